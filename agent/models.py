@@ -1,0 +1,263 @@
+"""Typed data shapes that flow between pipeline stages (pydantic v2).
+
+Connectors produce :class:`InboundMessage`; the pipeline turns it into a
+:class:`RedactedContext`, a :class:`DraftResult`, :class:`Finding` objects and a
+:class:`RoutingDecision`; connectors consume :class:`ReplyDraft` to deliver.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Address(BaseModel):
+    """A mailbox address. ``email`` is lower-cased by connectors; ``name`` may be empty."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str = ""
+    email: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+    def formatted(self) -> str:
+        """RFC 5322 display form (``"Ann Lee" <ann@x.com>``), via the stdlib formatter."""
+        from email.utils import formataddr
+
+        return formataddr((self.name, self.email))
+
+
+class AttachmentInfo(BaseModel):
+    """An attachment, listed but never read: file name, MIME type and size in bytes."""
+
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+    size_bytes: int = 0
+
+
+class ThreadMessage(BaseModel):
+    """An earlier message in the same conversation, already reduced to its new text."""
+
+    sender: Address | None = None
+    sent_at: datetime | None = None
+    text: str = ""
+    from_us: bool = False
+
+
+class InboundMessage(BaseModel):
+    """One client message as a source sees it, before any processing.
+
+    ``source`` is the configured source name (``"maildir:local"``), ``external_id`` the
+    id that is unique within that source (Maildir key, Graph message id, Salesforce
+    EmailMessage id). ``headers`` keeps only the headers the skip rules read, names
+    lower-cased. ``text_body`` is the text/plain part, or the HTML part turned to text
+    when the mail is HTML-only. ``crm_fields`` holds allow-listed case fields
+    (Salesforce) that may go into a prompt.
+    """
+
+    source: str
+    external_id: str
+    internet_message_id: str | None = None
+    conversation_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
+    subject: str = ""
+    sender: Address
+    reply_to: list[Address] = Field(default_factory=list)
+    to: list[Address] = Field(default_factory=list)
+    cc: list[Address] = Field(default_factory=list)
+    received_at: datetime | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    content_type: str = "text/plain"
+    text_body: str = ""
+    html_body: str | None = None
+    attachments: list[AttachmentInfo] = Field(default_factory=list)
+    thread: list[ThreadMessage] = Field(default_factory=list)
+    crm_fields: dict[str, str] = Field(default_factory=dict)
+    link: str | None = None
+    size_bytes: int = 0
+
+    @property
+    def thread_key(self) -> str:
+        """Conversation key: Graph ``conversationId``, else the root of ``References``, else our id."""
+        if self.conversation_id:
+            return self.conversation_id
+        if self.references:
+            return self.references[0]
+        return self.in_reply_to or self.internet_message_id or self.external_id
+
+
+class SkipReason(BaseModel):
+    """Why an item is not drafted: ``rule`` is a stable id (``"auto_reply"``), ``detail`` the evidence."""
+
+    rule: str
+    detail: str
+
+
+class ItemContext(BaseModel):
+    """What the drafter may know about an item, in clear text (never leaves the process).
+
+    ``latest_text`` is the client's new text with quoted history and signature removed.
+    """
+
+    subject: str
+    sender_name: str
+    sender_email: str
+    latest_text: str
+    thread: list[ThreadMessage] = Field(default_factory=list)
+    crm_fields: dict[str, str] = Field(default_factory=dict)
+    language: str = "en"
+
+
+class PlaceholderMap(BaseModel):
+    """Placeholder → original value for one item (``{"<PERSON_1>": "John Miller"}``).
+
+    Stable within an item: the same value always gets the same placeholder.
+    """
+
+    mapping: dict[str, str] = Field(default_factory=dict)
+
+    def entity_counts(self) -> dict[str, int]:
+        """Count of placeholders per PII entity type (``{"PERSON": 2}``): safe to log and audit."""
+        counts: dict[str, int] = {}
+        for ph in self.mapping:
+            entity = ph.strip("<>").rsplit("_", 1)[0]
+            counts[entity] = counts.get(entity, 0) + 1
+        return counts
+
+
+class RedactedContext(BaseModel):
+    """The :class:`ItemContext` with every PII entity replaced by a placeholder."""
+
+    subject: str
+    sender_name: str
+    latest_text: str
+    thread: list[str] = Field(default_factory=list)
+    crm_fields: dict[str, str] = Field(default_factory=dict)
+    language: str = "en"
+    placeholders: PlaceholderMap = Field(default_factory=PlaceholderMap)
+
+
+class Prompt(BaseModel):
+    """A rendered prompt: template id (``"reply/v1"``), sha256 of the template source, messages."""
+
+    template_id: str
+    template_hash: str
+    system: str
+    user: str
+
+
+class DraftOutput(BaseModel):
+    """The structured answer the model must return (also the template drafter's output).
+
+    ``intent`` is one of the intents in :data:`INTENTS`; ``confidence`` is 0..1.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    reply: str
+    intent: str
+    confidence: float
+    reasons: list[str]
+
+
+INTENTS = (
+    "information_request",
+    "meeting",
+    "refund",
+    "complaint",
+    "legal",
+    "investment_advice",
+    "account_change",
+    "thanks",
+    "no_reply_needed",
+    "other",
+)
+
+
+class DraftResult(BaseModel):
+    """A draft plus its provenance: provider (``"openai"`` / ``"template"``), model, tokens, latency in ms."""
+
+    output: DraftOutput
+    provider: str
+    model: str
+    prompt_template_id: str
+    prompt_hash: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+    fallback_used: bool = False
+    fallback_reason: str | None = None
+
+
+class Severity(enum.IntEnum):
+    """Finding severity; integer order so routing rules can compare (``max_severity >= 3``)."""
+
+    info = 0
+    low = 1
+    medium = 2
+    high = 3
+    critical = 4
+
+
+class Finding(BaseModel):
+    """One policy finding: rule id from the pack, severity, and the span it matched.
+
+    ``target`` says which text the span indexes: ``"draft"`` or ``"inbound"``.
+    ``start``/``end`` are character offsets; ``excerpt`` is kept in the database only,
+    never in the audit chain.
+    """
+
+    rule_id: str
+    severity: Severity
+    target: str = "draft"
+    start: int = 0
+    end: int = 0
+    excerpt: str = ""
+    message: str = ""
+
+
+class Action(str, enum.Enum):
+    """Routing actions: place the draft, escalate to reviewers, skip, or hold for later."""
+
+    draft = "draft"
+    escalate = "escalate"
+    skip = "skip"
+    hold = "hold"
+
+
+class RoutingDecision(BaseModel):
+    """The first routing rule that matched: its id, the action and (for escalate) the reviewer group."""
+
+    rule_id: str
+    action: Action
+    group: str | None = None
+    case_actions: dict[str, str] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class ReplyDraft(BaseModel):
+    """A finished, restored reply ready for a connector to place (never to send).
+
+    ``idempotency_key`` is stable for (source, external_id, draft version) so a
+    connector can look for an existing draft before it writes.
+    """
+
+    idempotency_key: str
+    subject: str
+    text: str
+    html: str
+    to: list[Address]
+    cc: list[Address] = Field(default_factory=list)
+
+
+class DeliveryReceipt(BaseModel):
+    """Where a draft landed: ``target`` (``"maildir:Drafts"``), ``ref`` (file name, Graph id), ``created``
+    False when an existing draft with the same idempotency key was found instead."""
+
+    target: str
+    ref: str
+    created: bool = True

@@ -1,0 +1,105 @@
+"""Ports: the small interfaces the pipeline needs from the outside world.
+
+Connectors (``connectors/``) implement them; :mod:`jobs.bootstrap` picks the
+implementations from the config. Unit tests use in-memory fakes of these.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from agent.models import DeliveryReceipt, DraftOutput, InboundMessage, Prompt, ReplyDraft
+
+
+@dataclass(frozen=True)
+class BadItem:
+    """An item a source found but could not turn into an :class:`InboundMessage`.
+
+    The pipeline quarantines it with ``error``; nothing is dropped."""
+
+    source: str
+    external_id: str
+    error: str
+
+
+class CursorStore(abc.ABC):
+    """Per-source cursors (delta links, watermarks) kept in storage."""
+
+    @abc.abstractmethod
+    def get(self, source: str, key: str) -> str | None:
+        """The stored cursor value, or None."""
+
+    @abc.abstractmethod
+    def set(self, source: str, key: str, value: str | None) -> None:
+        """Store (or clear, with None) a cursor value; committed at once."""
+
+
+class Source(abc.ABC):
+    """A place client messages come from and drafts go to (Maildir, mailbox, case queue).
+
+    ``name`` is unique across the config (``"maildir:local"``). ``poll`` yields new
+    items; it may be called again after a crash and must tolerate items already
+    seen (the pipeline deduplicates on ``(source, external_id)``). ``deliver`` must be
+    idempotent on ``draft.idempotency_key``: look for an existing draft first.
+    """
+
+    name: str
+
+    @abc.abstractmethod
+    def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
+        """Yield new client messages (or :class:`BadItem` for unreadable ones)."""
+
+    @abc.abstractmethod
+    def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
+        """Place the draft next to the original. Never sends. Raises DeliveryError."""
+
+    def apply_case_actions(self, message: InboundMessage, actions: dict[str, str]) -> list[str]:
+        """Apply escalation case actions (field updates, queue moves); returns what was done.
+
+        Sources without cases (mail) do nothing."""
+        return []
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+class ModelClient(abc.ABC):
+    """A language model that returns :class:`DraftOutput` for a prompt (already redacted)."""
+
+    provider: str
+    model: str
+
+    @abc.abstractmethod
+    def complete(self, prompt: Prompt) -> tuple[DraftOutput, dict[str, int]]:
+        """Return the structured output and usage ``{"prompt_tokens", "completion_tokens"}``.
+
+        Raises :class:`agent.errors.DrafterError` when the endpoint fails after its retries."""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What reviewers are told: ids, the subject, why (finding ids and severities), the rule."""
+
+    review_task_id: int
+    item_id: int
+    correlation_id: str
+    source: str
+    group: str
+    subject: str
+    sender: str
+    rule_id: str
+    findings: tuple[tuple[str, str], ...]
+    draft_preview: str
+    model: str
+    prompt_template_id: str
+    link: str | None = None
+
+
+class Notifier(abc.ABC):
+    """Tells a reviewer group about an escalation (console/log by default, Teams later)."""
+
+    @abc.abstractmethod
+    def notify(self, escalation: Escalation) -> str:
+        """Deliver the notification; returns a reference. Raises NotifyError."""

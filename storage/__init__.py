@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the unit of work, the audit chain and Alembic migrations."""

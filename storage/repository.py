@@ -1,0 +1,215 @@
+"""Repositories over one SQLAlchemy session, and the unit of work that owns the transaction.
+
+Usage::
+
+    with UnitOfWork(session_factory) as uow:
+        item = uow.claim_item(message)
+        ...
+        uow.commit()          # leaving without commit rolls back
+
+Every state change is written together with its audit event, in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.models import InboundMessage
+from agent.ports import CursorStore
+from storage import audit
+from storage.models import (
+    Cursor,
+    Delivery,
+    Draft,
+    Item,
+    ItemState,
+    KeyValue,
+    QuarantineEntry,
+    ReviewTask,
+)
+
+
+class UnitOfWork:
+    """A transaction plus the repository methods the pipeline and CLI use."""
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    # --- items -----------------------------------------------------------------
+    def claim_item(self, msg: InboundMessage) -> tuple[Item, bool]:
+        """Get or create the item for ``(msg.source, msg.external_id)``.
+
+        Returns ``(item, is_new)``. Flushes; a concurrent insert of the same key
+        raises IntegrityError, which the caller treats as "already claimed"."""
+        item = self.get_item(msg.source, msg.external_id)
+        if item is not None:
+            return item, False
+        item = Item(
+            source=msg.source,
+            external_id=msg.external_id,
+            internet_message_id=msg.internet_message_id,
+            thread_key=msg.thread_key[:998],
+            correlation_id=str(uuid.uuid4()),
+            state=ItemState.NEW,
+            received_at=msg.received_at,
+        )
+        self.session.add(item)
+        self.session.flush()
+        return item, True
+
+    def claim_bad_item(self, source: str, external_id: str) -> tuple[Item, bool]:
+        """Get or create an item for a source entry that could not be parsed."""
+        item = self.get_item(source, external_id)
+        if item is not None:
+            return item, False
+        item = Item(source=source, external_id=external_id, correlation_id=str(uuid.uuid4()), state=ItemState.NEW)
+        self.session.add(item)
+        self.session.flush()
+        return item, True
+
+    def get_item(self, source: str, external_id: str) -> Item | None:
+        return self.session.execute(select(Item).where(Item.source == source, Item.external_id == external_id)).scalar_one_or_none()
+
+    def item(self, item_id: int) -> Item:
+        """The item with id ``item_id``; raises KeyError if there is none."""
+        item = self.session.get(Item, item_id)
+        if item is None:
+            raise KeyError(f"no item with id {item_id}")
+        return item
+
+    def known_external_ids(self, source: str) -> set[str]:
+        """All external ids already recorded for ``source`` (for sources without a cursor)."""
+        return set(self.session.execute(select(Item.external_id).where(Item.source == source)).scalars())
+
+    def set_state(self, item: Item, state: str, *, error: str | None = None) -> None:
+        item.state = state
+        if error is not None:
+            item.last_error = error
+
+    def quarantine(self, item: Item, stage: str, exc: BaseException | str, attempts: int) -> QuarantineEntry:
+        """Move the item to quarantine with its error; records the audit event too."""
+        error_type = type(exc).__name__ if isinstance(exc, BaseException) else "BadItem"
+        message = str(exc)[:4000]
+        entry = QuarantineEntry(item_id=item.id, stage=stage, error_type=error_type, error=message, attempts=attempts)
+        self.session.add(entry)
+        item.state = ItemState.QUARANTINED
+        item.last_error = message
+        item.attempts = attempts
+        self.session.flush()
+        self.audit("quarantined", item, {"stage": stage, "error_type": error_type, "attempts": attempts})
+        return entry
+
+    def audit(self, event: str, item: Item | None, data: dict | None = None, actor: str = "draftguard") -> None:
+        """Append an audit event for ``item`` in this transaction."""
+        audit.append(
+            self.session,
+            event,
+            correlation_id=item.correlation_id if item else None,
+            item_id=item.id if item else None,
+            actor=actor,
+            data=data,
+        )
+
+    # --- deliveries --------------------------------------------------------------
+    def delivery_by_key(self, key: str) -> Delivery | None:
+        return self.session.execute(select(Delivery).where(Delivery.idempotency_key == key)).scalar_one_or_none()
+
+    # --- reporting -----------------------------------------------------------------
+    def counts_by_state(self, source: str | None = None) -> dict[str, int]:
+        q = select(Item.state, func.count()).group_by(Item.state)
+        if source:
+            q = q.where(Item.source == source)
+        return {state: n for state, n in self.session.execute(q)}
+
+    def open_quarantine(self) -> Sequence[tuple[QuarantineEntry, Item]]:
+        q = (
+            select(QuarantineEntry, Item)
+            .join(Item, Item.id == QuarantineEntry.item_id)
+            .where(QuarantineEntry.released_at.is_(None))
+            .order_by(QuarantineEntry.id)
+        )
+        return [(q_, i) for q_, i in self.session.execute(q)]
+
+    def drafts_by_provider(self) -> dict[str, int]:
+        q = select(Draft.provider, func.count()).group_by(Draft.provider)
+        return {p: n for p, n in self.session.execute(q)}
+
+    def open_review_tasks(self) -> Sequence[ReviewTask]:
+        return self.session.execute(select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.id)).scalars().all()
+
+    def items_since(self, since: datetime) -> Sequence[Item]:
+        return self.session.execute(select(Item).where(Item.created_at >= since)).scalars().all()
+
+
+class SqlCursorStore(CursorStore):
+    """:class:`agent.ports.CursorStore` on the ``cursors`` table; each ``set`` commits."""
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._factory = session_factory
+
+    def get(self, source: str, key: str) -> str | None:
+        with self._factory() as s:
+            row = s.get(Cursor, (source, key))
+            return row.value if row else None
+
+    def set(self, source: str, key: str, value: str | None) -> None:
+        with self._factory() as s:
+            row = s.get(Cursor, (source, key))
+            if row is None:
+                s.add(Cursor(source=source, key=key, value=value))
+            else:
+                row.value = value
+            try:
+                s.commit()
+            except IntegrityError:  # another writer created it first: update theirs
+                s.rollback()
+                row = s.get(Cursor, (source, key))
+                row.value = value
+                s.commit()
+
+
+class SqlKeyValueStore:
+    """Small named blobs (e.g. msal token caches) in ``kv_store``; each ``put`` commits."""
+
+    def __init__(self, session_factory: sessionmaker[Session], namespace: str):
+        self._factory = session_factory
+        self.namespace = namespace
+
+    def get(self, key: str) -> str | None:
+        with self._factory() as s:
+            row = s.get(KeyValue, (self.namespace, key))
+            return row.value if row else None
+
+    def put(self, key: str, value: str) -> None:
+        with self._factory() as s:
+            row = s.get(KeyValue, (self.namespace, key))
+            if row is None:
+                s.add(KeyValue(namespace=self.namespace, key=key, value=value))
+            else:
+                row.value = value
+            s.commit()
+
+    def delete(self, key: str) -> None:
+        with self._factory() as s:
+            row = s.get(KeyValue, (self.namespace, key))
+            if row is not None:
+                s.delete(row)
+                s.commit()
