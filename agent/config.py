@@ -47,10 +47,125 @@ class MaildirSourceConfig(_Strict):
     interval_seconds: int = Field(default=60, ge=5)
 
 
+class SalesforceSourceConfig(_Strict):
+    """A Salesforce Service Cloud org read through ``simple-salesforce`` (see docs/salesforce.md).
+
+    ``domain`` is the org's My Domain host (``"acme.my.salesforce.com"``); tokens come from
+    ``https://{domain}/services/oauth2/token``. ``auth_flow`` ``"client_credentials"`` reads
+    ``client_id_env``/``client_secret_env``; ``"jwt"`` reads ``client_id_env``, ``username`` and
+    the PEM private key whose path is in ``private_key_path_env``. ``queues`` are queue
+    DeveloperNames, ``record_types`` RecordType DeveloperNames, ``statuses`` Case Status values
+    (each empty = no filter). ``case_fields_allow_list`` are Case field API names a customer may
+    see (only these go into a prompt). ``reply_mode`` writes a draft EmailMessage or an internal
+    CaseComment. ``idempotency_field`` is an optional external-id text field on EmailMessage that
+    receives draftguard's key (else a marker in the body). ``overlap_seconds`` re-reads that much
+    before the SystemModstamp watermark. ``instance_url`` overrides the token answer's
+    instance URL (tests, proxies). Times are seconds.
+    """
+
+    name: str = "salesforce"
+    domain: str
+    auth_flow: Literal["client_credentials", "jwt"] = "client_credentials"
+    client_id_env: str = "DRAFTGUARD_SF_CLIENT_ID"
+    client_secret_env: str = "DRAFTGUARD_SF_CLIENT_SECRET"
+    username: str | None = None
+    private_key_path_env: str = "DRAFTGUARD_SF_PRIVATE_KEY_PATH"
+    jwt_audience: str = "https://login.salesforce.com"
+    api_version: str = Field(default="59.0", pattern=r"^\d{2,3}\.0$")
+    queues: list[str] = Field(default_factory=list)
+    record_types: list[str] = Field(default_factory=list)
+    statuses: list[str] = Field(default_factory=list)
+    case_fields_allow_list: list[str] = Field(default_factory=lambda: ["CaseNumber", "Subject", "Status", "Priority"])
+    reply_mode: Literal["email_draft", "case_comment"] = "email_draft"
+    reply_to: Literal["latest", "each"] = "latest"
+    idempotency_field: str | None = None
+    from_address: str | None = None
+    interval_seconds: int = Field(default=120, ge=10)
+    overlap_seconds: int = Field(default=300, ge=0)
+    initial_lookback_hours: int = Field(default=24, ge=0)
+    thread_max_messages: int = Field(default=10, ge=1, le=200)
+    limit_pause_seconds: int = Field(default=3600, ge=60)
+    reserve_api_calls: int = Field(default=0, ge=0)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    retry_attempts: int = Field(default=4, ge=1, le=10)
+    instance_url: str | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _bare_host(cls, v: str) -> str:
+        v = v.strip().removeprefix("https://").rstrip("/")
+        if not v or "/" in v:
+            raise ValueError("domain must be a host name such as 'acme.my.salesforce.com'")
+        return v
+
+    @field_validator("username")
+    @classmethod
+    def _strip_username(cls, v: str | None) -> str | None:
+        return v.strip() or None if v else None
+
+
+class OutlookSourceConfig(_Strict):
+    """Microsoft 365 mailboxes read and drafted through Microsoft Graph (see docs/outlook.md).
+
+    ``auth_flow`` ``"credentials"`` is app-only access (client credentials; the secret is read
+    from the environment variable named by ``client_secret_env``; Graph application permission
+    ``Mail.ReadWrite``, never ``Mail.Send``); ``"device_code"`` is delegated access for one
+    user (``main.py outlook login`` once; tokens kept in the database and refreshed silently).
+    ``mailboxes`` are user principal names or SMTP addresses (``"support@contoso.com"``).
+    ``lookback_days`` bounds the first poll (not the whole mailbox); ``interval_seconds`` is
+    the poll period. ``graph_url`` and ``authority_url`` end with ``/``; tests point them at
+    127.0.0.1. ``max_concurrency`` is per mailbox (Graph allows 4 concurrent requests per
+    mailbox per app). ``retry_max_attempts`` and ``retry_max_wait_seconds`` bound the
+    throttling retries (429/503/504 with ``Retry-After``) on every request.
+    """
+
+    name: str = "outlook"
+    tenant_id: str
+    client_id: str
+    client_secret_env: str = "DRAFTGUARD_GRAPH_CLIENT_SECRET"
+    auth_flow: Literal["credentials", "device_code"] = "credentials"
+    mailboxes: list[str] = Field(min_length=1)
+    reply_all: bool = False
+    category: str = "draftguard"
+    lookback_days: float = Field(default=1, gt=0, le=365)
+    interval_seconds: int = Field(default=60, ge=5)
+    graph_url: str = "https://graph.microsoft.com/"
+    authority_url: str = "https://login.microsoftonline.com/"
+    page_size: int = Field(default=50, ge=1, le=1000)
+    max_concurrency: int = Field(default=4, ge=1, le=4)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    retry_max_attempts: int = Field(default=5, ge=1, le=20)
+    retry_max_wait_seconds: float = Field(default=60.0, ge=0)
+    mailbox_backoff_max_seconds: float = Field(default=900.0, ge=0)
+
+    def client_secret(self) -> str | None:
+        """The client secret from the environment, or None when the variable is unset."""
+        return os.environ.get(self.client_secret_env) or None
+
+    @field_validator("graph_url", "authority_url")
+    @classmethod
+    def _trailing_slash(cls, v: str) -> str:
+        if not v.startswith("https://") and not v.startswith("http://"):
+            raise ValueError("must be an http(s) URL")
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _mailbox_names(cls, v: list[str]) -> list[str]:
+        out = [m.strip().lower() for m in v]
+        if any(not m or "/" in m for m in out):
+            raise ValueError("mailboxes must be user principal names or SMTP addresses")
+        if len(set(out)) != len(out):
+            raise ValueError("duplicate mailbox")
+        return out
+
+
 class SourcesConfig(_Strict):
     """All sources; each list may be empty. Extra source kinds add a list here."""
 
     maildir: list[MaildirSourceConfig] = Field(default_factory=list)
+    outlook: list[OutlookSourceConfig] = Field(default_factory=list)
+    salesforce: list[SalesforceSourceConfig] = Field(default_factory=list)
 
 
 class ModelConfig(_Strict):
@@ -128,10 +243,16 @@ class RoutingConfig(_Strict):
 
 
 class ReviewerGroupConfig(_Strict):
-    """A reviewer group; ``sla_minutes`` before an open escalation is re-notified."""
+    """A reviewer group; ``sla_minutes`` before an open escalation is re-notified (then once
+    per SLA period). ``webhook_url_env`` / ``channel_id`` route this group's Teams
+    notifications to its own Workflows webhook / Graph channel (default: the ``notify`` ones).
+    ``digest_hour_utc`` is the hour (0-23, UTC) of the group's daily digest."""
 
     name: str
     sla_minutes: int = Field(default=240, ge=1)
+    webhook_url_env: str | None = None
+    channel_id: str | None = None
+    digest_hour_utc: int = Field(default=8, ge=0, le=23)
 
 
 class StorageConfig(_Strict):
@@ -151,15 +272,75 @@ class LimitsConfig(_Strict):
 
 
 class ScheduleConfig(_Strict):
-    """Intervals in seconds for the background jobs (``main.py run`` without ``--once``)."""
+    """Intervals in seconds for the background jobs (``main.py run`` without ``--once``).
+
+    Sources are polled on their own ``interval_seconds``. ``misfire_grace_seconds``: a run
+    later than this is skipped (APScheduler's default is 1 s, too tight for a busy host).
+    ``digest_hour_utc`` is the default hour of the daily reviewer digest."""
 
     misfire_grace_seconds: int = Field(default=60, ge=1)
+    notify_interval_seconds: int = Field(default=60, ge=1)
+    retention_interval_seconds: int = Field(default=6 * 3600, ge=1)
+    outcomes_interval_seconds: int = Field(default=900, ge=1)
+    digest_hour_utc: int = Field(default=8, ge=0, le=23)
+    lock_poll_seconds: float = Field(default=5.0, gt=0)
 
 
 class RetentionConfig(_Strict):
     """Days after which draft bodies and placeholder maps are purged (audit hashes stay)."""
 
     draft_body_days: int = Field(default=30, ge=1)
+
+
+class TeamsConfig(_Strict):
+    """Teams transports. Workflows webhook: the URL (it embeds a signature: a secret) is read
+    from the environment variable named by ``webhook_url_env``. Graph channel message:
+    ``team_id``/``channel_id`` and a delegated token with ``ChannelMessage.Send`` in the
+    variable named by ``graph_token_env`` (app-only tokens are refused by Graph except for
+    imports). ``timeout_seconds`` is per HTTP request; ``max_attempts`` tries per send,
+    waiting ``Retry-After`` on 429 (capped at ``max_wait_seconds``) or exponential backoff
+    on 5xx and connection errors."""
+
+    webhook_url_env: str = "DRAFTGUARD_TEAMS_WEBHOOK_URL"
+    graph_base_url: str = "https://graph.microsoft.com"
+    graph_token_env: str = "DRAFTGUARD_TEAMS_GRAPH_TOKEN"
+    team_id: str = ""
+    channel_id: str = ""
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    max_wait_seconds: float = Field(default=30.0, ge=0)
+
+
+class NotifyConfig(_Strict):
+    """How reviewers are told about escalations.
+
+    ``transport``: ``console`` (log + terminal), ``teams_webhook`` or ``teams_graph``.
+    The card holds no personal data beyond what is allowed here: by default the
+    subject, the finding names and the client's domain; ``include_draft_preview`` adds
+    the first ``preview_chars`` characters of the draft, ``client_display`` = ``address``
+    shows the sender's address. ``draft_url_template`` (``{review_task_id}``,
+    ``{item_id}``, ``{correlation_id}``) builds the "Open draft" button.
+    A failed first notification is retried by the outbox after
+    ``min(retry_base_seconds * 2**(attempts-1), retry_max_seconds)``; it is never dropped."""
+
+    transport: Literal["console", "teams_webhook", "teams_graph"] = "console"
+    include_draft_preview: bool = False
+    preview_chars: int = Field(default=400, ge=0, le=4000)
+    client_display: Literal["domain", "address", "none"] = "domain"
+    draft_url_template: str = ""
+    retry_base_seconds: float = Field(default=60.0, ge=0)
+    retry_max_seconds: float = Field(default=3600.0, ge=0)
+    teams: TeamsConfig = Field(default_factory=TeamsConfig)
+
+
+class ObservabilityConfig(_Strict):
+    """JSON logs and the metrics endpoint. ``metrics_port`` 0 disables the HTTP server
+    (``/metrics``, ``/healthz``), which binds ``metrics_host`` (loopback by default)."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
 
 
 class Settings(_Strict):
@@ -176,6 +357,8 @@ class Settings(_Strict):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     base_dir: Path = Path(".")
 
     @field_validator("routing")

@@ -55,6 +55,14 @@ class Source(abc.ABC):
     def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
         """Place the draft next to the original. Never sends. Raises DeliveryError."""
 
+    def fetch(self, external_id: str) -> InboundMessage:
+        """Read one item again by its external id (to resume a delivery or deliver an approved draft).
+
+        Raises :class:`agent.errors.SourceError` when the item is gone or the source cannot re-read."""
+        from agent.errors import SourceError
+
+        raise SourceError(self.name, f"cannot re-read item {external_id!r}: fetch() not supported by this source")
+
     def apply_case_actions(self, message: InboundMessage, actions: dict[str, str]) -> list[str]:
         """Apply escalation case actions (field updates, queue moves); returns what was done.
 
@@ -95,6 +103,17 @@ class Escalation:
     model: str
     prompt_template_id: str
     link: str | None = None
+    reminder: int = 0  # 0 = first notification; n = n-th SLA reminder
+    open_minutes: int = 0  # age of the escalation when the notification was built
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A reviewer group's daily list of open escalations (oldest first)."""
+
+    group: str
+    escalations: tuple[Escalation, ...]
+    day: str  # ISO date (UTC) the digest is for
 
 
 class Notifier(abc.ABC):
@@ -103,3 +122,11 @@ class Notifier(abc.ABC):
     @abc.abstractmethod
     def notify(self, escalation: Escalation) -> str:
         """Deliver the notification; returns a reference. Raises NotifyError."""
+
+    def notify_digest(self, digest: Digest) -> str:
+        """Deliver a group's daily digest; returns a reference. Raises NotifyError.
+
+        The default sends nothing and raises: a notifier that supports digests overrides it."""
+        from agent.errors import NotifyError
+
+        raise NotifyError(f"{type(self).__name__} does not send digests")

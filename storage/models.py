@@ -49,6 +49,7 @@ class ItemState:
 
     NEW = "new"
     PROCESSING = "processing"
+    ROUTED = "routed"  # decided "draft", delivery not yet confirmed: resumed with the saved draft
     SKIPPED = "skipped"
     DRAFTED = "drafted"
     ESCALATED = "escalated"
@@ -181,6 +182,11 @@ class ReviewTask(Base):
     notification_ref: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # migration 0002 (jobs.notifications): outbox retry time, SLA reminders, card snapshot
+    notify_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminder_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalation: Mapped[dict | None] = mapped_column(JSON)
 
 
 class QuarantineEntry(Base):

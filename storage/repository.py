@@ -32,6 +32,7 @@ from storage.models import (
     KeyValue,
     QuarantineEntry,
     ReviewTask,
+    utcnow,
 )
 
 
@@ -147,6 +148,31 @@ class UnitOfWork:
             .order_by(QuarantineEntry.id)
         )
         return [(q_, i) for q_, i in self.session.execute(q)]
+
+    def release_quarantine(self, item_id: int) -> str:
+        """Release a quarantined item for another try; returns its new state.
+
+        Items quarantined while delivering go back to ``routed`` (the saved draft is
+        delivered again); others start over as ``new``. Raises KeyError when the item
+        is not in quarantine."""
+        item = self.session.get(Item, item_id)
+        if item is None or item.state != ItemState.QUARANTINED:
+            raise KeyError(f"item {item_id} is not quarantined")
+        entries = self.session.execute(
+            select(QuarantineEntry).where(QuarantineEntry.item_id == item_id, QuarantineEntry.released_at.is_(None))
+        ).scalars().all()
+        stage = entries[-1].stage if entries else "unknown"
+        for e in entries:
+            e.released_at = utcnow()
+        item.state = ItemState.ROUTED if stage in ("deliver", "resume") else ItemState.NEW
+        item.attempts = 0
+        self.audit("released", item, {"stage": stage, "state": item.state})
+        return item.state
+
+    def outcome_counts(self) -> dict[str, int]:
+        """Deliveries per tracked outcome (sent, edited_sent, deleted, waiting); untracked ones excluded."""
+        q = select(Delivery.outcome, func.count()).where(Delivery.outcome.is_not(None)).group_by(Delivery.outcome)
+        return {o: n for o, n in self.session.execute(q)}
 
     def drafts_by_provider(self) -> dict[str, int]:
         q = select(Draft.provider, func.count()).group_by(Draft.provider)

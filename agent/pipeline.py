@@ -1,0 +1,529 @@
+"""The pipeline for one item, and a run over one source.
+
+ingest (dedupe on source + external id) → skip check → context → redact → prompt →
+draft (model or template) → restore → policy checks → route → deliver / escalate.
+
+Transactions: the claim (+ ``ingested``) commits first; the computed draft, its
+findings, the decision and their audit events commit together; the delivery and
+its audit event commit after the connector confirms. A crash between the
+connector's answer and that commit leaves the item ``routed``; the next run
+re-delivers the *saved* draft with the same idempotency key, and the connector's
+look-before-write finds the first copy: never two drafts.
+
+Failures: transient errors (network, throttling) are retried with exponential
+backoff (tenacity) up to ``limits.item_attempts``; anything else, or the last
+failure, quarantines the item with its stage and error. A failing item never
+stops the run. An item that crashed the process repeatedly is quarantined once
+its attempt count passes the limit, so nothing is retried forever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from agent.config import Settings
+from agent.context import build_context
+from agent.drafting import Drafter
+from agent.errors import BadInputError, DraftguardError, SourceError
+from agent.formatting import text_to_html
+from agent.language import detect_language
+from agent.models import (
+    Action,
+    DraftResult,
+    Finding,
+    InboundMessage,
+    ItemContext,
+    Prompt,
+    RedactedContext,
+    ReplyDraft,
+    RoutingDecision,
+    SkipReason,
+)
+from agent.ports import BadItem, CursorStore, Escalation, Notifier, Source
+from agent.prompts import render_prompt
+from agent.redaction import Redactor, restore
+from agent.reply import idempotency_key, reply_recipients, reply_subject
+from rules.policy import PolicyPack
+from rules.routing import Router, routing_facts
+from rules.skip import skip_reason
+from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
+from storage.repository import UnitOfWork
+
+log = logging.getLogger("draftguard.pipeline")
+
+DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
+
+
+@dataclass
+class RunSummary:
+    """Counts per outcome for one run over one or more sources; ``seconds`` is wall time."""
+
+    counts: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def seen(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] += 1
+
+    def merge(self, other: RunSummary) -> None:
+        self.counts.update(other.counts)
+        self.seconds += other.seconds
+
+
+@dataclass
+class Analysis:
+    """Everything the pipeline computed for one item before routing (used by dry runs too)."""
+
+    context: ItemContext
+    redacted: RedactedContext
+    prompt: Prompt
+    draft: DraftResult
+    restored_text: str
+    unknown_placeholders: list[str]
+    draft_language: str
+    findings: list[Finding]
+    facts: dict
+    decision: RoutingDecision
+    reply: ReplyDraft
+
+
+class Pipeline:
+    """Processes items from sources through every stage. Build once per process (see jobs.bootstrap)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        *,
+        redactor_factory: Callable[[], Redactor],
+        drafter: Drafter,
+        policy: PolicyPack,
+        router: Router,
+        notifier: Notifier,
+        cursors: CursorStore,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.settings = settings
+        self.sf = session_factory
+        self._redactor_factory = redactor_factory
+        self._redactor: Redactor | None = None
+        self.drafter = drafter
+        self.policy = policy
+        self.router = router
+        self.notifier = notifier
+        self.cursors = cursors
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def redactor(self) -> Redactor:
+        """The Presidio redactor, built on first use. Raises RedactionError (fail closed)."""
+        if self._redactor is None:
+            self._redactor = self._redactor_factory()
+        return self._redactor
+
+    def _retrying(self) -> Retrying:
+        lim = self.settings.limits
+        return Retrying(
+            stop=stop_after_attempt(lim.item_attempts),
+            wait=wait_exponential_jitter(initial=lim.retry_initial_seconds, max=lim.retry_max_seconds),
+            retry=retry_if_exception(lambda e: isinstance(e, DraftguardError) and e.transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+
+    def _own_addresses(self, source: Source) -> set[str]:
+        own = {a.lower() for a in self.settings.organisation.own_addresses}
+        own |= {a.lower() for a in getattr(source, "own_addresses", ())}
+        return own
+
+    # ------------------------------------------------------------------ runs
+    def run_source(self, source: Source, on_item: Callable[[str], None] | None = None) -> RunSummary:
+        """Poll ``source`` once and process every item it yields; resumes interrupted deliveries first.
+
+        A poll failure (source down) is raised as SourceError after the items already
+        yielded were processed; item failures never escape."""
+        summary = RunSummary()
+        started = time.perf_counter()
+        try:
+            for outcome in self._resume_pending(source):
+                summary.add(outcome)
+                if on_item:
+                    on_item(outcome)
+            for entry in source.poll(self.cursors):
+                outcome = self.process_bad(entry) if isinstance(entry, BadItem) else self.process(source, entry)
+                summary.add(outcome)
+                if on_item:
+                    on_item(outcome)
+        finally:
+            summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _resume_pending(self, source: Source) -> Iterable[str]:
+        with self.sf() as s:
+            pending = s.execute(
+                select(Item.id, Item.external_id).where(Item.source == source.name, Item.state == ItemState.ROUTED)
+            ).all()
+        for item_id, external_id in pending:
+            try:
+                msg = source.fetch(external_id)
+            except DraftguardError as exc:
+                with UnitOfWork(self.sf) as uow:
+                    item = uow.item(item_id)
+                    uow.quarantine(item, "resume", exc, item.attempts)
+                    uow.commit()
+                yield ItemState.QUARANTINED
+                continue
+            yield self.deliver_saved_draft(source, msg, item_id)
+
+    # ------------------------------------------------------------------ one item
+    def process_bad(self, bad: BadItem) -> str:
+        """Quarantine an entry the source could not parse (kept, visible, never dropped)."""
+        with UnitOfWork(self.sf) as uow:
+            item, is_new = uow.claim_bad_item(bad.source, bad.external_id)
+            if not is_new and item.state in ItemState.TERMINAL:
+                return DUPLICATE
+            if is_new:
+                uow.audit("ingested", item, {"source": bad.source, "parse_error": True})
+            uow.quarantine(item, "parse", BadInputError(f"{bad.source}/{bad.external_id}", bad.error), 1)
+            uow.commit()
+        log.warning("quarantined unparseable item", extra={"source": bad.source, "external_id": bad.external_id})
+        return ItemState.QUARANTINED
+
+    def process(self, source: Source, msg: InboundMessage) -> str:
+        """Run one message through every stage; returns its final state (or ``"duplicate"``)."""
+        with UnitOfWork(self.sf) as uow:
+            item, is_new = uow.claim_item(msg)
+            if not is_new and item.state in ItemState.TERMINAL:
+                return DUPLICATE
+            if item.state == ItemState.ROUTED:
+                item_id = item.id
+                uow.commit()
+                return self.deliver_saved_draft(source, msg, item_id)
+            item.attempts += 1
+            if is_new:
+                uow.audit(
+                    "ingested",
+                    item,
+                    {
+                        "source": msg.source,
+                        "size_bytes": msg.size_bytes,
+                        "attachments": len(msg.attachments),
+                        "thread_messages": len(msg.thread),
+                    },
+                )
+            if item.attempts > self.settings.limits.item_attempts:
+                uow.quarantine(item, "ingest", RuntimeError(f"gave up after {item.attempts - 1} interrupted attempts"), item.attempts - 1)
+                uow.commit()
+                return ItemState.QUARANTINED
+            item.state = ItemState.PROCESSING
+            item_id, attempts = item.id, item.attempts
+            uow.commit()
+
+        stage = "skip"
+        try:
+            reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
+            if reason is not None:
+                return self._record_skip(item_id, reason)
+            stage = "validate"
+            self._validate(msg)
+            stage = "analyse"
+            analysis = self.analyse(msg, source)
+            stage = "record"
+            state = self._record_analysis(item_id, msg, analysis)
+            if state == ItemState.ROUTED:
+                stage = "deliver"
+                return self.deliver_saved_draft(source, msg, item_id)
+            if state == ItemState.ESCALATED:
+                stage = "escalate"
+                self._after_escalation(source, msg, item_id, analysis.decision)
+            return state
+        except Exception as exc:  # one item never stops the run
+            if not isinstance(exc, DraftguardError):
+                log.exception("unexpected error in stage %s", stage)
+            with UnitOfWork(self.sf) as uow:
+                uow.quarantine(uow.item(item_id), stage, exc, attempts)
+                uow.commit()
+            return ItemState.QUARANTINED
+
+    def _validate(self, msg: InboundMessage) -> None:
+        where = f"{msg.source}/{msg.external_id}"
+        if not msg.text_body.strip():
+            raise BadInputError(where, "empty body: no text to answer")
+        if len(msg.text_body.encode("utf-8", "replace")) > self.settings.limits.max_body_bytes:
+            raise BadInputError(where, f"body larger than limits.max_body_bytes={self.settings.limits.max_body_bytes}")
+
+    def analyse(self, msg: InboundMessage, source: Source | None = None) -> Analysis:
+        """Context → redact → prompt → draft → restore → policy → route, without touching storage.
+
+        Raises RedactionError when the analyzer cannot run (nothing goes to a model)."""
+        org = self.settings.organisation
+        ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
+        redacted = self.redactor.pseudonymise(ctx)
+        link_domains = sorted({*org.domains, *org.link_allow_domains})
+        prompt = render_prompt(
+            self.settings.model.prompt_template,
+            redacted,
+            organisation=org.name,
+            signature=org.signature,
+            link_domains=link_domains,
+        )
+        draft = self.drafter.draft(prompt, redacted)
+        restored, unknown = restore(draft.output.reply, redacted.placeholders)
+        draft_language = detect_language(restored) or "und"
+        draft_pii = [(p.entity, p.start, p.end, p.value) for p in self.redactor.analyze(restored)]
+        findings = self.policy.check(
+            draft_text=restored,
+            inbound_text=f"{ctx.subject}\n{ctx.latest_text}",
+            draft_language=None if draft_language == "und" else draft_language,
+            inbound_language=None if ctx.language == "und" else ctx.language,
+            inbound_pii_values=set(redacted.placeholders.mapping.values()) | {msg.sender.email, msg.sender.name},
+            draft_pii=draft_pii,
+            allowed_link_domains=set(link_domains),
+            org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
+        )
+        facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
+        decision = self.router.decide(facts)
+        own = self._own_addresses(source) if source else set()
+        to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own=own)
+        reply = ReplyDraft(
+            idempotency_key=idempotency_key(msg.source, msg.external_id),
+            subject=reply_subject(msg.subject),
+            text=restored,
+            html=text_to_html(restored),
+            to=to,
+            cc=cc,
+        )
+        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply)
+
+    # ------------------------------------------------------------------ recording
+    def _record_skip(self, item_id: int, reason: SkipReason) -> str:
+        with UnitOfWork(self.sf) as uow:
+            item = uow.item(item_id)
+            item.state = ItemState.SKIPPED
+            item.skip_rule = reason.rule
+            uow.audit("skipped", item, {"rule": reason.rule})
+            uow.commit()
+        return ItemState.SKIPPED
+
+    def _record_analysis(self, item_id: int, msg: InboundMessage, a: Analysis) -> str:
+        d = a.draft
+        with UnitOfWork(self.sf) as uow:
+            item = uow.item(item_id)
+            uow.audit("redacted", item, {"entities": a.redacted.placeholders.entity_counts(), "language": a.context.language})
+            uow.audit(
+                "prompted",
+                item,
+                {"template_id": a.prompt.template_id, "template_sha256": a.prompt.template_hash, "prompt_chars": len(a.prompt.user)},
+            )
+            body_hash = hashlib.sha256(a.restored_text.encode()).hexdigest()
+            row = Draft(
+                item_id=item.id,
+                provider=d.provider,
+                model=d.model,
+                prompt_template_id=d.prompt_template_id,
+                prompt_hash=d.prompt_hash,
+                prompt_tokens=d.prompt_tokens,
+                completion_tokens=d.completion_tokens,
+                latency_ms=d.latency_ms,
+                fallback_used=d.fallback_used,
+                fallback_reason=d.fallback_reason,
+                intent=d.output.intent,
+                confidence=d.output.confidence,
+                language=a.draft_language,
+                body_text=a.restored_text,
+                body_html=a.reply.html,
+                body_sha256=body_hash,
+                placeholder_map=a.redacted.placeholders.mapping,
+            )
+            uow.session.add(row)
+            uow.session.flush()
+            uow.audit(
+                "drafted",
+                item,
+                {
+                    "draft_id": row.id,
+                    "provider": d.provider,
+                    "model": d.model,
+                    "prompt_template_id": d.prompt_template_id,
+                    "prompt_sha256": d.prompt_hash,
+                    "prompt_tokens": d.prompt_tokens,
+                    "completion_tokens": d.completion_tokens,
+                    "latency_ms": d.latency_ms,
+                    "fallback_used": d.fallback_used,
+                    "intent": d.output.intent,
+                    "body_sha256": body_hash,
+                },
+            )
+            for f in a.findings:
+                uow.session.add(
+                    FindingRow(
+                        item_id=item.id,
+                        draft_id=row.id,
+                        rule_id=f.rule_id,
+                        severity=f.severity.name,
+                        target=f.target,
+                        span_start=f.start,
+                        span_end=f.end,
+                        excerpt=f.excerpt,
+                        message=f.message,
+                        pack_version=self.policy.version,
+                    )
+                )
+            uow.audit(
+                "checked",
+                item,
+                {"pack": self.policy.name, "pack_version": self.policy.version, "findings": [[f.rule_id, f.severity.name] for f in a.findings]},
+            )
+            dec = a.decision
+            uow.session.add(Decision(item_id=item.id, draft_id=row.id, action=dec.action.value, rule_id=dec.rule_id, group=dec.group, reasons=dec.reasons))
+            uow.audit("routed", item, {"rule_id": dec.rule_id, "action": dec.action.value, "group": dec.group})
+            if dec.action == Action.draft:
+                item.state = ItemState.ROUTED
+            elif dec.action == Action.hold:
+                item.state = ItemState.HELD
+            elif dec.action == Action.skip:
+                item.state = ItemState.SKIPPED
+                item.skip_rule = f"routing:{dec.rule_id}"
+            else:
+                item.state = ItemState.ESCALATED
+                task = ReviewTask(item_id=item.id, draft_id=row.id, group=dec.group or self.settings.routing.default_group, rule_id=dec.rule_id)
+                uow.session.add(task)
+                uow.session.flush()
+                uow.audit("escalated", item, {"review_task_id": task.id, "group": task.group, "rule_id": dec.rule_id})
+            state = item.state
+            uow.commit()
+        return state
+
+    def deliver_saved_draft(self, source: Source, msg: InboundMessage, item_id: int, *, actor: str = "draftguard") -> str:
+        """Deliver the latest saved draft of an item (after routing, on resume, or on approval).
+
+        Idempotent: the connector looks for the idempotency key before writing.
+        Raises nothing for delivery faults: the item is quarantined with stage ``deliver``."""
+        with self.sf() as s:
+            draft = s.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
+            if draft is None or draft.body_text is None:
+                problem = "no saved draft" if draft is None else "draft body purged by retention"
+                with UnitOfWork(self.sf) as uow:
+                    uow.quarantine(uow.item(item_id), "deliver", SourceError(source.name, problem), 1)
+                    uow.commit()
+                return ItemState.QUARANTINED
+            own = self._own_addresses(source)
+            to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own=own)
+            reply = ReplyDraft(
+                idempotency_key=idempotency_key(msg.source, msg.external_id),
+                subject=reply_subject(msg.subject),
+                text=draft.body_text,
+                html=draft.body_html or text_to_html(draft.body_text),
+                to=to,
+                cc=cc,
+            )
+            draft_id = draft.id
+        try:
+            receipt = None
+            for attempt in self._retrying():
+                with attempt:
+                    receipt = source.deliver(msg, reply)
+        except Exception as exc:
+            if not isinstance(exc, DraftguardError):
+                log.exception("unexpected delivery error")
+            with UnitOfWork(self.sf) as uow:
+                uow.quarantine(uow.item(item_id), "deliver", exc, self.settings.limits.item_attempts)
+                uow.commit()
+            return ItemState.QUARANTINED
+        with UnitOfWork(self.sf) as uow:
+            item = uow.item(item_id)
+            existing = uow.delivery_by_key(reply.idempotency_key)
+            if existing is None:
+                uow.session.add(
+                    Delivery(
+                        item_id=item.id,
+                        draft_id=draft_id,
+                        idempotency_key=reply.idempotency_key,
+                        target=receipt.target,
+                        target_ref=receipt.ref,
+                        created=receipt.created,
+                    )
+                )
+            item.state = ItemState.DRAFTED
+            uow.audit(
+                "delivered",
+                item,
+                {"target": receipt.target, "idempotency_key": reply.idempotency_key, "created": receipt.created, "draft_id": draft_id},
+                actor=actor,
+            )
+            uow.commit()
+        return ItemState.DRAFTED
+
+    def _after_escalation(self, source: Source, msg: InboundMessage, item_id: int, decision: RoutingDecision) -> None:
+        """Case actions (Salesforce) and the reviewer notification; failures stay on the task for retry."""
+        if decision.case_actions:
+            done: list[str] = []
+            for attempt in self._retrying():
+                with attempt:
+                    done = source.apply_case_actions(msg, decision.case_actions)
+            with UnitOfWork(self.sf) as uow:
+                uow.audit("case_actions", uow.item(item_id), {"actions": sorted(decision.case_actions), "done": len(done)})
+                uow.commit()
+        notify_review_task(self.sf, self.notifier, item_id=item_id, subject=msg.subject, sender=msg.sender.email, link=msg.link)
+
+
+def notify_review_task(
+    session_factory: sessionmaker[Session], notifier: Notifier, *, item_id: int, subject: str, sender: str, link: str | None
+) -> bool:
+    """Send the notification for the open, un-notified review task of ``item_id``.
+
+    Sent at most once: ``notified_at`` is set in the same transaction as the audit
+    event. A failure is kept on the task (``notify_error``, ``notify_attempts``) for
+    the notification job to retry. Returns True when a notification went out."""
+    with UnitOfWork(session_factory) as uow:
+        task = uow.session.execute(
+            select(ReviewTask).where(ReviewTask.item_id == item_id, ReviewTask.status == "open", ReviewTask.notified_at.is_(None))
+        ).scalar_one_or_none()
+        if task is None:
+            return False
+        item = uow.item(item_id)
+        draft = uow.session.get(Draft, task.draft_id) if task.draft_id else None
+        findings = uow.session.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == task.draft_id)).all()
+        esc = Escalation(
+            review_task_id=task.id,
+            item_id=item.id,
+            correlation_id=item.correlation_id,
+            source=item.source,
+            group=task.group,
+            subject=subject,
+            sender=sender,
+            rule_id=task.rule_id,
+            findings=tuple((r, s) for r, s in findings),
+            draft_preview=(draft.body_text or "")[:500] if draft else "",
+            model=draft.model if draft else "",
+            prompt_template_id=draft.prompt_template_id if draft else "",
+            link=link,
+        )
+        try:
+            ref = notifier.notify(esc)
+        except Exception as exc:
+            task.notify_attempts += 1
+            task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
+            uow.commit()
+            log.warning("review notification failed; kept for retry", extra={"review_task_id": task.id})
+            return False
+        task.notify_attempts += 1
+        task.notified_at = utcnow()
+        task.notification_ref = str(ref)[:500]
+        task.notify_error = None
+        uow.audit("notified", item, {"review_task_id": task.id, "group": task.group, "transport": type(notifier).__name__})
+        uow.commit()
+        return True

@@ -1,0 +1,77 @@
+"""The deterministic template drafter: the fallback when no model is configured or it fails.
+
+Intent comes from ordered keyword rules (first match wins); the reply is the
+versioned template ``agent/draft_templates/<version>/<intent>.j2`` rendered with
+the *redacted* context, so placeholders are restored exactly like a model's draft.
+Same input, same output: no randomness, no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import jinja2
+
+from agent.models import DraftOutput, RedactedContext
+
+TEMPLATES_VERSION = "v1"
+TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
+
+# (intent, pattern, confidence). Ordered: the riskiest intents first, so a legal
+# threat inside a refund request is classified as legal.
+INTENT_RULES: list[tuple[str, re.Pattern[str], float]] = [
+    (i, re.compile(p, re.IGNORECASE), c)
+    for i, p, c in [
+        ("legal", r"\b(lawyer|attorney|solicitor|legal action|sue|lawsuit|court|litigation|ombudsman|regulator)\b", 0.6),
+        ("complaint", r"\b(complain\w*|unacceptable|disappointed|dissatisfied|outraged|appalling|poor service|escalate)\b", 0.6),
+        ("refund", r"\b(refund\w*|reimburs\w*|money back|chargeback|compensat\w*)\b", 0.6),
+        ("investment_advice", r"\b(invest\w*|portfolio|stocks?|shares|bonds?|fund|pension|should i (buy|sell))\b", 0.5),
+        ("meeting", r"\b(meet|meeting|call me|schedule|calendar|availability|available on|appointment)\b", 0.6),
+        ("account_change", r"\b(change (of )?(my )?address|update my (details|address)|close my account|new bank details)\b", 0.5),
+        ("thanks", r"^\W*(many )?(thanks|thank you)\b[^?]{0,80}$", 0.7),
+        ("information_request", r"\?|\b(could you|can you|please (send|let me know|advise|confirm))\b", 0.5),
+    ]
+]
+
+
+class TemplateDrafter:
+    """Renders a reply from the versioned templates. ``model`` is ``"templates/v1"``."""
+
+    provider = "template"
+
+    def __init__(self, *, organisation: str, signature: str, version: str = TEMPLATES_VERSION):
+        self.version = version
+        self.model = f"templates/{version}"
+        self._organisation = organisation
+        self._signature = signature
+        root = TEMPLATE_ROOT / version
+        if not root.is_dir():
+            raise FileNotFoundError(f"template drafter version {version!r} not found at {root}")
+        self._env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), undefined=jinja2.StrictUndefined, autoescape=False)
+        digest = hashlib.sha256()
+        for p in sorted(root.glob("*.j2")):
+            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+        self.templates_hash = digest.hexdigest()
+
+    @staticmethod
+    def classify(text: str) -> tuple[str, float, str]:
+        """``(intent, confidence, matched keyword)``; ``("other", 0.4, "")`` when nothing matches."""
+        for intent, pattern, confidence in INTENT_RULES:
+            m = pattern.search(text.strip())
+            if m:
+                return intent, confidence, m.group(0)
+        return "other", 0.4, ""
+
+    def draft(self, ctx: RedactedContext) -> DraftOutput:
+        """The template reply for ``ctx``. Raises jinja2 errors only for a broken template set."""
+        intent, confidence, matched = self.classify(f"{ctx.subject}\n{ctx.latest_text}")
+        reply = self._env.get_template(f"{intent}.j2").render(
+            sender_name=ctx.sender_name,
+            subject=ctx.subject,
+            organisation=self._organisation,
+            signature=self._signature,
+        )
+        reasons = [f"template drafter {self.version}", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
+        return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons)

@@ -1,0 +1,66 @@
+"""The model port on the ``openai`` client: any OpenAI-compatible endpoint
+(OpenAI, Azure OpenAI's v1 API, Ollama, vLLM, llama.cpp server).
+
+Structured output: ``client.chat.completions.parse(response_format=DraftOutput)``
+sends a strict ``json_schema`` response format (OpenAI API reference, "Structured
+Outputs"). The client retries 408/409/429/5xx itself ``max_retries`` times,
+honouring ``retry-after``; after that we raise :class:`DrafterError` and the
+pipeline falls back to the template drafter.
+"""
+
+from __future__ import annotations
+
+import openai
+
+from agent.config import ModelConfig
+from agent.errors import DrafterError
+from agent.models import DraftOutput, Prompt
+from agent.ports import ModelClient
+
+
+class OpenAIModelClient(ModelClient):
+    """:class:`agent.ports.ModelClient` for ``ModelConfig``; the API key comes from the env var it names.
+
+    Local endpoints without keys get the placeholder key ``"not-needed"`` (the
+    client refuses an empty one)."""
+
+    provider = "openai"
+
+    def __init__(self, cfg: ModelConfig):
+        self.cfg = cfg
+        self.model = cfg.name
+        self._client = openai.OpenAI(
+            api_key=cfg.api_key() or "not-needed",
+            base_url=cfg.base_url,
+            timeout=cfg.timeout_seconds,
+            max_retries=cfg.max_retries,
+        )
+
+    def complete(self, prompt: Prompt) -> tuple[DraftOutput, dict[str, int]]:
+        try:
+            completion = self._client.chat.completions.parse(
+                model=self.cfg.name,
+                messages=[{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
+                response_format=DraftOutput,
+                temperature=self.cfg.temperature,
+            )
+        except openai.APIStatusError as exc:
+            raise DrafterError(f"model endpoint answered HTTP {exc.status_code}: {exc.message}"[:500]) from exc
+        except openai.APIConnectionError as exc:
+            raise DrafterError(f"model endpoint unreachable at {self.cfg.base_url}: {exc}") from exc
+        except (openai.OpenAIError, ValueError) as exc:  # LengthFinishReasonError, bad JSON, schema mismatch
+            raise DrafterError(f"model answer unusable: {type(exc).__name__}: {exc}"[:500], transient=False) from exc
+        choice = completion.choices[0] if completion.choices else None
+        parsed = choice.message.parsed if choice else None
+        if parsed is None:
+            refusal = choice.message.refusal if choice else "no choices"
+            raise DrafterError(f"model returned no structured draft (refusal: {refusal!r})", transient=False)
+        usage = completion.usage
+        tokens = {
+            "prompt_tokens": usage.prompt_tokens if usage else 0,
+            "completion_tokens": usage.completion_tokens if usage else 0,
+        }
+        return parsed, tokens
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,366 @@
+"""Build a reply draft as an RFC 5322 message and store it in a Drafts Maildir, idempotently.
+
+The reply is threaded to the original per RFC 5322 §3.6.4 (``In-Reply-To`` = the
+parent's ``Message-ID``; ``References`` = the parent's ``References`` (or, lacking those,
+its ``In-Reply-To``) followed by the parent's ``Message-ID``), addressed per RFC 5322
+§3.6.3 (``Reply-To`` if present, else ``From``), with a ``multipart/alternative`` body
+(RFC 2046 §5.1.4: plain text first, HTML last) quoting the original below the draft.
+
+Storage follows https://cr.yp.to/proto/maildir.html: the file is written and synced
+in ``tmp/``, then linked into ``cur/`` (a message the user's own client put there,
+already "seen") with the info suffix ``:2,D`` — experimental semantics ``2``, flag
+``D`` = draft. Writing never overwrites: look-before-write finds an existing draft
+carrying the same idempotency key and returns it instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import html as html_lib
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid
+from pathlib import Path
+
+import nh3
+
+from agent.errors import DeliveryError
+from agent.models import Address, InboundMessage, ReplyDraft
+
+#: Header that carries draftguard's idempotency key on every draft it writes.
+IDEMPOTENCY_HEADER = "X-Draftguard-Idempotency-Key"
+#: Header that carries the draftguard version that wrote the draft.
+VERSION_HEADER = "X-Draftguard-Version"
+#: Maildir info for a draft: version-2 flags, ``D`` = draft (cr.yp.to/proto/maildir.html).
+DRAFT_INFO = ":2,D"
+#: Host part of our Maildir file names (``<time>.<key>.draftguard:2,D``).
+NAME_TAG = "draftguard"
+
+# Reply prefixes removed before one "Re: " is added: English Re, German Aw, Scandinavian
+# SV, Dutch Antw, optionally counted ("Re[2]:", "Re(2):"). Forward prefixes stay.
+_REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*", re.IGNORECASE)
+# Bytes of a file read to find its header block (the idempotency header is near the top).
+_HEAD_READ_BYTES = 64 * 1024
+
+
+def reply_subject(subject: str) -> str:
+    """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``; ``""`` → ``"Re:"``.
+
+    All leading reply prefixes (Re, RE, Aw, SV, Antw, with optional ``[n]``/``(n)``
+    counters) are removed and exactly one ``"Re: "`` is put in front (RFC 5322 §3.6.5
+    suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept.
+    """
+    s = " ".join((subject or "").split())
+    while True:
+        stripped = _REPLY_PREFIX_RE.sub("", s, count=1)
+        if stripped == s:
+            break
+        s = stripped
+    return f"Re: {s}" if s else "Re:"
+
+
+def _email_of(address: str) -> str:
+    pairs = getaddresses([address])
+    return (pairs[0][1] if pairs else address).strip().lower()
+
+
+def reply_recipients(
+    original: InboundMessage, *, own_addresses: Iterable[str], reply_all: bool, extra_cc: Iterable[Address] = ()
+) -> tuple[list[Address], list[Address]]:
+    """(To, Cc) for a reply to ``original``.
+
+    To = the original's Reply-To mailboxes if any, else its sender (RFC 5322 §3.6.3).
+    With ``reply_all``, Cc = the original's To and Cc. ``extra_cc`` (from the draft) is
+    added to Cc. Our own addresses (compared lower-case) and duplicates of To are never
+    put in Cc.
+    """
+    own = {a.strip().lower() for a in own_addresses if a}
+    to = list(original.reply_to) or [original.sender]
+    taken = {a.email.lower() for a in to} | own
+    cc: list[Address] = []
+    candidates = [*original.to, *original.cc] if reply_all else []
+    for a in [*candidates, *extra_cc]:
+        key = a.email.lower()
+        if key in taken:
+            continue
+        taken.add(key)
+        cc.append(a)
+    return to, cc
+
+
+def _header_addresses(addrs: list[Address]) -> list[HeaderAddress] | str:
+    try:
+        return [HeaderAddress(display_name=a.name, addr_spec=a.email) for a in addrs]
+    except (ValueError, IndexError):  # an addr-spec the header model refuses: use the formatter
+        return ", ".join(formataddr((a.name, a.email)) for a in addrs)
+
+
+def _plain_sender(a: Address) -> str:
+    return f"{a.name} <{a.email}>" if a.name else a.email
+
+
+def _attribution(original: InboundMessage) -> str:
+    who = _plain_sender(original.sender)
+    if original.received_at:
+        return f"On {format_datetime(original.received_at)}, {who} wrote:"
+    return f"{who} wrote:"
+
+
+def quote_text(text: str) -> str:
+    """Quote each line with ``"> "`` (``">"`` before already-quoted lines and empty lines)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(">" + ("" if (not ln or ln.startswith(">")) else " ") + ln for ln in lines)
+
+
+def _text_to_html(text: str) -> str:
+    paras = [p for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()) if p.strip()]
+    return "\n".join(f"<p>{html_lib.escape(p).replace(chr(10), '<br>' + chr(10))}</p>" for p in paras)
+
+
+def sanitise_html(fragment: str, *, allow_images: bool = False) -> str:
+    """Clean HTML with ``nh3`` (ammonia): scripts, styles, event handlers, forms and the document
+    head are removed. Remote images are dropped unless ``allow_images`` (tracking pixels)."""
+    tags = set(nh3.ALLOWED_TAGS) if allow_images else set(nh3.ALLOWED_TAGS) - {"img"}
+    return nh3.clean(fragment, tags=tags, clean_content_tags={"script", "style", "head", "title"})
+
+
+def draftguard_version() -> str:
+    """The installed draftguard version, else the one in ``pyproject.toml``, else ``"0+unknown"``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("draftguard")
+    except PackageNotFoundError:
+        pass
+    try:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        return str(tomllib.loads(pyproject.read_text("utf-8"))["project"]["version"])
+    except Exception:  # noqa: BLE001
+        return "0+unknown"
+
+
+def build_reply(
+    original: InboundMessage,
+    draft: ReplyDraft,
+    *,
+    from_address: str,
+    reply_all: bool = False,
+    own_addresses: Iterable[str] = (),
+    now: datetime | None = None,
+) -> EmailMessage:
+    """The reply as an :class:`EmailMessage` (``email.policy.default``), ready to write.
+
+    Addressing comes from the original (:func:`reply_recipients`; ``draft.cc`` is added),
+    the subject from ``draft.subject`` or the original's, normalised by :func:`reply_subject`.
+    Both parts are quoted-printable UTF-8, so the file is 7-bit clean. ``now`` (aware)
+    sets the Date header; default: the current local time.
+    """
+    own = [_email_of(from_address), *own_addresses]
+    to, cc = reply_recipients(original, own_addresses=own, reply_all=reply_all, extra_cc=draft.cc)
+    domain = _email_of(from_address).rpartition("@")[2] or "draftguard.invalid"
+
+    msg = EmailMessage(policy=policy.default)
+    msg["From"] = from_address
+    msg["To"] = _header_addresses(to)
+    if cc:
+        msg["Cc"] = _header_addresses(cc)
+    msg["Subject"] = reply_subject(draft.subject or original.subject)
+    msg["Date"] = format_datetime(now or datetime.now().astimezone())
+    msg["Message-ID"] = make_msgid(domain=domain)
+    parent = original.internet_message_id
+    if parent:
+        msg["In-Reply-To"] = parent
+        chain = list(original.references) or ([original.in_reply_to] if original.in_reply_to else [])
+        msg["References"] = " ".join([*(r for r in chain if r != parent), parent])
+    msg[IDEMPOTENCY_HEADER] = draft.idempotency_key
+    msg[VERSION_HEADER] = draftguard_version()
+
+    reply_text = draft.text.replace("\r\n", "\n").strip("\n")
+    attribution = _attribution(original)
+    text = f"{reply_text}\n\n{attribution}\n{quote_text(original.text_body)}\n"
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+
+    reply_html = sanitise_html(draft.html) if draft.html.strip() else _text_to_html(reply_text)
+    if original.html_body:
+        quoted = sanitise_html(original.html_body)
+    else:
+        quoted = html_lib.escape(original.text_body).replace("\n", "<br>\n")
+    html_doc = (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+        f"<div>{reply_html}</div>\n"
+        f"<p>{html_lib.escape(attribution)}</p>\n"
+        '<blockquote type="cite" style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">\n'
+        f"{quoted}\n</blockquote>\n</body></html>\n"
+    )
+    msg.add_alternative(html_doc, subtype="html", charset="utf-8", cte="quoted-printable")
+    return msg
+
+
+def safe_key(key: str) -> str:
+    """The idempotency key as it appears in a Maildir file name: ``[A-Za-z0-9_-]`` only
+    (``.``, ``:`` and ``/`` have meaning in Maildir names), hashed when longer than 100."""
+    s = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    return s if 0 < len(s) <= 100 else hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+def _same_key(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    """Result of :meth:`DraftsMaildir.store`: the file name (in ``cur/`` or ``new/``), whether we wrote it."""
+
+    name: str
+    created: bool
+
+
+class DraftsMaildir:
+    """A Drafts Maildir folder (``cur/``, ``new/``, ``tmp/``), created on first write.
+
+    ``target`` names it in errors (``"maildir:local/Drafts"``). Raises
+    :class:`DeliveryError` when the folder cannot be created or written (transient for
+    ENOSPC, EIO, EAGAIN, EBUSY).
+    """
+
+    def __init__(self, path: Path, *, target: str):
+        self.path = Path(path)
+        self.target = target
+
+    def _error(self, what: str, exc: OSError) -> DeliveryError:
+        transient = exc.errno in {errno.ENOSPC, errno.EIO, errno.EAGAIN, errno.EBUSY}
+        return DeliveryError(self.target, f"{what} {self.path}: {exc.strerror or exc}", transient=transient)
+
+    def ensure(self) -> None:
+        """Create the folder with ``cur/``, ``new/``, ``tmp/`` (mode 0700) if missing."""
+        try:
+            for sub in ("cur", "new", "tmp"):
+                (self.path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise self._error("cannot create Drafts Maildir", exc) from exc
+
+    def _files(self) -> Iterable[tuple[str, Path]]:
+        for sub in ("cur", "new"):
+            d = self.path / sub
+            if not d.is_dir():
+                continue
+            with os.scandir(d) as it:
+                for entry in it:
+                    if not entry.name.startswith(".") and entry.is_file():
+                        yield entry.name, Path(entry.path)
+
+    @staticmethod
+    def header_key(path: Path) -> str | None:
+        """The idempotency header of a stored message, reading only its header block."""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(_HEAD_READ_BYTES)
+        except OSError:
+            return None
+        head = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
+        value = BytesHeaderParser(policy=policy.default).parsebytes(head + b"\n\n").get(IDEMPOTENCY_HEADER)
+        return str(value) if value is not None else None
+
+    def find(self, key: str) -> str | None:
+        """File name of an existing message with this idempotency key, or None.
+
+        First the file names (``.<safe key>.`` in the name) confirmed by the header;
+        then, in case a mail client renamed a draft it edited, the headers of all files.
+        """
+        try:
+            files = list(self._files())
+        except OSError as exc:
+            raise self._error("cannot list Drafts Maildir", exc) from exc
+        marker = f".{safe_key(key)}."
+        named = [(n, p) for n, p in files if marker in n]
+        for name, path in named:
+            value = self.header_key(path)
+            if value is not None and _same_key(value, key):
+                return name
+        for name, path in files:
+            if (name, path) in named:
+                continue
+            value = self.header_key(path)
+            if value is not None and _same_key(value, key):
+                return name
+        return None
+
+    def store(self, message: EmailMessage, key: str) -> StoredDraft:
+        """Write ``message`` unless a message with ``key`` exists (look before write).
+
+        The file goes to ``tmp/<time>.<safe key>.draftguard``, is fsynced, then linked to
+        ``cur/<same name>:2,D`` and unlinked from ``tmp/`` (rename where hard links are
+        not supported). Line endings are LF, as Maildir tools store them.
+        """
+        existing = self.find(key)
+        if existing:
+            return StoredDraft(existing, created=False)
+        self.ensure()
+        data = message.as_bytes(policy=policy.default)
+        base = f"{int(time.time())}.{safe_key(key)}.{NAME_TAG}"
+        tmp = self.path / "tmp" / base
+        final_name = base + DRAFT_INFO
+        final = self.path / "cur" / final_name
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError as exc:  # another writer this second, or a crash left it: retry later
+            raise DeliveryError(self.target, f"tmp/{base} already exists", transient=True) from exc
+        except OSError as exc:
+            raise self._error("cannot write draft into", exc) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, final)  # never replaces an existing file
+                os.unlink(tmp)
+            except (AttributeError, PermissionError, NotImplementedError):
+                os.rename(tmp, final)
+        except FileExistsError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DeliveryError(self.target, f"cur/{final_name} already exists", transient=True) from exc
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._error("cannot write draft into", exc) from exc
+        self._sync_dir(self.path / "cur")
+        return StoredDraft(final_name, created=True)
+
+    @staticmethod
+    def _sync_dir(path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+__all__ = [
+    "DRAFT_INFO",
+    "IDEMPOTENCY_HEADER",
+    "VERSION_HEADER",
+    "DraftsMaildir",
+    "StoredDraft",
+    "build_reply",
+    "quote_text",
+    "reply_recipients",
+    "reply_subject",
+    "safe_key",
+    "sanitise_html",
+]

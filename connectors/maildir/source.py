@@ -1,0 +1,125 @@
+"""The Maildir source: reads ``new/`` and ``cur/`` of a local Maildir, writes drafts to a Drafts Maildir.
+
+Reading uses the stdlib :class:`mailbox.Maildir` (``create=False``). A message's
+``external_id`` is its Maildir key: the unique part of the file name without the
+``:2,<flags>`` info (https://cr.yp.to/proto/maildir.html), which stays the same when a
+mail client moves the file from ``new/`` to ``cur/`` or changes its flags, so the
+pipeline's (source, external_id) dedupe holds. The inbox is never modified.
+"""
+
+from __future__ import annotations
+
+import logging
+import mailbox
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from agent.config import MaildirSourceConfig
+from agent.errors import BadInputError, SourceError
+from agent.models import DeliveryReceipt, InboundMessage, ReplyDraft
+from agent.ports import BadItem, CursorStore, Source
+from connectors.maildir.drafts import NAME_TAG, DraftsMaildir, build_reply
+from connectors.maildir.parse import parse_message
+
+log = logging.getLogger(__name__)
+
+
+class MaildirSource(Source):
+    """A :class:`agent.ports.Source` over one configured Maildir.
+
+    ``config.path`` / ``config.drafts_path`` may be relative: they are resolved against
+    ``base_dir`` (the config file's folder). ``max_body_bytes`` is passed to
+    :func:`parse_message`. ``own_addresses`` (the organisation's) are kept out of the Cc of
+    reply-all drafts, as is ``config.from_address``.
+
+    ``known_ids``: the pipeline may set it to the external ids it already holds; ``poll``
+    then does not read those files again. Left ``None``, every message is yielded and
+    the pipeline deduplicates.
+    """
+
+    def __init__(
+        self,
+        config: MaildirSourceConfig,
+        *,
+        max_body_bytes: int = 1_000_000,
+        own_addresses: Iterable[str] = (),
+        base_dir: Path | None = None,
+    ):
+        self.config = config
+        self.name = f"maildir:{config.name}"
+        base = Path(base_dir) if base_dir is not None else None
+        self.path = config.path if config.path.is_absolute() or base is None else (base / config.path).resolve()
+        drafts = config.drafts_path
+        self.drafts_path = drafts if drafts.is_absolute() or base is None else (base / drafts).resolve()
+        self.max_body_bytes = max_body_bytes
+        self.own_addresses = [a.lower() for a in own_addresses]
+        self.known_ids: set[str] | None = None
+        self.drafts = DraftsMaildir(self.drafts_path, target=f"{self.name}/Drafts")
+
+    def _open(self) -> mailbox.Maildir:
+        if not self.path.is_dir():
+            raise SourceError(self.name, f"Maildir folder not found: {self.path}")
+        missing = [sub for sub in ("cur", "new") if not (self.path / sub).is_dir()]
+        if missing:
+            raise SourceError(self.name, f"not a Maildir (no {' and '.join(s + '/' for s in missing)}): {self.path}")
+        try:
+            return mailbox.Maildir(self.path, factory=None, create=False)
+        except (mailbox.NoSuchMailboxError, OSError) as exc:
+            raise SourceError(self.name, f"cannot open Maildir {self.path}: {exc}") from exc
+
+    def keys(self) -> list[str]:
+        """All message keys in ``new/`` and ``cur/``, sorted (Maildir names start with the
+        delivery time, so this is roughly arrival order). Raises :class:`SourceError`."""
+        box = self._open()
+        try:
+            return sorted(box.keys())
+        except OSError as exc:
+            raise SourceError(self.name, f"cannot list Maildir {self.path}: {exc.strerror or exc}") from exc
+
+    def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
+        """Yield each message as :class:`InboundMessage`, or :class:`BadItem` with the problem.
+
+        Maildir has no cursor (``cursors`` is unused). Files are read one at a time from
+        a sorted key list, so memory does not grow with the folder. A file that vanishes
+        between listing and reading (moved by a mail client) is skipped; it is seen again
+        on the next poll under the same key. Raises :class:`SourceError` when the folder
+        is missing or not a Maildir.
+        """
+        box = self._open()
+        known = self.known_ids or set()
+        try:
+            keys = sorted(box.keys())
+        except OSError as exc:
+            raise SourceError(self.name, f"cannot list Maildir {self.path}: {exc.strerror or exc}") from exc
+        for key in keys:
+            if key in known or key.endswith(f".{NAME_TAG}"):
+                continue
+            try:
+                raw = box.get_bytes(key)
+            except (KeyError, FileNotFoundError):
+                log.info("maildir message vanished before reading", extra={"source": self.name, "key": key})
+                continue
+            except OSError as exc:
+                yield BadItem(self.name, key, f"cannot read message file: {exc.strerror or exc}")
+                continue
+            try:
+                yield parse_message(raw, source=self.name, external_id=key, max_body_bytes=self.max_body_bytes)
+            except BadInputError as exc:
+                yield BadItem(self.name, key, exc.problem)
+
+    def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
+        """Write the reply into the Drafts Maildir (flag D), once per ``draft.idempotency_key``.
+
+        Returns ``DeliveryReceipt(target="maildir:<name>/Drafts", ref=<file name>, created=...)``;
+        ``created`` is False when a draft with the same key was already there. Raises
+        :class:`agent.errors.DeliveryError`.
+        """
+        reply = build_reply(
+            message,
+            draft,
+            from_address=self.config.from_address,
+            reply_all=self.config.reply_all,
+            own_addresses=self.own_addresses,
+        )
+        stored = self.drafts.store(reply, draft.idempotency_key)  # looks before it writes
+        return DeliveryReceipt(target=self.drafts.target, ref=stored.name, created=stored.created)

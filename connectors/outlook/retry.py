@@ -1,0 +1,146 @@
+"""Retry policy for Microsoft Graph: which answers are retried, how long to wait, how often.
+
+Graph throttles with ``429 Too Many Requests`` and, under load, ``503 Service Unavailable``
+and ``504 Gateway Timeout``, each usually with a ``Retry-After`` header in seconds
+(https://learn.microsoft.com/graph/throttling: "wait the number of seconds specified in the
+Retry-After header ... then retry"). O365 mounts urllib3's ``Retry`` for these codes, but
+urllib3 retries only idempotent methods, so a throttled ``POST .../createReply`` or ``PATCH``
+raises at once (see /work/shared/notes/protocols.md). draftguard therefore turns O365's
+own retries off and retries here, on every method, with a bounded number of attempts:
+
+=========  ===============================  ========================================
+status     GET / PATCH / DELETE / PUT        POST (not idempotent: createReply)
+=========  ===============================  ========================================
+429        retry, wait Retry-After           retry, wait Retry-After (not processed)
+503        retry, wait Retry-After           retry, wait Retry-After (not processed)
+504        retry, wait Retry-After           the caller decides (may have been done):
+                                             :mod:`connectors.outlook.drafts` looks
+                                             for the draft before it posts again
+network    retry                             the caller decides, as for 504
+=========  ===============================  ========================================
+
+Without ``Retry-After`` the wait is exponential with jitter (0.5 s, 1 s, 2 s ... capped).
+Every wait is capped at ``max_wait_seconds`` so one hostile header cannot stall a poll.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import requests
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import HTTPError, Timeout
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+log = logging.getLogger(__name__)
+
+#: Statuses Graph uses for throttling and transient overload (Graph throttling guidance).
+RETRY_STATUSES: frozenset[int] = frozenset({429, 503, 504})
+#: Statuses that mean the request was not carried out, so even a POST may be repeated.
+NOT_PROCESSED_STATUSES: frozenset[int] = frozenset({429, 503})
+IDEMPOTENT_METHODS: frozenset[str] = frozenset({"get", "head", "put", "patch", "delete", "options"})
+
+T = TypeVar("T")
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status carried by a requests exception, or None."""
+    resp = getattr(exc, "response", None)
+    return getattr(resp, "status_code", None) if resp is not None else None
+
+
+def retry_after_seconds(response: requests.Response | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date, RFC 9110 §10.2.3).
+
+    Returns None when the header is missing or unreadable; never negative."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def is_retryable(exc: BaseException, method: str) -> bool:
+    """True when ``exc`` from a ``method`` request may simply be repeated (see the table above)."""
+    idempotent = method.lower() in IDEMPOTENT_METHODS
+    if isinstance(exc, HTTPError):
+        status = status_of(exc)
+        if status in NOT_PROCESSED_STATUSES:
+            return True
+        return status in RETRY_STATUSES and idempotent
+    if isinstance(exc, RequestsConnectionError | Timeout):
+        return idempotent
+    return False
+
+
+class RetryPolicy:
+    """Bounded retries honouring ``Retry-After``.
+
+    ``max_attempts`` counts the first try (5 = one try and four retries); ``max_wait_seconds``
+    caps each wait; ``base_seconds`` starts the exponential backoff used when the server gives
+    no ``Retry-After``. ``sleep`` is injectable for tests."""
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 5,
+        max_wait_seconds: float = 60.0,
+        base_seconds: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.max_attempts = max_attempts
+        self.max_wait_seconds = max_wait_seconds
+        self.base_seconds = base_seconds
+        self.sleep = sleep
+
+    def wait_seconds(self, state: RetryCallState) -> float:
+        """Wait before the next attempt: ``Retry-After`` if given, else exponential; capped."""
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_seconds(getattr(exc, "response", None)) if exc is not None else None
+        if hinted is None:
+            hinted = self.base_seconds * (2 ** (state.attempt_number - 1))
+        return min(hinted, self.max_wait_seconds)
+
+    def retrying(self, predicate: Callable[[BaseException], bool]) -> Retrying:
+        """A tenacity ``Retrying`` for one call site; the last exception is re-raised."""
+
+        def _log(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning(
+                "graph request failed (%s), retry %d/%d in %.1fs",
+                status_of(exc) or type(exc).__name__,
+                state.attempt_number,
+                self.max_attempts - 1,
+                state.next_action.sleep if state.next_action else 0.0,
+            )
+
+        return Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self.wait_seconds,
+            retry=retry_if_exception(predicate),
+            sleep=self.sleep,
+            before_sleep=_log,
+            reraise=True,
+        )
+
+    def call(self, method: str, fn: Callable[[], T]) -> T:
+        """Run ``fn`` (one HTTP request with ``method``) with the policy; re-raises the last error."""
+        return self.retrying(lambda exc: is_retryable(exc, method))(fn)

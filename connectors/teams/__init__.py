@@ -1,0 +1,1 @@
+"""Microsoft Teams notifications: Adaptive Card builder, Workflows webhook and Graph channel transports."""

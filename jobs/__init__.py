@@ -1,0 +1,1 @@
+"""Entry points: APScheduler jobs, the scheduler, bootstrap, notifications, retention, observability."""

@@ -1,0 +1,98 @@
+"""The composition root: turns a :class:`Settings` into storage, sources and a pipeline.
+
+Nothing else constructs adapters. Tests call the same functions with their own
+settings (local endpoints) or pass fakes into :class:`agent.pipeline.Pipeline`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Settings
+from agent.drafting import Drafter
+from agent.pipeline import Pipeline
+from agent.ports import Notifier, Source
+from agent.redaction import Redactor
+from agent.template_drafter import TemplateDrafter
+from rules.policy import load_policy_pack
+from rules.routing import Router
+from storage.db import open_database
+from storage.repository import SqlCursorStore
+
+
+@dataclass
+class Runtime:
+    """Everything a run needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    pipeline: Pipeline
+    sources: list[Source]
+
+    def source(self, name: str) -> Source:
+        """The configured source called ``name``; KeyError names the known ones."""
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(f"no source {name!r} in the config (known: {', '.join(s.name for s in self.sources) or 'none'})")
+
+    def close(self) -> None:
+        for s in self.sources:
+            s.close()
+        self.engine.dispose()
+
+
+def build_sources(settings: Settings, session_factory: sessionmaker[Session]) -> list[Source]:
+    """One :class:`Source` per configured source, in config order."""
+    sources: list[Source] = []
+    from connectors.maildir.source import MaildirSource
+
+    for cfg in settings.sources.maildir:
+        sources.append(MaildirSource(cfg, settings))
+    return sources
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    """The reviewer notifier the config asks for (console by default)."""
+    from connectors.console_notifier import ConsoleNotifier
+
+    return ConsoleNotifier()
+
+
+def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], notifier: Notifier | None = None) -> Pipeline:
+    """The pipeline with the model client (or none), the policy pack and the routing rules.
+
+    Raises ConfigError / PolicyPackError for a bad routing expression or pack."""
+    model = None
+    if settings.model.base_url:
+        from connectors.llm_openai import OpenAIModelClient
+
+        model = OpenAIModelClient(settings.model)
+    org = settings.organisation
+    drafter = Drafter(model, TemplateDrafter(organisation=org.name, signature=org.signature))
+    return Pipeline(
+        settings,
+        session_factory,
+        redactor_factory=lambda: Redactor(settings.redaction, settings.organisation),
+        drafter=drafter,
+        policy=load_policy_pack(settings.resolve(settings.policy.pack)),
+        router=Router(settings.routing),
+        notifier=notifier or build_notifier(settings),
+        cursors=SqlCursorStore(session_factory),
+    )
+
+
+def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
+    """Open (and migrate) the database, build the sources and the pipeline."""
+    engine, session_factory = open_database(settings.storage_url())
+    try:
+        pipeline = build_pipeline(settings, session_factory, notifier)
+        sources = build_sources(settings, session_factory)
+    except Exception:
+        engine.dispose()
+        raise
+    return Runtime(settings, engine, session_factory, pipeline, sources)

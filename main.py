@@ -1,0 +1,402 @@
+"""draftguard command line.
+
+Exit codes (every command): 0 ok; 1 a run finished but a source failed; 2 bad usage,
+config or input (one-line reason on stderr); 3 audit chain verification failed;
+4 storage unavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agent.config import Settings, load_config
+from agent.errors import DraftguardError
+
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
+    epilog="Exit codes: 0 ok, 1 a source failed, 2 bad usage/config/input, 3 audit chain broken, 4 storage unavailable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+audit_app = typer.Typer(help="Check and export the tamper-evident audit chain.", no_args_is_help=True)
+config_app = typer.Typer(help="Validate configuration files.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(config_app, name="config")
+app.add_typer(quarantine_app, name="quarantine")
+
+console = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path,
+    typer.Option("--config", "-c", envvar="DRAFTGUARD_CONFIG", help="TOML config file (env DRAFTGUARD_CONFIG).", show_default=True),
+]
+
+
+class _State:
+    config_path: Path = Path("config.toml")
+
+
+STATE = _State()
+
+
+@app.callback()
+def _root(config: ConfigOpt = Path("config.toml"), verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log INFO to stderr.")] = False) -> None:
+    STATE.config_path = config
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def fail(code: int, reason: str) -> typer.Exit:
+    """Print a one-line reason on stderr and return the Exit to raise."""
+    err.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return load_config(STATE.config_path)
+    except DraftguardError as exc:
+        raise fail(EXIT_USAGE, str(exc)) from None
+
+
+def _runtime(settings: Settings):
+    from sqlalchemy.exc import OperationalError
+
+    from jobs.bootstrap import bootstrap
+
+    try:
+        return bootstrap(settings)
+    except OperationalError as exc:
+        raise fail(EXIT_STORAGE, f"storage {settings.storage.url!r} unavailable: {exc.orig}") from None
+    except DraftguardError as exc:
+        raise fail(EXIT_USAGE, str(exc)) from None
+
+
+# ---------------------------------------------------------------------------- run
+@app.command()
+def run(
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once, print a summary and exit.")] = False,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+) -> None:
+    """Poll the configured sources and process new messages (forever, or once with --once)."""
+    settings = _settings()
+    if not once:
+        from jobs.scheduler import run_forever
+
+        raise typer.Exit(run_forever(settings))
+    rt = _runtime(settings)
+    try:
+        sources = [rt.source(n) for n in source] if source else rt.sources
+    except KeyError as exc:
+        raise fail(EXIT_USAGE, exc.args[0]) from None
+    if not sources:
+        raise fail(EXIT_USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
+    from agent.pipeline import RunSummary
+
+    total = RunSummary()
+    failed: list[str] = []
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
+            for src in sources:
+                task = progress.add_task(src.name, total=getattr(src, "estimate", lambda: None)())
+                try:
+                    total.merge(rt.pipeline.run_source(src, on_item=lambda _o, t=task: progress.advance(t)))
+                except DraftguardError as exc:
+                    failed.append(f"{src.name}: {exc}")
+                progress.update(task, total=progress.tasks[task].completed)
+    finally:
+        rt.close()
+    _print_summary(total)
+    for f in failed:
+        err.print(f"[bold red]source failed:[/] {f}", highlight=False)
+    raise typer.Exit(EXIT_SOURCE_FAILED if failed else EXIT_OK)
+
+
+def _print_summary(total) -> None:
+    c = total.counts
+    table = Table(title="draftguard run summary")
+    for col in ("seen", "drafted", "escalated", "held", "skipped", "quarantined", "already done", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(total.seen),
+        str(c["drafted"]),
+        str(c["escalated"]),
+        str(c["held"]),
+        str(c["skipped"]),
+        str(c["quarantined"]),
+        str(c["duplicate"]),
+        f"{total.seconds:.1f}",
+    )
+    console.print(table)
+    if total.seen and total.seen == c["duplicate"]:
+        console.print("Nothing new: every message was already processed.")
+
+
+# ---------------------------------------------------------------------------- draft
+@app.command()
+def draft(
+    path: Annotated[Path, typer.Argument(help="An RFC 5322 message file (.eml).", exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every stage; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show what draftguard would do with one message: redactions, prompt, draft, findings, decision."""
+    if not dry_run:
+        raise fail(EXIT_USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
+    settings = _settings()
+    from agent.errors import BadInputError
+    from connectors.maildir.parse import parse_message
+    from jobs.bootstrap import build_pipeline
+    from rules.skip import skip_reason
+
+    try:
+        msg = parse_message(path.read_bytes(), source="file", external_id=path.name, max_body_bytes=settings.limits.max_body_bytes)
+    except BadInputError as exc:
+        raise fail(EXIT_USAGE, f"{path}: {exc.problem}") from None
+    # A throwaway in-memory database: nothing is written anywhere.
+    from storage.db import open_database
+
+    engine, sf = open_database("sqlite://")
+    try:
+        pipeline = build_pipeline(settings, sf)
+        reason = skip_reason(msg, settings.organisation, settings.organisation.own_addresses)
+        a = pipeline.analyse(msg)
+    except DraftguardError as exc:
+        raise fail(EXIT_USAGE, str(exc)) from None
+    finally:
+        engine.dispose()
+    report = {
+        "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments)},
+        "skip": reason.model_dump() if reason else None,
+        "redactions": [{"placeholder": ph, "entity": ph.strip("<>").rsplit("_", 1)[0]} for ph in a.redacted.placeholders.mapping],
+        "prompt": {"template_id": a.prompt.template_id, "template_sha256": a.prompt.template_hash, "system": a.prompt.system, "user": a.prompt.user},
+        "draft": {
+            "provider": a.draft.provider,
+            "model": a.draft.model,
+            "fallback_used": a.draft.fallback_used,
+            "fallback_reason": a.draft.fallback_reason,
+            "intent": a.draft.output.intent,
+            "confidence": a.draft.output.confidence,
+            "reasons": a.draft.output.reasons,
+            "subject": a.reply.subject,
+            "text": a.restored_text,
+        },
+        "findings": [f.model_dump(mode="json") for f in a.findings],
+        "decision": {**a.decision.model_dump(mode="json"), "would_skip_first": bool(reason)},
+    }
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    console.rule(f"[bold]{path.name}[/] (dry run: nothing is written)")
+    if reason:
+        console.print(f"[yellow]Skip rule would apply first:[/] {reason.rule} ({reason.detail})")
+    t = Table(title="Redacted (types and placeholders only)")
+    t.add_column("placeholder")
+    t.add_column("entity type")
+    for r in report["redactions"]:
+        t.add_row(r["placeholder"], r["entity"])
+    console.print(t)
+    console.rule(f"Prompt {a.prompt.template_id} sha256={a.prompt.template_hash[:12]}…")
+    console.print("[bold]system[/]", highlight=False)
+    console.print(a.prompt.system, markup=False, highlight=False)
+    console.print("[bold]user[/]", highlight=False)
+    console.print(a.prompt.user, markup=False, highlight=False)
+    d = report["draft"]
+    console.rule(f"Draft by {d['provider']} ({d['model']}) intent={d['intent']} confidence={d['confidence']:.2f}")
+    if d["fallback_used"]:
+        console.print(f"[yellow]template fallback:[/] {d['fallback_reason']}", highlight=False)
+    console.print(f"Subject: {d['subject']}", markup=False, highlight=False)
+    console.print(d["text"], markup=False, highlight=False)
+    ft = Table(title=f"Policy findings ({pipeline.policy.name} {pipeline.policy.version})")
+    for col in ("rule", "severity", "target", "span", "message"):
+        ft.add_column(col)
+    for f in a.findings:
+        ft.add_row(f.rule_id, f.severity.name, f.target, f"{f.start}-{f.end}", f.message)
+    console.print(ft)
+    dec = a.decision
+    console.print(f"[bold]Decision:[/] {dec.action.value}" + (f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})", highlight=False)
+
+
+# ---------------------------------------------------------------------------- status
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Counts per state, drafts by provider, open reviews and every quarantined item with its error."""
+    settings = _settings()
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import open_database
+    from storage.repository import UnitOfWork
+
+    try:
+        engine, sf = open_database(settings.storage_url())
+    except OperationalError as exc:
+        raise fail(EXIT_STORAGE, f"storage unavailable: {exc.orig}") from None
+    try:
+        with UnitOfWork(sf) as uow:
+            data = {
+                "states": uow.counts_by_state(),
+                "drafts_by_provider": uow.drafts_by_provider(),
+                "open_reviews": [
+                    {"id": t.id, "item_id": t.item_id, "group": t.group, "rule_id": t.rule_id, "created_at": t.created_at.isoformat()}
+                    for t in uow.open_review_tasks()
+                ],
+                "quarantine": [
+                    {
+                        "id": q.id,
+                        "item_id": i.id,
+                        "source": i.source,
+                        "external_id": i.external_id,
+                        "stage": q.stage,
+                        "error_type": q.error_type,
+                        "error": q.error,
+                        "created_at": q.created_at.isoformat(),
+                    }
+                    for q, i in uow.open_quarantine()
+                ],
+                "outcomes": uow.outcome_counts(),
+            }
+    finally:
+        engine.dispose()
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    t = Table(title="Items by state")
+    t.add_column("state")
+    t.add_column("count", justify="right")
+    for state, n in sorted(data["states"].items()):
+        t.add_row(state, str(n))
+    console.print(t)
+    if data["drafts_by_provider"]:
+        console.print("Drafts by provider: " + ", ".join(f"{p}={n}" for p, n in sorted(data["drafts_by_provider"].items())))
+    if data["outcomes"]:
+        oc = data["outcomes"]
+        decided = sum(n for k, n in oc.items() if k not in ("waiting", "unknown"))
+        accepted = oc.get("sent", 0) + oc.get("edited_sent", 0)
+        rate = f"{accepted / decided:.0%}" if decided else "n/a"
+        console.print("Draft outcomes: " + ", ".join(f"{k}={n}" for k, n in sorted(oc.items())) + f"; acceptance {rate}")
+    console.print(f"Open reviews: {len(data['open_reviews'])}")
+    if data["quarantine"]:
+        q = Table(title="Quarantined items")
+        for col in ("id", "item", "source", "external id", "stage", "error"):
+            q.add_column(col, overflow="fold")
+        for e in data["quarantine"]:
+            q.add_row(str(e["id"]), str(e["item_id"]), e["source"], e["external_id"], e["stage"], f"{e['error_type']}: {e['error']}")
+        console.print(q)
+    else:
+        console.print("Quarantine: empty")
+
+
+# ---------------------------------------------------------------------------- audit
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain; exit 3 and name the first broken event otherwise."""
+    settings = _settings()
+    from storage import audit
+    from storage.db import open_database
+
+    engine, sf = open_database(settings.storage_url())
+    try:
+        with sf() as s:
+            result = audit.verify(s)
+    finally:
+        engine.dispose()
+    if not result.ok:
+        raise fail(EXIT_AUDIT, f"audit chain broken at seq={result.broken_seq}: {result.problem} ({result.checked} events verified before it)")
+    console.print(f"audit chain OK: {result.checked} events verified")
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[str | None, typer.Option("--since", help="ISO date or datetime (UTC if no zone), e.g. 2026-11-01.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write audit events as JSON Lines (one event per line, seq order)."""
+    settings = _settings()
+    since_dt = None
+    if since:
+        try:
+            since_dt = datetime.fromisoformat(since)
+        except ValueError:
+            raise fail(EXIT_USAGE, f"--since {since!r}: not an ISO date (expected e.g. 2026-11-01 or 2026-11-01T09:00)") from None
+        if since_dt.tzinfo is None:
+            since_dt = since_dt.replace(tzinfo=UTC)
+    from storage import audit
+    from storage.db import open_database
+
+    engine, sf = open_database(settings.storage_url())
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    n = 0
+    try:
+        with sf() as s:
+            for ev in audit.export(s, since_dt):
+                out.write(json.dumps(ev, ensure_ascii=False, sort_keys=True) + "\n")
+                n += 1
+    finally:
+        if output:
+            out.close()
+        engine.dispose()
+    if output:
+        console.print(f"wrote {n} events to {output}")
+
+
+# ---------------------------------------------------------------------------- config
+@config_app.command("check")
+def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (default: --config).")] = None) -> None:
+    """Validate a config file: TOML syntax, every key, routing expressions and the policy pack."""
+    p = path or STATE.config_path
+    try:
+        settings = load_config(p)
+        from rules.policy import load_policy_pack
+        from rules.routing import Router
+
+        Router(settings.routing)
+        pack = load_policy_pack(settings.resolve(settings.policy.pack))
+        for m in settings.sources.maildir:
+            if not settings.resolve(m.path).is_dir():
+                raise DraftguardError(f"{p}: sources.maildir[{m.name}].path: folder {settings.resolve(m.path)} does not exist")
+    except DraftguardError as exc:
+        raise fail(EXIT_USAGE, str(exc)) from None
+    console.print(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})")
+
+
+# ---------------------------------------------------------------------------- quarantine
+@quarantine_app.command("list")
+def quarantine_list() -> None:
+    """List quarantined items with their errors (same as the quarantine part of `status`)."""
+    status(as_json=False)
+
+
+@quarantine_app.command("release")
+def quarantine_release(item_id: Annotated[int, typer.Argument(help="Item id (see `status`).")]) -> None:
+    """Put a quarantined item back for the next run (after fixing its cause)."""
+    settings = _settings()
+    from storage.db import open_database
+    from storage.repository import UnitOfWork
+
+    engine, sf = open_database(settings.storage_url())
+    try:
+        with UnitOfWork(sf) as uow:
+            try:
+                released = uow.release_quarantine(item_id)
+            except KeyError as exc:
+                raise fail(EXIT_USAGE, exc.args[0]) from None
+            uow.commit()
+    finally:
+        engine.dispose()
+    console.print(f"item {item_id} released to state {released}; it will be retried on the next run")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,84 @@
+"""Shared fixtures: database URLs (SQLite and a private PostgreSQL database), the redactor.
+
+PostgreSQL: ``DRAFTGUARD_TEST_POSTGRES_URL`` (default the machine's server at
+127.0.0.1:5432, database ``test``, user postgres). Each test session creates its own
+database ``dg_test_<random>`` and drops it afterwards, so parallel runs never meet.
+When the server is absent the PostgreSQL tests skip with the reason, unless
+``DRAFTGUARD_REQUIRE_SERVICES=1`` (set by .ci/run), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PG_ADMIN_URL = os.environ.get("DRAFTGUARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("DRAFTGUARD_REQUIRE_SERVICES") == "1"
+
+
+def need_service(reason: str) -> None:
+    """Skip (locally) or fail (in CI, DRAFTGUARD_REQUIRE_SERVICES=1) when a server is missing."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """URL of a private, empty PostgreSQL database for this test session."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    name = f"dg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with admin.connect() as c:
+        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each storage test runs once on SQLite (a file in tmp_path) and once on PostgreSQL.
+
+    The PostgreSQL variant gets a fresh schema-less database per test by dropping all
+    tables first (migrations then rebuild them)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'dg.db'}"
+    url = request.getfixturevalue("pg_url")
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url)
+    with eng.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def redactor():
+    """One Presidio redactor per session (spaCy loads once, about 2 s)."""
+    from agent.config import OrganisationConfig, RedactionConfig
+    from agent.redaction import Redactor
+
+    return Redactor(
+        RedactionConfig(),
+        OrganisationConfig(name="Northwind Advisory", domains=["northwind.example"], allow_names=["Northwind"]),
+    )

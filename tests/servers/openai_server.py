@@ -1,0 +1,104 @@
+"""A local OpenAI-compatible chat completions server for tests (127.0.0.1, random port).
+
+Speaks the wire protocol the ``openai`` client uses: ``POST /v1/chat/completions`` with a
+JSON body; answers a ``chat.completion`` object whose message content is the JSON the
+requested ``json_schema`` response format asks for, with ``usage``. Faults on demand:
+``fail_next`` answers that many requests with the given status (and ``retry-after-ms``
+for 429), as the real API does. Every request body is kept in ``requests`` so a test can
+check what left the process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+
+
+def default_reply(body: dict) -> dict:
+    """A structured draft that greets the first placeholder in the user message and reuses others."""
+    user = next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
+    phs = list(dict.fromkeys(PLACEHOLDER.findall(user)))
+    greet = phs[0] if phs else "there"
+    others = " ".join(phs[1:3])
+    reply = f"Dear {greet},\n\nThank you for your message. We have noted the details {others} and will confirm shortly.\n\nKind regards,\nNorthwind Client Services"
+    return {"reply": reply, "intent": "information_request", "confidence": 0.82, "reasons": ["fake model"]}
+
+
+class OpenAIServer:
+    """Context manager running the fake server in a thread; ``base_url`` ends in ``/v1``."""
+
+    def __init__(self, responder=default_reply):
+        self.responder = responder
+        self.requests: list[dict] = []
+        self.raw_bodies: list[bytes] = []
+        self.fail_next: list[tuple[int, dict]] = []  # (status, extra headers)
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):  # keep test output clean
+                pass
+
+            def _send(self, status: int, payload: dict, headers: dict | None = None):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with server._lock:
+                    server.raw_bodies.append(raw)
+                    fault = server.fail_next.pop(0) if server.fail_next else None
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    self._send(404, {"error": {"message": f"Unknown path {self.path}", "type": "invalid_request_error"}})
+                    return
+                if fault:
+                    status, headers = fault
+                    self._send(status, {"error": {"message": "injected fault", "type": "server_error", "code": None}}, headers)
+                    return
+                body = json.loads(raw)
+                with server._lock:
+                    server.requests.append(body)
+                out = server.responder(body)
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": json.dumps(out), "refusal": None},
+                                "finish_reason": "stop",
+                                "logprobs": None,
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160},
+                    },
+                )
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> OpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

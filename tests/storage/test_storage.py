@@ -1,0 +1,136 @@
+"""Storage on SQLite and PostgreSQL: migrations, uniqueness, cursors, the audit chain and tampering."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from storage import audit
+from storage.db import open_database
+from storage.models import Item
+from storage.repository import SqlCursorStore, SqlKeyValueStore, UnitOfWork
+from tests.unit.fakes import message
+
+
+@pytest.fixture
+def db(db_url):
+    engine, sf = open_database(db_url)
+    yield engine, sf
+    engine.dispose()
+
+
+def _chain(sf, n=6):
+    with UnitOfWork(sf) as uow:
+        item, _ = uow.claim_item(message("m1"))
+        for i in range(n):
+            uow.audit("ingested" if i == 0 else "checked", item, {"i": i, "sha": "ab" * 32})
+        uow.commit()
+
+
+def test_migrations_are_idempotent_and_create_every_table(db_url):
+    engine, _ = open_database(db_url)
+    engine.dispose()
+    engine, sf = open_database(db_url)  # second start: nothing to do, no error
+    with engine.connect() as c:
+        rev = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert rev is not None
+    with sf() as s:
+        for table in ("items", "cursors", "drafts", "findings", "decisions", "deliveries", "review_tasks", "quarantine", "audit_events", "audit_head"):
+            s.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+    engine.dispose()
+
+
+def test_items_are_unique_on_source_and_external_id(db):
+    _, sf = db
+    with UnitOfWork(sf) as uow:
+        a, new_a = uow.claim_item(message("m1"))
+        b, new_b = uow.claim_item(message("m1"))
+        uow.commit()
+    assert new_a and not new_b and a.id == b.id
+    with sf() as s:
+        s.add(Item(source="fake:box", external_id="m1", correlation_id="x" * 36))
+        with pytest.raises(IntegrityError):
+            s.commit()
+
+
+def test_cursor_and_kv_stores_round_trip(db):
+    _, sf = db
+    cur = SqlCursorStore(sf)
+    assert cur.get("outlook:a", "delta") is None
+    cur.set("outlook:a", "delta", "https://graph/delta?token=1")
+    cur.set("outlook:a", "delta", "https://graph/delta?token=2")
+    assert cur.get("outlook:a", "delta") == "https://graph/delta?token=2"
+    kv = SqlKeyValueStore(sf, "msal")
+    kv.put("cache", json.dumps({"a": 1}))
+    assert json.loads(kv.get("cache")) == {"a": 1}
+    kv.delete("cache")
+    assert kv.get("cache") is None
+
+
+def test_audit_chain_verifies(db):
+    _, sf = db
+    _chain(sf)
+    with sf() as s:
+        r = audit.verify(s)
+    assert r.ok and r.checked == 6
+
+
+def test_audit_refuses_bodies_and_unknown_events(db):
+    _, sf = db
+    with UnitOfWork(sf) as uow, pytest.raises(ValueError, match="refused"):
+        uow.audit("drafted", None, {"body": "x" * 500})
+    with UnitOfWork(sf) as uow, pytest.raises(ValueError, match="unknown audit event"):
+        uow.audit("sent", None, {})
+
+
+@pytest.mark.parametrize(
+    "tamper, broken",
+    [
+        ("UPDATE audit_events SET data = '{\"i\": 99, \"sha\": \"x\"}' WHERE seq = 3", 3),
+        ("UPDATE audit_events SET actor = 'mallory' WHERE seq = 5", 5),
+        ("DELETE FROM audit_events WHERE seq = 2", 2),
+        ("DELETE FROM audit_events WHERE seq = 6", 6),
+        ("UPDATE audit_events SET seq = seq + 100 WHERE seq = 4", 4),
+    ],
+    ids=["edit-data", "edit-actor", "remove-middle", "remove-tail", "reorder"],
+)
+def test_audit_verify_names_first_broken_link(db, tamper, broken):
+    _, sf = db
+    _chain(sf)
+    with sf() as s:
+        s.execute(text(tamper))
+        s.commit()
+    with sf() as s:
+        r = audit.verify(s)
+    assert not r.ok and r.broken_seq == broken, r
+
+
+def test_audit_swap_of_two_rows_is_detected(db):
+    _, sf = db
+    _chain(sf)
+    with sf() as s:
+        rows = {r.seq: r for r in s.execute(text("SELECT seq, data, hash, prev_hash FROM audit_events WHERE seq IN (2,3)"))}
+        for a, b in ((2, 3), (3, 2)):
+            s.execute(
+                text("UPDATE audit_events SET data = :d, hash = :h, prev_hash = :p WHERE seq = :s"),
+                {"d": rows[b].data if isinstance(rows[b].data, str) else json.dumps(rows[b].data), "h": rows[b].hash, "p": rows[b].prev_hash, "s": a},
+            )
+        s.commit()
+    with sf() as s:
+        r = audit.verify(s)
+    assert not r.ok and r.broken_seq == 2
+
+
+def test_audit_export_since(db):
+    _, sf = db
+    _chain(sf, 3)
+    from datetime import UTC, datetime, timedelta
+
+    with sf() as s:
+        all_events = list(audit.export(s))
+        none = list(audit.export(s, datetime.now(UTC) + timedelta(days=1)))
+    assert [e["seq"] for e in all_events] == [1, 2, 3] and none == []
+    assert all(set(e) >= {"hash", "prev_hash", "event", "correlation_id"} for e in all_events)

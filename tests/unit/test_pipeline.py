@@ -1,0 +1,234 @@
+"""Unit tests of the pipeline with in-memory fakes of the ports (real SQLite, real Presidio)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from agent.config import Settings
+from agent.drafting import Drafter
+from agent.errors import DeliveryError, DrafterError, RedactionError
+from agent.pipeline import DUPLICATE, Pipeline
+from agent.ports import BadItem
+from agent.template_drafter import TemplateDrafter
+from rules.policy import load_policy_pack
+from rules.routing import Router
+from storage import audit
+from storage.db import open_database
+from storage.models import Decision, Delivery, Draft, Item, QuarantineEntry, ReviewTask
+from storage.repository import SqlCursorStore
+from tests.unit.fakes import FakeModel, FakeNotifier, FakeSource, message
+
+ROUTING = {
+    "rules": [
+        {"id": "injection", "when": '"prompt_injection" in finding_families', "action": "escalate", "group": "security"},
+        {"id": "legal", "when": 'intent in ["legal", "complaint"]', "action": "escalate", "group": "compliance", "case_actions": {"Priority": "High"}},
+        {"id": "severe", "when": "max_severity >= 3", "action": "escalate", "group": "compliance"},
+        {"id": "unsure", "when": "confidence < 0.5", "action": "hold"},
+    ]
+}
+
+
+@pytest.fixture
+def make_pipeline(tmp_path, redactor):
+    def build(model=None, notifier=None, redactor_factory=None, **limits):
+        settings = Settings.model_validate(
+            {
+                "organisation": {"name": "Northwind Advisory", "domains": ["northwind.example"], "own_addresses": ["support@northwind.example"], "signature": "Northwind Client Services", "allow_names": ["Northwind Client Services"]},
+                "routing": ROUTING,
+                "limits": {"retry_initial_seconds": 0, "retry_max_seconds": 0, **limits},
+                "base_dir": str(tmp_path),
+            }
+        )
+        engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
+        p = Pipeline(
+            settings,
+            sf,
+            redactor_factory=redactor_factory or (lambda: redactor),
+            drafter=Drafter(model, TemplateDrafter(organisation="Northwind Advisory", signature="Northwind Client Services")),
+            policy=load_policy_pack("rules/policy_pack.toml"),
+            router=Router(settings.routing),
+            notifier=notifier or FakeNotifier(),
+            cursors=SqlCursorStore(sf),
+            sleep=lambda s: None,
+        )
+        return p, sf
+
+    return build
+
+
+def _states(sf):
+    with sf() as s:
+        return dict(s.execute(select(Item.external_id, Item.state)).all())
+
+
+def test_model_draft_is_restored_and_delivered_once(make_pipeline):
+    model = FakeModel()
+    p, sf = make_pipeline(model)
+    src = FakeSource([message("m1")])
+    assert p.run_source(src).counts["drafted"] == 1
+    (draft,) = src.drafts.values()
+    assert draft.text.startswith("Dear Ann Lee,")  # <PERSON_1> restored
+    assert "<PERSON_" not in draft.text
+    assert draft.subject == "Re: Statement"
+    assert [a.email for a in draft.to] == ["ann.lee@client.example"]
+    # The model never saw the name or the address.
+    sent = model.prompts[0].system + model.prompts[0].user
+    assert "Ann Lee" not in sent and "ann.lee@client.example" not in sent
+    # Second poll: nothing new, nothing duplicated.
+    again = p.run_source(src)
+    assert again.counts[DUPLICATE] == 1 and src.writes == 1
+    with sf() as s:
+        d = s.execute(select(Draft)).scalar_one()
+        assert (d.provider, d.model, d.fallback_used, d.prompt_template_id) == ("fake", "fake-1", False, "reply/v1")
+        assert len(d.prompt_hash) == 64 and d.prompt_tokens == 10
+        assert s.execute(select(func.count()).select_from(Delivery)).scalar() == 1
+        assert audit.verify(s).ok
+
+
+def test_model_down_falls_back_to_template_and_records_it(make_pipeline):
+    p, sf = make_pipeline(FakeModel(error=DrafterError("model endpoint answered HTTP 503")))
+    src = FakeSource([message("m1")])
+    p.run_source(src)
+    with sf() as s:
+        d = s.execute(select(Draft)).scalar_one()
+    assert d.provider == "template" and d.fallback_used
+    assert "HTTP 503" in d.fallback_reason
+    assert d.model == "templates/v1"
+    (draft,) = src.drafts.values()
+    assert "Dear Ann Lee," in draft.text
+
+
+def test_no_model_configured_uses_template(make_pipeline):
+    p, sf = make_pipeline(None)
+    p.run_source(FakeSource([message("m1")]))
+    with sf() as s:
+        d = s.execute(select(Draft)).scalar_one()
+    assert d.fallback_used and d.fallback_reason == "no model endpoint configured"
+
+
+def test_bad_item_is_quarantined_not_dropped(make_pipeline):
+    p, sf = make_pipeline()
+    summary = p.run_source(FakeSource([BadItem("fake:box", "k9", "multipart boundary never found"), message("m1")]))
+    assert summary.counts["quarantined"] == 1 and summary.counts["drafted"] == 1
+    with sf() as s:
+        q = s.execute(select(QuarantineEntry)).scalar_one()
+        assert q.stage == "parse" and "boundary" in q.error
+    # Seen again on the next poll: still one quarantine entry, not retried forever.
+    p.run_source(FakeSource([BadItem("fake:box", "k9", "multipart boundary never found")]))
+    with sf() as s:
+        assert s.execute(select(func.count()).select_from(QuarantineEntry)).scalar() == 1
+
+
+def test_empty_body_is_quarantined_with_clear_error(make_pipeline):
+    p, sf = make_pipeline()
+    p.run_source(FakeSource([message("m1", text="   ")]))
+    with sf() as s:
+        q = s.execute(select(QuarantineEntry)).scalar_one()
+    assert q.error_type == "BadInputError" and "empty body" in q.error
+
+
+def test_auto_reply_is_skipped_with_reason(make_pipeline):
+    model = FakeModel()
+    p, sf = make_pipeline(model)
+    p.run_source(FakeSource([message("m1", headers={"auto-submitted": "auto-replied"})]))
+    with sf() as s:
+        item = s.execute(select(Item)).scalar_one()
+    assert item.state == "skipped" and item.skip_rule == "auto_reply"
+    assert model.prompts == []
+
+
+def test_legal_intent_escalates_with_case_actions_and_notification(make_pipeline):
+    notifier = FakeNotifier()
+    p, sf = make_pipeline(FakeModel(intent="legal"), notifier)
+    src = FakeSource([message("m1", text="I will take legal action unless this is fixed.")])
+    assert p.run_source(src).counts["escalated"] == 1
+    assert src.drafts == {}  # escalated drafts are not placed
+    assert src.case_actions == [{"Priority": "High"}]
+    (esc,) = notifier.sent
+    assert esc.rule_id == "legal" and esc.group == "compliance"
+    with sf() as s:
+        task = s.execute(select(ReviewTask)).scalar_one()
+        assert task.notified_at is not None and task.status == "open"
+        assert s.execute(select(Decision.rule_id)).scalar_one() == "legal"
+
+
+def test_notification_failure_is_kept_for_retry(make_pipeline):
+    p, sf = make_pipeline(FakeModel(intent="complaint"), FakeNotifier(fail=True))
+    p.run_source(FakeSource([message("m1")]))
+    with sf() as s:
+        task = s.execute(select(ReviewTask)).scalar_one()
+    assert task.notified_at is None and task.notify_attempts == 1 and "webhook down" in task.notify_error
+
+
+def test_low_confidence_is_held(make_pipeline):
+    p, sf = make_pipeline(FakeModel(confidence=0.2))
+    src = FakeSource([message("m1")])
+    p.run_source(src)
+    assert _states(sf) == {"m1": "held"} and src.drafts == {}
+
+
+def test_redaction_unavailable_fails_closed(make_pipeline):
+    model = FakeModel()
+
+    def broken():
+        raise RedactionError("PII analyzer unavailable (model 'missing')")
+
+    p, sf = make_pipeline(model, redactor_factory=broken)
+    p.run_source(FakeSource([message("m1")]))
+    assert model.prompts == []  # nothing went to the model
+    with sf() as s:
+        q = s.execute(select(QuarantineEntry)).scalar_one()
+    assert q.error_type == "RedactionError" and q.stage == "analyse"
+
+
+def test_transient_delivery_error_is_retried_then_succeeds(make_pipeline):
+    p, sf = make_pipeline(FakeModel(), item_attempts=3)
+    src = FakeSource([message("m1")], fail_deliver=[DeliveryError("fake", "HTTP 503", transient=True)])
+    assert p.run_source(src).counts["drafted"] == 1
+    assert src.writes == 1
+
+
+def test_permanent_delivery_error_quarantines_and_release_redelivers(make_pipeline):
+    p, sf = make_pipeline(FakeModel())
+    src = FakeSource([message("m1")], fail_deliver=[DeliveryError("fake", "folder is read-only")])
+    assert p.run_source(src).counts["quarantined"] == 1
+    from storage.repository import UnitOfWork
+
+    with UnitOfWork(sf) as uow:
+        item_id = uow.get_item("fake:box", "m1").id
+        assert uow.release_quarantine(item_id) == "routed"
+        uow.commit()
+    assert p.run_source(src).counts["drafted"] == 1  # resumed with the saved draft
+    with sf() as s:
+        assert s.execute(select(func.count()).select_from(Draft)).scalar() == 1
+
+
+def test_crash_between_write_and_commit_never_duplicates(make_pipeline):
+    p, sf = make_pipeline(FakeModel())
+    src = FakeSource([message("m1")], crash_after_write=True)
+    with pytest.raises(SystemExit):
+        p.run_source(src)
+    assert _states(sf) == {"m1": "routed"}
+    # "Restart": the next run resumes the delivery; the source finds the existing draft.
+    p.run_source(src)
+    assert _states(sf) == {"m1": "drafted"}
+    assert src.writes == 1 and len(src.drafts) == 1
+    with sf() as s:
+        d = s.execute(select(Delivery)).scalar_one()
+        assert d.created is False  # recorded as found, not written twice
+        assert audit.verify(s).ok
+
+
+def test_item_that_keeps_crashing_is_quarantined_not_retried_forever(make_pipeline):
+    p, sf = make_pipeline(FakeModel(), item_attempts=2)
+    msg = message("m1")
+    from storage.repository import UnitOfWork
+
+    for _ in range(2):  # two runs that died mid-item (state left 'processing')
+        with UnitOfWork(sf) as uow:
+            item, _new = uow.claim_item(msg)
+            item.attempts += 1
+            item.state = "processing"
+            uow.commit()
+    assert p.process(FakeSource([msg]), msg) == "quarantined"
