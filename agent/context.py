@@ -43,9 +43,7 @@ def latest_reply(text: str) -> str:
 def build_context(msg: InboundMessage, *, max_chars: int) -> ItemContext:
     """Clear-text context for one item. ``max_chars`` bounds the latest text (characters)."""
     latest = latest_reply(msg.text_body)[:max_chars]
-    thread = msg.thread[-MAX_THREAD_MESSAGES:]
-    for t in thread:
-        t.text = latest_reply(t.text)[: max_chars // 4]
+    thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in msg.thread[-MAX_THREAD_MESSAGES:]]
     return ItemContext(
         subject=msg.subject,
         sender_name=msg.sender.name,

@@ -271,7 +271,7 @@ class Pipeline:
         Raises RedactionError when the analyzer cannot run (nothing goes to a model)."""
         org = self.settings.organisation
         ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
-        redacted = self.redactor.pseudonymise(ctx)
+        redacted = self.redactor.pseudonymise(ctx, seed_texts=[msg.subject, msg.text_body, *(t.text for t in msg.thread), *msg.crm_fields.values()])
         link_domains = sorted({*org.domains, *org.link_allow_domains})
         prompt = render_prompt(
             self.settings.model.prompt_template,

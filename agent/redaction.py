@@ -24,6 +24,7 @@ from agent.config import OrganisationConfig, RedactionConfig
 from agent.errors import RedactionError
 from agent.models import ItemContext, PlaceholderMap, RedactedContext
 
+SEED_TEXT_MAX_CHARS = 50_000  # spaCy time grows with length; the prompt never holds more than this
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
 
 # Recognizers that misfire on ordinary business mail in our tests (Presidio scores a
@@ -136,12 +137,18 @@ class Redactor:
         return False
 
     # ------------------------------------------------------------ pseudonymise
-    def pseudonymise(self, ctx: ItemContext) -> RedactedContext:
+    def pseudonymise(self, ctx: ItemContext, seed_texts: list[str] | tuple[str, ...] = ()) -> RedactedContext:
         """Replace every PII entity in the context with a stable placeholder.
 
-        The sender's name and address are seeded first so that they are replaced
-        wherever they occur, even where the NER model misses them."""
+        The sender's name and address, and every value the analyzer finds in
+        ``seed_texts`` (the whole original message: quoted history and signature
+        included), are seeded first so that they are replaced wherever they occur,
+        even where the model's context-dependent scores miss them in the shorter
+        text that goes into the prompt."""
         session = _PseudonymSession(self)
+        for text in seed_texts:
+            for span in self.analyze(text[:SEED_TEXT_MAX_CHARS]):
+                session.seed(span.entity, span.value)
         session.seed("EMAIL_ADDRESS", ctx.sender_email)
         session.seed("PERSON", ctx.sender_name)
         for part in ctx.sender_name.split():
@@ -169,6 +176,7 @@ class _PseudonymSession:
         self.mapping: dict[str, str] = {}
         self._by_value: dict[tuple[str, str], str] = {}
         self._seeded: list[tuple[str, str]] = []
+        self._seen_seeds: set[tuple[str, str]] = set()
 
     def placeholder(self, entity: str, value: str) -> str:
         key = (entity, _norm(value))
@@ -182,7 +190,8 @@ class _PseudonymSession:
 
     def seed(self, entity: str, value: str) -> None:
         value = value.strip()
-        if value and not self.r._allowed(entity, value):
+        if len(value) >= 2 and not self.r._allowed(entity, value) and (entity, value) not in self._seen_seeds:
+            self._seen_seeds.add((entity, value))
             self._seeded.append((entity, value))
 
     def redact(self, text: str) -> str:

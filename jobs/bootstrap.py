@@ -53,14 +53,25 @@ def build_sources(settings: Settings, session_factory: sessionmaker[Session]) ->
 
     for cfg in settings.sources.maildir:
         sources.append(MaildirSource(cfg, settings))
+    if settings.sources.salesforce:
+        from connectors.salesforce.source import SalesforceSource
+
+        for sf_cfg in settings.sources.salesforce:
+            sources.append(SalesforceSource(sf_cfg))
+    if settings.sources.outlook:
+        from connectors.outlook import build_outlook_sources
+
+        sources.extend(build_outlook_sources(settings, session_factory))
     return sources
 
 
 def build_notifier(settings: Settings) -> Notifier:
-    """The reviewer notifier the config asks for (console by default)."""
-    from connectors.console_notifier import ConsoleNotifier
+    """The reviewer notifier the config asks for (``notify.transport``; console by default).
 
-    return ConsoleNotifier()
+    Raises ConfigError when a Teams secret variable is unset."""
+    from jobs.notifications import notifier_from_config
+
+    return notifier_from_config(settings)
 
 
 def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], notifier: Notifier | None = None) -> Pipeline:

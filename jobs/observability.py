@@ -110,6 +110,13 @@ def redact(_logger: Any, _method: str, event_dict: dict) -> dict:
 
 
 # --- logging ------------------------------------------------------------------------
+def _drop_message_copy(_logger: Any, _method: str, event_dict: dict) -> dict:
+    """A stdlib record formatted by another handler first carries ``message`` = ``event``: drop it."""
+    if event_dict.get("message") == event_dict.get("event"):
+        event_dict.pop("message", None)
+    return event_dict
+
+
 _configured = False
 _config_lock = threading.Lock()
 
@@ -138,7 +145,7 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
             cache_logger_on_first_use=False,
         )
         formatter = structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_message_copy],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
@@ -150,14 +157,14 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
         handler.setFormatter(formatter)
         handler.set_name("draftguard")
         root = logging.getLogger()
-        for h in list(root.handlers):
-            if h.get_name() == "draftguard":
-                root.removeHandler(h)
+        for h in list(root.handlers):  # one output only (main.py's basicConfig handler included)
+            root.removeHandler(h)
         root.addHandler(handler)
         root.setLevel(cfg.log_level)
         # urllib3 logs "POST /path?query" at DEBUG: webhook URLs carry their signature there.
         logging.getLogger("urllib3").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(max(logging.INFO, root.level))
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         _configured = True
 
 

@@ -79,7 +79,7 @@ _UNKNOWN_LANG = {"", "und", "unknown", "zz", "xx", "mul"}
 URL_RE = re.compile(r"""(?:\bhttps?://|\bwww\.)[^\s<>"'`{}|\\^\[\]()]+""", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?*_~"
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_GAP_OK = re.compile(r"^[^\w\n]*$")
+_GAP_OK = re.compile(r"[^\w\n]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"'”’)\]]|$)|\n[ \t]*\n")
 
 
@@ -389,7 +389,7 @@ class PolicyPack:
             w = m.group(0)
             gap = text[prev_end : m.start()]
             prev_end = m.end()
-            if run and not _GAP_OK.match(gap):
+            if run and not _GAP_OK.fullmatch(gap):
                 flush()
             if not w.isupper():
                 flush()

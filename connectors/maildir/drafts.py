@@ -28,6 +28,7 @@ from email import policy
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
+from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from pathlib import Path
 
@@ -52,6 +53,32 @@ _REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\]|\(\d+\))?\s*:
 _HEAD_READ_BYTES = 64 * 1024
 
 
+class DraftPolicy(EmailPolicy):
+    """``email.policy.default`` except that ``In-Reply-To`` and ``References`` are folded
+    between message ids, the first id on the header line.
+
+    The stdlib folder would move a long first id to a continuation line, which readers
+    (the stdlib included) then return with a leading space (``" <id@host>"``). Lines stay
+    under RFC 5322's 998-character limit (§2.1.1) since ids are short.
+    """
+
+    _ID_HEADERS = ("in-reply-to", "references")
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in self._ID_HEADERS:
+            return f"{name}: " + f"{self.linesep} ".join(str(value).split()) + self.linesep
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in self._ID_HEADERS:
+            return self.fold(name, value).encode("ascii", "replace")
+        return super().fold_binary(name, value)
+
+
+#: The policy drafts are written with (LF line endings, as Maildir tools store them).
+DRAFT_POLICY = DraftPolicy()
+
+
 def reply_subject(subject: str) -> str:
     """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``; ``""`` → ``"Re:"``.
 
@@ -68,13 +95,18 @@ def reply_subject(subject: str) -> str:
     return f"Re: {s}" if s else "Re:"
 
 
-def _email_of(address: str) -> str:
+def email_of(address: str) -> str:
+    """The lower-cased addr-spec of ``Name <a@b>`` or ``a@b``."""
     pairs = getaddresses([address])
     return (pairs[0][1] if pairs else address).strip().lower()
 
 
 def reply_recipients(
-    original: InboundMessage, *, own_addresses: Iterable[str], reply_all: bool, extra_cc: Iterable[Address] = ()
+    original: InboundMessage,
+    *,
+    own_addresses: Iterable[str],
+    reply_all: bool,
+    extra_cc: Iterable[Address] = (),
 ) -> tuple[list[Address], list[Address]]:
     """(To, Cc) for a reply to ``original``.
 
@@ -161,14 +193,18 @@ def build_reply(
 ) -> EmailMessage:
     """The reply as an :class:`EmailMessage` (``email.policy.default``), ready to write.
 
-    Addressing comes from the original (:func:`reply_recipients`; ``draft.cc`` is added),
-    the subject from ``draft.subject`` or the original's, normalised by :func:`reply_subject`.
+    Addressing: ``draft.to``/``draft.cc`` when the pipeline set them (it applies the same
+    rule), else computed from the original by :func:`reply_recipients` (``draft.cc`` added).
+    The subject is ``draft.subject`` or the original's, normalised by :func:`reply_subject`.
     Both parts are quoted-printable UTF-8, so the file is 7-bit clean. ``now`` (aware)
     sets the Date header; default: the current local time.
     """
-    own = [_email_of(from_address), *own_addresses]
-    to, cc = reply_recipients(original, own_addresses=own, reply_all=reply_all, extra_cc=draft.cc)
-    domain = _email_of(from_address).rpartition("@")[2] or "draftguard.invalid"
+    if draft.to:  # the pipeline already chose the recipients
+        to, cc = list(draft.to), list(draft.cc)
+    else:
+        own = [email_of(from_address), *own_addresses]
+        to, cc = reply_recipients(original, own_addresses=own, reply_all=reply_all, extra_cc=draft.cc)
+    domain = email_of(from_address).rpartition("@")[2] or "draftguard.invalid"
 
     msg = EmailMessage(policy=policy.default)
     msg["From"] = from_address
@@ -204,6 +240,8 @@ def build_reply(
         f"{quoted}\n</blockquote>\n</body></html>\n"
     )
     msg.add_alternative(html_doc, subtype="html", charset="utf-8", cte="quoted-printable")
+    for part in msg.iter_parts():  # the stdlib copies MIME-Version into sub-parts; it belongs on top only
+        del part["MIME-Version"]
     return msg
 
 
@@ -307,7 +345,7 @@ class DraftsMaildir:
         if existing:
             return StoredDraft(existing, created=False)
         self.ensure()
-        data = message.as_bytes(policy=policy.default)
+        data = message.as_bytes(policy=DRAFT_POLICY)
         base = f"{int(time.time())}.{safe_key(key)}.{NAME_TAG}"
         tmp = self.path / "tmp" / base
         final_name = base + DRAFT_INFO
@@ -353,6 +391,7 @@ class DraftsMaildir:
 
 __all__ = [
     "DRAFT_INFO",
+    "DRAFT_POLICY",
     "IDEMPOTENCY_HEADER",
     "VERSION_HEADER",
     "DraftsMaildir",

@@ -378,7 +378,9 @@ def _read_part(part: Message, item: str, max_body_bytes: int, what: str) -> byte
             f"{what} is {human_bytes(len(data))} ({len(data):,} bytes), limit {human_bytes(max_body_bytes)}",
         )
     if "InvalidBase64LengthDefect" in _defect_names([part]):
-        raise BadInputError(item, f"unreadable MIME: {what}: {_describe_defects(['InvalidBase64LengthDefect'])}")
+        raise BadInputError(
+            item, f"unreadable MIME: {what}: {_describe_defects(['InvalidBase64LengthDefect'])}"
+        )
     return data
 
 
@@ -416,7 +418,9 @@ def _parse(raw: bytes, *, source: str, external_id: str, max_body_bytes: int, it
     senders = _addresses(msg, "From") or _addresses(msg, "Sender")
     if not senders:
         got = _header(msg, "From")
-        raise BadInputError(item, f"no sender address (From: {got!r})" if got else "no sender address (no From header)")
+        raise BadInputError(
+            item, f"no sender address (From: {got!r})" if got else "no sender address (no From header)"
+        )
 
     plain, html = _bodies(msg)
     text = ""

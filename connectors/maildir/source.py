@@ -14,23 +14,30 @@ import mailbox
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from agent.config import MaildirSourceConfig
+from agent.config import MaildirSourceConfig, Settings
 from agent.errors import BadInputError, SourceError
 from agent.models import DeliveryReceipt, InboundMessage, ReplyDraft
 from agent.ports import BadItem, CursorStore, Source
-from connectors.maildir.drafts import NAME_TAG, DraftsMaildir, build_reply
+from connectors.maildir.drafts import NAME_TAG, DraftsMaildir, build_reply, email_of
 from connectors.maildir.parse import parse_message
 
 log = logging.getLogger(__name__)
 
 
+def _resolve(path: Path, base_dir: Path | None) -> Path:
+    return path if path.is_absolute() or base_dir is None else (Path(base_dir) / path).resolve()
+
+
 class MaildirSource(Source):
     """A :class:`agent.ports.Source` over one configured Maildir.
 
-    ``config.path`` / ``config.drafts_path`` may be relative: they are resolved against
-    ``base_dir`` (the config file's folder). ``max_body_bytes`` is passed to
-    :func:`parse_message`. ``own_addresses`` (the organisation's) are kept out of the Cc of
-    reply-all drafts, as is ``config.from_address``.
+    Built by :func:`jobs.bootstrap.build_sources` as ``MaildirSource(config, settings)``:
+    ``settings`` supplies ``limits.max_body_bytes``, ``organisation.own_addresses`` and
+    ``base_dir``. Without ``settings`` the keyword arguments apply. ``config.path`` /
+    ``config.drafts_path`` may be relative: they are resolved against ``base_dir`` (the
+    config file's folder). ``own_addresses`` (lower-cased, always including
+    ``config.from_address``) are kept out of the Cc of reply-all drafts; ``reply_all``
+    mirrors the config. The pipeline reads both attributes.
 
     ``known_ids``: the pipeline may set it to the external ids it already holds; ``poll``
     then does not read those files again. Left ``None``, every message is yielded and
@@ -40,19 +47,24 @@ class MaildirSource(Source):
     def __init__(
         self,
         config: MaildirSourceConfig,
+        settings: Settings | None = None,
         *,
         max_body_bytes: int = 1_000_000,
         own_addresses: Iterable[str] = (),
         base_dir: Path | None = None,
     ):
+        if settings is not None:
+            max_body_bytes = settings.limits.max_body_bytes
+            own_addresses = [*settings.organisation.own_addresses, *own_addresses]
+            base_dir = settings.base_dir if base_dir is None else base_dir
         self.config = config
         self.name = f"maildir:{config.name}"
-        base = Path(base_dir) if base_dir is not None else None
-        self.path = config.path if config.path.is_absolute() or base is None else (base / config.path).resolve()
-        drafts = config.drafts_path
-        self.drafts_path = drafts if drafts.is_absolute() or base is None else (base / drafts).resolve()
+        self.path = _resolve(config.path, base_dir)
+        self.drafts_path = _resolve(config.drafts_path, base_dir)
         self.max_body_bytes = max_body_bytes
-        self.own_addresses = [a.lower() for a in own_addresses]
+        self.reply_all = config.reply_all
+        own = [email_of(config.from_address), *(a.strip().lower() for a in own_addresses)]
+        self.own_addresses = list(dict.fromkeys(a for a in own if a))
         self.known_ids: set[str] | None = None
         self.drafts = DraftsMaildir(self.drafts_path, target=f"{self.name}/Drafts")
 
@@ -61,7 +73,9 @@ class MaildirSource(Source):
             raise SourceError(self.name, f"Maildir folder not found: {self.path}")
         missing = [sub for sub in ("cur", "new") if not (self.path / sub).is_dir()]
         if missing:
-            raise SourceError(self.name, f"not a Maildir (no {' and '.join(s + '/' for s in missing)}): {self.path}")
+            raise SourceError(
+                self.name, f"not a Maildir (no {' and '.join(s + '/' for s in missing)}): {self.path}"
+            )
         try:
             return mailbox.Maildir(self.path, factory=None, create=False)
         except (mailbox.NoSuchMailboxError, OSError) as exc:
@@ -103,9 +117,29 @@ class MaildirSource(Source):
                 yield BadItem(self.name, key, f"cannot read message file: {exc.strerror or exc}")
                 continue
             try:
-                yield parse_message(raw, source=self.name, external_id=key, max_body_bytes=self.max_body_bytes)
+                yield parse_message(
+                    raw, source=self.name, external_id=key, max_body_bytes=self.max_body_bytes
+                )
             except BadInputError as exc:
                 yield BadItem(self.name, key, exc.problem)
+
+    def fetch(self, external_id: str) -> InboundMessage:
+        """Read one message again by its Maildir key (to resume a delivery or deliver an approved draft).
+
+        Raises :class:`SourceError` when the folder or the message is gone, and
+        :class:`BadInputError` when it no longer parses."""
+        box = self._open()
+        try:
+            raw = box.get_bytes(external_id)
+        except (KeyError, FileNotFoundError) as exc:
+            raise SourceError(self.name, f"message {external_id!r} is no longer in {self.path}") from exc
+        except OSError as exc:
+            raise SourceError(
+                self.name, f"cannot read message {external_id!r}: {exc.strerror or exc}"
+            ) from exc
+        return parse_message(
+            raw, source=self.name, external_id=external_id, max_body_bytes=self.max_body_bytes
+        )
 
     def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
         """Write the reply into the Drafts Maildir (flag D), once per ``draft.idempotency_key``.

@@ -156,6 +156,7 @@ class GraphConnection(Connection):
         )
         self._sems_lock = threading.Lock()
         self.token_refreshes = 0
+        self.protocol: MSGraphProtocol | None = None  # set by DraftguardAccount
 
     # --- msal ---------------------------------------------------------------------------
     @property
@@ -292,9 +293,14 @@ def _is_invalid_token(resp: Response | None) -> bool:
 
 
 class DraftguardAccount(Account):
-    """O365 ``Account`` that builds a :class:`GraphConnection`."""
+    """O365 ``Account`` that builds a :class:`GraphConnection` (which also gets the protocol,
+    so the connectors build URLs from ``con.protocol.service_url``)."""
 
     connection_constructor = GraphConnection
+
+    def __init__(self, credentials, **kwargs):
+        super().__init__(credentials, **kwargs)
+        self.con.protocol = self.protocol
 
 
 def graph_protocol(graph_url: str) -> MSGraphProtocol:

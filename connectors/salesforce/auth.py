@@ -134,7 +134,9 @@ class SalesforceClient:
             }
             data = {"grant_type": JWT_GRANT, "assertion": jwt.encode(claims, key, algorithm="RS256")}
             headers = None
-        return token_login(self.token_url, data, cfg.domain, client_id, headers, None, self.http)
+        # token_login uses the domain only in a hint URL it builds as https://{domain}.salesforce.com
+        hint_domain = cfg.domain.removesuffix(".salesforce.com")
+        return token_login(self.token_url, data, hint_domain, client_id, headers, None, self.http)
 
     def login(self) -> Salesforce:
         """Request a fresh access token and build the ``Salesforce`` object on it.

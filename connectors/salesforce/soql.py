@@ -83,14 +83,7 @@ def email_select_fields(cfg: SalesforceSourceConfig) -> list[str]:
     return _unique([*EMAIL_FIELDS, *extra])
 
 
-def poll_query(cfg: SalesforceSourceConfig, since: datetime) -> str:
-    """The poll: Cases changed at or after ``since`` in the configured queues, record types
-    and statuses, each with its newest ``thread_max_messages`` + 1 EmailMessages (newest
-    first) and CaseComments (public only, unless ``reply_mode`` is ``case_comment``).
-
-    Queues are matched by DeveloperName through a semi-join on ``Group`` (no extra call to
-    resolve them); record types through ``RecordType.DeveloperName``.
-    """
+def _case_query(cfg: SalesforceSourceConfig, where: list[str]) -> str:
     n = cfg.thread_max_messages + 1
     emails = format_soql(
         "(SELECT {:literal} FROM EmailMessages ORDER BY MessageDate DESC NULLS LAST LIMIT {:literal})",
@@ -104,6 +97,23 @@ def poll_query(cfg: SalesforceSourceConfig, since: datetime) -> str:
         comment_filter,
         str(n),
     )
+    return format_soql(
+        "SELECT {:literal}, {:literal}, {:literal} FROM Case WHERE {:literal} ORDER BY SystemModstamp ASC, Id ASC",
+        ", ".join(case_select_fields(cfg)),
+        emails,
+        comments,
+        " AND ".join(where),
+    )
+
+
+def poll_query(cfg: SalesforceSourceConfig, since: datetime) -> str:
+    """The poll: Cases changed at or after ``since`` in the configured queues, record types
+    and statuses, each with its newest ``thread_max_messages`` + 1 EmailMessages (newest
+    first) and CaseComments (public only, unless ``reply_mode`` is ``case_comment``).
+
+    Queues are matched by DeveloperName through a semi-join on ``Group`` (no extra call to
+    resolve them); record types through ``RecordType.DeveloperName``.
+    """
     where = [format_soql("SystemModstamp >= {}", since)]
     if cfg.queues:
         where.append(
@@ -113,13 +123,13 @@ def poll_query(cfg: SalesforceSourceConfig, since: datetime) -> str:
         where.append(format_soql("RecordType.DeveloperName IN {}", list(cfg.record_types)))
     if cfg.statuses:
         where.append(format_soql("Status IN {}", list(cfg.statuses)))
-    return format_soql(
-        "SELECT {:literal}, {:literal}, {:literal} FROM Case WHERE {:literal} ORDER BY SystemModstamp ASC, Id ASC",
-        ", ".join(case_select_fields(cfg)),
-        emails,
-        comments,
-        " AND ".join(where),
-    )
+    return _case_query(cfg, where)
+
+
+def fetch_query(cfg: SalesforceSourceConfig, email_id: str) -> str:
+    """The case holding EmailMessage ``email_id``, with the same fields and subqueries as the
+    poll (one call; the semi-join selects the reference field ``ParentId``)."""
+    return _case_query(cfg, [format_soql("Id IN (SELECT ParentId FROM EmailMessage WHERE Id = {})", email_id)])
 
 
 def draft_lookup_query(cfg: SalesforceSourceConfig, case_id: str, key: str) -> str:

@@ -200,6 +200,8 @@ class SalesforceSource(Source):
         # cases whose snapshot is stale (a write was attempted): look up by query instead
         self._stale: set[str] = set()
         self._queue_ids: dict[str, str] = {}
+        #: our own sending address: the pipeline's skip rules never answer it
+        self.own_addresses: tuple[str, ...] = (cfg.from_address.lower(),) if cfg.from_address else ()
         for f in cfg.case_fields_allow_list:
             soql.check_field(f)
 
@@ -279,28 +281,41 @@ class SalesforceSource(Source):
                 keys.extend(rx.findall(body))
         return keys
 
-    def _items(self, case: dict[str, Any]) -> Iterator[InboundMessage | BadItem]:
+    def _scan(self, case: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
+        """Emails oldest first, comments, and the Ids of draftguard's own writes on the case.
+
+        Refreshes the look-before-write snapshot for the case, unless a write is in doubt or
+        the subquery hit its LIMIT (then an older write might not be in view)."""
         case_id = case["Id"]
         emails = _children(case, "EmailMessages")
         comments = _children(case, "CaseComments")
+        email_mode = self.cfg.reply_mode == "email_draft"
         written: dict[str, str] = {}
         own_ids: set[str] = set()
-        for rec in (emails if self.cfg.reply_mode == "email_draft" else comments):
-            if self.cfg.reply_mode == "email_draft" and (rec.get("Incoming") or rec.get("Status") != EMAIL_STATUS_DRAFT):
+        for rec in emails if email_mode else comments:
+            if email_mode and (rec.get("Incoming") or rec.get("Status") != EMAIL_STATUS_DRAFT):
                 continue
-            if self.cfg.reply_mode == "case_comment" and rec.get("IsPublished"):
+            if not email_mode and rec.get("IsPublished"):
                 continue
             for key in self._own_keys(rec):
                 written[key] = rec["Id"]
                 own_ids.add(rec["Id"])
+        complete = len(emails if email_mode else comments) <= self.cfg.thread_max_messages
         if case_id not in self._stale:
-            self._written[case_id] = written
+            if complete:
+                self._written[case_id] = written
+            else:
+                self._written.pop(case_id, None)
+        return sorted(emails, key=_stamp), comments, own_ids
 
-        ordered = sorted(emails, key=_stamp)  # oldest first
+    def _items(self, case: dict[str, Any]) -> Iterator[InboundMessage | BadItem]:
+        case_id = case["Id"]
+        ordered, comments, own_ids = self._scan(case)
         unanswered = []
         for i, rec in enumerate(ordered):
             if not rec.get("Incoming") or rec.get("Status") == EMAIL_STATUS_REPLIED:
                 continue
+            # answered = an outgoing email (sent, or a person's draft) after it; our own drafts do not count
             later_out = [o for o in ordered[i + 1 :] if not o.get("Incoming") and o["Id"] not in own_ids]
             if not later_out:
                 unanswered.append(rec)
@@ -313,6 +328,26 @@ class SalesforceSource(Source):
             except Exception as exc:  # noqa: BLE001 - one bad record never stops the poll
                 log.warning("%s: EmailMessage %s unreadable: %s", self.name, rec.get("Id"), exc)
                 yield BadItem(self.name, str(rec.get("Id") or case_id), f"EmailMessage {rec.get('Id')} on Case {case_id}: {exc}")
+
+    def fetch(self, external_id: str) -> InboundMessage:
+        """Re-read one inbound EmailMessage (by Id) with its case context: one query.
+
+        Used by the pipeline to resume a delivery or deliver an approved draft; also
+        refreshes the look-before-write snapshot of the case. Raises :class:`SourceError`
+        when the email is gone or no longer among the case's newest messages."""
+        query = soql.fetch_query(self.cfg, external_id)
+        result = self.client.call(lambda sf: sf.query(query), sobject="Case", action="query")
+        for case in result.get("records") or []:
+            self._complete_children(case, "EmailMessages")
+            self._complete_children(case, "CaseComments")
+            ordered, comments, own_ids = self._scan(case)
+            for rec in ordered:
+                if rec.get("Id") == external_id:
+                    try:
+                        return self._message(case, rec, ordered, comments, own_ids)
+                    except ValueError as exc:
+                        raise SourceError(self.name, f"EmailMessage {external_id}: {exc}") from exc
+        raise SourceError(self.name, f"EmailMessage {external_id} not found among the newest messages of its case")
 
     def _message(
         self,
@@ -543,4 +578,4 @@ class SalesforceSource(Source):
         self.client.close()
 
 
-__all__ = ["SalesforceSource", "SourceError", "html_marker", "text_marker", "parse_sf_datetime"]
+__all__ = ["SalesforceSource", "html_marker", "parse_sf_datetime", "text_marker"]

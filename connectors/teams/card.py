@@ -100,7 +100,7 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
         {"title": "Routing rule", "value": e.rule_id},
         {"title": "Model", "value": e.model or "-"},
         {"title": "Prompt", "value": e.prompt_template_id or "-"},
-        {"title": "Review task", "value": f"#{e.review_task_id} (item {e.item_id})"},
+        {"title": "Item", "value": f"{e.item_id} (review task #{e.review_task_id})"},
     ]
     body: list[dict] = [
         _text(title, size="Medium", weight="Bolder"),
@@ -117,7 +117,8 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
         if len(e.draft_preview) > options.preview_chars:
             preview = preview.rstrip() + " …"
         body.append({"type": "Container", "style": "emphasis", "spacing": "Medium", "items": [_text("Draft preview", weight="Bolder"), _text(preview)]})
-    body.append(_text(f"Correlation id {e.correlation_id}", isSubtle=True, size="Small", spacing="Medium"))
+    body.append(_text(f"Act with: main.py review show|approve|reject|assign {e.item_id}", isSubtle=True, spacing="Medium"))
+    body.append(_text(f"Correlation id {e.correlation_id}", isSubtle=True, size="Small", spacing="None"))
     actions = []
     if _is_web_url(e.link):
         actions.append({"type": "Action.OpenUrl", "title": "Open original", "url": e.link})
@@ -141,7 +142,7 @@ def digest_card(digest: Digest, options: CardOptions | None = None, now: datetim
     ]
     for e in digest.escalations[:MAX_DIGEST_ROWS]:
         findings = ", ".join(rule for rule, _sev in e.findings) or "-"
-        line = f"#{e.review_task_id} · {e.subject or '(no subject)'} · open {e.open_minutes} min · rule {e.rule_id} · {findings}"
+        line = f"item {e.item_id} · {e.subject or '(no subject)'} · open {e.open_minutes} min · rule {e.rule_id} · {findings}"
         row: dict = {"type": "Container", "spacing": "Small", "items": [_text(line)]}
         if _is_web_url(e.link):
             row["selectAction"] = {"type": "Action.OpenUrl", "url": e.link, "title": "Open original"}

@@ -68,7 +68,11 @@ def test_html_only_mail_is_turned_into_text_and_html_kept():
     [
         # iso-8859-1 label on cp1252 bytes (0x80 = euro sign): read as windows-1252 (WHATWG)
         ("Café costs 5 €".encode("cp1252"), 'text/plain; charset="iso-8859-1"', "Café costs 5 €"),
-        ("\u201cquoted\u201d – 10 €".encode("cp1252"), "text/plain; charset=windows-1252", "\u201cquoted\u201d – 10 €"),
+        (
+            "\u201cquoted\u201d – 10 €".encode("cp1252"),
+            "text/plain; charset=windows-1252",
+            "\u201cquoted\u201d – 10 €",
+        ),
         (
             "Добрый день, когда будет счёт?".encode("koi8_r"),
             "text/plain; charset=koi8-r",
@@ -76,20 +80,31 @@ def test_html_only_mail_is_turned_into_text_and_html_kept():
         ),
         # no charset at all: detected
         (
-            "Добрый день! Мы не получили счёт за март. Пожалуйста, пришлите его как можно скорее.".encode("koi8_r"),
+            "Добрый день! Мы не получили счёт за март. Пожалуйста, пришлите его как можно скорее.".encode(
+                "koi8_r"
+            ),
             "text/plain",
             "Добрый день! Мы не получили счёт за март. Пожалуйста, пришлите его как можно скорее.",
         ),
         # labelled utf-8 but really cp1252: strict utf-8 fails, detection repairs it
         (
-            "Grüße aus München, die Rechnung über 100 € ist leider falsch. Bitte korrigieren.".encode("cp1252"),
+            "Grüße aus München, die Rechnung über 100 € ist leider falsch. Bitte korrigieren.".encode(
+                "cp1252"
+            ),
             "text/plain; charset=utf-8",
             "Grüße aus München, die Rechnung über 100 € ist leider falsch. Bitte korrigieren.",
         ),
         # a charset Python does not know: falls back to utf-8
         ("héllo wörld".encode(), "text/plain; charset=x-unknown-8bit", "héllo wörld"),
     ],
-    ids=["iso-8859-1-as-cp1252", "windows-1252", "koi8-r", "undeclared-koi8-r", "mislabelled-utf8", "unknown"],
+    ids=[
+        "iso-8859-1-as-cp1252",
+        "windows-1252",
+        "koi8-r",
+        "undeclared-koi8-r",
+        "mislabelled-utf8",
+        "unknown",
+    ],
 )
 def test_odd_charsets_are_decoded(body: bytes, content_type: str, expected: str):
     assert parse(raw_mail(body, content_type)).text_body == expected
@@ -101,7 +116,9 @@ def test_base64_koi8r_body_and_quoted_printable():
     text = "Счёт 42 оплачен."
     m = parse(raw_mail(base64.encodebytes(text.encode("koi8_r")), "text/plain; charset=koi8-r", cte="base64"))
     assert m.text_body == text
-    m2 = parse(raw_mail(b"caf=E9 cr=E8me=\r\n br=FBl=E9e", "text/plain; charset=iso-8859-1", cte="quoted-printable"))
+    m2 = parse(
+        raw_mail(b"caf=E9 cr=E8me=\r\n br=FBl=E9e", "text/plain; charset=iso-8859-1", cte="quoted-printable")
+    )
     assert m2.text_body == "café crème brûlée"
 
 
@@ -186,7 +203,10 @@ def test_multipart_report_content_type_carries_report_type():
 def test_format_flowed_is_unwrapped():
     body = b"This is a long line that was \r\nsoft wrapped by the client.\r\n>quoted soft \r\n>line\r\n-- \r\nAnn\r\n"
     m = parse(raw_mail(body, "text/plain; charset=utf-8; format=flowed", cte="7bit"))
-    assert m.text_body == "This is a long line that was soft wrapped by the client.\n> quoted soft line\n-- \nAnn"
+    assert (
+        m.text_body
+        == "This is a long line that was soft wrapped by the client.\n> quoted soft line\n-- \nAnn"
+    )
     assert unflow("a \nb", delsp=True) == "ab"
 
 

@@ -1,0 +1,402 @@
+"""The Outlook :class:`agent.ports.Source`: Microsoft 365 mailboxes in, reply drafts out.
+
+One source per ``[[sources.outlook]]`` entry; it serves every mailbox in the entry with one
+Graph connection and one token. Per poll and mailbox:
+
+1. the Inbox delta (:mod:`connectors.outlook.delta`), page by page;
+2. change events and ``@removed`` entries dropped; unreadable messages yielded as
+   :class:`agent.ports.BadItem` (quarantined by the pipeline, never lost);
+3. skipped here, never yielded: drafts, messages sent by the mailbox itself, and messages
+   whose conversation already has a newer message from us (Sent Items, our addresses and
+   domains);
+4. thread context for replies (:mod:`connectors.outlook.thread`), up to ``max_concurrency``
+   conversation queries in parallel (the connection never has more than that in flight per
+   mailbox);
+5. the page's delta link stored once its items were consumed.
+
+A mailbox that fails (throttled past the retry budget, access denied, a broken answer) is
+reported in one :class:`agent.errors.SourceError` (transient) raised after the other
+mailboxes were polled, and skipped with exponential backoff (``interval_seconds`` doubling,
+capped at ``mailbox_backoff_max_seconds``) until it answers again.
+
+External ids are ``"{mailbox}/{immutable Graph id}"``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from requests.exceptions import HTTPError, RequestException
+
+from agent.config import OrganisationConfig, OutlookSourceConfig
+from agent.errors import BadInputError, DeliveryError, DraftguardError, SourceError
+from agent.models import DeliveryReceipt, InboundMessage, ReplyDraft
+from agent.ports import BadItem, CursorStore, Source
+from connectors.outlook.auth import GraphConnection, build_account
+from connectors.outlook.delta import InboxDelta
+from connectors.outlook.drafts import KEY_PROP, DraftWriter, OurDraft, compose_reply_html
+from connectors.outlook.messages import (
+    is_change_event,
+    is_conversation_root,
+    split_external_id,
+    to_inbound,
+)
+from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, status_of
+from connectors.outlook.thread import ThreadSnapshot, fetch_thread, sent_conversations_since
+
+log = logging.getLogger(__name__)
+
+#: A thread snapshot taken while polling stands in for the look-before-create query for at most
+#: this long (seconds); older ones are re-checked with the extended-property filter.
+SNAPSHOT_MAX_AGE_SECONDS = 300.0
+MAX_REMEMBERED = 10_000
+TOKEN_NAMESPACE = "outlook-token"
+DRAFTS_NAMESPACE = "outlook-drafts"
+
+
+def _skip_rule_headers() -> tuple[str, ...]:
+    try:  # one list for every connector: the headers the skip rules read
+        from connectors.maildir.parse import SKIP_RULE_HEADERS
+
+        return tuple(SKIP_RULE_HEADERS)
+    except ImportError:  # pragma: no cover - the maildir connector ships with draftguard
+        return (
+            "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
+            "list-id", "list-unsubscribe", "return-path", "x-failed-recipients", "content-type",
+        )
+
+
+@dataclass
+class _Meta:
+    """What poll learnt about a message that deliver needs (not in :class:`InboundMessage`)."""
+
+    is_read: bool | None
+    root: bool | None
+    snapshot: ThreadSnapshot | None
+
+
+@dataclass
+class MailboxHealth:
+    """Consecutive failures of one mailbox and when it may be polled again (monotonic seconds)."""
+
+    failures: int = 0
+    next_attempt: float = 0.0
+    last_error: str = ""
+    history: list[str] = field(default_factory=list)
+
+    def blocked(self, now: float) -> bool:
+        return now < self.next_attempt
+
+    def failed(self, now: float, error: str, base: float, cap: float) -> float:
+        self.failures += 1
+        self.last_error = error
+        delay = min(cap, base * (2 ** (self.failures - 1)))
+        self.next_attempt = now + delay
+        return delay
+
+    def ok(self) -> None:
+        self.failures = 0
+        self.next_attempt = 0.0
+        self.last_error = ""
+
+
+class OutlookSource(Source):
+    """:class:`agent.ports.Source` over Microsoft Graph for the mailboxes of one config entry.
+
+    ``kv_factory(namespace)`` returns a key-value store (``SqlKeyValueStore``); the msal token
+    cache and the draft change keys live there. ``account`` may be injected (tests)."""
+
+    def __init__(
+        self,
+        cfg: OutlookSourceConfig,
+        *,
+        kv_factory: Callable[[str], Any],
+        organisation: OrganisationConfig | None = None,
+        max_body_bytes: int = 1_000_000,
+        account: Any = None,
+        retry_policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.cfg = cfg
+        self.config = cfg  # the scheduler reads config.interval_seconds
+        self.name = f"outlook:{cfg.name}"
+        self.organisation = organisation or OrganisationConfig()
+        self.max_body_bytes = max_body_bytes
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_attempts=cfg.retry_max_attempts, max_wait_seconds=cfg.retry_max_wait_seconds
+        )
+        self.account = account or build_account(cfg, kv_factory(TOKEN_NAMESPACE), retry_policy=self.retry_policy)
+        self.con: GraphConnection = self.account.con
+        self.writer = DraftWriter(
+            self.con,
+            kv=kv_factory(DRAFTS_NAMESPACE),
+            category=cfg.category,
+            reply_all=cfg.reply_all,
+            retry_policy=self.retry_policy,
+        )
+        self.clock = clock
+        self.now = now
+        self.keep_headers = _skip_rule_headers()
+        self.health: dict[str, MailboxHealth] = {m: MailboxHealth() for m in cfg.mailboxes}
+        self._meta: OrderedDict[str, _Meta] = OrderedDict()
+        self._attempted: set[str] = set()
+        self._ours = {a.lower() for a in self.organisation.own_addresses} | set(cfg.mailboxes)
+        self._our_domains = {d.lower().lstrip("@") for d in self.organisation.domains}
+        #: Read by the pipeline: our addresses (never a reply recipient) and reply-all mode.
+        self.own_addresses = tuple(sorted(self._ours))
+        self.reply_all = cfg.reply_all
+        self.stats = {"yielded": 0, "bad": 0, "skipped": 0, "thread_queries": 0, "header_queries": 0}
+
+    # --- poll -----------------------------------------------------------------------------
+    def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
+        """New client messages of every mailbox (see the module docstring).
+
+        Raises :class:`SourceError` (transient) at the end when one or more mailboxes failed."""
+        failures: list[str] = []
+        for mailbox in self.cfg.mailboxes:
+            h = self.health[mailbox]
+            now = self.clock()
+            if h.blocked(now):
+                log.info("%s: %s backing off for %.0fs after %d failures (%s)", self.name, mailbox,
+                         h.next_attempt - now, h.failures, h.last_error)
+                continue
+            try:
+                yield from self._poll_mailbox(mailbox, cursors)
+            except (DraftguardError, RequestException, ValueError) as exc:
+                problem = _describe(exc)
+                delay = h.failed(self.clock(), problem, float(self.cfg.interval_seconds), self.cfg.mailbox_backoff_max_seconds)
+                log.warning("%s: mailbox %s failed (%s); next try in %.0fs", self.name, mailbox, problem, delay)
+                failures.append(f"{mailbox}: {problem} (failure {h.failures}, next try in {delay:.0f}s)")
+            else:
+                h.ok()
+        if failures:
+            raise SourceError(self.name, "; ".join(failures), transient=True)
+
+    def _own(self, mailbox: str, email: str) -> bool:
+        return email == mailbox or email in {a.lower() for a in self.organisation.own_addresses}
+
+    def _poll_mailbox(self, mailbox: str, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
+        delta = InboxDelta(
+            self.con,
+            source=self.name,
+            mailbox=mailbox,
+            cursors=cursors,
+            lookback=timedelta(days=self.cfg.lookback_days),
+            page_size=self.cfg.page_size,
+            now=self.now,
+        )
+        sent_index: dict[str, datetime] | None = None
+        sent_since: datetime | None = None
+        for page in delta.pages():
+            newest: datetime | None = None
+            parsed: list[tuple[dict, InboundMessage]] = []
+            for raw in page.items:
+                if is_change_event(raw):
+                    continue
+                try:
+                    msg = to_inbound(raw, source=self.name, mailbox=mailbox, keep_headers=self.keep_headers,
+                                     max_body_bytes=self.max_body_bytes)
+                except BadInputError as exc:
+                    gid = raw.get("id") if isinstance(raw.get("id"), str) else None
+                    ext = f"{mailbox}/{gid}" if gid else f"{mailbox}/unidentified-{abs(hash(repr(sorted(raw))))}"
+                    self.stats["bad"] += 1
+                    yield BadItem(source=self.name, external_id=ext, error=str(exc))
+                    continue
+                if newest is None or (msg.received_at and msg.received_at > newest):
+                    newest = msg.received_at
+                if raw.get("isDraft") is True:
+                    self._skip(msg, "draft")
+                    continue
+                if self._own(mailbox, msg.sender.email):
+                    self._skip(msg, "sent by the mailbox itself")
+                    continue
+                parsed.append((raw, msg))
+            if parsed:
+                earliest = min(m.received_at for _, m in parsed if m.received_at)
+                if sent_index is None or (sent_since and earliest < sent_since):
+                    sent_since = earliest
+                    sent_index = sent_conversations_since(self.con, mailbox=mailbox, since=earliest)
+                snaps = self._snapshots(mailbox, parsed)
+                for raw, msg in parsed:
+                    out = self._finish(mailbox, raw, msg, snaps.get(msg.conversation_id or ""), sent_index or {})
+                    if out is not None:
+                        self.stats["yielded"] += 1
+                        yield out
+            delta.commit(page, newest)
+
+    def _skip(self, msg: InboundMessage, why: str) -> None:
+        self.stats["skipped"] += 1
+        log.info("%s: %s… skipped: %s", self.name, msg.external_id[:40], why)
+
+    def _snapshots(self, mailbox: str, parsed: list[tuple[dict, InboundMessage]]) -> dict[str, ThreadSnapshot]:
+        """Thread snapshots for the conversations of replies on this page (parallel, bounded)."""
+        wanted: dict[str, tuple[str, datetime | None]] = {}
+        for raw, msg in parsed:
+            if msg.conversation_id and is_conversation_root(raw) is not True:
+                wanted.setdefault(msg.conversation_id, (raw["id"], msg.received_at))
+        if not wanted:
+            return {}
+
+        def one(cid: str) -> tuple[str, ThreadSnapshot]:
+            self.stats["thread_queries"] += 1
+            return cid, fetch_thread(
+                self.con, mailbox=mailbox, conversation_id=cid, ours=self._ours, our_domains=self._our_domains, key_prop=KEY_PROP, clock=self.clock,
+            )
+
+        if len(wanted) == 1:
+            return dict([one(next(iter(wanted)))])
+        with ThreadPoolExecutor(max_workers=self.cfg.max_concurrency, thread_name_prefix="graph-thread") as pool:
+            return dict(pool.map(one, list(wanted)))
+
+    def _finish(
+        self, mailbox: str, raw: dict, msg: InboundMessage, snap: ThreadSnapshot | None, sent_index: dict[str, datetime]
+    ) -> InboundMessage | None:
+        cid = msg.conversation_id or ""
+        newest_us = max(
+            [t for t in (sent_index.get(cid), snap.newest_from_us if snap else None) if t is not None],
+            default=None,
+        )
+        if newest_us is not None and msg.received_at is not None and newest_us > msg.received_at:
+            self._skip(msg, "the thread has a newer reply from us")
+            return None
+        if snap is not None:
+            msg.thread = [
+                t.model_copy()
+                for tid, t in snap.messages
+                if tid != raw["id"] and (t.sent_at is None or msg.received_at is None or t.sent_at < msg.received_at)
+            ]
+        if "internetMessageHeaders" not in raw:
+            msg.headers = self._fetch_headers(mailbox, raw["id"])
+        self._remember(msg.external_id, _Meta(is_read=raw.get("isRead"), root=is_conversation_root(raw), snapshot=snap))
+        return msg
+
+    def _fetch_headers(self, mailbox: str, gid: str) -> dict[str, str]:
+        """``internetMessageHeaders`` of one message, when the delta page left them out."""
+        from connectors.outlook.messages import headers_of
+
+        self.stats["header_queries"] += 1
+        url = f"{self.con.protocol.service_url}users/{mailbox}/messages/{gid}"
+        data = self.con.get(url, params={"$select": "internetMessageHeaders"}).json()
+        return headers_of(data, self.keep_headers, gid)
+
+    def _remember(self, external_id: str, meta: _Meta) -> None:
+        self._meta[external_id] = meta
+        self._meta.move_to_end(external_id)
+        while len(self._meta) > MAX_REMEMBERED:
+            self._meta.popitem(last=False)
+
+    def fetch(self, external_id: str) -> InboundMessage:
+        """Re-read one message by its external id (one request; no thread context).
+
+        Used by the pipeline to resume an interrupted delivery. Raises :class:`SourceError`:
+        not transient when the message is gone (404) or unreadable, transient otherwise."""
+        from connectors.outlook.messages import MESSAGE_FIELDS
+
+        try:
+            mailbox, gid = split_external_id(external_id)
+        except ValueError as exc:
+            raise SourceError(self.name, str(exc)) from exc
+        url = f"{self.con.protocol.service_url}users/{mailbox}/messages/{gid}"
+        try:
+            raw = self.con.get(url, params={"$select": ",".join(MESSAGE_FIELDS)}).json()
+            msg = to_inbound(raw, source=self.name, mailbox=mailbox, keep_headers=self.keep_headers,
+                             max_body_bytes=self.max_body_bytes)
+        except HTTPError as exc:
+            st = status_of(exc)
+            raise SourceError(self.name, f"{mailbox}: cannot re-read message: {_describe(exc)}",
+                              transient=st not in (400, 403, 404)) from exc
+        except RequestException as exc:
+            raise SourceError(self.name, f"{mailbox}: cannot re-read message: {_describe(exc)}", transient=True) from exc
+        except BadInputError as exc:
+            raise SourceError(self.name, str(exc)) from exc
+        self._remember(msg.external_id, _Meta(is_read=raw.get("isRead"), root=is_conversation_root(raw), snapshot=None))
+        return msg
+
+    def track_outcomes(self, session_factory, *, limit: int = 200) -> dict[str, int]:
+        """Check what became of this source's drafts (see :mod:`connectors.outlook.outcomes`)."""
+        from connectors.outlook.outcomes import OutcomeTracker
+
+        return OutcomeTracker(self, session_factory, now=self.now).run(limit=limit)
+
+    # --- deliver --------------------------------------------------------------------------
+    def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
+        """Place the reply draft in the mailbox's Drafts folder, once per idempotency key.
+
+        Returns ``created=False`` when a draft with the key already exists. Raises
+        :class:`DeliveryError` (transient for throttling, 5xx and network faults)."""
+        try:
+            mailbox, gid = split_external_id(message.external_id)
+        except ValueError as exc:
+            raise DeliveryError(self.name, str(exc)) from exc
+        target = f"outlook:{mailbox}:Drafts"
+        if mailbox not in self.cfg.mailboxes:
+            raise DeliveryError(target, f"mailbox {mailbox} is not configured for {self.name}")
+        key = draft.idempotency_key
+        meta = self._meta.get(message.external_id)
+        snap = meta.snapshot if meta else None
+        fresh = snap is not None and key not in self._attempted and self.clock() - snap.taken_at <= SNAPSHOT_MAX_AGE_SECONDS
+        try:
+            older: list[OurDraft] | None
+            if fresh:
+                assert snap is not None
+                existing = [d for d in snap.our_drafts if d.key == key]
+                older = [d for d in snap.our_drafts if d.key != key]
+            else:
+                existing = self.writer.find_by_key(mailbox, key)
+                older = None
+            if existing:
+                log.info("%s: draft for key %s already exists (%s…)", self.name, key, existing[0].id[:12])
+                return DeliveryReceipt(target=target, ref=existing[0].id, created=False)
+            if older is None:
+                root = meta.root if meta else None
+                older = (
+                    self.writer.drafts_in_conversation(mailbox, message.conversation_id)
+                    if message.conversation_id and root is not True
+                    else []
+                )
+            older = [d for d in older if d.key != key]
+            if older:
+                deleted, kept = self.writer.replace_older(mailbox, older)
+                log.info("%s: %d older draft(s) replaced, %d edited left alone", self.name, deleted, kept)
+            body = compose_reply_html(draft, message, signature=self.organisation.signature)
+            self._attempted.add(key)
+            created = self.writer.create(
+                mailbox, gid, draft, body, original_unread=(meta.is_read is False) if meta and meta.is_read is not None else None
+            )
+        except HTTPError as exc:
+            st = status_of(exc)
+            transient = st in RETRY_STATUSES or (st is not None and st >= 500) or st == 401
+            raise DeliveryError(target, _describe(exc), transient=transient) from exc
+        except RequestException as exc:
+            raise DeliveryError(target, _describe(exc), transient=True) from exc
+        except SourceError as exc:
+            raise DeliveryError(target, str(exc), transient=exc.transient) from exc
+        self._meta.pop(message.external_id, None)
+        return DeliveryReceipt(target=target, ref=created.id, created=created.created)
+
+    def close(self) -> None:
+        """Close the HTTP sessions."""
+        for s in (self.con.session, self.con.naive_session):
+            if s is not None:
+                s.close()
+
+
+def _describe(exc: BaseException) -> str:
+    """A short, body-free description of a Graph failure: status, Graph error code, message."""
+    if isinstance(exc, HTTPError) and exc.response is not None:
+        try:
+            err = exc.response.json().get("error") or {}
+        except ValueError:
+            err = {}
+        code = err.get("code", "")
+        msg = str(err.get("message", ""))[:200]
+        return f"HTTP {exc.response.status_code} {code} {msg}".strip()
+    return f"{type(exc).__name__}: {str(exc)[:300]}"

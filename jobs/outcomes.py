@@ -1,0 +1,31 @@
+"""The outcome tracking job: asks every source that can tell what became of its drafts.
+
+A source opts in with a method ``track_outcomes(session_factory) -> dict[str, int]``
+(the Outlook source does: :mod:`connectors.outlook.outcomes`). Results land on the
+``deliveries`` rows (``outcome``, ``outcome_similarity``, ``outcome_checked_at``) and are
+shown by ``main.py status``. One failing source never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def track_outcomes(runtime: Any) -> dict[str, dict[str, int]]:
+    """Run outcome tracking for each source of ``runtime`` (a :class:`jobs.bootstrap.Runtime`).
+
+    Returns ``{source name: counts per outcome}``; a source that failed maps to ``{"errors": 1}``."""
+    out: dict[str, dict[str, int]] = {}
+    for source in runtime.sources:
+        fn = getattr(source, "track_outcomes", None)
+        if fn is None:
+            continue
+        try:
+            out[source.name] = fn(runtime.session_factory)
+        except Exception as exc:  # noqa: BLE001 - one source must not stop the job
+            log.warning("outcome tracking for %s failed: %s", source.name, exc)
+            out[source.name] = {"errors": 1}
+    return out

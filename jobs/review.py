@@ -1,0 +1,291 @@
+"""The reviewer loop: list, show, approve, reject and (re)assign escalated or held items.
+
+Reviews are addressed by **item id** (the id ``status`` and ``quarantine`` use too): an
+escalated item has one open review task; a held item has none until it is assigned.
+
+* approve: delivers the saved draft through its source (``deliver(item_id, reviewer)``,
+  in practice :meth:`agent.pipeline.Pipeline.deliver_saved_draft`, idempotent on the
+  draft's key), then closes the task (``approved``). A failed delivery leaves the task
+  open (the pipeline quarantines the item with the error).
+* reject: the item becomes ``rejected``, the task ``rejected`` with the reason (kept in
+  ``review_tasks.reason``; the audit event holds only its sha256 and length).
+* assign: moves an open task to another group (it is notified again, SLA restarts), or
+  turns a held item into an escalation for that group.
+
+Every action appends a ``reviewed`` audit event whose actor is the reviewer's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Settings
+from agent.errors import DraftguardError
+from storage import audit
+from storage.models import AuditEvent, Decision, Draft, FindingRow, Item, ItemState, ReviewTask
+
+REVIEWABLE = (ItemState.ESCALATED, ItemState.HELD)
+MAX_ACTOR = 200
+
+
+class ReviewError(DraftguardError):
+    """A review action that cannot be done (unknown item, wrong state, unknown group)."""
+
+
+@dataclass
+class ReviewRow:
+    """One line of ``review list``."""
+
+    item_id: int
+    state: str
+    source: str
+    group: str | None
+    rule_id: str | None
+    task_id: int | None
+    task_status: str | None
+    subject: str | None
+    created_at: datetime
+    notified: bool
+    reminders: int
+    reviewer: str | None = None
+
+
+@dataclass
+class ReviewDetail:
+    """Everything ``review show`` prints for one item."""
+
+    row: ReviewRow
+    draft: dict | None
+    draft_text: str | None
+    findings: list[dict]
+    decision: dict | None
+    link: str | None
+    notify_error: str | None
+    reason: str | None
+    history: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ReviewResult:
+    """What an action did: the item's new state and the task touched."""
+
+    item_id: int
+    action: str
+    state: str
+    task_id: int | None
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+def _latest_task(s: Session, item_id: int, *, open_only: bool = False) -> ReviewTask | None:
+    q = select(ReviewTask).where(ReviewTask.item_id == item_id)
+    if open_only:
+        q = q.where(ReviewTask.status == "open")
+    return s.execute(q.order_by(ReviewTask.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _latest(s: Session, model, item_id: int):
+    return s.execute(select(model).where(model.item_id == item_id).order_by(model.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _row(item: Item, task: ReviewTask | None, decision: Decision | None) -> ReviewRow:
+    snap = (task.escalation or {}) if task else {}
+    return ReviewRow(
+        item_id=item.id,
+        state=item.state,
+        source=item.source,
+        group=task.group if task else (decision.group if decision else None),
+        rule_id=task.rule_id if task else (decision.rule_id if decision else None),
+        task_id=task.id if task else None,
+        task_status=task.status if task else None,
+        subject=snap.get("subject"),
+        created_at=_utc(task.created_at if task else item.updated_at),
+        notified=bool(task and task.notified_at),
+        reminders=(task.reminder_count or 0) if task else 0,
+        reviewer=task.reviewer if task else None,
+    )
+
+
+def list_reviews(session_factory: sessionmaker[Session], *, group: str | None = None, include_closed: bool = False) -> list[ReviewRow]:
+    """Escalated and held items (oldest first); ``include_closed`` adds approved/rejected ones."""
+    states = [*REVIEWABLE, ItemState.REJECTED, ItemState.DRAFTED] if include_closed else list(REVIEWABLE)
+    rows: list[ReviewRow] = []
+    with session_factory() as s:
+        items = s.execute(select(Item).where(Item.state.in_(states)).order_by(Item.id)).scalars().all()
+        for item in items:
+            task = _latest_task(s, item.id)
+            if item.state == ItemState.DRAFTED and task is None:
+                continue  # drafted without review: not a review
+            row = _row(item, task, _latest(s, Decision, item.id))
+            if group and row.group != group:
+                continue
+            rows.append(row)
+    rows.sort(key=lambda r: r.created_at or datetime.min.replace(tzinfo=UTC))
+    return rows
+
+
+def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewDetail:
+    """Details of one item's review: draft (text unless purged), findings, decision, history.
+
+    Raises ReviewError when there is no such item."""
+    with session_factory() as s:
+        item = s.get(Item, item_id)
+        if item is None:
+            raise ReviewError(f"no item with id {item_id}")
+        task = _latest_task(s, item_id)
+        decision = _latest(s, Decision, item_id)
+        draft = _latest(s, Draft, item_id)
+        findings = s.execute(select(FindingRow).where(FindingRow.item_id == item_id).order_by(FindingRow.id)).scalars().all()
+        history = s.execute(select(AuditEvent).where(AuditEvent.item_id == item_id).order_by(AuditEvent.seq)).scalars().all()
+        return ReviewDetail(
+            row=_row(item, task, decision),
+            draft=None
+            if draft is None
+            else {
+                "id": draft.id,
+                "provider": draft.provider,
+                "model": draft.model,
+                "prompt_template_id": draft.prompt_template_id,
+                "intent": draft.intent,
+                "confidence": draft.confidence,
+                "language": draft.language,
+                "purged": draft.purged_at is not None,
+            },
+            draft_text=draft.body_text if draft else None,
+            findings=[{"rule_id": f.rule_id, "severity": f.severity, "target": f.target, "message": f.message} for f in findings],
+            decision=None if decision is None else {"rule_id": decision.rule_id, "action": decision.action, "group": decision.group, "reasons": decision.reasons or []},
+            link=((task.escalation or {}).get("link") if task else None),
+            notify_error=task.notify_error if task else None,
+            reason=task.reason if task else None,
+            history=[{"seq": e.seq, "ts": e.ts, "event": e.event, "actor": e.actor, "data": e.data} for e in history],
+        )
+
+
+def _check_reviewer(reviewer: str) -> str:
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise ReviewError("a reviewer name is required (--reviewer or DRAFTGUARD_REVIEWER)")
+    if len(reviewer) > MAX_ACTOR:
+        raise ReviewError(f"reviewer name longer than {MAX_ACTOR} characters")
+    return reviewer
+
+
+def _reviewed(s: Session, item: Item, reviewer: str, data: dict) -> None:
+    audit.append(s, "reviewed", correlation_id=item.correlation_id, item_id=item.id, actor=reviewer, data=data)
+
+
+def approve(
+    session_factory: sessionmaker[Session], item_id: int, reviewer: str, *, deliver: Callable[[int, str], str]
+) -> ReviewResult:
+    """Deliver the held/escalated draft of ``item_id`` and close its review as approved.
+
+    ``deliver(item_id, reviewer)`` returns the item's state after delivery (``drafted``
+    on success). Raises ReviewError for a wrong state or a failed delivery."""
+    reviewer = _check_reviewer(reviewer)
+    with session_factory() as s:
+        item = s.get(Item, item_id)
+        if item is None:
+            raise ReviewError(f"no item with id {item_id}")
+        state = item.state
+        task = _latest_task(s, item_id, open_only=True)
+        if state == ItemState.DRAFTED and task is not None:
+            pass  # delivered by an earlier approve that stopped before closing the task
+        elif state not in REVIEWABLE:
+            raise ReviewError(f"item {item_id} is {state}: only escalated or held items can be approved")
+    if state != ItemState.DRAFTED:
+        state = deliver(item_id, reviewer)
+        if state != ItemState.DRAFTED:
+            raise ReviewError(f"item {item_id}: delivery failed (item is now {state}; see `main.py status`); the review stays open")
+    now = datetime.now(UTC)
+    with session_factory() as s:
+        item = s.get(Item, item_id)
+        task = _latest_task(s, item_id, open_only=True)
+        if task is not None:
+            task.status, task.reviewer, task.resolved_at = "approved", reviewer, now
+        _reviewed(s, item, reviewer, {"action": "approve", "review_task_id": task.id if task else None, "state": item.state})
+        s.commit()
+        return ReviewResult(item_id, "approve", item.state, task.id if task else None)
+
+
+def reject(session_factory: sessionmaker[Session], item_id: int, reviewer: str, reason: str) -> ReviewResult:
+    """Reject the draft of an escalated/held item: item ``rejected``, reason kept on the task."""
+    reviewer = _check_reviewer(reviewer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("a reason is required (--reason)")
+    now = datetime.now(UTC)
+    with session_factory() as s:
+        item = s.get(Item, item_id)
+        if item is None:
+            raise ReviewError(f"no item with id {item_id}")
+        if item.state not in REVIEWABLE:
+            raise ReviewError(f"item {item_id} is {item.state}: only escalated or held items can be rejected")
+        task = _latest_task(s, item_id, open_only=True)
+        if task is None:  # a held item: record the decision on a closed task
+            decision = _latest(s, Decision, item_id)
+            draft = _latest(s, Draft, item_id)
+            task = ReviewTask(
+                item_id=item_id,
+                draft_id=draft.id if draft else None,
+                group=(decision.group if decision and decision.group else "held"),
+                rule_id=decision.rule_id if decision else "held",
+                notified_at=now,
+            )
+            s.add(task)
+        task.status, task.reviewer, task.reason, task.resolved_at = "rejected", reviewer, reason, now
+        item.state = ItemState.REJECTED
+        s.flush()
+        _reviewed(
+            s,
+            item,
+            reviewer,
+            {"action": "reject", "review_task_id": task.id, "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(), "reason_chars": len(reason)},
+        )
+        s.commit()
+        return ReviewResult(item_id, "reject", item.state, task.id)
+
+
+def assign(session_factory: sessionmaker[Session], settings: Settings, item_id: int, group: str, reviewer: str) -> ReviewResult:
+    """Move an item's open review to ``group`` (notified again), or escalate a held item to it.
+
+    ``group`` must be one of ``reviewer_groups`` when any are configured."""
+    reviewer = _check_reviewer(reviewer)
+    known = [g.name for g in settings.reviewer_groups]
+    if known and group not in known:
+        raise ReviewError(f"unknown reviewer group {group!r} (configured: {', '.join(known)})")
+    now = datetime.now(UTC)
+    with session_factory() as s:
+        item = s.get(Item, item_id)
+        if item is None:
+            raise ReviewError(f"no item with id {item_id}")
+        if item.state not in REVIEWABLE:
+            raise ReviewError(f"item {item_id} is {item.state}: only escalated or held items can be assigned")
+        task = _latest_task(s, item_id, open_only=True)
+        previous = task.group if task else None
+        if task is None:
+            decision = _latest(s, Decision, item_id)
+            draft = _latest(s, Draft, item_id)
+            task = ReviewTask(item_id=item_id, draft_id=draft.id if draft else None, group=group, rule_id=decision.rule_id if decision else "held")
+            s.add(task)
+            item.state = ItemState.ESCALATED
+        # notify the new group at the next outbox run; the SLA restarts
+        task.group = group
+        task.notified_at = None
+        task.notification_ref = None
+        task.notify_attempts = 0
+        task.notify_error = None
+        task.notify_next_at = now
+        task.reminded_at = None
+        task.reminder_count = 0
+        s.flush()
+        _reviewed(s, item, reviewer, {"action": "assign", "review_task_id": task.id, "from_group": previous, "to_group": group})
+        s.commit()
+        return ReviewResult(item_id, "assign", item.state, task.id)

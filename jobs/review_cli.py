@@ -1,0 +1,234 @@
+"""``main.py review ...``: the reviewer commands (mounted by main.py as the ``review`` sub-app).
+
+Items are addressed by item id (as in ``status``). The reviewer's name comes from
+``--reviewer`` or the ``DRAFTGUARD_REVIEWER`` environment variable and is the actor of
+the ``reviewed`` audit event. Exit codes as main.py: 0 ok, 1 delivery failed, 2 bad
+usage/input, 4 storage unavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from agent.config import Settings, load_config
+from agent.errors import DraftguardError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORAGE = 0, 1, 2, 4
+
+app = typer.Typer(help="Reviewer actions on escalated and held drafts: list, show, approve, reject, assign.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+ReviewerOpt = Annotated[str, typer.Option("--reviewer", "-r", envvar="DRAFTGUARD_REVIEWER", help="Your name, recorded in the audit chain (env DRAFTGUARD_REVIEWER).")]
+ItemArg = Annotated[int, typer.Argument(help="Item id (see `review list`).")]
+
+
+def _fail(code: int, reason: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _config_path(ctx: typer.Context) -> Path:
+    """The root ``--config`` (main.py's callback), else DRAFTGUARD_CONFIG, else config.toml."""
+    value = ctx.find_root().params.get("config") if ctx is not None else None
+    return Path(value or os.environ.get("DRAFTGUARD_CONFIG") or "config.toml")
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_config(_config_path(ctx))
+    except DraftguardError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+
+
+def _database(settings: Settings):
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import open_database
+
+    try:
+        return open_database(settings.storage_url())
+    except OperationalError as exc:
+        raise _fail(EXIT_STORAGE, f"storage unavailable: {exc.orig}") from None
+
+
+def _age(dt: datetime | None) -> str:
+    if dt is None:
+        return "-"
+    minutes = int((datetime.now(UTC) - dt).total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this reviewer group.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include approved and rejected reviews.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Escalated and held items waiting for a reviewer, oldest first."""
+    from jobs.review import list_reviews
+
+    settings = _settings(ctx)
+    engine, sf = _database(settings)
+    try:
+        rows = list_reviews(sf, group=group, include_closed=all_)
+    finally:
+        engine.dispose()
+    if as_json:
+        print(json.dumps([{**r.__dict__, "created_at": r.created_at.isoformat() if r.created_at else None} for r in rows], indent=2))
+        return
+    if not rows:
+        console.print("No reviews waiting." if not all_ else "No reviews.")
+        return
+    t = Table(title=f"Reviews ({len(rows)})")
+    for col in ("item", "state", "group", "rule", "subject", "age", "notified", "reviewer"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        notified = ("yes" + (f" +{r.reminders}" if r.reminders else "")) if r.notified else ("-" if r.task_id is None else "pending")
+        t.add_row(str(r.item_id), r.state, r.group or "-", r.rule_id or "-", r.subject or "-", _age(r.created_at), notified, r.reviewer or "-")
+    console.print(t)
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Why the item was escalated or held, its draft, findings and audit history."""
+    from jobs.review import ReviewError, show_review
+
+    settings = _settings(ctx)
+    engine, sf = _database(settings)
+    try:
+        d = show_review(sf, item_id)
+    except ReviewError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        out = {k: v for k, v in d.__dict__.items() if k != "row"}
+        out["row"] = {**d.row.__dict__, "created_at": d.row.created_at.isoformat() if d.row.created_at else None}
+        print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+        return
+    r = d.row
+    head = Table.grid(padding=(0, 1))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Item", f"{r.item_id} ({r.state}) from {r.source}")
+    head.add_row("Subject", r.subject or "-")
+    head.add_row("Group / rule", f"{r.group or '-'} / {r.rule_id or '-'}")
+    if d.decision:
+        head.add_row("Decision", f"{d.decision['action']} by rule {d.decision['rule_id']}" + (f": {'; '.join(d.decision['reasons'])}" if d.decision["reasons"] else ""))
+    if d.draft:
+        head.add_row("Draft", f"#{d.draft['id']} {d.draft['provider']} {d.draft['model']} prompt {d.draft['prompt_template_id']} intent {d.draft['intent']} confidence {d.draft['confidence']:.2f}")
+    if d.link:
+        head.add_row("Original", d.link)
+    if r.task_id:
+        head.add_row("Review task", f"#{r.task_id} {r.task_status}" + (f" by {r.reviewer}" if r.reviewer else "") + (f"; notified{' +' + str(r.reminders) + ' reminders' if r.reminders else ''}" if r.notified else "; not notified yet"))
+    if d.notify_error:
+        head.add_row("Last notify error", d.notify_error)
+    if d.reason:
+        head.add_row("Reason", d.reason)
+    console.print(head)
+    if d.findings:
+        ft = Table(title="Findings")
+        for col in ("rule", "severity", "target", "message"):
+            ft.add_column(col, overflow="fold")
+        for f in d.findings:
+            ft.add_row(f["rule_id"], f["severity"], f["target"], f["message"])
+        console.print(ft)
+    if d.draft_text:
+        console.print(Panel(d.draft_text, title="Draft", expand=False), markup=False, highlight=False)
+    elif d.draft and d.draft["purged"]:
+        console.print("Draft body purged by retention.")
+    ht = Table(title="History")
+    for col in ("seq", "time", "event", "actor"):
+        ht.add_column(col)
+    for h in d.history:
+        ht.add_row(str(h["seq"]), h["ts"][:19], h["event"], h["actor"])
+    console.print(ht)
+
+
+@app.command("approve")
+def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> None:
+    """Deliver the held/escalated draft to its mailbox or case, and close the review."""
+    from jobs.bootstrap import bootstrap
+    from jobs.review import ReviewError, approve
+
+    settings = _settings(ctx)
+    try:
+        rt = bootstrap(settings)
+    except DraftguardError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+
+    def deliver(iid: int, who: str) -> str:
+        with rt.session_factory() as s:
+            from storage.models import Item
+
+            item = s.get(Item, iid)
+            source_name, external_id = item.source, item.external_id
+        try:
+            source = rt.source(source_name)
+        except KeyError as exc:
+            raise ReviewError(exc.args[0]) from None
+        msg = source.fetch(external_id)
+        return rt.pipeline.deliver_saved_draft(source, msg, iid, actor=who)
+
+    try:
+        res = approve(rt.session_factory, item_id, reviewer, deliver=deliver)
+    except ReviewError as exc:
+        raise _fail(EXIT_FAILED if "delivery failed" in str(exc) else EXIT_USAGE, str(exc)) from None
+    except DraftguardError as exc:
+        raise _fail(EXIT_FAILED, f"item {item_id}: {exc}") from None
+    finally:
+        rt.close()
+    console.print(f"item {res.item_id} approved by {reviewer}: draft delivered ({res.state})", highlight=False)
+
+
+@app.command("reject")
+def reject_cmd(
+    ctx: typer.Context,
+    item_id: ItemArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why the draft is rejected (kept with the review; the audit chain holds its hash).")],
+    reviewer: ReviewerOpt,
+) -> None:
+    """Reject the draft: it is never delivered; the reason is recorded."""
+    from jobs.review import ReviewError, reject
+
+    settings = _settings(ctx)
+    engine, sf = _database(settings)
+    try:
+        res = reject(sf, item_id, reviewer, reason)
+    except ReviewError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    finally:
+        engine.dispose()
+    console.print(f"item {res.item_id} rejected by {reviewer}", highlight=False)
+
+
+@app.command("assign")
+def assign_cmd(
+    ctx: typer.Context,
+    item_id: ItemArg,
+    group: Annotated[str, typer.Argument(help="Reviewer group (see [[reviewer_groups]] in the config).")],
+    reviewer: ReviewerOpt,
+) -> None:
+    """Hand the review to another group (it is notified again), or escalate a held item to it."""
+    from jobs.review import ReviewError, assign
+
+    settings = _settings(ctx)
+    engine, sf = _database(settings)
+    try:
+        res = assign(sf, settings, item_id, group, reviewer)
+    except ReviewError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    finally:
+        engine.dispose()
+    console.print(f"item {res.item_id} assigned to {group} by {reviewer} (review task #{res.task_id}); the group is notified on the next run", highlight=False)

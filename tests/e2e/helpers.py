@@ -1,0 +1,28 @@
+"""Helpers for end-to-end tests: a private copy of the example mailbox and a config pointing at it."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = None, storage_url: str | None = None, extra: str = "") -> Path:
+    """A copy of config.example.toml with the mailbox, drafts, database and model set for a test."""
+    box = mailbox or tmp_path / "mailbox"
+    if mailbox is None:
+        shutil.copytree(ROOT / "examples" / "mailbox", box)
+    text = (ROOT / "config.example.toml").read_text()
+    data = tomllib.loads(text)  # validate the example parses before editing
+    assert data["sources"]["maildir"][0]["path"] == "examples/mailbox"
+    text = text.replace('path = "examples/mailbox"', f'path = "{box}"')
+    text = text.replace('drafts_path = "var/Drafts"', f'drafts_path = "{tmp_path / "Drafts"}"')
+    text = text.replace('url = "sqlite:///var/draftguard.db"', f'url = "{storage_url or "sqlite:///" + str(tmp_path / "dg.db")}"')
+    text = text.replace('pack = "rules/policy_pack.toml"', f'pack = "{ROOT / "rules" / "policy_pack.toml"}"')
+    text = text.replace('base_url = ""', f'base_url = "{base_url}"')
+    text = text.replace("max_retries = 2", "max_retries = 1")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text + "\n" + extra)
+    return cfg

@@ -1,0 +1,132 @@
+"""The command line end to end on the example mailbox (template drafter, SQLite), as a user runs it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.helpers import ROOT, write_config
+
+
+def cli(cfg, *args, check=True):
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(cfg), *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    if check and r.returncode != 0:
+        raise AssertionError(f"exit {r.returncode}\nstdout:{r.stdout}\nstderr:{r.stderr}")
+    return r
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    cfg = write_config(tmp)
+    first = cli(cfg, "run", "--once")
+    second = cli(cfg, "run", "--once")
+    return tmp, cfg, first, second
+
+
+def _status(cfg):
+    return json.loads(cli(cfg, "status", "--json").stdout)
+
+
+def test_first_run_processes_every_message_into_exactly_one_state(ran):
+    tmp, cfg, first, _ = ran
+    assert "draftguard run summary" in first.stdout
+    n_files = len(list((tmp / "mailbox" / "new").iterdir())) + len(list((tmp / "mailbox" / "cur").iterdir()))
+    states = _status(cfg)["states"]
+    assert sum(states.values()) == n_files
+    assert set(states) <= {"drafted", "escalated", "held", "skipped", "quarantined"}, states
+    assert states.get("drafted", 0) >= 20 and states.get("skipped", 0) >= 5 and states.get("escalated", 0) >= 2
+    assert states.get("quarantined", 0) >= 1
+
+
+def test_second_run_changes_nothing(ran):
+    tmp, cfg, first, second = ran
+    assert "Nothing new" in second.stdout
+    db = sqlite3.connect(tmp / "dg.db")
+    assert db.execute("select count(*) from deliveries").fetchone()[0] == len(list((tmp / "Drafts" / "cur").iterdir()))
+    assert db.execute("select count(*) from drafts").fetchone()[0] == db.execute("select count(*) from decisions").fetchone()[0]
+
+
+def test_drafts_are_threaded_rfc5322_messages(ran):
+    tmp, cfg, *_ = ran
+    files = sorted((tmp / "Drafts" / "cur").iterdir())
+    assert files and all(f.name.endswith(":2,D") for f in files)
+    originals = {}
+    for f in list((tmp / "mailbox" / "new").iterdir()) + list((tmp / "mailbox" / "cur").iterdir()):
+        m = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        originals[m["Message-ID"]] = m
+    for f in files:
+        d = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        orig = originals[str(d["In-Reply-To"]).strip()]
+        assert d["References"].split()[-1] == str(orig["Message-ID"]).strip()
+        assert d["Subject"].startswith("Re: ") and not d["Subject"].lower().startswith("re: re:")
+        expected_to = (orig["Reply-To"] or orig["From"]).addresses[0].addr_spec.lower()
+        assert d["To"].addresses[0].addr_spec.lower() == expected_to
+        assert d["X-Draftguard-Idempotency-Key"].startswith("dg-")
+        assert d.get_body(("plain",)) is not None and d.get_body(("html",)) is not None
+
+
+def test_status_lists_quarantined_items_with_their_error(ran):
+    _, cfg, *_ = ran
+    data = _status(cfg)
+    assert data["quarantine"] and all(q["error"] and q["stage"] for q in data["quarantine"])
+    human = cli(cfg, "status").stdout
+    assert "Quarantined items" in human
+
+
+def test_audit_verify_passes_then_fails_after_tampering(ran, tmp_path):
+    tmp, cfg, *_ = ran
+    ok = cli(cfg, "audit", "verify")
+    assert "audit chain OK" in ok.stdout
+    out = tmp_path / "audit.jsonl"
+    cli(cfg, "audit", "export", "--since", "2000-01-01", "-o", str(out))
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {"ingested", "skipped", "redacted", "drafted", "checked", "routed", "delivered", "escalated", "quarantined"} <= {e["event"] for e in events}
+    # No message bodies or addresses in the audit chain.
+    assert "@" not in out.read_text().replace("@odata", "")
+    db = sqlite3.connect(tmp / "dg.db")
+    db.execute("update audit_events set actor = 'mallory' where seq = 7")
+    db.commit()
+    bad = cli(cfg, "audit", "verify", check=False)
+    assert bad.returncode == 3 and "seq=7" in bad.stderr
+    db.execute("update audit_events set actor = 'draftguard' where seq = 7")
+    db.commit()
+    assert cli(cfg, "audit", "verify", check=False).returncode == 0
+
+
+def test_config_check_names_the_key_and_the_problem(tmp_path):
+    cfg = write_config(tmp_path)
+    assert "OK" in cli(cfg, "config", "check").stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(cfg.read_text().replace("timeout_seconds = 30", "timeout_seconds = -5"))
+    r = cli(bad, "config", "check", check=False)
+    assert r.returncode == 2 and "model.timeout_seconds" in r.stderr
+    bad.write_text(cfg.read_text().replace("when = \"max_severity >= 3\"", "when = \"max_severity >>= 3\""))
+    r = cli(bad, "config", "check", check=False)
+    assert r.returncode == 2 and "routing.rules[3].when" in r.stderr
+
+
+def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
+    cfg = write_config(tmp_path)
+    eml = ROOT / "tests" / "fixtures" / "mail" / "card_numbers.eml"
+    r = cli(cfg, "draft", str(eml), "--dry-run", "--json")
+    report = json.loads(r.stdout)
+    assert report["redactions"] and all(set(x) == {"placeholder", "entity"} for x in report["redactions"])
+    assert any(x["entity"] == "CREDIT_CARD" for x in report["redactions"])
+    assert "<CREDIT_CARD_1>" in report["prompt"]["user"]
+    assert report["decision"]["rule_id"] and report["draft"]["text"]
+    assert not (tmp_path / "dg.db").exists() and not (tmp_path / "Drafts").exists()
+    human = cli(cfg, "draft", str(eml), "--dry-run").stdout
+    assert "Decision:" in human and "Policy findings" in human
+
+
+def test_every_command_has_help():
+    for args in (["--help"], ["run", "--help"], ["draft", "--help"], ["status", "--help"], ["audit", "verify", "--help"], ["audit", "export", "--help"], ["config", "check", "--help"]):
+        r = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0 and "Usage" in r.stdout, args

@@ -1,0 +1,344 @@
+"""Skip rules: real auto-mail fixtures and header-by-header cases (rules/skip.py)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+
+from agent.config import OrganisationConfig
+from agent.models import Address, InboundMessage
+from rules.skip import SKIP_HEADERS, is_skip_header, skip_reason
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ORG = OrganisationConfig(name="Northwind", domains=["northwind.example"], own_addresses=["desk@partner-ops.example"])
+OWN = ["support@northwind.example"]
+BODY_SECRET = "Body text with account 12345678 that must never appear in a skip detail"
+
+
+def _addr(header) -> list[Address]:
+    if header is None:
+        return []
+    return [Address(name=a.display_name or "", email=a.addr_spec.lower()) for a in header.addresses]
+
+
+def eml_to_inbound(path: Path, *, keep_all_headers: bool = False) -> InboundMessage:
+    """Parse an .eml with the stdlib (policy.default) and build the InboundMessage a connector would."""
+    with path.open("rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    headers: dict[str, str] = {}
+    for name, value in msg.items():
+        key = name.lower()
+        if (keep_all_headers or is_skip_header(key)) and key not in headers:
+            headers[key] = str(value)
+    senders = _addr(msg["from"])
+    body = msg.get_body(preferencelist=("plain", "html"))
+    return InboundMessage(
+        source="maildir:test",
+        external_id=path.name,
+        internet_message_id=msg["message-id"],
+        in_reply_to=msg["in-reply-to"],
+        references=str(msg["references"] or "").split(),
+        subject=str(msg["subject"] or ""),
+        sender=senders[0] if senders else Address(email=""),
+        reply_to=_addr(msg["reply-to"]),
+        headers=headers,
+        content_type=msg.get_content_type(),
+        text_body=body.get_content() if body is not None and not body.is_multipart() else "",
+    )
+
+
+def make(
+    *,
+    sender: str = "ann.lee@client.example",
+    subject: str = "Question about my invoice",
+    headers: dict[str, str] | None = None,
+    content_type: str = "text/plain",
+    reply_to: list[str] | None = None,
+    in_reply_to: str | None = None,
+) -> InboundMessage:
+    return InboundMessage(
+        source="maildir:test",
+        external_id="1",
+        subject=subject,
+        sender=Address(name="Ann Lee", email=sender),
+        reply_to=[Address(email=a) for a in reply_to or []],
+        headers={k.lower(): v for k, v in (headers or {}).items()},
+        content_type=content_type,
+        in_reply_to=in_reply_to,
+        text_body=BODY_SECRET,
+    )
+
+
+def rule_of(msg: InboundMessage) -> str | None:
+    r = skip_reason(msg, ORG, OWN)
+    return r.rule if r else None
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+MAIL_EXPECTED = {
+    "auto_reply.eml": "auto_reply",
+    "bounce.eml": "bounce",
+    "newsletter.eml": "mailing_list",
+    "noreply.eml": "no_reply",
+    "plain_business.eml": None,
+    "german.eml": None,
+    "quoted_reply.eml": None,
+    "reply_to.eml": None,
+    "legal_threat.eml": None,
+    "html_only.eml": None,
+    "card_numbers.eml": None,
+    "injection.eml": None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_EXPECTED))
+@pytest.mark.parametrize("keep_all", [False, True])
+def test_mail_fixtures(name: str, keep_all: bool) -> None:
+    path = FIXTURES / "mail" / name
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    msg = eml_to_inbound(path, keep_all_headers=keep_all)
+    reason = skip_reason(msg, ORG, OWN)
+    assert (reason.rule if reason else None) == MAIL_EXPECTED[name]
+    if reason:
+        assert BODY_SECRET not in reason.detail
+        assert msg.text_body.strip()[:40] not in reason.detail
+
+
+SKIP_FIXTURES = {
+    "bounce-broken-mime.eml": ("bounce", "postmaster@example.com"),
+    "bounce-delayed-broken.eml": ("bounce", "message/delivery-status"),
+    "bounce-delayed.eml": ("bounce", "report-type=delivery-status"),
+    "bounce-gmail-no-dns.eml": ("bounce", "X-Failed-Recipients: user@example.comm"),
+    "bounce-mailbox-full.eml": ("bounce", "report-type=delivery-status"),
+    "bounce-no-mx.eml": ("bounce", "report-type=delivery-status"),
+    "complaint-aol.eml": ("bounce", "report-type=feedback-report"),
+    "disposition-notification.eml": ("bounce", "report-type=disposition-notification"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SKIP_FIXTURES))
+def test_flanker_machine_mail_is_skipped_with_evidence(name: str) -> None:
+    rule, evidence = SKIP_FIXTURES[name]
+    reason = skip_reason(eml_to_inbound(FIXTURES / "skip" / name), ORG, OWN)
+    assert reason is not None
+    assert reason.rule == rule
+    assert evidence in reason.detail
+
+
+# ---------------------------------------------------------------------------- auto_reply
+
+
+@pytest.mark.parametrize("value", ["auto-replied", "auto-generated", "auto-notified", "Auto-Replied; owner-email=x@y"])
+def test_auto_submitted_other_than_no_is_auto_reply(value: str) -> None:
+    r = skip_reason(make(headers={"Auto-Submitted": value}), ORG, OWN)
+    assert r is not None and r.rule == "auto_reply"
+    assert r.detail == f"Auto-Submitted: {value}"
+
+
+def test_auto_submitted_no_is_a_person() -> None:
+    assert rule_of(make(headers={"Auto-Submitted": "no"})) is None
+    assert rule_of(make(headers={"Auto-Submitted": " No "})) is None
+
+
+@pytest.mark.parametrize("value", ["OOF", "All", "OOF, AutoReply", "DR, NDR, RN, NRN, OOF, AutoReply"])
+def test_x_auto_response_suppress_alone_is_not_an_auto_reply(value: str) -> None:
+    # [MS-OXCMAIL] 2.1.3.2.20: the sender asks recipients to suppress auto-responses;
+    # ordinary Outlook mail carries it, so it says nothing about this message itself.
+    assert rule_of(make(headers={"X-Auto-Response-Suppress": value})) is None
+
+
+@pytest.mark.parametrize("name", ["X-Autoreply", "X-Autorespond"])
+def test_vacation_responder_headers(name: str) -> None:
+    r = skip_reason(make(headers={name: "yes"}), ORG, OWN)
+    assert r is not None and r.rule == "auto_reply" and r.detail == f"{name}: yes"
+
+
+def test_precedence_auto_reply() -> None:
+    r = skip_reason(make(headers={"Precedence": "auto_reply"}), ORG, OWN)
+    assert r is not None and (r.rule, r.detail) == ("auto_reply", "Precedence: auto_reply")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Automatic reply: Invoice 2291",
+        "Out of Office: Re: meeting",
+        "Out of Office AutoReply: status",
+        "Abwesenheitsnotiz: Rechnung März",
+        "Automatische Antwort: Rechnung",
+        "Réponse automatique : facture",
+    ],
+)
+def test_auto_reply_subject_prefixes(subject: str) -> None:
+    r = skip_reason(make(subject=subject), ORG, OWN)
+    assert r is not None and r.rule == "auto_reply"
+    assert r.detail.startswith(f"Subject: {subject.strip()}")
+
+
+def test_short_auto_prefix_needs_a_reply() -> None:
+    assert rule_of(make(subject="Auto: insurance renewal question")) is None
+    assert rule_of(make(subject="Auto: I am away", in_reply_to="<a@b>")) == "auto_reply"
+
+
+@pytest.mark.parametrize("subject", ["Out of office next week - handover notes", "Re: Automatic reply settings help"])
+def test_subjects_that_only_mention_auto_replies_are_drafted(subject: str) -> None:
+    assert rule_of(make(subject=subject)) is None
+
+
+# ---------------------------------------------------------------------------- bounce
+
+
+def test_multipart_report_from_content_type_field() -> None:
+    r = skip_reason(make(content_type="multipart/report"), ORG, OWN)
+    assert r is not None and r.rule == "bounce"
+
+
+def test_report_type_read_from_header() -> None:
+    msg = make(headers={"Content-Type": 'multipart/report; report-type="delivery-status"; boundary="x"'})
+    r = skip_reason(msg, ORG, OWN)
+    assert r is not None and r.rule == "bounce" and "RFC 3464" in r.detail
+
+
+@pytest.mark.parametrize("sender", ["MAILER-DAEMON@mx.client.example", "postmaster@client.example"])
+def test_mail_system_senders(sender: str) -> None:
+    r = skip_reason(make(sender=sender.lower()), ORG, OWN)
+    assert r is not None and r.rule == "bounce" and sender.lower() in r.detail
+
+
+def test_null_return_path_needs_a_dsn() -> None:
+    assert rule_of(make(headers={"Return-Path": "<>"})) is None
+    r = skip_reason(make(headers={"Return-Path": "<>"}, subject="Undeliverable: Invoice 2291"), ORG, OWN)
+    assert r is not None and r.rule == "bounce" and r.detail.startswith("Return-Path: <>")
+
+
+def test_x_failed_recipients() -> None:
+    r = skip_reason(make(headers={"X-Failed-Recipients": "bob@client.example"}), ORG, OWN)
+    assert r is not None and (r.rule, r.detail) == ("bounce", "X-Failed-Recipients: bob@client.example")
+
+
+# ---------------------------------------------------------------------------- mailing_list
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("List-Id", "Product news <news.vendor.example>"),
+        ("List-Unsubscribe", "<mailto:unsub@vendor.example>"),
+        ("List-Post", "<mailto:list@vendor.example>"),
+        ("Precedence", "bulk"),
+        ("Precedence", "list"),
+        ("Precedence", "junk"),
+        ("X-Campaign", "spring-sale"),
+        ("X-Campaign-Id", "123"),
+        ("X-CampaignID", "123"),
+        ("X-Mailchimp-Campaign", "abc"),
+        ("X-MC-User", "abc"),
+        ("X-Newsletter", "weekly"),
+    ],
+)
+def test_mailing_list_headers(name: str, value: str) -> None:
+    r = skip_reason(make(headers={name: value}), ORG, OWN)
+    assert r is not None and r.rule == "mailing_list"
+    assert r.detail.lower() == f"{name}: {value}".lower()
+
+
+def test_precedence_first_class_is_not_a_list() -> None:
+    assert rule_of(make(headers={"Precedence": "first-class"})) is None
+
+
+# ---------------------------------------------------------------------------- no_reply
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "noreply@shop.example",
+        "no-reply@shop.example",
+        "No_Reply@shop.example",
+        "donotreply@bank.example",
+        "do-not-reply@bank.example",
+        "DoNotReply@bank.example",
+        "mailer@shop.example",
+        "notifications-noreply@git.example",
+        "no.reply@shop.example",
+    ],
+)
+def test_no_reply_senders(sender: str) -> None:
+    r = skip_reason(make(sender=sender.lower()), ORG, OWN)
+    assert r is not None and r.rule == "no_reply" and r.detail.startswith("From: ")
+
+
+@pytest.mark.parametrize("sender", ["emailer@shop.example", "mailerteam@shop.example", "snoreply@x.example", "norah@x.example"])
+def test_look_alike_senders_are_drafted(sender: str) -> None:
+    assert rule_of(make(sender=sender)) is None
+
+
+def test_noreply_form_with_real_reply_to_is_drafted() -> None:
+    assert rule_of(make(sender="noreply@forms.example", reply_to=["ann.lee@client.example"])) is None
+
+
+def test_real_sender_with_noreply_reply_to_is_skipped() -> None:
+    r = skip_reason(make(reply_to=["no-reply@client.example"]), ORG, OWN)
+    assert r is not None and r.rule == "no_reply" and r.detail.startswith("Reply-To: no-reply@client.example")
+
+
+# ---------------------------------------------------------------------------- own_mail
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["support@northwind.example", "desk@partner-ops.example", "ceo@northwind.example", "bot@mail.northwind.example"],
+)
+def test_own_mail(sender: str) -> None:
+    r = skip_reason(make(sender=sender), ORG, OWN)
+    assert r is not None and r.rule == "own_mail" and sender in r.detail
+
+
+def test_own_address_comparison_ignores_case() -> None:
+    assert rule_of(make(sender="support@northwind.example")) == "own_mail"
+    assert skip_reason(make(sender="support@northwind.example"), OrganisationConfig(), ["Support@Northwind.Example"])
+
+
+@pytest.mark.parametrize("sender", ["x@northwind.example.evil.example", "x@evilnorthwind.example"])
+def test_look_alike_domains_are_not_ours(sender: str) -> None:
+    assert rule_of(make(sender=sender)) is None
+
+
+# ---------------------------------------------------------------------------- order and shape
+
+
+def test_rule_order() -> None:
+    everything = {
+        "Auto-Submitted": "auto-replied",
+        "List-Id": "<x.example>",
+        "X-Failed-Recipients": "a@b.example",
+    }
+    assert rule_of(make(sender="support@northwind.example", headers=everything)) == "own_mail"
+    assert rule_of(make(sender="noreply@x.example", headers=everything)) == "bounce"
+    del everything["X-Failed-Recipients"]
+    assert rule_of(make(sender="noreply@x.example", headers=everything)) == "auto_reply"
+    del everything["Auto-Submitted"]
+    assert rule_of(make(sender="noreply@x.example", headers=everything)) == "mailing_list"
+    assert rule_of(make(sender="noreply@x.example")) == "no_reply"
+    assert rule_of(make()) is None
+
+
+def test_detail_is_bounded_and_never_body_text() -> None:
+    r = skip_reason(make(headers={"List-Id": "x" * 1000}), ORG, OWN)
+    assert r is not None and len(r.detail) <= 200
+    for msg in [make(headers={"Auto-Submitted": "auto-replied"}), make(sender="noreply@x.example")]:
+        reason = skip_reason(msg, ORG, OWN)
+        assert reason is not None and BODY_SECRET not in reason.detail and "12345678" not in reason.detail
+
+
+def test_is_skip_header_covers_every_header_read() -> None:
+    for name in SKIP_HEADERS:
+        assert is_skip_header(name.upper())
+    assert is_skip_header("X-Campaign-Id") and is_skip_header("x-mailchimp-campaign")
+    assert not is_skip_header("Subject") and not is_skip_header("X-Mailer") and not is_skip_header("Received")

@@ -1,0 +1,118 @@
+"""The Adaptive Card for an escalation: content, privacy defaults, and schema 1.4 validity."""
+
+from __future__ import annotations
+
+from agent.ports import Digest, Escalation
+from connectors.teams.card import CardOptions, digest_card, escalation_card, webhook_payload
+from teams_testkit import card_validator, validation_errors, webhook_validator
+
+DRAFT = "Dear Ann Lee, we will refund 500 EUR by Friday. Call me on +44 20 7946 0000."
+
+
+def make_escalation(**kw) -> Escalation:
+    base = dict(
+        review_task_id=7,
+        item_id=42,
+        correlation_id="5f0c2b1e-1111-2222-3333-444455556666",
+        source="maildir:local",
+        group="compliance",
+        subject="Refund for order 1234",
+        sender="ann.lee@client.example",
+        rule_id="commitments_to_compliance",
+        findings=(("commitment.refund", "high"), ("disclosure.missing", "medium")),
+        draft_preview=DRAFT,
+        model="gpt-4o-mini",
+        prompt_template_id="reply/v1",
+        link="https://outlook.office.com/mail/deeplink/read/AAMkAG%3D%3D",
+    )
+    base.update(kw)
+    return Escalation(**base)
+
+
+def texts(card: dict) -> str:
+    """Every string in the card, joined: what a reader of the card could see."""
+    out: list[str] = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str):
+            out.append(v)
+
+    walk(card)
+    return "\n".join(out)
+
+
+def test_default_card_is_valid_1_4_and_shows_why_without_personal_data():
+    card = escalation_card(make_escalation())
+    assert validation_errors(card_validator(), card) == []
+    assert card["version"] == "1.4"
+    seen = texts(card)
+    for expected in ("Refund for order 1234", "commitment.refund (high)", "disclosure.missing (medium)",
+                     "commitments_to_compliance", "gpt-4o-mini", "reply/v1", "client.example", "compliance"):
+        assert expected in seen, expected
+    # default: no draft body, no sender address (only the client's domain)
+    assert "refund 500 EUR" not in seen and "Ann Lee" not in seen
+    assert "ann.lee@" not in seen
+    actions = card["actions"]
+    assert actions == [{"type": "Action.OpenUrl", "title": "Open original", "url": make_escalation().link}]
+
+
+def test_preview_and_address_only_when_config_allows():
+    opts = CardOptions(include_draft_preview=True, preview_chars=30, client_display="address",
+                       draft_url_template="https://draftguard.example/review/{review_task_id}")
+    card = escalation_card(make_escalation(), opts)
+    assert validation_errors(card_validator(), card) == []
+    seen = texts(card)
+    assert DRAFT[:30].rstrip() in seen and DRAFT[30:] not in seen  # truncated
+    assert "ann.lee@client.example" in seen
+    assert {"type": "Action.OpenUrl", "title": "Open draft", "url": "https://draftguard.example/review/7"} in card["actions"]
+
+
+def test_client_hidden_and_non_web_link_left_off():
+    card = escalation_card(make_escalation(link="/var/mail/cur/1700000000.M1P1.host:2,S"), CardOptions(client_display="none"))
+    assert validation_errors(card_validator(), card) == []
+    assert "actions" not in card
+    assert "client.example" not in texts(card)
+
+
+def test_reminder_card_says_so():
+    card = escalation_card(make_escalation(reminder=2, open_minutes=500))
+    assert validation_errors(card_validator(), card) == []
+    assert "Reminder 2" in texts(card) and "500 min" in texts(card)
+
+
+def test_no_findings_card_is_valid():
+    card = escalation_card(make_escalation(findings=()))
+    assert validation_errors(card_validator(), card) == []
+
+
+def test_digest_card_lists_open_escalations_and_caps_rows():
+    escs = tuple(make_escalation(item_id=i, subject=f"Subject {i}") for i in range(1, 61))
+    card = digest_card(Digest(group="compliance", escalations=escs, day="2026-11-30"))
+    assert validation_errors(card_validator(), card) == []
+    seen = texts(card)
+    assert "60 open escalations" in seen and "item 1 · Subject 1" in seen and "item 50 · Subject 50" in seen
+    assert "item 51 · Subject 51" not in seen and "and 10 more" in seen
+
+
+def test_webhook_envelope_is_valid():
+    assert validation_errors(webhook_validator(), webhook_payload(escalation_card(make_escalation()))) == []
+
+
+def test_schema_subset_is_strict():
+    """The schema catches what Teams would not render: a 1.5 property, a bad enum, version 1.5."""
+    card = escalation_card(make_escalation())
+    bad = dict(card, version="1.5")
+    assert validation_errors(card_validator(), bad)
+    bad = dict(card, body=[{"type": "TextBlock", "text": "x", "style": "heading"}])
+    assert validation_errors(card_validator(), bad)
+    bad = dict(card, body=[{"type": "TextBlock", "text": "x", "color": "red"}])
+    assert validation_errors(card_validator(), bad)
+    bad = dict(card, actions=[{"type": "Action.OpenUrl", "title": "x"}])
+    assert validation_errors(card_validator(), bad)
+    assert validation_errors(webhook_validator(), {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.teams.card.o365connector", "content": card}]})
