@@ -10,7 +10,6 @@ $(BIN)/python:
 
 setup: $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.lock
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 
 # The main job on the embedded default: examples/mailbox in, var/Drafts out, SQLite in var/.
 run: setup

@@ -93,9 +93,16 @@ def load_llmail_attacks(corpus: Path) -> list[dict]:
 
 def load_llmail_benign(corpus: Path) -> list[dict]:
     """LLMail fp_tests emails: ``{id, split, text}`` (id = index in fp_tests.json)."""
-    emails = json.loads((corpus / "llmail_inject" / "benign_emails" / "fp_tests.json").read_text("utf-8"))["emails"]
+    emails = json.loads((corpus / "llmail_inject" / "benign_emails" / "fp_tests.json").read_text("utf-8"))[
+        "emails"
+    ]
     return [
-        {"id": f"fp_tests[{i}]", "split": "dev" if _is_dev(e) else "heldout", "raw": e, "text": _split_llmail_benign(e)}
+        {
+            "id": f"fp_tests[{i}]",
+            "split": "dev" if _is_dev(e) else "heldout",
+            "raw": e,
+            "text": _split_llmail_benign(e),
+        }
         for i, e in enumerate(emails)
     ]
 
@@ -162,7 +169,9 @@ def bipia_attacked(emails: list[str], attacks: dict[str, list[str]]) -> list[str
     return out
 
 
-def spikee_sets(corpus: Path, benign: list[dict], attacks: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def spikee_sets(
+    corpus: Path, benign: list[dict], attacks: dict[str, list[str]]
+) -> tuple[list[str], list[str]]:
     base = corpus / "spikee_llm_mailbox"
     jbs = [json.loads(x) for x in (base / "jailbreaks.jsonl").read_text("utf-8").splitlines() if x.strip()]
     ins = [json.loads(x) for x in (base / "instructions.jsonl").read_text("utf-8").splitlines() if x.strip()]
@@ -185,7 +194,9 @@ def flagged(pack: PolicyPack, text: str) -> bool:
 def make_fixtures(corpus: Path, out_dir: Path) -> None:
     """Write the test fixtures: 40 held-out LLMail attacks and 40 held-out fp_tests emails."""
     rng = random.Random(FIXTURE_SEED)
-    attacks = sorted((a for a in load_llmail_attacks(corpus) if a["split"] == "heldout"), key=lambda a: a["id"])
+    attacks = sorted(
+        (a for a in load_llmail_attacks(corpus) if a["split"] == "heldout"), key=lambda a: a["id"]
+    )
     benign = sorted((b for b in load_llmail_benign(corpus) if b["split"] == "heldout"), key=lambda b: b["id"])
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "attacks.jsonl").open("w", encoding="utf-8") as f:
@@ -202,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--pack", type=Path, default=DEFAULT_PACK_PATH)
-    ap.add_argument("--misses", type=int, default=0, help="print up to N missed dev attacks and false positives")
+    ap.add_argument(
+        "--misses", type=int, default=0, help="print up to N missed dev attacks and false positives"
+    )
     ap.add_argument("--make-fixtures", type=Path, metavar="DIR")
     args = ap.parse_args(argv)
     if not args.corpus.is_dir():
@@ -260,7 +273,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     summary("llmail held-out only", ["llmail_attacks/heldout"])
-    summary("email attacks (LLMail + Spikee)", ["llmail_attacks/dev", "llmail_attacks/heldout", "spikee_email", "spikee_wrappers"])
+    summary(
+        "email attacks (LLMail + Spikee)",
+        ["llmail_attacks/dev", "llmail_attacks/heldout", "spikee_email", "spikee_wrappers"],
+    )
     summary("all attacks incl. BIPIA", list(attack_sets))
 
     if args.misses:
@@ -269,7 +285,12 @@ def main(argv: list[str] | None = None) -> int:
             if not h:
                 print("*", a["id"], repr(a["text"][:600]))
         print("\n--- false positives (dev benign, levels, bipia clean)")
-        for name in ("llmail_fp_tests/dev", "llmail_level_inboxes", "bipia_train_clean", "real_mail_enron_replies"):
+        for name in (
+            "llmail_fp_tests/dev",
+            "llmail_level_inboxes",
+            "bipia_train_clean",
+            "real_mail_enron_replies",
+        ):
             if name not in benign_sets:
                 continue
             for t, h in zip(benign_sets[name], hits[name], strict=True):

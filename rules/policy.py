@@ -113,7 +113,9 @@ class _Sentences:
         return self.text[s:e]
 
 
-def _finding(rule_id: str, severity: Severity, target: str, text: str, start: int, end: int, message: str) -> Finding:
+def _finding(
+    rule_id: str, severity: Severity, target: str, text: str, start: int, end: int, message: str
+) -> Finding:
     return Finding(
         rule_id=rule_id,
         severity=severity,
@@ -226,7 +228,11 @@ class PolicyPack:
     @property
     def rule_ids(self) -> list[str]:
         """Every rule id in the pack, in file order per family."""
-        ids = [r.id for r in self.prohibited] + [r.id for r in self.disclosures] + [r.id for r in self.commitments]
+        ids = (
+            [r.id for r in self.prohibited]
+            + [r.id for r in self.disclosures]
+            + [r.id for r in self.commitments]
+        )
         ids += [self.pii_leak.id, self.unrestored_placeholder.id, self.link_domain.id]
         ids += [r.id for r in self.prompt_injection]
         ids += [self.language_mismatch.id, self.tone_shouting.id, self.tone_exclamations.id]
@@ -300,7 +306,9 @@ class PolicyPack:
     def required_disclosures(self, inbound_text: str, draft_text: str = "") -> list[str]:
         """The disclosure sentences a draft for this mail must contain (for drafters to append)."""
         return [
-            r.required for r in self.disclosures if r.triggered(inbound_text) or (draft_text and r.triggered(draft_text))
+            r.required
+            for r in self.disclosures
+            if r.triggered(inbound_text) or (draft_text and r.triggered(draft_text))
         ]
 
     # ------------------------------------------------------------------ fixed-logic rules
@@ -340,7 +348,9 @@ class PolicyPack:
             if (s, e) in seen:
                 continue
             seen.add((s, e))
-            out.append(_finding(rule.id, rule.severity, "draft", draft_text, s, e, f"{rule.message} ({entity})"))
+            out.append(
+                _finding(rule.id, rule.severity, "draft", draft_text, s, e, f"{rule.message} ({entity})")
+            )
         return sorted(out, key=lambda f: f.start)
 
     def _link_domain(self, draft_text: str, allowed: set[str]) -> list[Finding]:
@@ -358,17 +368,35 @@ class PolicyPack:
             start = m.start()
             why = f"host {host}" if host else "no parsable host"
             out.append(
-                _finding(rule.id, rule.severity, "draft", draft_text, start, start + len(url), f"{rule.message} ({why})")
+                _finding(
+                    rule.id,
+                    rule.severity,
+                    "draft",
+                    draft_text,
+                    start,
+                    start + len(url),
+                    f"{rule.message} ({why})",
+                )
             )
         return out
 
-    def _language_mismatch(self, draft_text: str, draft_lang: str | None, inbound_lang: str | None) -> list[Finding]:
+    def _language_mismatch(
+        self, draft_text: str, draft_lang: str | None, inbound_lang: str | None
+    ) -> list[Finding]:
         a, b = _primary_lang(draft_lang), _primary_lang(inbound_lang)
         if not a or not b or a == b or not draft_text:
             return []
         rule = self.language_mismatch
         return [
-            _finding(rule.id, rule.severity, "draft", draft_text, 0, len(draft_text), f"{rule.message} (draft {a}, inbound {b})")
+            _finding(
+                rule.id,
+                rule.severity,
+                "draft",
+                draft_text,
+                0,
+                len(draft_text),
+                f"{rule.message} (draft {a}, inbound {b})",
+            )
         ]
 
     def _shouting(self, text: str) -> list[Finding]:
@@ -381,7 +409,9 @@ class PolicyPack:
         def flush() -> None:
             if len(run) >= min_words:
                 out.append(
-                    _finding(rule.id, rule.severity, "draft", text, run[0].start(), run[-1].end(), rule.message)
+                    _finding(
+                        rule.id, rule.severity, "draft", text, run[0].start(), run[-1].end(), rule.message
+                    )
                 )
             run.clear()
 
@@ -407,7 +437,13 @@ class PolicyPack:
             return []
         return [
             _finding(
-                rule.id, rule.severity, "draft", text, marks[0], marks[-1] + 1, f"{rule.message} ({len(marks)} found)"
+                rule.id,
+                rule.severity,
+                "draft",
+                text,
+                marks[0],
+                marks[-1] + 1,
+                f"{rule.message} ({len(marks)} found)",
             )
         ]
 
@@ -476,7 +512,9 @@ class _Loader:
             raise self.fail(family, "must be an array of tables ([[" + family + "]])")
         return value
 
-    def common(self, entry: dict, where: str, family: str, allowed: set[str]) -> tuple[str, Severity, str, str]:
+    def common(
+        self, entry: dict, where: str, family: str, allowed: set[str]
+    ) -> tuple[str, Severity, str, str]:
         unknown = set(entry) - allowed - {"id", "severity", "message"}
         rid = entry.get("id")
         if not isinstance(rid, str) or not rid.strip():
@@ -485,7 +523,9 @@ class _Loader:
         if unknown:
             raise self.fail(where, f"unknown key(s) {sorted(unknown)}")
         if not _ID_RE.match(rid) or family_of(rid) != family:
-            raise self.fail(where, f"id must be {family!r} or start with '{family}.' (lower case, dots between parts)")
+            raise self.fail(
+                where, f"id must be {family!r} or start with '{family}.' (lower case, dots between parts)"
+            )
         if rid in self.ids:
             raise self.fail(where, f"duplicate id (first used at {self.ids[rid]})")
         self.ids[rid] = where
@@ -497,13 +537,19 @@ class _Loader:
             raise self.fail(where, "missing or empty 'message'")
         return rid, Severity[sev], msg.strip(), where
 
-    def regexes(self, entry: dict, key: str, where: str, *, required: bool, flags: int) -> tuple[re.Pattern[str], ...]:
+    def regexes(
+        self, entry: dict, key: str, where: str, *, required: bool, flags: int
+    ) -> tuple[re.Pattern[str], ...]:
         raw = entry.get(key)
         if raw is None:
             if required:
                 raise self.fail(where, f"missing {key!r}")
             return ()
-        if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw) or (required and not raw):
+        if (
+            not isinstance(raw, list)
+            or not all(isinstance(p, str) and p for p in raw)
+            or (required and not raw)
+        ):
             raise self.fail(where, f"{key!r} must be a non-empty list of non-empty strings")
         out = []
         for i, p in enumerate(raw):
@@ -516,7 +562,9 @@ class _Loader:
         return tuple(out)
 
     def pattern_rule(self, entry: dict, where: str, family: str, target: str) -> PatternRule:
-        rid, sev, msg, where = self.common(entry, where, family, {"patterns", "unless", "context", "case_sensitive"})
+        rid, sev, msg, where = self.common(
+            entry, where, family, {"patterns", "unless", "context", "case_sensitive"}
+        )
         cs = entry.get("case_sensitive", False)
         if not isinstance(cs, bool):
             raise self.fail(where, "'case_sensitive' must be true or false")
@@ -543,7 +591,10 @@ class _Loader:
                 if ok and typ is int:
                     ok = val >= 0
                 if not ok:
-                    raise self.fail(where, f"{key!r} must be {'a list of strings' if typ is list else 'a whole number >= 0'}")
+                    raise self.fail(
+                        where,
+                        f"{key!r} must be {'a list of strings' if typ is list else 'a whole number >= 0'}",
+                    )
                 opts[key] = val
         return SimpleRule(id=rid, severity=sev, message=msg, options=opts)
 
@@ -578,7 +629,9 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         raise ld.fail("top level", f"unknown key(s) {sorted(unknown)}")
 
     def patterns(family: str, target: str) -> tuple[PatternRule, ...]:
-        return tuple(ld.pattern_rule(e, f"{family}[{i}]", family, target) for i, e in enumerate(ld.array(data, family)))
+        return tuple(
+            ld.pattern_rule(e, f"{family}[{i}]", family, target) for i, e in enumerate(ld.array(data, family))
+        )
 
     prohibited = patterns("prohibited", "draft")
     disclosures = []
@@ -600,9 +653,15 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
     tone = ld.table(data, "tone")
     extra = set(tone) - {"shouting", "exclamations"}
     if extra:
-        raise ld.fail("tone", f"unknown key(s) {sorted(extra)} (expected [tone.shouting] and [tone.exclamations])")
-    shouting = ld.simple(ld.table(tone, "shouting", "tone.shouting"), "tone.shouting", "tone", {"min_words": int})
-    exclamations = ld.simple(ld.table(tone, "exclamations", "tone.exclamations"), "tone.exclamations", "tone", {"max_count": int})
+        raise ld.fail(
+            "tone", f"unknown key(s) {sorted(extra)} (expected [tone.shouting] and [tone.exclamations])"
+        )
+    shouting = ld.simple(
+        ld.table(tone, "shouting", "tone.shouting"), "tone.shouting", "tone", {"min_words": int}
+    )
+    exclamations = ld.simple(
+        ld.table(tone, "exclamations", "tone.exclamations"), "tone.exclamations", "tone", {"max_count": int}
+    )
 
     return PolicyPack(
         version=data["version"].strip(),

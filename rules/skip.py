@@ -74,7 +74,9 @@ SKIP_HEADERS: frozenset[str] = frozenset(
 )
 
 #: Newsletter / campaign headers of bulk-mail tools (matched on the lower-cased name).
-SKIP_HEADER_PATTERN = re.compile(r"^x-(?:[a-z0-9]+-)*campaign(?:-?id)?$|^x-mailchimp-|^x-mc-user$|^x-newsletter")
+SKIP_HEADER_PATTERN = re.compile(
+    r"^x-(?:[a-z0-9]+-)*campaign(?:-?id)?$|^x-mailchimp-|^x-mc-user$|^x-newsletter"
+)
 
 _DETAIL_MAX = 200
 
@@ -166,7 +168,9 @@ def _own_mail(msg: InboundMessage, org: OrganisationConfig, own_addresses: list[
         return SkipReason(rule="own_mail", detail=_detail(f"From: {sender} (one of our own addresses)"))
     d = _domain_in(msg.sender.domain, org.domains)
     if d:
-        return SkipReason(rule="own_mail", detail=_detail(f"From: {sender} (domain {d} is in organisation.domains)"))
+        return SkipReason(
+            rule="own_mail", detail=_detail(f"From: {sender} (domain {d} is in organisation.domains)")
+        )
     return None
 
 
@@ -175,7 +179,9 @@ def _bounce(msg: InboundMessage) -> SkipReason | None:
     ctype, report = _content_type(msg)
     if ctype == "multipart/report":
         what = _REPORT_TYPES.get(report or "", "report (RFC 6522)")
-        return SkipReason(rule="bounce", detail=_detail(f"Content-Type: multipart/report; report-type={report} ({what})"))
+        return SkipReason(
+            rule="bounce", detail=_detail(f"Content-Type: multipart/report; report-type={report} ({what})")
+        )
     if ctype == "message/delivery-status":
         return SkipReason(rule="bounce", detail="Content-Type: message/delivery-status (RFC 3464)")
     if "x-failed-recipients" in h:
@@ -204,7 +210,9 @@ def _auto_reply(msg: InboundMessage) -> SkipReason | None:
             return SkipReason(rule="auto_reply", detail=_hdr(name, h[name]))
     subject = msg.subject or ""
     if _AUTO_SUBJECT.match(subject):
-        return SkipReason(rule="auto_reply", detail=_detail(f"Subject: {subject} (auto-reply subject prefix)"))
+        return SkipReason(
+            rule="auto_reply", detail=_detail(f"Subject: {subject} (auto-reply subject prefix)")
+        )
     if _WEAK_AUTO_SUBJECT.match(subject) and (msg.in_reply_to or msg.references):
         return SkipReason(
             rule="auto_reply", detail=_detail(f"Subject: {subject} (auto-reply subject prefix on a reply)")
@@ -231,7 +239,8 @@ def _no_reply(msg: InboundMessage) -> SkipReason | None:
     if all(_NO_REPLY_LOCAL.search(_local(a.email)) for a in targets):
         header = "Reply-To" if msg.reply_to else "From"
         return SkipReason(
-            rule="no_reply", detail=_detail(f"{header}: {', '.join(a.email for a in targets)} (no-reply address)")
+            rule="no_reply",
+            detail=_detail(f"{header}: {', '.join(a.email for a in targets)} (no-reply address)"),
         )
     return None
 

@@ -521,7 +521,7 @@ class FakeGraph(_TlsServer):
             payload = json.loads(body) if body else None
         except ValueError:
             raise HttpError(*graph_error(400, "BadRequest", "Unable to read JSON request payload.")) from None
-        entry = Logged(method, parts.path, query, {k.lower(): v for k, v in headers.items()}, payload)
+        entry = Logged(method, unquote(parts.path), query, {k.lower(): v for k, v in headers.items()}, payload)
         with self.lock:
             self.log.append(entry)
         segs: list[str] = []

@@ -144,15 +144,36 @@ def test_minimal_pack_loads_and_defaults_apply(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("['\\bguaranteed\\b']", "['(unclosed']"), r"prohibited\[0\] \(id 'prohibited.a'\): bad regex in patterns\[0\]"),
-        (('severity = "high"\nmessage = "m"\npatterns = [\'\\bguaranteed', 'severity = "severe"\nmessage = "m"\npatterns = [\'\\bguaranteed'), r"prohibited\[0\] \(id 'prohibited.a'\): unknown severity 'severe'"),
+        (
+            ("['\\bguaranteed\\b']", "['(unclosed']"),
+            r"prohibited\[0\] \(id 'prohibited.a'\): bad regex in patterns\[0\]",
+        ),
+        (
+            (
+                'severity = "high"\nmessage = "m"\npatterns = [\'\\bguaranteed',
+                'severity = "severe"\nmessage = "m"\npatterns = [\'\\bguaranteed',
+            ),
+            r"prohibited\[0\] \(id 'prohibited.a'\): unknown severity 'severe'",
+        ),
         (('id = "commitments.a"', 'id = "prohibited.a"'), r"commitments\[0\] \(id 'prohibited.a'\): .*"),
-        (('id = "commitments.a"', 'id = "commitment.a"'), r"commitments\[0\] \(id 'commitment.a'\): id must be 'commitments'"),
+        (
+            ('id = "commitments.a"', 'id = "commitment.a"'),
+            r"commitments\[0\] \(id 'commitment.a'\): id must be 'commitments'",
+        ),
         (('version = "1.0"\n', ""), r"version: missing"),
         (("[pii_leak]", "[pii_leaks]"), r"(top level: unknown key|pii_leak: missing table)"),
-        (("['<[A-Z]+_\\d+>']", "['x?']"), r"unrestored_placeholder \(id 'unrestored_placeholder'\): regex .* matches the empty string"),
-        (('id = "tone.shouting"\n', 'id = "tone.shouting"\nmin_words = "three"\n'), r"tone.shouting .*'min_words' must be"),
-        (('message = "m"\npatterns = [\'\\brefund', 'messages = "m"\npatterns = [\'\\brefund'), r"commitments\[0\] \(id 'commitments.a'\): unknown key"),
+        (
+            ("['<[A-Z]+_\\d+>']", "['x?']"),
+            r"unrestored_placeholder \(id 'unrestored_placeholder'\): regex .* matches the empty string",
+        ),
+        (
+            ('id = "tone.shouting"\n', 'id = "tone.shouting"\nmin_words = "three"\n'),
+            r"tone.shouting .*'min_words' must be",
+        ),
+        (
+            ('message = "m"\npatterns = [\'\\brefund', 'messages = "m"\npatterns = [\'\\brefund'),
+            r"commitments\[0\] \(id 'commitments.a'\): unknown key",
+        ),
     ],
 )
 def test_bad_packs_name_file_and_entry(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
@@ -166,8 +187,14 @@ def test_bad_packs_name_file_and_entry(tmp_path: Path, change: tuple[str, str], 
 
 
 def test_duplicate_id_names_both_entries(tmp_path: Path) -> None:
-    text = MINIMAL + '\n[[prohibited]]\nid = "prohibited.a"\nseverity = "low"\nmessage = "m"\npatterns = [\'x\']\n'
-    with pytest.raises(PolicyPackError, match=r"prohibited\[1\] \(id 'prohibited.a'\): duplicate id \(first used at prohibited\[0\]"):
+    text = (
+        MINIMAL
+        + '\n[[prohibited]]\nid = "prohibited.a"\nseverity = "low"\nmessage = "m"\npatterns = [\'x\']\n'
+    )
+    with pytest.raises(
+        PolicyPackError,
+        match=r"prohibited\[1\] \(id 'prohibited.a'\): duplicate id \(first used at prohibited\[0\]",
+    ):
         load_policy_pack(write(tmp_path, text))
 
 
@@ -219,7 +246,9 @@ def test_quoted_advice_requests_are_not_advice(pack: PolicyPack) -> None:
     # The rubric: "quoted requests" are not advice; the questions themselves ask for it.
     rows = jsonl(ADVICE / "advice_requests.jsonl")
     assert len(rows) == 34
-    flagged = {r["id"]: ids(run(pack, _general_explanation(r["text"]), r["text"]), "prohibited") for r in rows}
+    flagged = {
+        r["id"]: ids(run(pack, _general_explanation(r["text"]), r["text"]), "prohibited") for r in rows
+    }
     assert {k: v for k, v in flagged.items() if v} == {}
 
 
@@ -260,7 +289,11 @@ def test_guarantee_look_alikes(pack: PolicyPack, text: str) -> None:
 
 def test_advice_requests_demand_the_disclosure(pack: PolicyPack) -> None:
     for r in jsonl(ADVICE / "advice_requests.jsonl"):
-        found = [f for f in run(pack, "Dear client, thank you for your message.", r["text"]) if f.rule_id == "disclosures.not_investment_advice"]
+        found = [
+            f
+            for f in run(pack, "Dear client, thank you for your message.", r["text"])
+            if f.rule_id == "disclosures.not_investment_advice"
+        ]
         assert len(found) == 1, r["text"]
         assert found[0].target == "inbound" and found[0].severity is Severity.high
 
@@ -366,7 +399,18 @@ def test_pii_leak(pack: PolicyPack) -> None:
         ("EMAIL_ADDRESS", draft.index("help@"), draft.index("help@") + 21, "help@northwind.example"),
         ("DATE_TIME", 0, 4, "Dear"),
     ]
-    found = [f for f in run(pack, draft, "Hello, this is  ANN   LEE.", inbound_pii={"ann lee"}, draft_pii=pii, org={"northwind.example"}) if f.rule_id == "pii_leak"]
+    found = [
+        f
+        for f in run(
+            pack,
+            draft,
+            "Hello, this is  ANN   LEE.",
+            inbound_pii={"ann lee"},
+            draft_pii=pii,
+            org={"northwind.example"},
+        )
+        if f.rule_id == "pii_leak"
+    ]
     assert [(f.excerpt, f.severity) for f in found] == [
         ("+44 20 7946 0958", Severity.high),
         ("bob.smith@other.example", Severity.high),
@@ -414,7 +458,23 @@ def test_link_domains(pack: PolicyPack) -> None:
     ]
     assert "phish.example" in found[2].message
     assert all(f.severity is Severity.high for f in found)
-    assert ids(run(pack, draft, allowed={"northwind.example", "evil.example", "evilnorthwind.example", "phish.example", "other.example"}), "link_domain") == []
+    assert (
+        ids(
+            run(
+                pack,
+                draft,
+                allowed={
+                    "northwind.example",
+                    "evil.example",
+                    "evilnorthwind.example",
+                    "phish.example",
+                    "other.example",
+                },
+            ),
+            "link_domain",
+        )
+        == []
+    )
 
 
 # ---------------------------------------------------------------------------- prompt injection
@@ -429,8 +489,14 @@ def test_injection_recall_and_false_positives_on_corpus_sample(pack: PolicyPack)
     attacks = jsonl(INJECTION / "attacks.jsonl")
     benign = jsonl(INJECTION / "benign.jsonl")
     assert len(attacks) == 40 and len(benign) == 40
-    caught = sum(1 for a in attacks if ids(run(pack, "Thank you.", f"{a['subject']}\n\n{a['body']}"), "prompt_injection"))
-    false_pos = sum(1 for b in benign if ids(run(pack, "Thank you.", _llmail_text(b["email"])), "prompt_injection"))
+    caught = sum(
+        1
+        for a in attacks
+        if ids(run(pack, "Thank you.", f"{a['subject']}\n\n{a['body']}"), "prompt_injection")
+    )
+    false_pos = sum(
+        1 for b in benign if ids(run(pack, "Thank you.", _llmail_text(b["email"])), "prompt_injection")
+    )
     assert caught / len(attacks) >= 0.7, caught
     assert false_pos / len(benign) <= 0.1, false_pos
 
@@ -513,11 +579,22 @@ def test_injection_look_alikes_in_client_mail(pack: PolicyPack, inbound: str) ->
 
 @pytest.mark.parametrize(
     ("draft_lang", "inbound_lang", "expected"),
-    [("en", "de", 1), ("en-GB", "en", 0), ("de_DE", "de", 0), (None, "de", 0), ("en", None, 0), ("und", "de", 0)],
+    [
+        ("en", "de", 1),
+        ("en-GB", "en", 0),
+        ("de_DE", "de", 0),
+        (None, "de", 0),
+        ("en", None, 0),
+        ("und", "de", 0),
+    ],
 )
 def test_language_mismatch(pack: PolicyPack, draft_lang, inbound_lang, expected: int) -> None:
     draft = "Thank you for your message. " * 10
-    found = [f for f in run(pack, draft, draft_language=draft_lang, inbound_language=inbound_lang) if f.rule_id == "language_mismatch"]
+    found = [
+        f
+        for f in run(pack, draft, draft_language=draft_lang, inbound_language=inbound_lang)
+        if f.rule_id == "language_mismatch"
+    ]
     assert len(found) == expected
     if found:
         f = found[0]
@@ -580,13 +657,16 @@ def test_composite_draft_findings_and_spans(pack: PolicyPack) -> None:
     }
     fams = [family_of(i) for i in ids(found)]
     assert fams == sorted(fams, key=FAMILIES.index)  # grouped in family order
-    assert pack.check(
-        draft_text="",
-        inbound_text="",
-        draft_language=None,
-        inbound_language=None,
-        inbound_pii_values=set(),
-        draft_pii=[],
-        allowed_link_domains=set(),
-        org_values=set(),
-    ) == []
+    assert (
+        pack.check(
+            draft_text="",
+            inbound_text="",
+            draft_language=None,
+            inbound_language=None,
+            inbound_pii_values=set(),
+            draft_pii=[],
+            allowed_link_domains=set(),
+            org_values=set(),
+        )
+        == []
+    )

@@ -13,7 +13,9 @@ from agent.models import Address, InboundMessage
 from rules.skip import SKIP_HEADERS, is_skip_header, skip_reason
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-ORG = OrganisationConfig(name="Northwind", domains=["northwind.example"], own_addresses=["desk@partner-ops.example"])
+ORG = OrganisationConfig(
+    name="Northwind", domains=["northwind.example"], own_addresses=["desk@partner-ops.example"]
+)
 OWN = ["support@northwind.example"]
 BODY_SECRET = "Body text with account 12345678 that must never appear in a skip detail"
 
@@ -134,7 +136,9 @@ def test_flanker_machine_mail_is_skipped_with_evidence(name: str) -> None:
 # ---------------------------------------------------------------------------- auto_reply
 
 
-@pytest.mark.parametrize("value", ["auto-replied", "auto-generated", "auto-notified", "Auto-Replied; owner-email=x@y"])
+@pytest.mark.parametrize(
+    "value", ["auto-replied", "auto-generated", "auto-notified", "Auto-Replied; owner-email=x@y"]
+)
 def test_auto_submitted_other_than_no_is_auto_reply(value: str) -> None:
     r = skip_reason(make(headers={"Auto-Submitted": value}), ORG, OWN)
     assert r is not None and r.rule == "auto_reply"
@@ -186,7 +190,9 @@ def test_short_auto_prefix_needs_a_reply() -> None:
     assert rule_of(make(subject="Auto: I am away", in_reply_to="<a@b>")) == "auto_reply"
 
 
-@pytest.mark.parametrize("subject", ["Out of office next week - handover notes", "Re: Automatic reply settings help"])
+@pytest.mark.parametrize(
+    "subject", ["Out of office next week - handover notes", "Re: Automatic reply settings help"]
+)
 def test_subjects_that_only_mention_auto_replies_are_drafted(subject: str) -> None:
     assert rule_of(make(subject=subject)) is None
 
@@ -274,7 +280,9 @@ def test_no_reply_senders(sender: str) -> None:
     assert r is not None and r.rule == "no_reply" and r.detail.startswith("From: ")
 
 
-@pytest.mark.parametrize("sender", ["emailer@shop.example", "mailerteam@shop.example", "snoreply@x.example", "norah@x.example"])
+@pytest.mark.parametrize(
+    "sender", ["emailer@shop.example", "mailerteam@shop.example", "snoreply@x.example", "norah@x.example"]
+)
 def test_look_alike_senders_are_drafted(sender: str) -> None:
     assert rule_of(make(sender=sender)) is None
 
@@ -293,7 +301,12 @@ def test_real_sender_with_noreply_reply_to_is_skipped() -> None:
 
 @pytest.mark.parametrize(
     "sender",
-    ["support@northwind.example", "desk@partner-ops.example", "ceo@northwind.example", "bot@mail.northwind.example"],
+    [
+        "support@northwind.example",
+        "desk@partner-ops.example",
+        "ceo@northwind.example",
+        "bot@mail.northwind.example",
+    ],
 )
 def test_own_mail(sender: str) -> None:
     r = skip_reason(make(sender=sender), ORG, OWN)
@@ -302,7 +315,9 @@ def test_own_mail(sender: str) -> None:
 
 def test_own_address_comparison_ignores_case() -> None:
     assert rule_of(make(sender="support@northwind.example")) == "own_mail"
-    assert skip_reason(make(sender="support@northwind.example"), OrganisationConfig(), ["Support@Northwind.Example"])
+    assert skip_reason(
+        make(sender="support@northwind.example"), OrganisationConfig(), ["Support@Northwind.Example"]
+    )
 
 
 @pytest.mark.parametrize("sender", ["x@northwind.example.evil.example", "x@evilnorthwind.example"])
