@@ -220,7 +220,7 @@ class Finding(BaseModel):
     message: str = ""
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """Routing actions: place the draft, escalate to reviewers, skip, or hold for later."""
 
     draft = "draft"

@@ -16,6 +16,7 @@ Fail closed: any failure to build or run the analyzer raises
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ def _norm(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+# Salutations our own templates write; the small spaCy model tags some of them as PERSON.
+SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi")
+
+
 class Redactor:
     """Presidio analyzer + anonymizer configured from :class:`RedactionConfig`.
 
@@ -66,8 +71,10 @@ class Redactor:
     def __init__(self, cfg: RedactionConfig, org: OrganisationConfig):
         self.cfg = cfg
         self._lock = threading.Lock()
-        self._allow = {_norm(v) for v in [*cfg.allow_list, *org.allow_names, org.name] if v}
+        self._allow = {_norm(v) for v in [*cfg.allow_list, *org.allow_names, org.name, *SALUTATION_WORDS] if v}
         self._own_domains = {d.lower() for d in org.domains}
+        # Presidio logs a warning per unmapped spaCy label and per foreign-language recognizer.
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         try:
             _offline_tldextract()
             from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry

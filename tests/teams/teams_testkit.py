@@ -29,9 +29,34 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
+from agent.ports import Escalation
+
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "adaptive-card-1.4.schema.json"
 SIG = "s3cr3t-Sig-Value_42"
 GRAPH_TOKEN = "graph-delegated-token-xyz"
+
+
+DRAFT = "Dear Ann Lee, we will refund 500 EUR by Friday. Call me on +44 20 7946 0000."
+
+
+def make_escalation(**kw) -> Escalation:
+    base = dict(
+        review_task_id=7,
+        item_id=42,
+        correlation_id="5f0c2b1e-1111-2222-3333-444455556666",
+        source="maildir:local",
+        group="compliance",
+        subject="Refund for order 1234",
+        sender="ann.lee@client.example",
+        rule_id="commitments_to_compliance",
+        findings=(("commitment.refund", "high"), ("disclosure.missing", "medium")),
+        draft_preview=DRAFT,
+        model="gpt-4o-mini",
+        prompt_template_id="reply/v1",
+        link="https://outlook.office.com/mail/deeplink/read/AAMkAG%3D%3D",
+    )
+    base.update(kw)
+    return Escalation(**base)
 
 
 def load_schema() -> dict:

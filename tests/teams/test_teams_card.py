@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-from agent.ports import Digest, Escalation
+from agent.ports import Digest
 from connectors.teams.card import CardOptions, digest_card, escalation_card, webhook_payload
-from teams_testkit import card_validator, validation_errors, webhook_validator
-
-DRAFT = "Dear Ann Lee, we will refund 500 EUR by Friday. Call me on +44 20 7946 0000."
-
-
-def make_escalation(**kw) -> Escalation:
-    base = dict(
-        review_task_id=7,
-        item_id=42,
-        correlation_id="5f0c2b1e-1111-2222-3333-444455556666",
-        source="maildir:local",
-        group="compliance",
-        subject="Refund for order 1234",
-        sender="ann.lee@client.example",
-        rule_id="commitments_to_compliance",
-        findings=(("commitment.refund", "high"), ("disclosure.missing", "medium")),
-        draft_preview=DRAFT,
-        model="gpt-4o-mini",
-        prompt_template_id="reply/v1",
-        link="https://outlook.office.com/mail/deeplink/read/AAMkAG%3D%3D",
-    )
-    base.update(kw)
-    return Escalation(**base)
-
+from teams_testkit import DRAFT, card_validator, make_escalation, validation_errors, webhook_validator
 
 def texts(card: dict) -> str:
     """Every string in the card, joined: what a reader of the card could see."""

@@ -11,8 +11,7 @@ from agent.config import NotifyConfig, ReviewerGroupConfig, TeamsConfig
 from agent.errors import ConfigError, NotifyError
 from agent.ports import Digest
 from connectors.teams.webhook import TeamsWebhookNotifier
-from teams_testkit import SIG, FakeTeams
-from test_teams_card import make_escalation
+from teams_testkit import SIG, FakeTeams, make_escalation
 
 
 @pytest.fixture
