@@ -296,17 +296,21 @@ class Pipeline:
         )
         facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
         decision = self.router.decide(facts)
+        reply = self._reply_draft(msg, source, restored, text_to_html(restored))
+        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply)
+
+    def _reply_draft(self, msg: InboundMessage, source: Source | None, text: str, html: str) -> ReplyDraft:
+        """The addressed reply for ``msg``: Reply-To or sender, one "Re:", the item's idempotency key."""
         own = self._own_addresses(source) if source else set()
-        to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own=own)
-        reply = ReplyDraft(
+        to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own_addresses=own)
+        return ReplyDraft(
             idempotency_key=idempotency_key(msg.source, msg.external_id),
             subject=reply_subject(msg.subject),
-            text=restored,
-            html=text_to_html(restored),
+            text=text,
+            html=html,
             to=to,
             cc=cc,
         )
-        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply)
 
     # ------------------------------------------------------------------ recording
     def _record_skip(self, item_id: int, reason: SkipReason) -> str:
@@ -420,16 +424,7 @@ class Pipeline:
                     uow.quarantine(uow.item(item_id), "deliver", SourceError(source.name, problem), 1)
                     uow.commit()
                 return ItemState.QUARANTINED
-            own = self._own_addresses(source)
-            to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own=own)
-            reply = ReplyDraft(
-                idempotency_key=idempotency_key(msg.source, msg.external_id),
-                subject=reply_subject(msg.subject),
-                text=draft.body_text,
-                html=draft.body_html or text_to_html(draft.body_text),
-                to=to,
-                cc=cc,
-            )
+            reply = self._reply_draft(msg, source, draft.body_text, draft.body_html or text_to_html(draft.body_text))
             draft_id = draft.id
         try:
             receipt = None

@@ -4,32 +4,65 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
+from email.utils import getaddresses
 
 from agent.models import Address, InboundMessage
 
-# Reply/forward prefixes used by common clients, in several languages (RFC 5322 §3.6.5
-# recommends "Re: "; Outlook localises it: AW (de), SV (sv/da/no), Antw (nl), RE).
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|vs|r|ref|rif|odp)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+# Reply prefixes removed before one "Re: " is added: English Re, German Aw, Scandinavian
+# SV, Dutch Antw, optionally counted ("Re[2]:", "Re(2):"). Forward prefixes stay.
+_REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*", re.IGNORECASE)
 
 
 def reply_subject(subject: str) -> str:
-    """``"Re: <subject>"`` with existing reply prefixes removed (no "Re: Re: AW:" stacking)."""
-    base = _REPLY_PREFIX.sub("", subject or "").strip()
-    return f"Re: {base}" if base else "Re: your message"
+    """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``; ``""`` → ``"Re:"``.
+
+    All leading reply prefixes (Re, RE, Aw, SV, Antw, with optional ``[n]``/``(n)``
+    counters) are removed and exactly one ``"Re: "`` is put in front (RFC 5322 §3.6.5
+    suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept.
+    """
+    s = " ".join((subject or "").split())
+    while True:
+        stripped = _REPLY_PREFIX_RE.sub("", s, count=1)
+        if stripped == s:
+            break
+        s = stripped
+    return f"Re: {s}" if s else "Re:"
 
 
-def reply_recipients(msg: InboundMessage, *, reply_all: bool, own: set[str]) -> tuple[list[Address], list[Address]]:
-    """``(to, cc)`` for a reply: Reply-To when present, else the sender (RFC 5322 §3.6.2);
-    with ``reply_all`` the original To and Cc, minus our own addresses, go to Cc."""
-    to = list(msg.reply_to) or [msg.sender]
+def email_of(address: str) -> str:
+    """The lower-cased addr-spec of ``Name <a@b>`` or ``a@b``."""
+    pairs = getaddresses([address])
+    return (pairs[0][1] if pairs else address).strip().lower()
+
+
+def reply_recipients(
+    original: InboundMessage,
+    *,
+    own_addresses: Iterable[str],
+    reply_all: bool,
+    extra_cc: Iterable[Address] = (),
+) -> tuple[list[Address], list[Address]]:
+    """(To, Cc) for a reply to ``original``.
+
+    To = the original's Reply-To mailboxes if any, else its sender (RFC 5322 §3.6.3).
+    With ``reply_all``, Cc = the original's To and Cc. ``extra_cc`` (from the draft) is
+    added to Cc. Our own addresses (compared lower-case) and duplicates of To are never
+    put in Cc.
+    """
+    own = {a.strip().lower() for a in own_addresses if a}
+    to = list(original.reply_to) or [original.sender]
+    taken = {a.email.lower() for a in to} | own
     cc: list[Address] = []
-    if reply_all:
-        seen = {a.email for a in to} | own
-        for a in [*msg.to, *msg.cc]:
-            if a.email not in seen:
-                cc.append(a)
-                seen.add(a.email)
+    candidates = [*original.to, *original.cc] if reply_all else []
+    for a in [*candidates, *extra_cc]:
+        key = a.email.lower()
+        if key in taken:
+            continue
+        taken.add(key)
+        cc.append(a)
     return to, cc
+
 
 
 def idempotency_key(source: str, external_id: str) -> str:

@@ -142,23 +142,35 @@ class PostgresAdvisoryLock(RunLock):
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
             conn.commit()
         except Exception:
-            conn.close()
+            self._discard(conn)
             raise
         if got:
             self._conn = conn
             return
         holder = self._holder(conn)
-        conn.close()
+        self._discard(conn)
         raise LockHeld(holder)
 
-    def _holder(self, conn: Connection) -> str:
+    @staticmethod
+    def _discard(conn: Connection) -> None:
+        """Close the DBAPI connection instead of pooling it (it carries our application_name)."""
+        try:
+            conn.invalidate()
+        finally:
+            conn.close()
+
+    def _key_parts(self) -> dict[str, int]:
+        # pg_locks shows a bigint advisory key as classid (high 32 bits), objid (low), objsubid 1
         unsigned = self.key & 0xFFFFFFFFFFFFFFFF
+        return {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF}
+
+    def _holder(self, conn: Connection) -> str:
         row = conn.execute(
             text(
                 "SELECT a.application_name, a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                 "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :hi AND l.objid = :lo AND l.objsubid = 1"
             ),
-            {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF},
+            self._key_parts(),
         ).first()
         conn.rollback()
         if row is None:
@@ -166,12 +178,20 @@ class PostgresAdvisoryLock(RunLock):
         return f"{row[0] or 'backend pid ' + str(row[2])}" + (f" from {row[1]}" if row[1] else "")
 
     def alive(self) -> bool:
+        """True when *this* backend still holds the lock (SQLAlchemy may silently reconnect a
+        dropped connection: a new backend does not hold it, so ask pg_locks, not ``SELECT 1``)."""
         if self._conn is None:
             return False
         try:
-            self._conn.execute(text("SELECT 1"))
+            held = self._conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() "
+                    "AND classid = :hi AND objid = :lo AND objsubid = 1"
+                ),
+                self._key_parts(),
+            ).scalar()
             self._conn.rollback()
-            return True
+            return held == 1
         except Exception:
             return False
 
@@ -185,7 +205,7 @@ class PostgresAdvisoryLock(RunLock):
         except Exception:  # the connection died: the server already dropped the lock
             pass
         finally:
-            conn.close()
+            self._discard(conn)
 
 
 class SqliteFileLock(RunLock):
@@ -334,36 +354,51 @@ def run_forever(
     from sqlalchemy.exc import OperationalError
 
     from agent.errors import DraftguardError
-    from jobs.bootstrap import bootstrap
     from jobs.metrics import DraftTail, register_store_collector
     from jobs.observability import configure_logging, start_http_server
+    from storage.db import make_engine
 
     say = echo or (lambda m: print(m, file=sys.stderr, flush=True))
     configure_logging(settings.observability, force=True)
     stop = stop or threading.Event()
     if install_signals:
         _install_signal_handlers(stop)
+    # The lock first, on its own engine: a second run fails in about a second, before it
+    # builds the pipeline (heavy imports); with --wait it builds while it waits.
+    lock_engine = make_engine(settings.storage_url())
     try:
-        rt = bootstrap(settings)
+        lock = make_run_lock(lock_engine)
+        held_by = None
+        try:
+            lock.acquire()
+        except LockHeld as exc:
+            if not wait:
+                lock_engine.dispose()
+                say(f"error: {exc}. Stop it first, or start this one with --wait to take over when it stops.")
+                return EXIT_LOCKED
+            held_by = exc.holder
     except OperationalError as exc:
+        lock_engine.dispose()
         say(f"error: storage unavailable: {exc.orig}")
         return EXIT_STORAGE
-    except DraftguardError as exc:
-        say(f"error: {exc}")
-        return EXIT_USAGE
-    lock = make_run_lock(rt.engine)
+    except BaseException:
+        lock_engine.dispose()
+        raise
     try:
-        if wait:
-            got = lock.acquire_wait(stop, settings.schedule.lock_poll_seconds, on_wait=lambda h: say(f"waiting: another draftguard run holds the lock ({h})"))
-            if not got:
-                rt.close()
-                return EXIT_OK
-        else:
-            lock.acquire()
-    except LockHeld as exc:
-        say(f"error: {exc}. Stop it first, or start this one with --wait to take over when it stops.")
-        rt.close()
-        return EXIT_LOCKED
+        from jobs.bootstrap import bootstrap
+
+        rt = bootstrap(settings)
+    except (OperationalError, DraftguardError) as exc:
+        lock.release()
+        lock_engine.dispose()
+        say(f"error: storage unavailable: {exc.orig}" if isinstance(exc, OperationalError) else f"error: {exc}")
+        return EXIT_STORAGE if isinstance(exc, OperationalError) else EXIT_USAGE
+    if held_by is not None:
+        say(f"waiting: another draftguard run holds the lock ({held_by})")
+        if not lock.acquire_wait(stop, settings.schedule.lock_poll_seconds):
+            rt.close()
+            lock_engine.dispose()
+            return EXIT_OK
     service = tasks.ServiceRuntime(rt, stop=stop)
     service.draft_tail = DraftTail(rt.session_factory)
     tasks.set_runtime(service)
@@ -401,6 +436,7 @@ def run_forever(
             server.stop()
         tasks.set_runtime(None)
         lock.release()
+        lock_engine.dispose()
         rt.close()
     log.info("draftguard stopped")
     say("draftguard stopped")

@@ -29,13 +29,15 @@ from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import EmailPolicy
-from email.utils import format_datetime, formataddr, getaddresses, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 import nh3
 
 from agent.errors import DeliveryError
+from agent.formatting import text_to_html
 from agent.models import Address, InboundMessage, ReplyDraft
+from agent.reply import email_of, reply_recipients, reply_subject
 
 #: Header that carries draftguard's idempotency key on every draft it writes.
 IDEMPOTENCY_HEADER = "X-Draftguard-Idempotency-Key"
@@ -46,9 +48,6 @@ DRAFT_INFO = ":2,D"
 #: Host part of our Maildir file names (``<time>.<key>.draftguard:2,D``).
 NAME_TAG = "draftguard"
 
-# Reply prefixes removed before one "Re: " is added: English Re, German Aw, Scandinavian
-# SV, Dutch Antw, optionally counted ("Re[2]:", "Re(2):"). Forward prefixes stay.
-_REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*", re.IGNORECASE)
 # Bytes of a file read to find its header block (the idempotency header is near the top).
 _HEAD_READ_BYTES = 64 * 1024
 
@@ -79,56 +78,6 @@ class DraftPolicy(EmailPolicy):
 DRAFT_POLICY = DraftPolicy()
 
 
-def reply_subject(subject: str) -> str:
-    """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``; ``""`` → ``"Re:"``.
-
-    All leading reply prefixes (Re, RE, Aw, SV, Antw, with optional ``[n]``/``(n)``
-    counters) are removed and exactly one ``"Re: "`` is put in front (RFC 5322 §3.6.5
-    suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept.
-    """
-    s = " ".join((subject or "").split())
-    while True:
-        stripped = _REPLY_PREFIX_RE.sub("", s, count=1)
-        if stripped == s:
-            break
-        s = stripped
-    return f"Re: {s}" if s else "Re:"
-
-
-def email_of(address: str) -> str:
-    """The lower-cased addr-spec of ``Name <a@b>`` or ``a@b``."""
-    pairs = getaddresses([address])
-    return (pairs[0][1] if pairs else address).strip().lower()
-
-
-def reply_recipients(
-    original: InboundMessage,
-    *,
-    own_addresses: Iterable[str],
-    reply_all: bool,
-    extra_cc: Iterable[Address] = (),
-) -> tuple[list[Address], list[Address]]:
-    """(To, Cc) for a reply to ``original``.
-
-    To = the original's Reply-To mailboxes if any, else its sender (RFC 5322 §3.6.3).
-    With ``reply_all``, Cc = the original's To and Cc. ``extra_cc`` (from the draft) is
-    added to Cc. Our own addresses (compared lower-case) and duplicates of To are never
-    put in Cc.
-    """
-    own = {a.strip().lower() for a in own_addresses if a}
-    to = list(original.reply_to) or [original.sender]
-    taken = {a.email.lower() for a in to} | own
-    cc: list[Address] = []
-    candidates = [*original.to, *original.cc] if reply_all else []
-    for a in [*candidates, *extra_cc]:
-        key = a.email.lower()
-        if key in taken:
-            continue
-        taken.add(key)
-        cc.append(a)
-    return to, cc
-
-
 def _header_addresses(addrs: list[Address]) -> list[HeaderAddress] | str:
     try:
         return [HeaderAddress(display_name=a.name, addr_spec=a.email) for a in addrs]
@@ -151,11 +100,6 @@ def quote_text(text: str) -> str:
     """Quote each line with ``"> "`` (``">"`` before already-quoted lines and empty lines)."""
     lines = text.replace("\r\n", "\n").split("\n")
     return "\n".join(">" + ("" if (not ln or ln.startswith(">")) else " ") + ln for ln in lines)
-
-
-def _text_to_html(text: str) -> str:
-    paras = [p for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()) if p.strip()]
-    return "\n".join(f"<p>{html_lib.escape(p).replace(chr(10), '<br>' + chr(10))}</p>" for p in paras)
 
 
 def sanitise_html(fragment: str, *, allow_images: bool = False) -> str:
@@ -227,7 +171,7 @@ def build_reply(
     text = f"{reply_text}\n\n{attribution}\n{quote_text(original.text_body)}\n"
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
 
-    reply_html = sanitise_html(draft.html) if draft.html.strip() else _text_to_html(reply_text)
+    reply_html = sanitise_html(draft.html) if draft.html.strip() else text_to_html(reply_text)
     if original.html_body:
         quoted = sanitise_html(original.html_body)
     else:

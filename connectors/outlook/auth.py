@@ -188,6 +188,12 @@ class GraphConnection(Connection):
         with self._token_lock:
             if not self.token_backend.has_data:
                 self.token_backend.load_token()
+            if not force and not self._token_expiring():
+                # a cached token (e.g. stored by an earlier process) is still good: no call to
+                # the authority at all, not even msal's OpenID discovery
+                token = self.token_backend.get_access_token(username=self.username)["secret"]
+                self._set_header(token)
+                return token
             if force:
                 for at in list(self.token_backend.search(TokenCache.CredentialType.ACCESS_TOKEN)):
                     self.token_backend.remove_at(at)
@@ -214,10 +220,13 @@ class GraphConnection(Connection):
                 raise SourceError("outlook", f"sign-in failed: {err} {' '.join(desc)}".strip(), transient=transient)
             self.token_backend.save_token()
             token = result["access_token"]
-            if self.session is None:
-                self.session = self.get_session(load_token=False)
-            self.session.headers["Authorization"] = f"Bearer {token}"
+            self._set_header(token)
             return token
+
+    def _set_header(self, token: str) -> None:
+        if self.session is None:
+            self.session = self.get_session(load_token=False)
+        self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _token_expiring(self) -> bool:
         at = self.token_backend.get_access_token(username=self.username)

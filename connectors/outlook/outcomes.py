@@ -13,7 +13,8 @@ expanded:
   ``"deleted"``.
 
 Similarity is ``rapidfuzz.fuzz.ratio`` / 100 on whitespace-normalised text (Indel distance
-normalised to 0..1; 1.0 = identical). For a deleted draft that was followed by a reply the
+normalised to 0..1; 1.0 = identical), both texts reduced to the answer itself (quoted history
+and sign-off stripped by ``mail-parser-reply``). For a deleted draft that was followed by a reply the
 person wrote themselves, the similarity of that reply to ours is recorded too. Results go to
 ``deliveries.outcome``, ``outcome_similarity`` and ``outcome_checked_at`` with an ``outcome``
 audit event (outcome and similarity only).
@@ -103,7 +104,11 @@ class OutcomeTracker:
         self, mailbox: str, conversation_id: str | None, draft_id: str, key: str, our_text: str | None,
         created_at: datetime | None,
     ) -> tuple[str, float | None]:
-        """``(outcome, similarity)`` for one draft; similarity None when unknown."""
+        """``(outcome, similarity)`` for one draft; similarity None when unknown.
+
+        Both sides are compared after the same quote-and-signature stripping
+        (:func:`agent.context.latest_reply`), so only the answer itself counts."""
+        our_text = latest_reply(our_text) if our_text is not None else None
         manual_reply: str | None = None
         if conversation_id:
             params = {

@@ -145,7 +145,8 @@ def check_source(cfg: SalesforceSourceConfig, settings: Settings | None, console
             table.add_column(col)
         for need, readable, writable, note in rows:
             mark = "[green]yes[/]" if (readable if need.mode == "read" else writable) and not note else f"[red]no[/] {note}"
-            table.add_row(need.sobject, need.field, need.why, need.mode, "yes" if readable else "no", "yes" if writable else "no", mark)
+            w = "-" if need.mode == "read" else ("yes" if writable else "no")
+            table.add_row(need.sobject, need.field, need.why, need.mode, "yes" if readable else "no", w, mark)
         console.print(table)
         for need, _readable, _writable, note in rows:
             if note:

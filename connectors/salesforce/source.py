@@ -212,10 +212,18 @@ class SalesforceSource(Source):
         return "CaseComment" if self.cfg.reply_mode == "case_comment" else "EmailMessage"
 
     def _pages(self, query: str) -> Iterator[dict[str, Any]]:
-        """Records of ``query``, one page per call, following ``nextRecordsUrl``."""
+        """Records of ``query``, one page per call, following ``nextRecordsUrl``.
+
+        A paged child relationship of a record is completed before the next parent page is
+        requested: "A queryMore() call on a parent object invalidates all child cursors in
+        the previous result set" [SOAP API Developer Guide, "QueryLocator"]."""
         result = self.client.call(lambda sf: sf.query(query), sobject="Case", action="query")
         while True:
-            yield from result.get("records") or []
+            records = result.get("records") or []
+            for record in records:
+                self._complete_children(record, "EmailMessages")
+                self._complete_children(record, "CaseComments")
+            yield from records
             next_url = result.get("nextRecordsUrl")
             if result.get("done", True) or not next_url:
                 return
@@ -254,12 +262,13 @@ class SalesforceSource(Source):
         query = soql.poll_query(self.cfg, since)
         handled = 0
         try:
-            for record in self._pages(query):
+            # All pages are read before the first item is handed on, so drafting (minutes per
+            # page with a model) never sits between two page requests of one query.
+            records = list(self._pages(query))
+            for record in records:
                 case_id, stamp = record.get("Id"), record.get("SystemModstamp") or ""
                 if not case_id or state.is_seen(case_id, stamp):
                     continue
-                self._complete_children(record, "EmailMessages")
-                self._complete_children(record, "CaseComments")
                 yield from self._items(record)
                 state.mark(case_id, stamp)
                 handled += 1

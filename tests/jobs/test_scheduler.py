@@ -168,11 +168,14 @@ def test_postgres_advisory_lock(pg_url):
         threading.Timer(0.5, a.release).start()
         assert b.acquire_wait(stop, 0.1) is True
         assert not a.alive() and b.alive()
-        # the lock dies with its connection: a crashed holder never blocks for ever
-        b._conn.invalidate()
+        # the lock dies with its connection: a crashed holder never blocks for ever, and the
+        # heartbeat notices the loss even though SQLAlchemy reconnects behind the scenes
+        with e1.connect() as c:
+            pid = c.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'draftguard-run%'")).scalar_one()
+            c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
         assert not b.alive()
         a.acquire()
-        a.release()
+        assert a.alive()
     finally:
         a.release()
         b.release()

@@ -170,7 +170,7 @@ def test_recipients_chosen_by_the_pipeline_are_used(source_config):
     from agent.reply import reply_subject as pipeline_subject
 
     original = inbound(build_mail(**ORIGINAL))
-    to, cc = pipeline_recipients(original, reply_all=False, own={"support@northwind.example"})
+    to, cc = pipeline_recipients(original, reply_all=False, own_addresses={"support@northwind.example"})
     draft = reply_draft(to=to, cc=[Address(name="Legal", email="legal@northwind.example")])
     draft = draft.model_copy(update={"subject": pipeline_subject(original.subject)})
     receipt = MaildirSource(source_config).deliver(original, draft)

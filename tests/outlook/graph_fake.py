@@ -534,8 +534,11 @@ class FakeGraph(_TlsServer):
             raise HttpError(*graph_error(400, "BadRequest", f"Resource not found for the segment '{segs[1] if len(segs) > 1 else ''}'."))
         mailbox = segs[2].lower()
         entry.mailbox = mailbox
-        token = self._auth(entry.headers, mailbox)
-        del token
+        try:
+            self._auth(entry.headers, mailbox)
+        except HttpError as e:
+            entry.status = e.status
+            raise
         with self.lock:
             self.in_flight[mailbox] += 1
             self.max_in_flight[mailbox] = max(self.max_in_flight[mailbox], self.in_flight[mailbox])

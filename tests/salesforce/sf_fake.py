@@ -342,6 +342,8 @@ class FakeOrg:
         self.hidden_fields: set[tuple[str, str]] = set()  # field-level security: not visible
         self.readonly_fields: set[tuple[str, str]] = set()
         self.validation_rules: list[Any] = []  # callables (obj, record) -> None | (field|None, message)
+        self.child_batch_size: int | None = None  # page child relationships longer than this
+        self.cursors: dict[str, list[dict[str, Any]]] = {}  # query locator -> all result rows
         self._seq = itertools.count(1)
         self._case_no = itertools.count(1001)
         self.lock = threading.RLock()
@@ -589,7 +591,13 @@ class FakeOrg:
             rows = rows[: sub.limit]
         if not rows:
             return None  # Salesforce sends null, not an empty list
-        return {"totalSize": len(rows), "done": True, "records": [self._project(child_obj, r, sub.fields, version) for r in rows]}
+        projected = [self._project(child_obj, r, sub.fields, version) for r in rows]
+        size = self.child_batch_size
+        if size is None or len(projected) <= size:
+            return {"totalSize": len(projected), "done": True, "records": projected}
+        locator = "01gDg" + uuid.uuid4().hex[:13].upper()
+        self.cursors[locator] = projected
+        return {"totalSize": len(projected), "done": False, "nextRecordsUrl": f"/services/data/v{version}/query/{locator}-{size}", "records": projected[:size]}
 
     def run(self, q: Query, version: str = "59.0", raw: bool = False) -> list[dict[str, Any]]:
         if q.obj not in SCHEMA:
@@ -673,7 +681,6 @@ class FakeSalesforce:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.token_grants: list[str] = []
         self.queries: list[str] = []  # SOQL text of every query request
-        self._cursors: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         cert = ca.issue_cert("127.0.0.1")
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -857,7 +864,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, self._page(rows, version, 0, None)
         mq = re.match(r"^query/([\w]+)-(\d+)$", rest)
         if mq and method == "GET":
-            rows = fake._cursors.get(mq.group(1))
+            rows = org.cursors.get(mq.group(1))
             if rows is None:
                 raise SfError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
             return 200, self._page(rows, version, int(mq.group(2)), mq.group(1))
@@ -889,6 +896,6 @@ class _Handler(BaseHTTPRequestHandler):
         if not out["done"]:
             if locator is None:
                 locator = "01gDg" + uuid.uuid4().hex[:13].upper()
-                fake._cursors[locator] = rows
+                fake.org.cursors[locator] = rows
             out["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{offset + size}"
         return out

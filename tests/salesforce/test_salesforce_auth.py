@@ -48,7 +48,8 @@ def test_jwt_with_wrong_audience_or_user_is_refused(fake, make_source, env, rsa_
     env["DRAFTGUARD_SF_PRIVATE_KEY_PATH"] = str(path)
     with pytest.raises(SourceError, match="invalid_grant"):
         _poll(make_source(auth_flow="jwt", username=fake.app.username, jwt_audience="https://test.salesforce.com"), cursors)
-    with pytest.raises(SourceError, match="hasn't approved"):
+    # simple-salesforce also warns with the authorize URL to pre-approve the app
+    with pytest.raises(SourceError, match="hasn't approved"), pytest.warns(UserWarning, match="authorize this"):
         _poll(make_source(auth_flow="jwt", username="someone.else@acme.example"), cursors)
 
 

@@ -186,3 +186,25 @@ def test_fetch_rereads_one_email_with_one_query(fake, seed, make_source, cursors
     assert [t.text for t in msg.thread] == ["earlier"]
     assert fake.api_calls() == 1
     assert "Id IN (SELECT ParentId FROM EmailMessage WHERE Id = " in fake.queries[-1]
+
+
+def test_paged_child_relationship_is_completed_before_the_next_parent_page(fake, seed, make_source, cursors):
+    fake.batch_size = 2
+    fake.org.child_batch_size = 4
+    long_case = seed.case("long thread")
+    for i in range(8):
+        seed.email(long_case, f"message {i}", incoming=i % 2 == 0)
+    last = seed.email(long_case, "latest question")
+    others = [seed.case(f"other {i}") for i in range(3)]
+    for c in others:
+        seed.email(c)
+    msgs = {m.conversation_id: m for m in _messages(make_source().poll(cursors))}
+    assert msgs[long_case["Id"]].external_id == last["Id"]
+    assert [t.text for t in msgs[long_case["Id"]].thread] == [f"message {i}" for i in range(8)]
+    assert set(msgs) == {long_case["Id"], *(c["Id"] for c in others)}
+    # order of requests: parent page 1, its child continuation, then parent page 2, ...
+    paths = [p for m, p in fake.requests if "/query/" in p][1:]
+    locators = [p.rsplit("/", 1)[1].rsplit("-", 1)[0] for p in paths]
+    child, parent = locators[0], locators[-1]
+    assert child != parent and paths[0].endswith("-4")
+    assert max(i for i, loc in enumerate(locators) if loc == child) < min(i for i, loc in enumerate(locators) if loc == parent)
