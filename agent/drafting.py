@@ -23,10 +23,13 @@ class Drafter:
         self.model = model
         self.templates = templates
 
-    def draft(self, prompt: Prompt, ctx: RedactedContext) -> DraftResult:
-        """Draft a reply for the redacted context. Never raises DrafterError: falls back instead."""
-        reason = "no model endpoint configured"
-        if self.model is not None:
+    def draft(self, prompt: Prompt, ctx: RedactedContext, *, avoid_model: str | None = None) -> DraftResult:
+        """Draft a reply for the redacted context. Never raises DrafterError: falls back instead.
+
+        ``avoid_model`` (a reason) keeps the item away from the model, e.g. an inbound
+        prompt injection: the template drafter writes the draft and the reason is recorded."""
+        reason = avoid_model or "no model endpoint configured"
+        if self.model is not None and avoid_model is None:
             started = time.perf_counter()
             try:
                 output, usage = self.model.complete(prompt)

@@ -280,7 +280,9 @@ class Pipeline:
             signature=org.signature,
             link_domains=link_domains,
         )
-        draft = self.drafter.draft(prompt, redacted)
+        injection = self.policy.check_inbound(f"{ctx.subject}\n{ctx.latest_text}")
+        avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
+        draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
         restored, unknown = restore(draft.output.reply, redacted.placeholders)
         draft_language = detect_language(restored) or "und"
         draft_pii = [(p.entity, p.start, p.end, p.value) for p in self.redactor.analyze(restored)]

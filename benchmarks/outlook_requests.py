@@ -81,7 +81,7 @@ class Meter:
                 kinds["graph: look before create"] += 1
             else:
                 kinds[f"graph: {r.method} other"] += 1
-        for _m, p, form in self.entra.requests[self.e0:]:
+        for _m, p, _form in self.entra.requests[self.e0:]:
             kinds["entra: token" if p.endswith("/token") else "entra: discovery"] += 1
         return sum(kinds.values()), kinds
 

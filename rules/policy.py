@@ -43,11 +43,18 @@ family with :func:`family_of`):
 Severities are the names of :class:`agent.models.Severity` (info, low, medium, high,
 critical). Errors in the file raise :class:`agent.errors.PolicyPackError` naming the file
 and the entry.
+
+Besides :meth:`PolicyPack.check`, :meth:`PolicyPack.check_inbound` runs the
+prompt-injection rules alone (before any model sees the mail) and
+:meth:`PolicyPack.required_disclosures` lists the sentences a drafter should append.
+``PolicyPack.version``, ``name`` and ``sha256`` identify the pack for the audit trail.
+Detection rates of the injection rules: ``benchmarks/injection_eval.py``.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -86,6 +93,10 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"'”’)\]]|$)|\n[ \t]*\n")
 def family_of(rule_id: str) -> str:
     """The family of a rule id (``"prompt_injection.override"`` → ``"prompt_injection"``)."""
     return rule_id.split(".", 1)[0]
+
+
+# Greeting words the small spaCy model sometimes includes in a PERSON span ("Dear Bob Simple").
+_SALUTATION = re.compile(r"^(?:(?:dear|hi|hello|hey|mr|mrs|ms|dr)\.?\s+)+")
 
 
 def _norm(value: str) -> str:
@@ -333,7 +344,7 @@ class PolicyPack:
         for entity, start, end, value in draft_pii:
             if entity.upper() in ignore:
                 continue
-            v = _norm(value)
+            v = _SALUTATION.sub("", _norm(value))  # the NER span may take in "Dear"
             if not v or v in sent or v in org:
                 continue
             d = _digits(v)
@@ -608,8 +619,6 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
     family, an unknown severity, a missing message, or a regex that does not compile or
     matches the empty string.
     """
-    import hashlib
-
     p = Path(path)
     try:
         raw = p.read_bytes()

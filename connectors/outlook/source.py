@@ -148,6 +148,9 @@ class OutlookSource(Source):
         self.health: dict[str, MailboxHealth] = {m: MailboxHealth() for m in cfg.mailboxes}
         self._meta: OrderedDict[str, _Meta] = OrderedDict()
         self._attempted: set[str] = set()
+        #: (mailbox, conversation id) → clock time of our last draft there (snapshots older
+        #: than that no longer show every draft of ours in the conversation)
+        self._conv_writes: dict[tuple[str, str], float] = {}
         self._ours = {a.lower() for a in self.organisation.own_addresses} | set(cfg.mailboxes)
         self._our_domains = {d.lower().lstrip("@") for d in self.organisation.domains}
         #: Read by the pipeline: our addresses (never a reply recipient) and reply-all mode.
@@ -170,7 +173,9 @@ class OutlookSource(Source):
                 continue
             try:
                 yield from self._poll_mailbox(mailbox, cursors)
-            except (DraftguardError, RequestException, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one mailbox never stops the others
+                if not isinstance(exc, DraftguardError | RequestException | ValueError):
+                    log.exception("%s: unexpected error polling %s", self.name, mailbox)
                 problem = _describe(exc)
                 delay = h.failed(self.clock(), problem, float(self.cfg.interval_seconds), self.cfg.mailbox_backoff_max_seconds)
                 log.warning("%s: mailbox %s failed (%s); next try in %.0fs", self.name, mailbox, problem, delay)
@@ -206,7 +211,7 @@ class OutlookSource(Source):
                                      max_body_bytes=self.max_body_bytes)
                 except BadInputError as exc:
                     gid = raw.get("id") if isinstance(raw.get("id"), str) else None
-                    ext = f"{mailbox}/{gid}" if gid else f"{mailbox}/unidentified-{abs(hash(repr(sorted(raw))))}"
+                    ext = f"{mailbox}/{gid}" if gid else f"{mailbox}/unidentified-{_digest(raw)}"
                     self.stats["bad"] += 1
                     yield BadItem(source=self.name, external_id=ext, error=str(exc))
                     continue
@@ -342,13 +347,16 @@ class OutlookSource(Source):
         key = draft.idempotency_key
         meta = self._meta.get(message.external_id)
         snap = meta.snapshot if meta else None
+        conv = (mailbox, message.conversation_id or "")
         fresh = snap is not None and key not in self._attempted and self.clock() - snap.taken_at <= SNAPSHOT_MAX_AGE_SECONDS
         try:
             older: list[OurDraft] | None
             if fresh:
                 assert snap is not None
                 existing = [d for d in snap.our_drafts if d.key == key]
-                older = [d for d in snap.our_drafts if d.key != key]
+                # we wrote in this conversation after the snapshot: ask Graph for the current drafts
+                stale = self._conv_writes.get(conv, -1.0) >= snap.taken_at
+                older = None if stale else [d for d in snap.our_drafts if d.key != key]
             else:
                 existing = self.writer.find_by_key(mailbox, key)
                 older = None
@@ -371,6 +379,7 @@ class OutlookSource(Source):
             created = self.writer.create(
                 mailbox, gid, draft, body, original_unread=(meta.is_read is False) if meta and meta.is_read is not None else None
             )
+            self._conv_writes[conv] = self.clock()
         except HTTPError as exc:
             st = status_of(exc)
             transient = st in RETRY_STATUSES or (st is not None and st >= 500) or st == 401
@@ -387,6 +396,14 @@ class OutlookSource(Source):
         for s in (self.con.session, self.con.naive_session):
             if s is not None:
                 s.close()
+
+
+def _digest(raw: dict) -> str:
+    """A stable id for a delta entry that has none (sha256 of its canonical JSON, 16 hex chars)."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _describe(exc: BaseException) -> str:

@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from agent.errors import NotifyError
 

@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from jobs_testkit import audit_events, audit_ok, db, seed_escalation, settings
 from rich.console import Console
 from sqlalchemy import select
 
@@ -17,7 +18,6 @@ from agent.models import Address, InboundMessage
 from connectors.console_notifier import ConsoleNotifier
 from connectors.teams.webhook import TeamsWebhookNotifier
 from jobs.notifications import INLINE_GRACE, daily_digest, dispatch_pending, retry_delay
-from jobs_testkit import audit_events, audit_ok, db, seed_escalation, settings
 from storage.models import KeyValue, ReviewTask
 from tests.teams.teams_testkit import FakeTeams
 

@@ -9,12 +9,20 @@ import logging
 import pytest
 import requests
 import structlog
+from jobs_testkit import db, seed_escalation
 from prometheus_client import CollectorRegistry
 
 from agent.config import ObservabilityConfig
 from jobs.metrics import DraftTail, StoreCollector, instrument_session
-from jobs.observability import bind_item, configure_logging, get_logger, is_sensitive_key, mask_text, redact, start_http_server
-from jobs_testkit import db, seed_escalation
+from jobs.observability import (
+    bind_item,
+    configure_logging,
+    get_logger,
+    is_sensitive_key,
+    mask_text,
+    redact,
+    start_http_server,
+)
 from tests.teams.teams_testkit import SIG, FakeTeams, make_escalation
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from jobs_testkit import DRAFT_TEXT, audit_events, audit_ok, db, seed_escalation, settings
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from jobs.retention import purge
-from jobs_testkit import DRAFT_TEXT, audit_events, audit_ok, db, seed_escalation, settings
 from storage.models import Draft, FindingRow, ReviewTask
 
 

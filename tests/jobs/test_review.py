@@ -7,13 +7,21 @@ import hashlib
 import json
 
 import pytest
+from jobs_testkit import (
+    audit_events,
+    audit_ok,
+    db,
+    mailbox_subset,
+    seed_escalation,
+    settings,
+    write_service_config,
+)
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agent.ports import Digest, Escalation, Notifier
 from jobs.notifications import dispatch_pending
 from jobs.review import ReviewError, approve, assign, list_reviews, reject, show_review
-from jobs_testkit import audit_events, audit_ok, db, mailbox_subset, seed_escalation, settings, write_service_config
 from storage.models import Delivery, Item, ItemState, ReviewTask
 
 
@@ -196,7 +204,8 @@ def test_cli_review_list_show_approve_reject(processed):
     assert set(escalated) <= set(listed) and listed[first]["state"] == "escalated"
 
     shown = cli(cfg, "review", "show", str(first))
-    assert shown.exit_code == 0 and "Findings" in shown.output or "Decision" in shown.output
+    assert shown.exit_code == 0, shown.output
+    assert f"{first} (escalated)" in shown.output and "Decision" in shown.output and "History" in shown.output
 
     before = len(drafts_files(tmp))
     ok = cli(cfg, "review", "approve", str(first), "--reviewer", "Rita Reviewer")

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from jobs_testkit import TERMINAL, mailbox_subset, wait_for, write_service_config
 from sqlalchemy import create_engine, select, text
 
 from agent.config import load_config
@@ -22,7 +23,6 @@ from jobs.scheduler import (
     make_run_lock,
     register_jobs,
 )
-from jobs_testkit import TERMINAL, mailbox_subset, wait_for, write_service_config
 from storage.models import Delivery, Item
 
 

@@ -9,8 +9,16 @@ import subprocess
 import sys
 
 import requests
-
-from jobs_testkit import ROOT, TERMINAL, mailbox_subset, sqlite_states, start_service, stop_service, wait_for, write_service_config
+from jobs_testkit import (
+    ROOT,
+    TERMINAL,
+    mailbox_subset,
+    sqlite_states,
+    start_service,
+    stop_service,
+    wait_for,
+    write_service_config,
+)
 
 
 def free_port() -> int:

@@ -9,9 +9,16 @@ import sys
 import time
 
 import pytest
+from jobs_testkit import (
+    ROOT,
+    TERMINAL,
+    mailbox_subset,
+    start_service,
+    stop_service,
+    wait_for,
+    write_service_config,
+)
 from sqlalchemy import create_engine, text
-
-from jobs_testkit import ROOT, TERMINAL, mailbox_subset, start_service, stop_service, wait_for, write_service_config
 
 pytestmark = pytest.mark.postgres
 

@@ -348,6 +348,7 @@ class FakeGraph(_TlsServer):
         self.in_flight: dict[str, int] = defaultdict(int)
         self.max_in_flight: dict[str, int] = defaultdict(int)
         self.delay_seconds = 0.0
+        self.omit_headers_in_delta = False
         self.clock = lambda: datetime.now(UTC)
 
     # ---- data -------------------------------------------------------------------
@@ -756,7 +757,10 @@ class FakeGraph(_TlsServer):
                 m = mb.messages[mid]
                 value.append({"@odata.type": "#microsoft.graph.message", "@odata.etag": m["@odata.etag"], "id": mid, "isRead": m["isRead"], "parentFolderId": m["parentFolderId"]})
             else:
-                value.append({"@odata.type": "#microsoft.graph.message", **self._shape(mb, mb.messages[mid], q)})
+                item = {"@odata.type": "#microsoft.graph.message", **self._shape(mb, mb.messages[mid], q)}
+                if self.omit_headers_in_delta:  # Graph leaves internetMessageHeaders out of some delta items
+                    item.pop("internetMessageHeaders", None)
+                value.append(item)
         state["pos"] += size
         out: dict[str, Any] = {"@odata.context": f"{self.base}v1.0/$metadata#Collection(message)", "value": value}
         if state["pos"] < len(state["entries"]):

@@ -235,3 +235,13 @@ def test_never_more_than_four_requests_in_flight_per_mailbox(graph, make_source,
     assert errors == []
     assert len(graph.drafts(MAILBOX)) == 10
     assert graph.max_in_flight[MAILBOX] == 4
+
+
+def test_two_client_messages_of_one_thread_in_one_poll_leave_one_draft(graph, make_source, cursors):
+    root = graph.deliver(MAILBOX, subject="Order", received=NOW - timedelta(hours=3))
+    graph.deliver(MAILBOX, subject="RE: Order", received=NOW - timedelta(hours=2), reply_to_message=root["id"])
+    src = make_source()
+    msgs = [m for m in src.poll(cursors) if isinstance(m, InboundMessage)]
+    assert len(msgs) == 2
+    receipts = [src.deliver(m, reply_for(m)) for m in msgs]  # both use the same poll-time snapshot
+    assert [d["id"] for d in graph.drafts(MAILBOX)] == [receipts[1].ref]

@@ -164,23 +164,20 @@ def test_conversation_roots_cost_no_thread_query(graph, make_source, cursors):
 
 
 def test_headers_are_fetched_when_the_delta_item_lacks_them(graph, make_source, cursors):
-    graph.deliver(MAILBOX, subject="auto", headers=[("Auto-Submitted", "auto-replied")],
-                  raw_overrides={})
-    src = make_source()
-    # Graph leaves internetMessageHeaders out of some delta items: simulate by stripping them in $select
-    orig_shape = graph._shape
+    graph.deliver(MAILBOX, subject="auto", headers=[("Auto-Submitted", "auto-replied")])
+    graph.deliver(MAILBOX, subject="plain")
+    graph.omit_headers_in_delta = True
+    got = messages(make_source().poll(cursors))
+    assert {m.subject: m.headers.get("auto-submitted") for m in got} == {"auto": "auto-replied", "plain": None}
+    q = [r for r in graph.log if r.query.get("$select") == "internetMessageHeaders"]
+    assert len(q) == 2 and all(r.path.endswith(m.external_id.split("/", 1)[1]) for r, m in zip(q, got, strict=True))
 
-    def shape(mb, msg, query):
-        out = orig_shape(mb, msg, query)
-        if "delta" in str(query.get("changeType", "")) or query.get("changeType"):
-            out.pop("internetMessageHeaders", None)
-        return out
 
-    graph._shape = shape
-    got = messages(src.poll(cursors))
-    assert got[0].headers.get("auto-submitted") == "auto-replied"
-    q = graph.requests_for("GET", f"/messages/{got[0].external_id.split('/', 1)[1]}")
-    assert len(q) == 1 and q[0].query["$select"] == "internetMessageHeaders"
+def test_headers_in_the_delta_item_cost_no_extra_request(graph, make_source, cursors):
+    graph.deliver(MAILBOX, subject="auto", headers=[("Auto-Submitted", "auto-replied")])
+    got = messages(make_source().poll(cursors))
+    assert got[0].headers["auto-submitted"] == "auto-replied"
+    assert not [r for r in graph.log if r.query.get("$select") == "internetMessageHeaders"]
 
 
 def test_throttled_delta_honours_retry_after_then_succeeds(graph, make_source, cursors, sleeps):

@@ -670,3 +670,44 @@ def test_composite_draft_findings_and_spans(pack: PolicyPack) -> None:
         )
         == []
     )
+
+
+# ---------------------------------------------------------------------------- robustness
+
+
+PATHOLOGICAL = [ch * 20_000 for ch in " \n\t.!?:;*#<>[]()-_@/\"'a1A,$€%="] + [
+    "a " * 10_000,
+    "send a " * 3_000,
+    "1," * 10_000,
+    "$1 " * 6_000,
+    "www." * 5_000,
+    "A1b" * 7_000,
+]
+
+
+def test_no_pattern_is_quadratic(pack: PolicyPack) -> None:
+    import time
+
+    patterns = [
+        (r.id, p)
+        for r in (*pack.prohibited, *pack.commitments, *pack.prompt_injection, pack.unrestored_placeholder)
+        for p in (*r.patterns, *r.unless, *r.context)
+    ] + [(d.id, p) for d in pack.disclosures for p in d.topics]
+    slow = []
+    for text in PATHOLOGICAL:
+        for rid, pat in patterns:
+            t0 = time.perf_counter()
+            for _ in pat.finditer(text):
+                pass
+            if time.perf_counter() - t0 > 0.5:
+                slow.append((rid, pat.pattern[:60], repr(text[:6])))
+    assert slow == []
+
+
+def test_whole_check_on_a_large_mail_is_fast(pack: PolicyPack) -> None:
+    import time
+
+    text = ("Dear team, please see the attached report. Regards, Ann.\n" * 5_000) + " " * 50_000
+    t0 = time.perf_counter()
+    run(pack, text, text)
+    assert time.perf_counter() - t0 < 10

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from teams_testkit import DRAFT, card_validator, make_escalation, validation_errors, webhook_validator
+
 from agent.ports import Digest
 from connectors.teams.card import CardOptions, digest_card, escalation_card, webhook_payload
-from teams_testkit import DRAFT, card_validator, make_escalation, validation_errors, webhook_validator
+
 
 def texts(card: dict) -> str:
     """Every string in the card, joined: what a reader of the card could see."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from teams_testkit import GRAPH_TOKEN, FakeTeams, make_escalation
 
 from agent.config import NotifyConfig, ReviewerGroupConfig, TeamsConfig
 from agent.errors import NotifyError
 from connectors.teams.graph_channel import TeamsGraphChannelNotifier
-from teams_testkit import GRAPH_TOKEN, FakeTeams, make_escalation
 
 TEAM = "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b"
 CHANNEL = "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"

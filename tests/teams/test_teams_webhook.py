@@ -6,12 +6,12 @@ import logging
 import time
 
 import pytest
+from teams_testkit import SIG, FakeTeams, make_escalation
 
 from agent.config import NotifyConfig, ReviewerGroupConfig, TeamsConfig
 from agent.errors import ConfigError, NotifyError
 from agent.ports import Digest
 from connectors.teams.webhook import TeamsWebhookNotifier
-from teams_testkit import SIG, FakeTeams, make_escalation
 
 
 @pytest.fixture
