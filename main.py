@@ -33,7 +33,7 @@ EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE = 0, 1, 2, 3, 
 
 app = typer.Typer(
     help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
-    epilog="Exit codes: 0 ok, 1 a source failed, 2 bad usage/config/input, 3 audit chain broken, 4 storage unavailable.",
+    epilog="Exit codes: 0 ok, 1 a source failed, 2 bad usage/config/input, 3 audit chain broken, 4 storage unavailable, 5 another `run` holds the database lock.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

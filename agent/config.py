@@ -59,8 +59,11 @@ class SalesforceSourceConfig(_Strict):
     see (only these go into a prompt). ``reply_mode`` writes a draft EmailMessage or an internal
     CaseComment. ``idempotency_field`` is an optional external-id text field on EmailMessage that
     receives draftguard's key (else a marker in the body). ``overlap_seconds`` re-reads that much
-    before the SystemModstamp watermark. ``instance_url`` overrides the token answer's
-    instance URL (tests, proxies). Times are seconds.
+    before the SystemModstamp watermark. ``reply_to`` ``"latest"`` hands on the newest
+    unanswered email per case, ``"each"`` every one. ``limit_pause_seconds`` is the polling
+    pause after ``REQUEST_LIMIT_EXCEEDED``; ``reserve_api_calls`` pauses while fewer daily
+    calls remain. ``instance_url`` overrides the token answer's instance URL (tests,
+    proxies). Times are seconds.
     """
 
     name: str = "salesforce"
@@ -102,6 +105,17 @@ class SalesforceSourceConfig(_Strict):
     @classmethod
     def _strip_username(cls, v: str | None) -> str | None:
         return v.strip() or None if v else None
+
+    @field_validator("case_fields_allow_list", "idempotency_field")
+    @classmethod
+    def _api_names(cls, v):
+        # inserted into SOQL literally: only plain (dotted) API names are accepted
+        import re
+
+        for name in [v] if isinstance(v, str) else v or []:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}", name):
+                raise ValueError(f"not a Salesforce field API name: {name!r}")
+        return v
 
 
 class OutlookSourceConfig(_Strict):

@@ -75,6 +75,7 @@ LOCK_NAME = "draftguard:run"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORAGE, EXIT_LOCKED = 0, 1, 2, 4, 5
 DEFAULT_POLL_INTERVAL = 60
 FIXED_IDS = ("notify", "retention", "outcomes", "digest")
+PIPELINE_EXECUTOR = "pipeline"
 
 
 # ---------------------------------------------------------------------------------- lock
@@ -267,6 +268,7 @@ class JobSpec:
     trigger: Any
     args: tuple = ()
     run_at_start: bool = False
+    executor: str = "default"
 
 
 def source_interval(source: Any) -> int:
@@ -278,7 +280,10 @@ def source_interval(source: Any) -> int:
 def job_specs(settings: Settings, sources: Iterable[Any]) -> list[JobSpec]:
     """Every job the config asks for (see the module table)."""
     sch = settings.schedule
-    specs = [JobSpec(f"poll:{s.name}", tasks.POLL, IntervalTrigger(seconds=source_interval(s), timezone=UTC), (s.name,), True) for s in sources]
+    specs = [
+        JobSpec(f"poll:{s.name}", tasks.POLL, IntervalTrigger(seconds=source_interval(s), timezone=UTC), (s.name,), True, PIPELINE_EXECUTOR)
+        for s in sources
+    ]
     specs += [
         JobSpec("notify", tasks.NOTIFY, IntervalTrigger(seconds=sch.notify_interval_seconds, timezone=UTC), run_at_start=True),
         JobSpec("retention", tasks.RETENTION, IntervalTrigger(seconds=sch.retention_interval_seconds, timezone=UTC)),
@@ -289,11 +294,16 @@ def job_specs(settings: Settings, sources: Iterable[Any]) -> list[JobSpec]:
 
 
 def build_scheduler(settings: Settings, engine: Engine, *, blocking: bool = False, max_workers: int = 4) -> BaseScheduler:
-    """A scheduler whose job store is the draftguard database (table ``apscheduler_jobs``)."""
+    """A scheduler whose job store is the draftguard database (table ``apscheduler_jobs``).
+
+    Two executors: ``pipeline`` (one thread) runs the polls, so items go through the one
+    shared pipeline one at a time (its Presidio/spaCy analyzer is not documented as
+    thread-safe); ``default`` (``max_workers`` threads) runs notifications, retention,
+    outcomes and digests alongside."""
     cls = BlockingScheduler if blocking else BackgroundScheduler
     return cls(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=max_workers)},
+        executors={"default": ThreadPoolExecutor(max_workers=max_workers), PIPELINE_EXECUTOR: ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.schedule.misfire_grace_seconds},
         timezone=UTC,
     )
@@ -314,7 +324,7 @@ def register_jobs(scheduler: BaseScheduler, specs: Iterable[JobSpec]) -> list[st
         kwargs: dict[str, Any] = {}
         if s.run_at_start:
             kwargs["next_run_time"] = now
-        scheduler.add_job(s.func, trigger=s.trigger, args=list(s.args), id=s.id, name=s.id, replace_existing=True, **kwargs)
+        scheduler.add_job(s.func, trigger=s.trigger, args=list(s.args), id=s.id, name=s.id, executor=s.executor, replace_existing=True, **kwargs)
     return [s.id for s in specs]
 
 

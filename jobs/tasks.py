@@ -112,7 +112,8 @@ def poll_source(source_name: str) -> dict[str, int] | None:
         source = rt.runtime.source(source_name)
 
         def on_item(outcome: str) -> None:
-            ITEMS_PROCESSED.labels(source=source_name, state=outcome).inc()
+            if outcome != "duplicate":  # already finished in an earlier poll
+                ITEMS_PROCESSED.labels(source=source_name, state=outcome).inc()
             if rt.stop.is_set():
                 raise StopRequested()
 

@@ -38,7 +38,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from msal import ConfidentialClientApplication, PublicClientApplication
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
@@ -65,7 +65,7 @@ TOKEN_CACHE_KEY_ENV = "DRAFTGUARD_TOKEN_CACHE_KEY"
 EXPIRY_SKEW_SECONDS = 60
 IMMUTABLE_ID_PREFER = 'IdType="ImmutableId"'
 
-_MAILBOX_IN_URL = re.compile(r"/v1\.0/(?:users/([^/?]+)|(me))(?:/|$|\?)", re.IGNORECASE)
+_MAILBOX_IN_URL = re.compile(r"/v1\.0/(?:users(?:/|\(')([^/?')]+)|(me))", re.IGNORECASE)
 
 
 class _FernetManager:
@@ -125,7 +125,7 @@ class DbTokenBackend(BaseTokenBackend):
 
 def mailbox_of(url: str) -> str:
     """The mailbox a Graph URL addresses (``/v1.0/users/{upn}/...`` → upn, ``/me`` → ``me``)."""
-    m = _MAILBOX_IN_URL.search(urlsplit(url).path + "/")
+    m = _MAILBOX_IN_URL.search(unquote(urlsplit(url).path))
     if not m:
         return "*"
     return (m.group(1) or m.group(2)).lower()
@@ -320,6 +320,16 @@ def graph_protocol(graph_url: str) -> MSGraphProtocol:
     return cls(api_version="v1.0", default_resource="", timezone="UTC")
 
 
+def graph_resource(graph_url: str) -> str:
+    """The resource the scopes name: the Graph host itself for Microsoft's clouds
+    (``https://graph.microsoft.us/`` …), else the global ``https://graph.microsoft.com/``
+    (a local test server is not a resource Entra knows)."""
+    host = urlsplit(graph_url).hostname or ""
+    if host.startswith("graph.microsoft") or host.endswith(".graph.microsoft.com") or host == "microsoftgraph.chinacloudapi.cn":
+        return f"https://{host}/"
+    return GRAPH_RESOURCE
+
+
 def token_cache_key(cfg: OutlookSourceConfig) -> str:
     """The ``kv_store`` key of the msal cache for one config entry (no secret in it)."""
     return f"{cfg.auth_flow}:{cfg.tenant_id}:{cfg.client_id}"
@@ -336,6 +346,7 @@ def build_account(
 
     Raises :class:`ConfigError` when the credentials flow has no secret in the environment."""
     backend = DbTokenBackend(kv, token_cache_key(cfg))
+    resource = graph_resource(cfg.graph_url)
     policy = retry_policy or RetryPolicy(
         max_attempts=cfg.retry_max_attempts, max_wait_seconds=cfg.retry_max_wait_seconds
     )
@@ -355,8 +366,8 @@ def build_account(
                 f"environment variable {cfg.client_secret_env} (the app's client secret) is not set",
                 key="sources.outlook.client_secret_env",
             )
-        return DraftguardAccount((cfg.client_id, secret), auth_flow_type="credentials", graph_scopes=APP_SCOPES, **common)
-    return DraftguardAccount((cfg.client_id,), auth_flow_type="public", graph_scopes=DELEGATED_SCOPES, **common)
+        return DraftguardAccount((cfg.client_id, secret), auth_flow_type="credentials", graph_scopes=[resource + ".default"], **common)
+    return DraftguardAccount((cfg.client_id,), auth_flow_type="public", graph_scopes=[resource + "Mail.ReadWrite"], **common)
 
 
 def device_code_login(
@@ -375,7 +386,7 @@ def device_code_login(
     account = build_account(cfg, kv)
     con: GraphConnection = account.con  # type: ignore[assignment]
     app = con.msal_client
-    flow = app.initiate_device_flow(scopes=DELEGATED_SCOPES)
+    flow = app.initiate_device_flow(scopes=con.scopes)
     if "user_code" not in flow:
         raise SourceError("outlook", f"device code flow refused: {flow.get('error')} {flow.get('error_description', '')}")
     show(flow.get("message") or f"Open {flow.get('verification_uri')} and enter {flow['user_code']}")

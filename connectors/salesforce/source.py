@@ -193,6 +193,7 @@ class SalesforceSource(Source):
     def __init__(self, cfg: SalesforceSourceConfig, *, client: SalesforceClient | None = None):
         self.cfg = cfg
         self.name = f"salesforce:{cfg.name}"
+        self.interval_seconds = cfg.interval_seconds  # read by jobs.scheduler
         self.client = client or SalesforceClient(cfg, source_name=self.name)
         self._pause = PollPause(self.name, cfg.limit_pause_seconds)
         # case Id -> {idempotency key -> record Id} of draftguard's writes, as seen by the last poll

@@ -65,7 +65,7 @@ def test_drafts_are_threaded_rfc5322_messages(ran):
         d = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
         orig = originals[str(d["In-Reply-To"]).strip()]
         assert d["References"].split()[-1] == str(orig["Message-ID"]).strip()
-        assert d["Subject"].startswith("Re: ") and not d["Subject"].lower().startswith("re: re:")
+        assert d["Subject"].startswith("Re:") and not d["Subject"].lower().startswith("re: re:")
         expected_to = (orig["Reply-To"] or orig["From"]).addresses[0].addr_spec.lower()
         assert d["To"].addresses[0].addr_spec.lower() == expected_to
         assert d["X-Draftguard-Idempotency-Key"].startswith("dg-")

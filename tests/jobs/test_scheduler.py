@@ -50,6 +50,7 @@ def test_jobs_have_fixed_ids_and_the_configured_triggers(service):
     assert list(specs) == ["poll:maildir:local", "notify", "retention", "outcomes", "digest"]
     assert specs["poll:maildir:local"].func == "jobs.tasks:poll_source" and specs["poll:maildir:local"].args == ("maildir:local",)
     assert specs["poll:maildir:local"].trigger.interval.total_seconds() == 5
+    assert specs["poll:maildir:local"].executor == "pipeline" and specs["notify"].executor == "default"
     assert specs["notify"].trigger.interval.total_seconds() == 2
     assert str(specs["digest"].trigger) == "cron[minute='5']"
 

@@ -69,3 +69,25 @@ def test_outlook_check_reports_each_mailbox(graph, entra, tmp_path, monkeypatch)
     entra.apps[CLIENT_ID].mailboxes = None
     ok = CliRunner().invoke(main.app, ["--config", str(cfg), "outlook", "check"], env={"COLUMNS": "250"})
     assert ok.exit_code == 0, ok.output
+
+
+def test_outlook_login_runs_the_device_code_flow_and_stores_the_tokens(graph, entra, tmp_path, monkeypatch):
+    import main
+    from storage.db import open_database
+    from storage.repository import SqlKeyValueStore
+
+    monkeypatch.chdir(tmp_path)
+    public = "99999999-8888-7777-6666-555555555555"
+    entra.register(public, None, TENANT)
+    user = entra.user["upn"]
+    cfg = write_outlook_config(tmp_path, graph_base=graph.base, authority_base=entra.base, tenant=TENANT,
+                               client_id=public, mailboxes=[user], extra='auth_flow = "device_code"')
+    res = CliRunner().invoke(main.app, ["--config", str(cfg), "outlook", "login"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    assert "enter the code" in res.output and f"signed in as {user}" in res.output
+    engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
+    try:
+        assert SqlKeyValueStore(sf, "outlook-token").get(f"device_code:{TENANT}:{public}")
+    finally:
+        engine.dispose()
+    assert not list(tmp_path.glob("*token*"))

@@ -80,3 +80,13 @@ def test_check_reports_sign_in_failure(fake, config_file, monkeypatch):
     res = _run(config_file())
     assert res.exit_code == 1
     assert "sign-in failed" in res.output and "invalid_client" in res.output
+
+
+def test_bad_field_name_in_config_is_a_config_error_naming_the_key(fake, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[[sources.salesforce]]\ndomain = "{fake.domain}"\ncase_fields_allow_list = ["Subject", "Id FROM User --"]\n')
+    res = CliRunner().invoke(main.app, ["--config", str(path), "salesforce", "check"])
+    assert res.exit_code == 2
+    out = " ".join(res.output.split())
+    assert "sources.salesforce.0.case_fields_allow_list" in out and "not a Salesforce field API name" in out
+    assert fake.requests == []
