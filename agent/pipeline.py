@@ -179,7 +179,7 @@ class Pipeline:
         for item_id, external_id in pending:
             try:
                 msg = source.fetch(external_id)
-            except DraftguardError as exc:
+            except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
                 with UnitOfWork(self.sf) as uow:
                     item = uow.item(item_id)
                     uow.quarantine(item, "resume", exc, item.attempts)
