@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -229,9 +230,13 @@ class Pipeline:
                 uow.commit()
                 return ItemState.QUARANTINED
             item.state = ItemState.PROCESSING
-            item_id, attempts = item.id, item.attempts
+            item_id, attempts, correlation_id = item.id, item.attempts, item.correlation_id
             uow.commit()
+        # Every log line while this item is processed carries its correlation id.
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, item_id=item_id, source=msg.source):
+            return self._run_stages(source, msg, item_id, attempts)
 
+    def _run_stages(self, source: Source, msg: InboundMessage, item_id: int, attempts: int) -> str:
         stage = "skip"
         try:
             reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
@@ -509,6 +514,8 @@ def notify_review_task(
             prompt_template_id=draft.prompt_template_id if draft else "",
             link=link,
         )
+        # Snapshot for review lists, reminders and digests (personal fields purged by retention).
+        task.escalation = {"subject": subject, "sender": sender, "link": link}
         try:
             ref = notifier.notify(esc)
         except Exception as exc:

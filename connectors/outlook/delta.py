@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from requests.exceptions import HTTPError
@@ -59,9 +59,6 @@ class DeltaPage:
     next_url: str
     is_last: bool
     restarted: bool = False
-    watermark: datetime | None = None
-    requests: int = 1
-    extra: dict = field(default_factory=dict)
 
 
 def is_sync_reset(exc: HTTPError) -> bool:
@@ -96,7 +93,6 @@ class InboxDelta:
         self.lookback = lookback
         self.page_size = page_size
         self.now = now
-        self.requests = 0
 
     @property
     def cursor_key(self) -> str:
@@ -129,7 +125,6 @@ class InboxDelta:
 
     def _get(self, url: str, params: dict | None) -> dict:
         headers = {"Prefer": f"odata.maxpagesize={self.page_size}"}
-        self.requests += 1
         resp = self.con.get(url, params=params, headers=headers)
         try:
             data = resp.json()

@@ -168,15 +168,14 @@ class DraftWriter:
                 f"singleValueExtendedProperties/any(ep: ep/id eq {odata_quote(KEY_PROP)} "
                 f"and ep/value eq {odata_quote(key)})"
             ),
-            "$select": "id,changeKey,isDraft,conversationId",
+            "$select": "id,changeKey",
             "$expand": f"singleValueExtendedProperties($filter=id eq {odata_quote(KEY_PROP)})",
         }
         data = self.con.get(self._url(mailbox, "messages"), params=params).json()
         out = []
         for r in data.get("value") or []:
             if isinstance(r, dict) and isinstance(r.get("id"), str):
-                out.append(OurDraft(id=r["id"], key=extended_value(r, KEY_PROP) or key,
-                                    change_key=r.get("changeKey"), conversation_id=r.get("conversationId")))
+                out.append(OurDraft(id=r["id"], key=extended_value(r, KEY_PROP) or key, change_key=r.get("changeKey")))
         return out
 
     def drafts_in_conversation(self, mailbox: str, conversation_id: str) -> list[OurDraft]:

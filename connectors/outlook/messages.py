@@ -31,11 +31,9 @@ MESSAGE_FIELDS: tuple[str, ...] = (
     "toRecipients",
     "ccRecipients",
     "receivedDateTime",
-    "sentDateTime",
     "isRead",
     "isDraft",
     "body",
-    "hasAttachments",
     "internetMessageHeaders",
     "webLink",
 )

@@ -44,7 +44,6 @@ from storage.repository import UnitOfWork
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("sent", "edited_sent", "deleted", "waiting")
-FINAL_OUTCOMES = frozenset({"sent", "edited_sent", "deleted"})
 #: At or above this similarity a sent draft counts as sent unchanged (allows for Outlook's
 #: whitespace and a signature line added by the person's client).
 UNCHANGED_SIMILARITY = 0.95

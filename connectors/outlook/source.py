@@ -29,7 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -89,7 +89,6 @@ class MailboxHealth:
     failures: int = 0
     next_attempt: float = 0.0
     last_error: str = ""
-    history: list[str] = field(default_factory=list)
 
     def blocked(self, now: float) -> bool:
         return now < self.next_attempt

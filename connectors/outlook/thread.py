@@ -33,11 +33,9 @@ THREAD_FIELDS = (
     "receivedDateTime",
     "sentDateTime",
     "createdDateTime",
-    "lastModifiedDateTime",
     "changeKey",
     "isDraft",
     "uniqueBody",
-    "parentFolderId",
 )
 #: Messages read per thread (one page; longer threads keep the newest ones Graph returns).
 THREAD_PAGE = 50

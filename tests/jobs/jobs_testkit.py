@@ -124,12 +124,16 @@ def audit_events(sf, event: str) -> list:
 
 
 # --- mailboxes and the real CLI ---------------------------------------------------------------------
-def mailbox_subset(dest: Path, n: int | None = None, *, skip: int = 0) -> list[str]:
-    """Copy ``n`` messages of the example mailbox (sorted by name, after ``skip``) into a new Maildir ``dest``."""
+def mailbox_subset(dest: Path, n: int | None = None, *, skip: int = 0, prefixes: tuple[str, ...] = ()) -> list[str]:
+    """Copy ``n`` messages of the example mailbox (sorted by name, after ``skip``), or those whose
+    file names start with one of ``prefixes``, into a new Maildir ``dest``."""
     for sub in ("cur", "new", "tmp"):
         (dest / sub).mkdir(parents=True, exist_ok=True)
     files = sorted((EXAMPLE_MAILBOX / "new").iterdir()) + sorted((EXAMPLE_MAILBOX / "cur").iterdir())
-    chosen = files[skip : skip + n if n is not None else None]
+    if prefixes:
+        chosen = [f for f in files if f.name.startswith(prefixes)]
+    else:
+        chosen = files[skip : skip + n if n is not None else None]
     for f in chosen:
         shutil.copy(f, dest / f.parent.name / f.name)
     return [f.name for f in chosen]

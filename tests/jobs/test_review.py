@@ -166,13 +166,15 @@ def test_reviewer_name_is_required(sf):
 # --- through the CLI, with the real pipeline and Maildir -------------------------------------------
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
-    """30 example messages processed by the real pipeline into a Maildir Drafts folder."""
+    """Example messages processed by the real pipeline into a Maildir Drafts folder: the two the
+    mailbox MANIFEST expects to escalate (legal threat M62, investment advice M63) and two drafts."""
     from agent.config import load_config
     from jobs.bootstrap import bootstrap
 
     tmp = tmp_path_factory.mktemp("review")
     box = tmp / "box"
-    mailbox_subset(box, 30)
+    names = mailbox_subset(box, prefixes=("1592658720.M62P1", "1712746800.M63P1", "1325153213.M51P1", "975927660.M7P1"))
+    assert len(names) == 4
     cfg = write_service_config(tmp, box)
     rt = bootstrap(load_config(cfg))
     try:

@@ -171,11 +171,15 @@ def test_postgres_advisory_lock(pg_url):
         assert not a.alive() and b.alive()
         # the lock dies with its connection: a crashed holder never blocks for ever, and the
         # heartbeat notices the loss even though SQLAlchemy reconnects behind the scenes
+        pid = b._conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        b._conn.rollback()
         with e1.connect() as c:
-            pid = c.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'draftguard-run%'")).scalar_one()
-            c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            assert c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar() is True
         assert not b.alive()
-        a.acquire()
+        stop = threading.Event()
+        threading.Timer(5, stop.set).start()  # the killed backend exits asynchronously
+        assert a.acquire_wait(stop, 0.05) is True
+        stop.set()
         assert a.alive()
     finally:
         a.release()
