@@ -31,6 +31,7 @@ import html as htmlmod
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import nh3
@@ -95,7 +96,7 @@ def _addr_html(addresses: list[Address]) -> str:
 def quoted_original(original: InboundMessage) -> str:
     """Outlook's reply layout for the message being answered: a rule, From/Sent/To/Cc/Subject,
     then the original body (sanitised HTML, or escaped text)."""
-    sent = original.received_at.strftime("%A, %d %B %Y %H:%M UTC") if original.received_at else ""
+    sent = original.received_at.astimezone(UTC).strftime("%A, %d %B %Y %H:%M UTC") if original.received_at else ""
     lines = [f"<b>From:</b> {htmlmod.escape(original.sender.formatted())}"]
     if sent:
         lines.append(f"<b>Sent:</b> {htmlmod.escape(sent)}")
