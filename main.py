@@ -28,6 +28,9 @@ from rich.table import Table
 
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError
+from connectors.outlook import cli as outlook_cli
+from connectors.salesforce import cli as salesforce_cli
+from jobs import review_cli
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE = 0, 1, 2, 3, 4
 
@@ -43,15 +46,9 @@ quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_a
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
-from connectors.salesforce import cli as salesforce_cli  # noqa: E402
-
-app.add_typer(salesforce_cli.app, name="salesforce")
-from connectors.outlook import cli as outlook_cli  # noqa: E402
-
-app.add_typer(outlook_cli.app, name="outlook")
-from jobs import review_cli  # noqa: E402
-
 app.add_typer(review_cli.app, name="review")
+app.add_typer(outlook_cli.app, name="outlook")
+app.add_typer(salesforce_cli.app, name="salesforce")
 
 console = Console()
 err = Console(stderr=True)
