@@ -130,3 +130,29 @@ def test_model_429_then_success_is_retried_by_the_client(tmp_path):
             rt.close()
     assert a.draft.provider == "openai" and not a.draft.fallback_used
     assert len(server.raw_bodies) == 2  # one 429, one success
+
+
+def test_a_run_connects_only_to_the_configured_endpoint(tmp_path, monkeypatch):
+    """No library phones home: every socket the run opens goes to the model endpoint on 127.0.0.1."""
+    import socket
+
+    seen: list[tuple] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        seen.append(address)
+        if not (isinstance(address, tuple) and address[0] in ("127.0.0.1", "::1", "localhost")):
+            raise AssertionError(f"unexpected network call to {address!r}")
+        return real_connect(self, address)
+
+    with OpenAIServer() as server:
+        settings = load_config(write_config(tmp_path, base_url=server.base_url))
+        monkeypatch.setattr(socket.socket, "connect", guarded)
+        rt = bootstrap(settings, notifier=FakeNotifier())
+        try:
+            summary = rt.pipeline.run_source(rt.sources[0])
+        finally:
+            rt.close()
+    assert summary.counts["drafted"] >= 10
+    port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
+    assert seen and {a[1] for a in seen} == {port}
