@@ -9,8 +9,6 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-
 from agent.ports import CursorStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
@@ -67,10 +65,9 @@ def build_mail(
 
 
 def fixture_bytes(name: str) -> bytes:
-    """A file from ``tests/fixtures/mail`` (made by the fixtures helper); skips the test when absent."""
+    """A file from ``tests/fixtures/mail`` (made by the fixtures helper); fails the test when absent."""
     path = FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"fixture {path} not present")
+    assert path.is_file(), f"fixture {path} missing"
     return path.read_bytes()
 
 

@@ -130,8 +130,7 @@ def test_relative_paths_resolve_against_base_dir(tmp_path: Path):
 
 
 def test_example_mailbox_polls_every_file_into_exactly_one_item(tmp_path: Path):
-    if not (EXAMPLE_MAILBOX / "new").is_dir():
-        pytest.skip("examples/mailbox not present")
+    assert (EXAMPLE_MAILBOX / "new").is_dir(), "examples/mailbox missing"
     files = [
         p for sub in ("new", "cur") for p in (EXAMPLE_MAILBOX / sub).iterdir() if not p.name.startswith(".")
     ]

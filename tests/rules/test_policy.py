@@ -338,8 +338,7 @@ def test_non_investment_mail_needs_no_disclosure(pack: PolicyPack, inbound: str)
 
 def test_template_draft_for_investment_questions_passes_disclosures(pack: PolicyPack) -> None:
     tpl = Path(__file__).resolve().parents[2] / "agent" / "draft_templates" / "v1" / "investment_advice.j2"
-    if not tpl.exists():
-        pytest.skip("template drafter not present")
+    assert tpl.exists(), f"template {tpl} missing"
     assert NOT_ADVICE in tpl.read_text() and PAST_PERF in tpl.read_text()
 
 
@@ -522,8 +521,7 @@ def _eml_text(path: Path) -> str:
 )
 def test_injection_on_mail_fixtures(pack: PolicyPack, name: str, is_attack: bool) -> None:
     path = FIXTURES / "mail" / name
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    assert path.exists(), f"fixture {path} missing"
     inbound = _eml_text(path)
     found = [f for f in run(pack, "Thank you.", inbound) if family_of(f.rule_id) == "prompt_injection"]
     assert bool(found) is is_attack

@@ -102,8 +102,7 @@ MAIL_EXPECTED = {
 @pytest.mark.parametrize("keep_all", [False, True])
 def test_mail_fixtures(name: str, keep_all: bool) -> None:
     path = FIXTURES / "mail" / name
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    assert path.exists(), f"fixture {path} missing"
     msg = eml_to_inbound(path, keep_all_headers=keep_all)
     reason = skip_reason(msg, ORG, OWN)
     assert (reason.rule if reason else None) == MAIL_EXPECTED[name]
