@@ -179,15 +179,19 @@ def _bounce(msg: InboundMessage) -> SkipReason | None:
     ctype, report = _content_type(msg)
     if ctype == "multipart/report":
         what = _REPORT_TYPES.get(report or "", "report (RFC 6522)")
+        # A read receipt (RFC 8098 MDN) is an automatic answer, not a failed delivery.
+        rule = "auto_reply" if report == "disposition-notification" else "bounce"
         return SkipReason(
-            rule="bounce", detail=_detail(f"Content-Type: multipart/report; report-type={report} ({what})")
+            rule=rule, detail=_detail(f"Content-Type: multipart/report; report-type={report} ({what})")
         )
     if ctype == "message/delivery-status":
         return SkipReason(rule="bounce", detail="Content-Type: message/delivery-status (RFC 3464)")
     if "x-failed-recipients" in h:
         return SkipReason(rule="bounce", detail=_hdr("x-failed-recipients", h["x-failed-recipients"]))
     local = _local(msg.sender.email)
-    if local in _BOUNCE_LOCALPARTS:
+    if local == "mailer-daemon" or (local in _BOUNCE_LOCALPARTS and _DSN_SUBJECT.search(msg.subject or "")):
+        # postmaster@ is a role address people write from (RFC 5321 §4.5.1): only a
+        # failure-notice subject makes its mail a bounce.
         return SkipReason(rule="bounce", detail=_detail(f"From: {msg.sender.email} (mail system sender)"))
     rp = h.get("return-path")
     if rp is not None and rp.strip() in ("<>", "<<>>", "") and _DSN_SUBJECT.search(msg.subject or ""):

@@ -119,7 +119,7 @@ SKIP_FIXTURES = {
     "bounce-mailbox-full.eml": ("bounce", "report-type=delivery-status"),
     "bounce-no-mx.eml": ("bounce", "report-type=delivery-status"),
     "complaint-aol.eml": ("bounce", "report-type=feedback-report"),
-    "disposition-notification.eml": ("bounce", "report-type=disposition-notification"),
+    "disposition-notification.eml": ("auto_reply", "report-type=disposition-notification"),
 }
 
 
@@ -210,10 +210,17 @@ def test_report_type_read_from_header() -> None:
     assert r is not None and r.rule == "bounce" and "RFC 3464" in r.detail
 
 
-@pytest.mark.parametrize("sender", ["MAILER-DAEMON@mx.client.example", "postmaster@client.example"])
-def test_mail_system_senders(sender: str) -> None:
-    r = skip_reason(make(sender=sender.lower()), ORG, OWN)
+@pytest.mark.parametrize(
+    "sender, subject",
+    [("MAILER-DAEMON@mx.client.example", "Hello"), ("postmaster@client.example", "Undelivered Mail Returned to Sender")],
+)
+def test_mail_system_senders(sender: str, subject: str) -> None:
+    r = skip_reason(make(sender=sender.lower(), subject=subject), ORG, OWN)
     assert r is not None and r.rule == "bounce" and sender.lower() in r.detail
+
+
+def test_postmaster_writing_a_normal_mail_is_not_a_bounce() -> None:
+    assert skip_reason(make(sender="postmaster@client.example", subject="Links for the migration"), ORG, OWN) is None
 
 
 def test_null_return_path_needs_a_dsn() -> None:
