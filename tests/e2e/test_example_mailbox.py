@@ -16,9 +16,6 @@ STATE_TO_CATEGORY = {"drafted": "draft", "escalated": "escalate", "quarantined":
 SKIP_TO_CATEGORY = {"auto_reply": "skip:auto-reply", "bounce": "skip:bounce", "mailing_list": "skip:list", "no_reply": "skip:no-reply"}
 # Known misses, each a limit we accept for now (see the issue notes):
 KNOWN = {
-    # BIPIA-style injection that only asks to add a link: no rule matches it; the template
-    # drafter ignores it, so the draft is harmless, but it is not escalated.
-    "1645476973.M58P1.example": "draft",
     # A general financial-education question: the template drafter's keyword intent says
     # "investment_advice", so routing escalates it to compliance (safe side).
     "1712824200.M64P1.example": "escalate",

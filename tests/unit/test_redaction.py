@@ -67,7 +67,11 @@ def test_redactor_makes_no_network_calls(redactor, monkeypatch):
     assert {s.entity for s in spans} >= {"URL", "EMAIL_ADDRESS"}
 
 
-def test_missing_spacy_model_fails_closed():
+def test_missing_spacy_model_fails_closed_without_downloading(monkeypatch):
+    def refuse(*a, **kw):
+        raise AssertionError(f"download attempted: {a}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
     from agent.config import OrganisationConfig, RedactionConfig
     from agent.errors import RedactionError
     from agent.redaction import Redactor
