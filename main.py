@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,12 +28,12 @@ from rich.progress import (
 from rich.table import Table
 
 from agent.config import Settings, load_config
-from agent.errors import DraftguardError
+from agent.errors import DraftguardError, StorageError
 from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from jobs import review_cli
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 
 app = typer.Typer(
     help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
@@ -86,16 +87,24 @@ def _settings() -> Settings:
 
 
 def _runtime(settings: Settings):
-    from sqlalchemy.exc import OperationalError
-
     from jobs.bootstrap import bootstrap
 
     try:
         return bootstrap(settings)
-    except OperationalError as exc:
-        raise fail(EXIT_STORAGE, f"storage {settings.storage.url!r} unavailable: {exc.orig}") from None
+    except StorageError as exc:
+        raise fail(EXIT_STORAGE, str(exc)) from None
     except DraftguardError as exc:
         raise fail(EXIT_USAGE, str(exc)) from None
+
+
+def _database(settings: Settings, *, create: bool = False):
+    """(engine, session factory) for read-only commands; exit 4 with the reason when it cannot open."""
+    from storage.db import open_database
+
+    try:
+        return open_database(settings.storage_url(), create=create)
+    except StorageError as exc:
+        raise fail(EXIT_STORAGE, str(exc)) from None
 
 
 # ---------------------------------------------------------------------------- run
@@ -119,10 +128,21 @@ def run(
     if not sources:
         raise fail(EXIT_USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
     from agent.pipeline import RunSummary
+    from jobs.scheduler import LockHeld, make_run_lock
 
+    lock = make_run_lock(rt.engine)
+    try:
+        lock.acquire()  # one run per database, --once included: never two processes on one item
+    except LockHeld as exc:
+        rt.close()
+        raise fail(EXIT_LOCKED, str(exc)) from None
     total = RunSummary()
     failed: list[str] = []
     try:
+        try:
+            rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
+        except DraftguardError as exc:
+            raise fail(EXIT_USAGE, str(exc)) from None
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
             for src in sources:
                 task = progress.add_task(src.name, total=getattr(src, "estimate", lambda: None)())
@@ -132,6 +152,7 @@ def run(
                     failed.append(f"{src.name}: {exc}")
                 progress.update(task, total=progress.tasks[task].completed)
     finally:
+        lock.release()
         rt.close()
     _print_summary(total)
     for f in failed:
@@ -141,19 +162,20 @@ def run(
 
 def _print_summary(total) -> None:
     c = total.counts
-    table = Table(title="draftguard run summary")
-    for col in ("seen", "drafted", "escalated", "held", "skipped", "quarantined", "already done", "seconds"):
-        table.add_column(col, justify="right")
-    table.add_row(
-        str(total.seen),
-        str(c["drafted"]),
-        str(c["escalated"]),
-        str(c["held"]),
-        str(c["skipped"]),
-        str(c["quarantined"]),
-        str(c["duplicate"]),
-        f"{total.seconds:.1f}",
-    )
+    table = Table(title="draftguard run summary", show_header=False)
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for label, n in (
+        ("seen", total.seen),
+        ("drafted", c["drafted"]),
+        ("escalated", c["escalated"]),
+        ("held", c["held"]),
+        ("skipped", c["skipped"]),
+        ("quarantined", c["quarantined"]),
+        ("already done", c["duplicate"]),
+    ):
+        table.add_row(label, str(n))
+    table.add_row("time taken", f"{total.seconds:.1f} s")
     console.print(table)
     if total.seen and total.seen == c["duplicate"]:
         console.print("Nothing new: every message was already processed.")
@@ -165,8 +187,12 @@ def draft(
     path: Annotated[Path, typer.Argument(help="An RFC 5322 message file (.eml).", exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every stage; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Show the drafting stages even when a skip rule applies.")] = False,
 ) -> None:
-    """Show what draftguard would do with one message: redactions, prompt, draft, findings, decision."""
+    """Show what draftguard would do with one message: redactions, prompt, draft, findings, decision.
+
+    Follows the pipeline: a message a skip rule stops, or one that would be quarantined
+    (empty or oversized body), is reported as such (exit 0 / exit 2)."""
     if not dry_run:
         raise fail(EXIT_USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
     settings = _settings()
@@ -186,6 +212,16 @@ def draft(
     try:
         pipeline = build_pipeline(settings, sf)
         reason = skip_reason(msg, settings.organisation, settings.organisation.own_addresses)
+        if reason and not force:
+            if as_json:
+                print(json.dumps({"skip": reason.model_dump(), "decision": {"action": "skip", "rule_id": reason.rule}}, indent=2))
+            else:
+                console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}: {escape(reason.detail)}); nothing would be drafted. --force shows the drafting stages anyway.", highlight=False)
+            return
+        try:
+            pipeline.validate(msg)
+        except BadInputError as exc:
+            raise fail(EXIT_USAGE, f"would be quarantined: {exc}") from None
         a = pipeline.analyse(msg)
     except DraftguardError as exc:
         raise fail(EXIT_USAGE, str(exc)) from None
@@ -208,14 +244,14 @@ def draft(
             "text": a.restored_text,
         },
         "findings": [f.model_dump(mode="json") for f in a.findings],
-        "decision": {**a.decision.model_dump(mode="json"), "would_skip_first": bool(reason)},
+        "decision": a.decision.model_dump(mode="json"),
     }
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
     console.rule(f"[bold]{path.name}[/] (dry run: nothing is written)")
     if reason:
-        console.print(f"[yellow]Skip rule would apply first:[/] {reason.rule} ({reason.detail})")
+        console.print(f"[yellow]Shown with --force: skip rule {reason.rule} would stop this message first[/] ({escape(reason.detail)})", highlight=False)
     t = Table(title="Redacted (types and placeholders only)")
     t.add_column("placeholder")
     t.add_column("entity type")
@@ -248,37 +284,19 @@ def draft(
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Counts per state, drafts by provider, open reviews and every quarantined item with its error."""
     settings = _settings()
-    from sqlalchemy.exc import OperationalError
-
-    from storage.db import open_database
     from storage.repository import UnitOfWork
 
-    try:
-        engine, sf = open_database(settings.storage_url())
-    except OperationalError as exc:
-        raise fail(EXIT_STORAGE, f"storage unavailable: {exc.orig}") from None
+    engine, sf = _database(settings)
     try:
         with UnitOfWork(sf) as uow:
             data = {
                 "states": uow.counts_by_state(),
                 "drafts_by_provider": uow.drafts_by_provider(),
                 "open_reviews": [
-                    {"id": t.id, "item_id": t.item_id, "group": t.group, "rule_id": t.rule_id, "created_at": t.created_at.isoformat()}
+                    {"id": t.id, "item_id": t.item_id, "group": t.group, "rule_id": t.rule_id, "created_at": _iso(t.created_at)}
                     for t in uow.open_review_tasks()
                 ],
-                "quarantine": [
-                    {
-                        "id": q.id,
-                        "item_id": i.id,
-                        "source": i.source,
-                        "external_id": i.external_id,
-                        "stage": q.stage,
-                        "error_type": q.error_type,
-                        "error": q.error,
-                        "created_at": q.created_at.isoformat(),
-                    }
-                    for q, i in uow.open_quarantine()
-                ],
+                "quarantine": _quarantine_entries(uow),
                 "outcomes": uow.outcome_counts(),
             }
     finally:
@@ -301,15 +319,43 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         rate = f"{accepted / decided:.0%}" if decided else "n/a"
         console.print("Draft outcomes: " + ", ".join(f"{k}={n}" for k, n in sorted(oc.items())) + f"; acceptance {rate}")
     console.print(f"Open reviews: {len(data['open_reviews'])}")
-    if data["quarantine"]:
-        q = Table(title="Quarantined items")
-        for col in ("id", "item", "source", "external id", "stage", "error"):
-            q.add_column(col, overflow="fold")
-        for e in data["quarantine"]:
-            q.add_row(str(e["id"]), str(e["item_id"]), e["source"], e["external_id"], e["stage"], f"{e['error_type']}: {e['error']}")
-        console.print(q)
-    else:
+    _print_quarantine(data["quarantine"])
+
+
+def _print_quarantine(entries: list[dict]) -> None:
+    if not entries:
         console.print("Quarantine: empty")
+        return
+    console.print(f"[bold]Quarantined items ({len(entries)})[/] — release one with `main.py quarantine release ITEM`")
+    for e in entries:
+        console.print(
+            f"item {e['item_id']}  {e['source']}/{e['external_id']}  stage={e['stage']}  since {e['created_at'][:19]}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        console.print(f"    {e['error_type']}: {e['error']}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _quarantine_entries(uow) -> list[dict]:
+    return [
+        {
+            "id": q.id,
+            "item_id": i.id,
+            "source": i.source,
+            "external_id": i.external_id,
+            "stage": q.stage,
+            "error_type": q.error_type,
+            "error": q.error,
+            "created_at": _iso(q.created_at),
+        }
+        for q, i in uow.open_quarantine()
+    ]
+
+
+def _iso(dt) -> str:
+    """ISO 8601 in UTC; SQLite returns naive datetimes that were stored as UTC."""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
 
 
 # ---------------------------------------------------------------------------- audit
@@ -318,9 +364,7 @@ def audit_verify() -> None:
     """Check every link of the audit chain; exit 3 and name the first broken event otherwise."""
     settings = _settings()
     from storage import audit
-    from storage.db import open_database
-
-    engine, sf = open_database(settings.storage_url())
+    engine, sf = _database(settings)
     try:
         with sf() as s:
             result = audit.verify(s)
@@ -347,9 +391,7 @@ def audit_export(
         if since_dt.tzinfo is None:
             since_dt = since_dt.replace(tzinfo=UTC)
     from storage import audit
-    from storage.db import open_database
-
-    engine, sf = open_database(settings.storage_url())
+    engine, sf = _database(settings)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
@@ -377,29 +419,52 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
 
         Router(settings.routing)
         pack = load_policy_pack(settings.resolve(settings.policy.pack))
-        for m in settings.sources.maildir:
-            if not settings.resolve(m.path).is_dir():
-                raise DraftguardError(f"{p}: sources.maildir[{m.name}].path: folder {settings.resolve(m.path)} does not exist")
+        for i, m in enumerate(settings.sources.maildir):
+            box = settings.resolve(m.path)
+            if not ((box / "cur").is_dir() and (box / "new").is_dir()):
+                raise DraftguardError(f"{p}: sources.maildir[{i}].path: {box} is not a Maildir (needs cur/ and new/)")
+        import importlib.util
+
+        if importlib.util.find_spec(settings.redaction.spacy_model) is None:
+            raise DraftguardError(f"{p}: redaction.spacy_model: package {settings.redaction.spacy_model!r} is not installed")
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(settings.storage_url()).get_dialect().import_dbapi()  # the driver must be installed
+        except (ArgumentError, ImportError) as exc:
+            raise DraftguardError(f"{p}: storage.url: {exc}") from None
     except DraftguardError as exc:
         raise fail(EXIT_USAGE, str(exc)) from None
-    console.print(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})")
+    console.print(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})", soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------- quarantine
 @quarantine_app.command("list")
-def quarantine_list() -> None:
-    """List quarantined items with their errors (same as the quarantine part of `status`)."""
-    status(as_json=False)
+def quarantine_list(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """List quarantined items with their stage and error (the item id is what `release` takes)."""
+    settings = _settings()
+    from storage.repository import UnitOfWork
+
+    engine, sf = _database(settings)
+    try:
+        with UnitOfWork(sf) as uow:
+            entries = _quarantine_entries(uow)
+    finally:
+        engine.dispose()
+    if as_json:
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+    else:
+        _print_quarantine(entries)
 
 
 @quarantine_app.command("release")
 def quarantine_release(item_id: Annotated[int, typer.Argument(help="Item id (see `status`).")]) -> None:
     """Put a quarantined item back for the next run (after fixing its cause)."""
     settings = _settings()
-    from storage.db import open_database
     from storage.repository import UnitOfWork
 
-    engine, sf = open_database(settings.storage_url())
+    engine, sf = _database(settings)
     try:
         with UnitOfWork(sf) as uow:
             try:

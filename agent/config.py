@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent.errors import ConfigError
 
@@ -191,6 +191,14 @@ class ModelConfig(_Strict):
 
     base_url: str = ""
     name: str = "gpt-4o-mini"
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not (v.startswith(("http://", "https://")) and len(v) > len("https://")):
+            raise ValueError(f"must be empty (no model) or an http(s) URL such as https://api.openai.com/v1, not {v!r}")
+        return v
     api_key_env: str = "DRAFTGUARD_MODEL_API_KEY"
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
@@ -387,6 +395,18 @@ class Settings(_Strict):
             seen.add(r.id)
         return v
 
+    @model_validator(mode="after")
+    def _groups_exist(self) -> Settings:
+        """Escalations must name a reviewer group the config declares (when it declares any)."""
+        known = {g.name for g in self.reviewer_groups}
+        if known:
+            for i, r in enumerate(self.routing.rules):
+                if r.group and r.group not in known:
+                    raise ValueError(f"routing.rules[{i}] ({r.id}): group {r.group!r} is not in [[reviewer_groups]] ({', '.join(sorted(known))})")
+            if self.routing.default_group not in known and self.routing.default_action == "escalate":
+                raise ValueError(f"routing.default_group {self.routing.default_group!r} is not in [[reviewer_groups]]")
+        return self
+
     def resolve(self, p: Path) -> Path:
         """``p`` made absolute against the config file's folder."""
         return p if p.is_absolute() else (self.base_dir / p).resolve()
@@ -404,7 +424,11 @@ class Settings(_Strict):
 
 
 def _dotted(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc)
+    """pydantic's error location as a TOML key path: ``("routing", "rules", 5, "action")`` → ``routing.rules[5].action``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def load_config(path: str | Path) -> Settings:

@@ -87,3 +87,8 @@ class AuditChainError(DraftguardError):
     def __init__(self, seq: int, problem: str):
         self.seq = seq
         super().__init__(f"audit event seq={seq}: {problem}")
+
+
+class StorageError(DraftguardError):
+    """The database cannot be opened: bad URL, missing driver, server down, or (for read-only
+    commands) no database yet. The message names the URL with its password hidden."""

@@ -135,6 +135,12 @@ class Pipeline:
             self._redactor = self._redactor_factory()
         return self._redactor
 
+    def prepare(self) -> None:
+        """Build the redactor now (about 2 s), so a missing model fails the run before any item.
+
+        Raises RedactionError (fail closed: no analyzer, nothing is processed)."""
+        _ = self.redactor
+
     def _retrying(self) -> Retrying:
         lim = self.settings.limits
         return Retrying(
@@ -200,7 +206,7 @@ class Pipeline:
                 uow.audit("ingested", item, {"source": bad.source, "parse_error": True})
             uow.quarantine(item, "parse", BadInputError(f"{bad.source}/{bad.external_id}", bad.error), 1)
             uow.commit()
-        log.warning("quarantined unparseable item", extra={"source": bad.source, "external_id": bad.external_id})
+        log.warning("quarantined %s/%s at stage parse: %s", bad.source, bad.external_id, bad.error)
         return ItemState.QUARANTINED
 
     def process(self, source: Source, msg: InboundMessage) -> str:
@@ -243,7 +249,7 @@ class Pipeline:
             if reason is not None:
                 return self._record_skip(item_id, reason)
             stage = "validate"
-            self._validate(msg)
+            self.validate(msg)
             stage = "analyse"
             analysis = self.analyse(msg, source)
             stage = "record"
@@ -261,9 +267,11 @@ class Pipeline:
             with UnitOfWork(self.sf) as uow:
                 uow.quarantine(uow.item(item_id), stage, exc, attempts)
                 uow.commit()
+            log.warning("quarantined %s/%s at stage %s: %s: %s", msg.source, msg.external_id, stage, type(exc).__name__, exc)
             return ItemState.QUARANTINED
 
-    def _validate(self, msg: InboundMessage) -> None:
+    def validate(self, msg: InboundMessage) -> None:
+        """Raise BadInputError for an empty or oversized body (the item is quarantined)."""
         where = f"{msg.source}/{msg.external_id}"
         if not msg.text_body.strip():
             raise BadInputError(where, "empty body: no text to answer")

@@ -51,14 +51,13 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _database(settings: Settings):
-    from sqlalchemy.exc import OperationalError
-
+    from agent.errors import StorageError
     from storage.db import open_database
 
     try:
-        return open_database(settings.storage_url())
-    except OperationalError as exc:
-        raise _fail(EXIT_STORAGE, f"storage unavailable: {exc.orig}") from None
+        return open_database(settings.storage_url(), create=False)
+    except StorageError as exc:
+        raise _fail(EXIT_STORAGE, str(exc)) from None
 
 
 def _age(dt: datetime | None) -> str:
@@ -163,8 +162,12 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
     from jobs.review import ReviewError, approve
 
     settings = _settings(ctx)
+    from agent.errors import StorageError
+
     try:
         rt = bootstrap(settings)
+    except StorageError as exc:
+        raise _fail(EXIT_STORAGE, str(exc)) from None
     except DraftguardError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
 
@@ -217,7 +220,7 @@ def reject_cmd(
 def assign_cmd(
     ctx: typer.Context,
     item_id: ItemArg,
-    group: Annotated[str, typer.Argument(help="Reviewer group (see [[reviewer_groups]] in the config).")],
+    group: Annotated[str, typer.Argument(help="Reviewer group (see \\[\\[reviewer_groups]] in the config).")],
     reviewer: ReviewerOpt,
 ) -> None:
     """Hand the review to another group (it is notified again), or escalate a held item to it."""

@@ -363,7 +363,7 @@ def run_forever(
     :data:`EXIT_LOCKED` (5) another run holds the lock (without ``wait``)."""
     from sqlalchemy.exc import OperationalError
 
-    from agent.errors import DraftguardError
+    from agent.errors import DraftguardError, StorageError
     from jobs.metrics import DraftTail, register_store_collector
     from jobs.observability import configure_logging, start_http_server
     from storage.db import make_engine
@@ -398,11 +398,18 @@ def run_forever(
         from jobs.bootstrap import bootstrap
 
         rt = bootstrap(settings)
+        try:
+            rt.pipeline.prepare()  # fail closed: no PII analyzer, no service
+        except DraftguardError:
+            rt.close()
+            raise
     except (OperationalError, DraftguardError) as exc:
         lock.release()
         lock_engine.dispose()
         say(f"error: storage unavailable: {exc.orig}" if isinstance(exc, OperationalError) else f"error: {exc}")
-        return EXIT_STORAGE if isinstance(exc, OperationalError) else EXIT_USAGE
+        if isinstance(exc, OperationalError | StorageError):
+            return EXIT_STORAGE
+        return EXIT_USAGE
     if held_by is not None:
         say(f"waiting: another draftguard run holds the lock ({held_by})")
         if not lock.acquire_wait(stop, settings.schedule.lock_poll_seconds):

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from agent.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,8 +55,28 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
-    """Engine and session factory for ``url``, migrated to head."""
-    engine = make_engine(url)
-    migrate(engine)
+def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine and session factory for ``url``, migrated to head.
+
+    ``create=False`` (read-only commands) refuses to create a SQLite file that does not
+    exist yet, so a typo in the URL is not answered with an empty database.
+    Raises :class:`agent.errors.StorageError` naming the URL (password hidden) and the
+    problem: invalid URL, missing driver, missing database, server unreachable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StorageError(f"storage URL {url[:40]!r} is not a valid SQLAlchemy URL ({exc})") from exc
+    shown = parsed.render_as_string(hide_password=True)
+    if not create and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).exists():
+            raise StorageError(f"no database at {parsed.database} (storage.url {shown}); run `main.py run --once` first")
+    try:
+        engine = make_engine(url)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"storage URL {shown}: no driver installed for it ({exc})") from exc
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StorageError(f"storage {shown} unavailable: {str(exc.orig).strip().splitlines()[0]}") from exc
     return engine, sessionmaker(engine, expire_on_commit=False)

@@ -100,7 +100,7 @@ def _open(ctx: typer.Context, config: Path | None):
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
     if not settings.sources.outlook:
-        Console(stderr=True).print("[bold red]error:[/] no [[sources.outlook]] entries in the config", highlight=False)
+        Console(stderr=True).print("[bold red]error:[/] no \\[\\[sources.outlook]] entries in the config", highlight=False)
         raise typer.Exit(2)
     engine, sf = open_database(settings.storage_url())
     return settings, engine, sf
@@ -146,7 +146,7 @@ def check(
 def login(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="TOML config (default: the main --config).")] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="Only this [[sources.outlook]] name.")] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Only this \\[\\[sources.outlook]] name.")] = None,
 ) -> None:
     """Delegated access: sign in with a device code; tokens are kept in the database."""
     from connectors.outlook.auth import device_code_login
@@ -158,7 +158,7 @@ def login(
     cfgs = [c for c in settings.sources.outlook if c.auth_flow == "device_code" and (source is None or c.name == source)]
     if not cfgs:
         engine.dispose()
-        Console(stderr=True).print('[bold red]error:[/] no [[sources.outlook]] entry with auth_flow = "device_code"', highlight=False)
+        Console(stderr=True).print('[bold red]error:[/] no \\[\\[sources.outlook]] entry with auth_flow = "device_code"', highlight=False)
         raise typer.Exit(2)
     try:
         for cfg in cfgs:

@@ -185,7 +185,7 @@ def check(
         raise typer.Exit(2) from None
     cfgs = [c for c in settings.sources.salesforce if not source or c.name in source or f"salesforce:{c.name}" in source]
     if not cfgs:
-        Console(stderr=True).print("[bold red]error:[/] no [[sources.salesforce]] entries to check", highlight=False)
+        Console(stderr=True).print("[bold red]error:[/] no \\[\\[sources.salesforce]] entries to check", highlight=False)
         raise typer.Exit(2)
     results = [check_source(c, settings, console) for c in cfgs]
     raise typer.Exit(0 if all(results) else 1)

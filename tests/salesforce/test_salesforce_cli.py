@@ -88,5 +88,5 @@ def test_bad_field_name_in_config_is_a_config_error_naming_the_key(fake, tmp_pat
     res = CliRunner().invoke(main.app, ["--config", str(path), "salesforce", "check"])
     assert res.exit_code == 2
     out = " ".join(res.output.split())
-    assert "sources.salesforce.0.case_fields_allow_list" in out and "not a Salesforce field API name" in out
+    assert "sources.salesforce[0].case_fields_allow_list" in out and "not a Salesforce field API name" in out
     assert fake.requests == []
