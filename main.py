@@ -71,6 +71,7 @@ STATE = _State()
 def _root(config: ConfigOpt = Path("config.toml"), verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log INFO to stderr.")] = False) -> None:
     STATE.config_path = config
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one INFO line per plugin and migration check
 
 
 def fail(code: int, reason: str) -> typer.Exit:
@@ -151,10 +152,16 @@ def run(
                 except DraftguardError as exc:
                     failed.append(f"{src.name}: {exc}")
                 progress.update(task, total=progress.tasks[task].completed)
+        # Notifications left over (failed earlier, or a review reassigned): the outbox sends them now.
+        from jobs.notifications import dispatch_pending
+
+        outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
     finally:
         lock.release()
         rt.close()
     _print_summary(total)
+    if outbox.sent or outbox.failed:
+        console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
         err.print(f"[bold red]source failed:[/] {f}", highlight=False)
     raise typer.Exit(EXIT_SOURCE_FAILED if failed else EXIT_OK)

@@ -13,6 +13,7 @@ from mailparser_reply import EmailReplyParser
 
 from agent.language import detect_language
 from agent.models import InboundMessage, ItemContext
+from agent.reply import greeting_name
 
 # Languages whose quote headers mail-parser-reply knows (its constants.MAIL_LANGUAGES).
 REPLY_PARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "da", "sv", "pl", "cs"]
@@ -44,10 +45,12 @@ def build_context(msg: InboundMessage, *, max_chars: int) -> ItemContext:
     """Clear-text context for one item. ``max_chars`` bounds the latest text (characters)."""
     latest = latest_reply(msg.text_body)[:max_chars]
     thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in msg.thread[-MAX_THREAD_MESSAGES:]]
+    # Greet the person the reply goes to: the Reply-To mailbox when there is one.
+    addressee = msg.reply_to[0] if msg.reply_to else msg.sender
     return ItemContext(
         subject=msg.subject,
-        sender_name=msg.sender.name,
-        sender_email=msg.sender.email,
+        sender_name=greeting_name(addressee.name),
+        sender_email=addressee.email,
         latest_text=latest,
         thread=thread,
         crm_fields=msg.crm_fields,

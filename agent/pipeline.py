@@ -52,7 +52,7 @@ from agent.models import (
 from agent.ports import BadItem, CursorStore, Escalation, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor, restore
-from agent.reply import idempotency_key, reply_recipients, reply_subject
+from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
 from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
 from rules.skip import skip_reason
@@ -284,7 +284,11 @@ class Pipeline:
         Raises RedactionError when the analyzer cannot run (nothing goes to a model)."""
         org = self.settings.organisation
         ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
-        redacted = self.redactor.pseudonymise(ctx, seed_texts=[msg.subject, msg.text_body, *(t.text for t in msg.thread), *msg.crm_fields.values()])
+        people = [msg.sender, *msg.reply_to, *msg.to, *msg.cc, *(t.sender for t in msg.thread if t.sender)]
+        known = [("EMAIL_ADDRESS", a.email) for a in people] + [("PERSON", greeting_name(a.name)) for a in people if a.name]
+        redacted = self.redactor.pseudonymise(
+            ctx, seed_texts=[msg.subject, msg.text_body, *(t.text for t in msg.thread), *msg.crm_fields.values()], known=known
+        )
         link_domains = sorted({*org.domains, *org.link_allow_domains})
         prompt = render_prompt(
             self.settings.model.prompt_template,

@@ -151,15 +151,23 @@ class Redactor:
         return False
 
     # ------------------------------------------------------------ pseudonymise
-    def pseudonymise(self, ctx: ItemContext, seed_texts: list[str] | tuple[str, ...] = ()) -> RedactedContext:
+    def pseudonymise(
+        self,
+        ctx: ItemContext,
+        seed_texts: list[str] | tuple[str, ...] = (),
+        known: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
+    ) -> RedactedContext:
         """Replace every PII entity in the context with a stable placeholder.
 
         The sender's name and address, and every value the analyzer finds in
         ``seed_texts`` (the whole original message: quoted history and signature
-        included), are seeded first so that they are replaced wherever they occur,
+        included), and the ``known`` header values, are seeded first so that they are
+        replaced wherever they occur,
         even where the model's context-dependent scores miss them in the shorter
         text that goes into the prompt."""
         session = _PseudonymSession(self)
+        for entity, value in known:  # (entity, value) pairs from headers: From, Reply-To, To, Cc
+            session.seed(entity, value)
         for text in seed_texts:
             for span in self.analyze(text[:SEED_TEXT_MAX_CHARS]):
                 session.seed(span.entity, span.value)

@@ -21,13 +21,28 @@ def reply_subject(subject: str) -> str:
     counters) are removed and exactly one ``"Re: "`` is put in front (RFC 5322 §3.6.5
     suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept.
     """
+    s = base_subject(subject)
+    return f"Re: {s}" if s else "Re:"
+
+
+def base_subject(subject: str) -> str:
+    """The subject without leading reply prefixes (``"AW: Re: Rechnung"`` → ``"Rechnung"``)."""
     s = " ".join((subject or "").split())
     while True:
         stripped = _REPLY_PREFIX_RE.sub("", s, count=1)
         if stripped == s:
-            break
+            return s
         s = stripped
-    return f"Re: {s}" if s else "Re:"
+
+
+def greeting_name(display_name: str) -> str:
+    """A display name as a person would write it: ``"Miller, John"`` → ``"John Miller"``;
+    an address or an empty name gives ``""`` (the template then greets generically)."""
+    name = " ".join((display_name or "").replace('"', "").split())
+    if "@" in name:
+        return ""
+    m = re.fullmatch(r"([^,]+),\s*([^,]+)", name)
+    return f"{m.group(2)} {m.group(1)}" if m else name
 
 
 def email_of(address: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from agent.models import DraftOutput, RedactedContext
+from agent.reply import base_subject
 
 TEMPLATES_VERSION = "v1"
 TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
@@ -69,7 +70,7 @@ class TemplateDrafter:
         intent, confidence, matched = self.classify(f"{ctx.subject}\n{ctx.latest_text}")
         reply = self._env.get_template(f"{intent}.j2").render(
             sender_name=ctx.sender_name,
-            subject=ctx.subject,
+            subject=base_subject(ctx.subject),
             organisation=self._organisation,
             signature=self._signature,
         )

@@ -5,7 +5,7 @@ and ``504 Gateway Timeout``, each usually with a ``Retry-After`` header in secon
 (https://learn.microsoft.com/graph/throttling: "wait the number of seconds specified in the
 Retry-After header ... then retry"). O365 mounts urllib3's ``Retry`` for these codes, but
 urllib3 retries only idempotent methods, so a throttled ``POST .../createReply`` or ``PATCH``
-raises at once (see /work/shared/notes/protocols.md). draftguard therefore turns O365's
+raises at once (checked by running O365 2.1.10 against a local Graph server). draftguard therefore turns O365's
 own retries off and retries here, on every method, with a bounded number of attempts:
 
 =========  ===============================  ========================================
