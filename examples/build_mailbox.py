@@ -786,7 +786,7 @@ def specs(corp: Path) -> list[dict]:  # noqa: C901 - a flat table
     # ---- non-English -----------------------------------------------------------------------
     wrapped(
         "email_replies_quotes/crisp/email_customer_quote_header_3.txt",
-        "draft",
+        "draft or escalate",
         "French follow-up ('je n'ai pas eu de retour') above a French quoted header (De/À/Envoyé le/Objet)",
         kind="non-english",
         note="wrapped; sender, Subject, Date constructed",
@@ -799,7 +799,7 @@ def specs(corp: Path) -> list[dict]:  # noqa: C901 - a flat table
     ru_name = ru.splitlines()[0].split(":", 1)[1].strip()
     wrapped(
         "email_replies_quotes/talon/signature/emails/P/unicode_msg",
-        "draft",
+        "draft or escalate",
         "Russian business enquiry (UTF-8 8bit body, RFC 2047 From/Subject) with signature",
         kind="non-english",
         note="wrapped; address, Subject, Date constructed; the fixture's first line 'From: <name>' became the From header",
@@ -810,7 +810,7 @@ def specs(corp: Path) -> list[dict]:  # noqa: C901 - a flat table
     )
     wrapped(
         "constructed (quote-header style of email_replies_quotes/crisp/email_german.txt)",
-        "draft",
+        "draft or escalate",
         "German invoice-correction request with German quote header 'Am ... schrieb'",
         kind="non-english",
         note="constructed by this project: the corpora contain no German prose (only German quote headers)",
