@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import select
@@ -491,11 +492,26 @@ class Pipeline:
             with UnitOfWork(self.sf) as uow:
                 uow.audit("case_actions", uow.item(item_id), {"actions": sorted(decision.case_actions), "done": len(done)})
                 uow.commit()
-        notify_review_task(self.sf, self.notifier, item_id=item_id, subject=msg.subject, sender=msg.sender.email, link=msg.link)
+        notify_review_task(
+            self.sf,
+            self.notifier,
+            item_id=item_id,
+            subject=msg.subject,
+            sender=msg.sender.email,
+            link=msg.link,
+            retry_after_seconds=self.settings.notify.retry_base_seconds,
+        )
 
 
 def notify_review_task(
-    session_factory: sessionmaker[Session], notifier: Notifier, *, item_id: int, subject: str, sender: str, link: str | None
+    session_factory: sessionmaker[Session],
+    notifier: Notifier,
+    *,
+    item_id: int,
+    subject: str,
+    sender: str,
+    link: str | None,
+    retry_after_seconds: float | None = None,
 ) -> bool:
     """Send the notification for the open, un-notified review task of ``item_id``.
 
@@ -533,6 +549,8 @@ def notify_review_task(
         except Exception as exc:
             task.notify_attempts += 1
             task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if retry_after_seconds is not None:  # the outbox retries it after this delay, never drops it
+                task.notify_next_at = utcnow() + timedelta(seconds=retry_after_seconds)
             uow.commit()
             log.warning("review notification failed; kept for retry", extra={"review_task_id": task.id})
             return False

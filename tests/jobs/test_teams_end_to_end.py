@@ -14,7 +14,7 @@ from jobs_testkit import ROOT, mailbox_subset, start_service, stop_service, wait
 from tests.teams.teams_testkit import SIG, FakeTeams
 
 ESCALATING = ("1592658720.M62P1", "1712746800.M63P1")  # legal threat, investment advice (MANIFEST)
-TEAMS = '\n[notify]\ntransport = "teams_webhook"\n\n[notify.teams]\nmax_attempts = 2\nmax_wait_seconds = 0.1\n'
+TEAMS = '\n[notify]\ntransport = "teams_webhook"\nretry_base_seconds = 0.5\n\n[notify.teams]\nmax_attempts = 2\nmax_wait_seconds = 0.1\n'
 
 
 def tasks(db) -> list[tuple]:
