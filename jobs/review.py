@@ -85,6 +85,16 @@ def _utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
+def _get_item(s, item_id: int, *, reviewable_for: str | None = None) -> Item:
+    """The item, or ReviewError; with ``reviewable_for`` (a verb) it must be escalated or held."""
+    item = s.get(Item, item_id)
+    if item is None:
+        raise ReviewError(f"no item with id {item_id}")
+    if reviewable_for and item.state not in REVIEWABLE:
+        raise ReviewError(f"item {item_id} is {item.state}: only escalated or held items can be {reviewable_for}")
+    return item
+
+
 def _latest_task(s: Session, item_id: int, *, open_only: bool = False) -> ReviewTask | None:
     q = select(ReviewTask).where(ReviewTask.item_id == item_id)
     if open_only:
@@ -137,9 +147,7 @@ def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewD
 
     Raises ReviewError when there is no such item."""
     with session_factory() as s:
-        item = s.get(Item, item_id)
-        if item is None:
-            raise ReviewError(f"no item with id {item_id}")
+        item = _get_item(s, item_id)
         task = _latest_task(s, item_id)
         decision = _latest(s, Decision, item_id)
         draft = _latest(s, Draft, item_id)
@@ -191,9 +199,7 @@ def approve(
     on success). Raises ReviewError for a wrong state or a failed delivery."""
     reviewer = _check_reviewer(reviewer)
     with session_factory() as s:
-        item = s.get(Item, item_id)
-        if item is None:
-            raise ReviewError(f"no item with id {item_id}")
+        item = _get_item(s, item_id)
         state = item.state
         task = _latest_task(s, item_id, open_only=True)
         if state == ItemState.DRAFTED and task is not None:
@@ -223,11 +229,7 @@ def reject(session_factory: sessionmaker[Session], item_id: int, reviewer: str, 
         raise ReviewError("a reason is required (--reason)")
     now = datetime.now(UTC)
     with session_factory() as s:
-        item = s.get(Item, item_id)
-        if item is None:
-            raise ReviewError(f"no item with id {item_id}")
-        if item.state not in REVIEWABLE:
-            raise ReviewError(f"item {item_id} is {item.state}: only escalated or held items can be rejected")
+        item = _get_item(s, item_id, reviewable_for="rejected")
         task = _latest_task(s, item_id, open_only=True)
         if task is None:  # a held item: record the decision on a closed task
             decision = _latest(s, Decision, item_id)
@@ -263,11 +265,7 @@ def assign(session_factory: sessionmaker[Session], settings: Settings, item_id: 
         raise ReviewError(f"unknown reviewer group {group!r} (configured: {', '.join(known)})")
     now = datetime.now(UTC)
     with session_factory() as s:
-        item = s.get(Item, item_id)
-        if item is None:
-            raise ReviewError(f"no item with id {item_id}")
-        if item.state not in REVIEWABLE:
-            raise ReviewError(f"item {item_id} is {item.state}: only escalated or held items can be assigned")
+        item = _get_item(s, item_id, reviewable_for="assigned")
         task = _latest_task(s, item_id, open_only=True)
         previous = task.group if task else None
         if task is None:
