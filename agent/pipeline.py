@@ -165,12 +165,16 @@ class Pipeline:
         yielded were processed; item failures never escape."""
         summary = RunSummary()
         started = time.perf_counter()
+        resumed: set[str] = set()
         try:
-            for outcome in self._resume_pending(source):
+            for external_id, outcome in self._resume_pending(source):
+                resumed.add(external_id)
                 summary.add(outcome)
                 if on_item:
                     on_item(outcome)
             for entry in source.poll(self.cursors):
+                if entry.external_id in resumed:  # already counted above
+                    continue
                 outcome = self.process_bad(entry) if isinstance(entry, BadItem) else self.process(source, entry)
                 summary.add(outcome)
                 if on_item:
@@ -179,7 +183,8 @@ class Pipeline:
             summary.seconds = time.perf_counter() - started
         return summary
 
-    def _resume_pending(self, source: Source) -> Iterable[str]:
+    def _resume_pending(self, source: Source) -> Iterable[tuple[str, str]]:
+        """Deliver the saved drafts of items left ``routed`` by an interrupted run: ``(external id, outcome)``."""
         with self.sf() as s:
             pending = s.execute(
                 select(Item.id, Item.external_id).where(Item.source == source.name, Item.state == ItemState.ROUTED)
@@ -192,9 +197,9 @@ class Pipeline:
                     item = uow.item(item_id)
                     uow.quarantine(item, "resume", exc, item.attempts)
                     uow.commit()
-                yield ItemState.QUARANTINED
+                yield external_id, ItemState.QUARANTINED
                 continue
-            yield self.deliver_saved_draft(source, msg, item_id)
+            yield external_id, self.deliver_saved_draft(source, msg, item_id)
 
     # ------------------------------------------------------------------ one item
     def process_bad(self, bad: BadItem) -> str:

@@ -211,7 +211,8 @@ def test_crash_between_write_and_commit_never_duplicates(make_pipeline):
         p.run_source(src)
     assert _states(sf) == {"m1": "routed"}
     # "Restart": the next run resumes the delivery; the source finds the existing draft.
-    p.run_source(src)
+    again = p.run_source(src)
+    assert again.seen == 1 and again.counts["drafted"] == 1  # counted once, not again as "already done"
     assert _states(sf) == {"m1": "drafted"}
     assert src.writes == 1 and len(src.drafts) == 1
     with sf() as s:
