@@ -300,7 +300,15 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
                 "states": uow.counts_by_state(),
                 "drafts_by_provider": uow.drafts_by_provider(),
                 "open_reviews": [
-                    {"id": t.id, "item_id": t.item_id, "group": t.group, "rule_id": t.rule_id, "created_at": _iso(t.created_at)}
+                    {
+                        "id": t.id,
+                        "item_id": t.item_id,
+                        "group": t.group,
+                        "rule_id": t.rule_id,
+                        "created_at": _iso(t.created_at),
+                        "notified": t.notified_at is not None,
+                        "notify_error": t.notify_error,
+                    }
                     for t in uow.open_review_tasks()
                 ],
                 "quarantine": _quarantine_entries(uow),
@@ -325,7 +333,12 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         accepted = oc.get("sent", 0) + oc.get("edited_sent", 0)
         rate = f"{accepted / decided:.0%}" if decided else "n/a"
         console.print("Draft outcomes: " + ", ".join(f"{k}={n}" for k, n in sorted(oc.items())) + f"; acceptance {rate}")
-    console.print(f"Open reviews: {len(data['open_reviews'])}")
+    waiting = [r for r in data["open_reviews"] if not r["notified"]]
+    console.print(
+        f"Open reviews: {len(data['open_reviews'])}"
+        + (f"; {len(waiting)} notification(s) not yet delivered (kept in the outbox, retried by `run`)" if waiting else ""),
+        highlight=False,
+    )
     _print_quarantine(data["quarantine"])
 
 
