@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -58,10 +59,11 @@ from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
 from rules.skip import skip_reason
 from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
-from storage.repository import UnitOfWork
+from storage.repository import UnitOfWork, fit
 
 log = logging.getLogger("draftguard.pipeline")
 
+EXTERNAL_ID_MAX = 500  # items.external_id column width
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
 
 
@@ -175,7 +177,7 @@ class Pipeline:
             for entry in source.poll(self.cursors):
                 if entry.external_id in resumed:  # already counted above
                     continue
-                outcome = self.process_bad(entry) if isinstance(entry, BadItem) else self.process(source, entry)
+                outcome = self.process_bad(entry) if isinstance(entry, BadItem) else self._process_guarded(source, entry)
                 summary.add(outcome)
                 if on_item:
                     on_item(outcome)
@@ -184,12 +186,16 @@ class Pipeline:
         return summary
 
     def _resume_pending(self, source: Source) -> Iterable[tuple[str, str]]:
-        """Deliver the saved drafts of items left ``routed`` by an interrupted run: ``(external id, outcome)``."""
+        """Finish what earlier runs left open, yielding ``(external id, outcome)``: items left
+        ``routed`` get their saved draft delivered; items ``new`` (released from quarantine) or
+        ``processing`` (a run died mid-item) are re-read and processed again. Sources with a
+        cursor (delta link, watermark) would never yield them again on their own."""
+        open_states = (ItemState.ROUTED, ItemState.NEW, ItemState.PROCESSING)
         with self.sf() as s:
             pending = s.execute(
-                select(Item.id, Item.external_id).where(Item.source == source.name, Item.state == ItemState.ROUTED)
+                select(Item.id, Item.external_id, Item.state).where(Item.source == source.name, Item.state.in_(open_states)).order_by(Item.id)
             ).all()
-        for item_id, external_id in pending:
+        for item_id, external_id, state in pending:
             try:
                 msg = source.fetch(external_id)
             except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
@@ -199,9 +205,23 @@ class Pipeline:
                     uow.commit()
                 yield external_id, ItemState.QUARANTINED
                 continue
-            yield external_id, self.deliver_saved_draft(source, msg, item_id)
+            if state == ItemState.ROUTED:
+                yield external_id, self.deliver_saved_draft(source, msg, item_id)
+            else:
+                yield external_id, self._process_guarded(source, msg)
 
     # ------------------------------------------------------------------ one item
+    def _process_guarded(self, source: Source, msg: InboundMessage) -> str:
+        """:meth:`process`, with a failure to even record the item (a database error on its
+        values) turned into a quarantine entry instead of stopping the whole poll."""
+        try:
+            return self.process(source, msg)
+        except Exception as exc:
+            if isinstance(exc, DraftguardError):
+                raise
+            log.exception("could not record %s/%s", msg.source, msg.external_id)
+            return self.process_bad(BadItem(msg.source, msg.external_id, f"could not be recorded: {type(exc).__name__}: {str(exc)[:300]}"))
+
     def process_bad(self, bad: BadItem) -> str:
         """Quarantine an entry the source could not parse (kept, visible, never dropped)."""
         with UnitOfWork(self.sf) as uow:
@@ -217,6 +237,8 @@ class Pipeline:
 
     def process(self, source: Source, msg: InboundMessage) -> str:
         """Run one message through every stage; returns its final state (or ``"duplicate"``)."""
+        if len(msg.external_id) > EXTERNAL_ID_MAX:
+            return self.process_bad(BadItem(msg.source, fit(msg.external_id, EXTERNAL_ID_MAX), f"external id longer than {EXTERNAL_ID_MAX} characters"))
         with UnitOfWork(self.sf) as uow:
             item, is_new = uow.claim_item(msg)
             if not is_new and item.state in ItemState.TERMINAL:
@@ -290,8 +312,7 @@ class Pipeline:
         Raises RedactionError when the analyzer cannot run (nothing goes to a model)."""
         org = self.settings.organisation
         ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
-        people = [msg.sender, *msg.reply_to, *msg.to, *msg.cc, *(t.sender for t in msg.thread if t.sender)]
-        known = [("EMAIL_ADDRESS", a.email) for a in people] + [("PERSON", greeting_name(a.name)) for a in people if a.name]
+        known = self._header_pii(msg)
         redacted = self.redactor.pseudonymise(
             ctx, seed_texts=[msg.subject, msg.text_body, *(t.text for t in msg.thread), *msg.crm_fields.values()], known=known
         )
@@ -336,6 +357,23 @@ class Pipeline:
             to=to,
             cc=cc,
         )
+
+    def _header_pii(self, msg: InboundMessage) -> list[tuple[str, str]]:
+        """(entity, value) pairs for every client named in the headers (From, Reply-To, To, Cc,
+        thread senders): the address, the display name as written and as greeted ("Okafor,
+        Chidi" and "Chidi Okafor"), and each name part, so a bare "Chidi" is replaced too.
+        People at our own domains are left out (their names are not client data)."""
+        own_domains = {d.lower() for d in self.settings.organisation.domains}
+        people = [msg.sender, *msg.reply_to, *msg.to, *msg.cc, *(t.sender for t in msg.thread if t.sender)]
+        known: list[tuple[str, str]] = []
+        for a in people:
+            if a.domain in own_domains:
+                continue
+            known.append(("EMAIL_ADDRESS", a.email))
+            if a.name and "@" not in a.name:
+                known += [("PERSON", a.name), ("PERSON", greeting_name(a.name))]
+                known += [("PERSON", part) for part in re.findall(r"[^\W\d_][\w'-]{2,}", a.name) if part[0].isupper()]
+        return known
 
     # ------------------------------------------------------------------ recording
     def _record_skip(self, item_id: int, reason: SkipReason) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
@@ -83,6 +83,18 @@ class ReviewResult:
 
 def _utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+def _transition(s: Session, item_id: int, to_state: str, verb: str) -> None:
+    """Move an escalated/held item to ``to_state`` with one conditional UPDATE (compare-and-set),
+    so two reviewers (or approve and reject) racing on one item cannot both win.
+
+    Raises ReviewError when the item left the reviewable states in the meantime."""
+    done = s.execute(
+        update(Item).where(Item.id == item_id, Item.state.in_(REVIEWABLE)).values(state=to_state).execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise ReviewError(f"item {item_id} was changed by another reviewer or run; it can no longer be {verb}")
 
 
 def _get_item(s, item_id: int, *, reviewable_for: str | None = None) -> Item:
@@ -207,6 +219,9 @@ def approve(
         elif state not in REVIEWABLE:
             raise ReviewError(f"item {item_id} is {state}: only escalated or held items can be approved")
     if state != ItemState.DRAFTED:
+        with session_factory() as s:  # claim it: a concurrent reject or approve now fails
+            _transition(s, item_id, ItemState.ROUTED, "approved")
+            s.commit()
         state = deliver(item_id, reviewer)
         if state != ItemState.DRAFTED:
             raise ReviewError(f"item {item_id}: delivery failed (item is now {state}; see `main.py status`); the review stays open")
@@ -243,8 +258,9 @@ def reject(session_factory: sessionmaker[Session], item_id: int, reviewer: str, 
             )
             s.add(task)
         task.status, task.reviewer, task.reason, task.resolved_at = "rejected", reviewer, reason, now
-        item.state = ItemState.REJECTED
+        _transition(s, item_id, ItemState.REJECTED, "rejected")
         s.flush()
+        s.refresh(item)
         _reviewed(
             s,
             item,

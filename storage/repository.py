@@ -12,6 +12,7 @@ Every state change is written together with its audit event, in one transaction.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -34,6 +35,14 @@ from storage.models import (
     ReviewTask,
     utcnow,
 )
+
+
+def fit(value: str | None, limit: int) -> str | None:
+    """``value`` cut to ``limit`` characters; a cut value ends in a hash of the whole, so two
+    long values that share a prefix stay distinct (for header values such as Message-ID)."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 33] + "~" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 class UnitOfWork:
@@ -66,8 +75,8 @@ class UnitOfWork:
         item = Item(
             source=msg.source,
             external_id=msg.external_id,
-            internet_message_id=msg.internet_message_id,
-            thread_key=msg.thread_key[:998],
+            internet_message_id=fit(msg.internet_message_id, 998),
+            thread_key=fit(msg.thread_key, 998),
             correlation_id=str(uuid.uuid4()),
             state=ItemState.NEW,
             received_at=msg.received_at,

@@ -247,3 +247,59 @@ def test_inbound_prompt_injection_never_reaches_the_model(make_pipeline):
         assert d.fallback_used and "prompt injection" in d.fallback_reason
         assert s.execute(select(Decision.rule_id)).scalar_one() == "injection"
     assert notifier.sent and notifier.sent[0].group == "security"
+
+
+def test_released_item_is_retried_even_when_the_source_will_not_yield_it_again(make_pipeline, redactor):
+    calls = {"n": 0}
+
+    def flaky():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RedactionError("PII analyzer unavailable (first start)")
+        return redactor
+
+    p, sf = make_pipeline(FakeModel(), redactor_factory=flaky)
+    src = FakeSource([message("m1")])
+    assert p.run_source(src).counts["quarantined"] == 1
+    from storage.repository import UnitOfWork
+
+    with UnitOfWork(sf) as uow:
+        assert uow.release_quarantine(uow.get_item("fake:box", "m1").id) == "new"
+        uow.commit()
+    cursor_like = FakeSource([])  # a delta/watermark source: the message is not yielded again
+    cursor_like.entries = []
+    cursor_like.fetch = src.fetch
+    cursor_like.drafts = src.drafts
+    summary = p.run_source(cursor_like)
+    assert summary.counts["drafted"] == 1 and _states(sf) == {"m1": "drafted"}
+
+
+def test_long_message_id_is_stored_and_processed(make_pipeline):
+    p, sf = make_pipeline(FakeModel())
+    long_id = "<" + "x" * 1200 + "@client.example>"
+    src = FakeSource([message("m1").model_copy(update={"internet_message_id": long_id})])
+    assert p.run_source(src).counts["drafted"] == 1
+    with sf() as s:
+        stored = s.execute(select(Item.internet_message_id)).scalar_one()
+    assert len(stored) <= 998 and stored.startswith("<xxx")
+
+
+def test_names_from_headers_never_reach_the_model(make_pipeline):
+    from agent.models import Address, ThreadMessage
+
+    model = FakeModel()
+    p, _ = make_pipeline(model)
+    msg = message(
+        "m1",
+        text="Priya asked me to chase this. Can you confirm the transfer?",
+        sender=("Okafor, Chidi", "chidi.okafor@client.example"),
+    ).model_copy(
+        update={
+            "cc": [Address(name="Priya Raman", email="priya@client.example")],
+            "thread": [ThreadMessage(sender=Address(name="Okafor, Chidi", email="chidi.okafor@client.example"), text="Following up on the transfer.")],
+        }
+    )
+    p.run_source(FakeSource([msg]))
+    sent = model.prompts[0].system + model.prompts[0].user
+    for value in ("Okafor", "Chidi", "Priya", "priya@client.example", "chidi.okafor@client.example"):
+        assert value not in sent, value
