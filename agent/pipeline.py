@@ -563,7 +563,10 @@ def notify_review_task(
     the notification job to retry. Returns True when a notification went out."""
     with UnitOfWork(session_factory) as uow:
         task = uow.session.execute(
-            select(ReviewTask).where(ReviewTask.item_id == item_id, ReviewTask.status == "open", ReviewTask.notified_at.is_(None))
+            select(ReviewTask)
+            .where(ReviewTask.item_id == item_id, ReviewTask.status == "open", ReviewTask.notified_at.is_(None))
+            .order_by(ReviewTask.id.desc())
+            .limit(1)
         ).scalar_one_or_none()
         if task is None:
             return False

@@ -2,6 +2,7 @@
 
 Each event stores ``prev_hash`` (the previous event's ``hash``) and
 ``hash = sha256(prev_hash + canonical_json(seq, ts, correlation_id, item_id, event, actor, data))``
+(HMAC-SHA256 with the key in ``DRAFTGUARD_AUDIT_KEY`` when it is set: see :func:`audit_key`)
 (canonical JSON: sorted keys, no spaces, UTF-8). The single ``audit_head`` row holds
 the last seq and hash; appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL,
 SQLite serialises writers), so the chain never forks.
@@ -17,7 +18,9 @@ strings so that a message body can never slip in by mistake.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,9 +59,26 @@ def _canonical(seq: int, ts: str, correlation_id: str | None, item_id: int | Non
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+AUDIT_KEY_ENV = "DRAFTGUARD_AUDIT_KEY"
+
+
+def audit_key() -> bytes | None:
+    """The optional chain key from ``DRAFTGUARD_AUDIT_KEY`` (kept outside the database).
+
+    Without it the chain detects edits, removals and reordering, but someone with write
+    access to the database could recompute every hash after an edit. With it, each link is
+    an HMAC-SHA256 (RFC 2104) that cannot be recomputed without the key. Set it before the
+    first run and keep it: verify needs the same key."""
+    key = os.environ.get(AUDIT_KEY_ENV)
+    return key.encode("utf-8") if key else None
+
+
 def event_hash(prev_hash: str, seq: int, ts: str, correlation_id: str | None, item_id: int | None, event: str, actor: str, data: dict) -> str:
-    """sha256 hex of ``prev_hash`` + the canonical event body."""
-    return hashlib.sha256(prev_hash.encode("ascii") + _canonical(seq, ts, correlation_id, item_id, event, actor, data)).hexdigest()
+    """Hex digest of ``prev_hash`` + the canonical event body: HMAC-SHA256 with the audit key
+    when one is set, plain sha256 otherwise."""
+    body = prev_hash.encode("ascii") + _canonical(seq, ts, correlation_id, item_id, event, actor, data)
+    key = audit_key()
+    return hmac.new(key, body, hashlib.sha256).hexdigest() if key else hashlib.sha256(body).hexdigest()
 
 
 def _check_safe(value: object, path: str) -> None:
@@ -120,6 +140,8 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     checked = 0
     last_seq = 0
     for row in _iter_events(session, batch):
+        if row.seq < expected_seq:
+            return VerifyResult(False, checked, row.seq, f"unexpected event seq={row.seq} before seq={expected_seq} (inserted)")
         if row.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"event seq={expected_seq} is missing (next found is seq={row.seq})")
         if row.prev_hash != prev_hash:
@@ -138,9 +160,13 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
 
 
 def _iter_events(session: Session, batch: int) -> Iterator[AuditEvent]:
-    after = 0
+    """Every row in seq order, whatever its seq (a forged row with seq <= 0 is read too)."""
+    after: int | None = None
     while True:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)).scalars().all()
+        q = select(AuditEvent).order_by(AuditEvent.seq).limit(batch)
+        if after is not None:
+            q = q.where(AuditEvent.seq > after)
+        rows = session.execute(q).scalars().all()
         if not rows:
             return
         yield from rows

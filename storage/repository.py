@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -120,6 +120,13 @@ class UnitOfWork:
         message = str(exc)[:4000]
         entry = QuarantineEntry(item_id=item.id, stage=stage, error_type=error_type, error=message, attempts=attempts)
         self.session.add(entry)
+        # An escalation whose follow-up failed is not reviewable while quarantined: close its
+        # task so reminders stop; a release re-runs the item and opens a fresh one.
+        self.session.execute(
+            update(ReviewTask)
+            .where(ReviewTask.item_id == item.id, ReviewTask.status == "open")
+            .values(status="cancelled", reason=f"item quarantined at stage {stage}", resolved_at=utcnow())
+        )
         item.state = ItemState.QUARANTINED
         item.last_error = message
         item.attempts = attempts

@@ -134,3 +134,48 @@ def test_audit_export_since(db):
         none = list(audit.export(s, datetime.now(UTC) + timedelta(days=1)))
     assert [e["seq"] for e in all_events] == [1, 2, 3] and none == []
     assert all(set(e) >= {"hash", "prev_hash", "event", "correlation_id"} for e in all_events)
+
+
+def test_audit_row_inserted_before_the_chain_is_detected(db):
+    _, sf = db
+    _chain(sf)
+    with sf() as s:
+        s.execute(
+            text(
+                "INSERT INTO audit_events (seq, ts, correlation_id, item_id, event, actor, data, prev_hash, hash) "
+                "VALUES (0, '2026-01-01T00:00:00+00:00', NULL, 1, 'reviewed', 'ceo', '{}', :z, :z)"
+            ),
+            {"z": "0" * 64},
+        )
+        s.commit()
+    with sf() as s:
+        r = audit.verify(s)
+    assert not r.ok and r.broken_seq == 0
+
+
+def test_keyed_chain_cannot_be_recomputed_without_the_key(db, monkeypatch):
+    _, sf = db
+    monkeypatch.setenv("DRAFTGUARD_AUDIT_KEY", "secret-kept-outside-the-database")
+    _chain(sf)
+    with sf() as s:
+        assert audit.verify(s).ok
+    # Someone with database access edits a row and recomputes the chain without the key.
+    monkeypatch.delenv("DRAFTGUARD_AUDIT_KEY")
+    with sf() as s:
+        rows = s.execute(text("SELECT seq, ts, correlation_id, item_id, event, actor FROM audit_events ORDER BY seq")).all()
+        prev = audit.GENESIS
+        for r in rows:
+            stored = s.execute(text("SELECT data FROM audit_events WHERE seq=:q"), {"q": r.seq}).scalar()
+            stored = json.loads(stored) if isinstance(stored, str) else stored  # SQLite text, PostgreSQL JSON
+            data = {"i": 99, "sha": "forged"} if r.seq == 3 else stored
+            h = audit.event_hash(prev, r.seq, r.ts, r.correlation_id, r.item_id, r.event, r.actor, data)
+            s.execute(text("UPDATE audit_events SET data=:d, prev_hash=:p, hash=:h WHERE seq=:q"), {"d": json.dumps(data), "p": prev, "h": h, "q": r.seq})
+            prev = h
+        s.execute(text("UPDATE audit_head SET hash=:h"), {"h": prev})
+        s.commit()
+    with sf() as s:
+        assert audit.verify(s).ok  # without a key the recomputed chain looks fine ...
+    monkeypatch.setenv("DRAFTGUARD_AUDIT_KEY", "secret-kept-outside-the-database")
+    with sf() as s:
+        r = audit.verify(s)
+    assert not r.ok and r.broken_seq == 1  # ... with the key, the forgery shows at once

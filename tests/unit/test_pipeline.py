@@ -303,3 +303,31 @@ def test_names_from_headers_never_reach_the_model(make_pipeline):
     sent = model.prompts[0].system + model.prompts[0].user
     for value in ("Okafor", "Chidi", "Priya", "priya@client.example", "chidi.okafor@client.example"):
         assert value not in sent, value
+
+
+def test_failed_case_actions_quarantine_closes_the_review_and_release_escalates_once(make_pipeline):
+    from storage.repository import UnitOfWork
+
+    notifier = FakeNotifier()
+    p, sf = make_pipeline(FakeModel(intent="legal"), notifier)
+
+    class BrokenActions(FakeSource):
+        fail = True
+
+        def apply_case_actions(self, message, actions):
+            if self.fail:
+                raise DeliveryError("case", "FIELD_CUSTOM_VALIDATION_EXCEPTION on Priority")
+            return super().apply_case_actions(message, actions)
+
+    src = BrokenActions([message("m1")])
+    assert p.run_source(src).counts["quarantined"] == 1
+    with sf() as s:
+        assert [t.status for t in s.execute(select(ReviewTask)).scalars()] == ["cancelled"]
+    with UnitOfWork(sf) as uow:
+        uow.release_quarantine(uow.get_item("fake:box", "m1").id)
+        uow.commit()
+    src.fail = False
+    assert p.run_source(src).counts["escalated"] == 1
+    with sf() as s:
+        assert sorted(t.status for t in s.execute(select(ReviewTask)).scalars()) == ["cancelled", "open"]
+    assert len(notifier.sent) == 1 and src.case_actions == [{"Priority": "High"}]
