@@ -7,6 +7,7 @@ Alembic migrations in ``storage/migrations`` to head before returning.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -22,12 +23,24 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """Every SQLite transaction takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    pysqlite otherwise begins lazily at the first write, so two writers that both read the
+    audit head would collide; SQLite then fails the later one at once instead of waiting
+    (a deferred read transaction cannot upgrade past a newer commit). Recipe from the
+    SQLAlchemy SQLite dialect docs ("Serializable isolation / Savepoints / Transactional DDL")."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -38,6 +51,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -55,6 +69,11 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def _mask(url: str) -> str:
+    """The URL with any ``user:password@`` part hidden, for error messages."""
+    return re.sub(r"(//|:/)[^/@]*@", r"\1***@", url)[:120]
+
+
 def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for ``url``, migrated to head.
 
@@ -64,8 +83,8 @@ def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmake
     problem: invalid URL, missing driver, missing database, server unreachable."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StorageError(f"storage URL {url[:40]!r} is not a valid SQLAlchemy URL ({exc})") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a non-numeric port
+        raise StorageError(f"storage URL {_mask(url)!r} is not a valid SQLAlchemy URL") from exc
     shown = parsed.render_as_string(hide_password=True)
     if not create and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         if not Path(parsed.database).exists():
@@ -74,6 +93,8 @@ def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmake
         engine = make_engine(url)
     except (NoSuchModuleError, ImportError) as exc:
         raise StorageError(f"storage URL {shown}: no driver installed for it ({exc})") from exc
+    except ValueError as exc:  # e.g. a non-numeric port
+        raise StorageError(f"storage URL {shown}: {exc}") from exc
     try:
         migrate(engine)
     except OperationalError as exc:
