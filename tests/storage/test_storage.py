@@ -179,3 +179,55 @@ def test_keyed_chain_cannot_be_recomputed_without_the_key(db, monkeypatch):
     with sf() as s:
         r = audit.verify(s)
     assert not r.ok and r.broken_seq == 1  # ... with the key, the forgery shows at once
+
+
+@pytest.mark.parametrize(
+    "url, shown, hidden",
+    [
+        ("postgresql+psycopg:/admin:Hunter2Secret@db/dg", "not a valid", "Hunter2Secret"),
+        ("postgresql+psycopg://u:Hunter2Secret@127.0.0.1:54x32/dg", "not a valid", "Hunter2Secret"),
+        ("mysql://u:Hunter2Secret@127.0.0.1/x", "no driver", "Hunter2Secret"),
+    ],
+)
+def test_storage_errors_name_the_problem_and_hide_the_password(url, shown, hidden):
+    from agent.errors import StorageError
+
+    with pytest.raises(StorageError) as e:
+        open_database(url)
+    assert shown in str(e.value) and hidden not in str(e.value)
+
+
+def test_read_only_open_does_not_create_a_database(tmp_path):
+    from agent.errors import StorageError
+
+    with pytest.raises(StorageError, match="no database at"):
+        open_database(f"sqlite:///{tmp_path / 'typo' / 'dg.db'}", create=False)
+    assert not (tmp_path / "typo").exists()
+
+
+def test_concurrent_audit_appends_on_sqlite_never_collide(tmp_path):
+    """Two writers appending at once (the run and a reviewer, or two scheduler threads)."""
+    import threading
+
+    engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(25):
+                with UnitOfWork(sf) as uow:
+                    uow.session.execute(text("SELECT count(*) FROM items")).scalar()  # a read first, as the pipeline does
+                    uow.audit("checked", None, {"writer": n, "i": i})
+                    uow.commit()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sf() as s:
+        r = audit.verify(s)
+    engine.dispose()
+    assert errors == [] and r.ok and r.checked == 75
