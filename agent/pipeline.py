@@ -30,6 +30,7 @@ from datetime import timedelta
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -522,7 +523,13 @@ class Pipeline:
                 {"target": receipt.target, "idempotency_key": reply.idempotency_key, "created": receipt.created, "draft_id": draft_id},
                 actor=actor,
             )
-            uow.commit()
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Another process (a reviewer's approve, a resuming run) recorded this delivery
+                # first; the connector's look-before-write made both land on the same draft.
+                uow.session.rollback()
+                log.info("delivery %s was recorded by another process", reply.idempotency_key)
         return ItemState.DRAFTED
 
     def _after_escalation(self, source: Source, msg: InboundMessage, item_id: int, decision: RoutingDecision) -> None:
