@@ -76,7 +76,7 @@ def _root(config: ConfigOpt = Path("config.toml"), verbose: Annotated[bool, type
 
 def fail(code: int, reason: str) -> typer.Exit:
     """Print a one-line reason on stderr and return the Exit to raise."""
-    err.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(reason)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -281,7 +281,7 @@ def draft(
         ft.add_column(col)
     for f in a.findings:
         ft.add_row(f.rule_id, f.severity.name, f.target, f"{f.start}-{f.end}", f.message)
-    console.print(ft)
+    console.print(ft if a.findings else f"Policy findings ({pipeline.policy.name} {pipeline.policy.version}): none")
     dec = a.decision
     console.print(f"[bold]Decision:[/] {dec.action.value}" + (f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})", highlight=False)
 
@@ -453,7 +453,7 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
         try:
             make_url(settings.storage_url()).get_dialect().import_dbapi()  # the driver must be installed
         except (ArgumentError, ImportError) as exc:
-            raise DraftguardError(f"{p}: storage.url: {exc}") from None
+            raise DraftguardError(f"{p}: storage.url: no driver installed for it ({exc})") from None
     except DraftguardError as exc:
         raise fail(EXIT_USAGE, str(exc)) from None
     console.print(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})", soft_wrap=True)

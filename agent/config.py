@@ -454,4 +454,5 @@ def load_config(path: str | Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{err['msg']}{extra}", key=_dotted(err["loc"]) or None, path=str(p)) from exc
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{msg}{extra}", key=_dotted(err["loc"]) or None, path=str(p)) from exc

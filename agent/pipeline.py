@@ -200,10 +200,12 @@ class Pipeline:
             try:
                 msg = source.fetch(external_id)
             except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
+                stage = "parse" if isinstance(exc, BadInputError) else "resume"
                 with UnitOfWork(self.sf) as uow:
                     item = uow.item(item_id)
-                    uow.quarantine(item, "resume", exc, item.attempts)
+                    uow.quarantine(item, stage, exc, item.attempts)
                     uow.commit()
+                log.warning("quarantined %s/%s at stage %s: %s", source.name, external_id, stage, exc)
                 yield external_id, ItemState.QUARANTINED
                 continue
             if state == ItemState.ROUTED:
@@ -589,7 +591,7 @@ def notify_review_task(
             subject=subject,
             sender=sender,
             rule_id=task.rule_id,
-            findings=tuple((r, s) for r, s in findings),
+            findings=tuple(dict.fromkeys((r, s) for r, s in findings)),  # one line per rule, not per span
             draft_preview=(draft.body_text or "")[:500] if draft else "",
             model=draft.model if draft else "",
             prompt_template_id=draft.prompt_template_id if draft else "",

@@ -89,13 +89,12 @@ def list_cmd(
     if not rows:
         console.print("No reviews waiting." if not all_ else "No reviews.")
         return
-    t = Table(title=f"Reviews ({len(rows)})")
-    for col in ("item", "state", "group", "rule", "subject", "age", "notified", "reviewer"):
-        t.add_column(col, overflow="fold")
+    # One line per review (fits an 80-column terminal; `review show ITEM` has the details).
+    console.print(f"[bold]Reviews ({len(rows)})[/]  item · state · group · rule · age · notified · reviewer — subject")
     for r in rows:
-        notified = ("yes" + (f" +{r.reminders}" if r.reminders else "")) if r.notified else ("-" if r.task_id is None else "pending")
-        t.add_row(str(r.item_id), r.state, r.group or "-", r.rule_id or "-", r.subject or "-", _age(r.created_at), notified, r.reviewer or "-")
-    console.print(t)
+        notified = ("notified" + (f" +{r.reminders}" if r.reminders else "")) if r.notified else ("-" if r.task_id is None else "pending")
+        line = f"{r.item_id:>5}  {r.state:<9} {r.group or '-'}  {r.rule_id or '-'}  {_age(r.created_at)}  {notified}  {r.reviewer or '-'} — {r.subject or '-'}"
+        console.print(line, markup=False, highlight=False, overflow="ellipsis", no_wrap=True)
 
 
 @app.command("show")
@@ -124,7 +123,8 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
     head.add_row("Subject", r.subject or "-")
     head.add_row("Group / rule", f"{r.group or '-'} / {r.rule_id or '-'}")
     if d.decision:
-        head.add_row("Decision", f"{d.decision['action']} by rule {d.decision['rule_id']}" + (f": {'; '.join(d.decision['reasons'])}" if d.decision["reasons"] else ""))
+        reasons = "; ".join(r.removeprefix(f"rule {d.decision['rule_id']}: ") for r in d.decision["reasons"] or [])
+        head.add_row("Decision", f"{d.decision['action']} by rule {d.decision['rule_id']}" + (f": {reasons}" if reasons else ""))
     if d.draft:
         head.add_row("Draft", f"#{d.draft['id']} {d.draft['provider']} {d.draft['model']} prompt {d.draft['prompt_template_id']} intent {d.draft['intent']} confidence {d.draft['confidence']:.2f}")
     if d.link:

@@ -26,6 +26,7 @@ from agent.ports import CursorStore
 from storage import audit
 from storage.models import (
     Cursor,
+    Decision,
     Delivery,
     Draft,
     Item,
@@ -180,10 +181,19 @@ class UnitOfWork:
         stage = entries[-1].stage if entries else "unknown"
         for e in entries:
             e.released_at = utcnow()
-        item.state = ItemState.ROUTED if stage in ("deliver", "resume") else ItemState.NEW
+        item.state = ItemState.ROUTED if self._awaits_delivery(item_id) else ItemState.NEW
         item.attempts = 0
         self.audit("released", item, {"stage": stage, "state": item.state})
         return item.state
+
+    def _awaits_delivery(self, item_id: int) -> bool:
+        """True when the item's latest decision was "draft", its draft is saved, and nothing was delivered."""
+        decision = self.session.execute(
+            select(Decision.action).where(Decision.item_id == item_id).order_by(Decision.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        has_draft = self.session.execute(select(func.count()).select_from(Draft).where(Draft.item_id == item_id)).scalar()
+        delivered = self.session.execute(select(func.count()).select_from(Delivery).where(Delivery.item_id == item_id)).scalar()
+        return decision == "draft" and bool(has_draft) and not delivered
 
     def outcome_counts(self) -> dict[str, int]:
         """Deliveries per tracked outcome (sent, edited_sent, deleted, waiting); untracked ones excluded."""

@@ -331,3 +331,25 @@ def test_failed_case_actions_quarantine_closes_the_review_and_release_escalates_
     with sf() as s:
         assert sorted(t.status for t in s.execute(select(ReviewTask)).scalars()) == ["cancelled", "open"]
     assert len(notifier.sent) == 1 and src.case_actions == [{"Priority": "High"}]
+
+
+def test_releasing_an_unparseable_item_twice_never_claims_a_saved_draft(make_pipeline):
+    from agent.errors import BadInputError
+    from storage.repository import UnitOfWork
+
+    p, sf = make_pipeline(FakeModel())
+    src = FakeSource([BadItem("fake:box", "k9", "multipart boundary never found")])
+
+    def unreadable(external_id):
+        raise BadInputError(f"fake:box/{external_id}", "multipart boundary never found")
+
+    src.fetch = unreadable
+    p.run_source(src)
+    for _ in range(2):
+        with UnitOfWork(sf) as uow:
+            assert uow.release_quarantine(uow.get_item("fake:box", "k9").id) == "new"  # never "routed": no draft
+            uow.commit()
+        assert p.run_source(src).counts["quarantined"] == 1
+        with sf() as s:
+            last = s.execute(select(QuarantineEntry).order_by(QuarantineEntry.id.desc())).scalars().first()
+        assert last.stage == "parse"
