@@ -229,16 +229,31 @@ class _PseudonymSession:
         from presidio_anonymizer.entities import OperatorConfig
 
         results = [RecognizerResult(sp.entity, sp.start, sp.end, sp.score) for sp in spans]
-        operators = {
-            entity: OperatorConfig("custom", {"lambda": self._operator(entity)}) for entity in {sp.entity for sp in spans}
-        }
+        entities = {sp.entity for sp in spans}
         try:
+            # The anonymizer resolves overlaps and replaces from the end of the text backwards;
+            # a first pass only records which values survive, so placeholders can be numbered
+            # in reading order (<PERSON_1> before <PERSON_2>) by the second, real pass.
+            seen: list[tuple[str, str]] = []
+            record = {e: OperatorConfig("custom", {"lambda": self._recorder(e, seen)}) for e in entities}
+            self.r._anonymizer.anonymize(text=text, analyzer_results=results, operators=record)
+            for entity, value in reversed(seen):
+                self.placeholder(entity, value)
+            operators = {e: OperatorConfig("custom", {"lambda": self._operator(e)}) for e in entities}
             return self.r._anonymizer.anonymize(text=text, analyzer_results=results, operators=operators).text
         except Exception as exc:
             raise RedactionError(f"pseudonymisation failed: {type(exc).__name__}: {exc}") from exc
 
     def _operator(self, entity: str):
         return lambda value: self.placeholder(entity, value)
+
+    @staticmethod
+    def _recorder(entity: str, seen: list[tuple[str, str]]):
+        def record(value: str) -> str:
+            seen.append((entity, value))
+            return value
+
+        return record
 
 
 def restore(text: str, placeholders: PlaceholderMap) -> tuple[str, list[str]]:

@@ -78,3 +78,10 @@ def test_missing_spacy_model_fails_closed_without_downloading(monkeypatch):
 
     with pytest.raises(RedactionError, match="no_such_model"):
         Redactor(RedactionConfig(spacy_model="no_such_model"), OrganisationConfig())
+
+
+def test_placeholders_are_numbered_in_reading_order(redactor):
+    r = redactor.pseudonymise(ctx("First card 4111 1111 1111 1111, second card 5500 0000 0000 0004.", name="", email="x@client.example"))
+    first, second = r.latest_text.index("<CREDIT_CARD_1>"), r.latest_text.index("<CREDIT_CARD_2>")
+    assert first < second
+    assert r.placeholders.mapping["<CREDIT_CARD_1>"].startswith("4111")
