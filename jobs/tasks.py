@@ -127,7 +127,8 @@ def poll_source(source_name: str) -> dict[str, int] | None:
             return {"source_failed": 1}
         counts = dict(summary.counts)
         if summary.seen:
-            log.info("poll of %s: %s", source_name, counts, extra={"source": source_name, "seconds": round(summary.seconds, 3)})
+            described = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "nothing new"
+            log.info("poll of %s: %s", source_name, described, extra={"source": source_name, "seconds": round(summary.seconds, 3), **{f"items_{k}": v for k, v in counts.items()}})
         return counts
 
     return _job(f"poll:{source_name}", _run)
