@@ -146,11 +146,11 @@ def run(
             raise fail(EXIT_USAGE, str(exc)) from None
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
             for src in sources:
-                task = progress.add_task(src.name, total=getattr(src, "estimate", lambda: None)())
+                task = progress.add_task(src.name, total=src.estimate())
                 try:
                     total.merge(rt.pipeline.run_source(src, on_item=lambda _o, t=task: progress.advance(t)))
                 except DraftguardError as exc:
-                    failed.append(f"{src.name}: {exc}")
+                    failed.append(str(exc))  # SourceError names the source
                 progress.update(task, total=progress.tasks[task].completed)
         # Notifications left over (failed earlier, or a review reassigned): the outbox sends them now.
         from jobs.notifications import dispatch_pending
@@ -163,7 +163,7 @@ def run(
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
-        err.print(f"[bold red]source failed:[/] {f}", highlight=False)
+        err.print(f"[bold red]source failed:[/] {escape(f)}", highlight=False)
     raise typer.Exit(EXIT_SOURCE_FAILED if failed else EXIT_OK)
 
 

@@ -55,6 +55,11 @@ class Source(abc.ABC):
     def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
         """Place the draft next to the original. Never sends. Raises DeliveryError."""
 
+    def estimate(self) -> int | None:
+        """How many items the next poll will yield, when the source can tell cheaply (for a
+        progress bar); None when it cannot (delta queries, SOQL)."""
+        return None
+
     def fetch(self, external_id: str) -> InboundMessage:
         """Read one item again by its external id (to resume a delivery or deliver an approved draft).
 

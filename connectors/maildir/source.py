@@ -90,6 +90,13 @@ class MaildirSource(Source):
         except OSError as exc:
             raise SourceError(self.name, f"cannot list Maildir {self.path}: {exc.strerror or exc}") from exc
 
+    def estimate(self) -> int | None:
+        """Number of messages in the folder (a directory listing, no file is read)."""
+        try:
+            return len(self.keys())
+        except SourceError:
+            return None
+
     def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
         """Yield each message as :class:`InboundMessage`, or :class:`BadItem` with the problem.
 
