@@ -64,6 +64,7 @@ from storage.repository import UnitOfWork, fit
 
 log = logging.getLogger("draftguard.pipeline")
 
+NER_ENTITIES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"})  # found by spaCy, not patterns
 EXTERNAL_ID_MAX = 500  # items.external_id column width
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
 
@@ -333,6 +334,10 @@ class Pipeline:
         restored, unknown = restore(draft.output.reply, redacted.placeholders)
         draft_language = detect_language(restored) or "und"
         draft_pii = [(p.entity, p.start, p.end, p.value) for p in self.redactor.analyze(restored)]
+        if draft_language not in (self.settings.redaction.language, "und"):
+            # The NER model knows one language; on other text it tags ordinary words as names.
+            # Pattern-based entities (addresses, numbers) are still checked.
+            draft_pii = [d for d in draft_pii if d[0] not in NER_ENTITIES]
         findings = self.policy.check(
             draft_text=restored,
             inbound_text=f"{ctx.subject}\n{ctx.latest_text}",

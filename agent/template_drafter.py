@@ -25,17 +25,19 @@ TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
 INTENT_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (i, re.compile(p, re.IGNORECASE), c)
     for i, p, c in [
-        ("legal", r"\b(lawyer|attorney|solicitor|legal action|sue|lawsuit|court|litigation|ombudsman|regulator)\b", 0.6),
-        ("complaint", r"\b(complain\w*|unacceptable|disappointed|dissatisfied|outraged|appalling|poor service|escalate)\b", 0.6),
-        ("refund", r"\b(refund\w*|reimburs\w*|money back|chargeback|compensat\w*)\b", 0.6),
-        ("investment_advice", r"\b(invest\w*|portfolio|stocks?|shares|bonds?|fund|pension|should i (buy|sell))\b", 0.5),
-        ("meeting", r"\b(meet|meeting|call me|schedule|calendar|availability|available on|appointment)\b", 0.6),
-        ("account_change", r"\b(change (of )?(my )?address|update my (details|address)|close my account|new bank details)\b", 0.5),
-        ("thanks", r"^\W*(many )?(thanks|thank you)\b[^?]{0,80}$", 0.7),
-        ("information_request", r"\?|\b(could you|can you|please (send|let me know|advise|confirm))\b", 0.5),
+        ("legal", r"\b(lawyer|attorney|solicitor|legal action|sue|lawsuit|court|litigation|ombudsman|regulator"
+         r"|anwalt|rechtsanwalt|rechtliche schritte|gericht|klage|avocat|poursuites?|tribunal|action en justice)\b", 0.6),
+        ("complaint", r"\b(complain\w*|unacceptable|disappointed|dissatisfied|outraged|appalling|poor service|escalate"
+         r"|beschwerde|unzufrieden|inakzeptabel|enttäuscht|réclamation|plainte|inacceptable|mécontent\w*|déçu\w*)\b", 0.6),
+        ("refund", r"\b(refund\w*|reimburs\w*|money back|chargeback|compensat\w*|rückerstattung|erstattung|remboursement\w*|rembourser)\b", 0.6),
+        ("investment_advice", r"\b(invest\w*|portfolio|stocks?|shares|bonds?|fund|pension|should i (buy|sell)|aktien|anlage\w*|fonds|placement\w*|actions)\b", 0.5),
+        ("meeting", r"\b(meet|meeting|call me|schedule|calendar|availability|available on|appointment|termin|treffen|rendez-vous|réunion)\b", 0.6),
+        ("account_change", r"\b(change (of )?(my )?address|update my (details|address)|close my account|new bank details"
+         r"|adressänderung|neue bankverbindung|konto (auflösen|schließen)|changement d'adresse|clôturer mon compte)\b", 0.5),
+        ("thanks", r"^\W*(many )?(thanks|thank you|vielen dank|danke|merci)\b[^?]{0,80}$", 0.7),
+        ("information_request", r"\?|\b(could you|can you|please (send|let me know|advise|confirm)|könnten sie|bitte senden|pourriez-vous|merci de)\b", 0.5),
     ]
 ]
-
 
 class TemplateDrafter:
     """Renders a reply from the versioned templates. ``model`` is ``"templates/v1"``."""
@@ -50,11 +52,23 @@ class TemplateDrafter:
         root = TEMPLATE_ROOT / version
         if not root.is_dir():
             raise FileNotFoundError(f"template drafter version {version!r} not found at {root}")
-        self._env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), undefined=jinja2.StrictUndefined, autoescape=False)
+        # English at the top of the version folder; other languages in sub-folders (de/, fr/).
+        self._envs = {"en": self._env_for(root)}
+        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+            self._envs[sub.name] = self._env_for(sub)
         digest = hashlib.sha256()
-        for p in sorted(root.glob("*.j2")):
-            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+        for p in sorted(root.rglob("*.j2")):
+            digest.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
         self.templates_hash = digest.hexdigest()
+
+    @staticmethod
+    def _env_for(folder: Path) -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), undefined=jinja2.StrictUndefined, autoescape=False)
+
+    @property
+    def languages(self) -> list[str]:
+        """ISO 639-1 codes the templates are written in (``["de", "en", "fr"]``)."""
+        return sorted(self._envs)
 
     @staticmethod
     def classify(text: str) -> tuple[str, float, str]:
@@ -68,11 +82,13 @@ class TemplateDrafter:
     def draft(self, ctx: RedactedContext) -> DraftOutput:
         """The template reply for ``ctx``. Raises jinja2 errors only for a broken template set."""
         intent, confidence, matched = self.classify(f"{ctx.subject}\n{ctx.latest_text}")
-        reply = self._env.get_template(f"{intent}.j2").render(
+        env = self._envs.get(ctx.language, self._envs["en"])  # the client's language when we have it
+        reply = env.get_template(f"{intent}.j2").render(
             sender_name=ctx.sender_name,
             subject=base_subject(ctx.subject),
             organisation=self._organisation,
             signature=self._signature,
         )
-        reasons = [f"template drafter {self.version}", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
+        lang = ctx.language if ctx.language in self._envs else "en"
+        reasons = [f"template drafter {self.version} ({lang})", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
         return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons)

@@ -353,3 +353,22 @@ def test_releasing_an_unparseable_item_twice_never_claims_a_saved_draft(make_pip
         with sf() as s:
             last = s.execute(select(QuarantineEntry).order_by(QuarantineEntry.id.desc())).scalars().first()
         assert last.stage == "parse"
+
+
+def test_template_drafter_answers_in_the_clients_language(make_pipeline):
+    p, sf = make_pipeline(None)
+    src = FakeSource(
+        [
+            message(
+                "m1",
+                text="Sehr geehrte Damen und Herren, könnten Sie mir bitte die Rechnung für März noch einmal senden? Vielen Dank im Voraus.",
+                subject="AW: Rechnung März",
+            )
+        ]
+    )
+    assert p.run_source(src).counts["drafted"] == 1
+    (draft,) = src.drafts.values()
+    assert draft.text.startswith("Guten Tag Ann Lee,") and "„Rechnung März“" in draft.text
+    with sf() as s:
+        d = s.execute(select(Draft)).scalar_one()
+    assert d.language == "de" and d.provider == "template"
