@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import structlog
 from sqlalchemy import select
@@ -38,6 +37,7 @@ from agent.config import Settings
 from agent.context import build_context
 from agent.drafting import Drafter
 from agent.errors import BadInputError, DraftguardError, SourceError
+from agent.escalation import notify_review_task
 from agent.formatting import text_to_html
 from agent.language import detect_language
 from agent.models import (
@@ -52,14 +52,14 @@ from agent.models import (
     RoutingDecision,
     SkipReason,
 )
-from agent.ports import BadItem, CursorStore, Escalation, Notifier, Source
+from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor, restore
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
 from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
 from rules.skip import skip_reason
-from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
+from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask
 from storage.repository import UnitOfWork, fit
 
 log = logging.getLogger("draftguard.pipeline")
@@ -558,66 +558,3 @@ class Pipeline:
             link=msg.link,
             retry_after_seconds=self.settings.notify.retry_base_seconds,
         )
-
-
-def notify_review_task(
-    session_factory: sessionmaker[Session],
-    notifier: Notifier,
-    *,
-    item_id: int,
-    subject: str,
-    sender: str,
-    link: str | None,
-    retry_after_seconds: float | None = None,
-) -> bool:
-    """Send the notification for the open, un-notified review task of ``item_id``.
-
-    Sent at most once: ``notified_at`` is set in the same transaction as the audit
-    event. A failure is kept on the task (``notify_error``, ``notify_attempts``) for
-    the notification job to retry. Returns True when a notification went out."""
-    with UnitOfWork(session_factory) as uow:
-        task = uow.session.execute(
-            select(ReviewTask)
-            .where(ReviewTask.item_id == item_id, ReviewTask.status == "open", ReviewTask.notified_at.is_(None))
-            .order_by(ReviewTask.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if task is None:
-            return False
-        item = uow.item(item_id)
-        draft = uow.session.get(Draft, task.draft_id) if task.draft_id else None
-        findings = uow.session.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == task.draft_id)).all()
-        esc = Escalation(
-            review_task_id=task.id,
-            item_id=item.id,
-            correlation_id=item.correlation_id,
-            source=item.source,
-            group=task.group,
-            subject=subject,
-            sender=sender,
-            rule_id=task.rule_id,
-            findings=tuple(dict.fromkeys((r, s) for r, s in findings)),  # one line per rule, not per span
-            draft_preview=(draft.body_text or "")[:500] if draft else "",
-            model=draft.model if draft else "",
-            prompt_template_id=draft.prompt_template_id if draft else "",
-            link=link,
-        )
-        # Snapshot for review lists, reminders and digests (personal fields purged by retention).
-        task.escalation = {"subject": subject, "sender": sender, "link": link}
-        try:
-            ref = notifier.notify(esc)
-        except Exception as exc:
-            task.notify_attempts += 1
-            task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if retry_after_seconds is not None:  # the outbox retries it after this delay, never drops it
-                task.notify_next_at = utcnow() + timedelta(seconds=retry_after_seconds)
-            uow.commit()
-            log.warning("review notification failed; kept for retry", extra={"review_task_id": task.id})
-            return False
-        task.notify_attempts += 1
-        task.notified_at = utcnow()
-        task.notification_ref = str(ref)[:500]
-        task.notify_error = None
-        uow.audit("notified", item, {"review_task_id": task.id, "group": task.group, "transport": type(notifier).__name__})
-        uow.commit()
-        return True

@@ -3,7 +3,7 @@
 State lives on ``review_tasks`` (so nothing is lost across restarts):
 
 * First notification. The pipeline tries once inline when it escalates
-  (:func:`agent.pipeline.notify_review_task`). :func:`dispatch_pending` sends every open
+  (:func:`agent.escalation.notify_review_task`). :func:`dispatch_pending` sends every open
   task with ``notified_at IS NULL`` that the pipeline did not get out: tasks whose inline
   try failed (``notify_attempts > 0``) and tasks older than :data:`INLINE_GRACE` (the
   process died before trying). A task is *claimed* by a conditional UPDATE that sets

@@ -1,0 +1,82 @@
+"""Reviewer notification for an escalated item: build the :class:`Escalation` and send it once.
+
+The pipeline calls :func:`notify_review_task` right after an escalation commits; the
+outbox job (``jobs/notifications.py``) sends whatever is still un-notified later.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.ports import Escalation, Notifier
+from storage.models import Draft, FindingRow, ReviewTask, utcnow
+from storage.repository import UnitOfWork
+
+log = logging.getLogger("draftguard.escalation")
+
+
+def notify_review_task(
+    session_factory: sessionmaker[Session],
+    notifier: Notifier,
+    *,
+    item_id: int,
+    subject: str,
+    sender: str,
+    link: str | None,
+    retry_after_seconds: float | None = None,
+) -> bool:
+    """Send the notification for the open, un-notified review task of ``item_id``.
+
+    Sent at most once: ``notified_at`` is set in the same transaction as the audit
+    event. A failure is kept on the task (``notify_error``, ``notify_attempts``) for
+    the notification job to retry. Returns True when a notification went out."""
+    with UnitOfWork(session_factory) as uow:
+        task = uow.session.execute(
+            select(ReviewTask)
+            .where(ReviewTask.item_id == item_id, ReviewTask.status == "open", ReviewTask.notified_at.is_(None))
+            .order_by(ReviewTask.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if task is None:
+            return False
+        item = uow.item(item_id)
+        draft = uow.session.get(Draft, task.draft_id) if task.draft_id else None
+        findings = uow.session.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == task.draft_id)).all()
+        esc = Escalation(
+            review_task_id=task.id,
+            item_id=item.id,
+            correlation_id=item.correlation_id,
+            source=item.source,
+            group=task.group,
+            subject=subject,
+            sender=sender,
+            rule_id=task.rule_id,
+            findings=tuple(dict.fromkeys((r, s) for r, s in findings)),  # one line per rule, not per span
+            draft_preview=(draft.body_text or "")[:500] if draft else "",
+            model=draft.model if draft else "",
+            prompt_template_id=draft.prompt_template_id if draft else "",
+            link=link,
+        )
+        # Snapshot for review lists, reminders and digests (personal fields purged by retention).
+        task.escalation = {"subject": subject, "sender": sender, "link": link}
+        try:
+            ref = notifier.notify(esc)
+        except Exception as exc:
+            task.notify_attempts += 1
+            task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if retry_after_seconds is not None:  # the outbox retries it after this delay, never drops it
+                task.notify_next_at = utcnow() + timedelta(seconds=retry_after_seconds)
+            uow.commit()
+            log.warning("review notification failed; kept for retry", extra={"review_task_id": task.id})
+            return False
+        task.notify_attempts += 1
+        task.notified_at = utcnow()
+        task.notification_ref = str(ref)[:500]
+        task.notify_error = None
+        uow.audit("notified", item, {"review_task_id": task.id, "group": task.group, "transport": type(notifier).__name__})
+        uow.commit()
+        return True
