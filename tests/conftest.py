@@ -82,3 +82,22 @@ def redactor():
         RedactionConfig(),
         OrganisationConfig(name="Northwind Advisory", domains=["northwind.example"], allow_names=["Northwind"]),
     )
+
+
+@pytest.fixture(scope="session")
+def ca():
+    """A test certificate authority (trustme) for the local TLS servers of Graph, Entra, Salesforce."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_trusted(ca, tmp_path, monkeypatch):
+    """Make ``requests`` trust the test CA (this machine sets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE,
+    which override ``session.verify``); returns the PEM bundle path."""
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    return bundle

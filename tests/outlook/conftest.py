@@ -4,7 +4,6 @@ database for tokens and cursors, and a factory for sources pointing at the fakes
 from __future__ import annotations
 
 import pytest
-import trustme
 
 from agent.config import OrganisationConfig, OutlookSourceConfig
 from connectors.outlook.retry import RetryPolicy
@@ -20,19 +19,10 @@ MAILBOX = "support@contoso.example"
 OTHER = "sales@contoso.example"
 
 
-@pytest.fixture(scope="session")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 @pytest.fixture
-def ca_bundle(ca, tmp_path, monkeypatch):
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+def ca_bundle(ca_trusted, monkeypatch):
     monkeypatch.setenv("DRAFTGUARD_GRAPH_CLIENT_SECRET", SECRET)
-    return bundle
+    return ca_trusted
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import trustme
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tenacity import wait_none
@@ -23,17 +22,8 @@ from connectors.salesforce.auth import SalesforceClient  # noqa: E402
 from connectors.salesforce.source import SalesforceSource  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 @pytest.fixture
-def fake(ca, tmp_path, monkeypatch):
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+def fake(ca, ca_trusted):
     with FakeSalesforce(ca) as server:
         yield server
 
