@@ -50,6 +50,17 @@ class SourceError(DraftguardError):
         super().__init__(f"{source}: {problem}")
 
 
+class SourceThrottledError(SourceError):
+    """The source's API refused work for a while (Salesforce ``REQUEST_LIMIT_EXCEEDED``, Graph 429
+    after the client's retries). The pipeline pauses the whole source until ``until`` (an aware
+    UTC datetime), leaves the item pending (never quarantined) and delivers it automatically once
+    the pause is over. ``until`` is the server's Retry-After, or the connector's configured pause."""
+
+    def __init__(self, source: str, problem: str, *, until):
+        self.until = until
+        super().__init__(source, problem, transient=False)
+
+
 class RedactionError(DraftguardError):
     """The PII analyzer could not run. The item must not go to any model (fail closed)."""
 
