@@ -4,7 +4,8 @@ simple-salesforce against the local fake org (tests/salesforce/sf_fake.py, HTTPS
 Scenario: a queue of N changed cases (default 200), each with one unanswered inbound email,
 plus noise the query must leave out (another queue, answered cases). One poll, one draft per
 case, then an idle poll, then a "fresh process" re-delivery of every draft (crash recovery,
-no snapshot). Only requests to ``/services/data`` count against the org's API allocation;
+no snapshot), then a client follow-up email on half of the cases WITHOUT touching the cases
+(Email-to-Case does not promise to) and one more poll + drafting. Only requests to ``/services/data`` count against the org's API allocation;
 OAuth token requests are reported separately.
 
     .venv/bin/python benchmarks/salesforce_calls.py [--cases 200] [--batch-size 200] [--pipeline]
@@ -130,6 +131,21 @@ def main() -> int:
             recovery = (fake.api_calls() - c2) / len(msgs)
 
         drafts_in_org = sum(1 for r in fake.org.tables["EmailMessage"].values() if r["Status"] == "5")
+
+        # follow-ups: a new inbound email on every second case; the cases themselves untouched
+        followed = [c for i, c in enumerate(fake.org.tables["Case"].values()) if c["Subject"].startswith("Question ") and i % 2 == 0]
+        for case in followed:
+            seed.email(case, "Sorry, one more thing: the PO number is 4711.")
+        c3 = fake.api_calls()
+        if args.pipeline:
+            rt = bootstrap(settings)
+            summary = rt.pipeline.run_source(rt.source("salesforce:acme"))
+            follow_drafted = summary.counts["drafted"]
+            rt.close()
+        else:
+            follow_msgs = list(src.poll(cursors))
+            follow_drafted = sum(1 for m in follow_msgs if src.deliver(m, _draft(m)).created)
+        follow_calls = fake.api_calls() - c3
         print(f"cases in queue (changed, unanswered): {args.cases}   page size: {args.batch_size}   mode: {'pipeline' if args.pipeline else 'source'}")
         print(f"drafted: {drafted}   draft EmailMessages in org: {drafts_in_org}")
         print(f"busy poll + drafting: {busy_calls} API calls = {pages} query page(s) + {creates} creates")
@@ -137,8 +153,19 @@ def main() -> int:
         print(f"idle poll: {idle} API call(s)  (goal 1)")
         if recovery is not None:
             print(f"crash recovery re-delivery, fresh process: {recovery:.2f} API calls per case (lookup only, 0 duplicates)")
+        print(
+            f"follow-up emails on {len(followed)} untouched cases: {follow_drafted} drafted with {follow_calls} API calls "
+            f"({follow_calls / max(follow_drafted, 1):.3f} per drafted follow-up)"
+        )
         print(f"OAuth token requests (not API calls): {len(fake.token_grants)}")
-        ok = busy_calls <= 2 * max(drafted, 1) + (pages - 1) and idle == 1 and drafted == args.cases and drafts_in_org == args.cases
+        ok = (
+            busy_calls <= 2 * max(drafted, 1) + (pages - 1)
+            and idle == 1
+            and drafted == args.cases
+            and drafts_in_org == args.cases
+            and follow_drafted == len(followed)
+            and follow_calls <= 2 * max(follow_drafted, 1) + (pages - 1)
+        )
         print("RESULT:", "goals met" if ok else "GOALS MISSED")
         return 0 if ok else 1
 

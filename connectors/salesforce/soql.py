@@ -16,10 +16,23 @@ Why not filter on bodies with ``LIKE``: Salesforce cannot filter on textarea fie
 Relationship Query Limitations": "You can't filter against the content of textarea
 fields"]; the marker is therefore found by reading the bodies, which the poll does anyway.
 
-Watermark: ``SystemModstamp >= watermark - overlap`` ordered by ``SystemModstamp, Id``;
-cases seen with the same ``SystemModstamp`` are skipped by the caller. ``SystemModstamp`` is
-indexed and changes on every system or user update of the record [Object Reference,
-"System Fields"].
+Which cases: those with an inbound ``EmailMessage`` that is new or changed since
+``watermark - overlap``, or whose own ``SystemModstamp`` moved since then (assignment to a
+watched queue, a status change), in ONE semi-join::
+
+    Id IN (SELECT ParentId FROM EmailMessage WHERE Incoming = true
+           AND (SystemModstamp >= :since OR Parent.SystemModstamp >= :since))
+
+A follow-up email is therefore seen through its own ``SystemModstamp`` even when nothing
+touches its case (Email-to-Case does not promise to). SOQL refuses a semi-join combined with
+``OR`` at the main WHERE ("Semi join sub-selects are not allowed with the 'OR' operator"),
+allows at most two semi-joins per WHERE, and allows ``OR`` and relationship fields inside
+the sub-select's own WHERE [SOQL and SOSL Reference, "Semi-Join and Anti-Join
+Restrictions"]; hence the ``OR`` sits inside. Cases without any inbound email have nothing
+to answer and are not returned. ``SystemModstamp`` is indexed on every object and changes
+on every system or user update of the record [Object Reference, "System Fields"]. The
+caller orders the cases by their change stamp (the newest of the case's and its inbound
+emails' ``SystemModstamp``) and skips (case, stamp) pairs it has already handled.
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ EMAIL_FIELDS = (
     "CcAddress",
     "MessageDate",
     "CreatedDate",
+    "SystemModstamp",
     "MessageIdentifier",
     "Headers",
     "TextBody",
@@ -107,14 +121,23 @@ def _case_query(cfg: SalesforceSourceConfig, where: list[str]) -> str:
 
 
 def poll_query(cfg: SalesforceSourceConfig, since: datetime) -> str:
-    """The poll: Cases changed at or after ``since`` in the configured queues, record types
-    and statuses, each with its newest ``thread_max_messages`` + 1 EmailMessages (newest
-    first) and CaseComments (public only, unless ``reply_mode`` is ``case_comment``).
+    """The poll: Cases in the configured queues, record types and statuses that got an
+    inbound email, or changed themselves, at or after ``since`` (module docstring), each with
+    its newest ``thread_max_messages`` + 1 EmailMessages (newest first) and CaseComments
+    (public only, unless ``reply_mode`` is ``case_comment``).
 
-    Queues are matched by DeveloperName through a semi-join on ``Group`` (no extra call to
-    resolve them); record types through ``RecordType.DeveloperName``.
+    Queues are matched by DeveloperName through a second semi-join, on ``Group`` (no extra
+    call to resolve them; two is SOQL's maximum); record types through
+    ``RecordType.DeveloperName``.
     """
-    where = [format_soql("SystemModstamp >= {}", since)]
+    where = [
+        format_soql(
+            "Id IN (SELECT ParentId FROM EmailMessage WHERE Incoming = true "
+            "AND (SystemModstamp >= {} OR Parent.SystemModstamp >= {}))",
+            since,
+            since,
+        )
+    ]
     if cfg.queues:
         where.append(
             format_soql("OwnerId IN (SELECT Id FROM Group WHERE Type = 'Queue' AND DeveloperName IN {})", list(cfg.queues))

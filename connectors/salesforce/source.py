@@ -3,14 +3,16 @@ EmailMessages / internal CaseComments and case actions out.
 
 poll
     One SOQL query (:func:`connectors.salesforce.soql.poll_query`) pages through the cases
-    changed since the watermark (minus the overlap window). For each case the newest inbound
+    that got an inbound email, or changed themselves, since the watermark (minus the overlap
+    window): a follow-up email is found by its own ``SystemModstamp`` even when its case is
+    not touched. For each case the newest inbound
     ``EmailMessage`` that no outgoing email followed (``reply_to = "latest"``; every such
     email with ``"each"``) becomes an :class:`InboundMessage`: ``external_id`` = EmailMessage
     Id, ``conversation_id`` = Case Id, ``crm_fields`` = allow-listed Case fields plus the
     account and contact names, ``thread`` = earlier emails and public comments, ``link`` =
-    the case's Lightning URL. The watermark cursor stores the highest ``SystemModstamp`` and
-    the (Id, SystemModstamp) pairs inside the overlap window, so a case is handed on once
-    per change.
+    the case's Lightning URL. The watermark cursor stores the highest change stamp (the
+    case's or its newest inbound email's ``SystemModstamp``) and the (Id, stamp) pairs inside
+    the overlap window, so a case is handed on once per change.
 deliver
     Looks for draftguard's earlier write with the same idempotency key (in the poll's
     snapshot, or by one query after a failed/ambiguous write or in a fresh process), and
@@ -144,12 +146,34 @@ def _reduced(text: str) -> str:
     return (reply or text).strip()
 
 
+def change_stamp(case: dict[str, Any]) -> str:
+    """What makes a polled case new to us: the newest ``SystemModstamp`` of the case itself
+    and of its inbound EmailMessages (as returned by the poll's subquery), as Salesforce wrote
+    it (``"2024-05-01T10:00:00.000+0000"``); ``""`` when none is readable.
+
+    A follow-up email moves it even when its case is not touched (module docstring of
+    :mod:`connectors.salesforce.soql`)."""
+    candidates = [case.get("SystemModstamp")]
+    candidates += [e.get("SystemModstamp") for e in _children(case, "EmailMessages") if e.get("Incoming")]
+    best, best_dt = "", None
+    for raw in candidates:
+        dt = parse_sf_datetime(raw)
+        if dt is not None and (best_dt is None or dt > best_dt):
+            best, best_dt = str(raw), dt
+    return best
+
+
+def _change_order(case: dict[str, Any]) -> tuple[datetime, str]:
+    return parse_sf_datetime(change_stamp(case)) or datetime.min.replace(tzinfo=UTC), str(case.get("Id") or "")
+
+
 def _stamp(rec: dict[str, Any]) -> datetime:
     return parse_sf_datetime(rec.get("MessageDate")) or parse_sf_datetime(rec.get("CreatedDate")) or datetime.min.replace(tzinfo=UTC)
 
 
 class _Watermark:
-    """The poll cursor: highest SystemModstamp handled plus (case Id → SystemModstamp) inside the overlap."""
+    """The poll cursor: highest change stamp handled plus (case Id → change stamp) inside the
+    overlap (:func:`change_stamp`: the case's or its newest inbound email's SystemModstamp)."""
 
     def __init__(self, raw: str | None, overlap: timedelta):
         self.overlap = overlap
@@ -265,9 +289,11 @@ class SalesforceSource(Source):
         try:
             # All pages are read before the first item is handed on, so drafting (minutes per
             # page with a model) never sits between two page requests of one query.
-            records = list(self._pages(query))
+            # Handled in change-stamp order, so an intermediate cursor save never moves the
+            # watermark past a case not yet handed on.
+            records = sorted(self._pages(query), key=_change_order)
             for record in records:
-                case_id, stamp = record.get("Id"), record.get("SystemModstamp") or ""
+                case_id, stamp = record.get("Id"), change_stamp(record)
                 if not case_id or state.is_seen(case_id, stamp):
                     continue
                 yield from self._items(record)

@@ -16,9 +16,13 @@ resources simple-salesforce 1.12 uses, with the real shapes:
 
 The SOQL interpreter covers what the connector sends: field lists with dotted parent
 fields, parent-to-child subqueries (WHERE / ORDER BY / LIMIT), WHERE with AND / OR / NOT,
-``= != < <= > >= LIKE IN NOT IN``, semi-joins ``x IN (SELECT Id FROM ...)``, string / number /
-boolean / null / datetime literals, ORDER BY with ASC / DESC / NULLS FIRST / LAST, LIMIT.
-It refuses filters on textarea fields and unknown columns like Salesforce does.
+``= != < <= > >= LIKE IN NOT IN``, semi-/anti-joins ``x [NOT] IN (SELECT y FROM ...)`` with
+Salesforce's restrictions (see :meth:`FakeOrg.check_semi_joins`: not with OR or NOT, not
+nested, at most two, one Id/reference field, another object), string / number / boolean /
+null / datetime literals, ORDER BY with ASC / DESC / NULLS FIRST / LAST, LIMIT. It refuses
+filters on textarea fields and unknown columns like Salesforce does.
+
+Inserting an EmailMessage never touches its parent Case (Email-to-Case does not promise it).
 """
 
 from __future__ import annotations
@@ -344,6 +348,7 @@ class FakeOrg:
         self.validation_rules: list[Any] = []  # callables (obj, record) -> None | (field|None, message)
         self.child_batch_size: int | None = None  # page child relationships longer than this
         self.cursors: dict[str, list[dict[str, Any]]] = {}  # query locator -> all result rows
+        self._semi_cache: dict[int, set[str]] | None = None  # semi-join values during one query
         self._seq = itertools.count(1)
         self._case_no = itertools.count(1001)
         self.lock = threading.RLock()
@@ -522,12 +527,7 @@ class FakeOrg:
         if kind == "in":
             target = e[2]
             if isinstance(target, Query):
-                if len(target.fields) != 1 or isinstance(target.fields[0], Query):
-                    raise SfError(400, "MALFORMED_QUERY", "semi join sub-selects can only query one Id or reference field")
-                sel = target.fields[0]
-                if self._check_path(target.obj, sel) not in (ID, REF):
-                    raise SfError(400, "MALFORMED_QUERY", f"semi join sub selects can only query id fields, cannot use: '{sel}'")
-                values = {str(self._resolve(target.obj, r, sel)).lower() for r in self.run(target, raw=True)}
+                values = self._semi_values(target)
             else:
                 values = {self._cmp_value(t, v) for v in target}
             res = actual in values
@@ -599,9 +599,135 @@ class FakeOrg:
         self.cursors[locator] = projected
         return {"totalSize": len(projected), "done": False, "nextRecordsUrl": f"/services/data/v{version}/query/{locator}-{size}", "records": projected[:size]}
 
+    # semi-joins ---------------------------------------------------------------------------
+    def _semi_values(self, target: Query) -> set[str]:
+        """The (lower-cased) values a semi-join sub-select returns; computed once per query."""
+        cache = self._semi_cache
+        if cache is not None and id(target) in cache:
+            return cache[id(target)]
+        sel = target.fields[0]
+        values = {str(self._resolve(target.obj, r, sel)).lower() for r in self.run(target, raw=True)}
+        if cache is not None:
+            cache[id(target)] = values
+        return values
+
+    def _reference_target(self, obj: str, name: str) -> str | None:
+        """The object a reference field of ``obj`` points to (``EmailMessage.ParentId`` → Case)."""
+        for fk, target in SCHEMA[obj]["parents"].values():
+            if fk.lower() == name.lower():
+                return target
+        return None
+
+    def check_semi_joins(self, q: Query) -> None:
+        """Refuse semi-/anti-joins the way Salesforce does [SOQL and SOSL Reference,
+        Semi-Join and Anti-Join Restrictions; Comparison Operators]:
+
+        * only in the main WHERE, as top-level conjuncts: not with ``OR``, not under ``NOT``
+          (write ``NOT IN`` instead), not inside another sub-select's WHERE (no nesting), not
+          in a parent-to-child sub-select of the SELECT list;
+        * at most two per WHERE clause;
+        * the left operand is one Id or reference field of the main object, without a
+          relationship path (``Account.Id IN (...)`` is refused);
+        * the sub-select queries exactly one Id or reference field, without dot notation, on
+          another object than the main query, of the same object type as the left operand;
+        * no ``ORDER BY`` or ``LIMIT`` in the sub-select.
+
+        Relationship paths and ``OR`` between plain conditions inside the sub-select's own
+        WHERE are allowed (the reference's own example filters ``Parent.Type`` there). The
+        message texts of the OR / nesting / same-object cases are Salesforce's; the others
+        state the documented rule in our words."""
+
+        def is_semi(e: Any) -> bool:
+            return e[0] == "in" and isinstance(e[2], Query)
+
+        def walk(e: Any, path: tuple[str, ...], found: list[Any]) -> None:
+            if e is None:
+                return
+            if e[0] in ("and", "or"):
+                for x in e[1]:
+                    walk(x, (*path, e[0]), found)
+            elif e[0] == "not":
+                walk(e[1], (*path, "not"), found)
+            elif is_semi(e):
+                if "or" in path:
+                    raise SfError(400, "MALFORMED_QUERY", "Semi join sub-selects are not allowed with the 'OR' operator")
+                if "not" in path:
+                    raise SfError(
+                        400,
+                        "MALFORMED_QUERY",
+                        "Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.",
+                    )
+                found.append(e)
+
+        def refuse_nested(e: Any) -> None:
+            found: list[Any] = []
+            if e is not None:
+                walk(e, (), found)
+            if found:
+                raise SfError(400, "MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported")
+
+        for f in q.fields:
+            if isinstance(f, Query):
+                refuse_nested(f.where)
+        found: list[Any] = []
+        walk(q.where, (), found)
+        if len(found) > 2:
+            raise SfError(400, "MALFORMED_QUERY", "No more than two semi join or anti join sub-selects are allowed in one WHERE clause")
+        for _, left, sub, _negate in found:
+            if "." in left:
+                raise SfError(400, "MALFORMED_QUERY", f"The left operand of a semi join can't use relationships: '{left}'")
+            left_type = self._check_path(q.obj, left, filtering=True)
+            if left_type not in (ID, REF):
+                raise SfError(400, "MALFORMED_QUERY", f"The left operand of a semi join must be an Id or reference field: '{left}'")
+            if sub.obj not in SCHEMA:
+                raise SfError(400, "INVALID_TYPE", f"sObject type '{sub.obj}' is not supported.")
+            if sub.obj == q.obj:
+                raise SfError(400, "MALFORMED_QUERY", "The inner and outer selects should not be on the same object type")
+            if len(sub.fields) != 1 or isinstance(sub.fields[0], Query):
+                raise SfError(400, "MALFORMED_QUERY", "semi join sub-selects can only query one Id or reference field")
+            sel = sub.fields[0]
+            if "." in sel:
+                raise SfError(400, "MALFORMED_QUERY", f"The selected field of a semi join sub-select can't traverse relationships: '{sel}'")
+            sel_type = self._check_path(sub.obj, sel)
+            if sel_type not in (ID, REF):
+                raise SfError(400, "MALFORMED_QUERY", f"semi join sub selects can only query id fields, cannot use: '{sel}'")
+            if sub.order or sub.limit is not None:
+                raise SfError(400, "MALFORMED_QUERY", "ORDER BY and LIMIT are not supported in semi join sub-selects")
+            refuse_nested(sub.where)
+            if sub.where is not None:  # unknown or textarea fields in the sub-select's WHERE
+                self._check_where(sub.obj, sub.where)
+            want = q.obj if left_type == ID else self._reference_target(q.obj, left)
+            got = sub.obj if sel_type == ID else self._reference_target(sub.obj, sel)
+            if want is not None and got is not None and want != got:
+                raise SfError(400, "MALFORMED_QUERY", f"The semi join sub-select on {sub.obj}.{sel} does not return {want} Ids")
+
+    def _check_where(self, obj: str, e: Any) -> None:
+        """Every field a WHERE filters on exists and is filterable (checked even when no row is read)."""
+        if e[0] in ("and", "or"):
+            for x in e[1]:
+                self._check_where(obj, x)
+        elif e[0] == "not":
+            self._check_where(obj, e[1])
+        else:
+            self._check_path(obj, e[1], filtering=True)
+
     def run(self, q: Query, version: str = "59.0", raw: bool = False) -> list[dict[str, Any]]:
+        """Rows of ``q`` projected to its fields; ``raw`` (a semi-join sub-select): the stored rows."""
         if q.obj not in SCHEMA:
             raise SfError(400, "INVALID_TYPE", f"sObject type '{q.obj}' is not supported.")
+        if raw:
+            return self._run(q, version, raw)
+        self.check_semi_joins(q)
+        if q.where is not None:
+            self._check_where(q.obj, q.where)
+        with self.lock:
+            self._semi_cache = {}
+            try:
+                return self._run(q, version, raw)
+            finally:
+                self._semi_cache = None
+
+    def _run(self, q: Query, version: str, raw: bool) -> list[dict[str, Any]]:
         for f in q.fields:
             if isinstance(f, Query):
                 rel = self._child_rel_name(q.obj, f.obj)

@@ -53,7 +53,13 @@ class Seeder:
         values.update(extra)
         return org.insert("Case", values)
 
-    def email(self, case, text="Hello, where is my invoice?", *, incoming=True, status=None, html=None, at=None, touch_case=True, headers=None, **extra):
+    def email(self, case, text="Hello, where is my invoice?", *, incoming=True, status=None, html=None, at=None, touch_case=False, headers=None, **extra):
+        """An EmailMessage on ``case`` stamped ``at`` (default: the clock ticks one second).
+
+        The parent Case is NOT touched by default: Email-to-Case does not guarantee that a
+        new EmailMessage bumps its case's ``SystemModstamp``, so the connector must not rely
+        on it. ``touch_case=True`` simulates an org whose automation (a flow, assignment,
+        status change) also updates the case."""
         org = self.fake.org
         when = at or org.tick()
         rec = org.insert(
@@ -76,7 +82,6 @@ class Seeder:
             stamp=when,
         )
         if touch_case:
-            # Email-to-Case updates the case when a message arrives (see docs/salesforce.md)
             org.touch("Case", case["Id"])
         return rec
 

@@ -129,11 +129,12 @@ def test_paging_follows_next_records_url(fake, seed, make_source, cursors):
 def test_watermark_overlap_and_dedupe(fake, seed, make_source, cursors):
     src = make_source(overlap_seconds=300)
     a = seed.case("A")
-    seed.email(a)
+    a_mail = seed.email(a)
     assert len(_messages(src.poll(cursors))) == 1
     state = json.loads(cursors.get("salesforce:acme", WATERMARK_KEY))
-    assert state["seen"] == {a["Id"]: fake.org.tables["Case"][a["Id"]]["SystemModstamp"]}
-    watermark = fake.org.tables["Case"][a["Id"]]["SystemModstamp"]
+    # the change stamp is the newest of the case's and its inbound emails' SystemModstamp
+    assert state["seen"] == {a["Id"]: a_mail["SystemModstamp"]}
+    watermark = a_mail["SystemModstamp"]
 
     # Idle poll: one query, nothing handed on twice (same Id + SystemModstamp is skipped).
     before = fake.api_calls()
@@ -208,3 +209,48 @@ def test_paged_child_relationship_is_completed_before_the_next_parent_page(fake,
     child, parent = locators[0], locators[-1]
     assert child != parent and paths[0].endswith("-4")
     assert max(i for i, loc in enumerate(locators) if loc == child) < min(i for i, loc in enumerate(locators) if loc == parent)
+
+
+def test_follow_up_email_on_an_unchanged_case_is_picked_up(fake, seed, make_source, cursors):
+    """Email-to-Case does not promise to bump the case's SystemModstamp when a follow-up
+    arrives (the fake does not bump it either): the new inbound email itself must be seen."""
+    case = seed.case("Invoice question")
+    first = seed.email(case, "Where is my invoice?")
+    other = seed.case("Unrelated")
+    seed.email(other, "Something else")
+    src = make_source()
+    assert first["Id"] in {m.external_id for m in _messages(src.poll(cursors))}
+    case_stamp = fake.org.tables["Case"][case["Id"]]["SystemModstamp"]
+
+    fake.org.tick(60)
+    follow_up = seed.email(case, "Sorry, one more thing: the PO number is 4711.")
+    assert fake.org.tables["Case"][case["Id"]]["SystemModstamp"] == case_stamp  # the case did not change
+    before = fake.api_calls()
+    (msg,) = _messages(src.poll(cursors))
+    assert msg.external_id == follow_up["Id"] and msg.conversation_id == case["Id"]
+    assert [t.text for t in msg.thread] == ["Where is my invoice?"]
+    assert fake.api_calls() - before == 1  # still one query per poll
+
+    # handed on once: the next (idle) poll is one call and yields nothing
+    before = fake.api_calls()
+    assert list(src.poll(cursors)) == []
+    assert fake.api_calls() - before == 1
+
+    # an outgoing email or a new comment does not make the case come back
+    fake.org.tick()
+    seed.email(case, "Thanks, noted.", incoming=False)
+    assert list(src.poll(cursors)) == []
+
+
+def test_follow_up_committed_late_inside_the_overlap_is_found(fake, seed, make_source, cursors):
+    src = make_source(overlap_seconds=300)
+    case = seed.case()
+    seed.email(case, "first")
+    other = seed.case("moves the watermark")
+    fake.org.tick(600)
+    seed.email(other, "later mail")
+    assert len(_messages(src.poll(cursors))) == 2
+    # an email on the first case, committed late with a stamp 2 minutes before the watermark
+    late = seed.email(case, "late follow-up", at=fake.org.now - timedelta(minutes=2))
+    (msg,) = _messages(src.poll(cursors))
+    assert msg.external_id == late["Id"]
