@@ -196,7 +196,15 @@ class SalesforceClient:
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - translated and re-raised
-            raise translate(exc, source=self.source, sobject=sobject, action=action, record_id=record_id, delivery=delivery) from exc
+            raise translate(
+                exc,
+                source=self.source,
+                sobject=sobject,
+                action=action,
+                record_id=record_id,
+                delivery=delivery,
+                limit_pause_seconds=self.cfg.limit_pause_seconds,
+            ) from exc
 
     def close(self) -> None:
         """Close the HTTP session."""

@@ -8,7 +8,9 @@ simple-salesforce raises by HTTP status (``simple_salesforce.util.exception_hand
 Responses"]. What we do with each:
 
 * ``INVALID_SESSION_ID`` (401): re-authenticate once and retry (:mod:`.auth`).
-* ``REQUEST_LIMIT_EXCEEDED`` (403): :class:`SalesforceLimitExceeded`; polling pauses (:mod:`.limits`).
+* ``REQUEST_LIMIT_EXCEEDED`` (403): :class:`SalesforceLimitExceeded`, an
+  :class:`agent.errors.SourceThrottledError` carrying ``until`` = now + ``limit_pause_seconds``:
+  the pipeline pauses the whole source and leaves the item pending (:mod:`.limits`).
 * 5xx and ``requests`` connection errors / timeouts: retried with backoff, then transient.
 * 400 (``INVALID_FIELD``, ``FIELD_CUSTOM_VALIDATION_EXCEPTION``, ``REQUIRED_FIELD_MISSING``,
   ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` ...): :class:`SalesforceFieldError` naming the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -33,18 +36,28 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from agent.errors import DeliveryError, DraftguardError, SourceError
+from agent.errors import DeliveryError, DraftguardError, SourceError, SourceThrottledError
 
 # "No such column 'Foo__c' on entity 'Case'" (SOQL) / "No such column 'Foo__c' on sobject of type Case" (DML)
 _NO_SUCH_COLUMN = re.compile(r"No such column '([^']+)' on (?:entity '([^']+)'|sobject of type (\w+))")
 _NOT_FILTERABLE = re.compile(r"field '([^']+)' can not be filtered")
 
 
-class SalesforceLimitExceeded(SourceError):
-    """The org's API allocation is used up (``REQUEST_LIMIT_EXCEEDED``): transient, polling pauses."""
+#: Pause after ``REQUEST_LIMIT_EXCEEDED`` when the caller names none (the config default).
+DEFAULT_LIMIT_PAUSE_SECONDS = 3600
 
-    def __init__(self, source: str, message: str):
-        super().__init__(source, f"REQUEST_LIMIT_EXCEEDED: {message}", transient=True)
+
+class SalesforceLimitExceeded(SourceThrottledError):
+    """The org's API allocation is used up (``REQUEST_LIMIT_EXCEEDED``, HTTP 403).
+
+    ``until`` (aware UTC) = when the connector tries again: the daily allocation is counted
+    over a rolling 24 hours, so Salesforce names no reset time and the configured
+    ``limit_pause_seconds`` decides. ``sf_message`` is Salesforce's own message."""
+
+    def __init__(self, source: str, sf_message: str, *, until: datetime):
+        self.sf_message = sf_message
+        detail = f" ({sf_message.strip()})" if sf_message.strip() else ""
+        super().__init__(source, f"REQUEST_LIMIT_EXCEEDED{detail}: paused until {until.isoformat()}", until=until)
 
 
 class SalesforceFieldError(DeliveryError):
@@ -149,17 +162,22 @@ def translate(
     action: str,
     record_id: str | None = None,
     delivery: bool = False,
+    limit_pause_seconds: int = DEFAULT_LIMIT_PAUSE_SECONDS,
+    now: datetime | None = None,
 ) -> DraftguardError:
     """A draftguard error for ``exc`` raised while doing ``action`` (``"query"``, ``"create"``,
-    ``"update"``) on ``sobject``.
+    ``"update"``, ``"delete"``) on ``sobject``.
 
     ``delivery=True`` gives :class:`DeliveryError` subclasses (writes), else
-    :class:`SourceError` subclasses (reads). Unknown exceptions are wrapped non-transient.
+    :class:`SourceError` subclasses (reads); ``REQUEST_LIMIT_EXCEEDED`` gives
+    :class:`SalesforceLimitExceeded` either way, with ``until`` = ``now`` (default: the
+    current UTC time) + ``limit_pause_seconds``. Unknown exceptions are wrapped non-transient.
     """
     target = f"{source} {sobject}"
     if is_limit_exceeded(exc):
         items = error_items(getattr(exc, "content", None))
-        return SalesforceLimitExceeded(source, items[0].get("message", "") if items else "")
+        until = (now or datetime.now(UTC)) + timedelta(seconds=limit_pause_seconds)
+        return SalesforceLimitExceeded(source, str(items[0].get("message", "")) if items else "", until=until)
     if isinstance(exc, SalesforceMalformedRequest):
         items = error_items(exc.content) or [{"errorCode": "MALFORMED_REQUEST", "message": str(exc)}]
         item = items[0]

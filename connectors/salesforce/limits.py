@@ -4,8 +4,9 @@ Salesforce puts ``Sforce-Limit-Info: api-usage=N/M`` on every REST API answer (N
 of the org's daily allocation M; an optional ``per-app-api-usage=u/t(appName=x)`` follows)
 [REST API Developer Guide, "Response Headers" / "Limits"]. The daily allocation is counted
 over a rolling 24 hours, so there is no fixed reset time: after ``REQUEST_LIMIT_EXCEEDED``
-(HTTP 403) the connector stops polling for ``limit_pause_seconds`` and stores the
-pause-until time as a cursor, so a restart keeps honouring it.
+(HTTP 403), in the poll or in a delivery, the connector makes no call for
+``limit_pause_seconds`` and stores the pause-until time as a cursor, so a restart keeps
+honouring it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.ports import CursorStore
 log = logging.getLogger(__name__)
 
 PAUSE_CURSOR_KEY = "paused_until"
+PAUSE_REASON_KEY = "paused_reason"
 
 _API_USAGE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
 _PER_APP = re.compile(r"per-app-api-usage=(\d+)/(\d+)\(appName=([^)]*)\)")
@@ -95,8 +97,10 @@ class UsageTracker:
 class PollPause:
     """The pause-until cursor for one source.
 
-    :meth:`start` stores ``now + seconds`` (UTC ISO 8601) under :data:`PAUSE_CURSOR_KEY`;
-    :meth:`active_until` returns it while it lies in the future and clears it once past.
+    :meth:`start` stores ``now + seconds`` (UTC ISO 8601) under :data:`PAUSE_CURSOR_KEY` and
+    the reason under :data:`PAUSE_REASON_KEY`; :meth:`store` does the same for a given end
+    time (a ``REQUEST_LIMIT_EXCEEDED`` met during delivery); :meth:`active` returns
+    ``(until, reason)`` while the end lies in the future and clears both once past.
     """
 
     def __init__(self, source: str, seconds: int):
@@ -104,25 +108,36 @@ class PollPause:
         self.seconds = seconds
 
     def start(self, cursors: CursorStore, reason: str, now: datetime | None = None) -> datetime:
-        """Pause polling; logs a warning naming the reason and the end time. Returns the end time."""
+        """Pause polling for ``seconds`` from ``now``; returns the end time."""
         until = (now or datetime.now(UTC)) + timedelta(seconds=self.seconds)
-        cursors.set(self.source, PAUSE_CURSOR_KEY, until.isoformat())
-        log.warning("%s: %s; Salesforce polling paused until %s", self.source, reason, until.isoformat())
+        self.store(cursors, until, reason)
         return until
 
-    def active_until(self, cursors: CursorStore, now: datetime | None = None) -> datetime | None:
-        """The pause end while polling is paused, else None (an expired pause is cleared)."""
+    def store(self, cursors: CursorStore, until: datetime, reason: str) -> None:
+        """Keep the pause (``until`` aware UTC) across restarts; logs one warning with the reason
+        (no personal data: Salesforce's limit message or our own reserve figures)."""
+        cursors.set(self.source, PAUSE_CURSOR_KEY, until.astimezone(UTC).isoformat())
+        cursors.set(self.source, PAUSE_REASON_KEY, reason[:300])
+        log.warning("%s: %s; Salesforce calls paused until %s", self.source, reason, until.isoformat())
+
+    def active(self, cursors: CursorStore, now: datetime | None = None) -> tuple[datetime, str] | None:
+        """``(until, reason)`` while paused, else None (an expired or unreadable pause is cleared)."""
         raw = cursors.get(self.source, PAUSE_CURSOR_KEY)
         if not raw:
             return None
         try:
             until = datetime.fromisoformat(raw)
         except ValueError:
-            cursors.set(self.source, PAUSE_CURSOR_KEY, None)
-            return None
-        if until.tzinfo is None:
+            until = None
+        if until is not None and until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
-        if until > (now or datetime.now(UTC)):
-            return until
+        if until is not None and until > (now or datetime.now(UTC)):
+            return until, cursors.get(self.source, PAUSE_REASON_KEY) or "REQUEST_LIMIT_EXCEEDED"
         cursors.set(self.source, PAUSE_CURSOR_KEY, None)
+        cursors.set(self.source, PAUSE_REASON_KEY, None)
         return None
+
+    def active_until(self, cursors: CursorStore, now: datetime | None = None) -> datetime | None:
+        """The pause end while paused, else None (see :meth:`active`)."""
+        found = self.active(cursors, now)
+        return found[0] if found else None

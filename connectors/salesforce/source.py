@@ -39,7 +39,7 @@ from mailparser_reply import EmailReplyParser
 from simple_salesforce import Salesforce
 
 from agent.config import SalesforceSourceConfig
-from agent.errors import DeliveryError, SourceError
+from agent.errors import DeliveryError, SourceError, SourceThrottledError
 from agent.models import Address, DeliveryReceipt, InboundMessage, ReplyDraft, ThreadMessage
 from agent.ports import BadItem, CursorStore, Source
 from connectors.salesforce import soql
@@ -220,6 +220,8 @@ class SalesforceSource(Source):
         self.interval_seconds = cfg.interval_seconds  # read by jobs.scheduler
         self.client = client or SalesforceClient(cfg, source_name=self.name)
         self._pause = PollPause(self.name, cfg.limit_pause_seconds)
+        self._cursors: CursorStore | None = None  # the pipeline's cursor store, known from the first poll
+        self._paused: tuple[datetime, str] | None = None  # (until, reason) of a pause met outside a poll
         # case Id -> {idempotency key -> record Id} of draftguard's writes, as seen by the last poll
         self._written: dict[str, dict[str, str]] = {}
         # cases whose snapshot is stale (a write was attempted): look up by query instead
@@ -242,7 +244,7 @@ class SalesforceSource(Source):
         A paged child relationship of a record is completed before the next parent page is
         requested: "A queryMore() call on a parent object invalidates all child cursors in
         the previous result set" [SOAP API Developer Guide, "QueryLocator"]."""
-        result = self.client.call(lambda sf: sf.query(query), sobject="Case", action="query")
+        result = self._call(lambda sf: sf.query(query), sobject="Case", action="query")
         while True:
             records = result.get("records") or []
             for record in records:
@@ -252,7 +254,7 @@ class SalesforceSource(Source):
             next_url = result.get("nextRecordsUrl")
             if result.get("done", True) or not next_url:
                 return
-            result = self.client.call(
+            result = self._call(
                 lambda sf, u=next_url: sf.query_more(u, identifier_is_url=True), sobject="Case", action="query"
             )
 
@@ -261,27 +263,65 @@ class SalesforceSource(Source):
         value = record.get(rel)
         while value and not value.get("done", True) and value.get("nextRecordsUrl"):
             url = value["nextRecordsUrl"]
-            more = self.client.call(lambda sf, u=url: sf.query_more(u, identifier_is_url=True), sobject=rel, action="query")
+            more = self._call(lambda sf, u=url: sf.query_more(u, identifier_is_url=True), sobject=rel, action="query")
             value["records"] = list(value.get("records") or []) + list(more.get("records") or [])
             value["done"] = more.get("done", True)
             value["nextRecordsUrl"] = more.get("nextRecordsUrl")
 
+    # --- API limit pause ---------------------------------------------------------------
+    def _active_pause(self, now: datetime | None = None) -> tuple[datetime, str] | None:
+        """``(until, reason)`` of the pause in force, else None: the cursor store's once the
+        source has polled, before that the pause met in this process."""
+        now = now or datetime.now(UTC)
+        if self._cursors is not None:
+            return self._pause.active(self._cursors, now)
+        if self._paused is not None and self._paused[0] <= now:
+            self._paused = None
+        return self._paused
+
+    def _raise_if_paused(self, now: datetime | None = None) -> None:
+        """Raise :class:`SourceThrottledError` (no request sent) while a pause is in force."""
+        found = self._active_pause(now)
+        if found is not None:
+            until, reason = found
+            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until)
+
+    def _call(self, fn, *, sobject: str, action: str, record_id: str | None = None, delivery: bool = False):
+        """:meth:`SalesforceClient.call` unless a pause is in force; a ``REQUEST_LIMIT_EXCEEDED``
+        starts one (kept in the cursor store when the source has polled in this process, in
+        memory otherwise) and raises :class:`SalesforceLimitExceeded` with its ``until``."""
+        self._raise_if_paused()
+        try:
+            return self.client.call(fn, sobject=sobject, action=action, record_id=record_id, delivery=delivery)
+        except SalesforceLimitExceeded as exc:
+            reason = f"REQUEST_LIMIT_EXCEEDED on {action} {sobject}" + (f" ({exc.sf_message})" if exc.sf_message else "")
+            if self._cursors is not None:
+                self._pause.store(self._cursors, exc.until, reason)
+            else:
+                self._paused = (exc.until, reason)
+                log.warning("%s: %s; Salesforce calls paused until %s", self.name, reason, exc.until.isoformat())
+            raise
+
     def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
         """Yield unanswered inbound emails of changed cases (see the module docstring).
 
-        While a ``REQUEST_LIMIT_EXCEEDED`` pause is active nothing is sent and nothing is
-        yielded. Hitting the limit stores the pause and raises
-        :class:`~connectors.salesforce.errors.SalesforceLimitExceeded` (transient) saying
-        until when. Other failures raise :class:`SourceError`."""
+        While a pause is in force (``REQUEST_LIMIT_EXCEEDED`` met earlier, or fewer than
+        ``reserve_api_calls`` left) nothing is sent and :class:`SourceThrottledError` names
+        the pause's end and reason, every time. Hitting the limit stores the pause and raises
+        :class:`~connectors.salesforce.errors.SalesforceLimitExceeded` (a
+        ``SourceThrottledError``). Other failures raise :class:`SourceError`."""
+        self._cursors = cursors
         now = datetime.now(UTC)
-        until = self._pause.active_until(cursors, now)
-        if until is not None:
-            log.info("%s: polling paused until %s (REQUEST_LIMIT_EXCEEDED)", self.name, until.isoformat())
-            return
+        if self._paused is not None:  # met before the first poll (resuming a delivery): keep it
+            if self._paused[0] > now and self._pause.active(cursors, now) is None:
+                self._pause.store(cursors, *self._paused)
+            self._paused = None
+        self._raise_if_paused(now)
         usage = self.client.tracker.last
         if self.cfg.reserve_api_calls and usage is not None and usage.remaining <= self.cfg.reserve_api_calls:
-            self._pause.start(cursors, f"only {usage.remaining} daily API calls left (reserve {self.cfg.reserve_api_calls})", now)
-            return
+            reason = f"only {usage.remaining} daily API calls left (reserve_api_calls = {self.cfg.reserve_api_calls})"
+            until = self._pause.start(cursors, reason, now)
+            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until)
         state = _Watermark(cursors.get(self.name, WATERMARK_KEY), timedelta(seconds=self.cfg.overlap_seconds))
         since = state.since(now, timedelta(hours=self.cfg.initial_lookback_hours))
         query = soql.poll_query(self.cfg, since)
@@ -301,9 +341,6 @@ class SalesforceSource(Source):
                 handled += 1
                 if handled % CURSOR_SAVE_EVERY == 0:
                     cursors.set(self.name, WATERMARK_KEY, state.dump())
-        except SalesforceLimitExceeded as exc:
-            until = self._pause.start(cursors, str(exc))
-            raise SalesforceLimitExceeded(self.name, f"daily API allocation used up; Salesforce polling paused until {until.isoformat()}") from exc
         finally:
             cursors.set(self.name, WATERMARK_KEY, state.dump())
 
@@ -370,9 +407,10 @@ class SalesforceSource(Source):
 
         Used by the pipeline to resume a delivery or deliver an approved draft; also
         refreshes the look-before-write snapshot of the case. Raises :class:`SourceError`
-        when the email is gone or no longer among the case's newest messages."""
+        when the email is gone or no longer among the case's newest messages, and
+        :class:`SourceThrottledError` (with ``until``) while the org's API limit pauses us."""
         query = soql.fetch_query(self.cfg, external_id)
-        result = self.client.call(lambda sf: sf.query(query), sobject="Case", action="query")
+        result = self._call(lambda sf: sf.query(query), sobject="Case", action="query")
         for case in result.get("records") or []:
             self._complete_children(case, "EmailMessages")
             self._complete_children(case, "CaseComments")
@@ -521,7 +559,10 @@ class SalesforceSource(Source):
 
         Returns ``DeliveryReceipt(target="salesforce:NAME:EmailMessage", ref=record Id,
         created=False when the key was already there)``. Raises :class:`DeliveryError`
-        (``SalesforceFieldError`` for a field/validation error: not transient)."""
+        (``SalesforceFieldError`` for a field/validation error: not transient), and
+        :class:`SourceThrottledError` (``SalesforceLimitExceeded``, with ``until``) when the
+        org's API limit is hit or a pause is in force: nothing was written, the item stays
+        pending."""
         case_id = message.conversation_id
         if not case_id:
             raise DeliveryError(self.name, f"item {message.external_id} has no Case Id")
@@ -540,7 +581,7 @@ class SalesforceSource(Source):
             result = getattr(sf, obj).create(payload)
             return str(result["id"]), True
 
-        ref, created = self.client.call(look_then_write, sobject=obj, action="create", record_id=case_id, delivery=True)
+        ref, created = self._call(look_then_write, sobject=obj, action="create", record_id=case_id, delivery=True)
         self._written.setdefault(case_id, {})[key] = ref
         self._stale.discard(case_id)
         if not created:
@@ -550,7 +591,7 @@ class SalesforceSource(Source):
     # --- case actions ----------------------------------------------------------------
     def _queue_id(self, developer_name: str) -> str:
         if developer_name not in self._queue_ids:
-            result = self.client.call(lambda sf: sf.query(soql.queue_query(developer_name)), sobject="Group", action="query", delivery=True)
+            result = self._call(lambda sf: sf.query(soql.queue_query(developer_name)), sobject="Group", action="query", delivery=True)
             records = result.get("records") or []
             if not records:
                 raise DeliveryError(f"{self.name} Group", f"no queue with DeveloperName {developer_name!r}")
@@ -573,7 +614,8 @@ class SalesforceSource(Source):
         ``chatter_post`` = text of a Chatter ``FeedItem`` on the case (posted once per item);
         any other key = a Case field API name set to the value (``"true"``/``"false"`` become
         booleans, ``""`` clears). Field updates and the owner change go in one PATCH.
-        Raises :class:`DeliveryError` (``SalesforceFieldError`` names object, field, message)."""
+        Raises :class:`DeliveryError` (``SalesforceFieldError`` names object, field, message),
+        and :class:`SourceThrottledError` (with ``until``) on the org's API limit."""
         case_id = message.conversation_id
         if not case_id or not actions:
             return []
@@ -594,7 +636,7 @@ class SalesforceSource(Source):
                 updates[k] = self._coerce(v)
                 done.append(f"Case.{k}={v[:80]}")
         if updates:
-            self.client.call(lambda sf: sf.Case.update(case_id, updates), sobject="Case", action="update", record_id=case_id, delivery=True)
+            self._call(lambda sf: sf.Case.update(case_id, updates), sobject="Case", action="update", record_id=case_id, delivery=True)
         if chatter:
             marker = text_marker(f"escalation:{message.external_id}")
 
@@ -605,7 +647,7 @@ class SalesforceSource(Source):
                 res = sf.FeedItem.create({"ParentId": case_id, "Body": f"{chatter}\n{marker}", "Type": "TextPost"})
                 return str(res["id"]), True
 
-            feed_id, created = self.client.call(post, sobject="FeedItem", action="create", record_id=case_id, delivery=True)
+            feed_id, created = self._call(post, sobject="FeedItem", action="create", record_id=case_id, delivery=True)
             done.append(f"FeedItem:{feed_id}" + ("" if created else " (existing)"))
         return done
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.errors import DeliveryError
+from agent.errors import DeliveryError, SourceThrottledError
 from connectors.salesforce.errors import SalesforceFieldError, SalesforceLimitExceeded
 from connectors.salesforce.limits import PAUSE_CURSOR_KEY, ApiUsage, parse_limit_info
 
@@ -29,22 +29,35 @@ def test_usage_header_is_tracked(fake, seed, make_source, cursors):
     assert src.client.tracker.snapshot() == (1, 1)  # one API call, one token request
 
 
+def _sensible_until(until, seconds):
+    """``until`` is aware UTC and about ``seconds`` from now."""
+    assert until.tzinfo is not None and until.utcoffset() == timedelta(0)
+    left = until - datetime.now(UTC)
+    assert timedelta(seconds=seconds - 60) < left <= timedelta(seconds=seconds)
+
+
 def test_request_limit_exceeded_pauses_polling_and_says_so(fake, seed, make_source, cursors):
     seed.email(seed.case())
     src = make_source(limit_pause_seconds=3600)
     fake.api_limit = 0
-    with pytest.raises(SalesforceLimitExceeded) as err:
+    with pytest.raises(SourceThrottledError) as err:
         list(src.poll(cursors))
-    assert err.value.transient is True
-    assert "REQUEST_LIMIT_EXCEEDED" in str(err.value) and "paused until" in str(err.value)
+    assert isinstance(err.value, SalesforceLimitExceeded)
+    _sensible_until(err.value.until, 3600)
+    assert str(err.value).startswith("salesforce:acme: REQUEST_LIMIT_EXCEEDED (TotalRequests Limit exceeded.): paused until ")
+    assert str(err.value).count("salesforce:acme") == 1
     until = datetime.fromisoformat(cursors.get("salesforce:acme", PAUSE_CURSOR_KEY))
-    assert timedelta(minutes=59) < until - datetime.now(UTC) <= timedelta(hours=1)
+    assert until == err.value.until
 
-    # While paused: nothing is sent at all, nothing yielded.
+    # While paused: nothing is sent at all, and every poll says so (same end time), also
+    # in a restarted process (the pause is a cursor).
     requests_before = len(fake.requests)
     fake.api_limit = 15000
-    assert list(src.poll(cursors)) == []
-    assert list(make_source().poll(cursors)) == []  # a restarted process honours the stored pause
+    for source in (src, make_source()):
+        with pytest.raises(SourceThrottledError) as again:
+            list(source.poll(cursors))
+        assert again.value.until == until
+        assert "paused until" in str(again.value) and "REQUEST_LIMIT_EXCEEDED" in str(again.value)
     assert len(fake.requests) == requests_before
 
     # Once the pause has passed, polling resumes and the pause cursor is cleared.
@@ -53,16 +66,60 @@ def test_request_limit_exceeded_pauses_polling_and_says_so(fake, seed, make_sour
     assert cursors.get("salesforce:acme", PAUSE_CURSOR_KEY) is None
 
 
-def test_limit_exceeded_on_write_is_transient(fake, seed, make_source, cursors):
-    from agent.models import ReplyDraft
+def _draft():
+    from agent.models import Address, ReplyDraft
 
-    seed.email(seed.case())
-    src = make_source()
+    return ReplyDraft(idempotency_key="dg-1", subject="Re", text="t", html="<p>t</p>", to=[Address(email="hank@globex.example")])
+
+
+def test_limit_hit_during_delivery_raises_throttled_and_pauses_the_source(fake, seed, make_source, cursors):
+    case = seed.case()
+    seed.email(case)
+    src = make_source(limit_pause_seconds=900)
     (msg,) = list(src.poll(cursors))
+    fake.api_limit = fake.api_used  # the next call is refused with 403 REQUEST_LIMIT_EXCEEDED
+    with pytest.raises(SourceThrottledError) as err:
+        src.deliver(msg, _draft())
+    _sensible_until(err.value.until, 900)
+    assert not [r for r in fake.org.tables["EmailMessage"].values() if r["Status"] == "5"]
+    # the poll pauses too (stored in the cursors the source polled with), without a request
+    assert datetime.fromisoformat(cursors.get("salesforce:acme", PAUSE_CURSOR_KEY)) == err.value.until
+    sent = len(fake.requests)
+    fake.api_limit = 15000
+    with pytest.raises(SourceThrottledError):
+        src.deliver(msg, _draft())
+    with pytest.raises(SourceThrottledError):
+        list(src.poll(cursors))
+    assert len(fake.requests) == sent
+
+
+@pytest.mark.parametrize("step", ["fetch", "case_actions"])
+def test_limit_hit_in_fetch_or_case_actions_raises_throttled(fake, seed, make_source, cursors, step):
+    case = seed.case()
+    mail = seed.email(case)
+    src = make_source(limit_pause_seconds=600)  # a fresh process: no poll yet, pause kept in memory
     fake.api_limit = fake.api_used
-    with pytest.raises(SalesforceLimitExceeded) as err:
-        src.deliver(msg, ReplyDraft(idempotency_key="dg-1", subject="Re", text="t", html="<p>t</p>", to=[msg.sender]))
-    assert err.value.transient is True
+    with pytest.raises(SourceThrottledError) as err:
+        if step == "fetch":
+            src.fetch(mail["Id"])
+        else:
+            from agent.models import Address, InboundMessage
+
+            msg = InboundMessage(
+                source="salesforce:acme", external_id=mail["Id"], conversation_id=case["Id"], subject="s",
+                sender=Address(email="hank@globex.example"), text_body="b",
+            )
+            src.apply_case_actions(msg, {"Priority": "High"})
+    _sensible_until(err.value.until, 600)
+    assert fake.org.tables["Case"][case["Id"]]["Priority"] == "Medium"
+    # the first poll of this process takes the pause over into the cursor store, sends nothing
+    sent = len(fake.requests)
+    fake.api_limit = 15000
+    with pytest.raises(SourceThrottledError) as polled:
+        list(src.poll(cursors))
+    assert polled.value.until == err.value.until
+    assert datetime.fromisoformat(cursors.get("salesforce:acme", PAUSE_CURSOR_KEY)) == err.value.until
+    assert len(fake.requests) == sent
 
 
 def test_reserve_keeps_calls_for_others(fake, seed, make_source, cursors):
@@ -71,7 +128,9 @@ def test_reserve_keeps_calls_for_others(fake, seed, make_source, cursors):
     fake.api_limit = fake.api_used + 6
     assert len(list(src.poll(cursors))) == 1  # 1 call: used = limit - 5 afterwards
     before = len(fake.requests)
-    assert list(src.poll(cursors)) == []
+    with pytest.raises(SourceThrottledError, match=r"only 5 daily API calls left \(reserve_api_calls = 5\)") as err:
+        list(src.poll(cursors))
+    _sensible_until(err.value.until, 3600)
     assert len(fake.requests) == before
     assert cursors.get("salesforce:acme", PAUSE_CURSOR_KEY)
 
