@@ -66,8 +66,12 @@ EMAIL_FIELDS = (
     "TextBody",
     "HtmlBody",
     "HasAttachment",
+    "LastModifiedDate",
 )
-COMMENT_FIELDS = ("Id", "CommentBody", "IsPublished", "CreatedDate")
+#: ``LastModifiedDate`` equal to ``CreatedDate`` tells an unedited draftguard write: only a
+#: user or API update moves it ("LastModifiedDate: the date and time when a user last
+#: modified this record", [Object Reference, System Fields]); draftguard never updates one.
+COMMENT_FIELDS = ("Id", "CommentBody", "IsPublished", "CreatedDate", "LastModifiedDate")
 
 
 def check_field(name: str) -> str:
@@ -155,28 +159,33 @@ def fetch_query(cfg: SalesforceSourceConfig, email_id: str) -> str:
     return _case_query(cfg, [format_soql("Id IN (SELECT ParentId FROM EmailMessage WHERE Id = {})", email_id)])
 
 
-def draft_lookup_query(cfg: SalesforceSourceConfig, case_id: str, key: str) -> str:
-    """draftguard's earlier writes on one case (used only when the poll's snapshot cannot be
-    trusted: after a failed or ambiguous write, or in a fresh process).
+def draft_lookup_query(cfg: SalesforceSourceConfig, case_id: str) -> str:
+    """draftguard's writes on one case, newest first, with ``CreatedDate`` and
+    ``LastModifiedDate`` (used only when the poll's snapshot cannot be trusted: after a failed
+    or ambiguous write, or in a fresh process). The caller finds the idempotency key among
+    them (look before write) and the older, superseded drafts (one AI draft per case).
 
-    With ``idempotency_field`` the field is filtered directly (an external-id field is
+    With ``idempotency_field`` the field is filtered for non-null (an external-id field is
     indexed and filterable); otherwise drafts / internal comments of the case are read and
     the marker is looked for in their bodies."""
     if cfg.reply_mode == "case_comment":
         return format_soql(
-            "SELECT Id, CommentBody FROM CaseComment WHERE ParentId = {} AND IsPublished = false ORDER BY CreatedDate DESC",
+            "SELECT Id, CommentBody, CreatedDate, LastModifiedDate FROM CaseComment "
+            "WHERE ParentId = {} AND IsPublished = false ORDER BY CreatedDate DESC",
             case_id,
         )
     if cfg.idempotency_field:
+        field = check_field(cfg.idempotency_field)
         return format_soql(
-            "SELECT Id FROM EmailMessage WHERE ParentId = {} AND {:literal} = {}",
+            "SELECT Id, {:literal}, CreatedDate, LastModifiedDate FROM EmailMessage "
+            "WHERE ParentId = {} AND Incoming = false AND Status = '5' AND {:literal} != null ORDER BY CreatedDate DESC",
+            field,
             case_id,
-            check_field(cfg.idempotency_field),
-            key,
+            field,
         )
     return format_soql(
-        "SELECT Id, HtmlBody, TextBody FROM EmailMessage WHERE ParentId = {} AND Incoming = false AND Status = '5' "
-        "ORDER BY CreatedDate DESC",
+        "SELECT Id, HtmlBody, TextBody, CreatedDate, LastModifiedDate FROM EmailMessage "
+        "WHERE ParentId = {} AND Incoming = false AND Status = '5' ORDER BY CreatedDate DESC",
         case_id,
     )
 

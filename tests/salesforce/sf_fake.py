@@ -69,7 +69,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "fields": {
             "Id": ID, "ParentId": REF, "Incoming": B, "Status": PICK, "Subject": S, "FromAddress": EMAIL, "FromName": S,
             "ToAddress": S, "CcAddress": S, "MessageDate": DT, "CreatedDate": DT, "SystemModstamp": DT,
-            "MessageIdentifier": S, "ThreadIdentifier": S, "Headers": TA, "TextBody": TA, "HtmlBody": TA,
+            "LastModifiedDate": DT, "MessageIdentifier": S, "ThreadIdentifier": S, "Headers": TA, "TextBody": TA, "HtmlBody": TA,
             "HasAttachment": B, "ReplyToEmailMessageId": REF, "Draftguard_Key__c": S,
         },
         "parents": {"Parent": ("ParentId", "Case")},
@@ -78,7 +78,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
     },
     "CaseComment": {
         "prefix": "00a",
-        "fields": {"Id": ID, "ParentId": REF, "CommentBody": TA, "IsPublished": B, "CreatedDate": DT, "SystemModstamp": DT},
+        "fields": {"Id": ID, "ParentId": REF, "CommentBody": TA, "IsPublished": B, "CreatedDate": DT, "SystemModstamp": DT,
+                   "LastModifiedDate": DT},
         "parents": {"Parent": ("ParentId", "Case")},
         "children": {},
     },
@@ -341,6 +342,7 @@ class FakeOrg:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, dict[str, Any]]] = {o: {} for o in SCHEMA}
+        self.deleted: dict[str, set[str]] = {}  # Ids removed by DELETE (answer ENTITY_IS_DELETED)
         # server clock: starts an hour before real time and moves only when tests tick it
         self.now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         self.hidden_fields: set[tuple[str, str]] = set()  # field-level security: not visible
@@ -458,6 +460,18 @@ class FakeOrg:
             candidate = dict(self.tables[obj][rec_id]) | values
             self._validate(obj, candidate)
             self.touch(obj, rec_id, **values)
+
+    def delete(self, obj: str, rec_id: str) -> None:
+        """DELETE /sobjects/{obj}/{id}: a deleted record answers 404 ENTITY_IS_DELETED, an
+        unknown one 404 NOT_FOUND [REST API Developer Guide, "Delete a Record"]. Deleting a
+        child does not touch its parent's SystemModstamp."""
+        with self.lock:
+            if rec_id in self.deleted.get(obj, set()):
+                raise SfError(404, "ENTITY_IS_DELETED", "entity is deleted")
+            if rec_id not in self.tables[obj]:
+                raise SfError(404, "NOT_FOUND", "The requested resource does not exist")
+            del self.tables[obj][rec_id]
+            self.deleted.setdefault(obj, set()).add(rec_id)
 
     # queries
     def _resolve(self, obj: str, rec: dict[str, Any] | None, path: str) -> Any:
@@ -1006,6 +1020,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return 201, {"id": rec["Id"], "success": True, "errors": []}
             if tail and method == "PATCH":
                 org.update(obj, tail, json.loads(body or b"{}"))
+                return 204, None
+            if tail and method == "DELETE":
+                org.delete(obj, tail)
                 return 204, None
             if tail and method == "GET":
                 rec = org.tables[obj].get(tail)
