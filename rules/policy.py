@@ -29,8 +29,15 @@ family with :func:`family_of`):
 ``unrestored_placeholder`` (draft)
     Table like a pattern entry; default pattern ``<[A-Z][A-Z_]*_\\d+>``, case-sensitive.
 ``link_domain`` (draft)
-    Table ``{id, severity, message, allow_domains?}``: URLs whose host is not an allowed
-    domain or a subdomain of one.
+    Table ``{id, severity, message, allow_domains?}``: links whose host is not an allowed
+    domain or a subdomain of one. Links are found by ``linkify-it-py`` (the link finder of
+    markdown-it), as a mail client would make them clickable: ``https://…``, ``www.…`` and
+    bare host names (``evil.example/login``, ``Go to evil.example.``) whose last label is a
+    top-level domain of the Public Suffix List snapshot bundled with ``tldextract`` (no
+    download) or one of the names reserved by RFC 2606 / RFC 6761 (``example``, ``test``,
+    ``invalid``, ``localhost``). A file name whose extension is also a TLD (``README.md``,
+    ``setup.py``, ``invoice.zip``) counts as a link too, as in most mail clients. E-mail
+    addresses are not links here (the ``pii_leak`` rule covers them).
 ``language_mismatch`` (draft)
     Table ``{id, severity, message}``: draft and inbound language (ISO 639 primary subtag)
     differ, both known. The span is the whole draft.
@@ -54,6 +61,7 @@ Detection rates of the injection rules: ``benchmarks/injection_eval.py``.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import tomllib
@@ -61,6 +69,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import tldextract
+from linkify_it import LinkifyIt
 
 from agent.errors import PolicyPackError
 from agent.models import Finding, Severity
@@ -81,13 +92,36 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)*$")
 _UNKNOWN_LANG = {"", "und", "unknown", "zz", "xx", "mul"}
 
-# http(s) URLs and bare "www." hosts; stops at whitespace, quotes, brackets and angle
+# Top-level names reserved for documentation and tests (RFC 2606 §2, RFC 6761 §6): not in
+# the Public Suffix List, but a mail client still makes "evil.example/login" clickable.
+RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+
+# http(s) URLs and bare "www." hosts (for telling whether a PII *value* is a URL; links in a
+# draft are found by :func:`find_links`). Stops at whitespace, quotes, brackets and angle
 # brackets so that Markdown links and <url> forms keep only the URL.
 URL_RE = re.compile(r"""(?:\bhttps?://|\bwww\.)[^\s<>"'`{}|\\^\[\]()]+""", re.IGNORECASE)
-_URL_TRAIL = ".,;:!?*_~"
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _GAP_OK = re.compile(r"[^\w\n]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"'”’)\]]|$)|\n[ \t]*\n")
+
+
+@functools.lru_cache(maxsize=1)
+def _linkifier() -> LinkifyIt:
+    """linkify-it with every Public Suffix List TLD (bundled snapshot, never downloaded) and
+    the reserved names of :data:`RESERVED_TLDS` accepted for links without a scheme."""
+    psl = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+    tlds = {t.rsplit(".", 1)[-1].lower() for t in psl.tlds if t} | set(RESERVED_TLDS)
+    return LinkifyIt().tlds(sorted(tlds), True)
+
+
+def find_links(text: str) -> list[tuple[int, int, str]]:
+    """Links a mail client would make clickable in ``text``: ``(start, end, url)``, left to right.
+
+    ``text[start:end]`` is the link as written (``evil.example/login``); ``url`` has a scheme
+    (``http://evil.example/login``). E-mail addresses (``mailto:``) are left out."""
+    if not text:
+        return []
+    return [(m.index, m.last_index, m.url) for m in _linkifier().match(text) or [] if m.schema.lower() != "mailto:"]
 
 
 def family_of(rule_id: str) -> str:
@@ -369,26 +403,12 @@ class PolicyPack:
         allow = {_norm_host(d) for d in [*allowed, *rule.options.get("allow_domains", [])] if d and d.strip()}
         allow.discard("")
         out: list[Finding] = []
-        for m in URL_RE.finditer(draft_text):
-            url = m.group(0).rstrip(_URL_TRAIL)
-            if not url or url.lower() in ("http://", "https://", "www."):
-                continue
+        for start, end, url in find_links(draft_text):
             host = _url_host(url)
             if host and any(host == d or host.endswith("." + d) for d in allow):
                 continue
-            start = m.start()
             why = f"host {host}" if host else "no parsable host"
-            out.append(
-                _finding(
-                    rule.id,
-                    rule.severity,
-                    "draft",
-                    draft_text,
-                    start,
-                    start + len(url),
-                    f"{rule.message} ({why})",
-                )
-            )
+            out.append(_finding(rule.id, rule.severity, "draft", draft_text, start, end, f"{rule.message} ({why})"))
         return out
 
     def _language_mismatch(

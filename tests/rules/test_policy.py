@@ -476,6 +476,24 @@ def test_link_domains(pack: PolicyPack) -> None:
     )
 
 
+def test_bare_links_are_links(pack: PolicyPack) -> None:
+    """Issue 9.6: mail clients make bare host names clickable, so the link policy sees them."""
+    draft = (
+        "Please log in at evil.example/login to confirm.\n"
+        "Go to evil.example.\n"
+        "Or [verify here](phish.example/verify) today.\n"
+        "Our help pages: northwind.example/help and docs.northwind.example.\n"
+        "Write to ann@client.example; see version 1.2.3, e.g. Dr.Smith, U.S. rates of 3.5%."
+    )
+    found = [f for f in run(pack, draft) if f.rule_id == "link_domain"]
+    assert [f.excerpt for f in found] == ["evil.example/login", "evil.example", "phish.example/verify"]
+    assert [f.message.rsplit("(", 1)[1] for f in found] == ["host evil.example)", "host evil.example)", "host phish.example)"]
+    assert ids(run(pack, draft, allowed={"northwind.example", "evil.example", "phish.example"}), "link_domain") == []
+    # a real TLD without a scheme, and a scheme on an unlisted TLD
+    found = [f.excerpt for f in run(pack, "See contoso.xyz/pay or ftp://files.internal-host.corp/x.") if f.rule_id == "link_domain"]
+    assert found == ["contoso.xyz/pay", "ftp://files.internal-host.corp/x"]
+
+
 # ---------------------------------------------------------------------------- prompt injection
 
 
