@@ -25,17 +25,18 @@ Every wait is capped at ``max_wait_seconds`` so one hostile header cannot stall 
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 import requests
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import HTTPError, Timeout
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from connectors.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +55,13 @@ def status_of(exc: BaseException) -> int | None:
     return getattr(resp, "status_code", None) if resp is not None else None
 
 
-def retry_after_seconds(response: requests.Response | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date, RFC 9110 §10.2.3).
+def retry_after_seconds(response: requests.Response | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a response's ``Retry-After`` header (see :mod:`connectors.retry_after`).
 
-    Returns None when the header is missing or unreadable; never negative."""
+    Returns None when there is no response, no header, or an unusable value; never negative."""
     if response is None:
         return None
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
-    return max(0.0, (when - current).total_seconds())
+    return parse_retry_after(response.headers.get("Retry-After"), now=now)
 
 
 def is_retryable(exc: BaseException, method: str) -> bool:

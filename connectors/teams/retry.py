@@ -1,8 +1,8 @@
 """The retry policy for Teams HTTP posts (Workflows webhook and Graph), in one place.
 
-Retried: HTTP 429 (waiting ``Retry-After``, seconds or HTTP-date, RFC 9110 §10.2.3, capped
-at ``max_wait`` seconds), HTTP 5xx, connection errors and timeouts; with exponential
-backoff and jitter (0.5 s initial) when the answer gives no ``Retry-After``. Not
+Retried: HTTP 429 (waiting ``Retry-After``, seconds or HTTP-date, parsed by
+:mod:`connectors.retry_after`, capped at ``max_wait`` seconds), HTTP 5xx, connection errors
+and timeouts; with exponential backoff and jitter (0.5 s initial) when the answer gives no ``Retry-After``. Not
 retried: other 4xx (a bad card, a revoked webhook, an expired token). After the last try
 :class:`agent.errors.NotifyError` is raised; the outbox (:mod:`jobs.notifications`)
 keeps the failure and tries again on a later run.
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import requests
 from tenacity import (
@@ -28,6 +26,7 @@ from tenacity import (
 )
 
 from agent.errors import NotifyError
+from connectors.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,6 @@ class RetryableHTTPError(Exception):
         self.status = status
         self.retry_after = retry_after
         super().__init__(f"HTTP {status}")
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class _Wait:
