@@ -42,14 +42,19 @@ first that fires wins:
 it is cut to 200 characters. It may contain the sender's address, so store it with
 the item, not in the audit chain.
 
-Connectors keep only the headers these rules read in ``InboundMessage.headers``:
-:func:`is_skip_header` says which (names compared lower-cased).
+This module owns the one list of headers the rules read. Every connector keeps exactly
+those in ``InboundMessage.headers`` by calling :func:`skip_headers` on the message's
+``(name, value)`` header pairs (Maildir: the parsed RFC 5322 header block; Outlook: Graph's
+``internetMessageHeaders``; Salesforce: ``EmailMessage.Headers``), so a header added to the
+rules reaches them from every source. :func:`is_skip_header` (and the container
+:data:`SKIP_HEADER_NAMES`) say which names, including the prefix families
+(``X-Newsletter*``, ``X-Mailchimp-*``, ``X-*Campaign*``), compared lower-cased.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from email.message import Message
 
 from agent.config import OrganisationConfig
@@ -123,6 +128,48 @@ def is_skip_header(name: str) -> bool:
     """True when the skip rules read header ``name`` (any case): connectors keep these in ``headers``."""
     n = name.lower()
     return n in SKIP_HEADERS or bool(SKIP_HEADER_PATTERN.match(n))
+
+
+class _SkipHeaderNames(Container[str]):
+    """``name in SKIP_HEADER_NAMES``: :func:`is_skip_header` as a container (any case)."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and is_skip_header(name)
+
+    def __repr__(self) -> str:
+        return "SKIP_HEADER_NAMES"
+
+
+#: Every header name the skip rules read, prefixes included, as a container for ``in`` tests.
+SKIP_HEADER_NAMES: Container[str] = _SkipHeaderNames()
+
+#: Longest header value kept for the rules (characters); longer values are cut. The rules read
+#: a token or a presence; 2,000 is well above any real ``List-Unsubscribe`` line.
+MAX_HEADER_CHARS = 2000
+
+
+def skip_headers(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """The headers the skip rules read, from a message's ``(name, value)`` header pairs.
+
+    Returns ``{lower-case name: value}`` for every name :func:`is_skip_header` accepts, in
+    order of first appearance. A repeated header keeps its first value (the one nearest the
+    top: the last hop's, RFC 5322 §3.6 lets each of these appear once). Values are turned
+    into text with ``str``, whitespace runs collapsed to one space, cut to
+    :data:`MAX_HEADER_CHARS`. Pairs whose name is not a string are ignored. Never raises.
+    """
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        if not isinstance(name, str):
+            continue
+        key = name.strip().lower()
+        if key in out or not is_skip_header(key):
+            continue
+        try:
+            text = "" if value is None else str(value)
+        except Exception:  # noqa: BLE001 - odd header objects of broken input
+            continue
+        out[key] = " ".join(text.split())[:MAX_HEADER_CHARS]
+    return out
 
 
 def _canonical(name: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Container
 from datetime import datetime
 from typing import Any
 
@@ -116,8 +117,9 @@ def recipients(value: Any, field: str, item: str) -> list[Address]:
     return out
 
 
-def headers_of(raw: dict, keep: tuple[str, ...] | frozenset[str], item: str) -> dict[str, str]:
-    """``internetMessageHeaders`` → ``{lower-case name: value}``, only names in ``keep``.
+def headers_of(raw: dict, keep: Container[str], item: str) -> dict[str, str]:
+    """``internetMessageHeaders`` → ``{lower-case name: value}``, only names in ``keep``
+    (for the skip rules: :data:`rules.skip.SKIP_HEADER_NAMES`, prefixes included).
 
     Repeated headers are joined with ``", "``."""
     hs = raw.get("internetMessageHeaders")
@@ -168,7 +170,7 @@ def to_inbound(
     *,
     source: str,
     mailbox: str,
-    keep_headers: tuple[str, ...] | frozenset[str],
+    keep_headers: Container[str],
     max_body_bytes: int,
 ) -> InboundMessage:
     """One Graph message → :class:`InboundMessage` (``external_id`` = ``"{mailbox}/{graph id}"``).

@@ -50,6 +50,7 @@ from connectors.outlook.messages import (
 )
 from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, status_of
 from connectors.outlook.thread import ThreadSnapshot, fetch_thread, sent_conversations_since
+from rules.skip import SKIP_HEADER_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +60,6 @@ SNAPSHOT_MAX_AGE_SECONDS = 300.0
 MAX_REMEMBERED = 10_000
 TOKEN_NAMESPACE = "outlook-token"
 DRAFTS_NAMESPACE = "outlook-drafts"
-
-
-def _skip_rule_headers() -> tuple[str, ...]:
-    try:  # one list for every connector: the headers the skip rules read
-        from connectors.maildir.parse import SKIP_RULE_HEADERS
-
-        return tuple(SKIP_RULE_HEADERS)
-    except ImportError:  # pragma: no cover - the maildir connector ships with draftguard
-        return (
-            "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
-            "list-id", "list-unsubscribe", "return-path", "x-failed-recipients", "content-type",
-        )
 
 
 @dataclass
@@ -143,7 +132,7 @@ class OutlookSource(Source):
         )
         self.clock = clock
         self.now = now
-        self.keep_headers = _skip_rule_headers()
+        self.keep_headers = SKIP_HEADER_NAMES  # the skip rules' one list (rules/skip.py)
         self.health: dict[str, MailboxHealth] = {m: MailboxHealth() for m in cfg.mailboxes}
         self._meta: OrderedDict[str, _Meta] = OrderedDict()
         self._attempted: set[str] = set()
