@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,6 +27,9 @@ from rich.table import Table
 
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError, StorageError
+from agent.terminal import err_console as err
+from agent.terminal import fail, literal
+from agent.terminal import out_console as console
 from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from jobs import review_cli
@@ -51,9 +52,6 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
 
-console = Console()
-err = Console(stderr=True)
-
 ConfigOpt = Annotated[
     Path,
     typer.Option("--config", "-c", envvar="DRAFTGUARD_CONFIG", help="TOML config file (env DRAFTGUARD_CONFIG).", show_default=True),
@@ -72,12 +70,6 @@ def _root(config: ConfigOpt = Path("config.toml"), verbose: Annotated[bool, type
     STATE.config_path = config
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one INFO line per plugin and migration check
-
-
-def fail(code: int, reason: str) -> typer.Exit:
-    """Print a one-line reason on stderr and return the Exit to raise."""
-    err.print(f"[bold red]error:[/] {escape(reason)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _settings() -> Settings:
@@ -163,7 +155,7 @@ def run(
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
-        err.print(f"[bold red]source failed:[/] {escape(f)}", highlight=False)
+        err.print(f"[bold red]source failed:[/] {literal(f)}", highlight=False)
     raise typer.Exit(EXIT_SOURCE_FAILED if failed else EXIT_OK)
 
 
@@ -223,7 +215,7 @@ def draft(
             if as_json:
                 print(json.dumps({"skip": reason.model_dump(), "decision": {"action": "skip", "rule_id": reason.rule}}, indent=2))
             else:
-                console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}: {escape(reason.detail)}); nothing would be drafted. --force shows the drafting stages anyway.", highlight=False)
+                console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}: {literal(reason.detail)}); nothing would be drafted. --force shows the drafting stages anyway.", highlight=False)
             return
         try:
             pipeline.validate(msg)
@@ -256,34 +248,34 @@ def draft(
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    console.rule(f"[bold]{path.name}[/] (dry run: nothing is written)")
+    console.rule(f"[bold]{literal(path.name)}[/] (dry run: nothing is written)")
     if reason:
-        console.print(f"[yellow]Shown with --force: skip rule {reason.rule} would stop this message first[/] ({escape(reason.detail)})", highlight=False)
+        console.print(f"[yellow]Shown with --force: skip rule {reason.rule} would stop this message first[/] ({literal(reason.detail)})", highlight=False)
     t = Table(title="Redacted (types and placeholders only)")
     t.add_column("placeholder")
     t.add_column("entity type")
     for r in report["redactions"]:
-        t.add_row(r["placeholder"], r["entity"])
+        t.add_row(literal(r["placeholder"]), literal(r["entity"]))
     console.print(t)
     console.rule(f"Prompt {a.prompt.template_id} sha256={a.prompt.template_hash[:12]}…")
     console.print("[bold]system[/]", highlight=False)
-    console.print(a.prompt.system, markup=False, highlight=False)
+    console.print(literal(a.prompt.system), highlight=False)
     console.print("[bold]user[/]", highlight=False)
-    console.print(a.prompt.user, markup=False, highlight=False)
+    console.print(literal(a.prompt.user), highlight=False)
     d = report["draft"]
-    console.rule(f"Draft by {d['provider']} ({d['model']}) intent={d['intent']} confidence={d['confidence']:.2f}")
+    console.rule(literal(f"Draft by {d['provider']} ({d['model']}) intent={d['intent']} confidence={d['confidence']:.2f}"))
     if d["fallback_used"]:
-        console.print(f"[yellow]template fallback:[/] {d['fallback_reason']}", highlight=False)
-    console.print(f"Subject: {d['subject']}", markup=False, highlight=False)
-    console.print(d["text"], markup=False, highlight=False)
+        console.print(f"[yellow]template fallback:[/] {literal(d['fallback_reason'])}", highlight=False)
+    console.print(f"Subject: {literal(d['subject'])}", highlight=False)
+    console.print(literal(d["text"]), highlight=False)
     ft = Table(title=f"Policy findings ({pipeline.policy.name} {pipeline.policy.version})")
     for col in ("rule", "severity", "target", "span", "message"):
         ft.add_column(col)
     for f in a.findings:
-        ft.add_row(f.rule_id, f.severity.name, f.target, f"{f.start}-{f.end}", f.message)
+        ft.add_row(literal(f.rule_id), f.severity.name, literal(f.target), f"{f.start}-{f.end}", literal(f.message))
     console.print(ft if a.findings else f"Policy findings ({pipeline.policy.name} {pipeline.policy.version}): none")
     dec = a.decision
-    console.print(f"[bold]Decision:[/] {dec.action.value}" + (f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})", highlight=False)
+    console.print(f"[bold]Decision:[/] {dec.action.value}" + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})"), highlight=False)
 
 
 # ---------------------------------------------------------------------------- status
@@ -323,10 +315,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     t.add_column("state")
     t.add_column("count", justify="right")
     for state, n in sorted(data["states"].items()):
-        t.add_row(state, str(n))
+        t.add_row(literal(state), str(n))
     console.print(t)
     if data["drafts_by_provider"]:
-        console.print("Drafts by provider: " + ", ".join(f"{p}={n}" for p, n in sorted(data["drafts_by_provider"].items())))
+        console.print("Drafts by provider: " + literal(", ".join(f"{p}={n}" for p, n in sorted(data["drafts_by_provider"].items()))))
     if data["outcomes"]:
         oc = data["outcomes"]
         decided = sum(n for k, n in oc.items() if k not in ("waiting", "unknown"))
@@ -349,12 +341,11 @@ def _print_quarantine(entries: list[dict]) -> None:
     console.print(f"[bold]Quarantined items ({len(entries)})[/] — release one with `main.py quarantine release ITEM`")
     for e in entries:
         console.print(
-            f"item {e['item_id']}  {e['source']}/{e['external_id']}  stage={e['stage']}  since {e['created_at'][:19]}",
+            literal(f"item {e['item_id']}  {e['source']}/{e['external_id']}  stage={e['stage']}  since {e['created_at'][:19]}"),
             highlight=False,
-            markup=False,
             soft_wrap=True,
         )
-        console.print(f"    {e['error_type']}: {e['error']}", highlight=False, markup=False, soft_wrap=True)
+        console.print(literal(f"    {e['error_type']}: {e['error']}"), highlight=False, soft_wrap=True)
 
 
 def _quarantine_entries(uow) -> list[dict]:
@@ -424,7 +415,7 @@ def audit_export(
             out.close()
         engine.dispose()
     if output:
-        console.print(f"wrote {n} events to {output}")
+        console.print(literal(f"wrote {n} events to {output}"))
 
 
 # ---------------------------------------------------------------------------- config
@@ -456,7 +447,7 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
             raise DraftguardError(f"{p}: storage.url: no driver installed for it ({exc})") from None
     except DraftguardError as exc:
         raise fail(EXIT_USAGE, str(exc)) from None
-    console.print(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})", soft_wrap=True)
+    console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------- quarantine

@@ -15,26 +15,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError
+from agent.terminal import fail as _fail
+from agent.terminal import literal
+from agent.terminal import out_console as console
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORAGE = 0, 1, 2, 4
 
 app = typer.Typer(help="Reviewer actions on escalated and held drafts: list, show, approve, reject, assign.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", "-r", envvar="DRAFTGUARD_REVIEWER", help="Your name, recorded in the audit chain (env DRAFTGUARD_REVIEWER).")]
 ItemArg = Annotated[int, typer.Argument(help="Item id (see `review list`).")]
-
-
-def _fail(code: int, reason: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _config_path(ctx: typer.Context) -> Path:
@@ -94,7 +89,7 @@ def list_cmd(
     for r in rows:
         notified = ("notified" + (f" +{r.reminders}" if r.reminders else "")) if r.notified else ("-" if r.task_id is None else "pending")
         line = f"{r.item_id:>5}  {r.state:<9} {r.group or '-'}  {r.rule_id or '-'}  {_age(r.created_at)}  {notified}  {r.reviewer or '-'} — {r.subject or '-'}"
-        console.print(line, markup=False, highlight=False, overflow="ellipsis", no_wrap=True)
+        console.print(literal(line), highlight=False, overflow="ellipsis", no_wrap=True)
 
 
 @app.command("show")
@@ -119,39 +114,39 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
     head = Table.grid(padding=(0, 1))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("Item", f"{r.item_id} ({r.state}) from {r.source}")
-    head.add_row("Subject", r.subject or "-")
-    head.add_row("Group / rule", f"{r.group or '-'} / {r.rule_id or '-'}")
+    head.add_row("Item", literal(f"{r.item_id} ({r.state}) from {r.source}"))
+    head.add_row("Subject", literal(r.subject or "-"))
+    head.add_row("Group / rule", literal(f"{r.group or '-'} / {r.rule_id or '-'}"))
     if d.decision:
         reasons = "; ".join(r.removeprefix(f"rule {d.decision['rule_id']}: ") for r in d.decision["reasons"] or [])
-        head.add_row("Decision", f"{d.decision['action']} by rule {d.decision['rule_id']}" + (f": {reasons}" if reasons else ""))
+        head.add_row("Decision", literal(f"{d.decision['action']} by rule {d.decision['rule_id']}" + (f": {reasons}" if reasons else "")))
     if d.draft:
-        head.add_row("Draft", f"#{d.draft['id']} {d.draft['provider']} {d.draft['model']} prompt {d.draft['prompt_template_id']} intent {d.draft['intent']} confidence {d.draft['confidence']:.2f}")
+        head.add_row("Draft", literal(f"#{d.draft['id']} {d.draft['provider']} {d.draft['model']} prompt {d.draft['prompt_template_id']} intent {d.draft['intent']} confidence {d.draft['confidence']:.2f}"))
     if d.link:
-        head.add_row("Original", d.link)
+        head.add_row("Original", literal(d.link))
     if r.task_id:
-        head.add_row("Review task", f"#{r.task_id} {r.task_status}" + (f" by {r.reviewer}" if r.reviewer else "") + (f"; notified{' +' + str(r.reminders) + ' reminders' if r.reminders else ''}" if r.notified else "; not notified yet"))
+        head.add_row("Review task", literal(f"#{r.task_id} {r.task_status}" + (f" by {r.reviewer}" if r.reviewer else "") + (f"; notified{' +' + str(r.reminders) + ' reminders' if r.reminders else ''}" if r.notified else "; not notified yet")))
     if d.notify_error:
-        head.add_row("Last notify error", d.notify_error)
+        head.add_row("Last notify error", literal(d.notify_error))
     if d.reason:
-        head.add_row("Reason", d.reason)
+        head.add_row("Reason", literal(d.reason))
     console.print(head)
     if d.findings:
         ft = Table(title="Findings")
         for col in ("rule", "severity", "target", "message"):
             ft.add_column(col, overflow="fold")
         for f in d.findings:
-            ft.add_row(f["rule_id"], f["severity"], f["target"], f["message"])
+            ft.add_row(*(literal(f[k]) for k in ("rule_id", "severity", "target", "message")))
         console.print(ft)
     if d.draft_text:
-        console.print(Panel(d.draft_text, title="Draft", expand=False), markup=False, highlight=False)
+        console.print(Panel(literal(d.draft_text), title="Draft", expand=False), highlight=False)
     elif d.draft and d.draft["purged"]:
         console.print("Draft body purged by retention.")
     ht = Table(title="History")
     for col in ("seq", "time", "event", "actor"):
         ht.add_column(col)
     for h in d.history:
-        ht.add_row(str(h["seq"]), h["ts"][:19], h["event"], h["actor"])
+        ht.add_row(str(h["seq"]), literal(str(h["ts"])[:19]), literal(h["event"]), literal(h["actor"]))
     console.print(ht)
 
 
@@ -192,7 +187,7 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
         raise _fail(EXIT_FAILED, f"item {item_id}: {exc}") from None
     finally:
         rt.close()
-    console.print(f"item {res.item_id} approved by {reviewer}: draft delivered ({res.state})", highlight=False)
+    console.print(literal(f"item {res.item_id} approved by {reviewer}: draft delivered ({res.state})"), highlight=False)
 
 
 @app.command("reject")
@@ -213,7 +208,7 @@ def reject_cmd(
         raise _fail(EXIT_USAGE, str(exc)) from None
     finally:
         engine.dispose()
-    console.print(f"item {res.item_id} rejected by {reviewer}", highlight=False)
+    console.print(literal(f"item {res.item_id} rejected by {reviewer}"), highlight=False)
 
 
 @app.command("assign")
@@ -234,4 +229,4 @@ def assign_cmd(
         raise _fail(EXIT_USAGE, str(exc)) from None
     finally:
         engine.dispose()
-    console.print(f"item {res.item_id} assigned to {group} by {reviewer} (review task #{res.task_id}); the group is notified on the next run", highlight=False)
+    console.print(literal(f"item {res.item_id} assigned to {group} by {reviewer} (review task #{res.task_id}); the group is notified on the next run"), highlight=False)

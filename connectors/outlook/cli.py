@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from agent.config import OutlookSourceConfig, load_config
 from agent.errors import DraftguardError
+from agent.terminal import fail, literal, out_console
 
 app = typer.Typer(help="Outlook connector: check mailbox access, sign in with a device code.", no_args_is_help=True)
 
@@ -97,17 +97,15 @@ def _open(ctx: typer.Context, config: Path | None):
     try:
         settings = load_config(_config_path(ctx, config))
     except DraftguardError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(2, str(exc)) from None
     if not settings.sources.outlook:
-        Console(stderr=True).print("[bold red]error:[/] no \\[\\[sources.outlook]] entries in the config", highlight=False)
-        raise typer.Exit(2)
+        raise fail(2, "no [[sources.outlook]] entries in the config")
     engine, sf = open_database(settings.storage_url())
     return settings, engine, sf
 
 
 def _mark(v: bool | None) -> str:
-    return "-" if v is None else ("yes" if v else "[red]no[/]")
+    return "-" if v is None else ("yes" if v else "[red]no[/]")  # markup: ours
 
 
 @app.command()
@@ -121,7 +119,7 @@ def check(
     from storage.repository import SqlKeyValueStore
 
     settings, engine, sf = _open(ctx, config)
-    console = Console()
+    console = out_console
     results: list[MailboxCheck] = []
     try:
         for cfg in settings.sources.outlook:
@@ -137,7 +135,7 @@ def check(
     for col in ("source", "mailbox", "signed in", "read Inbox", "write Drafts", "problem"):
         t.add_column(col, overflow="fold")
     for r in results:
-        t.add_row(r.source, r.mailbox, _mark(r.signed_in), _mark(r.read_inbox), _mark(r.write_drafts), r.error)
+        t.add_row(literal(r.source), literal(r.mailbox), _mark(r.signed_in), _mark(r.read_inbox), _mark(r.write_drafts), literal(r.error))
     console.print(t)
     raise typer.Exit(0 if results and all(r.ok for r in results) else 1)
 
@@ -154,19 +152,17 @@ def login(
     from storage.repository import SqlKeyValueStore
 
     settings, engine, sf = _open(ctx, config)
-    console = Console()
+    console = out_console
     cfgs = [c for c in settings.sources.outlook if c.auth_flow == "device_code" and (source is None or c.name == source)]
     if not cfgs:
         engine.dispose()
-        Console(stderr=True).print('[bold red]error:[/] no \\[\\[sources.outlook]] entry with auth_flow = "device_code"', highlight=False)
-        raise typer.Exit(2)
+        raise fail(2, 'no [[sources.outlook]] entry with auth_flow = "device_code"')
     try:
         for cfg in cfgs:
             try:
                 user = device_code_login(cfg, SqlKeyValueStore(sf, TOKEN_NAMESPACE), show=console.print)
             except DraftguardError as exc:
-                Console(stderr=True).print(f"[bold red]error:[/] outlook:{cfg.name}: {exc}", highlight=False)
-                raise typer.Exit(1) from None
-            console.print(f"outlook:{cfg.name}: signed in as {user or 'the user'}; tokens stored in the database")
+                raise fail(1, f"outlook:{cfg.name}: {exc}") from None
+            console.print(literal(f"outlook:{cfg.name}: signed in as {user or 'the user'}; tokens stored in the database"))
     finally:
         engine.dispose()

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from agent.config import SalesforceSourceConfig, Settings, load_config
 from agent.errors import DraftguardError
+from agent.terminal import fail, literal, out_console
 from connectors.salesforce import soql
 from connectors.salesforce.auth import SalesforceClient
 from connectors.salesforce.soql import EMAIL_FIELDS
@@ -95,22 +96,22 @@ def check_source(cfg: SalesforceSourceConfig, settings: Settings | None, console
     """Run the check for one org, print the report, return True when nothing is missing."""
     name = f"salesforce:{cfg.name}"
     client = client or SalesforceClient(cfg, source_name=name)
-    console.print(f"[bold]{name}[/] ({cfg.domain}, {cfg.auth_flow})")
+    console.print(f"[bold]{literal(name)}[/] " + literal(f"({cfg.domain}, {cfg.auth_flow})"))
     try:
         try:
             sf = client.call(lambda s: s, sobject="(sign-in)", action="sign in")
         except DraftguardError as exc:
-            console.print(f"  [red]sign-in failed:[/] {exc}")
+            console.print(f"  [red]sign-in failed:[/] {literal(exc)}")
             return False
-        console.print(f"  signed in: instance https://{sf.sf_instance}")
+        console.print(literal(f"  signed in: instance https://{sf.sf_instance}"))
         ok = True
         versions = client.raw_call(lambda s: s.session.get(f"https://{s.sf_instance}/services/data/").json())
         offered = sorted((v.get("version", "") for v in versions), key=lambda v: float(v or 0))
         if cfg.api_version in offered:
-            console.print(f"  API version: v{cfg.api_version} (org offers up to v{offered[-1]})")
+            console.print(literal(f"  API version: v{cfg.api_version} (org offers up to v{offered[-1]})"))
         else:
             ok = False
-            console.print(f"  [red]API version v{cfg.api_version} not offered[/] (org offers {', '.join(offered)})")
+            console.print(f"  [red]API version v{cfg.api_version} not offered[/] " + literal(f"(org offers {', '.join(offered)})"))
         describes: dict[str, Any] = {}
         rows = []
         for need in needs(cfg, settings):
@@ -144,13 +145,13 @@ def check_source(cfg: SalesforceSourceConfig, settings: Settings | None, console
         for col in ("object", "field", "needed for", "access", "readable", "writable", "ok"):
             table.add_column(col)
         for need, readable, writable, note in rows:
-            mark = "[green]yes[/]" if (readable if need.mode == "read" else writable) and not note else f"[red]no[/] {note}"
+            mark = "[green]yes[/]" if (readable if need.mode == "read" else writable) and not note else f"[red]no[/] {literal(note)}"
             w = "-" if need.mode == "read" else ("yes" if writable else "no")
-            table.add_row(need.sobject, need.field, need.why, need.mode, "yes" if readable else "no", w, mark)
+            table.add_row(literal(need.sobject), literal(need.field), literal(need.why), need.mode, "yes" if readable else "no", w, mark)
         console.print(table)
         for need, _readable, _writable, note in rows:
             if note:
-                console.print(f"  [red]missing:[/] {need.sobject}.{need.field} ({need.mode}, {need.why}): {note}", highlight=False)
+                console.print(f"  [red]missing:[/] {literal(f'{need.sobject}.{need.field} ({need.mode}, {need.why}): {note}')}", highlight=False)
         usage = client.tracker.last
         if usage is not None:
             console.print(f"  daily API calls: {usage.used} used of {usage.total}, {usage.remaining} remaining (Sforce-Limit-Info)")
@@ -177,15 +178,13 @@ def check(
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only the salesforce source with this name (repeatable).")] = None,
 ) -> None:
     """Sign in to each configured org; report API version, remaining daily API calls and field access."""
-    console = Console()
+    console = out_console
     try:
         settings = load_config(_config_path(ctx, config))
     except DraftguardError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(2, str(exc)) from None
     cfgs = [c for c in settings.sources.salesforce if not source or c.name in source or f"salesforce:{c.name}" in source]
     if not cfgs:
-        Console(stderr=True).print("[bold red]error:[/] no \\[\\[sources.salesforce]] entries to check", highlight=False)
-        raise typer.Exit(2)
+        raise fail(2, "no [[sources.salesforce]] entries to check")
     results = [check_source(c, settings, console) for c in cfgs]
     raise typer.Exit(0 if all(results) else 1)

@@ -26,3 +26,23 @@ def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = N
     cfg = tmp_path / "config.toml"
     cfg.write_text(text + "\n" + extra)
     return cfg
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "mail"
+MARKUP_SUBJECT = "[/] [bold]x[/bold] [red]"
+
+
+def mailbox_of(tmp_path: Path, messages: dict[str, bytes]) -> Path:
+    """A new Maildir ``tmp_path/box`` holding ``messages`` (file name → RFC 5322 bytes) in ``new/``."""
+    box = tmp_path / "box"
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True, exist_ok=True)
+    for name, raw in messages.items():
+        (box / "new" / name).write_bytes(raw)
+    return box
+
+
+def with_subject(fixture: str, subject: str) -> bytes:
+    """The fixture ``tests/fixtures/mail/<fixture>`` with its Subject header replaced by ``subject``."""
+    lines = (FIXTURES / fixture).read_bytes().split(b"\n")
+    return b"\n".join(b"Subject: " + subject.encode() if line.startswith(b"Subject:") else line for line in lines)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from tests.e2e.helpers import ROOT, write_config
+from tests.e2e.helpers import MARKUP_SUBJECT, ROOT, mailbox_of, with_subject, write_config
+
+# Wide enough that Rich never wraps a line the tests look for; the config file decides the storage.
+CLI_ENV = {**{k: v for k, v in os.environ.items() if k != "DRAFTGUARD_STORAGE_URL"}, "COLUMNS": "200"}
 
 
 def cli(cfg, *args, check=True):
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(cfg), *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(cfg), *args], capture_output=True, text=True, cwd=ROOT, timeout=600, env=CLI_ENV)
     if check and r.returncode != 0:
         raise AssertionError(f"exit {r.returncode}\nstdout:{r.stdout}\nstderr:{r.stderr}")
     return r
@@ -130,3 +134,25 @@ def test_every_command_has_help():
     for args in (["--help"], ["run", "--help"], ["draft", "--help"], ["status", "--help"], ["audit", "verify", "--help"], ["audit", "export", "--help"], ["config", "check", "--help"]):
         r = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
         assert r.returncode == 0 and "Usage" in r.stdout, args
+
+
+# --- 9.2: client text is never read as Rich markup ---------------------------------------------
+def test_client_text_with_markup_is_shown_as_written(tmp_path):
+    """A subject of `[/] [bold]x[/bold] [red]` (real .eml, real parser, real CLI): the console
+    notifier announces the escalation at once, `review show` prints it, and bracketed text in a
+    rejection reason and a reviewer name survives."""
+    box = mailbox_of(tmp_path, {"1.eml": with_subject("legal_threat.eml", MARKUP_SUBJECT)})
+    cfg = write_config(tmp_path, mailbox=box)
+    run = cli(cfg, "run", "--once")
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "Escalation: review task #1" in run.stderr and MARKUP_SUBJECT in run.stderr  # announced, subject literal
+    review = _status(cfg)["open_reviews"]
+    assert [(r["notified"], r["notify_error"]) for r in review] == [(True, None)]
+    shown = cli(cfg, "review", "show", "1")
+    assert MARKUP_SUBJECT in shown.stdout
+    reason = "[bold]keep[/bold] [red]this wording"
+    cli(cfg, "review", "reject", "1", "--reason", reason, "--reviewer", "Rita [qa]")
+    shown = cli(cfg, "review", "show", "1").stdout
+    assert reason in shown and "Rita [qa]" in shown
+    dry = cli(cfg, "draft", str(box / "new" / "1.eml"), "--dry-run")
+    assert MARKUP_SUBJECT in dry.stdout  # the Subject line of the draft
