@@ -60,24 +60,33 @@ def reply_recipients(
 ) -> tuple[list[Address], list[Address]]:
     """(To, Cc) for a reply to ``original``.
 
-    To = the original's Reply-To mailboxes if any, else its sender (RFC 5322 §3.6.3).
-    With ``reply_all``, Cc = the original's To and Cc. ``extra_cc`` (from the draft) is
-    added to Cc. Our own addresses (compared lower-case) and duplicates of To are never
-    put in Cc.
+    To = the original's Reply-To mailboxes if any, else its sender (RFC 5322 §3.6.3). With
+    ``reply_all``, as Outlook's Reply All does: the original's To recipients are added to To
+    and its Cc recipients stay in Cc. ``extra_cc`` (from the draft) is added to Cc. Our own
+    addresses (compared lower-case) are never added, and each address appears once (first
+    place wins: To before Cc).
     """
     own = {a.strip().lower() for a in own_addresses if a}
-    to = list(original.reply_to) or [original.sender]
-    taken = {a.email.lower() for a in to} | own
-    cc: list[Address] = []
-    candidates = [*original.to, *original.cc] if reply_all else []
-    for a in [*candidates, *extra_cc]:
-        key = a.email.lower()
-        if key in taken:
-            continue
-        taken.add(key)
-        cc.append(a)
-    return to, cc
+    taken = set(own)
 
+    def pick(addresses: Iterable[Address], out: list[Address]) -> None:
+        for a in addresses:
+            key = a.email.lower()
+            if key in taken:
+                continue
+            taken.add(key)
+            out.append(a)
+
+    to: list[Address] = []
+    cc: list[Address] = []
+    first = list(original.reply_to) or [original.sender]
+    to.extend(first)  # the person answered is addressed even when it is one of ours
+    taken |= {a.email.lower() for a in first}
+    if reply_all:
+        pick(original.to, to)
+        pick(original.cc, cc)
+    pick(extra_cc, cc)
+    return to, cc
 
 
 def idempotency_key(source: str, external_id: str) -> str:

@@ -150,7 +150,7 @@ def test_to_is_sender_without_reply_to_and_references_built_from_in_reply_to(sou
     assert "where is my invoice?" in html
 
 
-def test_reply_all_copies_to_and_cc_without_our_own_addresses(source_config):
+def test_reply_all_keeps_to_and_cc_without_our_own_addresses(source_config):
     config = source_config.model_copy(update={"reply_all": True})
     original = inbound(
         build_mail(
@@ -161,8 +161,9 @@ def test_reply_all_copies_to_and_cc_without_our_own_addresses(source_config):
     source = MaildirSource(config, own_addresses=["help@northwind.example"])
     receipt = source.deliver(original, reply_draft())
     msg = read(config.drafts_path / "cur" / receipt.ref)
-    assert [a.addr_spec for a in msg["To"].addresses] == ["ann.lee@client.example"]
-    assert [a.addr_spec for a in msg["Cc"].addresses] == ["carol@client.example", "bob@client.example"]
+    # as Outlook's Reply All: the original To stays in To, Cc in Cc (issue 8.9)
+    assert [a.addr_spec for a in msg["To"].addresses] == ["ann.lee@client.example", "carol@client.example"]
+    assert [a.addr_spec for a in msg["Cc"].addresses] == ["bob@client.example"]
 
 
 def test_recipients_chosen_by_the_pipeline_are_used(source_config):

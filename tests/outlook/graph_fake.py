@@ -825,11 +825,16 @@ class FakeGraph(_TlsServer):
         now = self.clock()
         mid = self.new_id()
         sender = orig["from"]
-        to = orig["replyTo"] or [sender]
+        to = list(orig["replyTo"] or [sender])
         cc = []
-        if all_:
-            me = mb.address
-            cc = [r for r in orig["toRecipients"] + orig["ccRecipients"] if r["emailAddress"]["address"].lower() != me]
+        if all_:  # Graph (like Outlook's Reply All): To += original To, Cc = original Cc, never the mailbox
+            seen = {mb.address} | {r["emailAddress"]["address"].lower() for r in to}
+            for src, dst in ((orig["toRecipients"], to), (orig["ccRecipients"], cc)):
+                for r in src:
+                    a = r["emailAddress"]["address"].lower()
+                    if a not in seen:
+                        seen.add(a)
+                        dst.append(r)
             orig["isRead"] = True  # what createReplyAll does to the original
         quoted = (
             '<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg"><b>From:</b> '
