@@ -283,6 +283,15 @@ class StorageConfig(_Strict):
     url: str = "sqlite:///var/draftguard.db"
 
 
+class AuditConfig(_Strict):
+    """``checkpoint_dir``: where ``main.py audit checkpoint`` writes signed copies of the audit
+    chain's head and where ``audit verify`` finds the latest one (see
+    :mod:`storage.audit_checkpoint`). Keep it outside the database's reach (another disk, a
+    mounted share, write-once storage); one folder per database. Unset: no checkpoints."""
+
+    checkpoint_dir: Path | None = None
+
+
 class LimitsConfig(_Strict):
     """Input limits and retry budget. ``max_body_bytes`` larger bodies are quarantined."""
 
@@ -376,6 +385,7 @@ class Settings(_Strict):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     reviewer_groups: list[ReviewerGroupConfig] = Field(default_factory=list)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
