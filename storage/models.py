@@ -90,6 +90,20 @@ class Cursor(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class SourceState(Base):
+    """Per-source state the pipeline keeps: the pause after the source refused work for a while
+    (:class:`agent.errors.SourceThrottledError`). While ``paused_until`` (aware UTC) lies in the
+    future no run calls the source; ``pause_reason`` is the connector's own words (no personal
+    data: an error code and message such as ``REQUEST_LIMIT_EXCEEDED``)."""
+
+    __tablename__ = "source_state"
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 class Draft(Base):
     """A draft with its provenance. ``body_*`` and ``placeholder_map`` are purged by retention."""
 

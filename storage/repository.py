@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from storage.models import (
     KeyValue,
     QuarantineEntry,
     ReviewTask,
+    SourceState,
     utcnow,
 )
 
@@ -44,6 +45,11 @@ def fit(value: str | None, limit: int) -> str | None:
     if value is None or len(value) <= limit:
         return value
     return value[: limit - 33] + "~" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def aware(dt: datetime) -> datetime:
+    """``dt`` as an aware UTC datetime (SQLite returns stored times without their zone)."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 class UnitOfWork:
@@ -145,6 +151,63 @@ class UnitOfWork:
             actor=actor,
             data=data,
         )
+
+    # --- source pauses -------------------------------------------------------------
+    def source_pause(self, source: str, now: datetime | None = None) -> SourceState | None:
+        """The pause row of ``source`` while its ``paused_until`` lies after ``now`` (default: the
+        current UTC time), else None. ``paused_until`` is returned timezone-aware (UTC)."""
+        row = self.session.get(SourceState, source)
+        if row is None or row.paused_until is None:
+            return None
+        until = aware(row.paused_until)
+        if until <= (now or datetime.now(UTC)):
+            return None
+        row.paused_until = until
+        return row
+
+    def pause_source(self, source: str, until: datetime, reason: str) -> SourceState:
+        """Pause ``source`` until ``until`` (aware) with ``reason`` (cut to 500 characters).
+
+        A pause already in force that ends later is kept (two refusals never shorten a pause).
+        Flushes; the caller commits."""
+        row = self.session.get(SourceState, source)
+        if row is None:
+            row = SourceState(source=source)
+            self.session.add(row)
+        current = aware(row.paused_until) if row.paused_until else None
+        if current is None or current <= datetime.now(UTC) or current < until:
+            row.paused_until = until
+            row.pause_reason = reason[:500]
+            row.paused_at = utcnow()
+        self.session.flush()
+        return row
+
+    def lift_pause(self, source: str) -> bool:
+        """Clear an ended pause of ``source``; True when there was one to clear."""
+        row = self.session.get(SourceState, source)
+        if row is None or row.paused_until is None:
+            return False
+        row.paused_until = None
+        self.session.flush()
+        return True
+
+    def source_pauses(self, now: datetime | None = None) -> list[SourceState]:
+        """Every pause in force at ``now`` (default: the current UTC time), by source name."""
+        rows = self.session.execute(select(SourceState).where(SourceState.paused_until.is_not(None)).order_by(SourceState.source)).scalars()
+        now = now or datetime.now(UTC)
+        out = []
+        for row in rows:
+            row.paused_until = aware(row.paused_until)
+            if row.paused_until > now:
+                out.append(row)
+        return out
+
+    def pending_counts(self, source: str | None = None) -> dict[str, int]:
+        """Items not finished yet (``new``, ``processing``, ``routed``) per source."""
+        q = select(Item.source, func.count()).where(Item.state.in_((ItemState.NEW, ItemState.PROCESSING, ItemState.ROUTED))).group_by(Item.source)
+        if source:
+            q = q.where(Item.source == source)
+        return {src: n for src, n in self.session.execute(q)}
 
     # --- deliveries --------------------------------------------------------------
     def delivery_by_key(self, key: str) -> Delivery | None:
