@@ -12,10 +12,21 @@ Only elements of schema 1.0-1.4 are used: TextBlock, FactSet, Container, Action.
 (no TextBlock ``style``: that is 1.5).
 ``Action.OpenUrl`` needs an absolute URL: links that are not http(s) (a Maildir path)
 are left off the buttons.
+
+Client text is hostile: TextBlocks and FactSet titles/values render Markdown (Adaptive
+Cards "Text features"), so a subject ``[Verify your account](https://…)`` would become a
+link on the reviewers' card. Every client-derived string (subject, client label, draft
+preview) goes through :func:`markdown_escape` and nothing else puts client text on a card.
+
+Every card carries a stable reference (:func:`escalation_reference`,
+:func:`digest_reference`): the ``id`` of its title TextBlock and a visible "Reference" line.
+Delivery is at-least-once (a webhook that answers after the client timeout is posted
+again), so a repeated card is recognisable by its reference (``docs/teams.md``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -77,10 +88,54 @@ def draft_url(escalation: Escalation, options: CardOptions) -> str | None:
     return url if _is_web_url(url) else None
 
 
+# CommonMark lets a backslash escape any ASCII punctuation (spec 0.31, "Backslash escapes").
+# Escaped everywhere: what opens inline markup (emphasis, code, links and images, autolinks
+# and raw HTML, GFM strikethrough) or an entity (&#91; is "["), and the backslash itself.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>~&#])")
+# Escaped at the start of a line only: list bullets and setext underlines ("-", "+", "="),
+# and the "." or ")" of a numbered list item. Block quotes and headings are covered above.
+_MD_LINE_START = re.compile(r"^([ \t]*)([-+=])", re.MULTILINE)
+_MD_ORDERED = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
+
+
+def markdown_escape(text: str) -> str:
+    """``text`` with every Markdown construct neutralised by backslash escapes, so a card shows
+    it literally: ``"[Verify](https://x)"`` → ``"\\[Verify\\](https://x)"``.
+
+    The one place where client text is made safe for a card. Rendered by a CommonMark
+    renderer, the result shows exactly ``text`` (tests/teams/test_teams_card.py checks this
+    with markdown-it-py). Bare URLs stay visible as written: Teams may make them clickable,
+    but the reader sees the real target, not a disguised link text."""
+    out = _MD_INLINE.sub(r"\\\1", text or "")
+    out = _MD_ORDERED.sub(r"\1\\\2", out)
+    return _MD_LINE_START.sub(r"\1\\\2", out)
+
+
 def _text(text: str, **kw) -> dict:
+    """A TextBlock for text *we* wrote (titles, labels). Client text goes through :func:`_client_text`."""
     block = {"type": "TextBlock", "text": text, "wrap": True}
     block.update(kw)
     return block
+
+
+def _client_text(text: str, **kw) -> dict:
+    """A TextBlock showing client-derived text literally (Markdown escaped)."""
+    return _text(markdown_escape(text) or "-", **kw)
+
+
+def escalation_reference(escalation: Escalation) -> str:
+    """The card's stable reference: ``dg-review-<task id>``, ``dg-review-<task id>-reminder-<n>``.
+
+    The same escalation (or the same reminder) always gets the same reference, so a card
+    posted twice by an at-least-once retry is recognisable as a duplicate."""
+    ref = f"dg-review-{escalation.review_task_id}"
+    return f"{ref}-reminder-{escalation.reminder}" if escalation.reminder else ref
+
+
+def digest_reference(digest: Digest) -> str:
+    """The digest card's stable reference: ``dg-digest-<group>-<day>`` (group name in [a-z0-9-])."""
+    group = re.sub(r"[^a-z0-9]+", "-", digest.group.lower()).strip("-") or "group"
+    return f"dg-digest-{group}-{digest.day}"
 
 
 def escalation_card(escalation: Escalation, options: CardOptions | None = None) -> dict:
@@ -91,10 +146,11 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
         title = f"Reminder {e.reminder}: escalation open for {e.open_minutes} min ({e.group})"
     else:
         title = f"Review needed: escalation to {e.group}"
-    facts = [{"title": "Subject", "value": e.subject or "(no subject)"}]
+    ref = escalation_reference(e)
+    facts = [{"title": "Subject", "value": markdown_escape(e.subject) or "(no subject)"}]
     client = client_label(e.sender, options.client_display)
     if client:
-        facts.append({"title": "Client", "value": client})
+        facts.append({"title": "Client", "value": markdown_escape(client)})
     facts += [
         {"title": "Source", "value": e.source},
         {"title": "Routing rule", "value": e.rule_id},
@@ -103,7 +159,7 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
         {"title": "Item", "value": f"{e.item_id} (review task #{e.review_task_id})"},
     ]
     body: list[dict] = [
-        _text(title, size="Medium", weight="Bolder"),
+        _text(title, size="Medium", weight="Bolder", id=ref),
         {"type": "FactSet", "facts": facts},
         _text("Findings", weight="Bolder", spacing="Medium"),
     ]
@@ -116,9 +172,9 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
         preview = e.draft_preview[: options.preview_chars]
         if len(e.draft_preview) > options.preview_chars:
             preview = preview.rstrip() + " …"
-        body.append({"type": "Container", "style": "emphasis", "spacing": "Medium", "items": [_text("Draft preview", weight="Bolder"), _text(preview)]})
+        body.append({"type": "Container", "style": "emphasis", "spacing": "Medium", "items": [_text("Draft preview", weight="Bolder"), _client_text(preview)]})
     body.append(_text(f"Act with: main.py review show|approve|reject|assign {e.item_id}", isSubtle=True, spacing="Medium"))
-    body.append(_text(f"Correlation id {e.correlation_id}", isSubtle=True, size="Small", spacing="None"))
+    body.append(_text(f"Reference {ref} · correlation id {e.correlation_id}", isSubtle=True, size="Small", spacing="None"))
     actions = []
     if _is_web_url(e.link):
         actions.append({"type": "Action.OpenUrl", "title": "Open original", "url": e.link})
@@ -137,12 +193,14 @@ def digest_card(digest: Digest, options: CardOptions | None = None, now: datetim
     options = options or CardOptions()
     now = now or datetime.now(UTC)
     n = len(digest.escalations)
+    ref = digest_reference(digest)
     body: list[dict] = [
-        _text(f"Daily digest {digest.day}: {n} open escalation{'s' if n != 1 else ''} for {digest.group}", size="Medium", weight="Bolder")
+        _text(f"Daily digest {digest.day}: {n} open escalation{'s' if n != 1 else ''} for {digest.group}", size="Medium", weight="Bolder", id=ref)
     ]
     for e in digest.escalations[:MAX_DIGEST_ROWS]:
         findings = ", ".join(rule for rule, _sev in e.findings) or "-"
-        line = f"item {e.item_id} · {e.subject or '(no subject)'} · open {e.open_minutes} min · rule {e.rule_id} · {findings}"
+        subject = markdown_escape(e.subject) or "(no subject)"
+        line = f"item {e.item_id} · {subject} · open {e.open_minutes} min · rule {e.rule_id} · {findings}"
         row: dict = {"type": "Container", "spacing": "Small", "items": [_text(line)]}
         if _is_web_url(e.link):
             row["selectAction"] = {"type": "Action.OpenUrl", "url": e.link, "title": "Open original"}
@@ -151,6 +209,7 @@ def digest_card(digest: Digest, options: CardOptions | None = None, now: datetim
         body.append(_text(f"… and {n - MAX_DIGEST_ROWS} more (main.py review list)", isSubtle=True))
     if n == 0:
         body.append(_text("Nothing open.", isSubtle=True))
+    body.append(_text(f"Reference {ref}", isSubtle=True, size="Small"))
     return {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",

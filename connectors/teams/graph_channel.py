@@ -15,13 +15,17 @@ The token comes from a ``token_provider`` callable (default: the environment var
 named by ``notify.teams.graph_token_env``). A 401 (expired token) is not retried here:
 the outbox keeps the failure and retries on a later run, by when the provider may return a
 fresh token.
+
+The attachment id is derived from the card's stable reference
+(:func:`connectors.teams.card.escalation_reference`), so a message posted twice by an
+at-least-once retry carries the same attachment id and the same visible reference.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import uuid
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -30,16 +34,30 @@ import requests
 from agent.config import NotifyConfig, ReviewerGroupConfig
 from agent.errors import ConfigError, NotifyError
 from agent.ports import Digest, Escalation, Notifier
-from connectors.teams.card import CARD_CONTENT_TYPE, CardOptions, digest_card, escalation_card
+from connectors.teams.card import (
+    CARD_CONTENT_TYPE,
+    CardOptions,
+    digest_card,
+    digest_reference,
+    escalation_card,
+    escalation_reference,
+)
 from connectors.teams.retry import post_with_retry
 
 OK_STATUSES = (201,)
 TRANSPORT = "teams_graph"
 
 
-def graph_message_body(card: dict, attachment_id: str | None = None, summary: str | None = None) -> dict:
-    """The chatMessage body with ``card`` as its one Adaptive Card attachment."""
-    att_id = attachment_id or uuid.uuid4().hex
+def attachment_id_for(reference: str) -> str:
+    """A stable attachment id for a card reference: 32 hex characters of sha256(reference)."""
+    return hashlib.sha256(reference.encode()).hexdigest()[:32]
+
+
+def graph_message_body(card: dict, reference: str, summary: str | None = None) -> dict:
+    """The chatMessage body with ``card`` as its one Adaptive Card attachment.
+
+    ``reference`` is the card's stable reference; the attachment id is derived from it."""
+    att_id = attachment_id_for(reference)
     body = {
         "body": {"contentType": "html", "content": f'<attachment id="{att_id}"></attachment>'},
         "attachments": [{"id": att_id, "contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": json.dumps(card), "name": None, "thumbnailUrl": None}],
@@ -114,14 +132,14 @@ class TeamsGraphChannelNotifier(Notifier):
             session=session,
         )
 
-    def _post(self, group: str, card: dict, summary: str, kind: str) -> str:
+    def _post(self, group: str, card: dict, reference: str, summary: str, kind: str) -> str:
         channel = self._groups.get(group) or self.channel_id
         url = f"{self.base_url}/v1.0/teams/{quote(self.team_id, safe='')}/channels/{quote(channel, safe='')}/messages"
         resp = post_with_retry(
             self._session,
             url,
             what=f"Teams Graph channel ({group}, {kind})",
-            json_body=graph_message_body(card, summary=summary),
+            json_body=graph_message_body(card, reference, summary=summary),
             ok_statuses=OK_STATUSES,
             headers={"Authorization": f"Bearer {self._token()}"},
             timeout=self.timeout,
@@ -137,9 +155,10 @@ class TeamsGraphChannelNotifier(Notifier):
     def notify(self, escalation: Escalation) -> str:
         """Post the escalation card as a channel message; returns ``teams_graph:<message id>``."""
         card = escalation_card(escalation, self.options)
-        return self._post(escalation.group, card, card.get("fallbackText", ""), "reminder" if escalation.reminder else "escalation")
+        kind = "reminder" if escalation.reminder else "escalation"
+        return self._post(escalation.group, card, escalation_reference(escalation), card.get("fallbackText", ""), kind)
 
     def notify_digest(self, digest: Digest) -> str:
         """Post the daily digest card as a channel message."""
         card = digest_card(digest, self.options)
-        return self._post(digest.group, card, card.get("fallbackText", ""), "digest")
+        return self._post(digest.group, card, digest_reference(digest), card.get("fallbackText", ""), "digest")

@@ -9,7 +9,9 @@
   attachment id, and the attachment content a JSON *string* holding a valid card.
 
 Faults on demand (consumed in order, one per request): ``("status", 500)``,
-``("retry_after", 429, "1")``, ``("drop",)`` (close the connection without answering).
+``("retry_after", 429, "1")``, ``("drop",)`` (close the connection without answering),
+``("slow", 1.0)`` (accept the request and answer normally, but only after that many seconds:
+a client with a shorter timeout gives up and posts again, while the slow post still lands).
 
 Imported by the test modules (pytest's ``prepend`` import mode puts this folder on sys.path);
 the Teams notifier tests in tests/jobs import it through ``tests.teams.teams_testkit``.
@@ -21,6 +23,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -175,6 +178,9 @@ class FakeTeams:
                 with fake._lock:
                     fake.received.append(rec)
                     fault = fake.faults.popleft() if fake.faults else None
+                if fault is not None and fault[0] == "slow":
+                    time.sleep(fault[1])
+                    fault = None
                 if fault is not None:
                     if fault[0] == "drop":
                         rec.status = -1
@@ -190,10 +196,13 @@ class FakeTeams:
                     if fault[0] == "retry_after":
                         rec.status = fault[1]
                         return self._send(fault[1], {"error": {"code": "TooManyRequests", "message": "injected"}}, {"Retry-After": fault[2]})
-                if kind == "webhook":
-                    self._webhook(rec, parts)
-                else:
-                    self._graph(rec, parts)
+                try:
+                    if kind == "webhook":
+                        self._webhook(rec, parts)
+                    else:
+                        self._graph(rec, parts)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting ("slow")
+                    self.close_connection = True
 
             def _webhook(self, rec: Received, parts) -> None:
                 if not re.fullmatch(r"/workflows/[\w-]+/triggers/manual/paths/invoke", parts.path) or rec.query.get("sig") != [SIG]:

@@ -95,3 +95,71 @@ def test_schema_subset_is_strict():
     bad = dict(card, actions=[{"type": "Action.OpenUrl", "title": "x"}])
     assert validation_errors(card_validator(), bad)
     assert validation_errors(webhook_validator(), {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.teams.card.o365connector", "content": card}]})
+
+
+# ---------------------------------------------------------------------------- hostile client text (issue 9.3)
+
+HOSTILE = [
+    "[Verify your account](https://evil.example/login)",
+    "![x](https://evil.example/p.png?u=1) **urgent** __now__ *a* _b_ `code` ~~old~~",
+    "<https://evil.example/autolink> <b>bold</b> &#91;Click&#93;(https://evil.example) AT&T",
+    "[ref]: https://evil.example/ref\n[Click][ref]",
+    "# Heading\n> quote\n- item\n+ item\n1. one\n2) two\ntext\n===\nback\\slash \\[x\\]",
+]
+
+
+def _inline_only(md: str) -> str:
+    """Render ``md`` as CommonMark (+ strikethrough) with markdown-it-py; fail on any markup
+    other than plain text and line breaks; return the text a reader would see."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("strikethrough").parse(md)
+    seen: list[str] = []
+    for tok in tokens:
+        assert tok.type in ("paragraph_open", "paragraph_close", "inline"), (tok.type, md)
+        for child in tok.children or []:
+            assert child.type in ("text", "softbreak", "hardbreak"), (child.type, md)
+            seen.append(child.content if child.type == "text" else "\n")
+    return "".join(seen)
+
+
+def test_markdown_escape_shows_client_text_literally():
+    from connectors.teams.card import markdown_escape
+
+    for raw in HOSTILE:
+        assert _inline_only(markdown_escape(raw)) == raw
+
+
+def test_hostile_subject_and_preview_are_not_rendered_as_links():
+    opts = CardOptions(include_draft_preview=True, preview_chars=2000, client_display="address")
+    esc = make_escalation(
+        subject=HOSTILE[0],
+        sender="*boss*_@client.example",
+        draft_preview="Dear client,\n\n[Verify your account](https://evil.example/login) today.",
+    )
+    card = escalation_card(esc, opts)
+    assert validation_errors(card_validator(), card) == []
+    subject = card["body"][1]["facts"][0]["value"]
+    client = card["body"][1]["facts"][1]["value"]
+    preview = card["body"][-3]["items"][1]["text"]
+    assert _inline_only(subject) == HOSTILE[0]
+    assert _inline_only(client) == "*boss*_@client.example"
+    assert "[Verify your account](https://evil.example/login) today." in _inline_only(preview)
+    digest = digest_card(Digest(group="compliance", escalations=(esc,), day="2026-11-30"))
+    assert validation_errors(card_validator(), digest) == []
+    line = digest["body"][1]["items"][0]["text"]
+    assert HOSTILE[0] in _inline_only(line)
+
+
+def test_cards_carry_a_stable_reference():
+    first = escalation_card(make_escalation())
+    again = escalation_card(make_escalation())
+    reminder = escalation_card(make_escalation(reminder=2, open_minutes=90))
+    assert first["body"][0]["id"] == again["body"][0]["id"] == "dg-review-7"
+    assert reminder["body"][0]["id"] == "dg-review-7-reminder-2"
+    assert "Reference dg-review-7 · correlation id" in texts(first)
+    digest = digest_card(Digest(group="Compliance Team", escalations=(), day="2026-11-30"))
+    assert digest["body"][0]["id"] == "dg-digest-compliance-team-2026-11-30"
+    assert "Reference dg-digest-compliance-team-2026-11-30" in texts(digest)
+    for card in (first, reminder, digest):
+        assert validation_errors(card_validator(), card) == []

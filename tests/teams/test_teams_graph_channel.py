@@ -62,3 +62,19 @@ def test_group_channel_and_env_token(teams, monkeypatch):
     n.notify(make_escalation(group="legal"))
     assert teams.received[-1].status == 201
     assert "/channels/19%3Alegal%40thread.tacv2/messages" in teams.received[-1].path
+
+
+def test_slow_graph_post_duplicate_has_the_same_attachment_and_reference(teams):
+    """Issue 9.3: a post that lands after our timeout is sent again; both messages carry the
+    same attachment id and card reference, so reviewers can tell it is a duplicate."""
+    import time
+
+    teams.fail(("slow", 1.0))
+    notifier(teams, timeout=0.3).notify(make_escalation(reminder=1, open_minutes=61))
+    deadline = time.monotonic() + 5
+    while len(teams.successes()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    posted = teams.successes()
+    assert len(posted) == 2
+    assert len({r.body["attachments"][0]["id"] for r in posted}) == 1
+    assert [r.card["body"][0]["id"] for r in posted] == ["dg-review-7-reminder-1"] * 2

@@ -113,3 +113,22 @@ def test_from_config_reads_the_secret_from_the_environment(teams, monkeypatch):
     assert SIG not in repr(n)
     n.notify(make_escalation(group="legal"))
     assert teams.received[0].path.startswith("/workflows/legal/")
+
+
+def _wait_until(predicate, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_slow_webhook_gets_a_recognisable_duplicate(teams):
+    """Issue 9.3: the webhook accepts the first post but answers after our timeout; the retry
+    posts the card again (at-least-once). Both cards carry the same stable reference."""
+    teams.fail(("slow", 1.0))
+    ref = notifier(teams, timeout=0.3, max_wait=0.05).notify(make_escalation())
+    _wait_until(lambda: len(teams.successes()) == 2)
+    posted = teams.successes()
+    assert len(posted) == 2 and ref.startswith("teams_webhook:202:")
+    assert [r.card["body"][0]["id"] for r in posted] == ["dg-review-7", "dg-review-7"]
+    for r in posted:
+        assert any(b.get("text", "").startswith("Reference dg-review-7 ") for b in r.card["body"])
