@@ -1,8 +1,8 @@
 """draftguard command line.
 
-Exit codes (every command): 0 ok; 1 a run finished but a source failed; 2 bad usage,
-config or input (one-line reason on stderr); 3 audit chain verification failed;
-4 storage unavailable.
+Exit codes (every command): :class:`agent.exit_codes.ExitCode` (0 ok; 1 a run finished but a
+source failed; 2 bad usage, config or input, one-line reason on stderr; 3 audit chain broken;
+4 storage unavailable; 5 another run holds the run lock).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rich.table import Table
 
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError, StorageError
+from agent.exit_codes import ExitCode, summary
 from agent.terminal import err_console as err
 from agent.terminal import fail, literal
 from agent.terminal import out_console as console
@@ -34,11 +35,9 @@ from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from jobs import review_cli
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_AUDIT, EXIT_STORAGE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
-
 app = typer.Typer(
     help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
-    epilog="Exit codes: 0 ok, 1 a source failed, 2 bad usage/config/input, 3 audit chain broken, 4 storage unavailable, 5 another `run` holds the database lock.",
+    epilog=f"Exit codes: {summary()}.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -76,7 +75,7 @@ def _settings() -> Settings:
     try:
         return load_config(STATE.config_path)
     except DraftguardError as exc:
-        raise fail(EXIT_USAGE, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
 
 
 def _runtime(settings: Settings):
@@ -85,9 +84,9 @@ def _runtime(settings: Settings):
     try:
         return bootstrap(settings)
     except StorageError as exc:
-        raise fail(EXIT_STORAGE, str(exc)) from None
+        raise fail(ExitCode.STORAGE, str(exc)) from None
     except DraftguardError as exc:
-        raise fail(EXIT_USAGE, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
 
 
 def _database(settings: Settings, *, create: bool = False):
@@ -97,7 +96,7 @@ def _database(settings: Settings, *, create: bool = False):
     try:
         return open_database(settings.storage_url(), create=create)
     except StorageError as exc:
-        raise fail(EXIT_STORAGE, str(exc)) from None
+        raise fail(ExitCode.STORAGE, str(exc)) from None
 
 
 # ---------------------------------------------------------------------------- run
@@ -117,9 +116,9 @@ def run(
     try:
         sources = [rt.source(n) for n in source] if source else rt.sources
     except KeyError as exc:
-        raise fail(EXIT_USAGE, exc.args[0]) from None
+        raise fail(ExitCode.USAGE, exc.args[0]) from None
     if not sources:
-        raise fail(EXIT_USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
+        raise fail(ExitCode.USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
     from agent.pipeline import RunSummary
     from jobs.scheduler import LockHeld, make_run_lock
 
@@ -128,14 +127,14 @@ def run(
         lock.acquire()  # one run per database, --once included: never two processes on one item
     except LockHeld as exc:
         rt.close()
-        raise fail(EXIT_LOCKED, str(exc)) from None
+        raise fail(ExitCode.LOCKED, str(exc)) from None
     total = RunSummary()
     failed: list[str] = []
     try:
         try:
             rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
         except DraftguardError as exc:
-            raise fail(EXIT_USAGE, str(exc)) from None
+            raise fail(ExitCode.USAGE, str(exc)) from None
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
             for src in sources:
                 task = progress.add_task(src.name, total=src.estimate())
@@ -156,7 +155,7 @@ def run(
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
         err.print(f"[bold red]source failed:[/] {literal(f)}", highlight=False)
-    raise typer.Exit(EXIT_SOURCE_FAILED if failed else EXIT_OK)
+    raise typer.Exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
 def _print_summary(total) -> None:
@@ -193,7 +192,7 @@ def draft(
     Follows the pipeline: a message a skip rule stops, or one that would be quarantined
     (empty or oversized body), is reported as such (exit 0 / exit 2)."""
     if not dry_run:
-        raise fail(EXIT_USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
+        raise fail(ExitCode.USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
     settings = _settings()
     from agent.errors import BadInputError
     from connectors.maildir.parse import parse_message
@@ -203,7 +202,7 @@ def draft(
     try:
         msg = parse_message(path.read_bytes(), source="file", external_id=path.name, max_body_bytes=settings.limits.max_body_bytes)
     except BadInputError as exc:
-        raise fail(EXIT_USAGE, f"{path}: {exc.problem}") from None
+        raise fail(ExitCode.USAGE, f"{path}: {exc.problem}") from None
     # A throwaway in-memory database: nothing is written anywhere.
     from storage.db import open_database
 
@@ -220,10 +219,10 @@ def draft(
         try:
             pipeline.validate(msg)
         except BadInputError as exc:
-            raise fail(EXIT_USAGE, f"would be quarantined: {exc}") from None
+            raise fail(ExitCode.USAGE, f"would be quarantined: {exc}") from None
         a = pipeline.analyse(msg)
     except DraftguardError as exc:
-        raise fail(EXIT_USAGE, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
     finally:
         engine.dispose()
     report = {
@@ -382,7 +381,7 @@ def audit_verify() -> None:
     finally:
         engine.dispose()
     if not result.ok:
-        raise fail(EXIT_AUDIT, f"audit chain broken at seq={result.broken_seq}: {result.problem} ({result.checked} events verified before it)")
+        raise fail(ExitCode.AUDIT, f"audit chain broken at seq={result.broken_seq}: {result.problem} ({result.checked} events verified before it)")
     console.print(f"audit chain OK: {result.checked} events verified")
 
 
@@ -398,7 +397,7 @@ def audit_export(
         try:
             since_dt = datetime.fromisoformat(since)
         except ValueError:
-            raise fail(EXIT_USAGE, f"--since {since!r}: not an ISO date (expected e.g. 2026-11-01 or 2026-11-01T09:00)") from None
+            raise fail(ExitCode.USAGE, f"--since {since!r}: not an ISO date (expected e.g. 2026-11-01 or 2026-11-01T09:00)") from None
         if since_dt.tzinfo is None:
             since_dt = since_dt.replace(tzinfo=UTC)
     from storage import audit
@@ -446,7 +445,7 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
         except (ArgumentError, ImportError) as exc:
             raise DraftguardError(f"{p}: storage.url: no driver installed for it ({exc})") from None
     except DraftguardError as exc:
-        raise fail(EXIT_USAGE, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
     console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)
 
 
@@ -481,7 +480,7 @@ def quarantine_release(item_id: Annotated[int, typer.Argument(help="Item id (see
             try:
                 released = uow.release_quarantine(item_id)
             except KeyError as exc:
-                raise fail(EXIT_USAGE, exc.args[0]) from None
+                raise fail(ExitCode.USAGE, exc.args[0]) from None
             uow.commit()
     finally:
         engine.dispose()

@@ -342,6 +342,11 @@ class TeamsConfig(_Strict):
     max_wait_seconds: float = Field(default=30.0, ge=0)
 
 
+#: the most draft characters a reviewer notification carries (Adaptive Card TextBlocks stay
+#: readable; ``notify.preview_chars`` may ask for fewer). Used by :func:`agent.escalation.draft_preview`.
+PREVIEW_MAX_CHARS = 4000
+
+
 class NotifyConfig(_Strict):
     """How reviewers are told about escalations.
 
@@ -356,7 +361,7 @@ class NotifyConfig(_Strict):
 
     transport: Literal["console", "teams_webhook", "teams_graph"] = "console"
     include_draft_preview: bool = False
-    preview_chars: int = Field(default=400, ge=0, le=4000)
+    preview_chars: int = Field(default=400, ge=0, le=PREVIEW_MAX_CHARS)
     client_display: Literal["domain", "address", "none"] = "domain"
     draft_url_template: str = ""
     retry_base_seconds: float = Field(default=60.0, ge=0)

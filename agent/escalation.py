@@ -12,11 +12,20 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.config import PREVIEW_MAX_CHARS
 from agent.ports import Escalation, Notifier
 from storage.models import Draft, FindingRow, ReviewTask, utcnow
 from storage.repository import UnitOfWork
 
 log = logging.getLogger("draftguard.escalation")
+
+
+def draft_preview(draft: Draft | None) -> str:
+    """The draft text an :class:`Escalation` carries: the first :data:`agent.config.PREVIEW_MAX_CHARS`
+    characters of the body ("" without a draft or after retention purged it). The notifier cuts
+    it further to ``notify.preview_chars`` and shows it only when ``include_draft_preview`` is set.
+    The one place both the inline notification and the outbox build a preview."""
+    return (draft.body_text or "")[:PREVIEW_MAX_CHARS] if draft is not None else ""
 
 
 def notify_review_task(
@@ -56,7 +65,7 @@ def notify_review_task(
             sender=sender,
             rule_id=task.rule_id,
             findings=tuple(dict.fromkeys((r, s) for r, s in findings)),  # one line per rule, not per span
-            draft_preview=(draft.body_text or "")[:500] if draft else "",
+            draft_preview=draft_preview(draft),
             model=draft.model if draft else "",
             prompt_template_id=draft.prompt_template_id if draft else "",
             link=link,

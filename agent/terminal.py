@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agent.exit_codes import ExitCode
+
 
 def make_console(*, stderr: bool = False) -> Console:
     """A Rich console for draftguard output; emoji codes are off, so a client's ``:warning:`` stays text."""
@@ -32,7 +34,7 @@ def literal(value: object) -> str:
     return "" if value is None else escape(str(value))
 
 
-def fail(code: int, reason: str) -> typer.Exit:
+def fail(code: ExitCode, reason: str) -> typer.Exit:
     """Print ``error: <reason>`` (literal text) on stderr and return the ``typer.Exit`` to raise."""
     err_console.print(f"[bold red]error:[/] {literal(reason)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+    return typer.Exit(int(code))

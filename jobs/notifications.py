@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import ReviewerGroupConfig, Settings
 from agent.errors import DraftguardError
+from agent.escalation import draft_preview
 from agent.models import InboundMessage
 from agent.ports import Digest, Escalation, Notifier
 from jobs.metrics import NOTIFICATIONS
@@ -131,7 +132,7 @@ def build_escalation(
         sender=snap.get("sender") or "",
         rule_id=task.rule_id,
         findings=findings,
-        draft_preview=(draft.body_text or "")[:4000] if draft else "",
+        draft_preview=draft_preview(draft),
         model=draft.model if draft else "",
         prompt_template_id=draft.prompt_template_id if draft else "",
         link=snap.get("link"),

@@ -20,11 +20,10 @@ from rich.table import Table
 
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError
+from agent.exit_codes import ExitCode
 from agent.terminal import fail as _fail
 from agent.terminal import literal
 from agent.terminal import out_console as console
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORAGE = 0, 1, 2, 4
 
 app = typer.Typer(help="Reviewer actions on escalated and held drafts: list, show, approve, reject, assign.", no_args_is_help=True)
 
@@ -42,7 +41,7 @@ def _settings(ctx: typer.Context) -> Settings:
     try:
         return load_config(_config_path(ctx))
     except DraftguardError as exc:
-        raise _fail(EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.USAGE, str(exc)) from None
 
 
 def _database(settings: Settings):
@@ -52,7 +51,7 @@ def _database(settings: Settings):
     try:
         return open_database(settings.storage_url(), create=False)
     except StorageError as exc:
-        raise _fail(EXIT_STORAGE, str(exc)) from None
+        raise _fail(ExitCode.STORAGE, str(exc)) from None
 
 
 def _age(dt: datetime | None) -> str:
@@ -102,7 +101,7 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
     try:
         d = show_review(sf, item_id)
     except ReviewError as exc:
-        raise _fail(EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.USAGE, str(exc)) from None
     finally:
         engine.dispose()
     if as_json:
@@ -162,9 +161,9 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
     try:
         rt = bootstrap(settings)
     except StorageError as exc:
-        raise _fail(EXIT_STORAGE, str(exc)) from None
+        raise _fail(ExitCode.STORAGE, str(exc)) from None
     except DraftguardError as exc:
-        raise _fail(EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.USAGE, str(exc)) from None
 
     def deliver(iid: int, who: str) -> str:
         with rt.session_factory() as s:
@@ -182,9 +181,9 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
     try:
         res = approve(rt.session_factory, item_id, reviewer, deliver=deliver)
     except ReviewError as exc:
-        raise _fail(EXIT_FAILED if "delivery failed" in str(exc) else EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.FAILED if "delivery failed" in str(exc) else ExitCode.USAGE, str(exc)) from None
     except DraftguardError as exc:
-        raise _fail(EXIT_FAILED, f"item {item_id}: {exc}") from None
+        raise _fail(ExitCode.FAILED, f"item {item_id}: {exc}") from None
     finally:
         rt.close()
     console.print(literal(f"item {res.item_id} approved by {reviewer}: draft delivered ({res.state})"), highlight=False)
@@ -205,7 +204,7 @@ def reject_cmd(
     try:
         res = reject(sf, item_id, reviewer, reason)
     except ReviewError as exc:
-        raise _fail(EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.USAGE, str(exc)) from None
     finally:
         engine.dispose()
     console.print(literal(f"item {res.item_id} rejected by {reviewer}"), highlight=False)
@@ -226,7 +225,7 @@ def assign_cmd(
     try:
         res = assign(sf, settings, item_id, group, reviewer)
     except ReviewError as exc:
-        raise _fail(EXIT_USAGE, str(exc)) from None
+        raise _fail(ExitCode.USAGE, str(exc)) from None
     finally:
         engine.dispose()
     console.print(literal(f"item {res.item_id} assigned to {group} by {reviewer} (review task #{res.task_id}); the group is notified on the next run"), highlight=False)

@@ -31,7 +31,7 @@ one ``main.py run`` may schedule per database:
   database (released by the kernel when the process dies; holder pid/host written in it).
   In-memory SQLite needs no lock.
 
-The second process exits with code :data:`EXIT_LOCKED` and a message naming the holder,
+The second process exits with code :attr:`agent.exit_codes.ExitCode.LOCKED` and a message naming the holder,
 or with ``--wait`` polls the lock every ``schedule.lock_poll_seconds`` until it is free.
 
 Shutdown: SIGINT/SIGTERM set the stop flag; the scheduler is paused (no new jobs start),
@@ -66,13 +66,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, text
 
 from agent.config import Settings
+from agent.exit_codes import ExitCode
 from jobs import tasks
 
 log = logging.getLogger("draftguard.scheduler")
 
 JOBS_TABLE = "apscheduler_jobs"
 LOCK_NAME = "draftguard:run"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STORAGE, EXIT_LOCKED = 0, 1, 2, 4, 5
 DEFAULT_POLL_INTERVAL = 60
 FIXED_IDS = ("notify", "retention", "outcomes", "digest")
 PIPELINE_EXECUTOR = "pipeline"
@@ -360,7 +360,7 @@ def run_forever(
     """Run the scheduler until SIGINT/SIGTERM (or ``stop`` is set); returns the exit code.
 
     0 clean stop; 1 the run lock was lost; 2 bad config; 4 storage unavailable;
-    :data:`EXIT_LOCKED` (5) another run holds the lock (without ``wait``)."""
+    :attr:`agent.exit_codes.ExitCode.LOCKED` (5) another run holds the lock (without ``wait``)."""
     from sqlalchemy.exc import OperationalError
 
     from agent.errors import DraftguardError, StorageError
@@ -385,12 +385,12 @@ def run_forever(
             if not wait:
                 lock_engine.dispose()
                 say(f"error: {exc}. Stop it first, or start this one with --wait to take over when it stops.")
-                return EXIT_LOCKED
+                return ExitCode.LOCKED
             held_by = exc.holder
     except OperationalError as exc:
         lock_engine.dispose()
         say(f"error: storage unavailable: {exc.orig}")
-        return EXIT_STORAGE
+        return ExitCode.STORAGE
     except BaseException:
         lock_engine.dispose()
         raise
@@ -408,20 +408,20 @@ def run_forever(
         lock_engine.dispose()
         say(f"error: storage unavailable: {exc.orig}" if isinstance(exc, OperationalError) else f"error: {exc}")
         if isinstance(exc, OperationalError | StorageError):
-            return EXIT_STORAGE
-        return EXIT_USAGE
+            return ExitCode.STORAGE
+        return ExitCode.USAGE
     if held_by is not None:
         say(f"waiting: another draftguard run holds the lock ({held_by})")
         if not lock.acquire_wait(stop, settings.schedule.lock_poll_seconds):
             rt.close()
             lock_engine.dispose()
-            return EXIT_OK
+            return ExitCode.OK
     service = tasks.ServiceRuntime(rt, stop=stop)
     service.draft_tail = DraftTail(rt.session_factory)
     tasks.set_runtime(service)
     scheduler = build_scheduler(settings, rt.engine)
     server = None
-    code = EXIT_OK
+    code = ExitCode.OK
     try:
         scheduler.start(paused=True)
         ids = register_jobs(scheduler, job_specs(settings, rt.sources))
@@ -441,7 +441,7 @@ def run_forever(
                 last_beat = time.monotonic()
                 if not lock.alive():
                     log.error("run lock lost (database connection dropped): stopping")
-                    code = EXIT_FAILED
+                    code = ExitCode.FAILED
                     stop.set()
         log.info("stopping: waiting for running jobs to finish their in-flight item")
     finally:

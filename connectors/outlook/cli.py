@@ -23,6 +23,7 @@ from rich.table import Table
 
 from agent.config import OutlookSourceConfig, load_config
 from agent.errors import DraftguardError
+from agent.exit_codes import ExitCode
 from agent.terminal import fail, literal, out_console
 
 app = typer.Typer(help="Outlook connector: check mailbox access, sign in with a device code.", no_args_is_help=True)
@@ -97,9 +98,9 @@ def _open(ctx: typer.Context, config: Path | None):
     try:
         settings = load_config(_config_path(ctx, config))
     except DraftguardError as exc:
-        raise fail(2, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
     if not settings.sources.outlook:
-        raise fail(2, "no [[sources.outlook]] entries in the config")
+        raise fail(ExitCode.USAGE, "no [[sources.outlook]] entries in the config")
     engine, sf = open_database(settings.storage_url())
     return settings, engine, sf
 
@@ -137,7 +138,7 @@ def check(
     for r in results:
         t.add_row(literal(r.source), literal(r.mailbox), _mark(r.signed_in), _mark(r.read_inbox), _mark(r.write_drafts), literal(r.error))
     console.print(t)
-    raise typer.Exit(0 if results and all(r.ok for r in results) else 1)
+    raise typer.Exit(ExitCode.OK if results and all(r.ok for r in results) else ExitCode.FAILED)
 
 
 @app.command()
@@ -156,13 +157,13 @@ def login(
     cfgs = [c for c in settings.sources.outlook if c.auth_flow == "device_code" and (source is None or c.name == source)]
     if not cfgs:
         engine.dispose()
-        raise fail(2, 'no [[sources.outlook]] entry with auth_flow = "device_code"')
+        raise fail(ExitCode.USAGE, 'no [[sources.outlook]] entry with auth_flow = "device_code"')
     try:
         for cfg in cfgs:
             try:
                 user = device_code_login(cfg, SqlKeyValueStore(sf, TOKEN_NAMESPACE), show=console.print)
             except DraftguardError as exc:
-                raise fail(1, f"outlook:{cfg.name}: {exc}") from None
+                raise fail(ExitCode.FAILED, f"outlook:{cfg.name}: {exc}") from None
             console.print(literal(f"outlook:{cfg.name}: signed in as {user or 'the user'}; tokens stored in the database"))
     finally:
         engine.dispose()

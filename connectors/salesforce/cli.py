@@ -22,6 +22,7 @@ from rich.table import Table
 
 from agent.config import SalesforceSourceConfig, Settings, load_config
 from agent.errors import DraftguardError
+from agent.exit_codes import ExitCode
 from agent.terminal import fail, literal, out_console
 from connectors.salesforce import soql
 from connectors.salesforce.auth import SalesforceClient
@@ -182,9 +183,9 @@ def check(
     try:
         settings = load_config(_config_path(ctx, config))
     except DraftguardError as exc:
-        raise fail(2, str(exc)) from None
+        raise fail(ExitCode.USAGE, str(exc)) from None
     cfgs = [c for c in settings.sources.salesforce if not source or c.name in source or f"salesforce:{c.name}" in source]
     if not cfgs:
-        raise fail(2, "no [[sources.salesforce]] entries to check")
+        raise fail(ExitCode.USAGE, "no [[sources.salesforce]] entries to check")
     results = [check_source(c, settings, console) for c in cfgs]
-    raise typer.Exit(0 if all(results) else 1)
+    raise typer.Exit(ExitCode.OK if all(results) else ExitCode.FAILED)

@@ -156,3 +156,24 @@ def test_client_text_with_markup_is_shown_as_written(tmp_path):
     assert reason in shown and "Rita [qa]" in shown
     dry = cli(cfg, "draft", str(box / "new" / "1.eml"), "--dry-run")
     assert MARKUP_SUBJECT in dry.stdout  # the Subject line of the draft
+
+
+# --- 9.15: exit codes and the error helper live in one place --------------------------------------
+def test_exit_codes_are_defined_once_and_documented():
+    """No module keeps its own EXIT_* numbers or its own fail helper; README and --help list
+    exactly the codes of agent.exit_codes.ExitCode."""
+    import re
+
+    from agent.exit_codes import ExitCode, summary
+
+    sources = [ROOT / "main.py", *(p for d in ("agent", "connectors", "jobs", "rules", "storage") for p in (ROOT / d).rglob("*.py"))]
+    own_codes = [f"{p.relative_to(ROOT)}: {m.group(0).strip()}" for p in sources for m in re.finditer(r"^\s*EXIT_[A-Z_]+\s*[,=]", p.read_text(), re.M)]
+    assert own_codes == []
+    fail_helpers = [str(p.relative_to(ROOT)) for p in sources if re.search(r"^def _?fail\(", p.read_text(), re.M)]
+    assert fail_helpers == ["agent/terminal.py"]
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("Exit codes"):]
+    table = table[: table.index("\n\n")]
+    assert {int(n) for n in re.findall(r"`(\d)`", table)} == {int(c) for c in ExitCode}
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], capture_output=True, text=True, cwd=ROOT, env=CLI_ENV)
+    assert summary() in " ".join(r.stdout.replace("│", " ").split())

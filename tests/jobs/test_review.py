@@ -240,3 +240,21 @@ def test_cli_review_list_show_approve_reject(processed):
         engine.dispose()
     verify = cli(cfg, "audit", "verify")
     assert verify.exit_code == 0, verify.output
+
+
+# --- 9.15: one preview for the inline notification and the outbox ----------------------------------
+def test_inline_and_outbox_notifications_carry_the_same_preview(sf):
+    """Both paths that build an Escalation cut the draft at the one documented limit."""
+    from agent.config import PREVIEW_MAX_CHARS
+    from agent.escalation import notify_review_task
+
+    long_text = "Dear Ann Lee,\n\n" + "We will look into it. " * 400
+    assert len(long_text) > PREVIEW_MAX_CHARS
+    inline_item, _ = seed_escalation(sf, draft_text=long_text)
+    outbox_item, _ = seed_escalation(sf, draft_text=long_text)
+    rec = Recorder()
+    assert notify_review_task(sf, rec, item_id=inline_item, subject="s", sender="ann.lee@client.example", link=None)
+    report = dispatch_pending(sf, rec, settings(), reminders=False)
+    assert report.sent == 1
+    previews = {e.item_id: e.draft_preview for e in rec.sent}
+    assert previews == {inline_item: long_text[:PREVIEW_MAX_CHARS], outbox_item: long_text[:PREVIEW_MAX_CHARS]}
