@@ -437,13 +437,12 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
 
         if importlib.util.find_spec(settings.redaction.spacy_model) is None:
             raise DraftguardError(f"{p}: redaction.spacy_model: package {settings.redaction.spacy_model!r} is not installed")
-        from sqlalchemy import make_url
-        from sqlalchemy.exc import ArgumentError
+        from storage.db import check_storage_url
 
         try:
-            make_url(settings.storage_url()).get_dialect().import_dbapi()  # the driver must be installed
-        except (ArgumentError, ImportError) as exc:
-            raise DraftguardError(f"{p}: storage.url: no driver installed for it ({exc})") from None
+            check_storage_url(settings.storage_url())  # a valid URL whose driver is installed
+        except StorageError as exc:
+            raise DraftguardError(f"{p}: storage.url: {exc}") from None
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)

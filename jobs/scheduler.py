@@ -366,7 +366,7 @@ def run_forever(
     from agent.errors import DraftguardError, StorageError
     from jobs.metrics import DraftTail, register_store_collector
     from jobs.observability import configure_logging, start_http_server
-    from storage.db import make_engine
+    from storage.db import check_storage_url, make_engine
 
     say = echo or (lambda m: print(m, file=sys.stderr, flush=True))
     configure_logging(settings.observability, force=True)
@@ -375,7 +375,12 @@ def run_forever(
         _install_signal_handlers(stop)
     # The lock first, on its own engine: a second run fails in about a second, before it
     # builds the pipeline (heavy imports); with --wait it builds while it waits.
-    lock_engine = make_engine(settings.storage_url())
+    try:
+        check_storage_url(settings.storage_url())  # a bad URL or a missing driver: one line, exit 4
+        lock_engine = make_engine(settings.storage_url())
+    except StorageError as exc:
+        say(f"error: {exc}")
+        return ExitCode.STORAGE
     try:
         lock = make_run_lock(lock_engine)
         held_by = None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,11 +44,16 @@ def _sqlite_begin(conn) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; creates the parent folder of a SQLite file."""
+    """An engine for ``url``; creates the parent folder of a SQLite file.
+
+    Raises :class:`agent.errors.StorageError` when that folder cannot be created."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"storage URL {url}: cannot create the folder {Path(path).parent}: {exc.strerror}") from exc
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -74,6 +79,23 @@ def _mask(url: str) -> str:
     return re.sub(r"(//|:/)[^/@]*@", r"\1***@", url)[:120]
 
 
+def check_storage_url(url: str) -> URL:
+    """``url`` parsed, with its database driver imported; nothing is connected or created.
+
+    Raises :class:`agent.errors.StorageError` naming the URL (password hidden) when it is not
+    a valid SQLAlchemy URL (a non-numeric port included) or its driver is not installed."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:  # ValueError: a non-numeric port
+        why = ": its port is not a number" if isinstance(exc, ValueError) and "int()" in str(exc) else ""
+        raise StorageError(f"storage URL {_mask(url)!r} is not a valid SQLAlchemy URL{why}") from exc
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"storage URL {parsed.render_as_string(hide_password=True)}: no driver installed for it ({exc})") from exc
+    return parsed
+
+
 def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for ``url``, migrated to head.
 
@@ -81,10 +103,7 @@ def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmake
     exist yet, so a typo in the URL is not answered with an empty database.
     Raises :class:`agent.errors.StorageError` naming the URL (password hidden) and the
     problem: invalid URL, missing driver, missing database, server unreachable."""
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a non-numeric port
-        raise StorageError(f"storage URL {_mask(url)!r} is not a valid SQLAlchemy URL") from exc
+    parsed = check_storage_url(url)
     shown = parsed.render_as_string(hide_password=True)
     if not create and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         if not Path(parsed.database).exists():

@@ -177,3 +177,21 @@ def test_exit_codes_are_defined_once_and_documented():
     assert {int(n) for n in re.findall(r"`(\d)`", table)} == {int(c) for c in ExitCode}
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], capture_output=True, text=True, cwd=ROOT, env=CLI_ENV)
     assert summary() in " ".join(r.stdout.replace("│", " ").split())
+
+
+# --- 9.8: a bad storage URL or a missing driver is one line, never a traceback ------------------
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql+psycopg://dg:s3cret@127.0.0.1:notaport/dg", "its port is not a number"),
+        ("mysql+pymysql://dg:s3cret@127.0.0.1/dg", "no driver installed for it"),
+    ],
+)
+def test_bad_storage_url_is_one_line_for_every_command(tmp_path, url, problem):
+    cfg = write_config(tmp_path, storage_url=url)
+    for args, code in ((["run"], 4), (["run", "--once"], 4), (["status"], 4), (["config", "check"], 2)):
+        r = cli(cfg, *args, check=False)
+        assert r.returncode == code, (args, r.stdout, r.stderr)
+        assert "Traceback" not in r.stdout + r.stderr, args
+        assert problem in r.stderr and "s3cret" not in r.stderr, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
