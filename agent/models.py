@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent.headers import clean_address, clean_msgid, clean_msgids, clean_text
 
 
 class Address(BaseModel):
@@ -19,6 +21,17 @@ class Address(BaseModel):
     model_config = ConfigDict(frozen=True)
     name: str = ""
     email: str
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _clean_name(cls, v: object) -> object:
+        """Header-derived: controls, zero-width and bidi characters removed (agent/headers.py)."""
+        return clean_text(v) if isinstance(v, str) else v
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _clean_email(cls, v: object) -> object:
+        return clean_address(v) if isinstance(v, str) else v
 
     @property
     def domain(self) -> str:
@@ -37,6 +50,11 @@ class AttachmentInfo(BaseModel):
     filename: str = ""
     content_type: str = "application/octet-stream"
     size_bytes: int = 0
+
+    @field_validator("filename", mode="before")
+    @classmethod
+    def _clean_filename(cls, v: object) -> object:
+        return clean_text(v) if isinstance(v, str) else v
 
 
 class ThreadMessage(BaseModel):
@@ -80,6 +98,32 @@ class InboundMessage(BaseModel):
     crm_fields: dict[str, str] = Field(default_factory=dict)
     link: str | None = None
     size_bytes: int = 0
+
+    # Every header-derived value is normalised when a connector builds the message, whatever
+    # the source (agent/headers.py): no controls, NUL, zero-width or bidi characters.
+    @field_validator("subject", mode="before")
+    @classmethod
+    def _clean_subject(cls, v: object) -> object:
+        return clean_text(v) if isinstance(v, str) else v
+
+    @field_validator("internet_message_id", "in_reply_to", mode="before")
+    @classmethod
+    def _clean_id(cls, v: object) -> object:
+        return clean_msgid(v) if isinstance(v, str) else v
+
+    @field_validator("references", mode="before")
+    @classmethod
+    def _clean_references(cls, v: object) -> object:
+        if isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
+            return clean_msgids(v)
+        return v
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _clean_headers(cls, v: object) -> object:
+        if isinstance(v, dict) and all(isinstance(x, str) for x in v.values()):
+            return {k: clean_text(x) for k, x in v.items()}
+        return v
 
     @property
     def thread_key(self) -> str:

@@ -36,6 +36,7 @@ import nh3
 
 from agent.errors import DeliveryError
 from agent.formatting import text_to_html
+from agent.headers import clean_msgid, clean_msgids, clean_text
 from agent.models import Address, InboundMessage, ReplyDraft
 from agent.reply import email_of, reply_recipients, reply_subject
 
@@ -155,13 +156,15 @@ def build_reply(
     msg["To"] = _header_addresses(to)
     if cc:
         msg["Cc"] = _header_addresses(cc)
-    msg["Subject"] = reply_subject(draft.subject or original.subject)
+    # Client-controlled values are normalised again before they become our headers: no
+    # controls, NUL, zero-width or bidi characters (agent/headers.py).
+    msg["Subject"] = reply_subject(clean_text(draft.subject or original.subject))
     msg["Date"] = format_datetime(now or datetime.now().astimezone())
     msg["Message-ID"] = make_msgid(domain=domain)
-    parent = original.internet_message_id
+    parent = clean_msgid(original.internet_message_id)
     if parent:
         msg["In-Reply-To"] = parent
-        chain = list(original.references) or ([original.in_reply_to] if original.in_reply_to else [])
+        chain = clean_msgids(original.references or [original.in_reply_to])
         msg["References"] = " ".join([*(r for r in chain if r != parent), parent])
     msg[IDEMPOTENCY_HEADER] = draft.idempotency_key
     msg[VERSION_HEADER] = draftguard_version()
