@@ -30,6 +30,7 @@ default ``o365_token.txt`` in the working directory. When the environment variab
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -51,7 +52,7 @@ from requests.exceptions import HTTPError
 
 from agent.config import OutlookSourceConfig
 from agent.errors import ConfigError, SourceError
-from connectors.outlook.retry import RetryPolicy, status_of
+from connectors.outlook.retry import RetryPolicy, note_recovery, safe_url, status_of
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ TOKEN_CACHE_KEY_ENV = "DRAFTGUARD_TOKEN_CACHE_KEY"
 #: Refresh this many seconds before the cached access token's expiry.
 EXPIRY_SKEW_SECONDS = 60
 IMMUTABLE_ID_PREFER = 'IdType="ImmutableId"'
+ALLOWED_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
 
 _MAILBOX_IN_URL = re.compile(r"/v1\.0/(?:users(?:/|\(')([^/?')]+)|(me))", re.IGNORECASE)
 
@@ -257,20 +259,46 @@ class GraphConnection(Connection):
             if self.session is None or "Authorization" not in self.session.headers or self._token_expiring():
                 self.acquire_token()
 
+    def _send(self, url: str, method: str, kwargs: dict) -> Response:
+        """One HTTP request on the session, as O365 prepares it: the default headers (a
+        ``Prefer`` of the caller is joined with ours), ``data`` as JSON for POST/PUT/PATCH,
+        the connection's timeout. Raises ``requests.HTTPError`` for 4xx/5xx with a message
+        naming the method and the redacted URL (:func:`safe_url`); logs nothing itself."""
+        method = method.lower()
+        if method not in ALLOWED_METHODS:
+            raise ValueError(f"HTTP method must be one of {sorted(ALLOWED_METHODS)}, not {method!r}")
+        args = dict(kwargs)
+        headers = dict(self.default_headers)
+        for key, value in (args.pop("headers", None) or {}).items():
+            headers[key] = f"{value}, {headers[key]}" if key == "Prefer" and key in headers else value
+        if method == "get":
+            args.setdefault("allow_redirects", True)
+        elif method in ("post", "put", "patch"):
+            headers.setdefault("Content-type", "application/json")
+            if args.get("data") is not None and headers["Content-type"] == "application/json":
+                args["data"] = json.dumps(args["data"], cls=self.json_encoder)
+        if self.timeout is not None:
+            args["timeout"] = self.timeout
+        resp = self.session.request(method, url, headers=headers, **args)
+        if resp.status_code >= 400:
+            raise HTTPError(f"HTTP {resp.status_code} {resp.reason or ''} for {method.upper()} {safe_url(url)}".replace("  ", " "),
+                            response=resp)
+        return resp
+
     def _one_request(self, url: str, method: str, **kwargs) -> Response:
-        """One attempt: token check, semaphore, O365's request, one forced refresh on 401."""
+        """One attempt: token check, semaphore, the request, one forced refresh on 401."""
         self._ensure_session()
         sem = self._semaphore(url)
         with sem:
             try:
-                return self._internal_request(self.session, url, method, ignore40x=False, **_copy(kwargs))
+                return self._send(url, method, kwargs)
             except HTTPError as exc:
                 if status_of(exc) != 401 or not _is_invalid_token(exc.response):
                     raise
-                log.info("graph answered 401 InvalidAuthenticationToken; refreshing the token once")
+                note_recovery(method, url, exc, "refreshing the token and repeating the request once")
         self.acquire_token(force=True)
         with sem:
-            return self._internal_request(self.session, url, method, ignore40x=False, **_copy(kwargs))
+            return self._send(url, method, kwargs)
 
     def oauth_request(self, url: str, method: str, **kwargs) -> Response:
         """O365's entry point for every Graph call, with draftguard's policy around it.
@@ -280,14 +308,7 @@ class GraphConnection(Connection):
         retry = kwargs.pop("retry", True)
         if not retry:
             return self._one_request(url, method, **kwargs)
-        return self.retry_policy.call(method, lambda: self._one_request(url, method, **kwargs))
-
-
-def _copy(kwargs: dict) -> dict:
-    out = dict(kwargs)
-    if isinstance(out.get("headers"), dict):
-        out["headers"] = dict(out["headers"])
-    return out
+        return self.retry_policy.call(method, lambda: self._one_request(url, method, **kwargs), url=url)
 
 
 def _is_invalid_token(resp: Response | None) -> bool:

@@ -36,7 +36,7 @@ from agent.errors import SourceError
 from agent.ports import CursorStore
 from connectors.outlook.auth import GraphConnection
 from connectors.outlook.messages import MESSAGE_FIELDS
-from connectors.outlook.retry import status_of
+from connectors.outlook.retry import note_recovery, status_of
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,7 @@ class InboxDelta:
                 data = self._get(url, params)
             except HTTPError as exc:
                 if is_sync_reset(exc) and not restarted:
-                    log.warning("%s %s: delta state expired (%s); restarting from the watermark",
-                                self.source, self.mailbox, status_of(exc))
+                    note_recovery("get", url, exc, "delta state expired: restarting the round from the watermark")
                     self.cursors.set(self.source, self.cursor_key, None)
                     url, params = self.initial_url(self.window_start())
                     restarted = True

@@ -278,7 +278,7 @@ class DraftWriter:
             return False
 
         result: CreatedDraft | None = None
-        for attempt in self.retry_policy.retrying(retryable):
+        for attempt in self.retry_policy.retrying(retryable, method="post", url=url):
             with attempt:
                 if ambiguous:
                     found = self.find_by_key(mailbox, draft.idempotency_key)

@@ -19,17 +19,24 @@ status     GET / PATCH / DELETE / PUT        POST (not idempotent: createReply)
 network    retry                             the caller decides, as for 504
 =========  ===============================  ========================================
 
-Without ``Retry-After`` the wait is exponential with jitter (0.5 s, 1 s, 2 s ... capped).
-Every wait is capped at ``max_wait_seconds`` so one hostile header cannot stall a poll.
+Without ``Retry-After`` the wait is exponential (0.5 s, 1 s, 2 s ... capped). Every wait is
+capped at ``max_wait_seconds`` so one hostile header cannot stall a poll.
+
+The retry log: every answer draftguard recovers from (a retried 429/503/504 or network error,
+a 401 answered by one token refresh, a 410 that restarts the delta round) is logged once, at
+INFO, by :func:`note_recovery`, with the URL reduced to its path and parameter names
+(:func:`safe_url`: no delta/skip token, no ``$filter`` value with an idempotency key).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -105,17 +112,19 @@ class RetryPolicy:
             hinted = self.base_seconds * (2 ** (state.attempt_number - 1))
         return min(hinted, self.max_wait_seconds)
 
-    def retrying(self, predicate: Callable[[BaseException], bool]) -> Retrying:
-        """A tenacity ``Retrying`` for one call site; the last exception is re-raised."""
+    def retrying(self, predicate: Callable[[BaseException], bool], *, method: str = "", url: str = "") -> Retrying:
+        """A tenacity ``Retrying`` for one call site; the last exception is re-raised.
+
+        ``method`` and ``url`` name the request in the retry log (query values redacted)."""
 
         def _log(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            log.warning(
-                "graph request failed (%s), retry %d/%d in %.1fs",
-                status_of(exc) or type(exc).__name__,
-                state.attempt_number,
-                self.max_attempts - 1,
-                state.next_action.sleep if state.next_action else 0.0,
+            wait = state.next_action.sleep if state.next_action else 0.0
+            note_recovery(
+                method,
+                url,
+                exc,
+                f"retry {state.attempt_number}/{self.max_attempts - 1} in {wait:.1f} s",
             )
 
         return Retrying(
@@ -127,6 +136,58 @@ class RetryPolicy:
             reraise=True,
         )
 
-    def call(self, method: str, fn: Callable[[], T]) -> T:
-        """Run ``fn`` (one HTTP request with ``method``) with the policy; re-raises the last error."""
-        return self.retrying(lambda exc: is_retryable(exc, method))(fn)
+    def call(self, method: str, fn: Callable[[], T], *, url: str = "") -> T:
+        """Run ``fn`` (one HTTP request with ``method`` to ``url``) with the policy; re-raises the last error."""
+        return self.retrying(lambda exc: is_retryable(exc, method), method=method, url=url)(fn)
+
+
+# --- the retry log -------------------------------------------------------------------------
+_URL_QUERY_IN_TEXT = re.compile(r"((?:https?://|/)[^\s?'\"<>]*)\?[^\s'\"<>]+")
+
+
+def safe_url(url: str) -> str:
+    """``url`` fit for a log line: the path, and the query's parameter names with every value
+    replaced by ``***`` (delta and skip tokens, ``$filter`` values with idempotency keys).
+
+    ``https://graph/v1.0/users/a/messages/delta?%24deltatoken=abc`` →
+    ``/v1.0/users/a/messages/delta?$deltatoken=***``."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    query = "&".join(f"{n}=***" for n in dict.fromkeys(names))
+    return parts.path + (f"?{query}" if query else "")
+
+
+def redact_urls(text: str) -> str:
+    """``text`` (an exception message) with every URL's query string replaced by ``?***``."""
+    return _URL_QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}?***", text)
+
+
+def graph_error_code(exc: BaseException | None) -> str:
+    """Graph's ``error.code`` from an HTTP error's JSON body (``TooManyRequests``), or ``''``."""
+    resp = getattr(exc, "response", None)
+    if resp is None:
+        return ""
+    try:
+        err = resp.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return ""
+    code = err.get("code", "") if isinstance(err, dict) else ""
+    return code if isinstance(code, str) and len(code) <= 80 else ""
+
+
+def note_recovery(method: str, url: str, exc: BaseException | None, action: str) -> None:
+    """The one log line for a Graph answer draftguard recovers from (429/503/504 retried, 401
+    refreshed, 410 delta restart, network error retried), at INFO: a recovered answer needs no
+    action. A failure that is not recovered is raised and reported by the caller instead."""
+    what = str(status_of(exc) or type(exc).__name__) if exc is not None else "?"
+    code = graph_error_code(exc)
+    log.info(
+        "graph %s %s answered %s%s; %s",
+        (method or "?").upper(),
+        safe_url(url) or "(request)",
+        what,
+        f" {code}" if code else "",
+        action,
+    )

@@ -48,7 +48,7 @@ from connectors.outlook.messages import (
     split_external_id,
     to_inbound,
 )
-from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, status_of
+from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, redact_urls, status_of
 from connectors.outlook.thread import ThreadSnapshot, fetch_thread, sent_conversations_since
 from rules.skip import SKIP_HEADER_NAMES
 
@@ -403,5 +403,5 @@ def _describe(exc: BaseException) -> str:
             err = {}
         code = err.get("code", "")
         msg = str(err.get("message", ""))[:200]
-        return f"HTTP {exc.response.status_code} {code} {msg}".strip()
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
+        return redact_urls(f"HTTP {exc.response.status_code} {code} {msg}".strip())
+    return f"{type(exc).__name__}: {redact_urls(str(exc))[:300]}"
