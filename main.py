@@ -130,6 +130,7 @@ def run(
         raise fail(ExitCode.LOCKED, str(exc)) from None
     total = RunSummary()
     failed: list[str] = []
+    storage_failed: str | None = None
     try:
         try:
             rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
@@ -140,6 +141,8 @@ def run(
                 task = progress.add_task(src.name, total=src.estimate())
                 try:
                     total.merge(rt.pipeline.run_source(src, on_item=lambda _o, t=task: progress.advance(t)))
+                except StorageError:
+                    raise
                 except DraftguardError as exc:
                     failed.append(str(exc))  # SourceError names the source
                 progress.update(task, total=progress.tasks[task].completed)
@@ -147,10 +150,16 @@ def run(
         from jobs.notifications import dispatch_pending
 
         outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
+    except StorageError as exc:  # database or disk full, server gone: no later write can succeed
+        storage_failed = str(exc)
     finally:
         lock.release()
         rt.close()
+    if storage_failed is not None:
+        raise fail(ExitCode.STORAGE, f"run stopped: {storage_failed}")
     _print_summary(total)
+    for pause in total.pauses.values():  # one line per paused source, every run while it lasts
+        console.print(literal(pause.line()), highlight=False, soft_wrap=True)
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
@@ -170,6 +179,7 @@ def _print_summary(total) -> None:
         ("held", c["held"]),
         ("skipped", c["skipped"]),
         ("quarantined", c["quarantined"]),
+        ("waiting (source paused)", c["paused"]),
         ("already done", c["duplicate"]),
     ):
         table.add_row(label, str(n))
@@ -282,12 +292,15 @@ def draft(
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Counts per state, drafts by provider, open reviews and every quarantined item with its error."""
     settings = _settings()
+    from agent.pause import active_pauses
     from storage.repository import UnitOfWork
 
     engine, sf = _database(settings)
     try:
         with UnitOfWork(sf) as uow:
+            pauses = active_pauses(uow)
             data = {
+                "paused_sources": [p.as_dict() for p in pauses],
                 "states": uow.counts_by_state(),
                 "drafts_by_provider": uow.drafts_by_provider(),
                 "open_reviews": [
@@ -316,6 +329,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     for state, n in sorted(data["states"].items()):
         t.add_row(literal(state), str(n))
     console.print(t)
+    for pause in pauses:
+        console.print(literal(pause.line()), highlight=False, soft_wrap=True)
     if data["drafts_by_provider"]:
         console.print("Drafts by provider: " + literal(", ".join(f"{p}={n}" for p, n in sorted(data["drafts_by_provider"].items()))))
     if data["outcomes"]:

@@ -87,7 +87,7 @@ class SalesforceSourceConfig(_Strict):
     overlap_seconds: int = Field(default=300, ge=0)
     initial_lookback_hours: int = Field(default=24, ge=0)
     thread_max_messages: int = Field(default=10, ge=1, le=200)
-    limit_pause_seconds: int = Field(default=3600, ge=60)
+    limit_pause_seconds: int = Field(default=3600, ge=1)
     reserve_api_calls: int = Field(default=0, ge=0)
     timeout_seconds: float = Field(default=30.0, gt=0)
     retry_attempts: int = Field(default=4, ge=1, le=10)

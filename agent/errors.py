@@ -54,10 +54,13 @@ class SourceThrottledError(SourceError):
     """The source's API refused work for a while (Salesforce ``REQUEST_LIMIT_EXCEEDED``, Graph 429
     after the client's retries). The pipeline pauses the whole source until ``until`` (an aware
     UTC datetime), leaves the item pending (never quarantined) and delivers it automatically once
-    the pause is over. ``until`` is the server's Retry-After, or the connector's configured pause."""
+    the pause is over. ``until`` is the server's Retry-After, or the connector's configured pause.
+    ``reason`` is the cause in a few words without the end time (``"REQUEST_LIMIT_EXCEEDED on create
+    EmailMessage"``), shown in the one-line pause notice; it defaults to ``problem``."""
 
-    def __init__(self, source: str, problem: str, *, until):
+    def __init__(self, source: str, problem: str, *, until, reason: str | None = None):
         self.until = until
+        self.reason = reason or problem
         super().__init__(source, problem, transient=False)
 
 

@@ -15,6 +15,14 @@ backoff (tenacity) up to ``limits.item_attempts``; anything else, or the last
 failure, quarantines the item with its stage and error. A failing item never
 stops the run. An item that crashed the process repeatedly is quarantined once
 its attempt count passes the limit, so nothing is retried forever.
+
+Pauses: a source that refuses work for a while (:class:`SourceThrottledError`, e.g.
+Salesforce ``REQUEST_LIMIT_EXCEEDED``) is paused until the error's ``until``, kept in
+``source_state`` so every later run and the service honour it. The item that met the
+refusal stays pending (``routed`` keeps its saved draft; an item whose case actions
+were refused starts over as ``new``), costs no attempt, and the rest of that poll is
+recorded as ``new`` without calling the source. The first run after the pause resumes
+them all (:meth:`Pipeline._resume_pending`).
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -36,7 +45,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from agent.config import Settings
 from agent.context import build_context
 from agent.drafting import Drafter
-from agent.errors import BadInputError, DraftguardError, SourceError
+from agent.errors import BadInputError, DraftguardError, SourceError, SourceThrottledError, StorageFullError
 from agent.escalation import notify_review_task
 from agent.formatting import text_to_html
 from agent.language import detect_language
@@ -52,6 +61,7 @@ from agent.models import (
     RoutingDecision,
     SkipReason,
 )
+from agent.pause import SourcePause, active_pauses
 from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor, restore
@@ -59,22 +69,25 @@ from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_
 from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
 from rules.skip import skip_reason
-from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask
-from storage.repository import UnitOfWork, fit
+from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
+from storage.repository import UnitOfWork, aware, fit
 
 log = logging.getLogger("draftguard.pipeline")
 
 NER_ENTITIES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"})  # found by spaCy, not patterns
 EXTERNAL_ID_MAX = 500  # items.external_id column width
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
+PAUSED = "paused"  # outcome: the item's source is paused; the item waits, pending, for the pause to end
 
 
 @dataclass
 class RunSummary:
-    """Counts per outcome for one run over one or more sources; ``seconds`` is wall time."""
+    """Counts per outcome for one run over one or more sources; ``seconds`` is wall time;
+    ``pauses`` are the sources paused at the end of the run, by name."""
 
     counts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    pauses: dict[str, SourcePause] = field(default_factory=dict)
 
     @property
     def seen(self) -> int:
@@ -86,6 +99,7 @@ class RunSummary:
     def merge(self, other: RunSummary) -> None:
         self.counts.update(other.counts)
         self.seconds += other.seconds
+        self.pauses.update(other.pauses)
 
 
 @dataclass
@@ -165,27 +179,119 @@ class Pipeline:
     def run_source(self, source: Source, on_item: Callable[[str], None] | None = None) -> RunSummary:
         """Poll ``source`` once and process every item it yields; resumes interrupted deliveries first.
 
-        A poll failure (source down) is raised as SourceError after the items already
+        While the source is paused nothing is sent to it and the summary carries the pause
+        (``summary.pauses[source.name]``). A refusal met in this run (``SourceThrottledError``
+        from the poll, a fetch, a delivery or case actions) pauses the source: the item stays
+        pending and the rest of the poll is recorded as ``new`` (outcome :data:`PAUSED`).
+        Another poll failure (source down) is raised as SourceError after the items already
         yielded were processed; item failures never escape."""
         summary = RunSummary()
         started = time.perf_counter()
-        resumed: set[str] = set()
         try:
-            for external_id, outcome in self._resume_pending(source):
-                resumed.add(external_id)
-                summary.add(outcome)
-                if on_item:
-                    on_item(outcome)
-            for entry in source.poll(self.cursors):
-                if entry.external_id in resumed:  # already counted above
-                    continue
-                outcome = self.process_bad(entry) if isinstance(entry, BadItem) else self._process_guarded(source, entry)
-                summary.add(outcome)
-                if on_item:
-                    on_item(outcome)
+            if self.source_pause(source.name) is None:
+                self._run(source, summary, on_item)
+            pause = self.source_pause(source.name)
+            if pause is not None:
+                summary.pauses[source.name] = pause
         finally:
             summary.seconds = time.perf_counter() - started
         return summary
+
+    def _run(self, source: Source, summary: RunSummary, on_item: Callable[[str], None] | None) -> None:
+        def count(outcome: str) -> None:
+            summary.add(outcome)
+            if on_item:
+                on_item(outcome)
+
+        resumed: set[str] = set()
+        for external_id, outcome in self._resume_pending(source):
+            resumed.add(external_id)
+            count(outcome)
+            if outcome == PAUSED:
+                return
+        paused = False
+        try:
+            for entry in source.poll(self.cursors):
+                if entry.external_id in resumed:  # already counted above
+                    continue
+                if isinstance(entry, BadItem):
+                    outcome = self.process_bad(entry)
+                elif paused:
+                    outcome = self._park(entry)
+                else:
+                    outcome = self._process_guarded(source, entry)
+                    paused = outcome == PAUSED
+                count(outcome)
+        except SourceThrottledError as exc:
+            self._pause_source(source.name, exc)
+
+    # ------------------------------------------------------------------ pauses
+    def source_pause(self, source_name: str) -> SourcePause | None:
+        """The pause of ``source_name`` in force now, with its waiting items, else None.
+
+        An ended pause is cleared here (audited ``source_resumed``), so the run that calls
+        this after the end resumes the waiting items."""
+        with UnitOfWork(self.sf) as uow:
+            pauses = active_pauses(uow, source_name)
+            if pauses:
+                return pauses[0]
+            if uow.lift_pause(source_name):
+                uow.audit("source_resumed", None, {"source": source_name})
+                uow.commit()
+                log.info("%s: pause over, resuming", source_name)
+        return None
+
+    def _pause_source(self, source_name: str, exc: SourceThrottledError, item_id: int | None = None, stage: str = "poll") -> None:
+        """Keep the pause of ``exc`` (``until``, ``reason``) for ``source_name``, audited
+        ``source_paused`` (on the item that met it, if any). A missing or naive ``until`` is
+        read as UTC; a pause already in force that ends later is kept."""
+        until = exc.until if isinstance(exc.until, datetime) else datetime.now(UTC)
+        until = aware(until)
+        reason = str(getattr(exc, "reason", "") or exc)
+        for _ in range(2):  # a concurrent first insert of the row: try once more
+            with UnitOfWork(self.sf) as uow:
+                row = uow.pause_source(source_name, until, reason)
+                item = uow.item(item_id) if item_id is not None else None
+                uow.audit("source_paused", item, {"source": source_name, "stage": stage, "until": aware(row.paused_until).isoformat(), "reason": row.pause_reason})
+                try:
+                    uow.commit()
+                    break
+                except IntegrityError:
+                    uow.session.rollback()
+        log.warning("%s paused until %s (%s)", source_name, until.isoformat(), reason)
+
+    def _park(self, msg: InboundMessage) -> str:
+        """Record a polled message as ``new`` without processing it (its source is paused);
+        the first run after the pause re-reads and processes it."""
+        if len(msg.external_id) > EXTERNAL_ID_MAX:
+            return self.process_bad(BadItem(msg.source, fit(msg.external_id, EXTERNAL_ID_MAX), f"external id longer than {EXTERNAL_ID_MAX} characters"))
+        with UnitOfWork(self.sf) as uow:
+            item, is_new = uow.claim_item(msg)
+            if not is_new and item.state in ItemState.TERMINAL:
+                return DUPLICATE
+            if is_new:
+                uow.audit("ingested", item, {"source": msg.source, "size_bytes": msg.size_bytes, "attachments": len(msg.attachments), "thread_messages": len(msg.thread), "waiting": "source paused"})
+            uow.commit()
+        return PAUSED
+
+    def _paused_item(self, source_name: str, item_id: int, exc: SourceThrottledError, stage: str) -> str:
+        """An item whose source refused work at ``stage``: pause the source, keep the item
+        pending and give back the attempt it used. ``routed`` keeps its saved draft; an item
+        refused while escalating (case actions) starts over as ``new`` with its review closed
+        (no reviewer was told yet), so the run after the pause escalates it once."""
+        self._pause_source(source_name, exc, item_id, stage)
+        with UnitOfWork(self.sf) as uow:
+            item = uow.item(item_id)
+            item.attempts = max(0, item.attempts - 1)
+            if item.state != ItemState.ROUTED:
+                item.state = ItemState.NEW
+                uow.session.execute(
+                    update(ReviewTask)
+                    .where(ReviewTask.item_id == item_id, ReviewTask.status == "open")
+                    .values(status="cancelled", reason=f"source paused at stage {stage}; escalated again when the pause ends", resolved_at=utcnow())
+                )
+            uow.commit()
+        return PAUSED
 
     def _resume_pending(self, source: Source) -> Iterable[tuple[str, str]]:
         """Finish what earlier runs left open, yielding ``(external id, outcome)``: items left
@@ -200,7 +306,13 @@ class Pipeline:
         for item_id, external_id, state in pending:
             try:
                 msg = source.fetch(external_id)
+            except SourceThrottledError as exc:  # refused for a while: everything stays pending
+                self._pause_source(source.name, exc, item_id, "resume")
+                yield external_id, PAUSED
+                return
             except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
+            except StorageFullError:  # not the item's fault: the run ends (exit 4), the item stays pending
+                raise
                 stage = "parse" if isinstance(exc, BadInputError) else "resume"
                 with UnitOfWork(self.sf) as uow:
                     item = uow.item(item_id)
@@ -209,10 +321,10 @@ class Pipeline:
                 log.warning("quarantined %s/%s at stage %s: %s", source.name, external_id, stage, exc)
                 yield external_id, ItemState.QUARANTINED
                 continue
-            if state == ItemState.ROUTED:
-                yield external_id, self.deliver_saved_draft(source, msg, item_id)
-            else:
-                yield external_id, self._process_guarded(source, msg)
+            outcome = self.deliver_saved_draft(source, msg, item_id) if state == ItemState.ROUTED else self._process_guarded(source, msg)
+            yield external_id, outcome
+            if outcome == PAUSED:
+                return
 
     # ------------------------------------------------------------------ one item
     def _process_guarded(self, source: Source, msg: InboundMessage) -> str:
@@ -288,12 +400,22 @@ class Pipeline:
             state = self._record_analysis(item_id, msg, analysis)
             if state == ItemState.ROUTED:
                 stage = "deliver"
-                return self.deliver_saved_draft(source, msg, item_id)
+                outcome = self.deliver_saved_draft(source, msg, item_id)
+                if outcome == PAUSED:  # the pause is recorded; give back this attempt
+                    with UnitOfWork(self.sf) as uow:
+                        item = uow.item(item_id)
+                        item.attempts = max(0, item.attempts - 1)
+                        uow.commit()
+                return outcome
             if state == ItemState.ESCALATED:
                 stage = "escalate"
                 self._after_escalation(source, msg, item_id, analysis.decision)
             return state
+        except SourceThrottledError as exc:  # the source refuses work for a while: wait, pending
+            return self._paused_item(source.name, item_id, exc, stage)
         except Exception as exc:  # one item never stops the run
+        except StorageFullError:  # not the item's fault: the run ends (exit 4); the item is retried next run
+            raise
             if not isinstance(exc, DraftguardError):
                 log.exception("unexpected error in stage %s", stage)
             with UnitOfWork(self.sf) as uow:
@@ -486,7 +608,11 @@ class Pipeline:
         """Deliver the latest saved draft of an item (after routing, on resume, or on approval).
 
         Idempotent: the connector looks for the idempotency key before writing.
-        Raises nothing for delivery faults: the item is quarantined with stage ``deliver``."""
+        Raises nothing for delivery faults: the item is quarantined with stage ``deliver``.
+        While the source is paused, or when it refuses work now (``SourceThrottledError``),
+        nothing is written, the item stays ``routed`` and :data:`PAUSED` is returned."""
+        if self.source_pause(source.name) is not None:
+            return PAUSED
         with self.sf() as s:
             draft = s.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
             if draft is None or draft.body_text is None:
@@ -502,6 +628,9 @@ class Pipeline:
             for attempt in self._retrying():
                 with attempt:
                     receipt = source.deliver(msg, reply)
+        except SourceThrottledError as exc:
+            self._pause_source(source.name, exc, item_id, "deliver")
+            return PAUSED
         except Exception as exc:
             if not isinstance(exc, DraftguardError):
                 log.exception("unexpected delivery error")

@@ -440,6 +440,8 @@ def run_forever(
                 log.error("metrics server not started on %s:%d: %s", obs.metrics_host, obs.metrics_port, exc.strerror)
         log.info("draftguard running", extra={"jobs": ids, "metrics_port": server.port if server else None})
         say(f"draftguard running: {len(ids)} jobs ({', '.join(ids)})" + (f"; metrics on http://{server.host}:{server.port}/metrics" if server else ""))
+        for pause in _paused_sources(rt.session_factory):  # each poll job repeats its line while paused
+            say(pause.line())
         last_beat = time.monotonic()
         while not stop.wait(0.5):
             if time.monotonic() - last_beat >= settings.schedule.lock_poll_seconds:
@@ -463,6 +465,15 @@ def run_forever(
     log.info("draftguard stopped")
     say("draftguard stopped")
     return code
+
+
+def _paused_sources(session_factory) -> list:
+    """Sources paused now (:class:`agent.pause.SourcePause`), for the start-up message."""
+    from agent.pause import active_pauses
+    from storage.repository import UnitOfWork
+
+    with UnitOfWork(session_factory) as uow:
+        return active_pauses(uow)
 
 
 def _install_signal_handlers(stop: threading.Event) -> None:

@@ -125,6 +125,8 @@ def poll_source(source_name: str) -> dict[str, int] | None:
         except DraftguardError as exc:
             log.warning("poll of %s failed: %s", source_name, exc)
             return {"source_failed": 1}
+        for pause in summary.pauses.values():  # one line per poll while the source is paused
+            log.warning(pause.line(), extra={"source": source_name, "paused_until": pause.until.isoformat(), "items_waiting": pause.waiting})
         counts = dict(summary.counts)
         if summary.seen:
             described = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "nothing new"

@@ -35,6 +35,8 @@ MAX_AUDIT_STRING = 200  # characters; longer values look like content, not ids
 EVENTS = frozenset(
     {
         "ingested",
+        "source_paused",  # a source refused work for a while (agent/pipeline.py, agent/pause.py)
+        "source_resumed",
         "skipped",
         "redacted",
         "prompted",

@@ -57,7 +57,7 @@ class SalesforceLimitExceeded(SourceThrottledError):
     def __init__(self, source: str, sf_message: str, *, until: datetime):
         self.sf_message = sf_message
         detail = f" ({sf_message.strip()})" if sf_message.strip() else ""
-        super().__init__(source, f"REQUEST_LIMIT_EXCEEDED{detail}: paused until {until.isoformat()}", until=until)
+        super().__init__(source, f"REQUEST_LIMIT_EXCEEDED{detail}: paused until {until.isoformat()}", until=until, reason=f"REQUEST_LIMIT_EXCEEDED{detail}")
 
 
 class SalesforceFieldError(DeliveryError):

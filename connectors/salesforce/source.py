@@ -289,7 +289,7 @@ class SalesforceSource(Source):
         found = self._active_pause(now)
         if found is not None:
             until, reason = found
-            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until)
+            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until, reason=reason)
 
     def _call(self, fn, *, sobject: str, action: str, record_id: str | None = None, delivery: bool = False):
         """:meth:`SalesforceClient.call` unless a pause is in force; a ``REQUEST_LIMIT_EXCEEDED``
@@ -326,7 +326,7 @@ class SalesforceSource(Source):
         if self.cfg.reserve_api_calls and usage is not None and usage.remaining <= self.cfg.reserve_api_calls:
             reason = f"only {usage.remaining} daily API calls left (reserve_api_calls = {self.cfg.reserve_api_calls})"
             until = self._pause.start(cursors, reason, now)
-            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until)
+            raise SourceThrottledError(self.name, f"Salesforce calls paused until {until.isoformat()}: {reason}", until=until, reason=reason)
         state = _Watermark(cursors.get(self.name, WATERMARK_KEY), timedelta(seconds=self.cfg.overlap_seconds))
         since = state.since(now, timedelta(hours=self.cfg.initial_lookback_hours))
         query = soql.poll_query(self.cfg, since)

@@ -372,3 +372,97 @@ def test_template_drafter_answers_in_the_clients_language(make_pipeline):
     with sf() as s:
         d = s.execute(select(Draft)).scalar_one()
     assert d.language == "de" and d.provider == "template"
+
+
+# ---------------------------------------------------------------- 8.2: a source that refuses work is paused
+def _throttled(seconds: float):
+    from datetime import UTC, datetime, timedelta
+
+    from agent.errors import SourceThrottledError
+
+    return SourceThrottledError("fake:box", "HTTP 429 after 16 tries", until=datetime.now(UTC) + timedelta(seconds=seconds), reason="HTTP 429")
+
+
+def _wait_out(pause) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    time.sleep(max(0.0, (pause.until - datetime.now(UTC)).total_seconds()) + 0.05)
+
+
+def test_throttled_delivery_pauses_the_source_and_every_item_waits_pending(make_pipeline):
+    model = FakeModel()
+    p, sf = make_pipeline(model)
+    src = FakeSource([message("m1"), message("m2"), message("m3")], fail_deliver=[_throttled(0.6)])
+    first = p.run_source(src)
+    assert dict(first.counts) == {"paused": 3}
+    assert _states(sf) == {"m1": "routed", "m2": "new", "m3": "new"}
+    assert len(model.prompts) == 1  # the rest was recorded, not drafted
+    pause = first.pauses["fake:box"]
+    assert pause.waiting == 3 and pause.line().startswith("fake:box paused until ") and pause.line().endswith(" UTC (HTTP 429); 3 items wait")
+    with sf() as s:
+        assert s.execute(select(func.count()).select_from(QuarantineEntry)).scalar() == 0
+        assert {i.attempts for i in s.execute(select(Item)).scalars()} == {0}
+
+    # While paused: nothing reaches the source (no poll, no delivery), the pause is reported again.
+    src.entries.append(message("m4"))
+    again = p.run_source(src)
+    assert dict(again.counts) == {} and again.pauses["fake:box"].until == pause.until
+    assert src.writes == 0 and len(model.prompts) == 1
+
+    _wait_out(pause)
+    after = p.run_source(src)
+    assert after.counts["drafted"] == 4 and not after.pauses
+    assert src.writes == 4 and len(src.drafts) == 4
+    with sf() as s:
+        events = [e.event for e in s.execute(select(audit.AuditEvent).order_by(audit.AuditEvent.seq)).scalars()]
+        assert events.count("source_paused") == 1 and events.count("source_resumed") == 1
+        assert audit.verify(s).ok
+
+
+def test_throttled_case_actions_leave_the_item_new_and_it_is_escalated_once_after_the_pause(make_pipeline):
+    notifier = FakeNotifier()
+    p, sf = make_pipeline(FakeModel(intent="legal"), notifier)
+
+    class ThrottledActions(FakeSource):
+        throttle = True
+
+        def apply_case_actions(self, message, actions):
+            if self.throttle:
+                self.throttle = False
+                raise _throttled(0.6)
+            return super().apply_case_actions(message, actions)
+
+    src = ThrottledActions([message("m1")])
+    first = p.run_source(src)
+    assert dict(first.counts) == {"paused": 1} and _states(sf) == {"m1": "new"}
+    assert notifier.sent == []  # no reviewer is told about an escalation whose case actions wait
+    with sf() as s:
+        assert [t.status for t in s.execute(select(ReviewTask)).scalars()] == ["cancelled"]
+        assert s.execute(select(Item.attempts)).scalar() == 0
+    _wait_out(first.pauses["fake:box"])
+    assert p.run_source(src).counts["escalated"] == 1
+    assert len(notifier.sent) == 1 and src.case_actions == [{"Priority": "High"}]
+    with sf() as s:
+        assert sorted(t.status for t in s.execute(select(ReviewTask)).scalars()) == ["cancelled", "open"]
+
+
+def test_throttled_poll_pauses_the_source_instead_of_failing_the_run(make_pipeline):
+    p, sf = make_pipeline(FakeModel())
+
+    class ThrottledPoll(FakeSource):
+        polls = 0
+
+        def poll(self, cursors):
+            self.polls += 1
+            if self.polls == 1:
+                raise _throttled(0.6)
+            yield from self.entries
+
+    src = ThrottledPoll([message("m1")])
+    first = p.run_source(src)  # no SourceError: a pause is not a failure
+    assert "fake:box" in first.pauses and first.seen == 0
+    p.run_source(src)
+    assert src.polls == 1  # not polled while paused
+    _wait_out(first.pauses["fake:box"])
+    assert p.run_source(src).counts["drafted"] == 1 and src.polls == 2
