@@ -1,44 +1,18 @@
 """Context building: the client's new text and the thread, with quotes and signatures stripped.
 
-Quoted history and signatures are cut by ``mail-parser-reply`` (multilingual
-"On … wrote" / Outlook header detection); HTML is turned into text by
-``inscriptis`` upstream, in the connectors.
+Quoted history and signatures are cut by :func:`agent.mailtext.latest_reply`
+(``mail-parser-reply``: multilingual "On … wrote" / Outlook header detection); HTML is
+turned into text by :func:`agent.mailtext.html_to_text` upstream, in the connectors.
 """
 
 from __future__ import annotations
 
-import functools
-
-from mailparser_reply import EmailReplyParser
-
 from agent.language import detect_language
+from agent.mailtext import latest_reply
 from agent.models import InboundMessage, ItemContext
 from agent.reply import greeting_name
 
-# Languages whose quote headers mail-parser-reply knows (its constants.MAIL_LANGUAGES).
-REPLY_PARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "da", "sv", "pl", "cs"]
 MAX_THREAD_MESSAGES = 5
-
-
-@functools.lru_cache(maxsize=1)
-def _parser() -> EmailReplyParser:
-    return EmailReplyParser(languages=REPLY_PARSER_LANGUAGES)
-
-
-def latest_reply(text: str) -> str:
-    """The newest part of a mail body: quoted history and signature removed.
-
-    Falls back to the whole (stripped) text when the parser finds nothing, so a
-    message is never emptied by the stripper."""
-    text = text.replace("\r\n", "\n").strip()
-    if not text:
-        return ""
-    try:
-        mail = _parser().read(text)
-        body = mail.replies[0].body.strip() if mail.replies else ""
-    except Exception:  # the parser is heuristic; never lose the text over it
-        body = ""
-    return body or text
 
 
 def build_context(msg: InboundMessage, *, max_chars: int) -> ItemContext:

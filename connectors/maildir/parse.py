@@ -8,7 +8,7 @@ This module adds what the stdlib leaves to the caller:
   with ``charset_normalizer``; ``iso-8859-1``/``us-ascii`` labels are read as
   windows-1252 as the WHATWG Encoding Standard does, https://encoding.spec.whatwg.org/#names-and-labels);
 * ``format=flowed`` text (RFC 3676 §4) is unwrapped;
-* HTML-only mail is turned into text with ``inscriptis`` (the HTML is kept too);
+* HTML-only mail is turned into text by :func:`agent.mailtext.html_to_text` (the HTML is kept too);
 * attachments are listed (file name, type, size), never decoded into text;
 * clear :class:`agent.errors.BadInputError` problems for bodies that are too large,
   messages without a sender, empty bodies and MIME defects that make the body unreadable.
@@ -26,6 +26,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from agent.errors import BadInputError
+from agent.mailtext import html_to_text
 from agent.models import Address, AttachmentInfo, InboundMessage
 from rules.skip import is_skip_header, skip_headers
 
@@ -299,15 +300,6 @@ def _describe_defects(names: list[str]) -> str:
     return ", ".join(f"{n} ({STRUCTURE_DEFECTS[n]})" if n in STRUCTURE_DEFECTS else n for n in names)
 
 
-def _html_to_text(html: str) -> str:
-    from inscriptis import get_text
-
-    try:
-        return get_text(html)
-    except Exception:  # noqa: BLE001 - lxml refuses some inputs; strip tags as a last resort
-        return re.sub(r"<[^>]+>", " ", html)
-
-
 def _normalise_text(text: str) -> str:
     """LF line endings, no NUL characters, no blank lines or trailing spaces at either end.
 
@@ -395,7 +387,7 @@ def _parse(raw: bytes, *, source: str, external_id: str, max_body_bytes: int, it
             if len(data) <= max_body_bytes:  # an oversized HTML alternative is dropped, not fatal
                 html_text = _text_of(html, data)
     if not text.strip() and html_text:
-        text = _html_to_text(html_text)
+        text = html_to_text(html_text)
     text = _normalise_text(text)
 
     attachments: list[AttachmentInfo] = []

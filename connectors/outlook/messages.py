@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.errors import BadInputError
+from agent.mailtext import html_to_text
 from agent.models import Address, InboundMessage
 
 #: The properties draftguard reads from a message (``$select``; Graph returns only these and id).
@@ -136,17 +137,6 @@ def headers_of(raw: dict, keep: Container[str], item: str) -> dict[str, str]:
         if name in keep:
             out[name] = f"{out[name]}, {value}" if name in out else value
     return out
-
-
-def html_to_text(html: str) -> str:
-    """Readable text of an HTML body (``inscriptis``: keeps paragraphs, lists and table layout)."""
-    from inscriptis import get_text
-
-    try:
-        text = get_text(html)
-    except Exception:  # noqa: BLE001 - lxml refuses some inputs; strip tags as a last resort
-        text = re.sub(r"<[^>]+>", " ", html)
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip("\n")
 
 
 def body_of(raw: dict, item: str, field: str = "body") -> tuple[str, str | None, str]:

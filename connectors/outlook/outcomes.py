@@ -33,7 +33,7 @@ from requests.exceptions import HTTPError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.context import latest_reply
+from agent.mailtext import latest_reply
 from connectors.outlook.drafts import KEY_PROP
 from connectors.outlook.messages import body_of, odata_quote, parse_datetime
 from connectors.outlook.retry import status_of
@@ -106,7 +106,7 @@ class OutcomeTracker:
         """``(outcome, similarity)`` for one draft; similarity None when unknown.
 
         Both sides are compared after the same quote-and-signature stripping
-        (:func:`agent.context.latest_reply`), so only the answer itself counts."""
+        (:func:`agent.mailtext.latest_reply`), so only the answer itself counts."""
         our_text = latest_reply(our_text) if our_text is not None else None
         manual_reply: str | None = None
         if conversation_id:

@@ -37,13 +37,12 @@ from email.parser import HeaderParser
 from email.utils import getaddresses
 from typing import Any
 
-from inscriptis import get_text
-from mailparser_reply import EmailReplyParser
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
 from agent.config import SalesforceSourceConfig
 from agent.errors import DeliveryError, SourceError, SourceThrottledError
+from agent.mailtext import html_to_text, latest_reply
 from agent.models import Address, DeliveryReceipt, InboundMessage, ReplyDraft, ThreadMessage
 from agent.ports import BadItem, CursorStore, Source
 from connectors.salesforce import soql
@@ -62,7 +61,6 @@ CURSOR_SAVE_EVERY = 50  # cases between intermediate cursor saves
 
 _TEXT_MARKER = re.compile(r"\[draftguard:([^\]\s]+)\]")
 _HTML_MARKER = re.compile(r"<!-- draftguard:(\S+) -->")
-_reply_parser = EmailReplyParser(languages=["en", "de", "fr", "es", "it", "nl"])
 
 
 def text_marker(key: str) -> str:
@@ -122,17 +120,8 @@ def _addresses(value: str | None) -> list[Address]:
 def _body_text(rec: dict[str, Any]) -> str:
     text = rec.get("TextBody") or ""
     if not text.strip() and rec.get("HtmlBody"):
-        text = get_text(rec["HtmlBody"])
+        text = html_to_text(rec["HtmlBody"])
     return text.strip()
-
-
-def _reduced(text: str) -> str:
-    """A thread entry's own words, quoted history removed (mail-parser-reply)."""
-    try:
-        reply = _reply_parser.parse_reply(text=text)
-    except Exception:  # noqa: BLE001 - fall back to the full text
-        return text
-    return (reply or text).strip()
 
 
 def change_stamp(case: dict[str, Any]) -> str:
@@ -465,7 +454,7 @@ class SalesforceSource(Source):
                     ThreadMessage(
                         sender=Address(name=other.get("FromName") or "", email=sender) if "@" in sender else None,
                         sent_at=at,
-                        text=_reduced(_body_text(other)),
+                        text=latest_reply(_body_text(other)),
                         from_us=not other.get("Incoming"),
                     ),
                 )
