@@ -106,3 +106,10 @@ class AuditChainError(DraftguardError):
 class StorageError(DraftguardError):
     """The database cannot be opened: bad URL, missing driver, server down, or (for read-only
     commands) no database yet. The message names the URL with its password hidden."""
+
+
+class StorageFullError(StorageError):
+    """The database refused a write because its disk (or quota) is full: SQLite ``SQLITE_FULL``
+    ("database or disk is full"), PostgreSQL SQLSTATE ``53100`` (disk_full). Raised in place of
+    the driver error by :mod:`storage.db` for every statement and commit; it ends a run (exit 4)
+    instead of quarantining items, whose work is rolled back and retried by the next run."""

@@ -310,9 +310,9 @@ class Pipeline:
                 self._pause_source(source.name, exc, item_id, "resume")
                 yield external_id, PAUSED
                 return
-            except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
             except StorageFullError:  # not the item's fault: the run ends (exit 4), the item stays pending
                 raise
+            except Exception as exc:  # gone, unreadable or a connector bug: quarantine, keep going
                 stage = "parse" if isinstance(exc, BadInputError) else "resume"
                 with UnitOfWork(self.sf) as uow:
                     item = uow.item(item_id)
@@ -413,9 +413,9 @@ class Pipeline:
             return state
         except SourceThrottledError as exc:  # the source refuses work for a while: wait, pending
             return self._paused_item(source.name, item_id, exc, stage)
-        except Exception as exc:  # one item never stops the run
         except StorageFullError:  # not the item's fault: the run ends (exit 4); the item is retried next run
             raise
+        except Exception as exc:  # one item never stops the run
             if not isinstance(exc, DraftguardError):
                 log.exception("unexpected error in stage %s", stage)
             with UnitOfWork(self.sf) as uow:

@@ -8,6 +8,7 @@ Alembic migrations in ``storage/migrations`` to head before returning.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -16,7 +17,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.errors import StorageError
+from agent.errors import StorageError, StorageFullError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -43,6 +44,22 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+#: PostgreSQL SQLSTATE disk_full (PostgreSQL docs, Appendix A "Error Codes", class 53)
+PG_DISK_FULL = "53100"
+
+
+def _storage_full(ctx) -> StorageFullError | None:
+    """``handle_error`` hook: a driver's "disk full" becomes :class:`StorageFullError` (message
+    without the statement or its parameters); every other error is left to SQLAlchemy."""
+    orig = ctx.original_exception
+    sqlite_full = isinstance(orig, sqlite3.Error) and (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL
+    pg_full = (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == PG_DISK_FULL
+    if not (sqlite_full or pg_full):
+        return None
+    where = ctx.engine.url.render_as_string(hide_password=True) if ctx.engine is not None else "the database"
+    return StorageFullError(f"storage {where} is full (database or disk full): free space, then run again; the items in progress are retried")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; creates the parent folder of a SQLite file.
 
@@ -57,8 +74,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _storage_full, retval=True)
+    return engine
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -34,7 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -43,7 +43,7 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import HTTPError, Timeout
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from connectors.retry_after import parse_retry_after
+from connectors.retry_after import parse_retry_after, retry_after_until
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,29 @@ class RetryPolicy:
     def call(self, method: str, fn: Callable[[], T], *, url: str = "") -> T:
         """Run ``fn`` (one HTTP request with ``method`` to ``url``) with the policy; re-raises the last error."""
         return self.retrying(lambda exc: is_retryable(exc, method), method=method, url=url)(fn)
+
+
+# --- throttling past the budget ------------------------------------------------------------
+#: Longest pause a ``Retry-After`` may impose on a source (a hostile or broken header must not
+#: stop a mailbox for days); Graph's own values are seconds to minutes.
+MAX_PAUSE_SECONDS = 3600.0
+
+
+def throttled_until(exc: BaseException, *, now: datetime, fallback_seconds: float) -> datetime | None:
+    """When the source may be asked again, if ``exc`` is Graph throttling; else ``None``.
+
+    Throttling = ``429 Too Many Requests``, or ``503`` carrying ``Retry-After`` (Graph's answer
+    under load, https://learn.microsoft.com/graph/throttling). ``until`` = ``now`` (aware) +
+    ``Retry-After`` (seconds or HTTP-date), else + ``fallback_seconds`` (at least 1 s); never
+    more than :data:`MAX_PAUSE_SECONDS` ahead."""
+    if not isinstance(exc, HTTPError) or exc.response is None:
+        return None
+    status = exc.response.status_code
+    header = exc.response.headers.get("Retry-After")
+    if status != 429 and not (status == 503 and header):
+        return None
+    until = retry_after_until(header, now=now) or now + timedelta(seconds=max(1.0, fallback_seconds))
+    return min(until, now + timedelta(seconds=MAX_PAUSE_SECONDS))
 
 
 # --- the retry log -------------------------------------------------------------------------

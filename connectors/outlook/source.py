@@ -14,10 +14,14 @@ Graph connection and one token. Per poll and mailbox:
    mailbox);
 5. the page's delta link stored once its items were consumed.
 
-A mailbox that fails (throttled past the retry budget, access denied, a broken answer) is
-reported in one :class:`agent.errors.SourceError` (transient) raised after the other
-mailboxes were polled, and skipped with exponential backoff (``interval_seconds`` doubling,
-capped at ``mailbox_backoff_max_seconds``) until it answers again.
+A mailbox that fails (access denied, a broken answer) is reported in one
+:class:`agent.errors.SourceError` (transient) raised after the other mailboxes were polled, and
+skipped with exponential backoff (``interval_seconds`` doubling, capped at
+``mailbox_backoff_max_seconds``) until it answers again. A mailbox Graph throttles past the
+retry budget (429, or 503 with ``Retry-After``) is skipped until its ``Retry-After`` and the
+poll ends with :class:`agent.errors.SourceThrottledError` (the pipeline pauses the source);
+delivery and re-reads raise the same error, so a throttled item stays pending instead of
+being quarantined.
 
 External ids are ``"{mailbox}/{immutable Graph id}"``.
 """
@@ -36,7 +40,7 @@ from typing import Any
 from requests.exceptions import HTTPError, RequestException
 
 from agent.config import OrganisationConfig, OutlookSourceConfig
-from agent.errors import BadInputError, DeliveryError, DraftguardError, SourceError
+from agent.errors import BadInputError, DeliveryError, DraftguardError, SourceError, SourceThrottledError
 from agent.models import DeliveryReceipt, InboundMessage, ReplyDraft
 from agent.ports import BadItem, CursorStore, Source
 from connectors.outlook.auth import GraphConnection, build_account
@@ -48,7 +52,7 @@ from connectors.outlook.messages import (
     split_external_id,
     to_inbound,
 )
-from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, redact_urls, status_of
+from connectors.outlook.retry import RETRY_STATUSES, RetryPolicy, redact_urls, status_of, throttled_until
 from connectors.outlook.thread import ThreadSnapshot, fetch_thread, sent_conversations_since
 from rules.skip import SKIP_HEADER_NAMES
 
@@ -86,6 +90,13 @@ class MailboxHealth:
         self.failures += 1
         self.last_error = error
         delay = min(cap, base * (2 ** (self.failures - 1)))
+        self.next_attempt = now + delay
+        return delay
+
+    def paused(self, now: float, error: str, seconds: float) -> float:
+        """Throttled: no attempt for ``seconds`` (the server's Retry-After); returns the delay."""
+        self.last_error = error
+        delay = max(0.0, seconds)
         self.next_attempt = now + delay
         return delay
 
@@ -150,8 +161,12 @@ class OutlookSource(Source):
     def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
         """New client messages of every mailbox (see the module docstring).
 
-        Raises :class:`SourceError` (transient) at the end when one or more mailboxes failed."""
+        Raises, at the end, when one or more mailboxes failed: :class:`SourceThrottledError`
+        when Graph throttled one past the retry budget (``until`` = the earliest end of a
+        throttled mailbox's pause; that mailbox is not asked again before its own end), else
+        :class:`SourceError` (transient)."""
         failures: list[str] = []
+        paused: list[datetime] = []
         for mailbox in self.cfg.mailboxes:
             h = self.health[mailbox]
             now = self.clock()
@@ -165,13 +180,33 @@ class OutlookSource(Source):
                 if not isinstance(exc, DraftguardError | RequestException | ValueError):
                     log.exception("%s: unexpected error polling %s", self.name, mailbox)
                 problem = _describe(exc)
-                delay = h.failed(self.clock(), problem, float(self.cfg.interval_seconds), self.cfg.mailbox_backoff_max_seconds)
+                until = self._throttled_until(exc)
+                if until is not None:
+                    delay = h.paused(self.clock(), problem, (until - self.now()).total_seconds())
+                    paused.append(until)
+                    failures.append(f"{mailbox}: throttled ({problem}), paused until {until.isoformat()}")
+                else:
+                    delay = h.failed(self.clock(), problem, float(self.cfg.interval_seconds), self.cfg.mailbox_backoff_max_seconds)
+                    failures.append(f"{mailbox}: {problem} (failure {h.failures}, next try in {delay:.0f}s)")
                 log.warning("%s: mailbox %s failed (%s); next try in %.0fs", self.name, mailbox, problem, delay)
-                failures.append(f"{mailbox}: {problem} (failure {h.failures}, next try in {delay:.0f}s)")
             else:
                 h.ok()
+        if paused:
+            raise SourceThrottledError(self.name, "; ".join(failures), until=min(paused))
         if failures:
             raise SourceError(self.name, "; ".join(failures), transient=True)
+
+    def _throttled_until(self, exc: BaseException) -> datetime | None:
+        """The end of the pause when ``exc`` is Graph throttling past the retry budget (see
+        :func:`connectors.outlook.retry.throttled_until`; no Retry-After: ``retry_max_wait_seconds``)."""
+        return throttled_until(exc, now=self.now(), fallback_seconds=self.cfg.retry_max_wait_seconds)
+
+    def _throttled(self, mailbox: str, what: str, exc: BaseException) -> SourceThrottledError | None:
+        until = self._throttled_until(exc)
+        if until is None:
+            return None
+        return SourceThrottledError(self.name, f"{mailbox}: {what}: Graph throttled the request ({_describe(exc)}); "
+                                               f"paused until {until.isoformat()}", until=until)
 
     def _own(self, mailbox: str, email: str) -> bool:
         return email == mailbox or email in {a.lower() for a in self.organisation.own_addresses}
@@ -289,8 +324,9 @@ class OutlookSource(Source):
     def fetch(self, external_id: str) -> InboundMessage:
         """Re-read one message by its external id (one request; no thread context).
 
-        Used by the pipeline to resume an interrupted delivery. Raises :class:`SourceError`:
-        not transient when the message is gone (404) or unreadable, transient otherwise."""
+        Used by the pipeline to resume an interrupted delivery. Raises :class:`SourceThrottledError`
+        when Graph throttles past the retry budget, else :class:`SourceError`: not transient when
+        the message is gone (404) or unreadable, transient otherwise."""
         from connectors.outlook.messages import MESSAGE_FIELDS
 
         try:
@@ -304,6 +340,9 @@ class OutlookSource(Source):
                              max_body_bytes=self.max_body_bytes)
         except HTTPError as exc:
             st = status_of(exc)
+            throttled = self._throttled(mailbox, "cannot re-read message", exc)
+            if throttled is not None:
+                raise throttled from exc
             raise SourceError(self.name, f"{mailbox}: cannot re-read message: {_describe(exc)}",
                               transient=st not in (400, 403, 404)) from exc
         except RequestException as exc:
@@ -324,7 +363,9 @@ class OutlookSource(Source):
         """Place the reply draft in the mailbox's Drafts folder, once per idempotency key.
 
         Returns ``created=False`` when a draft with the key already exists. Raises
-        :class:`DeliveryError` (transient for throttling, 5xx and network faults)."""
+        :class:`SourceThrottledError` when Graph throttles past the retry budget (the pipeline
+        pauses the source and keeps the item pending), else :class:`DeliveryError` (transient
+        for 5xx and network faults)."""
         try:
             mailbox, gid = split_external_id(message.external_id)
         except ValueError as exc:
@@ -369,6 +410,9 @@ class OutlookSource(Source):
             )
             self._conv_writes[conv] = self.clock()
         except HTTPError as exc:
+            throttled = self._throttled(mailbox, "draft not placed", exc)
+            if throttled is not None:
+                raise throttled from exc
             st = status_of(exc)
             transient = st in RETRY_STATUSES or (st is not None and st >= 500) or st == 401
             raise DeliveryError(target, _describe(exc), transient=transient) from exc

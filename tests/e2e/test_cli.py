@@ -195,3 +195,33 @@ def test_bad_storage_url_is_one_line_for_every_command(tmp_path, url, problem):
         assert "Traceback" not in r.stdout + r.stderr, args
         assert problem in r.stderr and "s3cret" not in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+
+
+# --- 9.9: a full database ends the run in one line, exit 4, nothing lost ---------------------------
+def test_full_database_stops_the_run_in_one_line_and_loses_nothing(tmp_path):
+    from storage.db import open_database
+
+    cfg = write_config(tmp_path)
+    db = tmp_path / "dg.db"
+    engine, _ = open_database(f"sqlite:///{db}")  # migrated, empty
+    engine.dispose()
+    pages = sqlite3.connect(db).execute("PRAGMA page_count").fetchone()[0]
+    env = {**CLI_ENV, "DG_MAX_PAGES": str(pages + 25)}  # room for a few items, not for the mailbox
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "e2e" / "run_with_page_limit.py"), str(ROOT / "main.py"), "-c", str(cfg), "run", "--once"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, env=env,
+    )
+    assert r.returncode == 4, r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    full = [line for line in r.stderr.splitlines() if "full" in line]
+    assert len(full) == 1 and full[0].startswith("error: run stopped: storage ") and "database or disk full" in full[0], r.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM quarantine WHERE error LIKE '%full%'").fetchone()[0] == 0  # not the items' fault
+    done_before = con.execute("SELECT count(*) FROM items WHERE state NOT IN ('new', 'processing', 'routed')").fetchone()[0]
+    con.close()
+    assert done_before > 0
+    # Space freed: the next run finishes every message, the interrupted one included.
+    cli(cfg, "run", "--once")
+    states = _status(cfg)["states"]
+    assert not {"new", "processing", "routed"} & set(states), states
+    assert cli(cfg, "audit", "verify", check=False).returncode == 0
