@@ -48,6 +48,7 @@ from agent.drafting import Drafter
 from agent.errors import BadInputError, DraftguardError, SourceError, SourceThrottledError, StorageFullError
 from agent.escalation import notify_review_task
 from agent.formatting import text_to_html
+from agent.header_guard import header_text, inbound_check_text, restore_for_draft
 from agent.language import detect_language
 from agent.models import (
     Action,
@@ -64,7 +65,7 @@ from agent.models import (
 from agent.pause import SourcePause, active_pauses
 from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
-from agent.redaction import Redactor, restore
+from agent.redaction import Redactor
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
 from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
@@ -450,10 +451,14 @@ class Pipeline:
             signature=org.signature,
             link_domains=link_domains,
         )
-        injection = self.policy.check_inbound(f"{ctx.subject}\n{ctx.latest_text}")
+        inbound_text = inbound_check_text(msg, ctx.latest_text)  # display names and subject are client text too
+        injection = self.policy.check_inbound(inbound_text)
         avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
         draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
-        restored, unknown = restore(draft.output.reply, redacted.placeholders)
+        header_safe = restore_for_draft(
+            draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
+        )
+        restored, unknown = header_safe.text, header_safe.unknown
         draft_language = detect_language(restored) or "und"
         draft_pii = [(p.entity, p.start, p.end, p.value) for p in self.redactor.analyze(restored)]
         if draft_language not in (self.settings.redaction.language, "und"):
@@ -462,7 +467,7 @@ class Pipeline:
             draft_pii = [d for d in draft_pii if d[0] not in NER_ENTITIES]
         findings = self.policy.check(
             draft_text=restored,
-            inbound_text=f"{ctx.subject}\n{ctx.latest_text}",
+            inbound_text=inbound_text,
             draft_language=None if draft_language == "und" else draft_language,
             inbound_language=None if ctx.language == "und" else ctx.language,
             inbound_pii_values=set(redacted.placeholders.mapping.values()) | {msg.sender.email, msg.sender.name},

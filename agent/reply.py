@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from email.utils import getaddresses
 
+from agent.greeting import plausible_person_name
 from agent.models import Address, InboundMessage
 
 # Reply prefixes removed before one "Re: " is added: English Re, German Aw, Scandinavian
@@ -37,12 +38,15 @@ def base_subject(subject: str) -> str:
 
 def greeting_name(display_name: str) -> str:
     """A display name as a person would write it: ``"Miller, John"`` → ``"John Miller"``;
-    an address or an empty name gives ``""`` (the template then greets generically)."""
+    an address, an empty name or one that is not plausibly a person's name
+    (:func:`agent.greeting.plausible_person_name`: ``"Accounts team - new IBAN …"``) gives
+    ``""``, and the draft greets generically."""
     name = " ".join((display_name or "").replace('"', "").split())
     if "@" in name:
         return ""
     m = re.fullmatch(r"([^,]+),\s*([^,]+)", name)
-    return f"{m.group(2)} {m.group(1)}" if m else name
+    name = f"{m.group(2)} {m.group(1)}" if m else name
+    return name if plausible_person_name(name) else ""
 
 
 def email_of(address: str) -> str:

@@ -4,6 +4,11 @@ Intent comes from ordered keyword rules (first match wins); the reply is the
 versioned template ``agent/draft_templates/<version>/<intent>.j2`` rendered with
 the *redacted* context, so placeholders are restored exactly like a model's draft.
 Same input, same output: no randomness, no network.
+
+Header text is client text (issue 9.1): the templates never restate the subject, and they
+greet by name only when the context has a plausible personal name (``ItemContext.sender_name``
+is empty otherwise, see :func:`agent.reply.greeting_name`); the subject is read only to
+classify the intent.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from pathlib import Path
 import jinja2
 
 from agent.models import DraftOutput, RedactedContext
-from agent.reply import base_subject
 
 TEMPLATES_VERSION = "v1"
 TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
@@ -85,7 +89,6 @@ class TemplateDrafter:
         env = self._envs.get(ctx.language, self._envs["en"])  # the client's language when we have it
         reply = env.get_template(f"{intent}.j2").render(
             sender_name=ctx.sender_name,
-            subject=base_subject(ctx.subject),
             organisation=self._organisation,
             signature=self._signature,
         )
