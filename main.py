@@ -384,20 +384,71 @@ def _iso(dt) -> str:
 
 
 # ---------------------------------------------------------------------------- audit
+def _checkpoint_dir(settings: Settings) -> Path | None:
+    folder = settings.audit.checkpoint_dir
+    return settings.resolve(folder) if folder else None
+
+
+def _audit_fail(exc) -> typer.Exit:
+    """Exit for a CheckpointError: 2 for a key or usage problem, 3 for a bad checkpoint file."""
+    return fail(ExitCode.USAGE if exc.kind in ("key", "input") else ExitCode.AUDIT, str(exc))
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check every link of the audit chain; exit 3 and name the first broken event otherwise."""
+def audit_verify(
+    checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="Check against this checkpoint file instead of the latest in [audit] checkpoint_dir.")] = None,
+) -> None:
+    """Check the audit chain: every link, the head and its seal, the latest checkpoint, and that
+    every item's state has its events. Exit 3 naming the first problem; 2 for a wrong or missing
+    DRAFTGUARD_AUDIT_KEY."""
     settings = _settings()
-    from storage import audit
+    from storage import audit, audit_checkpoint
+
+    try:
+        cp = audit_checkpoint.find(_checkpoint_dir(settings), checkpoint)
+    except audit_checkpoint.CheckpointError as exc:
+        raise _audit_fail(exc) from None
     engine, sf = _database(settings)
     try:
         with sf() as s:
-            result = audit.verify(s)
+            result = audit.verify(s, checkpoint=cp)
     finally:
         engine.dispose()
     if not result.ok:
-        raise fail(ExitCode.AUDIT, f"audit chain broken at seq={result.broken_seq}: {result.problem} ({result.checked} events verified before it)")
-    console.print(f"audit chain OK: {result.checked} events verified")
+        raise fail(ExitCode.USAGE if result.kind == "key" else ExitCode.AUDIT, result.message())
+    console.print(literal(result.message()), highlight=False, soft_wrap=True)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint_cmd(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file, or a folder, to write (default: [audit] checkpoint_dir).")] = None,
+) -> None:
+    """Verify the chain, then write its head (seq, hash, time; signed with DRAFTGUARD_AUDIT_KEY)
+    to a checkpoint file outside the database, for `audit verify` to check against later."""
+    settings = _settings()
+    from sqlalchemy import make_url
+
+    from storage import audit_checkpoint
+
+    folder = _checkpoint_dir(settings)
+    target = out or folder
+    if target is None:
+        raise fail(ExitCode.USAGE, "no place for the checkpoint: set [audit] checkpoint_dir in the config, or pass --out")
+    try:
+        previous = audit_checkpoint.find(folder)
+    except audit_checkpoint.CheckpointError as exc:
+        raise _audit_fail(exc) from None
+    engine, sf = _database(settings)
+    try:
+        with sf() as s:
+            result, written = audit_checkpoint.make(s, make_url(settings.storage_url()).render_as_string(hide_password=True), target, previous=previous)
+    except audit_checkpoint.CheckpointError as exc:
+        raise _audit_fail(exc) from None
+    finally:
+        engine.dispose()
+    if written is None:
+        raise fail(ExitCode.USAGE if result.kind == "key" else ExitCode.AUDIT, f"no checkpoint written: {result.message()}")
+    console.print(f"checkpoint of {result.checked} events written to {literal(written)}", highlight=False, soft_wrap=True)
 
 
 @audit_app.command("export")

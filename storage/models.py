@@ -224,7 +224,7 @@ class AuditEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     ts: Mapped[str] = mapped_column(String(40))
     correlation_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    item_id: Mapped[int | None] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(Integer, index=True)
     event: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(200))
     data: Mapped[dict] = mapped_column(JSON)
@@ -233,12 +233,17 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """A single row holding the chain's last seq and hash (detects truncation; lock for appends)."""
+    """A single row holding the chain's last seq and hash (detects truncation; lock for appends).
+
+    ``seal`` = HMAC of (seq, hash) under ``DRAFTGUARD_AUDIT_KEY`` (NULL without a key);
+    ``key_check`` = which key wrote the chain (see :mod:`storage.audit`)."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+    key_check: Mapped[str | None] = mapped_column(String(64))
 
 
 class KeyValue(Base):

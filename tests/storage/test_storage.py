@@ -173,8 +173,14 @@ def test_keyed_chain_cannot_be_recomputed_without_the_key(db, monkeypatch):
             prev = h
         s.execute(text("UPDATE audit_head SET hash=:h"), {"h": prev})
         s.commit()
+    with sf() as s:  # the head still records a keyed chain: caught even without the key
+        r = audit.verify(s)
+    assert not r.ok and r.kind == "head" and "key check" in r.problem, r
     with sf() as s:
-        assert audit.verify(s).ok  # without a key the recomputed chain looks fine ...
+        s.execute(text("UPDATE audit_head SET key_check='none', seal=NULL"))
+        s.commit()
+    with sf() as s:
+        assert audit.verify(s).ok  # without a key the fully recomputed chain looks fine ...
     monkeypatch.setenv("DRAFTGUARD_AUDIT_KEY", "secret-kept-outside-the-database")
     with sf() as s:
         r = audit.verify(s)
