@@ -50,6 +50,7 @@ from agent.escalation import notify_review_task
 from agent.formatting import text_to_html
 from agent.header_guard import header_text, inbound_check_text, restore_for_draft
 from agent.language import detect_language
+from agent.model_answer import without_model_chatter
 from agent.models import (
     Action,
     DraftResult,
@@ -455,6 +456,7 @@ class Pipeline:
         injection = self.policy.check_inbound(inbound_text)
         avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
         draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
+        draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
         header_safe = restore_for_draft(
             draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
         )
@@ -474,6 +476,7 @@ class Pipeline:
             draft_pii=draft_pii,
             allowed_link_domains=set(link_domains),
             org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
+            model_chatter=chatter,
         )
         facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
         decision = self.router.decide(facts)

@@ -38,6 +38,12 @@ family with :func:`family_of`):
     ``invalid``, ``localhost``). A file name whose extension is also a TLD (``README.md``,
     ``setup.py``, ``invoice.zip``) counts as a link too, as in most mail clients. E-mail
     addresses are not links here (the ``pii_leak`` rule covers them).
+``model_chatter`` (draft, optional in a pack)
+    Table ``{id, severity, message}``: the model's answer had text around the email (a
+    preamble such as "Here is a draft email:", a subject line, a code fence or trailing
+    commentary) that :mod:`agent.model_answer` removed; the caller passes what kinds were
+    removed. One finding, span ``(0, 0)``. A pack without the table gets
+    :data:`DEFAULT_MODEL_CHATTER`.
 ``language_mismatch`` (draft)
     Table ``{id, severity, message}``: draft and inbound language (ISO 639 primary subtag)
     differ, both known. The span is the whole draft.
@@ -87,6 +93,7 @@ FAMILIES = (
     "prompt_injection",
     "language_mismatch",
     "tone",
+    "model_chatter",
 )
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)*$")
@@ -269,6 +276,7 @@ class PolicyPack:
     language_mismatch: SimpleRule
     tone_shouting: SimpleRule
     tone_exclamations: SimpleRule
+    model_chatter: SimpleRule
 
     @property
     def rule_ids(self) -> list[str]:
@@ -280,7 +288,7 @@ class PolicyPack:
         )
         ids += [self.pii_leak.id, self.unrestored_placeholder.id, self.link_domain.id]
         ids += [r.id for r in self.prompt_injection]
-        ids += [self.language_mismatch.id, self.tone_shouting.id, self.tone_exclamations.id]
+        ids += [self.language_mismatch.id, self.tone_shouting.id, self.tone_exclamations.id, self.model_chatter.id]
         return ids
 
     # ------------------------------------------------------------------ public checks
@@ -296,6 +304,7 @@ class PolicyPack:
         draft_pii: list[tuple[str, int, int, str]],
         allowed_link_domains: set[str],
         org_values: set[str],
+        model_chatter: list[str] | tuple[str, ...] = (),
     ) -> list[Finding]:
         """Run every rule of the pack on one restored draft and its inbound mail.
 
@@ -305,7 +314,9 @@ class PolicyPack:
         caller should add the sender's display name and address (the greeting uses them).
         ``org_values`` are our own names, domains and addresses (never a leak; an e-mail
         address or URL on one of these domains counts as ours). ``allowed_link_domains``
-        is merged with the pack's ``link_domain.allow_domains``.
+        is merged with the pack's ``link_domain.allow_domains``. ``model_chatter`` names the
+        kinds of text :func:`agent.model_answer.strip_model_chatter` removed from the model's
+        answer (``["preamble", "commentary"]``); non-empty gives one ``model_chatter`` finding.
 
         Returns findings grouped by family in :data:`FAMILIES` order, each group left to
         right. Never raises on any text.
@@ -323,6 +334,10 @@ class PolicyPack:
         findings += self.check_inbound(inbound_text)
         findings += self._language_mismatch(draft_text, draft_language, inbound_language)
         findings += self._shouting(draft_text) + self._exclamations(draft_text)
+        if model_chatter:
+            rule = self.model_chatter
+            kinds = ", ".join(dict.fromkeys(k.replace("_", " ") for k in model_chatter))
+            findings.append(_finding(rule.id, rule.severity, "draft", draft_text, 0, 0, f"{rule.message} ({kinds})"))
         return findings
 
     def check_inbound(self, inbound_text: str) -> list[Finding]:
@@ -630,6 +645,14 @@ class _Loader:
         return SimpleRule(id=rid, severity=sev, message=msg, options=opts)
 
 
+#: The ``model_chatter`` rule of a pack that does not configure one.
+DEFAULT_MODEL_CHATTER = SimpleRule(
+    id="model_chatter",
+    severity=Severity.low,
+    message="Text around the email in the model's answer was removed",
+)
+
+
 def load_policy_pack(path: str | Path) -> PolicyPack:
     """Read, validate and compile a policy pack TOML file.
 
@@ -692,6 +715,10 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         ld.table(tone, "exclamations", "tone.exclamations"), "tone.exclamations", "tone", {"max_count": int}
     )
 
+    if "model_chatter" in data:
+        chatter = ld.simple(ld.table(data, "model_chatter"), "model_chatter", "model_chatter", {})
+    else:
+        chatter = DEFAULT_MODEL_CHATTER
     return PolicyPack(
         version=data["version"].strip(),
         name=data["name"].strip(),
@@ -707,6 +734,7 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         language_mismatch=language,
         tone_shouting=shouting,
         tone_exclamations=exclamations,
+        model_chatter=chatter,
     )
 
 

@@ -69,7 +69,7 @@ def jsonl(path: Path) -> list[dict]:
 
 
 def test_shipped_pack_loads(pack: PolicyPack) -> None:
-    assert pack.version == "2026.11.2"
+    assert pack.version == "2026.11.3"
     assert pack.name == "draftguard-default"
     assert re.fullmatch(r"[0-9a-f]{64}", pack.sha256)
     assert len(pack.rule_ids) == len(set(pack.rule_ids))
@@ -727,3 +727,18 @@ def test_whole_check_on_a_large_mail_is_fast(pack: PolicyPack) -> None:
     t0 = time.perf_counter()
     run(pack, text, text)
     assert time.perf_counter() - t0 < 10
+
+
+def test_model_chatter_finding(pack: PolicyPack, tmp_path: Path) -> None:
+    """Issue 9.5: the caller reports what it stripped from the model's answer; one finding."""
+    found = [f for f in run(pack, "Dear Ann,\n\nThanks.") if f.rule_id == "model_chatter"]
+    assert found == []
+    found = [f for f in pack.check(
+        draft_text="Dear Ann,\n\nThanks.", inbound_text="", draft_language="en", inbound_language="en",
+        inbound_pii_values=set(), draft_pii=[], allowed_link_domains=set(), org_values=set(),
+        model_chatter=["preamble", "commentary", "preamble"],
+    ) if f.rule_id == "model_chatter"]
+    assert len(found) == 1 and found[0].severity is Severity.low
+    assert found[0].message.endswith("(preamble, commentary)") and (found[0].start, found[0].end, found[0].excerpt) == (0, 0, "")
+    # a pack without the table (written before it existed) still loads, with the default rule
+    assert load_policy_pack(write(tmp_path, MINIMAL)).model_chatter.id == "model_chatter"
