@@ -15,12 +15,12 @@ ignored):
   draft (``Here is a draft email:``, ``Sure! Here's a reply:``, ``Draft reply:``, ``Hier ist
   ein Entwurf:``, ``Voici une proposition de réponse :``), a bare ``Sure!``/``Certainly.``
   line, and ``---`` separators between them;
-* trailing paragraphs that talk about the draft rather than to the client: after the
-  sign-off (a line that is only ``Kind regards,``, ``Mit freundlichen Grüßen``, … and its
-  name lines) any paragraph that is not a short signature block; at the end of an answer
-  without a sign-off, a paragraph offering edits (``Let me know if you'd like any changes``,
-  ``Feel free to adjust``), hoping the draft helps, talking about "this draft", or a
-  ``Note:``. "Let me know if you'd like to meet" is the client's business and stays.
+* trailing paragraphs that talk about the draft rather than to the client: one offering
+  edits (``Let me know if you'd like any changes``, ``Feel free to adjust``), hoping the
+  draft helps, talking about "this draft", or a ``Note:``; after the sign-off (a line that is
+  only ``Kind regards,``, ``Mit freundlichen Grüßen``, …) also one that speaks as the
+  drafting assistant ("I kept the tone neutral", "the placeholders"). "Let me know if you'd
+  like to meet", a signature block and a disclaimer after the sign-off stay.
 """
 
 from __future__ import annotations
@@ -65,6 +65,12 @@ _COMMENTARY = re.compile(
     r"\breplace (?:the )?(?:placeholders?|bracketed)\b|"
     rf"\b(?:sagen sie mir|lassen sie mich wissen),? (?:bitte )?,? ?ob sie {_EDITS}|"
     r"\bn'hésitez pas à (?:me dire si vous souhaitez des|ajuster|modifier)\b",
+    re.IGNORECASE,
+)
+# After the sign-off, a paragraph that speaks as the drafting assistant (a disclaimer or the
+# signature's own paragraphs stay).
+_META = re.compile(
+    r"\b(?:i(?:'ve| have)? (?:kept|made|used|avoided|included|added|written|drafted|assumed|left)|draft|placeholders?|template|tone)\b",
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"^(?:note|notes|hinweis|remarque)\s*:", re.IGNORECASE)
@@ -130,11 +136,11 @@ def _strip_tail(text: str, removed: list[tuple[str, str]]) -> str:
     while len(paras) > 1:
         last = paras[-1].strip()
         plain = _plain(last)
-        after_sign_off = sign_off is not None and len(paras) - 1 > sign_off and not _looks_like_signature(last)
+        after_sign_off = sign_off is not None and len(paras) - 1 > sign_off
         if not plain or _SEPARATOR.match(last):
             paras.pop()
             continue
-        if after_sign_off or _COMMENTARY.search(plain) or _NOTE.match(plain):
+        if _COMMENTARY.search(plain) or _NOTE.match(plain) or (after_sign_off and _META.search(plain)):
             tail.append(plain)
             paras.pop()
             continue
@@ -142,11 +148,6 @@ def _strip_tail(text: str, removed: list[tuple[str, str]]) -> str:
     removed += [("commentary", t) for t in reversed(tail)]
     return "\n\n".join(paras) if tail else text
 
-
-def _looks_like_signature(paragraph: str) -> bool:
-    """A short block of name/role lines (no sentence) that may follow the sign-off."""
-    lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
-    return 0 < len(lines) <= 4 and all(len(ln) <= 60 and not re.search(r"[.!?]$|\b(?:draft|let me|feel free|you)\b", ln, re.IGNORECASE) for ln in lines)
 
 
 def without_model_chatter(draft: DraftResult) -> tuple[DraftResult, list[str]]:

@@ -87,3 +87,12 @@ def test_email_text_is_never_taken_for_chatter(email):
 def test_german_and_french_preambles():
     assert strip_model_chatter("Hier ist ein Entwurf für Ihre Antwort:\n\nGuten Tag,\n\nDanke.").text == "Guten Tag,\n\nDanke."
     assert strip_model_chatter("Voici une proposition de réponse :\n\nMadame,\n\nMerci.").text == "Madame,\n\nMerci."
+
+
+def test_disclaimer_after_the_sign_off_stays():
+    email = (
+        "Dear Ann,\n\nYour adviser will call you.\n\nKind regards,\nNorthwind\n\n"
+        "Past performance is not a reliable indicator of future results. This email does not constitute investment advice."
+    )
+    assert strip_model_chatter(email).text == email
+    assert strip_model_chatter(email + "\n\nI kept the tone neutral.").text == email
