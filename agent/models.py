@@ -160,10 +160,13 @@ class ItemContext(BaseModel):
 class PlaceholderMap(BaseModel):
     """Placeholder → original value for one item (``{"<PERSON_1>": "John Miller"}``).
 
-    Stable within an item: the same value always gets the same placeholder.
+    Stable within an item: the same value always gets the same placeholder. ``detectors``
+    names, per placeholder, the recogniser that found the value (``"PyapAddressRecognizer"``,
+    ``"Seed"`` for a value known from the headers or CRM): safe to show, never the value.
     """
 
     mapping: dict[str, str] = Field(default_factory=dict)
+    detectors: dict[str, str] = Field(default_factory=dict)
 
     def entity_counts(self) -> dict[str, int]:
         """Count of placeholders per PII entity type (``{"PERSON": 2}``): safe to log and audit."""
