@@ -22,7 +22,8 @@
   back with one ``PATCH {"isRead": false}``.
 * **Retries**: 429/503 are repeated at once after ``Retry-After`` (nothing was created); after a
   504 or a network error the request may have been carried out, so the key is looked up
-  before posting again.
+  before posting again; a request that lands even later leaves a duplicate, removed by
+  :mod:`connectors.outlook.duplicates` (exactly one draft per key).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from __future__ import annotations
 import html as htmlmod
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import nh3
@@ -41,6 +43,7 @@ from requests.exceptions import HTTPError, Timeout
 from agent.formatting import text_to_html
 from agent.models import Address, InboundMessage, ReplyDraft
 from connectors.outlook.auth import GraphConnection
+from connectors.outlook.duplicates import AmbiguousKeys, split_duplicates
 from connectors.outlook.messages import odata_quote
 from connectors.outlook.retry import NOT_PROCESSED_STATUSES, RETRY_STATUSES, RetryPolicy, status_of
 from connectors.outlook.thread import OurDraft, extended_value
@@ -148,12 +151,16 @@ class CreatedDraft:
 
 
 class DraftWriter:
-    """Draft operations for one Graph connection. ``kv`` keeps creation change keys
-    (``SqlKeyValueStore``, namespace ``outlook-drafts``)."""
+    """Draft operations for one Graph connection. ``kv`` keeps creation change keys and the
+    keys of ambiguous creates (``SqlKeyValueStore``, namespace ``outlook-drafts``); ``now``
+    gives the aware current time."""
 
-    def __init__(self, con: GraphConnection, *, kv: Any, category: str, reply_all: bool, retry_policy: RetryPolicy):
+    def __init__(self, con: GraphConnection, *, kv: Any, category: str, reply_all: bool, retry_policy: RetryPolicy,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.con = con
         self.kv = kv
+        self.now = now
+        self.ambiguous = AmbiguousKeys(kv)
         self.category = category
         self.reply_all = reply_all
         self.retry_policy = retry_policy
@@ -169,14 +176,14 @@ class DraftWriter:
                 f"singleValueExtendedProperties/any(ep: ep/id eq {odata_quote(KEY_PROP)} "
                 f"and ep/value eq {odata_quote(key)})"
             ),
-            "$select": "id,changeKey",
+            "$select": "id,changeKey,isDraft,conversationId,createdDateTime,lastModifiedDateTime",
             "$expand": f"singleValueExtendedProperties($filter=id eq {odata_quote(KEY_PROP)})",
         }
         data = self.con.get(self._url(mailbox, "messages"), params=params).json()
         out = []
         for r in data.get("value") or []:
             if isinstance(r, dict) and isinstance(r.get("id"), str):
-                out.append(OurDraft(id=r["id"], key=extended_value(r, KEY_PROP) or key, change_key=r.get("changeKey")))
+                out.append(OurDraft.from_graph(r, extended_value(r, KEY_PROP) or key))
         return out
 
     def drafts_in_conversation(self, mailbox: str, conversation_id: str) -> list[OurDraft]:
@@ -226,6 +233,42 @@ class DraftWriter:
             self.kv.delete(self._kv_key(mailbox, d.id))
             deleted += 1
         return deleted, kept
+
+    # --- exactly one draft per key (see connectors.outlook.duplicates) ---------------------
+    def keep_one(self, mailbox: str, messages: list[OurDraft]) -> list[OurDraft]:
+        """Delete the duplicates among ``messages`` (all carrying one key); returns those kept."""
+        keep, extra = split_duplicates(messages, lambda i: self.kv.get(self._kv_key(mailbox, i)))
+        for d in extra:
+            try:
+                self.con.delete(self._url(mailbox, f"messages/{d.id}"))
+            except HTTPError as exc:
+                if status_of(exc) != 404:
+                    raise
+            self.kv.delete(self._kv_key(mailbox, d.id))
+            log.warning("duplicate draft for key %s in %s deleted (a createReply completed after the client gave up); "
+                        "kept %s…", d.key, mailbox, keep[0].id[:12] if keep else "?")
+        if len(keep) > 1:
+            log.warning("%d drafts with key %s in %s were edited by a person: all kept", len(keep), messages[0].key, mailbox)
+        return keep
+
+    def dedupe_snapshot(self, mailbox: str, drafts: list[OurDraft]) -> list[OurDraft]:
+        """``drafts`` (of a conversation query) with the duplicates of any key deleted."""
+        by_key: dict[str, list[OurDraft]] = {}
+        for d in drafts:
+            by_key.setdefault(d.key, []).append(d)
+        if all(len(v) == 1 for v in by_key.values()):
+            return drafts
+        kept: set[str] = set()
+        for group in by_key.values():
+            kept |= {d.id for d in (self.keep_one(mailbox, group) if len(group) > 1 else group)}
+        return [d for d in drafts if d.id in kept]
+
+    def settle_ambiguous(self, mailbox: str, now: datetime) -> None:
+        """Look up every key of a recent ambiguous create in ``mailbox`` and keep one draft each."""
+        for key in self.ambiguous.watched(mailbox, now):
+            found = self.find_by_key(mailbox, key)
+            if len(found) > 1:
+                self.keep_one(mailbox, found)
 
     # --- create ---------------------------------------------------------------------------
     def reply_payload(self, draft: ReplyDraft, body_html: str) -> dict:
@@ -281,9 +324,11 @@ class DraftWriter:
         for attempt in self.retry_policy.retrying(retryable, method="post", url=url):
             with attempt:
                 if ambiguous:
-                    found = self.find_by_key(mailbox, draft.idempotency_key)
+                    found = self.keep_one(mailbox, self.find_by_key(mailbox, draft.idempotency_key))
                     if found:
                         result = CreatedDraft(id=found[0].id, created=False, change_key=found[0].change_key)
+                        # made moments ago by our own timed-out request: unedited, ours
+                        self.remember(mailbox, found[0].id, found[0].change_key)
                         break
                 resp = self.con.post(url, data=payload, retry=False)
                 data = resp.json()
@@ -293,6 +338,11 @@ class DraftWriter:
         assert result is not None
         if result.created:
             self.remember(mailbox, result.id, result.change_key)
+        if ambiguous:
+            # the request that timed out may still land after this one: watch the key for a
+            # while (polls settle it) and settle what is already there
+            self.ambiguous.add(mailbox, draft.idempotency_key, self.now())
+            self.settle_ambiguous(mailbox, self.now())
         if self.reply_all and original_unread:
             self.con.patch(self._url(mailbox, f"messages/{original_id}"), data={"isRead": False})
         return result

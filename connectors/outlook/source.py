@@ -140,6 +140,7 @@ class OutlookSource(Source):
             category=cfg.category,
             reply_all=cfg.reply_all,
             retry_policy=self.retry_policy,
+            now=now,
         )
         self.clock = clock
         self.now = now
@@ -221,6 +222,7 @@ class OutlookSource(Source):
             page_size=self.cfg.page_size,
             now=self.now,
         )
+        self.writer.settle_ambiguous(mailbox, self.now())  # a createReply that landed after a timeout
         sent_index: dict[str, datetime] | None = None
         sent_since: datetime | None = None
         for page in delta.pages():
@@ -253,6 +255,8 @@ class OutlookSource(Source):
                     sent_since = earliest
                     sent_index = sent_conversations_since(self.con, mailbox=mailbox, since=earliest)
                 snaps = self._snapshots(mailbox, parsed)
+                for snap in snaps.values():  # two drafts with one key: keep exactly one
+                    snap.our_drafts = self.writer.dedupe_snapshot(mailbox, snap.our_drafts)
                 for raw, msg in parsed:
                     out = self._finish(mailbox, raw, msg, snaps.get(msg.conversation_id or ""), sent_index or {})
                     if out is not None:
@@ -388,6 +392,8 @@ class OutlookSource(Source):
                 older = None if stale else [d for d in snap.our_drafts if d.key != key]
             else:
                 existing = self.writer.find_by_key(mailbox, key)
+                if len(existing) > 1:
+                    existing = self.writer.keep_one(mailbox, existing)
                 older = None
             if existing:
                 log.info("%s: draft for key %s already exists (%s…)", self.name, key, existing[0].id[:12])

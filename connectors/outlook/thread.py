@@ -33,6 +33,7 @@ THREAD_FIELDS = (
     "receivedDateTime",
     "sentDateTime",
     "createdDateTime",
+    "lastModifiedDateTime",
     "changeKey",
     "isDraft",
     "uniqueBody",
@@ -45,12 +46,37 @@ MAX_SENT_PAGES = 10
 
 @dataclass
 class OurDraft:
-    """A draft in the mailbox that carries draftguard's idempotency key."""
+    """A message in the mailbox that carries draftguard's idempotency key.
+
+    ``created_at`` / ``modified_at`` are Graph's ``createdDateTime`` / ``lastModifiedDateTime``
+    (None when not asked for); ``is_draft`` False once the draft was sent."""
 
     id: str
     key: str
     change_key: str | None
     conversation_id: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    is_draft: bool = True
+
+    @classmethod
+    def from_graph(cls, raw: dict, key: str, conversation_id: str | None = None) -> OurDraft:
+        """From a Graph message JSON carrying ``key`` (odd timestamps are read as None)."""
+        def at(field_: str) -> datetime | None:
+            try:
+                return parse_datetime(raw.get(field_), field_, "draft")
+            except Exception:  # noqa: BLE001 - a missing or odd timestamp is just unknown
+                return None
+
+        return cls(
+            id=raw["id"],
+            key=key,
+            change_key=raw.get("changeKey"),
+            conversation_id=conversation_id or raw.get("conversationId"),
+            created_at=at("createdDateTime"),
+            modified_at=at("lastModifiedDateTime"),
+            is_draft=raw.get("isDraft", True) is not False,
+        )
 
 
 @dataclass
@@ -117,7 +143,7 @@ def fetch_thread(
         if r.get("isDraft"):
             key = extended_value(r, key_prop)
             if key and isinstance(r.get("id"), str):
-                snap.our_drafts.append(OurDraft(id=r["id"], key=key, change_key=r.get("changeKey"), conversation_id=conversation_id))
+                snap.our_drafts.append(OurDraft.from_graph(r, key, conversation_id))
             continue
         try:
             sender = recipient(r.get("from"), "from", "thread") or recipient(r.get("sender"), "sender", "thread")

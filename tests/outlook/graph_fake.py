@@ -38,7 +38,8 @@ Graph (``FakeGraph``), ``/v1.0/users/{mailbox}/...``:
   read); ``mailFolders/Drafts/messages`` POST (new draft).
 
 Faults are injected per method and path (status, ``Retry-After``, count; optionally after
-the request took effect, as a gateway timeout can). Every request is logged; in-flight
+the request took effect, as a gateway timeout can); ``Slow`` requests take effect only after
+a delay, when a client with a shorter timeout has already given up. Every request is logged; in-flight
 requests are counted per mailbox.
 """
 
@@ -50,6 +51,7 @@ import os
 import re
 import secrets
 import ssl
+import sys
 import threading
 import time
 import uuid
@@ -128,7 +130,12 @@ class _TlsServer:
 
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _do
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # a client that gave up (timeout): quiet
+                if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError | TimeoutError):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
@@ -312,6 +319,18 @@ class Fault:
 
 
 @dataclass
+class Slow:
+    """Carry out the next ``times`` requests matching ``method`` and ``path_re`` only after
+    ``seconds``: a client with a shorter timeout gives up, yet the request takes effect (as a
+    slow Exchange backend does)."""
+
+    method: str
+    path_re: str
+    seconds: float
+    times: int = 1
+
+
+@dataclass
 class Logged:
     method: str
     path: str
@@ -339,6 +358,8 @@ class FakeGraph(_TlsServer):
         self.entra = entra
         self.mailboxes: dict[str, Mailbox] = {}
         self.faults: list[Fault] = []
+        self.slow: list[Slow] = []
+        self.idle = threading.Condition()
         self.log: list[Logged] = []
         self.lock = threading.RLock()
         self.seq = 0
@@ -546,6 +567,9 @@ class FakeGraph(_TlsServer):
         try:
             if self.delay_seconds:
                 time.sleep(self.delay_seconds)
+            slow = self._slow(method, parts.path)
+            if slow is not None:
+                time.sleep(slow.seconds)
             fault = self._fault(method, parts.path)
             if fault is not None and not fault.after:
                 raise HttpError(*self._fault_answer(fault))
@@ -561,6 +585,21 @@ class FakeGraph(_TlsServer):
         finally:
             with self.lock:
                 self.in_flight[mailbox] -= 1
+            with self.idle:
+                self.idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no request is being processed (slow ones included); False on timeout."""
+        with self.idle:
+            return self.idle.wait_for(lambda: not any(self.in_flight.values()), timeout)
+
+    def _slow(self, method: str, path: str) -> Slow | None:
+        with self.lock:
+            for sl in self.slow:
+                if sl.times > 0 and sl.method == method and re.search(sl.path_re, path):
+                    sl.times -= 1
+                    return sl
+        return None
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
@@ -864,7 +903,7 @@ class FakeGraph(_TlsServer):
 _DELETE = object()
 DELETE_FIELD = _DELETE
 
-__all__ = ["FakeEntra", "FakeGraph", "Fault", "DELETE_FIELD", "iso"]
+__all__ = ["FakeEntra", "FakeGraph", "Fault", "Slow", "DELETE_FIELD", "iso"]
 
 if __name__ == "__main__":  # pragma: no cover - manual poking
     print(os.getpid())
