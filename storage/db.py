@@ -63,6 +63,9 @@ def _storage_full(ctx) -> StorageFullError | None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; creates the parent folder of a SQLite file.
 
+    ``hide_parameters=True``: SQLAlchemy's error messages never list a statement's parameters
+    (draft bodies, client names); see :mod:`agent.error_text`.
+
     Raises :class:`agent.errors.StorageError` when that folder cannot be created."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -71,11 +74,11 @@ def make_engine(url: str) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"storage URL {url}: cannot create the folder {Path(path).parent}: {exc.strerror}") from exc
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     event.listen(engine, "handle_error", _storage_full, retval=True)
     return engine
 
