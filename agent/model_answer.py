@@ -61,7 +61,9 @@ _COMMENTARY = re.compile(
     r"\bi hope this (?:draft |email |reply |template )?(?:helps|works|meets)\b|"
     r"\b(?:would|do) you (?:like|want) me to (?:change|adjust|revise|modify|shorten|rewrite|tweak|translate|add|make)\b|"
     r"\byou (?:may|might|can|could) want to (?:adjust|customi[sz]e|modify|tweak|personali[sz]e)\b|"
-    r"\b(?:this|the above) (?:draft|reply|response|email|template)\b|"
+    r"\b(?:this|the above) (?:draft|template)\b|"
+    r"\b(?:this|the above) (?:email|reply|response) (?:keeps|acknowledges|avoids|uses|can be|should|"
+    r"is (?:written|kept|brief|short|polite|professional|neutral|friendly|concise))\b|"
     r"\breplace (?:the )?(?:placeholders?|bracketed)\b|"
     rf"\b(?:sagen sie mir|lassen sie mich wissen),? (?:bitte )?,? ?ob sie {_EDITS}|"
     r"\bn'hésitez pas à (?:me dire si vous souhaitez des|ajuster|modifier)\b",
