@@ -45,6 +45,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from agent.config import Settings
 from agent.context import build_context
 from agent.drafting import Drafter
+from agent.error_text import error_text, stack_text
 from agent.errors import BadInputError, DraftguardError, SourceError, SourceThrottledError, StorageFullError
 from agent.escalation import notify_review_task
 from agent.formatting import text_to_html
@@ -320,7 +321,7 @@ class Pipeline:
                     item = uow.item(item_id)
                     uow.quarantine(item, stage, exc, item.attempts)
                     uow.commit()
-                log.warning("quarantined %s/%s at stage %s: %s", source.name, external_id, stage, exc)
+                log.warning("quarantined %s/%s at stage %s: %s", source.name, external_id, stage, error_text(exc))
                 yield external_id, ItemState.QUARANTINED
                 continue
             outcome = self.deliver_saved_draft(source, msg, item_id) if state == ItemState.ROUTED else self._process_guarded(source, msg)
@@ -337,8 +338,8 @@ class Pipeline:
         except Exception as exc:
             if isinstance(exc, DraftguardError):
                 raise
-            log.exception("could not record %s/%s", msg.source, msg.external_id)
-            return self.process_bad(BadItem(msg.source, msg.external_id, f"could not be recorded: {type(exc).__name__}: {str(exc)[:300]}"))
+            log.error("could not record %s/%s: %s\n%s", msg.source, msg.external_id, error_text(exc), stack_text(exc))
+            return self.process_bad(BadItem(msg.source, msg.external_id, f"could not be recorded: {error_text(exc)}"))
 
     def process_bad(self, bad: BadItem) -> str:
         """Quarantine an entry the source could not parse (kept, visible, never dropped)."""
@@ -419,11 +420,11 @@ class Pipeline:
             raise
         except Exception as exc:  # one item never stops the run
             if not isinstance(exc, DraftguardError):
-                log.exception("unexpected error in stage %s", stage)
+                log.error("unexpected error in stage %s: %s\n%s", stage, error_text(exc), stack_text(exc))
             with UnitOfWork(self.sf) as uow:
                 uow.quarantine(uow.item(item_id), stage, exc, attempts)
                 uow.commit()
-            log.warning("quarantined %s/%s at stage %s: %s: %s", msg.source, msg.external_id, stage, type(exc).__name__, exc)
+            log.warning("quarantined %s/%s at stage %s: %s", msg.source, msg.external_id, stage, error_text(exc))
             return ItemState.QUARANTINED
 
     def validate(self, msg: InboundMessage) -> None:
@@ -641,7 +642,7 @@ class Pipeline:
             return PAUSED
         except Exception as exc:
             if not isinstance(exc, DraftguardError):
-                log.exception("unexpected delivery error")
+                log.error("unexpected delivery error: %s\n%s", error_text(exc), stack_text(exc))
             with UnitOfWork(self.sf) as uow:
                 uow.quarantine(uow.item(item_id), "deliver", exc, self.settings.limits.item_attempts)
                 uow.commit()

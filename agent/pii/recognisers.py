@@ -1,0 +1,313 @@
+"""The recognisers of the redactor, one set per configured language.
+
+Sources of each rule:
+
+- Presidio's predefined recognisers (``presidio_analyzer.predefined_recognizers``) for every
+  configured entity they support (:func:`predefined_classes`), instantiated for each language
+  with multilingual context words; the phone recogniser with the configured regions
+  (``redaction.phone_regions``, libphonenumber region codes).
+- Patterns for what client mail holds and those miss (issue 10, measured in
+  ``evaluation/pii.py``): card-like digit groups whatever their Luhn checksum (13-19 digits in
+  groups of four, Amex 4-6-5, or an unbroken 13-19 digit run); phone numbers in national
+  formats next to a phone word; dates after a birth word (DATE_OF_BIRTH) in en, de, fr, es, it,
+  nl; names after a title (Mr, Frau, Mme, Sr., Sig.ra, Dhr. ...), after a greeting ("Dear x,",
+  "Hallo x,"), on the line after a sign-off ("Regards,\\nx") and after "my name is" phrases;
+  customer / policy numbers next to their words; the firm's own identifiers from
+  ``[[redaction.custom_patterns]]``.
+- The spaCy NER (:class:`presidio_analyzer.predefined_recognizers.SpacyRecognizer`) only for
+  languages that have a model (:mod:`agent.pii.nlp`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from functools import lru_cache
+
+from agent.pii.addresses import PyapAddressRecognizer, eu_address_recogniser
+from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
+from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+
+# Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
+OWN_ENTITIES = {"PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
+NER_ENTITIES = {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"}
+
+# Predefined classes never loaded: NER wrappers (the spaCy one is added per language), ones that
+# need extra packages or a hub download, and the two replaced by agent/pii/emails.py.
+_SKIP_CLASSES = {
+    "SpacyRecognizer",
+    "StanzaRecognizer",
+    "TransformersRecognizer",
+    "GLiNERRecognizer",
+    "HuggingFaceNerRecognizer",
+    "MedicalNERRecognizer",
+    "LangExtractRecognizer",
+    "AzureAILanguageRecognizer",
+    "AzureHealthDeidRecognizer",
+    "EmailRecognizer",
+    "UrlRecognizer",
+}
+
+CONTEXT = {
+    "CREDIT_CARD": ["card", "credit", "debit", "visa", "mastercard", "amex", "karte", "kreditkarte", "carte", "cb", "tarjeta", "carta", "kaart", "creditcard", "bankkaart", "pan"],
+    "PHONE_NUMBER": [
+        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "ring", "reach", "whatsapp", "answering", "number",
+        "telefon", "handy", "mobil", "rufnummer", "anrufen", "erreichen", "téléphone", "portable", "joindre", "appeler", "rappeler",
+        "teléfono", "móvil", "llamar", "llamarme", "telefono", "cellulare", "chiamare", "chiamarmi", "telefoon", "mobiel", "bellen", "desk", "office",
+    ],
+    "IBAN_CODE": ["iban", "account", "konto", "compte", "cuenta", "conto", "rekening", "bank"],
+    "ACCOUNT_NUMBER": [
+        "account", "acct", "a/c", "customer", "client", "policy", "reference", "contract", "member",
+        "konto", "kundennummer", "kunden", "versicherungsnummer", "vertrag", "police", "compte", "client", "contrat", "numéro",
+        "cuenta", "cliente", "póliza", "contrato", "conto", "cliente", "polizza", "codice", "rekening", "klantnummer", "polis",
+    ],
+}
+
+U = "A-ZÀ-ÖØ-ÞĀ-Ž"
+L = "a-zß-öø-ÿā-ž"
+NAME_CAP = rf"(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]*(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*\.?"
+NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
+PARTICLE = r"(?:van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
+NAME_SEQ_CAP = rf"{NAME_CAP}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_CAP}){{0,3}}"
+NAME_SEQ_ANY = rf"{NAME_ANY}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_ANY}){{0,2}}"
+
+TITLES = (
+    r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Hon|Herr|Herrn|Frau|Fr|Hr|Dipl\.-Ing|Mag|"
+    r"M|MM|Mme|Mmes|Mlle|Monsieur|Madame|Mademoiselle|Me|Maître|Pr|"
+    r"Sr|Sra|Srta|Don|Doña|Dña|D|Dª|Señor|Señora|Señorita|Lic|Ing|"
+    r"Sig|Sig\.ra|Sig\.na|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Gent\.mo|Gent\.ma|"
+    r"Dhr|Mevr|Mw|Mej|Ir|Drs|Mr\. drs|de heer|mevrouw"
+)
+GREETINGS = (
+    r"Dear|Hi|Hello|Hey|Hiya|Morning|Good morning|Good afternoon|Good evening|Greetings|"
+    r"Liebe|Lieber|Hallo|Guten Tag|Guten Morgen|Moin|Servus|Grüß Gott|Sehr geehrte|Sehr geehrter|"
+    r"Bonjour|Bonsoir|Cher|Chère|Salut|Coucou|"
+    r"Hola|Estimado|Estimada|Querido|Querida|Buenos días|Buenas tardes|"
+    r"Gentile|Gentilissimo|Gentilissima|Caro|Cara|Ciao|Buongiorno|Buonasera|Salve|"
+    r"Beste|Hoi|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve"
+)
+SIGNOFFS = (
+    r"Regards|Kind regards|Best regards|Warm regards|Kindest regards|Many thanks|Thanks|Thank you|Thanks again|Best|Best wishes|All the best|Cheers|"
+    r"Sincerely|Yours sincerely|Yours faithfully|Yours truly|Yours|Respectfully|Take care|Warmly|"
+    r"Mit freundlichen Grüßen|Mit freundlichem Gruß|Freundliche Grüße|Viele Grüße|Beste Grüße|Herzliche Grüße|Liebe Grüße|Schöne Grüße|Gruß|Grüße|LG|MfG|VG|"
+    r"Cordialement|Bien cordialement|Bien à vous|Salutations distinguées|Sincères salutations|Amitiés|Bonne journée|Merci|Merci beaucoup|"
+    r"Saludos|Un saludo|Saludos cordiales|Atentamente|Un abrazo|Muchas gracias|Gracias|"
+    r"Cordiali saluti|Distinti saluti|Saluti|Un saluto|Grazie|Grazie mille|"
+    r"Met vriendelijke groet|Met vriendelijke groeten|Vriendelijke groet|Vriendelijke groeten|Groeten|Groet|Hartelijke groet|Mvg"
+)
+INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
+INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
+
+# Words that follow a greeting or an intro and are not names (also lower-case stop words of each
+# language, added in _not_name_words).
+NOT_NAMES = {
+    "sir", "madam", "sirs", "team", "all", "everyone", "everybody", "there", "again", "folks", "guys", "friends", "colleagues", "support",
+    "i", "bot", "user", "agent", "customer", "service", "services", "client", "sales", "billing", "accounts", "hr", "admin", "manager", "management", "partner", "partners",
+    "damen", "herren", "zusammen", "kundenservice", "kolleginnen", "kollegen", "frau", "herr", "leute", "allerseits",
+    "madame", "monsieur", "mesdames", "messieurs", "équipe", "tous", "toutes", "clients", "amis",
+    "señor", "señora", "señores", "señoras", "todos", "todas", "equipo", "amigos", "clientes", "atención",
+    "signore", "signora", "signori", "tutti", "squadra", "servizio", "clienti", "amici", "gentili",
+    "heer", "mevrouw", "allemaal", "iedereen", "collega", "collega's", "klantenservice", "dames", "heren",
+    "writing", "sorry", "glad", "happy", "afraid", "not", "still", "also", "just", "interested", "looking", "contacting", "trying",
+    "good", "morning", "afternoon", "evening", "day", "tag", "jour", "bonjour", "hello", "hi", "hey", "dear", "thanks", "thank",
+    "sent", "from", "my", "iphone", "android", "phone", "mobile", "the", "a", "an", "in", "at", "on", "for", "with", "to", "and",
+    "regards", "best", "cheers", "sincerely", "yours", "kind", "warm", "many", "please", "see", "below", "attached",
+    "very", "much", "re", "fw", "fwd", "aw", "wg", "tr", "rv", "ps", "p.s", "nb", "bitte", "danke", "merci", "gracias", "grazie", "bedankt",
+    "ihr", "ihre", "euer", "votre", "vos", "su", "sus", "vostro", "uw", "je", "your", "our", "unser", "notre", "nuestro", "nostro", "ons", "onze",
+}
+MONTHS = (
+    r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar|braio)?|févr(?:ier)?|fevrier|mar(?:ch|s|zo)?|märz|maart|apr(?:il|ile)?|avril|abril|"
+    r"may|mai|mayo|maggio|mei|jun(?:e|i|io)?|juin|junio|giugno|juni|jul(?:y|i|io)?|juil(?:let)?|julio|luglio|juli|aug(?:ust|usti)?|août|aout|agosto|augustus|"
+    r"sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|oktober|nov(?:ember|embre|iembre)?|novembre|"
+    r"dec(?:ember)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?|diciembre|dicembre|december|ene(?:ro)?|gennaio|genn|januari|februari|"
+    r"mars|mrt|okt"
+)
+DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
+    rf"(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+BIRTH = (
+    r"born|birth|birthday|dob|d\.o\.b\.?|date of birth|"
+    r"geboren|geb\.|geburtsdatum|geburtstag|geb\.-datum|"
+    r"né|née|naissance|date de naissance|"
+    r"nacido|nacida|nací|nacimiento|fecha de nacimiento|f\. nac\.|"
+    r"nato|nata|nascita|data di nascita|"
+    r"geboortedatum|geb\.datum"
+)
+
+
+@lru_cache(maxsize=8)
+def _stop_words(language: str) -> frozenset[str]:
+    try:
+        import importlib
+
+        mod = importlib.import_module(f"spacy.lang.{language}.stop_words")
+        return frozenset(w.lower() for w in mod.STOP_WORDS)
+    except Exception:  # a language spaCy has no stop words for: the fixed list only
+        return frozenset()
+
+
+def _name_check(language: str, allow_lower: bool):
+    stops = _stop_words(language) | _stop_words("en")
+
+    def ok(value: str) -> bool:
+        words = [w.strip(".,'’").lower() for w in value.split()]
+        if not words or words[0] in NOT_NAMES or any(w in NOT_NAMES for w in words):
+            return False
+        if not allow_lower and not value[0].isupper():
+            return False
+        content = [w for w in words if not re.fullmatch(PARTICLE, w)]
+        return bool(content) and not all(w in stops for w in content) and not (value.islower() and any(w in stops for w in content))
+
+    return ok
+
+
+def name_recogniser(language: str) -> GroupPatternRecognizer:
+    """PERSON after a title, a greeting, a sign-off line or a "my name is" phrase (six languages)."""
+    cap_ok, any_ok = _name_check(language, False), _name_check(language, True)
+    title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
+    patterns = [
+        GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
+        GroupPattern("title + lower-case name", re.compile(rf"(?i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.45, any_ok),
+        GroupPattern(
+            "greeting + name",
+            re.compile(rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS})[ \t]+(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!:;\n]|$)", re.MULTILINE),
+            0.6,
+            any_ok,
+        ),
+        GroupPattern(
+            "sign-off + name line",
+            re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=\n|$)"),
+            0.6,
+            any_ok,
+        ),
+        GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
+        GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, cap_ok),
+    ]
+    return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
+
+
+def dob_recogniser(language: str) -> GroupPatternRecognizer:
+    """DATE_OF_BIRTH: a date up to 30 characters after a birth word (six languages), score 0.85."""
+    rx = re.compile(rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n\d]{{0,30}}?(?P<v>{DATE})(?![\w])", re.IGNORECASE)
+    return GroupPatternRecognizer("DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85)], language)
+
+
+def card_like_recogniser(language: str) -> GroupPatternRecognizer:
+    """CREDIT_CARD for card-shaped digit groups whatever the checksum (a mistyped card is still a card).
+
+    13-19 digits in groups of four (last group 1-7), Amex 4-6-5, or an unbroken 13-19 digit run
+    (0.5); 12 unbroken digits only near a card word (0.2 + context)."""
+    return GroupPatternRecognizer(
+        "CardLikeRecognizer",
+        "CREDIT_CARD",
+        [
+            GroupPattern("4-4-4-n groups", re.compile(r"(?<![\d-])(?P<v>\d{4}([ -])\d{4}\2\d{4}\2\d{1,7})(?![\d-])"), 0.6),
+            GroupPattern("amex 4-6-5", re.compile(r"(?<![\d-])(?P<v>\d{4}[ -]\d{6}[ -]\d{5})(?![\d-])"), 0.6),
+            GroupPattern("13-19 digits", re.compile(r"(?<![\d.,-])(?P<v>\d{13,19})(?![\d-]|[.,]\d)"), 0.5),
+            GroupPattern("12 digits near a card word", re.compile(r"(?<![\d.,-])(?P<v>\d{12})(?![\d-]|[.,]\d)"), 0.2),
+        ],
+        language,
+        context=CONTEXT["CREDIT_CARD"],
+    )
+
+
+def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
+    """PHONE_NUMBER shapes libphonenumber rejects for the configured regions (national formats
+    written loosely), only counted next to a phone word: base 0.2 + Presidio context 0.35."""
+    shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?)(?![\w])"
+
+    def plausible(v: str) -> bool:
+        digits = re.sub(r"\D", "", v)
+        return 7 <= len(digits) <= 15
+
+    return GroupPatternRecognizer(
+        "NationalPhoneRecognizer", "PHONE_NUMBER", [GroupPattern("digit groups near a phone word", re.compile(shape), 0.2, plausible)], language, context=CONTEXT["PHONE_NUMBER"]
+    )
+
+
+def account_recogniser(language: str) -> GroupPatternRecognizer:
+    """ACCOUNT_NUMBER: 6-17 digit runs and letter-prefixed references (``PN-558812``) next to an
+    account / customer / policy word (base 0.3, 0.65 with context)."""
+    return GroupPatternRecognizer(
+        "AccountNumberRecognizer",
+        "ACCOUNT_NUMBER",
+        [
+            GroupPattern("digits", re.compile(r"(?<![\w-])(?P<v>\d{6,17})(?![\w-])"), 0.3),
+            GroupPattern("prefixed reference", re.compile(r"(?<![\w-])(?P<v>(?-i:[A-Z]{1,4})-?\d{3,6}(?:-\d{2,8})*)(?![\w-])"), 0.3),
+            GroupPattern("grouped digits", re.compile(r"(?<![\w-])(?P<v>\d{3,6}-\d{3,8}(?:-\d{2,8})?)(?![\w-])"), 0.3),
+        ],
+        language,
+        context=CONTEXT["ACCOUNT_NUMBER"],
+    )
+
+
+def custom_recognisers(patterns, language: str) -> list[GroupPatternRecognizer]:
+    """One recogniser per ``[[redaction.custom_patterns]]`` entry (name, regex, entity, score, context)."""
+    return [
+        GroupPatternRecognizer(
+            f"Custom:{p.name}", p.entity, [GroupPattern(p.name, re.compile(p.regex), p.score)], language, context=list(p.context)
+        )
+        for p in patterns
+    ]
+
+
+@lru_cache(maxsize=1)
+def predefined_classes() -> dict[str, list[type]]:
+    """Presidio's predefined recogniser classes by the entity types they support.
+
+    Only classes that build without arguments or downloads (pattern and validation based)."""
+    import presidio_analyzer.predefined_recognizers as pr
+    from presidio_analyzer import EntityRecognizer
+
+    out: dict[str, list[type]] = {}
+    for name in pr.__all__:
+        cls = getattr(pr, name)
+        if name in _SKIP_CLASSES or not (inspect.isclass(cls) and issubclass(cls, EntityRecognizer)):
+            continue
+        try:
+            entities = cls().supported_entities
+        except Exception:  # needs an optional package: not offered
+            continue
+        for e in entities:
+            out.setdefault(e, []).append(cls)
+    return out
+
+
+def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
+    """Every recogniser for ``language`` covering ``cfg.entities`` (a RedactionConfig)."""
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+
+    wanted = set(cfg.entities)
+    recs: list = []
+    for entity, classes in predefined_classes().items():
+        if entity not in wanted:
+            continue
+        for cls in classes:
+            if cls is PhoneRecognizer:
+                rec = PhoneRecognizer(supported_language=language, supported_regions=list(cfg.phone_regions), context=CONTEXT["PHONE_NUMBER"])
+            else:
+                rec = cls(supported_language=language)
+                extra = CONTEXT.get(entity)
+                if extra:
+                    rec.context = list(dict.fromkeys([*(rec.context or []), *extra]))
+            if not any(r.name == rec.name for r in recs):
+                recs.append(rec)
+    own = {
+        "EMAIL_ADDRESS": lambda: [email_recogniser(language)],
+        "URL": lambda: [UrlOutsideEmailRecognizer(supported_language=language)],
+        "CREDIT_CARD": lambda: [card_like_recogniser(language)],
+        "PHONE_NUMBER": lambda: [national_phone_recogniser(language)],
+        "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
+        "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language)],
+        "PERSON": lambda: [name_recogniser(language)],
+        "ACCOUNT_NUMBER": lambda: [account_recogniser(language)],
+    }
+    for entity, make in own.items():
+        if entity in wanted:
+            recs += make()
+    recs += custom_recognisers(cfg.custom_patterns, language)
+    if nlp_has_ner and wanted & NER_ENTITIES:
+        recs.append(SpacyRecognizer(supported_language=language, supported_entities=sorted(wanted & NER_ENTITIES)))
+    return recs

@@ -1,0 +1,60 @@
+"""The spellings under which a known value appears in text, and the values known before analysis.
+
+A name from the headers, a signature or a CRM contact field must be masked wherever it
+appears: ``John Smith`` also as ``Smith, John``, ``SMITH John``, ``J. Smith``, ``john``.
+Matching is case-insensitive and whitespace-tolerant (:func:`value_pattern`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# CRM field names (Salesforce API names and common variants) whose values are a person, an
+# address part, a phone or an e-mail address; matched on the lower-cased field name.
+CRM_FIELD_ENTITIES = (
+    (re.compile(r"email|e_mail|mail$"), "EMAIL_ADDRESS"),
+    (re.compile(r"phone|mobile|fax"), "PHONE_NUMBER"),
+    (re.compile(r"street|address|city|postal|zip|postcode|state|country|mailing|billing|shipping"), "LOCATION"),
+    (re.compile(r"(?:^|[._])(?:contact|name|firstname|lastname|suppliedname|owner|person)(?:$|[._]|name)|contact\.name|suppliedname"), "PERSON"),
+)
+PART_MIN = 3  # name parts shorter than this ("Li", "Ng") are masked only within the full name
+
+
+def name_variants(name: str) -> list[str]:
+    """``name`` as written, in both word orders ("Smith, John" / "John Smith"), with the first
+    name as an initial, and each part of at least three letters on its own."""
+    name = " ".join(name.replace(",", " , ").split()).strip(" ,")
+    if not name:
+        return []
+    if "," in name:  # "Smith, John" -> "John Smith"
+        last, _, first = (p.strip() for p in name.partition(","))
+        parts = [*first.split(), *last.split()]
+    else:
+        parts = name.split()
+    parts = [p.strip(".,") for p in parts if p.strip(".,")]
+    out = [name.replace(" , ", ", "), " ".join(parts)]
+    if len(parts) >= 2:
+        first, rest = parts[0], " ".join(parts[1:])
+        out += [f"{rest}, {first}", f"{rest} {first}", f"{first[0]}. {rest}", f"{first[0]} {rest}"]
+    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p)]
+    return list(dict.fromkeys(v for v in out if v))
+
+
+def value_pattern(value: str) -> re.Pattern:
+    """A case-insensitive pattern for ``value`` as a whole word, any run of whitespace between its words."""
+    words = [re.escape(w) for w in value.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def crm_seeds(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """(entity, value) pairs for CRM fields that name a person, an address, a phone or an e-mail."""
+    out = []
+    for key, value in fields.items():
+        k = key.lower()
+        if not value or not value.strip():
+            continue
+        for rx, entity in CRM_FIELD_ENTITIES:
+            if rx.search(k):
+                out.append((entity, value.strip()))
+                break
+    return out

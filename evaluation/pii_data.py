@@ -1,0 +1,139 @@
+"""The labelled PII evaluation set: Presidio's synthetic sample plus samples written for draftguard.
+
+Two sources, both in ``evaluation/data/pii/``:
+
+- ``presidio_synth_sample.json``: 381 span-labelled synthetic samples from presidio-research
+  (MIT; identities partly from Fake Name Generator, CC BY-SA 3.0 US; see ``SOURCE_presidio.md``).
+- ``written_samples.txt``: samples written for this project in en, de, fr, es, it, nl
+  (addresses, dates of birth, national phone formats, lower-case and titled names, cards that
+  fail the checksum, e-mail addresses on private suffixes, and ordinary mail with no PII).
+
+Labels are mapped to the product's entity types (decided before measuring, see
+``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
+(town, region, country) in a sample that holds an address; other GPE stay GPE (reported, not a
+core entity). A DATE_TIME preceded by a birth word (born, birth, DOB) is DATE_OF_BIRTH; other
+dates are DATE_TIME (not personal data alone). TITLE, ORGANIZATION, AGE, NRP are kept as
+non-core labels: masking them is not a false positive, missing them is not a miss.
+
+Split: sha256 of the sample's group id, first byte 0-152 train, 153-203 dev, 204-255 test
+(the same rule as the risk set). Presidio samples are grouped by ``template_id`` (samples from
+one template are near-duplicates, so they stay on one side); written samples by their id.
+Tune only on train/dev; report test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "pii"
+SPLITS = ("train", "dev", "test")
+BIRTH_CONTEXT = re.compile(r"\b(born|birth|dob|d\.o\.b)\b[^.\n]{0,20}$", re.IGNORECASE)
+_MARK = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled value: product entity type, character offsets (end exclusive) and the text."""
+
+    entity: str
+    start: int
+    end: int
+    value: str
+
+
+@dataclass
+class Sample:
+    """One labelled text. ``source`` is ``"presidio"`` or ``"written"``; ``lang`` an ISO 639-1 code."""
+
+    id: str
+    text: str
+    spans: list[Span]
+    split: str
+    source: str
+    lang: str = "en"
+    meta: dict = field(default_factory=dict)
+
+
+def split_of(group_id: str) -> str:
+    """train / dev / test from the first byte of sha256(group_id): 0-152, 153-203, 204-255 (60/20/20)."""
+    b = hashlib.sha256(group_id.encode()).digest()[0]
+    return "train" if b < 153 else ("dev" if b < 204 else "test")
+
+
+def _map_presidio(text: str, spans: list[dict]) -> list[Span]:
+    has_address = any(s["entity_type"] in ("STREET_ADDRESS", "ZIP_CODE") for s in spans)
+    out = []
+    for s in spans:
+        t, a, b = s["entity_type"], s["start_position"], s["end_position"]
+        if t in ("STREET_ADDRESS", "ZIP_CODE") or (t == "GPE" and has_address):
+            t = "LOCATION"
+        elif t == "DATE_TIME" and BIRTH_CONTEXT.search(text[max(0, a - 40) : a]):
+            t = "DATE_OF_BIRTH"
+        elif t == "DOMAIN_NAME":
+            t = "URL"
+        out.append(Span(t, a, b, text[a:b]))
+    return out
+
+
+def load_presidio() -> list[Sample]:
+    """The copied presidio-research sample, labels mapped to product entity types."""
+    rows = json.loads((DATA / "presidio_synth_sample.json").read_text(encoding="utf-8"))
+    samples = []
+    for r in rows:
+        sid = f"presidio-{r['source_index']}"
+        samples.append(
+            Sample(
+                id=sid,
+                text=r["full_text"],
+                spans=_map_presidio(r["full_text"], r["spans"]),
+                split=split_of(f"presidio-template-{r['template_id']}"),
+                source="presidio",
+                meta={"template_id": r["template_id"]},
+            )
+        )
+    return samples
+
+
+def parse_written(raw: str) -> list[Sample]:
+    """Parse the ``written_samples.txt`` format (see its header). Raises ValueError on a bad block."""
+    samples: list[Sample] = []
+    blocks = re.split(r"^## ", raw, flags=re.MULTILINE)[1:]
+    for block in blocks:
+        head, _, body = block.partition("\n")
+        parts = head.split()
+        if len(parts) != 2:
+            raise ValueError(f"written sample header must be '## <id> <lang>', got {head!r}")
+        sid, lang = parts
+        body = body.strip("\n")
+        text, spans, pos, last = [], [], 0, 0
+        for m in _MARK.finditer(body):
+            text.append(body[last : m.start()])
+            pos += m.start() - last
+            value = m.group(2)
+            spans.append(Span(m.group(1), pos, pos + len(value), value))
+            text.append(value)
+            pos += len(value)
+            last = m.end()
+        text.append(body[last:])
+        full = "".join(text)
+        if "[[" in full or "]]" in full:
+            raise ValueError(f"written sample {sid}: unbalanced [[...]] markup")
+        samples.append(Sample(sid, full, spans, split_of(sid), "written", lang))
+    return samples
+
+
+def load_written() -> list[Sample]:
+    """The samples written for draftguard (six languages)."""
+    return parse_written((DATA / "written_samples.txt").read_text(encoding="utf-8"))
+
+
+def load(split: str | None = None) -> list[Sample]:
+    """All samples, or those of one split (``"train"``, ``"dev"``, ``"test"``)."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    samples = load_presidio() + load_written()
+    return [s for s in samples if split is None or s.split == split]
