@@ -44,9 +44,11 @@ app = typer.Typer(
 audit_app = typer.Typer(help="Check and export the tamper-evident audit chain.", no_args_is_help=True)
 config_app = typer.Typer(help="Validate configuration files.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure quality on the labelled evaluation sets (evaluation/).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(eval_app, name="eval")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
@@ -238,7 +240,10 @@ def draft(
     report = {
         "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments)},
         "skip": reason.model_dump() if reason else None,
-        "redactions": [{"placeholder": ph, "entity": ph.strip("<>").rsplit("_", 1)[0]} for ph in a.redacted.placeholders.mapping],
+        "redactions": [
+            {"placeholder": ph, "entity": ph.strip("<>").rsplit("_", 1)[0], "detector": a.redacted.placeholders.detectors.get(ph, "")}
+            for ph in a.redacted.placeholders.mapping
+        ],
         "prompt": {"template_id": a.prompt.template_id, "template_sha256": a.prompt.template_hash, "system": a.prompt.system, "user": a.prompt.user},
         "draft": {
             "provider": a.draft.provider,
@@ -260,11 +265,12 @@ def draft(
     console.rule(f"[bold]{literal(path.name)}[/] (dry run: nothing is written)")
     if reason:
         console.print(f"[yellow]Shown with --force: skip rule {reason.rule} would stop this message first[/] ({literal(reason.detail)})", highlight=False)
-    t = Table(title="Redacted (types and placeholders only)")
+    t = Table(title="Redacted (types, placeholders and the detector: never the values)")
     t.add_column("placeholder")
     t.add_column("entity type")
+    t.add_column("found by")
     for r in report["redactions"]:
-        t.add_row(literal(r["placeholder"]), literal(r["entity"]))
+        t.add_row(literal(r["placeholder"]), literal(r["entity"]), literal(r["detector"]))
     console.print(t)
     console.rule(f"Prompt {a.prompt.template_id} sha256={a.prompt.template_hash[:12]}…")
     console.print("[bold]system[/]", highlight=False)
@@ -501,8 +507,13 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
                 raise DraftguardError(f"{p}: sources.maildir[{i}].path: {box} is not a Maildir (needs cur/ and new/)")
         import importlib.util
 
-        if importlib.util.find_spec(settings.redaction.spacy_model) is None:
-            raise DraftguardError(f"{p}: redaction.spacy_model: package {settings.redaction.spacy_model!r} is not installed")
+        for lang, package in settings.redaction.nlp_models().items():
+            if importlib.util.find_spec(package) is None:
+                key = "redaction.spacy_model" if lang == settings.redaction.language else f"redaction.models.{lang}"
+                raise DraftguardError(f"{p}: {key}: package {package!r} is not installed")
+        from agent.pii.catalogue import check_entities
+
+        check_entities(settings.redaction)  # an entity no recogniser supports: refused, named
         from storage.db import check_storage_url
 
         try:
@@ -550,6 +561,38 @@ def quarantine_release(item_id: Annotated[int, typer.Argument(help="Item id (see
     finally:
         engine.dispose()
     console.print(f"item {item_id} released to state {released}; it will be retried on the next run")
+
+
+# ---------------------------------------------------------------------------- eval
+@eval_app.command("pii")
+def eval_pii(
+    split: Annotated[str, typer.Option("--split", help="train, dev, test (held out; the figures to report) or all.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Redaction recall and precision per entity type on the labelled PII set (evaluation/data/pii).
+
+    Uses the [redaction] section of the config. Exits 1 when a core entity is below the
+    thresholds in evaluation/thresholds.toml [pii]."""
+    if split not in ("train", "dev", "test", "all"):
+        raise fail(ExitCode.USAGE, f"--split must be train, dev, test or all, not {split!r}")
+    settings = _settings()
+    from agent.redaction import Redactor
+    from evaluation.pii import check, evaluate, format_report
+    from evaluation.pii_data import load
+
+    try:
+        redactor = Redactor(settings.redaction, settings.organisation)
+    except DraftguardError as exc:
+        raise fail(ExitCode.USAGE, str(exc)) from None
+    report = evaluate(load(None if split == "all" else split), redactor, split)
+    problems = check(report)
+    if as_json:
+        print(json.dumps({**report.as_dict(), "below_threshold": problems}, indent=2))
+    else:
+        console.print(literal(format_report(report)), highlight=False)
+        console.print(literal("thresholds: " + ("all core entities pass" if not problems else "BELOW: " + "; ".join(problems))), highlight=False)
+    if problems:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":
