@@ -134,6 +134,11 @@ class InboxDelta:
             raise SourceError(self.source, f"{self.mailbox}: delta page has no value list", transient=True)
         return data
 
+    def first_page(self, since: datetime) -> dict:
+        """The first page of a fresh round from ``since``, nothing stored (``outlook check``)."""
+        url, params = self.initial_url(since)
+        return self._get(url, params)
+
     def pages(self) -> Iterator[DeltaPage]:
         """Pages of the current round, following next links to the delta link.
 

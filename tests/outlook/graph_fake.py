@@ -31,7 +31,9 @@ Graph (``FakeGraph``), ``/v1.0/users/{mailbox}/...``:
   ``$select`` (unknown names → 400), ``$expand=singleValueExtendedProperties($filter=id eq
   …)``, ``$top`` + ``@odata.nextLink``; ``conversationId`` with ``$orderby`` → 400
   ``InefficientFilter``;
-* ``messages/{id}`` GET / PATCH / DELETE (delete moves to Deleted Items), ``mailFolders/{f}``;
+* ``messages/{id}`` GET / PATCH / DELETE (delete moves to Deleted Items; from Deleted Items to
+  Recoverable Items), ``messages/{id}/permanentDelete`` (POST, no body, 204: Recoverable
+  Items), ``mailFolders/{f}``;
 * ``messages/{id}/createReply`` and ``createReplyAll`` (201, draft in Drafts, same
   conversation, ``comment`` *or* ``message.body``, both → 400; ``message`` writable fields
   incl. categories and single-value extended properties; createReplyAll marks the original
@@ -348,6 +350,7 @@ class Mailbox:
     messages: dict[str, dict] = field(default_factory=dict)  # id -> message json (full)
     props: dict[str, list[dict]] = field(default_factory=dict)  # id -> extended properties
     log: list[tuple[int, str, str]] = field(default_factory=list)  # (seq, kind, id): created/updated/removed in Inbox
+    recoverable: dict[str, dict] = field(default_factory=dict)  # Recoverable Items (purged): no folder a client shows
 
 
 class FakeGraph(_TlsServer):
@@ -658,9 +661,18 @@ class FakeGraph(_TlsServer):
                 if method == "PATCH":
                     return self._patch(mb, msg, payload or {})
                 if method == "DELETE":
+                    if msg["parentFolderId"] == mb.folders["deleteditems"]:
+                        # deleting from Deleted Items moves the item to Recoverable Items (no client shows it)
+                        mb.recoverable[mid] = mb.messages.pop(mid)
+                        return 204, None, {}
                     msg["parentFolderId"] = mb.folders["deleteditems"]
                     msg["changeKey"] = b64url(secrets.token_bytes(12))
                     return 204, None, {}
+            if len(segs) == 3 and segs[2] == "permanentDelete" and method == "POST":
+                if payload:
+                    raise HttpError(*graph_error(400, "BadRequest", "permanentDelete takes no request body."))
+                mb.recoverable[mid] = mb.messages.pop(mid)  # the Purges folder of the dumpster
+                return 204, None, {}
             if len(segs) == 3 and segs[2] in ("createReply", "createReplyAll") and method == "POST":
                 return self._create_reply(mb, msg, payload or {}, all_=segs[2] == "createReplyAll")
         raise HttpError(*graph_error(400, "BadRequest", f"unsupported request {method} {'/'.join(segs)}"))
