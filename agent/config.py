@@ -37,7 +37,9 @@ class OrganisationConfig(_Strict):
 
 class MaildirSourceConfig(_Strict):
     """A local Maildir (mbsync/offlineimap/Dovecot layout): ``path`` is read, ``drafts_path``
-    receives drafts (created if missing). ``from_address`` is the draft's From."""
+    receives drafts (created if missing). ``from_address`` is the draft's From. ``drafting``
+    false: messages are still read and recorded, but skipped before any model call (rule
+    ``drafting_off``) and no saved draft is delivered any more."""
 
     name: str = "local"
     path: Path
@@ -45,6 +47,7 @@ class MaildirSourceConfig(_Strict):
     from_address: str
     reply_all: bool = False
     interval_seconds: int = Field(default=60, ge=5)
+    drafting: bool = True
 
 
 class SalesforceSourceConfig(_Strict):
@@ -63,7 +66,8 @@ class SalesforceSourceConfig(_Strict):
     unanswered email per case, ``"each"`` every one. ``limit_pause_seconds`` is the polling
     pause after ``REQUEST_LIMIT_EXCEEDED``; ``reserve_api_calls`` pauses while fewer daily
     calls remain. ``instance_url`` overrides the token answer's instance URL (tests,
-    proxies). Times are seconds.
+    proxies). Times are seconds. ``drafting`` false: cases are still read and recorded, but
+    skipped before any model call and no saved draft is delivered any more.
     """
 
     name: str = "salesforce"
@@ -92,6 +96,7 @@ class SalesforceSourceConfig(_Strict):
     timeout_seconds: float = Field(default=30.0, gt=0)
     retry_attempts: int = Field(default=4, ge=1, le=10)
     instance_url: str | None = None
+    drafting: bool = True
 
     @field_validator("domain")
     @classmethod
@@ -130,7 +135,9 @@ class OutlookSourceConfig(_Strict):
     the poll period. ``graph_url`` and ``authority_url`` end with ``/``; tests point them at
     127.0.0.1. ``max_concurrency`` is per mailbox (Graph allows 4 concurrent requests per
     mailbox per app). ``retry_max_attempts`` and ``retry_max_wait_seconds`` bound the
-    throttling retries (429/503/504 with ``Retry-After``) on every request.
+    throttling retries (429/503/504 with ``Retry-After``) on every request. ``drafting``
+    false: messages are still read and recorded, but skipped before any model call and no
+    saved draft is delivered any more.
     """
 
     name: str = "outlook"
@@ -151,6 +158,7 @@ class OutlookSourceConfig(_Strict):
     retry_max_attempts: int = Field(default=5, ge=1, le=20)
     retry_max_wait_seconds: float = Field(default=60.0, ge=0)
     mailbox_backoff_max_seconds: float = Field(default=900.0, ge=0)
+    drafting: bool = True
 
     def client_secret(self) -> str | None:
         """The client secret from the environment, or None when the variable is unset."""
@@ -485,6 +493,17 @@ class Settings(_Strict):
             if self.routing.default_group not in known and self.routing.default_action == "escalate":
                 raise ValueError(f"routing.default_group {self.routing.default_group!r} is not in [[reviewer_groups]]")
         return self
+
+    def drafting_enabled(self, source_name: str) -> bool:
+        """The ``drafting`` switch of the source called ``source_name`` (``"maildir:local"``,
+        ``"outlook:m365"``, ``"salesforce:acme"``); True for a name the config does not list."""
+        kind, _, name = source_name.partition(":")
+        if kind not in SourcesConfig.model_fields:
+            return True
+        for cfg in getattr(self.sources, kind):
+            if cfg.name == name:
+                return cfg.drafting
+        return True
 
     def resolve(self, p: Path) -> Path:
         """``p`` made absolute against the config file's folder."""

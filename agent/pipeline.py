@@ -70,7 +70,7 @@ from agent.prompts import render_prompt
 from agent.redaction import Redactor
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
 from rules.policy import PolicyPack
-from rules.routing import Router, routing_facts
+from rules.routing import Router, pre_draft_facts, routing_facts, saved_draft_facts
 from rules.skip import skip_reason
 from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
 from storage.repository import UnitOfWork, aware, fit
@@ -81,6 +81,7 @@ NER_ENTITIES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIM
 EXTERNAL_ID_MAX = 500  # items.external_id column width
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
 PAUSED = "paused"  # outcome: the item's source is paused; the item waits, pending, for the pause to end
+DRAFTING_OFF = "drafting_off"  # skip rule id: the source's config says drafting = false
 
 
 @dataclass
@@ -395,15 +396,24 @@ class Pipeline:
             reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
             if reason is not None:
                 return self._record_skip(item_id, reason)
+            if not self.settings.drafting_enabled(source.name):  # before any model call
+                return self._record_skip(item_id, SkipReason(rule=DRAFTING_OFF, detail=f"{source.name}: drafting = false"))
             stage = "validate"
             self.validate(msg)
+            stage = "route"
+            early = self._route_before_draft(msg)
+            if early is not None and early.action == Action.skip:  # decided without the draft: no model call
+                with UnitOfWork(self.sf) as uow:
+                    state = self._apply_decision(uow, uow.item(item_id), None, early, before_draft=True)
+                    uow.commit()
+                return state
             stage = "analyse"
             analysis = self.analyse(msg, source)
             stage = "record"
             state = self._record_analysis(item_id, msg, analysis)
             if state == ItemState.ROUTED:
                 stage = "deliver"
-                outcome = self.deliver_saved_draft(source, msg, item_id)
+                outcome = self.deliver_saved_draft(source, msg, item_id, reroute=False)
                 if outcome == PAUSED:  # the pause is recorded; give back this attempt
                     with UnitOfWork(self.sf) as uow:
                         item = uow.item(item_id)
@@ -593,28 +603,99 @@ class Pipeline:
                 item,
                 {"pack": self.policy.name, "pack_version": self.policy.version, "findings": [[f.rule_id, f.severity.name] for f in a.findings]},
             )
-            dec = a.decision
-            uow.session.add(Decision(item_id=item.id, draft_id=row.id, action=dec.action.value, rule_id=dec.rule_id, group=dec.group, reasons=dec.reasons))
-            uow.audit("routed", item, {"rule_id": dec.rule_id, "action": dec.action.value, "group": dec.group})
-            if dec.action == Action.draft:
-                item.state = ItemState.ROUTED
-            elif dec.action == Action.hold:
-                item.state = ItemState.HELD
-            elif dec.action == Action.skip:
-                item.state = ItemState.SKIPPED
-                item.skip_rule = f"routing:{dec.rule_id}"
-            else:
-                item.state = ItemState.ESCALATED
-                task = ReviewTask(item_id=item.id, draft_id=row.id, group=dec.group or self.settings.routing.default_group, rule_id=dec.rule_id)
-                uow.session.add(task)
-                uow.session.flush()
-                uow.audit("escalated", item, {"review_task_id": task.id, "group": task.group, "rule_id": dec.rule_id})
-            state = item.state
+            state = self._apply_decision(uow, item, row.id, a.decision)
             uow.commit()
         return state
 
-    def deliver_saved_draft(self, source: Source, msg: InboundMessage, item_id: int, *, actor: str = "draftguard") -> str:
+    def _apply_decision(self, uow: UnitOfWork, item: Item, draft_id: int | None, dec: RoutingDecision, **audit_extra) -> str:
+        """Record ``dec`` for ``item`` in ``uow`` (decision row, ``routed`` event with
+        ``audit_extra``, the state; for escalate the review task and ``escalated``); returns the
+        new state. The caller commits."""
+        uow.session.add(Decision(item_id=item.id, draft_id=draft_id, action=dec.action.value, rule_id=dec.rule_id, group=dec.group, reasons=dec.reasons))
+        uow.audit("routed", item, {"rule_id": dec.rule_id, "action": dec.action.value, "group": dec.group, **audit_extra})
+        if dec.action == Action.draft:
+            item.state = ItemState.ROUTED
+        elif dec.action == Action.hold:
+            item.state = ItemState.HELD
+        elif dec.action == Action.skip:
+            item.state = ItemState.SKIPPED
+            item.skip_rule = f"routing:{dec.rule_id}"[:100]
+        else:
+            item.state = ItemState.ESCALATED
+            task = ReviewTask(item_id=item.id, draft_id=draft_id, group=dec.group or self.settings.routing.default_group, rule_id=dec.rule_id)
+            uow.session.add(task)
+            uow.session.flush()
+            uow.audit("escalated", item, {"review_task_id": task.id, "group": task.group, "rule_id": dec.rule_id})
+        return item.state
+
+    # ------------------------------------------------------------------ routing again before delivery
+    def _route_before_draft(self, msg: InboundMessage) -> RoutingDecision | None:
+        """The routing decision when the current rules can make it from pre-draft facts alone
+        (see :meth:`rules.routing.Router.decide_before_draft`), else None."""
+        if not self.router.may_decide_before_draft:
+            return None
+        language = build_context(msg, max_chars=self.settings.limits.max_prompt_chars).language
+        return self.router.decide_before_draft(pre_draft_facts(msg, inbound_language=language))
+
+    def _route_saved_draft(self, source: Source, msg: InboundMessage, item_id: int, draft: Draft) -> RoutingDecision | None:
+        """Route a saved draft again under the current config, before it is delivered: the
+        source's ``drafting`` switch, the skip rules, then the routing rules on the facts of the
+        saved draft and its findings (the message re-read now). None when the answer is still
+        "draft" (deliver), else the decision to apply instead."""
+        if not self.settings.drafting_enabled(source.name):
+            return RoutingDecision(rule_id=DRAFTING_OFF, action=Action.skip, reasons=[f"{source.name}: drafting = false"])
+        reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
+        if reason is not None:
+            return RoutingDecision(rule_id=f"skip:{reason.rule}", action=Action.skip, reasons=[f"skip rule {reason.rule}"])
+        with self.sf() as s:
+            findings = s.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == draft.id)).all()
+        facts = saved_draft_facts(
+            msg,
+            intent=draft.intent,
+            confidence=draft.confidence,
+            provider=draft.provider,
+            fallback_used=draft.fallback_used,
+            findings=[(r, sev) for r, sev in findings],
+            language=draft.language or "und",
+            inbound_language=build_context(msg, max_chars=self.settings.limits.max_prompt_chars).language,
+        )
+        decision = self.router.decide(facts)
+        return None if decision.action == Action.draft else decision
+
+    def _reroute(self, source: Source, msg: InboundMessage, item_id: int, draft_id: int, dec: RoutingDecision) -> str:
+        """Apply ``dec`` instead of delivering the saved draft (audited ``routed`` with
+        ``rerouted_from`` = the rule of the decision it replaces); escalations get their case
+        actions and reviewer notification."""
+        with UnitOfWork(self.sf) as uow:
+            item = uow.item(item_id)
+            before = uow.session.execute(select(Decision.rule_id).where(Decision.item_id == item_id).order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
+            state = self._apply_decision(uow, item, draft_id, dec, rerouted_from=before, before_delivery=True)
+            uow.commit()
+        log.info("%s/%s routed again before delivery: %s by rule %s (was %s)", msg.source, msg.external_id, dec.action.value, dec.rule_id, before)
+        if state == ItemState.ESCALATED:
+            try:
+                self._after_escalation(source, msg, item_id, dec)
+            except SourceThrottledError as exc:
+                return self._paused_item(source.name, item_id, exc, "escalate")
+            except Exception as exc:
+                if not isinstance(exc, DraftguardError):
+                    log.error("unexpected error in stage escalate: %s\n%s", error_text(exc), stack_text(exc))
+                with UnitOfWork(self.sf) as uow:
+                    uow.quarantine(uow.item(item_id), "escalate", exc, self.settings.limits.item_attempts)
+                    uow.commit()
+                return ItemState.QUARANTINED
+        return state
+
+    def deliver_saved_draft(self, source: Source, msg: InboundMessage, item_id: int, *, actor: str = "draftguard", reroute: bool | None = None) -> str:
         """Deliver the latest saved draft of an item (after routing, on resume, or on approval).
+
+        An automatic delivery (``actor`` draftguard, no reviewer's approval in progress, i.e. no
+        open review task) first routes the saved draft again under the current config: when the
+        source's ``drafting`` is now false, a skip rule or a routing rule now skips, holds or
+        escalates, that is done instead (audited ``routed`` with ``rerouted_from``) and nothing
+        is delivered. A reviewer's approval is a decision and is delivered as approved.
+        ``reroute`` False skips that step (the pipeline routed the draft a moment ago); True
+        forces it; None (default) decides as just said.
 
         Idempotent: the connector looks for the idempotency key before writing.
         Raises nothing for delivery faults: the item is quarantined with stage ``deliver``.
@@ -632,6 +713,13 @@ class Pipeline:
                 return ItemState.QUARANTINED
             reply = self._reply_draft(msg, source, draft.body_text, draft.body_html or text_to_html(draft.body_text))
             draft_id = draft.id
+            approving = s.execute(select(ReviewTask.id).where(ReviewTask.item_id == item_id, ReviewTask.status == "open").limit(1)).first() is not None
+        if reroute is None:
+            reroute = actor == "draftguard" and not approving
+        if reroute:
+            instead = self._route_saved_draft(source, msg, item_id, draft)
+            if instead is not None:
+                return self._reroute(source, msg, item_id, draft_id, instead)
         try:
             receipt = None
             for attempt in self._retrying():

@@ -25,6 +25,12 @@ language / inbound_language str    ISO 639-1 or ``und``
 has_attachments           bool
 thread_length             int      earlier messages in the conversation
 ========================  =======  ===============================================
+
+The facts in :data:`PRE_DRAFT_FACTS` are known before anything is drafted. When the first
+rule that matches uses only those, and every rule before it does too (or no rule matches
+and all of them do), the decision cannot depend on the draft:
+:meth:`Router.decide_before_draft` returns it, and the pipeline skips such an item without
+calling the model (a skip-all rule, ``when = "true"``, never sends anything to a model).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import rule_engine
 
 from agent.config import RoutingConfig
 from agent.errors import ConfigError
-from agent.models import Action, DraftResult, Finding, InboundMessage, RoutingDecision
+from agent.models import Action, DraftResult, Finding, InboundMessage, RoutingDecision, Severity
 
 FACT_NAMES = (
     "source",
@@ -54,27 +60,66 @@ FACT_NAMES = (
 )
 
 
-def routing_facts(
-    msg: InboundMessage, draft: DraftResult, findings: list[Finding], *, language: str, inbound_language: str
-) -> dict:
-    """The fact dict routing rules are evaluated on (see the module docstring)."""
+#: Facts known before drafting: the message and its detected language only.
+PRE_DRAFT_FACTS = frozenset({"source", "source_kind", "sender_domain", "inbound_language", "has_attachments", "thread_length"})
+
+
+def pre_draft_facts(msg: InboundMessage, *, inbound_language: str) -> dict:
+    """The facts of :data:`PRE_DRAFT_FACTS` for ``msg`` (``inbound_language``: ISO 639-1 or ``und``)."""
     return {
         "source": msg.source,
         "source_kind": msg.source.split(":", 1)[0],
         "sender_domain": msg.sender.domain,
-        "intent": draft.output.intent,
-        "confidence": float(draft.output.confidence),
-        "provider": draft.provider,
-        "fallback_used": draft.fallback_used,
-        "finding_ids": sorted({f.rule_id for f in findings}),
-        "finding_families": sorted({f.rule_id.split(".", 1)[0] for f in findings}),
-        "max_severity": max((int(f.severity) for f in findings), default=-1),
-        "finding_count": len(findings),
-        "language": language,
         "inbound_language": inbound_language,
         "has_attachments": bool(msg.attachments),
         "thread_length": len(msg.thread),
     }
+
+
+def saved_draft_facts(
+    msg: InboundMessage,
+    *,
+    intent: str,
+    confidence: float,
+    provider: str,
+    fallback_used: bool,
+    findings: list[tuple[str, str]],
+    language: str,
+    inbound_language: str,
+) -> dict:
+    """All facts from stored values: a saved draft's intent, confidence, provider and fallback
+    flag, its findings as ``(rule_id, severity name)`` (``"high"``; unknown names count as
+    critical, so they never lower a severity), its language. Used to route a saved draft again
+    under the current rules before it is delivered."""
+    sev = [int(Severity.__members__.get(name.lower(), Severity.critical)) for _, name in findings]
+    return {
+        **pre_draft_facts(msg, inbound_language=inbound_language),
+        "intent": intent,
+        "confidence": float(confidence),
+        "provider": provider,
+        "fallback_used": bool(fallback_used),
+        "finding_ids": sorted({r for r, _ in findings}),
+        "finding_families": sorted({r.split(".", 1)[0] for r, _ in findings}),
+        "max_severity": max(sev, default=-1),
+        "finding_count": len(findings),
+        "language": language,
+    }
+
+
+def routing_facts(
+    msg: InboundMessage, draft: DraftResult, findings: list[Finding], *, language: str, inbound_language: str
+) -> dict:
+    """The fact dict routing rules are evaluated on (see the module docstring)."""
+    return saved_draft_facts(
+        msg,
+        intent=draft.output.intent,
+        confidence=draft.output.confidence,
+        provider=draft.provider,
+        fallback_used=draft.fallback_used,
+        findings=[(f.rule_id, f.severity.name) for f in findings],
+        language=language,
+        inbound_language=inbound_language,
+    )
 
 
 class Router:
@@ -82,25 +127,61 @@ class Router:
 
     def __init__(self, cfg: RoutingConfig):
         self.cfg = cfg
-        ctx = rule_engine.Context(type_resolver=rule_engine.type_resolver_from_dict(_FACT_TYPES))
-        self._rules: list[tuple[object, rule_engine.Rule]] = []
+        resolve = rule_engine.type_resolver_from_dict(_FACT_TYPES)
+        self._rules: list[tuple[object, rule_engine.Rule, frozenset[str]]] = []
         for i, r in enumerate(cfg.rules):
+            used: set[str] = set()
+
+            def track(name: str, used=used):
+                used.add(name)
+                return resolve(name)
+
             try:
-                self._rules.append((r, rule_engine.Rule(r.when, context=ctx)))
+                # a context per rule: rule-engine asks the type resolver for each symbol it parses,
+                # which tells which facts the rule reads
+                rule = rule_engine.Rule(r.when, context=rule_engine.Context(type_resolver=track))
             except rule_engine.errors.EngineError as exc:
                 raise ConfigError(f"invalid expression {r.when!r}: {exc.message}", key=f"routing.rules[{i}].when") from exc
+            self._rules.append((r, rule, frozenset(used)))
+
+    @property
+    def may_decide_before_draft(self) -> bool:
+        """True when :meth:`decide_before_draft` can answer at all (the first rule, if any, reads
+        only pre-draft facts); lets the pipeline skip computing those facts otherwise."""
+        return not self._rules or self._rules[0][2] <= PRE_DRAFT_FACTS
+
+    @staticmethod
+    def _decision(cfg) -> RoutingDecision:
+        return RoutingDecision(
+            rule_id=cfg.id,
+            action=Action(cfg.action),
+            group=cfg.group,
+            case_actions=dict(cfg.case_actions),
+            reasons=[f"rule {cfg.id}: {cfg.when}"],
+        )
 
     def decide(self, facts: dict) -> RoutingDecision:
         """The decision of the first rule whose expression is true, else the default action."""
-        for cfg, rule in self._rules:
+        for cfg, rule, _used in self._rules:
             if rule.matches(facts):
-                return RoutingDecision(
-                    rule_id=cfg.id,
-                    action=Action(cfg.action),
-                    group=cfg.group,
-                    case_actions=dict(cfg.case_actions),
-                    reasons=[f"rule {cfg.id}: {cfg.when}"],
-                )
+                return self._decision(cfg)
+        return self._default()
+
+    def decide_before_draft(self, facts: dict) -> RoutingDecision | None:
+        """The decision when it cannot depend on the draft, else None.
+
+        ``facts`` holds :data:`PRE_DRAFT_FACTS`. Rules are walked in order: a rule that reads
+        any other fact ends the walk (None: the draft is needed); the first pre-draft rule that
+        matches decides; when every rule is pre-draft and none matches, the default action
+        decides. :meth:`decide` on the full facts later gives the same answer."""
+        for cfg, rule, used in self._rules:
+            if not used <= PRE_DRAFT_FACTS:
+                return None
+            if rule.matches(facts):
+                return self._decision(cfg)
+        return self._default()
+
+    def _default(self) -> RoutingDecision:
         action = Action(self.cfg.default_action)
         return RoutingDecision(
             rule_id="default",

@@ -7,15 +7,18 @@ import email
 import email.policy
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+import main
 from agent.config import load_config
 from connectors.maildir.parse import parse_message
 from jobs.bootstrap import bootstrap
 from storage.models import Draft, Item
-from tests.e2e.helpers import write_config
+from tests.e2e.helpers import FIXTURES, mailbox_of, write_config
 from tests.servers.openai_server import OpenAIServer
 from tests.unit.fakes import FakeNotifier
 
@@ -156,3 +159,85 @@ def test_a_run_connects_only_to_the_configured_endpoint(tmp_path, monkeypatch):
     assert summary.counts["drafted"] >= 10
     port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
     assert seen and {a[1] for a in seen} == {port}
+
+
+# ------------------------------------------------------------ 8.7: the current config decides, before the model
+BUSINESS = ("plain_business.eml", "quoted_reply.eml", "reply_to.eml", "html_only.eml")
+SKIP_ALL = '[[routing.rules]]\nid = "pause-drafting"\nwhen = "true"\naction = "skip"\n\n'
+REVIEW_ALL = '[[routing.rules]]\nid = "review-everything"\nwhen = \'source_kind == "maildir"\'\naction = "escalate"\ngroup = "compliance"\n\n'
+
+
+def _business_box(tmp_path: Path) -> Path:
+    return mailbox_of(tmp_path, {f"{i}.{name}": (FIXTURES / name).read_bytes() for i, name in enumerate(BUSINESS)})
+
+
+def _cli(cfg: Path, *args: str):
+    res = CliRunner().invoke(main.app, ["--config", str(cfg), *args])
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def _edit(cfg: Path, old: str, new: str) -> None:
+    text = cfg.read_text()
+    assert old in text
+    cfg.write_text(text.replace(old, new, 1))
+
+
+def _items(tmp_path: Path) -> list[tuple[int, str, str | None]]:
+    with sqlite3.connect(tmp_path / "dg.db") as db:
+        return db.execute("select id, state, skip_rule from items order by id").fetchall()
+
+
+def _drafts_written(tmp_path: Path) -> list[Path]:
+    cur = tmp_path / "Drafts" / "cur"
+    return list(cur.iterdir()) if cur.is_dir() else []
+
+
+def test_drafting_false_on_the_source_stops_every_item_before_the_model(tmp_path):
+    with OpenAIServer() as server:
+        cfg = write_config(tmp_path, base_url=server.base_url, mailbox=_business_box(tmp_path))
+        _edit(cfg, "\ndrafting = true", "\ndrafting = false")  # the Maildir source's switch
+        _cli(cfg, "run", "--once")
+        assert server.raw_bodies == []  # not one request reached the model
+    assert [(state, rule) for _, state, rule in _items(tmp_path)] == [("skipped", "drafting_off")] * len(BUSINESS)
+    assert _drafts_written(tmp_path) == []
+
+
+def test_a_skip_all_rule_never_calls_the_model(tmp_path):
+    with OpenAIServer() as server:
+        cfg = write_config(tmp_path, base_url=server.base_url, mailbox=_business_box(tmp_path))
+        _edit(cfg, "[[routing.rules]]", SKIP_ALL + "[[routing.rules]]")
+        _cli(cfg, "run", "--once")
+        assert server.raw_bodies == []
+    assert [(state, rule) for _, state, rule in _items(tmp_path)] == [("skipped", "routing:pause-drafting")] * len(BUSINESS)
+    assert _drafts_written(tmp_path) == []
+    with sqlite3.connect(tmp_path / "dg.db") as db:
+        assert db.execute("select count(*) from drafts").fetchone()[0] == 0
+        assert db.execute("select count(*) from decisions where action = 'skip' and rule_id = 'pause-drafting' and draft_id is null").fetchone()[0] == len(BUSINESS)
+
+
+def test_a_released_item_is_routed_again_under_the_current_config_before_delivery(tmp_path):
+    with OpenAIServer() as server:
+        cfg = write_config(tmp_path, base_url=server.base_url, mailbox=_business_box(tmp_path))
+        (tmp_path / "Drafts").write_text("a file where the Drafts Maildir should be")  # every delivery fails
+        _cli(cfg, "run", "--once")
+        asked = len(server.raw_bodies)
+        assert asked == len(BUSINESS)  # drafted by the model, then the delivery failed
+        status = json.loads(_cli(cfg, "status", "--json").stdout)
+        released = [q["item_id"] for q in status["quarantine"]]  # every item the rules sent to delivery
+        assert {q["stage"] for q in status["quarantine"]} == {"deliver"} and len(released) >= 3
+
+        # The config changes (every message of this mailbox now goes to a reviewer), the cause is
+        # fixed, the items are released: their saved drafts were decided "draft" under the old config.
+        _edit(cfg, "[[routing.rules]]", REVIEW_ALL + "[[routing.rules]]")
+        (tmp_path / "Drafts").unlink()
+        for item_id in released:
+            _cli(cfg, "quarantine", "release", str(item_id))
+        _cli(cfg, "run", "--once")
+        assert len(server.raw_bodies) == asked  # the saved drafts were routed again, not drafted again
+    assert {state for item_id, state, _ in _items(tmp_path) if item_id in released} == {"escalated"}
+    assert _drafts_written(tmp_path) == []  # nothing delivered under the old decision
+    with sqlite3.connect(tmp_path / "dg.db") as db:
+        assert db.execute("select count(*) from review_tasks where status = 'open' and rule_id = 'review-everything'").fetchone()[0] == len(released)
+        rerouted = [json.loads(d) for (d,) in db.execute("select data from audit_events where event = 'routed' order by seq")]
+    assert sum(1 for d in rerouted if d.get("rerouted_from") == "default" and d["rule_id"] == "review-everything") == len(released)
