@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import PREVIEW_MAX_CHARS
+from agent.error_text import error_text
 from agent.ports import Escalation, Notifier
 from storage.models import Draft, FindingRow, ReviewTask, utcnow
 from storage.repository import UnitOfWork
@@ -76,7 +77,7 @@ def notify_review_task(
             ref = notifier.notify(esc)
         except Exception as exc:
             task.notify_attempts += 1
-            task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
+            task.notify_error = error_text(exc, 2000)
             if retry_after_seconds is not None:  # the outbox retries it after this delay, never drops it
                 task.notify_next_at = utcnow() + timedelta(seconds=retry_after_seconds)
             uow.commit()

@@ -39,6 +39,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import ReviewerGroupConfig, Settings
+from agent.error_text import error_text
 from agent.errors import DraftguardError
 from agent.escalation import draft_preview
 from agent.models import InboundMessage
@@ -176,7 +177,7 @@ def _send_first(session_factory, notifier, settings, task_id: int, now: datetime
                 ref = notifier.notify(esc)
             except Exception as exc:
                 task.notify_attempts = (task.notify_attempts or 0) + 1
-                task.notify_error = f"{type(exc).__name__}: {exc}"[:2000]
+                task.notify_error = error_text(exc, 2000)
                 task.notify_next_at = now + retry_delay(task.notify_attempts, settings)
                 s.commit()
                 NOTIFICATIONS.labels(transport=transport, kind="escalation", result="error").inc()
@@ -234,7 +235,7 @@ def _send_reminder(session_factory, notifier, settings, task_id: int, now: datet
                 ref = notifier.notify(esc)
             except Exception as exc:
                 task.reminded_at, task.reminder_count = prev_reminded, prev_count  # put the claim back: retried next run
-                task.notify_error = f"reminder: {type(exc).__name__}: {exc}"[:2000]
+                task.notify_error = "reminder: " + error_text(exc, 1990)
                 s.commit()
                 NOTIFICATIONS.labels(transport=transport, kind="reminder", result="error").inc()
                 report.reminder_failures += 1

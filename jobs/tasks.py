@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.error_text import error_text, stack_text
 from agent.errors import DraftguardError
 from jobs.metrics import ITEMS_PROCESSED, JOB_DURATION, JOB_RUNS, DraftTail
 
@@ -93,9 +94,9 @@ def _job(name: str, fn: Callable[[ServiceRuntime], Any]) -> Any:
     result = "ok"
     try:
         return fn(rt)
-    except Exception:
+    except Exception as exc:
         result = "error"
-        log.exception("job %s failed", name)
+        log.error("job %s failed: %s\n%s", name, error_text(exc), stack_text(exc))
         raise
     finally:
         JOB_RUNS.labels(job=name, result=result).inc()

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.error_text import error_text
 from agent.models import InboundMessage
 from agent.ports import CursorStore
 from storage import audit
@@ -119,12 +120,15 @@ class UnitOfWork:
     def set_state(self, item: Item, state: str, *, error: str | None = None) -> None:
         item.state = state
         if error is not None:
-            item.last_error = error
+            item.last_error = error_text(error)
 
     def quarantine(self, item: Item, stage: str, exc: BaseException | str, attempts: int) -> QuarantineEntry:
-        """Move the item to quarantine with its error; records the audit event too."""
+        """Move the item to quarantine with its error; records the audit event too.
+
+        The stored error is :func:`agent.error_text.error_text` of ``exc``: one line, no SQL
+        parameters, no row contents, no control characters."""
         error_type = type(exc).__name__ if isinstance(exc, BaseException) else "BadItem"
-        message = str(exc)[:4000]
+        message = error_text(exc)
         entry = QuarantineEntry(item_id=item.id, stage=stage, error_type=error_type, error=message, attempts=attempts)
         self.session.add(entry)
         # An escalation whose follow-up failed is not reviewable while quarantined: close its
