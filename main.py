@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -102,6 +104,40 @@ def _database(settings: Settings, *, create: bool = False):
 
 
 # ---------------------------------------------------------------------------- run
+@contextmanager
+def _run_lock(settings: Settings) -> Iterator[None]:
+    """Hold the database's run lock (``jobs.scheduler.make_run_lock``) for the block.
+
+    Taken on its own engine before the database is opened and migrated, so two runs started
+    together never race on the schema. Exits 5 (``LOCKED``) when another run holds it, 4 when
+    the storage URL is bad or the server cannot be reached."""
+    from sqlalchemy.exc import OperationalError
+
+    from jobs.scheduler import LockHeld, make_run_lock
+    from storage.db import check_storage_url, make_engine
+
+    url = settings.storage_url()
+    try:
+        shown = check_storage_url(url).render_as_string(hide_password=True)
+        engine = make_engine(url)
+    except StorageError as exc:
+        raise fail(ExitCode.STORAGE, str(exc)) from None
+    lock = make_run_lock(engine)
+    try:
+        lock.acquire()  # one run per database, --once included: never two processes on one item
+    except LockHeld as exc:
+        engine.dispose()
+        raise fail(ExitCode.LOCKED, str(exc)) from None
+    except OperationalError as exc:
+        engine.dispose()
+        raise fail(ExitCode.STORAGE, f"storage {shown} unavailable: {str(exc.orig).strip().splitlines()[0]}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+        engine.dispose()
+
+
 @app.command()
 def run(
     once: Annotated[bool, typer.Option("--once", help="Poll every source once, print a summary and exit.")] = False,
@@ -114,54 +150,49 @@ def run(
         from jobs.scheduler import run_forever
 
         raise typer.Exit(run_forever(settings, wait=wait))
-    rt = _runtime(settings)
-    try:
-        sources = [rt.source(n) for n in source] if source else rt.sources
-    except KeyError as exc:
-        raise fail(ExitCode.USAGE, exc.args[0]) from None
-    if not sources:
-        raise fail(ExitCode.USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
     from agent.pipeline import RunSummary
-    from jobs.scheduler import LockHeld, make_run_lock
 
-    lock = make_run_lock(rt.engine)
-    try:
-        lock.acquire()  # one run per database, --once included: never two processes on one item
-    except LockHeld as exc:
-        rt.close()
-        raise fail(ExitCode.LOCKED, str(exc)) from None
     total = RunSummary()
     failed: list[str] = []
     storage_failed: str | None = None
-    try:
+    with _run_lock(settings):  # before anything touches the schema: a second run exits 5 at once
+        rt = _runtime(settings)
         try:
-            rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
-        except DraftguardError as exc:
-            raise fail(ExitCode.USAGE, str(exc)) from None
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
-            for src in sources:
-                task = progress.add_task(src.name, total=src.estimate())
-                try:
-                    total.merge(rt.pipeline.run_source(src, on_item=lambda _o, t=task: progress.advance(t)))
-                except StorageError:
-                    raise
-                except DraftguardError as exc:
-                    failed.append(str(exc))  # SourceError names the source
-                progress.update(task, total=progress.tasks[task].completed)
-        # Notifications left over (failed earlier, or a review reassigned): the outbox sends them now.
-        from jobs.notifications import dispatch_pending
+            try:
+                sources = [rt.source(n) for n in source] if source else rt.sources
+            except KeyError as exc:
+                raise fail(ExitCode.USAGE, exc.args[0]) from None
+            if not sources:
+                raise fail(ExitCode.USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
+            try:
+                rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
+            except DraftguardError as exc:
+                raise fail(ExitCode.USAGE, str(exc)) from None
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as progress:
+                for src in sources:
+                    task = progress.add_task(src.name, total=src.estimate())
+                    try:
+                        total.merge(rt.pipeline.run_source(src, on_item=lambda _o, t=task: progress.advance(t)))
+                    except StorageError:
+                        raise
+                    except DraftguardError as exc:
+                        failed.append(str(exc))  # SourceError names the source
+                    progress.update(task, total=progress.tasks[task].completed)
+            # Notifications left over (failed earlier, or a review reassigned): the outbox sends them now.
+            from jobs.notifications import dispatch_pending
 
-        outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
-    except StorageError as exc:  # database or disk full, server gone: no later write can succeed
-        storage_failed = str(exc)
-    finally:
-        lock.release()
-        rt.close()
+            outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
+        except StorageError as exc:  # database or disk full, server gone: no later write can succeed
+            storage_failed = str(exc)
+        finally:
+            rt.close()
     if storage_failed is not None:
         raise fail(ExitCode.STORAGE, f"run stopped: {storage_failed}")
     _print_summary(total)
     for pause in total.pauses.values():  # one line per paused source, every run while it lasts
         console.print(literal(pause.line()), highlight=False, soft_wrap=True)
+    if total.model_line():
+        console.print(total.model_line(), highlight=False, soft_wrap=True)
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:

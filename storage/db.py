@@ -7,13 +7,14 @@ Alembic migrations in ``storage/migrations`` to head before returning.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,9 +92,29 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
+#: key of the PostgreSQL advisory lock migrations run under (a signed 64-bit sha256 prefix of
+#: "draftguard:migrate"; distinct from the run lock's key)
+MIGRATION_LOCK_KEY = int.from_bytes(hashlib.sha256(b"draftguard:migrate").digest()[:8], "big", signed=True)
+
+
 def migrate(engine: Engine) -> None:
-    """Apply all migrations up to head (idempotent)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Apply all migrations up to head (idempotent).
+
+    On PostgreSQL under a session advisory lock of their own (``pg_advisory_lock``, held on a
+    separate connection while Alembic works): two processes that start together on a fresh
+    database never create the same tables at once; the second waits, then finds head. SQLite
+    needs nothing: every transaction there takes the write lock up front (``BEGIN IMMEDIATE``)."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        conn.commit()
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.commit()
 
 
 def _mask(url: str) -> str:

@@ -225,3 +225,58 @@ def test_full_database_stops_the_run_in_one_line_and_loses_nothing(tmp_path):
     states = _status(cfg)["states"]
     assert not {"new", "processing", "routed"} & set(states), states
     assert cli(cfg, "audit", "verify", check=False).returncode == 0
+
+
+# --- 9.10: two `run --once` at the same moment on a fresh PostgreSQL database -----------------------
+@pytest.fixture
+def fresh_pg_url():
+    """A new, empty PostgreSQL database of its own (dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from tests.conftest import PG_ADMIN_URL, need_service
+
+    name = f"dg_race_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    with admin.connect() as c:
+        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_two_runs_at_once_on_a_fresh_postgres_database(tmp_path, fresh_pg_url):
+    """The run lock is taken before the schema is migrated: one run works, the other exits 5."""
+    cfg = write_config(tmp_path, storage_url=fresh_pg_url)
+    cmd = [sys.executable, str(ROOT / "main.py"), "--config", str(cfg), "run", "--once"]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=CLI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    for out, errs in outs:
+        assert "Traceback" not in out + errs, errs
+    assert codes == [0, 5], outs
+    loser = outs[[p.returncode for p in procs].index(5)][1]
+    assert "another draftguard run holds the scheduler lock" in loser and len(loser.strip().splitlines()) == 1
+    assert cli(cfg, "audit", "verify", check=False).returncode == 0
+
+
+@pytest.mark.postgres
+def test_commands_started_together_on_a_fresh_postgres_database_migrate_once(tmp_path, fresh_pg_url):
+    """Read commands migrate too (`status` on a fresh database): started together, their
+    migrations wait for each other under their own advisory lock instead of colliding."""
+    cfg = write_config(tmp_path, storage_url=fresh_pg_url)
+    cmd = [sys.executable, str(ROOT / "main.py"), "--config", str(cfg), "status", "--json"]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=CLI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        out, errs = p.communicate(timeout=600)
+        assert p.returncode == 0 and "Traceback" not in out + errs, errs
+        assert json.loads(out)["states"] == {}
