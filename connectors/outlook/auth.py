@@ -52,6 +52,8 @@ from requests.exceptions import HTTPError
 
 from agent.config import OutlookSourceConfig
 from agent.errors import ConfigError, SourceError
+from connectors.outlook import o365_compat
+from connectors.outlook.o365_compat import graph_protocol, replace_token_cache, token_cache_changed
 from connectors.outlook.retry import RetryPolicy, note_recovery, safe_url, status_of
 
 log = logging.getLogger(__name__)
@@ -106,14 +108,14 @@ class DbTokenBackend(BaseTokenBackend):
         blob = self.kv.get(self.key)
         if not blob:
             return False
-        self._cache = self.deserialize(blob)
+        replace_token_cache(self, self.deserialize(blob))
         return True
 
     def save_token(self, force: bool = False) -> bool:
         """Write the cache when it changed (or ``force``); False when the cache is empty."""
-        if not self._cache:
+        if not self.has_data:
             return False
-        if force or self._has_state_changed:
+        if force or token_cache_changed(self):
             self.kv.put(self.key, self.serialize())
         return True
 
@@ -150,8 +152,10 @@ class GraphConnection(Connection):
         headers = dict(kwargs.pop("default_headers", None) or {})
         headers.setdefault("Prefer", IMMUTABLE_ID_PREFER)
         super().__init__(credentials, default_headers=headers, **kwargs)
-        self._msal_authority = f"{authority_url}{self.tenant_id}"
+        #: The msal authority: ``authority_url`` + tenant (O365's own is always the public cloud).
+        self.msal_authority = f"{authority_url}{self.tenant_id}"
         self._authority_host = urlsplit(authority_url).hostname or ""
+        self._dg_msal_app: ConfidentialClientApplication | PublicClientApplication | None = None
         self._token_lock = threading.RLock()
         self._sems: dict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(self.max_concurrency)
@@ -163,22 +167,25 @@ class GraphConnection(Connection):
     # --- msal ---------------------------------------------------------------------------
     @property
     def msal_client(self):
-        """The msal application for this connection (built once; authority from the config)."""
-        if self._msal_client is None:
+        """The msal application for this connection (built once; authority from the config).
+
+        Overrides O365's public ``Connection.msal_client`` property, which hard-codes the public
+        cloud's authority and keeps msal's instance discovery on."""
+        if self._dg_msal_app is None:
             discovery = None if self._authority_host in WELL_KNOWN_AUTHORITY_HOSTS else False
             common = dict(
                 client_id=self.auth[0],
-                authority=self._msal_authority,
+                authority=self.msal_authority,
                 token_cache=self.token_backend,
                 proxies=self.proxy or None,
                 timeout=self.timeout,
                 instance_discovery=discovery,
             )
             if self.auth_flow_type in ("public", "password"):
-                self._msal_client = PublicClientApplication(**common)
+                self._dg_msal_app = PublicClientApplication(**common)
             else:
-                self._msal_client = ConfidentialClientApplication(client_credential=self.auth[1], **common)
-        return self._msal_client
+                self._dg_msal_app = ConfidentialClientApplication(client_credential=self.auth[1], **common)
+        return self._dg_msal_app
 
     def acquire_token(self, *, force: bool = False) -> str:
         """A valid access token: from the cache, or from the token endpoint.
@@ -239,12 +246,8 @@ class GraphConnection(Connection):
         except (TypeError, ValueError):
             return True
 
-    # O365 calls these on a 401/403 with a locally expired token.
-    def refresh_token(self) -> bool:  # noqa: D102 - O365 hook
-        self.acquire_token(force=True)
-        return True
-
-    def _try_refresh_token(self) -> bool:
+    def refresh_token(self) -> bool:
+        """O365's public "refresh now" method: a new access token from msal (see :meth:`acquire_token`)."""
         self.acquire_token(force=True)
         return True
 
@@ -333,14 +336,6 @@ class DraftguardAccount(Account):
         self.con.protocol = self.protocol
 
 
-def graph_protocol(graph_url: str) -> MSGraphProtocol:
-    """An O365 Graph protocol whose base URL is ``graph_url`` (``https://graph.microsoft.com/``).
-
-    Scopes keep the real Graph prefix: they name the resource, not the host."""
-    cls = type("DraftguardGraphProtocol", (MSGraphProtocol,), {"_protocol_url": graph_url})
-    return cls(api_version="v1.0", default_resource="", timezone="UTC")
-
-
 def graph_resource(graph_url: str) -> str:
     """The resource the scopes name: the Graph host itself for Microsoft's clouds
     (``https://graph.microsoft.us/`` …), else the global ``https://graph.microsoft.com/``
@@ -365,7 +360,9 @@ def build_account(
 ) -> DraftguardAccount:
     """An O365 account for ``cfg`` with its token cache in ``kv`` (a ``SqlKeyValueStore``).
 
-    Raises :class:`ConfigError` when the credentials flow has no secret in the environment."""
+    Raises :class:`ConfigError` when the credentials flow has no secret in the environment, or
+    when the installed O365 lacks a member draftguard relies on (:mod:`.o365_compat`)."""
+    o365_compat.require()
     backend = DbTokenBackend(kv, token_cache_key(cfg))
     resource = graph_resource(cfg.graph_url)
     policy = retry_policy or RetryPolicy(

@@ -430,10 +430,9 @@ class OutlookSource(Source):
         return DeliveryReceipt(target=target, ref=created.id, created=created.created)
 
     def close(self) -> None:
-        """Close the HTTP sessions."""
-        for s in (self.con.session, self.con.naive_session):
-            if s is not None:
-                s.close()
+        """Close the HTTP session (the connector never uses O365's unauthenticated one)."""
+        if self.con.session is not None:
+            self.con.session.close()
 
 
 def _digest(raw: dict) -> str:
