@@ -157,6 +157,9 @@ def run(
     storage_failed: str | None = None
     with _run_lock(settings):  # before anything touches the schema: a second run exits 5 at once
         rt = _runtime(settings)
+        from jobs.run_report import audit_mark, run_details
+
+        mark = audit_mark(rt.session_factory)  # the items this run touches are named by later events
         try:
             try:
                 sources = [rt.source(n) for n in source] if source else rt.sources
@@ -182,13 +185,14 @@ def run(
             from jobs.notifications import dispatch_pending
 
             outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
+            details = run_details(rt.session_factory, mark)
         except StorageError as exc:  # database or disk full, server gone: no later write can succeed
             storage_failed = str(exc)
         finally:
             rt.close()
     if storage_failed is not None:
         raise fail(ExitCode.STORAGE, f"run stopped: {storage_failed}")
-    _print_summary(total)
+    _print_summary(total, details)
     for pause in total.pauses.values():  # one line per paused source, every run while it lasts
         console.print(literal(pause.line()), highlight=False, soft_wrap=True)
     if total.model_line():
@@ -200,7 +204,11 @@ def run(
     raise typer.Exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
-def _print_summary(total) -> None:
+def _print_summary(total, details) -> None:
+    """The summary table, then what happened in words (:func:`jobs.run_report.summary_lines`)."""
+    from agent.pipeline import STILL_QUARANTINED
+    from jobs.run_report import summary_lines
+
     c = total.counts
     table = Table(title="draftguard run summary", show_header=False)
     table.add_column("outcome")
@@ -214,12 +222,13 @@ def _print_summary(total) -> None:
         ("quarantined", c["quarantined"]),
         ("waiting (source paused)", c["paused"]),
         ("already done", c["duplicate"]),
+        ("still in quarantine (seen again)", c[STILL_QUARANTINED]),
     ):
         table.add_row(label, str(n))
     table.add_row("time taken", f"{total.seconds:.1f} s")
     console.print(table)
-    if total.seen and total.seen == c["duplicate"]:
-        console.print("Nothing new: every message was already processed.")
+    for line in summary_lines(c, details):
+        console.print(literal(line), highlight=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------- draft

@@ -80,6 +80,7 @@ log = logging.getLogger("draftguard.pipeline")
 NER_ENTITIES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"})  # found by spaCy, not patterns
 EXTERNAL_ID_MAX = 500  # items.external_id column width
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
+STILL_QUARANTINED = "still_quarantined"  # outcome of a poll that saw an item waiting in quarantine
 PAUSED = "paused"  # outcome: the item's source is paused; the item waits, pending, for the pause to end
 DRAFTING_OFF = "drafting_off"  # skip rule id: the source's config says drafting = false
 
@@ -272,7 +273,7 @@ class Pipeline:
         with UnitOfWork(self.sf) as uow:
             item, is_new = uow.claim_item(msg)
             if not is_new and item.state in ItemState.TERMINAL:
-                return DUPLICATE
+                return STILL_QUARANTINED if item.state == ItemState.QUARANTINED else DUPLICATE
             if is_new:
                 uow.audit("ingested", item, {"source": msg.source, "size_bytes": msg.size_bytes, "attachments": len(msg.attachments), "thread_messages": len(msg.thread), "waiting": "source paused"})
             uow.commit()
@@ -347,7 +348,7 @@ class Pipeline:
         with UnitOfWork(self.sf) as uow:
             item, is_new = uow.claim_bad_item(bad.source, bad.external_id)
             if not is_new and item.state in ItemState.TERMINAL:
-                return DUPLICATE
+                return STILL_QUARANTINED if item.state == ItemState.QUARANTINED else DUPLICATE
             if is_new:
                 uow.audit("ingested", item, {"source": bad.source, "parse_error": True})
             uow.quarantine(item, "parse", BadInputError(f"{bad.source}/{bad.external_id}", bad.error), 1)
@@ -362,7 +363,7 @@ class Pipeline:
         with UnitOfWork(self.sf) as uow:
             item, is_new = uow.claim_item(msg)
             if not is_new and item.state in ItemState.TERMINAL:
-                return DUPLICATE
+                return STILL_QUARANTINED if item.state == ItemState.QUARANTINED else DUPLICATE
             if item.state == ItemState.ROUTED:
                 item_id = item.id
                 uow.commit()

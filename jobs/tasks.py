@@ -113,7 +113,7 @@ def poll_source(source_name: str) -> dict[str, int] | None:
         source = rt.runtime.source(source_name)
 
         def on_item(outcome: str) -> None:
-            if outcome != "duplicate":  # already finished in an earlier poll
+            if outcome not in ("duplicate", "still_quarantined"):  # finished (or quarantined) in an earlier poll
                 ITEMS_PROCESSED.labels(source=source_name, state=outcome).inc()
             if rt.stop.is_set():
                 raise StopRequested()

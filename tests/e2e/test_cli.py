@@ -280,3 +280,21 @@ def test_commands_started_together_on_a_fresh_postgres_database_migrate_once(tmp
         out, errs = p.communicate(timeout=600)
         assert p.returncode == 0 and "Traceback" not in out + errs, errs
         assert json.loads(out)["states"] == {}
+
+
+# --- 9.11: a run that drafts nothing says why; quarantined items are not "already done" -------------
+def test_run_of_only_skips_and_quarantines_says_what_happened(tmp_path):
+    names = ("auto_reply.eml", "bounce.eml", "newsletter.eml", "noreply.eml", "broken_mime.eml")
+    box = mailbox_of(tmp_path, {n: (ROOT / "tests" / "fixtures" / "mail" / n).read_bytes() for n in names})
+    cfg = write_config(tmp_path, mailbox=box)
+    first = " ".join(cli(cfg, "run", "--once").stdout.split())
+    assert "Nothing drafted: all 5 new messages were skipped or quarantined." in first
+    assert "Skipped 4: auto_reply 1, bounce 1, mailing_list 1, no_reply 1." in first, first
+    assert "Quarantined 1 (by stage): parse 1." in first
+    assert "1 item in quarantine: `main.py quarantine list` shows why" in first
+    second = " ".join(cli(cfg, "run", "--once").stdout.split())
+    assert "every message was already processed" not in second
+    assert "1 item in quarantine" in second
+    assert "already done" in second  # the table row (skips are done; the quarantined item is not)
+    table = _status(cfg)["states"]
+    assert table == {"skipped": 4, "quarantined": 1}
