@@ -74,8 +74,11 @@ def _norm(value: str) -> str:
 # Salutations our own templates write; the small spaCy model tags some of them as PERSON.
 SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi")
 # Address parts separated by at most this (commas, spaces, up to three line breaks) are one address.
-_ADDRESS_GAP = re.compile(r"[\s,]*")
-_ADDRESS_LINE = re.compile(r"[^\S\n]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
+_ADDRESS_GAP = re.compile(r"[\s,>]*")  # ">" : the address is in a quoted block
+_TRAILING_LINE = re.compile(
+    r"[ \t,]*\n[>\s]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?)[ \t,]*(?=\n|$)"
+)
+_ADDRESS_LINE = re.compile(r"[>\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
 
 
 class Redactor:
@@ -228,6 +231,7 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     overlapping spans are joined, taking the type and recogniser of the highest score."""
     if not spans:
         return []
+    spans = _drop_ner_cues(text, spans)
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
     clusters: list[list[PiiSpan]] = []
     end = -1
@@ -246,6 +250,34 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     return _join_addresses(text, joined)
 
 
+NER = "SpacyRecognizer"
+
+
+def _drop_ner_cues(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop an NER span that overlaps a pattern's PERSON/LOCATION span and only adds cue words
+    to it ("Bonjour M. Dupont" around the title pattern's "Dupont", "Via Garibaldi 21" tagged
+    PERSON around the street pattern's address): the pattern knows the value's edges and type."""
+    from agent.pii.recognisers import cue_words
+
+    exact = [s for s in spans if s.recogniser != NER and s.entity in ("PERSON", "LOCATION")]
+    if not exact:
+        return spans
+    cues = cue_words()
+    out = []
+    for s in spans:
+        if s.recogniser == NER:
+            inside = [e for e in exact if e.start < s.end and s.start < e.end]
+            if inside:
+                rest = list(text[s.start : s.end])
+                for e in inside:
+                    for i in range(max(e.start, s.start), min(e.end, s.end)):
+                        rest[i - s.start] = " "
+                if all(w.lower() in cues for w in re.findall(r"[^\W\d_]+", "".join(rest))):
+                    continue
+        out.append(s)
+    return out
+
+
 def _join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     out: list[PiiSpan] = []
     for s in spans:
@@ -254,7 +286,7 @@ def _join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             out[-1] = PiiSpan("LOCATION", prev.start, s.end, text[prev.start : s.end], max(prev.score, s.score), prev.recogniser)
         else:
             out.append(s)
-    return out
+    return [_extend_address(text, s) if s.entity == "LOCATION" and " " in s.value.strip() else s for s in out]
 
 
 def _address_gap(gap: str) -> bool:
@@ -263,7 +295,21 @@ def _address_gap(gap: str) -> bool:
     lines = [ln for ln in gap.split("\n")]
     if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.?!:;@]", gap):
         return False
-    return all(not ln.strip(" ,\t") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
+    return all(not ln.strip(" ,\t>") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
+
+
+def _extend_address(text: str, s: PiiSpan) -> PiiSpan:
+    """Add to an address that ends its line up to two following lines that are a town, region
+    or country (at most four capitalised words, an optional postcode, no sentence punctuation)."""
+    end = s.end
+    for _ in range(2):
+        m = _TRAILING_LINE.match(text, end)
+        if not m:
+            break
+        end = m.end("line")
+    if end == s.end:
+        return s
+    return PiiSpan(s.entity, s.start, end, text[s.start : end], s.score, s.recogniser)
 
 
 class _PseudonymSession:

@@ -59,6 +59,7 @@ CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 TOWN = rf"{CAP}(?:[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
+ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|van|von|der|den"
 NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
 
 
@@ -80,19 +81,19 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "number + prefix street",
-            re.compile(rf"(?<![\w-])(?P<v>\d{{1,5}}\s?(?:bis|ter|[a-z])?,?\s+(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|des|du|di|d'|l')\s*)*(?:{WORD}(?:\s+|$)){{1,5}})", f),
+            re.compile(rf"(?<![\w-])(?P<v>\d{{1,5}}[ \t]?(?:bis|ter|[a-z])?,?[ \t]+(?:{PREFIX_STREETS})[ \t]+(?:(?:{ARTICLES})[ \t]*)*{WORD}(?:[ \t]+(?:(?:{ARTICLES})[ \t]*)*{CAP}){{0,3}})(?![\w])", f),
             0.6,
         ),
         GroupPattern(
             "number + english street",
-            re.compile(rf"(?<![\w-])(?P<v>\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
             0.6,
         ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
-        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN})"), 0.5, validate=_not_money),
+        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)"), 0.5, validate=_not_money),
         GroupPattern(
             "postcode 4 + town at line start or after comma",
-            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)\s*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?\s+{TOWN})", re.MULTILINE),
+            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?\s+{TOWN})", re.MULTILINE),
             0.5,
             validate=_not_money,
         ),
@@ -100,7 +101,12 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("ca postcode", re.compile(rf"(?<![\w])(?P<v>{CA_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
-        GroupPattern("country + postcode", re.compile(rf"(?m)(?P<v>(?<=\n)\s*{CAP}\s\d{{4,5}})\s*$"), 0.4),
+        GroupPattern("country + postcode", re.compile(rf"(?m)(?<=\n)[>\s]*(?P<v>{CAP}(?:[ \t]{CAP})?[ \t]\d{{4,5}})[ \t]*$"), 0.5),
+        GroupPattern(
+            "postcode after its word",
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?[ \t:]*(?P<v>\d{{3,5}}(?:[ -]\d{{2,4}})?|{UK_POSTCODE}|{CA_POSTCODE})(?![\w])"),
+            0.6,
+        ),
     ]
     return GroupPatternRecognizer("EuAddressRecognizer", "LOCATION", patterns, language, context=["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"])
 

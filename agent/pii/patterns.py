@@ -4,7 +4,8 @@ Presidio's ``PatternRecognizer`` returns the whole match; names after a title or
 and dates after a birth word need the match to include the cue but the result to hold only
 the value (``Dear <PERSON_1>,`` must keep ``Dear``). :class:`GroupPatternRecognizer` returns
 the span of the group named ``v`` (the whole match when the pattern has none) and can drop a
-match through a ``validate(value) -> bool`` callback.
+match through a ``validate(value)`` callback: False drops it, True keeps it, a string keeps
+that prefix of the value (a name pattern trims trailing words that are not names).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class GroupPattern:
     name: str
     regex: re.Pattern
     score: float
-    validate: Callable[[str], bool] | None = None
+    validate: Callable[[str], bool | str] | None = None
 
 
 class GroupPatternRecognizer(EntityRecognizer):
@@ -52,7 +53,11 @@ class GroupPatternRecognizer(EntityRecognizer):
                 while b > a and text[b - 1] in " \t,.;:":
                     b -= 1
                     value = text[a:b]
-                if not value.strip() or (p.validate and not p.validate(value)):
+                verdict = p.validate(value) if p.validate else True
+                if isinstance(verdict, str) and value.startswith(verdict) and verdict.strip():
+                    b = a + len(verdict.rstrip())
+                    value = text[a:b]
+                elif verdict is not True or not value.strip():
                     continue
                 expl = AnalysisExplanation(recognizer=self.name, original_score=p.score, pattern_name=p.name, pattern=p.regex.pattern[:200])
                 out.append(

@@ -65,7 +65,7 @@ CONTEXT = {
 
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
-NAME_CAP = rf"(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]*(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*\.?"
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 PARTICLE = r"(?:van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
 NAME_SEQ_CAP = rf"{NAME_CAP}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_CAP}){{0,3}}"
@@ -137,6 +137,29 @@ BIRTH = (
 )
 
 
+@lru_cache(maxsize=1)
+def cue_words() -> frozenset[str]:
+    """Lower-case words of greetings, titles, sign-offs, intros, street words and non-names:
+    an NER span that only adds these to a pattern's span is the pattern's value."""
+    from agent.pii.addresses import EN_STREETS, PREFIX_STREETS
+
+    text = " ".join([GREETINGS, TITLES, SIGNOFFS, INTRO_ANY, INTRO_CAP, PREFIX_STREETS, EN_STREETS])
+    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", text)) | frozenset(NOT_NAMES)
+
+
+def phone_recogniser(language: str, regions: list[str]):
+    """Presidio's libphonenumber recogniser for ``regions``, minus matches of fewer than 7
+    digits (short service numbers some regions allow, which in mail are years and amounts)."""
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    class _Phone(PhoneRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None):
+            results = super().analyze(text, entities, nlp_artifacts)
+            return [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7]
+
+    return _Phone(supported_language=language, supported_regions=regions, context=CONTEXT["PHONE_NUMBER"], name="PhoneRecognizer")
+
+
 @lru_cache(maxsize=8)
 def _stop_words(language: str) -> frozenset[str]:
     try:
@@ -149,16 +172,31 @@ def _stop_words(language: str) -> frozenset[str]:
 
 
 def _name_check(language: str, allow_lower: bool):
+    """A validate callback for names: drops a leading non-name, trims trailing non-names
+    (stop words of the language and of English, :data:`NOT_NAMES`), refuses what is left when
+    it is empty, only particles, or lower-case where ``allow_lower`` is False."""
     stops = _stop_words(language) | _stop_words("en")
 
-    def ok(value: str) -> bool:
-        words = [w.strip(".,'’").lower() for w in value.split()]
-        if not words or words[0] in NOT_NAMES or any(w in NOT_NAMES for w in words):
+    def bad(word: str) -> bool:
+        w = word.strip(".,'’").lower()
+        return w in NOT_NAMES or w in stops
+
+    def ok(value: str) -> bool | str:
+        words = value.split()
+        if not words or bad(words[0]) or (not allow_lower and not value[0].isupper()):
             return False
-        if not allow_lower and not value[0].isupper():
+        keep = len(words)
+        while keep > 1 and (bad(words[keep - 1]) or re.fullmatch(PARTICLE, words[keep - 1].lower())):
+            keep -= 1
+        words = words[:keep]
+        if not [w for w in words if not re.fullmatch(PARTICLE, w.lower())]:
             return False
-        content = [w for w in words if not re.fullmatch(PARTICLE, w)]
-        return bool(content) and not all(w in stops for w in content) and not (value.islower() and any(w in stops for w in content))
+        if keep == len(value.split()):
+            return True
+        end = 0
+        for w in words:
+            end = value.index(w, end) + len(w)
+        return value[:end].rstrip(".,;:")
 
     return ok
 
@@ -169,10 +207,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
     title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
     patterns = [
         GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
-        GroupPattern("title + lower-case name", re.compile(rf"(?i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.45, any_ok),
+        GroupPattern("title + lower-case name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.5, any_ok),
         GroupPattern(
             "greeting + name",
-            re.compile(rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS})[ \t]+(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!:;\n]|$)", re.MULTILINE),
+            re.compile(rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS}),?[ \t]+(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})(?:[ \t]+(?i:here|hier|ici|aquí|qui))?[ \t]*(?=[,!:;.\n]|$)", re.MULTILINE),
             0.6,
             any_ok,
         ),
@@ -286,7 +324,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
             continue
         for cls in classes:
             if cls is PhoneRecognizer:
-                rec = PhoneRecognizer(supported_language=language, supported_regions=list(cfg.phone_regions), context=CONTEXT["PHONE_NUMBER"])
+                rec = phone_recogniser(language, list(cfg.phone_regions))
             else:
                 rec = cls(supported_language=language)
                 extra = CONTEXT.get(entity)

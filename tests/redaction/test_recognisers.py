@@ -1,0 +1,207 @@
+"""What clients write is masked (issue 10): each test goes through the real Redactor (Presidio,
+spaCy, pyap2) on text as it arrives, and checks the text that would go to the model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from agent.models import ItemContext, PlaceholderMap
+from agent.redaction import placeholder_values, restore
+
+
+def ctx(text: str, *, subject: str = "Question", name: str = "", email: str = "someone@client.example", crm=None) -> ItemContext:
+    from agent.language import detect_language
+
+    return ItemContext(subject=subject, sender_name=name, sender_email=email, latest_text=text, crm_fields=crm or {}, language=detect_language(text) or "und")
+
+
+def redact(redactor, text: str, **kw):
+    r = redactor.pseudonymise(ctx(text, **kw))
+    return r.latest_text, r.placeholders
+
+
+@pytest.mark.parametrize("address", ["name@client.internal", "ana.lucia@casa-moreno.internal", "x@y.local", "team@corp.lan", "it+ops@acme.corp", "bob@example.example"])
+def test_an_email_on_any_suffix_is_one_email_placeholder(redactor, address):
+    text, pm = redact(redactor, f"Please write to {address} from now on.")
+    assert text == "Please write to <EMAIL_ADDRESS_1> from now on.", text
+    assert pm.mapping["<EMAIL_ADDRESS_1>"] == address
+    assert "URL" not in " ".join(pm.mapping)
+
+
+@pytest.mark.parametrize("card", ["4111 1111 1111 1112", "5425-2334-3010-9903", "4970 1012 3456 7890", "378282246310006", "4000123456789012"])
+def test_card_numbers_are_masked_with_or_without_a_valid_checksum(redactor, card):
+    text, _ = redact(redactor, f"My card {card} was charged twice.")
+    assert re.sub(r"\D", "", card) not in re.sub(r"\D", "", text), text
+    assert "<CREDIT_CARD_1>" in text
+
+
+@pytest.mark.parametrize(
+    "sentence, number",
+    [
+        ("Please call me on 020 7946 0958 after five.", "020 7946 0958"),
+        ("Sie erreichen mich unter 030 12345678 oder mobil.", "030 12345678"),
+        ("Vous pouvez me joindre au 06 12 34 56 78 demain.", "06 12 34 56 78"),
+        ("U kunt mij bellen op 06-12345678 vandaag nog.", "06-12345678"),
+        ("Pueden llamarme al 912 345 678 por la tarde.", "912 345 678"),
+        ("Potete chiamarmi al 347 123 4567 domani mattina.", "347 123 4567"),
+        ("My husband is on +1 (312) 555-7720 most days.", "+1 (312) 555-7720"),
+    ],
+)
+def test_phone_numbers_in_national_formats_are_masked(redactor, sentence, number):
+    text, _ = redact(redactor, sentence)
+    assert number not in text and re.sub(r"\D", "", number) not in re.sub(r"\D", "", text), text
+
+
+@pytest.mark.parametrize(
+    "sentence, date",
+    [
+        ("I was born on 14 March 1979 and need this confirmed.", "14 March 1979"),
+        ("Mein Geburtsdatum ist der 12.05.1981, bitte korrigieren.", "12.05.1981"),
+        ("Je suis née le 3 avril 1975 à Lyon et je voudrais un rendez-vous.", "3 avril 1975"),
+        ("Mi fecha de nacimiento es 15/08/1972, gracias por revisarlo.", "15/08/1972"),
+        ("Sono nato il 11/02/1977 e vorrei aggiornare i miei dati.", "11/02/1977"),
+        ("Mijn geboortedatum is 18-03-1984, kunt u dat aanpassen?", "18-03-1984"),
+    ],
+)
+def test_dates_of_birth_are_masked_in_six_languages(redactor, sentence, date):
+    text, pm = redact(redactor, sentence)
+    assert date not in text, text
+    assert pm.mapping.get("<DATE_OF_BIRTH_1>") == date
+
+
+def test_an_ordinary_date_is_not_a_date_of_birth(redactor):
+    text, pm = redact(redactor, "Our meeting on 12 June 2026 at 10:00 works for us, thank you.")
+    assert "12 June 2026" in text and not any(ph.startswith("<DATE_OF_BIRTH") for ph in pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1432 Maple Avenue, Springfield, IL 62704",
+        "Flat 3, 27 Abbey Road, London NW8 9AY",
+        "88 Rue Saint-Denis, Montréal, QC H2X 3K8",
+        "Hauptstraße 12, 10115 Berlin",
+        "14 rue de la République, 69002 Lyon",
+        "Keizersgracht 123, 1015 CJ Amsterdam",
+        "Calle Mayor 15, 28013 Madrid",
+        "Via Garibaldi 21, 20121 Milano",
+    ],
+)
+def test_a_postal_address_is_one_placeholder_and_restores_as_the_address(redactor, address):
+    original = f"Please send the papers to {address}.\nThank you."
+    text, pm = redact(redactor, original)
+    assert text == "Please send the papers to <LOCATION_1>.\nThank you.", text
+    restored, unknown = restore("We will post them to <LOCATION_1> this week.", pm)
+    assert restored == f"We will post them to {address} this week." and unknown == []
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("hi, marta here.\nmy card keeps getting declined.", None),
+        ("Dear Dr. Anneliese Fontaine,\nthank you for the quick reply.", "Anneliese Fontaine"),
+        ("Hallo Frau Schneider,\nvielen Dank für Ihre Antwort.", "Schneider"),
+        ("Bonjour M. Dupont,\nmerci pour votre réponse.", "Dupont"),
+        ("Thanks for the help.\nKind regards,\nharriet okonkwo-blake", "harriet okonkwo-blake"),
+        ("Mit freundlichen Grüßen\nJürgen Weißmüller", "Jürgen Weißmüller"),
+        ("My name is jae-won park and I have a question.", "jae-won park"),
+        ("Je m'appelle jean-baptiste girard et je souhaite clôturer mon compte.", "jean-baptiste girard"),
+        ("Gentile Sig.ra Ferraro,\ngrazie per la risposta.", "Ferraro"),
+        ("Met vriendelijke groet,\nPieter van den Berg", "Pieter van den Berg"),
+    ],
+)
+def test_names_lower_case_foreign_hyphenated_and_titled_are_masked(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    if name:
+        assert name not in text, text
+        assert name in pm.mapping.values()
+    else:
+        assert "marta" not in text, text
+
+
+@pytest.mark.parametrize(
+    "mail",
+    [
+        "Guten Tag, meine Abrechnung für März ist falsch. Bitte prüfen Sie die Buchung und melden Sie sich.",
+        "Bonjour, pourriez-vous m'envoyer le relevé de février ? Je n'arrive pas à le télécharger.",
+        "Vielen Dank für die Information zur Abrechnung. Die Kündigung ist damit erledigt.",
+    ],
+)
+def test_german_and_french_business_words_are_not_names(redactor, mail):
+    text, pm = redact(redactor, mail)
+    assert not any(ph.startswith("<PERSON") for ph in pm.mapping), pm.mapping
+    assert text == mail
+
+
+def test_known_names_are_masked_in_any_case_and_word_order(redactor):
+    r = redactor.pseudonymise(
+        ctx("Account holder: Smith, John. JOHN SMITH signed; john called; J. Smith agreed.", name=""),
+        known=[("PERSON", "John Smith")],
+    )
+    low = r.latest_text.lower()
+    assert "john" not in low and "smith" not in low, r.latest_text
+
+
+def test_crm_contact_fields_are_masked_wherever_they_appear(redactor):
+    r = redactor.pseudonymise(
+        ctx("Please ask okafor to call back; the parcel goes to Lindenallee 4a as before.", crm={"Contact.Name": "Chidi Okafor", "MailingStreet": "Lindenallee 4a"})
+    )
+    assert "okafor" not in r.latest_text.lower() and "Lindenallee" not in r.latest_text, r.latest_text
+    assert "Chidi Okafor" not in r.crm_fields["Contact.Name"]
+
+
+def test_every_placeholder_names_its_detector_never_the_value(redactor):
+    r = redactor.pseudonymise(ctx("Card 4111 1111 1111 1112, write to ana@casa.internal.", name="Maria Gonzalez"), known=[("PERSON", "Maria Gonzalez")])
+    det = r.placeholders.detectors
+    assert set(det) == set(r.placeholders.mapping)
+    assert det["<CREDIT_CARD_1>"] == "CardLikeRecognizer" and det["<EMAIL_ADDRESS_1>"] == "EmailAnyDomainRecognizer"
+    assert not any(v in d for d in det.values() for v in r.placeholders.mapping.values())
+
+
+def test_restore_reads_the_forms_a_model_writes_for_a_placeholder():
+    pm = PlaceholderMap(mapping={"<PERSON_1>": "Maria Gonzalez", "<LOCATION_1>": "Hauptstraße 12, 10115 Berlin"})
+    text, unknown = restore("Dear [PERSON_1], we will write to {LOCATION_1} and <person_1> and &lt;LOCATION 1&gt;; <PERSON_2>.", pm)
+    assert text == "Dear Maria Gonzalez, we will write to Hauptstraße 12, 10115 Berlin and Maria Gonzalez and Hauptstraße 12, 10115 Berlin; <PERSON_2>."
+    assert unknown == ["<PERSON_2>"]
+
+
+def test_placeholder_values_lists_values_digit_forms_and_name_parts():
+    pm = PlaceholderMap(mapping={"<PERSON_1>": "Maria Gonzalez", "<CREDIT_CARD_1>": "4111 1111 1111 1112"})
+    values = placeholder_values(pm)
+    assert {"Maria Gonzalez", "Gonzalez, Maria", "Gonzalez", "4111 1111 1111 1112", "4111111111111112"} <= set(values)
+    assert values == sorted(values, key=len, reverse=True)
+
+
+def test_unsupported_entity_is_refused_at_start_naming_it():
+    from agent.config import OrganisationConfig, RedactionConfig
+    from agent.errors import ConfigError
+    from agent.redaction import Redactor
+
+    with pytest.raises(ConfigError, match="redaction.entities: .*'FR_NIR'"):
+        Redactor(RedactionConfig(entities=["PERSON", "FR_NIR"]), OrganisationConfig())
+
+
+def test_custom_patterns_mask_the_firms_own_identifiers():
+    from agent.config import CustomPatternConfig, OrganisationConfig, RedactionConfig
+    from agent.redaction import Redactor
+
+    cfg = RedactionConfig(
+        languages=["en"],
+        custom_patterns=[CustomPatternConfig(name="policy", regex=r"\bNW-\d{3}-[A-Z]{2}\b", entity="POLICY_NUMBER")],
+        entities=[*RedactionConfig().entities, "POLICY_NUMBER"],
+    )
+    r = Redactor(cfg, OrganisationConfig()).pseudonymise(ctx("About policy NW-123-AB please."))
+    assert r.latest_text == "About policy <POLICY_NUMBER_1> please."
+    assert r.placeholders.detectors["<POLICY_NUMBER_1>"] == "Custom:policy"
+
+
+def test_a_bad_custom_pattern_is_a_config_error_naming_the_key(tmp_path):
+    from agent.config import load_config
+    from agent.errors import ConfigError
+
+    p = tmp_path / "c.toml"
+    p.write_text('[[redaction.custom_patterns]]\nname = "x"\nregex = "([a-z"\nentity = "X_ID"\n')
+    with pytest.raises(ConfigError, match=r"redaction\.custom_patterns.*regex"):
+        load_config(p)
