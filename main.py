@@ -442,9 +442,9 @@ def _audit_fail(exc) -> typer.Exit:
 def audit_verify(
     checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="Check against this checkpoint file instead of the latest in [audit] checkpoint_dir.")] = None,
 ) -> None:
-    """Check the audit chain: every link, the head and its seal, the latest checkpoint, and that
-    every item's state has its events. Exit 3 naming the first problem; 2 for a wrong or missing
-    DRAFTGUARD_AUDIT_KEY."""
+    """Check the audit chain: links, head seal, latest checkpoint, items against their events.
+
+    Exit 3 naming the first problem; 2 for a wrong or missing DRAFTGUARD_AUDIT_KEY."""
     settings = _settings()
     from storage import audit, audit_checkpoint
 
@@ -467,8 +467,10 @@ def audit_verify(
 def audit_checkpoint_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="A .json file, or a folder, to write (default: [audit] checkpoint_dir).")] = None,
 ) -> None:
-    """Verify the chain, then write its head (seq, hash, time; signed with DRAFTGUARD_AUDIT_KEY)
-    to a checkpoint file outside the database, for `audit verify` to check against later."""
+    """Verify the chain, then write its head to a checkpoint file outside the database.
+
+    The file holds seq, hash and time, signed with DRAFTGUARD_AUDIT_KEY when it is set;
+    `audit verify` checks the chain against the latest one."""
     settings = _settings()
     from sqlalchemy import make_url
 
