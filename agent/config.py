@@ -195,6 +195,9 @@ class ModelConfig(_Strict):
 
     ``timeout_seconds`` is per request; ``max_retries`` is the openai client's own
     retry count (it retries 408/409/429/5xx and honours ``retry-after``).
+    ``breaker_failures`` consecutive failures of the endpoint (after those retries) open a
+    circuit breaker: the rest of the run goes straight to the template drafter, without
+    requests, until a probe after ``breaker_cooldown_seconds`` succeeds (see agent/drafting.py).
     """
 
     base_url: str = ""
@@ -210,6 +213,8 @@ class ModelConfig(_Strict):
     api_key_env: str = "DRAFTGUARD_MODEL_API_KEY"
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
+    breaker_failures: int = Field(default=3, ge=1, le=100)
+    breaker_cooldown_seconds: float = Field(default=60.0, ge=0)
     temperature: float = Field(default=0.2, ge=0, le=2)
     prompt_template: str = "reply/v1"
 

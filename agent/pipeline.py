@@ -88,11 +88,13 @@ DRAFTING_OFF = "drafting_off"  # skip rule id: the source's config says drafting
 @dataclass
 class RunSummary:
     """Counts per outcome for one run over one or more sources; ``seconds`` is wall time;
-    ``pauses`` are the sources paused at the end of the run, by name."""
+    ``pauses`` are the sources paused at the end of the run, by name; ``circuit_open_drafts``
+    counts items the template drafter wrote because the model's circuit breaker was open."""
 
     counts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     pauses: dict[str, SourcePause] = field(default_factory=dict)
+    circuit_open_drafts: int = 0
 
     @property
     def seen(self) -> int:
@@ -105,6 +107,15 @@ class RunSummary:
         self.counts.update(other.counts)
         self.seconds += other.seconds
         self.pauses.update(other.pauses)
+        self.circuit_open_drafts += other.circuit_open_drafts
+
+    def model_line(self) -> str | None:
+        """``"model unavailable: 37 items drafted by the template drafter (circuit open)"``, or
+        None when the circuit breaker kept no item from the model in this run."""
+        n = self.circuit_open_drafts
+        if not n:
+            return None
+        return f"model unavailable: {n} item{'s' if n != 1 else ''} drafted by the template drafter (circuit open)"
 
 
 @dataclass
@@ -192,6 +203,7 @@ class Pipeline:
         yielded were processed; item failures never escape."""
         summary = RunSummary()
         started = time.perf_counter()
+        open_before = self.drafter.circuit_open_drafts
         try:
             if self.source_pause(source.name) is None:
                 self._run(source, summary, on_item)
@@ -200,6 +212,7 @@ class Pipeline:
                 summary.pauses[source.name] = pause
         finally:
             summary.seconds = time.perf_counter() - started
+            summary.circuit_open_drafts = self.drafter.circuit_open_drafts - open_before
         return summary
 
     def _run(self, source: Source, summary: RunSummary, on_item: Callable[[str], None] | None) -> None:

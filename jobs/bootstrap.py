@@ -84,7 +84,12 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
 
         model = OpenAIModelClient(settings.model)
     org = settings.organisation
-    drafter = Drafter(model, TemplateDrafter(organisation=org.name, signature=org.signature))
+    drafter = Drafter(
+        model,
+        TemplateDrafter(organisation=org.name, signature=org.signature),
+        breaker_failures=settings.model.breaker_failures,
+        breaker_cooldown_seconds=settings.model.breaker_cooldown_seconds,
+    )
     return Pipeline(
         settings,
         session_factory,

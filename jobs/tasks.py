@@ -128,6 +128,8 @@ def poll_source(source_name: str) -> dict[str, int] | None:
             return {"source_failed": 1}
         for pause in summary.pauses.values():  # one line per poll while the source is paused
             log.warning(pause.line(), extra={"source": source_name, "paused_until": pause.until.isoformat(), "items_waiting": pause.waiting})
+        if summary.model_line():
+            log.warning(summary.model_line(), extra={"source": source_name, "items_circuit_open": summary.circuit_open_drafts})
         counts = dict(summary.counts)
         if summary.seen:
             described = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "nothing new"

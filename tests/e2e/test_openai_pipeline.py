@@ -8,6 +8,7 @@ import email.policy
 import json
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -115,8 +116,10 @@ def test_model_down_falls_back_to_templates_for_every_item(tmp_path):
         rt.close()
     assert summary.counts["drafted"] >= 10
     assert drafts and all(d.fallback_used and d.provider == "template" for d in drafts)
-    assert all("unreachable" in d.fallback_reason or "prompt injection" in d.fallback_reason for d in drafts)
-    assert sum("unreachable" in d.fallback_reason for d in drafts) >= 10
+    assert all(("unreachable" in d.fallback_reason or "prompt injection" in d.fallback_reason or "circuit open" in d.fallback_reason) for d in drafts)
+    # three connection failures open the circuit breaker; the rest never try the closed port
+    assert sum("unreachable" in d.fallback_reason for d in drafts) == 3
+    assert sum("circuit open" in d.fallback_reason for d in drafts) == summary.circuit_open_drafts >= 10
 
 
 def test_model_429_then_success_is_retried_by_the_client(tmp_path):
@@ -241,3 +244,68 @@ def test_a_released_item_is_routed_again_under_the_current_config_before_deliver
         assert db.execute("select count(*) from review_tasks where status = 'open' and rule_id = 'review-everything'").fetchone()[0] == len(released)
         rerouted = [json.loads(d) for (d,) in db.execute("select data from audit_events where event = 'routed' order by seq")]
     assert sum(1 for d in rerouted if d.get("rerouted_from") == "default" and d["rule_id"] == "review-everything") == len(released)
+
+
+# ------------------------------------------------------------ 8.12: a circuit breaker around the model
+CIRCUIT_LINE = re.compile(r"model unavailable: (\d+) items? drafted by the template drafter \(circuit open\)")
+
+
+def _fallbacks(tmp_path: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(tmp_path / "dg.db") as db:
+        return db.execute("select provider, fallback_reason from drafts order by id").fetchall()
+
+
+def test_model_down_opens_the_circuit_and_the_rest_of_the_run_sends_no_request(tmp_path):
+    with OpenAIServer() as server:
+        server.down = 503
+        cfg = write_config(tmp_path, base_url=server.base_url)  # breaker_failures defaults to 3, max_retries 1
+        started = time.monotonic()
+        res = _cli(cfg, "run", "--once")
+        elapsed = time.monotonic() - started
+        asked = len(server.raw_bodies)
+    assert asked == 3 * 2  # three items, each one try plus the client's one retry; then not one request
+    drafts = _fallbacks(tmp_path)
+    open_drafts = [r for p, r in drafts if r and r.startswith("model unavailable: circuit open")]
+    assert [r.startswith("model failed: model endpoint answered HTTP 503") for p, r in drafts if r and r.startswith("model failed")] == [True] * 3
+    assert len(open_drafts) >= 20 and all(p == "template" for p, _ in drafts)
+    line = CIRCUIT_LINE.search(" ".join(res.output.split()))
+    assert line and int(line.group(1)) == len(open_drafts), res.output
+    assert elapsed < 60  # without the breaker every item waited for the client's retries
+
+
+def test_hung_model_endpoint_opens_the_circuit_after_its_timeouts(tmp_path):
+    names = ("plain_business.eml", "quoted_reply.eml", "reply_to.eml", "html_only.eml")
+    with OpenAIServer() as server:
+        server.stall_seconds = 5
+        box = mailbox_of(tmp_path, {f"{i}.{n}": (FIXTURES / n).read_bytes() for i, n in enumerate(names)})
+        cfg = write_config(tmp_path, base_url=server.base_url, mailbox=box)
+        _edit(cfg, "timeout_seconds = 30", "timeout_seconds = 1")
+        _edit(cfg, "max_retries = 1", "max_retries = 0")
+        _cli(cfg, "run", "--once")
+        assert len(server.raw_bodies) == 3  # three timeouts, then the circuit is open
+    reasons = [r for _, r in _fallbacks(tmp_path)]
+    assert sum(1 for r in reasons if r and "unreachable" in r) == 3
+    assert sum(1 for r in reasons if r and r.startswith("model unavailable: circuit open")) == len(reasons) - 3 >= 1
+
+
+def test_a_half_open_probe_closes_the_circuit_when_the_model_is_back(tmp_path):
+    with OpenAIServer() as server:
+        server.fail_next = [(503, {})] * 6  # three items fail (with the client's retry), then the endpoint is back
+        cfg = write_config(tmp_path, base_url=server.base_url)
+        _edit(cfg, "breaker_cooldown_seconds = 60", "breaker_cooldown_seconds = 1")
+        _cli(cfg, "run", "--once")
+        answered = len(server.requests)
+    drafts = _fallbacks(tmp_path)
+
+    def kind(provider: str, reason: str | None) -> str:
+        if provider == "openai":
+            return "o"  # the model answered
+        if reason and reason.startswith("model failed"):
+            return "f"  # a request failed (after the client's retry)
+        return "c" if reason and reason.startswith("model unavailable: circuit open") else "t"  # t: kept from the model (injection)
+
+    seq = "".join(kind(p, r) for p, r in drafts)
+    # three failures open the circuit; items go to the template drafter without a request until,
+    # a second later, the half-open probe reaches the model again and the circuit closes
+    assert re.fullmatch(r"t*(ft*){3}(ct*)+(ot*)+", seq), seq
+    assert answered == seq.count("o") >= 5

@@ -4,8 +4,11 @@ Speaks the wire protocol the ``openai`` client uses: ``POST /v1/chat/completions
 JSON body; answers a ``chat.completion`` object whose message content is the JSON the
 requested ``json_schema`` response format asks for, with ``usage``. Faults on demand:
 ``fail_next`` answers that many requests with the given status (and ``retry-after-ms``
-for 429), as the real API does. Every request body is kept in ``requests`` so a test can
-check what left the process.
+for 429), as the real API does. ``down`` (a status such as 503) answers every request with
+it until set back to None: an endpoint that is down; ``stall_seconds`` holds every answer
+that long first (a hung endpoint: the client's timeout fires). Every request body is kept in
+``raw_bodies`` (answered or not) and the answered ones in ``requests``, so a test can check
+what left the process and count the requests.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class OpenAIServer:
         self.requests: list[dict] = []
         self.raw_bodies: list[bytes] = []
         self.fail_next: list[tuple[int, dict]] = []  # (status, extra headers)
+        self.down: int | None = None  # every request answered with this status
+        self.stall_seconds = 0.0
         self._lock = threading.Lock()
         server = self
 
@@ -48,19 +53,26 @@ class OpenAIServer:
 
             def _send(self, status: int, payload: dict, headers: dict | None = None):
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for k, v in (headers or {}).items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up (timeout) and closed the connection
+                    self.close_connection = True
 
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with server._lock:
                     server.raw_bodies.append(raw)
                     fault = server.fail_next.pop(0) if server.fail_next else None
+                    if fault is None and server.down is not None:
+                        fault = (server.down, {})
+                if server.stall_seconds:
+                    time.sleep(server.stall_seconds)
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, {"error": {"message": f"Unknown path {self.path}", "type": "invalid_request_error"}})
                     return
@@ -92,6 +104,7 @@ class OpenAIServer:
                 )
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True  # a stalled answer never holds up shutdown
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 

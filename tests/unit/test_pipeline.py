@@ -523,3 +523,65 @@ def test_skip_rule_after_a_rule_that_reads_the_draft_still_needs_the_model(make_
     p2, _ = make_pipeline(model, routing={"rules": list(reversed(routing["rules"]))})
     assert p2.run_source(FakeSource([message("m2")])).counts["skipped"] == 1
     assert len(model.prompts) == 1  # skip-all first: decided before drafting, no model call
+
+
+# ---------------------------------------------------------------- 8.12: circuit breaker around the model
+def _drafter(model, cooldown: float):
+    return Drafter(model, TemplateDrafter(organisation="Northwind Advisory", signature="Northwind Client Services"), breaker_failures=3, breaker_cooldown_seconds=cooldown)
+
+
+def _redacted():
+    from agent.models import PlaceholderMap, RedactedContext
+
+    return RedactedContext(subject="Statement", sender_name="<PERSON_1>", latest_text="Could you send me the March statement?", language="en", placeholders=PlaceholderMap())
+
+
+class ScriptedModel(FakeModel):
+    """Raises the next scripted error (None = answer) on each call."""
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = list(script)
+
+    def complete(self, prompt):
+        self.prompts.append(prompt)
+        err = self.script.pop(0) if self.script else None
+        if err is not None:
+            raise err
+        from agent.models import DraftOutput
+
+        return DraftOutput(reply=self.reply, intent=self.intent, confidence=self.confidence, reasons=["fake"]), {"prompt_tokens": 1, "completion_tokens": 1}
+
+
+def test_breaker_opens_after_three_failures_and_a_failed_probe_keeps_it_open():
+    import time
+
+    from agent.models import Prompt
+
+    down = DrafterError("model endpoint unreachable at http://127.0.0.1:9/v1: Connection refused")
+    model = ScriptedModel([down, down, down, down])
+    d = _drafter(model, cooldown=0.3)
+    prompt = Prompt(template_id="reply/v1", template_hash="0" * 64, system="s", user="u")
+    reasons = [d.draft(prompt, _redacted()).fallback_reason for _ in range(5)]
+    assert [r.startswith("model failed") for r in reasons] == [True, True, True, False, False]
+    assert all(r.startswith("model unavailable: circuit open after 3 consecutive failures") for r in reasons[3:])
+    assert len(model.prompts) == 3 and d.circuit_open_drafts == 2 and d.circuit_open
+    time.sleep(0.35)
+    probe = d.draft(prompt, _redacted())  # half-open: one request, it fails, open again
+    assert probe.fallback_reason.startswith("model failed") and len(model.prompts) == 4 and d.circuit_open
+    assert d.draft(prompt, _redacted()).fallback_reason.startswith("model unavailable: circuit open") and len(model.prompts) == 4
+    time.sleep(0.35)
+    assert d.draft(prompt, _redacted()).provider == "fake" and not d.circuit_open  # the probe succeeds: closed
+    assert d.draft(prompt, _redacted()).provider == "fake" and len(model.prompts) == 6
+
+
+def test_unusable_answers_are_not_endpoint_failures():
+    from agent.models import Prompt
+
+    refusal = DrafterError("model returned no structured draft (refusal: 'no')", transient=False)
+    model = ScriptedModel([refusal] * 5)
+    d = _drafter(model, cooldown=60)
+    prompt = Prompt(template_id="reply/v1", template_hash="0" * 64, system="s", user="u")
+    for _ in range(5):
+        assert d.draft(prompt, _redacted()).fallback_reason.startswith("model failed")
+    assert len(model.prompts) == 5 and not d.circuit_open and d.circuit_open_drafts == 0
