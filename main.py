@@ -195,6 +195,8 @@ def run(
     _print_summary(total, details)
     for pause in total.pauses.values():  # one line per paused source, every run while it lasts
         console.print(literal(pause.line()), highlight=False, soft_wrap=True)
+    if total.model_line():
+        console.print(total.model_line(), highlight=False, soft_wrap=True)
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     for f in failed:
