@@ -76,7 +76,7 @@ SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi
 # Address parts separated by at most this (commas, spaces, up to three line breaks) are one address.
 _ADDRESS_GAP = re.compile(r"[\s,>]*")  # ">" : the address is in a quoted block
 _TRAILING_LINE = re.compile(
-    r"[ \t,]*\n[>\s]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?)[ \t,]*(?=\n|$)"
+    r"[ \t,]*\n[>\s]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?)[ \t,.]*(?=\n|$)"
 )
 _ADDRESS_LINE = re.compile(r"[>\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
 
@@ -272,7 +272,9 @@ def _drop_ner_cues(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
                 for e in inside:
                     for i in range(max(e.start, s.start), min(e.end, s.end)):
                         rest[i - s.start] = " "
-                if all(w.lower() in cues for w in re.findall(r"[^\W\d_]+", "".join(rest))):
+                lo, hi = max(s.start, min(e.start for e in inside)), min(s.end, max(e.end for e in inside))
+                between = "".join(rest[lo - s.start : hi - s.start])  # "M." in "Janka M. Szász": part of the name
+                if not between.strip(" \t,.") and all(w.lower() in cues for w in re.findall(r"[^\W\d_]+", "".join(rest))):
                     continue
         out.append(s)
     return out

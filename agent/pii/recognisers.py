@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from agent.pii.addresses import PyapAddressRecognizer, eu_address_recogniser
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
+from agent.pii.names import GazetteerNameRecognizer
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
@@ -339,7 +340,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
         "PHONE_NUMBER": lambda: [national_phone_recogniser(language)],
         "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
         "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language)],
-        "PERSON": lambda: [name_recogniser(language)],
+        "PERSON": lambda: [name_recogniser(language), GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES))],
         "ACCOUNT_NUMBER": lambda: [account_recogniser(language)],
     }
     for entity, make in own.items():

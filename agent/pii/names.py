@@ -1,0 +1,158 @@
+"""Person names the NER misses, found with a name list: foreign, lower-case, or without a cue.
+
+The list is the first and last names of Faker's person providers (``faker.providers.person``,
+MIT licence), Latin-script locales only: about 21,000 first names and 21,000 surnames from 60
+locales (en, de, fr, es, it, nl, nordic, central and eastern European, ...). Loaded once from
+the installed package; nothing is downloaded.
+
+A match needs more than a listed word (a listed word alone is often an ordinary word: "Will",
+"May", "Grace"):
+
+- ``First Last``: a listed first name, capitalised, followed on the same line by a capitalised
+  word that is not a stop word (score 0.6); with a tagger (en, fr), one of the two must be
+  tagged PROPN.
+- ``first last`` in lower case: both in the lists, neither a stop word (0.5).
+- a capitalised first name alone (0.5): with a tagger, tagged PROPN, NOUN or X (the small
+  English model tags unknown names at the start of a sentence as NOUN); a listed surname alone
+  only when tagged PROPN.
+- an initial may stand between the two words ("Sari J. Paavolainen").
+
+Ordinary words that are also common first names are never matched alone (:data:`COMMON`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import lru_cache
+
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
+_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
+# English words that are also frequent first names or surnames; never a name on their own.
+COMMON = frozenset(
+    """will may june april august march grace hope faith joy rose mark bill frank art guy ray max sky summer winter autumn
+    dawn amber ruby crystal pearl iris holly ivy lily daisy violet jasmine angel king young price page hunter chase sterling
+    major rich long short white black brown green gray grey bell church hall wood stone lake hill field ford love mercy honor
+    justice patience prudence constance sunny misty river forest ocean rain star sun moon christian nelson jordan paris sydney
+    florence victoria georgia virginia carolina dakota austin dallas houston lincoln washington madison chelsea brooklyn london
+    berlin dear best kind thanks regards team sir madam monday tuesday wednesday thursday friday saturday sunday january
+    february september october november december bank card account office service support manager client customer
+    sales billing invoice order number phone mobile email mail address street road avenue city state country home work
+    says said can could would should shall must might new old good great little big small first last next happy glad sorry
+    please hello hi hey morning evening night day week month year today tomorrow yesterday soon later now then here there
+    yes no not all any each every some many much more most other such only own same so than too very just also
+    gift cash penny bob pat sue gene earl duke baron rock cliff glen dale lane brook fern heath marsh moss reed rowan
+    sterling tucker porter cook baker miller smith taylor mason carter turner parker walker princess prince royal queen lord
+    lady duke countess baroness noble saint santa english french german spanish italian dutch irish scottish welsh
+    american british canadian european african asian""".split()
+)
+
+
+def _names_of(provider: type, attributes: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for attr in attributes:
+        for base in provider.__mro__:
+            value = base.__dict__.get(attr)
+            if value is not None and not isinstance(value, property):
+                out |= set(value.keys() if hasattr(value, "keys") else value)
+                break
+    return {n for n in out if isinstance(n, str) and _LATIN.fullmatch(n)}
+
+
+@lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, last names), case-folded, from every Latin-script Faker person provider."""
+    import faker.providers.person as person
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for mod in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{mod.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        first |= _names_of(provider, ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"))
+        last |= _names_of(provider, ("last_names", "last_names_male", "last_names_female"))
+    fold = lambda names: frozenset(n.casefold() for part in names for n in part.split() if len(n) >= 2)  # noqa: E731
+    return fold(first), fold(last)
+
+
+class GazetteerNameRecognizer(EntityRecognizer):
+    """PERSON from the name lists, under the rules of the module docstring."""
+
+    def __init__(self, language: str, stop_words: frozenset[str]):
+        self.stop_words = stop_words
+        super().__init__(supported_entities=["PERSON"], name="NameListRecognizer", supported_language=language)
+
+    def load(self) -> None:  # noqa: D102 - build the lists at start, not on the first message
+        name_lists()
+
+    def _result(self, a: int, b: int, score: float, rule: str) -> RecognizerResult:
+        return RecognizerResult(
+            "PERSON",
+            a,
+            b,
+            score,
+            analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score, pattern_name=rule),
+            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+        )
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        """PERSON results for listed names (see the module docstring for the rules)."""
+        first, last = name_lists()
+        doc = getattr(nlp_artifacts, "tokens", None)
+        pos = {}
+        if doc is not None and doc.has_annotation("POS"):
+            pos = {t.idx: t.pos_ for t in doc}
+        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+        out: list[RecognizerResult] = []
+        name_pos = ("PROPN", "NOUN", "X")
+
+        def ok(w: str) -> bool:
+            f = w.casefold()
+            return len(f) >= 2 and f not in self.stop_words and f not in COMMON
+
+        def gap(x: int, y: int) -> bool:
+            return re.fullmatch(r"[ \t]{1,2}", text[x:y]) is not None
+
+        i = 0
+        while i < len(words):
+            a, b, w = words[i]
+            f = w.casefold()
+            listed_first, listed_last = f in first, f in last
+            if not (listed_first or listed_last) or not ok(w) or len(f) < 3:
+                i += 1
+                continue
+            j = i + 1
+            # an initial between first and last name: "Sari J. Paavolainen", "Leena O Sasi"
+            if j < len(words) and len(words[j][2]) == 1 and words[j][2].isupper() and j + 1 < len(words):
+                if gap(b, words[j][0]) or gap(b, words[j][0] - 0):
+                    after = text[words[j][1] : words[j + 1][0]]
+                    if re.fullmatch(r"\.?[ \t]{1,2}", after):
+                        j += 1
+            nxt = words[j] if j < len(words) else None
+            if nxt is not None and re.fullmatch(r"[ \t]{1,2}|[ \t]?[A-Z]\.?[ \t]{1,2}", text[b : nxt[0]]) or (nxt is not None and j > i + 1):
+                a2, b2, w2 = nxt
+                f2 = w2.casefold()
+                tagged = not pos or any(pos.get(x) in name_pos for x in (a, a2)) and "PROPN" in (pos.get(a), pos.get(a2))
+                if w[0].isupper() and w2[0].isupper() and ok(w2) and tagged and (listed_first or f2 in first or f2 in last):
+                    out.append(self._result(a, b2, 0.6 if listed_first else 0.55, "listed name + capitalised word"))
+                    i = j + 1
+                    continue
+                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last:
+                    out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
+                    i = j + 1
+                    continue
+            if w[0].isupper() and listed_first and (pos.get(a) in name_pos if pos else True):
+                out.append(self._result(a, b, 0.5, "listed first name"))
+            elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos):
+                prev = words[i - 1] if i else None
+                if prev is not None and prev[2][0].isupper() and ok(prev[2]) and gap(prev[1], a):
+                    out.append(self._result(prev[0], b, 0.55, "capitalised word + listed surname"))
+                elif pos:
+                    out.append(self._result(a, b, 0.5, "listed surname tagged PROPN"))
+            i += 1
+        return out
