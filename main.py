@@ -297,6 +297,11 @@ def draft(
             "text": a.restored_text,
         },
         "findings": [f.model_dump(mode="json") for f in a.findings],
+        "routing": {
+            "facts": a.facts,
+            "rules": [r.__dict__ for r in pipeline.router.explain(a.facts)],
+            "default_action": settings.routing.default_action,
+        },
         "decision": a.decision.model_dump(mode="json"),
     }
     if as_json:
@@ -329,8 +334,28 @@ def draft(
     for f in a.findings:
         ft.add_row(literal(f.rule_id), f.severity.name, literal(f.target), f"{f.start}-{f.end}", literal(f.message))
     console.print(ft if a.findings else f"Policy findings ({pipeline.policy.name} {pipeline.policy.version}): none")
+    _print_routing(report["routing"])
     dec = a.decision
     console.print(f"[bold]Decision:[/] {dec.action.value}" + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})"), highlight=False)
+
+
+def _print_routing(routing: dict) -> None:
+    """The routing facts of a dry run and every rule's result on them (first match decides)."""
+    facts = Table(title="Routing facts")
+    facts.add_column("fact")
+    facts.add_column("value", overflow="fold")
+    for name, value in routing["facts"].items():
+        facts.add_row(literal(name), literal(json.dumps(value, ensure_ascii=False)))
+    console.print(facts)
+    rules = Table(title="Routing rules, in order (the first that is true decides)")
+    for col in ("rule", "when", "action", "result"):
+        rules.add_column(col, overflow="fold")
+    for r in routing["rules"]:
+        result = "error: " + r["error"] if r["matched"] is None else ("true" if r["matched"] else "false")
+        rules.add_row(literal(r["rule_id"]), literal(r["when"]), literal(r["action"]), literal(result + ("  ← decides" if r["decides"] else "")))
+    if not any(r["decides"] for r in routing["rules"]):
+        rules.add_row("default", "(no rule matched)", literal(routing["default_action"]), "← decides")
+    console.print(rules)
 
 
 # ---------------------------------------------------------------------------- status

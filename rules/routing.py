@@ -12,6 +12,7 @@ Facts (all always present):
 ========================  =======  ===============================================
 source                    str      configured source name (``"maildir:local"``)
 source_kind               str      ``maildir`` / ``outlook`` / ``salesforce``
+sender                    str      the client's mail address, lower case (``"ann@client.example"``)
 sender_domain             str      the client's mail domain
 intent                    str      the draft's intent (see agent.models.INTENTS)
 confidence                float    0..1
@@ -35,6 +36,8 @@ calling the model (a skip-all rule, ``when = "true"``, never sends anything to a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import rule_engine
 
 from agent.config import RoutingConfig
@@ -44,6 +47,7 @@ from agent.models import Action, DraftResult, Finding, InboundMessage, RoutingDe
 FACT_NAMES = (
     "source",
     "source_kind",
+    "sender",
     "sender_domain",
     "intent",
     "confidence",
@@ -61,7 +65,7 @@ FACT_NAMES = (
 
 
 #: Facts known before drafting: the message and its detected language only.
-PRE_DRAFT_FACTS = frozenset({"source", "source_kind", "sender_domain", "inbound_language", "has_attachments", "thread_length"})
+PRE_DRAFT_FACTS = frozenset({"source", "source_kind", "sender", "sender_domain", "inbound_language", "has_attachments", "thread_length"})
 
 
 def pre_draft_facts(msg: InboundMessage, *, inbound_language: str) -> dict:
@@ -69,6 +73,7 @@ def pre_draft_facts(msg: InboundMessage, *, inbound_language: str) -> dict:
     return {
         "source": msg.source,
         "source_kind": msg.source.split(":", 1)[0],
+        "sender": msg.sender.email.strip().lower(),
         "sender_domain": msg.sender.domain,
         "inbound_language": inbound_language,
         "has_attachments": bool(msg.attachments),
@@ -122,6 +127,18 @@ def routing_facts(
     )
 
 
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule evaluated on one item's facts (see :meth:`Router.explain`)."""
+
+    rule_id: str
+    when: str
+    action: str
+    matched: bool | None  # None: the expression could not be evaluated on these facts
+    decides: bool  # the first rule that matched: its action is the decision
+    error: str | None = None
+
+
 class Router:
     """Compiled routing rules. Raises ConfigError (key ``routing.rules[i].when``) on a bad expression."""
 
@@ -167,6 +184,21 @@ class Router:
                 return self._decision(cfg)
         return self._default()
 
+    def explain(self, facts: dict) -> list[RuleResult]:
+        """Every rule's result on ``facts``, in order (all evaluated, for ``draft --dry-run``);
+        ``decides`` marks the first match, the one :meth:`decide` uses. An expression that
+        cannot be evaluated on these facts has ``matched`` None and the engine's message."""
+        out: list[RuleResult] = []
+        decided = False
+        for cfg, rule, _used in self._rules:
+            try:
+                matched, error = bool(rule.matches(facts)), None
+            except rule_engine.errors.EngineError as exc:
+                matched, error = None, exc.message
+            out.append(RuleResult(cfg.id, cfg.when, cfg.action, matched, bool(matched) and not decided, error))
+            decided = decided or bool(matched)
+        return out
+
     def decide_before_draft(self, facts: dict) -> RoutingDecision | None:
         """The decision when it cannot depend on the draft, else None.
 
@@ -195,6 +227,7 @@ _T = rule_engine.DataType
 _FACT_TYPES = {
     "source": _T.STRING,
     "source_kind": _T.STRING,
+    "sender": _T.STRING,
     "sender_domain": _T.STRING,
     "intent": _T.STRING,
     "confidence": _T.FLOAT,

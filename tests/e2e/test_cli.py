@@ -121,7 +121,7 @@ def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
     eml = ROOT / "tests" / "fixtures" / "mail" / "card_numbers.eml"
     r = cli(cfg, "draft", str(eml), "--dry-run", "--json")
     report = json.loads(r.stdout)
-    assert report["redactions"] and all(set(x) == {"placeholder", "entity"} for x in report["redactions"])
+    assert report["redactions"] and all(set(x) == {"placeholder", "entity", "detector"} for x in report["redactions"])
     assert any(x["entity"] == "CREDIT_CARD" for x in report["redactions"])
     assert "<CREDIT_CARD_1>" in report["prompt"]["user"]
     assert report["decision"]["rule_id"] and report["draft"]["text"]
@@ -298,3 +298,21 @@ def test_run_of_only_skips_and_quarantines_says_what_happened(tmp_path):
     assert "already done" in second  # the table row (skips are done; the quarantined item is not)
     table = _status(cfg)["states"]
     assert table == {"skipped": 4, "quarantined": 1}
+
+
+# --- 9.12: draft --dry-run shows the routing facts and every rule's result; `sender` is a fact ------
+def test_dry_run_explains_routing_and_sender_is_a_fact(tmp_path):
+    extra = '[[routing.rules]]\nid = "vip-sender"\nwhen = \'sender == "phillip.allen@enron.com"\'\naction = "hold"\n'
+    cfg = write_config(tmp_path, extra=extra)
+    eml = ROOT / "tests" / "fixtures" / "mail" / "plain_business.eml"  # From: Phillip Allen, no rule but ours matches
+    assert "OK" in cli(cfg, "config", "check").stdout
+    report = json.loads(cli(cfg, "draft", str(eml), "--dry-run", "--json").stdout)
+    routing = report["routing"]
+    assert routing["facts"]["sender"] == "phillip.allen@enron.com" and routing["facts"]["sender_domain"] == "enron.com"
+    results = {r["rule_id"]: (r["matched"], r["decides"]) for r in routing["rules"]}
+    assert results["vip-sender"] == (True, True) and results["legal-or-complaint"] == (False, False)
+    assert report["decision"]["rule_id"] == "vip-sender"
+    human = " ".join(cli(write_config(tmp_path / "plain"), "draft", str(eml), "--dry-run").stdout.replace("│", " ").split())
+    assert "Routing facts" in human and '"phillip.allen@enron.com"' in human
+    assert "low-confidence confidence < 0.35 hold false" in human
+    assert "default (no rule matched) draft ← decides" in human
