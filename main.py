@@ -229,6 +229,9 @@ def _print_summary(total, details) -> None:
     console.print(table)
     for line in summary_lines(c, details):
         console.print(literal(line), highlight=False, soft_wrap=True)
+    if not total.seen and not total.pauses:
+        # Maildir reads only files it has not seen before (connectors/maildir/seen.py)
+        console.print("Nothing new: no new messages since the last run.")
 
 
 # ---------------------------------------------------------------------------- draft

@@ -50,9 +50,11 @@ def build_sources(settings: Settings, session_factory: sessionmaker[Session]) ->
     """One :class:`Source` per configured source, in config order."""
     sources: list[Source] = []
     from connectors.maildir.source import MaildirSource
+    from storage.maildir_index import SqlMaildirSeenIndex
 
+    seen = SqlMaildirSeenIndex(session_factory)  # files each Maildir source has read (maildir_seen)
     for cfg in settings.sources.maildir:
-        sources.append(MaildirSource(cfg, settings))
+        sources.append(MaildirSource(cfg, settings, seen=seen))
     if settings.sources.salesforce:
         from connectors.salesforce.source import SalesforceSource
 

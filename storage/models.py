@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -254,3 +255,24 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class MaildirSeen(Base):
+    """One file a Maildir source has read (migration 0005; :mod:`storage.maildir_index`).
+
+    ``key`` is the Maildir key (file name without the ``:2,`` info); ``identity_sha256`` the
+    sha256 of its Message-ID with sender and text (``connectors.maildir.seen.message_identity``;
+    NULL without a Message-ID or for unparseable files); ``external_id`` the item it belongs
+    to: its own key, or that of the first file with the same identity in this source (an
+    mbsync re-sync or a second delivery of one mail)."""
+
+    __tablename__ = "maildir_seen"
+    __table_args__ = (
+        Index("ix_maildir_seen_identity", "source", "identity_sha256"),
+        Index("ix_maildir_seen_external_id", "source", "external_id"),
+    )
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    identity_sha256: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(500))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

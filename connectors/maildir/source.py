@@ -5,6 +5,13 @@ Reading uses the stdlib :class:`mailbox.Maildir` (``create=False``). A message's
 ``:2,<flags>`` info (https://cr.yp.to/proto/maildir.html), which stays the same when a
 mail client moves the file from ``new/`` to ``cur/`` or changes its flags, so the
 pipeline's (source, external_id) dedupe holds. The inbox is never modified.
+
+Two things make a poll cost grow with new mail only and give one draft per mail
+(:mod:`connectors.maildir.seen`): files already handed to the pipeline are not opened
+again, and a file whose ``Message-ID`` this mailbox has already seen under another name
+(an mbsync/offlineimap re-sync, the same mail delivered twice) gets the first file's
+external id, so the pipeline treats it as the same item. Mail without a ``Message-ID``
+keeps its own key.
 """
 
 from __future__ import annotations
@@ -20,8 +27,12 @@ from agent.models import DeliveryReceipt, InboundMessage, ReplyDraft
 from agent.ports import BadItem, CursorStore, Source
 from connectors.maildir.drafts import NAME_TAG, DraftsMaildir, build_reply, email_of
 from connectors.maildir.parse import parse_message
+from connectors.maildir.seen import MemorySeenIndex, SeenFile, SeenIndex, message_identity
 
 log = logging.getLogger(__name__)
+
+#: Files recorded in the seen index per transaction while a poll runs (and at its end).
+SEEN_FLUSH_EVERY = 50
 
 
 def _resolve(path: Path, base_dir: Path | None) -> Path:
@@ -39,9 +50,9 @@ class MaildirSource(Source):
     ``config.from_address``) are kept out of the Cc of reply-all drafts; ``reply_all``
     mirrors the config. The pipeline reads both attributes.
 
-    ``known_ids``: the pipeline may set it to the external ids it already holds; ``poll``
-    then does not read those files again. Left ``None``, every message is yielded and
-    the pipeline deduplicates.
+    ``seen``: where the files already read are remembered (:mod:`connectors.maildir.seen`;
+    :func:`jobs.bootstrap.build_sources` passes the database's index, the default is in
+    memory). ``known_ids`` (optional) adds keys ``poll`` must not read again.
     """
 
     def __init__(
@@ -52,6 +63,7 @@ class MaildirSource(Source):
         max_body_bytes: int = 1_000_000,
         own_addresses: Iterable[str] = (),
         base_dir: Path | None = None,
+        seen: SeenIndex | None = None,
     ):
         if settings is not None:
             max_body_bytes = settings.limits.max_body_bytes
@@ -66,6 +78,7 @@ class MaildirSource(Source):
         own = [email_of(config.from_address), *(a.strip().lower() for a in own_addresses)]
         self.own_addresses = list(dict.fromkeys(a for a in own if a))
         self.known_ids: set[str] | None = None
+        self.seen: SeenIndex = seen if seen is not None else MemorySeenIndex()
         self.drafts = DraftsMaildir(self.drafts_path, target=f"{self.name}/Drafts")
 
     def _open(self) -> mailbox.Maildir:
@@ -90,63 +103,98 @@ class MaildirSource(Source):
         except OSError as exc:
             raise SourceError(self.name, f"cannot list Maildir {self.path}: {exc.strerror or exc}") from exc
 
-    def estimate(self) -> int | None:
-        """Number of messages in the folder (a directory listing, no file is read)."""
-        try:
-            return len(self.keys())
-        except SourceError:
-            return None
-
-    def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
-        """Yield each message as :class:`InboundMessage`, or :class:`BadItem` with the problem.
-
-        Maildir has no cursor (``cursors`` is unused). Files are read one at a time from
-        a sorted key list, so memory does not grow with the folder. A file that vanishes
-        between listing and reading (moved by a mail client) is skipped; it is seen again
-        on the next poll under the same key. Raises :class:`SourceError` when the folder
-        is missing or not a Maildir.
-        """
-        box = self._open()
-        known = self.known_ids or set()
+    def _new_keys(self, box: mailbox.Maildir) -> list[str]:
+        """Sorted keys of files not yet handed to the pipeline (and not our own drafts)."""
         try:
             keys = sorted(box.keys())
         except OSError as exc:
             raise SourceError(self.name, f"cannot list Maildir {self.path}: {exc.strerror or exc}") from exc
-        for key in keys:
-            if key in known or key.endswith(f".{NAME_TAG}"):
-                continue
+        known = self.seen.known_keys(self.name) | (self.known_ids or set())
+        return [k for k in keys if k not in known and f".{NAME_TAG}" not in k]
+
+    def estimate(self) -> int | None:
+        """Number of files the next poll will read: a directory listing and one index query,
+        no file is opened."""
+        try:
+            return len(self._new_keys(self._open()))
+        except SourceError:
+            return None
+
+    def poll(self, cursors: CursorStore) -> Iterator[InboundMessage | BadItem]:
+        """Yield each new file as :class:`InboundMessage`, or :class:`BadItem` with the problem.
+
+        Maildir has no cursor (``cursors`` is unused). Only files never handed to the
+        pipeline are read (the seen index), one at a time from a sorted key list, so memory
+        does not grow with the folder. A file is recorded as seen once the pipeline asks for
+        the next one (it has then recorded the item), in batches of :data:`SEEN_FLUSH_EVERY`;
+        the file in flight when the caller stops is not, and is read again next time. A file
+        whose Message-ID is already known in this mailbox (same sender and text:
+        :func:`connectors.maildir.seen.message_identity`) is yielded with the first file's
+        external id. A file that vanishes between listing and reading (moved by a mail
+        client) is skipped; it is seen again on the next poll under the same key. Raises
+        :class:`SourceError` when the folder is missing or not a Maildir.
+        """
+        box = self._open()
+        done: list[SeenFile] = []
+        this_poll: dict[str, str] = {}  # Message-ID digest -> external id, not yet recorded
+        try:
+            for key in self._new_keys(box):
+                try:
+                    raw = box.get_bytes(key)
+                except (KeyError, FileNotFoundError):
+                    log.info("maildir message vanished before reading", extra={"source": self.name, "key": key})
+                    continue
+                except OSError as exc:
+                    yield BadItem(self.name, key, f"cannot read message file: {exc.strerror or exc}")
+                    done.append(SeenFile(key, None, key))
+                    continue
+                try:
+                    msg = parse_message(raw, source=self.name, external_id=key, max_body_bytes=self.max_body_bytes)
+                except BadInputError as exc:
+                    yield BadItem(self.name, key, exc.problem)
+                    done.append(SeenFile(key, None, key))
+                    continue
+                digest = message_identity(msg)
+                external_id = key
+                if digest is not None:
+                    external_id = this_poll.get(digest) or self.seen.external_id_for(self.name, digest) or key
+                    this_poll.setdefault(digest, external_id)
+                if external_id != key:
+                    log.info(
+                        "maildir message seen before under another file name",
+                        extra={"source": self.name, "key": key, "external_id": external_id},
+                    )
+                    msg = msg.model_copy(update={"external_id": external_id})
+                yield msg
+                done.append(SeenFile(key, digest, external_id))
+                if len(done) >= SEEN_FLUSH_EVERY:
+                    self.seen.record(self.name, done)
+                    done = []
+        finally:
+            if done:
+                try:
+                    self.seen.record(self.name, done)
+                except Exception as exc:  # noqa: BLE001 - they are read again next time; the pipeline dedupes
+                    # info, not warning: the storage error itself is what the run reports
+                    log.info("could not record %d read files of %s: %s", len(done), self.name, exc)
+
+    def fetch(self, external_id: str) -> InboundMessage:
+        """Read one message again by its external id (to resume a delivery or deliver an approved draft).
+
+        The file with that key, else another file of the same item (the same Message-ID
+        under a new name after a re-sync). Raises :class:`SourceError` when the folder or
+        every file of the item is gone, and :class:`BadInputError` when it no longer parses."""
+        box = self._open()
+        candidates = [external_id, *(k for k in self.seen.keys_for(self.name, external_id) if k != external_id)]
+        for key in candidates:
             try:
                 raw = box.get_bytes(key)
             except (KeyError, FileNotFoundError):
-                log.info("maildir message vanished before reading", extra={"source": self.name, "key": key})
                 continue
             except OSError as exc:
-                yield BadItem(self.name, key, f"cannot read message file: {exc.strerror or exc}")
-                continue
-            try:
-                yield parse_message(
-                    raw, source=self.name, external_id=key, max_body_bytes=self.max_body_bytes
-                )
-            except BadInputError as exc:
-                yield BadItem(self.name, key, exc.problem)
-
-    def fetch(self, external_id: str) -> InboundMessage:
-        """Read one message again by its Maildir key (to resume a delivery or deliver an approved draft).
-
-        Raises :class:`SourceError` when the folder or the message is gone, and
-        :class:`BadInputError` when it no longer parses."""
-        box = self._open()
-        try:
-            raw = box.get_bytes(external_id)
-        except (KeyError, FileNotFoundError) as exc:
-            raise SourceError(self.name, f"message {external_id!r} is no longer in {self.path}") from exc
-        except OSError as exc:
-            raise SourceError(
-                self.name, f"cannot read message {external_id!r}: {exc.strerror or exc}"
-            ) from exc
-        return parse_message(
-            raw, source=self.name, external_id=external_id, max_body_bytes=self.max_body_bytes
-        )
+                raise SourceError(self.name, f"cannot read message {key!r}: {exc.strerror or exc}") from exc
+            return parse_message(raw, source=self.name, external_id=external_id, max_body_bytes=self.max_body_bytes)
+        raise SourceError(self.name, f"message {external_id!r} is no longer in {self.path}")
 
     def deliver(self, message: InboundMessage, draft: ReplyDraft) -> DeliveryReceipt:
         """Write the reply into the Drafts Maildir (flag D), once per ``draft.idempotency_key``.

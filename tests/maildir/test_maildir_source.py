@@ -72,9 +72,12 @@ def test_poll_is_repeatable_and_known_ids_are_not_read_again(inbox: Path, source
     fill(inbox)
     source = MaildirSource(source_config)
     first = [i.external_id for i in source.poll(MemoryCursors())]
-    assert [i.external_id for i in source.poll(MemoryCursors())] == first  # the pipeline dedupes
-    source.known_ids = {"1700000001.M1P1.host", "1700000003.M3P1.host"}
-    assert [i.external_id for i in source.poll(MemoryCursors())] == [
+    assert [i.external_id for i in source.poll(MemoryCursors())] == []  # the seen index: nothing new
+    fresh = MaildirSource(source_config)  # an empty index reads everything again; the pipeline dedupes
+    assert [i.external_id for i in fresh.poll(MemoryCursors())] == first
+    other = MaildirSource(source_config)
+    other.known_ids = {"1700000001.M1P1.host", "1700000003.M3P1.host"}
+    assert [i.external_id for i in other.poll(MemoryCursors())] == [
         "1700000002.M2P1.host",
         "1700000004.M4P1.host",
     ]
@@ -85,7 +88,8 @@ def test_flag_change_keeps_the_external_id(inbox: Path, source_config):
     source = MaildirSource(source_config)
     (before,) = [i.external_id for i in source.poll(MemoryCursors())]
     (inbox / "new" / "1700000009.M9P1.host").rename(inbox / "cur" / "1700000009.M9P1.host:2,RS")
-    (after,) = [i.external_id for i in source.poll(MemoryCursors())]
+    assert list(source.poll(MemoryCursors())) == []  # same key: already seen, not read again
+    (after,) = [i.external_id for i in MaildirSource(source_config).poll(MemoryCursors())]
     assert before == after == "1700000009.M9P1.host"
 
 
@@ -100,7 +104,7 @@ def test_own_drafts_in_the_same_folder_are_not_polled(inbox: Path, source_config
         idempotency_key="k-1", subject="", text="Hi", html="", to=[Address(email="a@b.example")]
     )
     assert source.deliver(msg, draft).created is True
-    assert [i.external_id for i in source.poll(MemoryCursors())] == ["1700000001.M1P1.host"]
+    assert [i.external_id for i in MaildirSource(config).poll(MemoryCursors())] == ["1700000001.M1P1.host"]
 
 
 def test_missing_folder_raises_source_error_naming_the_path(tmp_path: Path, source_config):
@@ -187,3 +191,25 @@ def test_built_from_settings_like_bootstrap(tmp_path: Path):
     assert source.own_addresses == ["support@northwind.example", "help@northwind.example"]
     (bad,) = list(source.poll(MemoryCursors()))
     assert isinstance(bad, BadItem) and "limit 2.0 kB" in bad.error
+
+
+def test_resynced_copy_joins_the_first_item_but_a_reused_message_id_with_other_text_does_not(inbox: Path, source_config):
+    source = MaildirSource(source_config)
+    (inbox / "new" / "1700000001.M1P1.host").write_bytes(build_mail(message_id="<same@c.example>"))
+    (first,) = list(source.poll(MemoryCursors()))
+    # mbsync re-sync: same bytes plus a trace header, under a new name with a UID
+    (inbox / "cur" / "1700000900.R1.laptop,U=3:2,S").write_bytes(
+        b"X-TUID: abcdEFGH1234\n" + (inbox / "new" / "1700000001.M1P1.host").read_bytes()
+    )
+    (inbox / "new" / "1700000001.M1P1.host").unlink()
+    # a web form script that puts one constant Message-ID on every mail
+    (inbox / "new" / "1700000950.M9P1.host").write_bytes(
+        build_mail(message_id="<same@c.example>", text="A different question altogether.")
+    )
+    again = list(source.poll(MemoryCursors()))
+    assert [(m.external_id, m.subject) for m in again] == [
+        ("1700000001.M1P1.host", first.subject),  # the copy: the first file's item
+        ("1700000950.M9P1.host", first.subject),  # other text: its own item
+    ]
+    assert source.fetch("1700000001.M1P1.host").internet_message_id == "<same@c.example>"  # read from the copy
+    assert list(source.poll(MemoryCursors())) == []
