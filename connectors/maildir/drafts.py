@@ -11,6 +11,21 @@ in ``tmp/``, then linked into ``cur/`` (a message the user's own client put ther
 already "seen") with the info suffix ``:2,D`` — experimental semantics ``2``, flag
 ``D`` = draft. Writing never overwrites: look-before-write finds an existing draft
 carrying the same idempotency key and returns it instead.
+
+Our file names carry the key and the thread: ``<time>.<safe key>.t<thread tag>.draftguard``
+(the tag is 16 hex chars of sha256 of the thread's root Message-ID, the first id of the
+draft's ``References``). Look-before-write and the thread look-up therefore work on the
+folder listing alone; only files without our name marker (a person's own drafts, a draft a
+client saved under a new name) are read, once per process, for their headers. Cost per
+delivery: one listing of ``cur/`` and ``new/`` (names only) and a few small reads,
+whatever the folder holds.
+
+One AI draft per thread (as Outlook's connector does): after a draft is placed, our older
+drafts in the same thread (their root is in the new original's ``References`` /
+``In-Reply-To``) are removed when nobody edited them, i.e. the file still carries our
+idempotency header and its text part still hashes to the ``X-Draftguard-Body-Sha256`` we
+wrote. Edited drafts, drafts of other tools and drafts written before these headers existed
+are left alone. The removed draft's text stays in the draftguard database (``drafts``).
 """
 
 from __future__ import annotations
@@ -22,12 +37,12 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address as HeaderAddress
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -44,6 +59,8 @@ from agent.reply import email_of, reply_recipients, reply_subject
 IDEMPOTENCY_HEADER = "X-Draftguard-Idempotency-Key"
 #: Header that carries the draftguard version that wrote the draft.
 VERSION_HEADER = "X-Draftguard-Version"
+#: Header that carries :func:`body_digest` of the text part we wrote (to tell an unedited draft).
+BODY_HASH_HEADER = "X-Draftguard-Body-Sha256"
 #: Maildir info for a draft: version-2 flags, ``D`` = draft (cr.yp.to/proto/maildir.html).
 DRAFT_INFO = ":2,D"
 #: Host part of our Maildir file names (``<time>.<key>.draftguard:2,D``).
@@ -172,6 +189,7 @@ def build_reply(
     reply_text = draft.text.replace("\r\n", "\n").strip("\n")
     attribution = _attribution(original)
     text = f"{reply_text}\n\n{attribution}\n{quote_text(original.text_body)}\n"
+    msg[BODY_HASH_HEADER] = body_digest(text)
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
 
     reply_html = sanitise_html(draft.html) if draft.html.strip() else text_to_html(reply_text)
@@ -190,6 +208,30 @@ def build_reply(
     for part in msg.iter_parts():  # the stdlib copies MIME-Version into sub-parts; it belongs on top only
         del part["MIME-Version"]
     return msg
+
+
+def body_digest(text: str) -> str:
+    """sha256 (hex) of a draft's text part, insensitive to how a client re-encodes it:
+    LF line ends, trailing spaces of each line and blank lines at either end ignored."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    norm = "\n".join(ln.rstrip() for ln in lines).strip("\n")
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def thread_tag(message_id: str) -> str:
+    """The thread marker in our file names: ``t`` + 16 hex chars of sha256 of a Message-ID."""
+    return "t" + hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def thread_root(message: EmailMessage) -> str | None:
+    """The root Message-ID of a reply we built: the first id of ``References`` (else ``In-Reply-To``)."""
+    for name in ("References", "In-Reply-To"):
+        value = message.get(name)
+        if value:
+            ids = str(value).split()
+            if ids:
+                return ids[0]
+    return None
 
 
 def safe_key(key: str) -> str:
@@ -211,17 +253,67 @@ class StoredDraft:
     created: bool
 
 
+#: Our file names: ``<time>.<safe key>[.t<thread tag>].draftguard`` then whatever a tool adds
+#: (mbsync's ``,U=<uid>``, the ``:2,<flags>`` info).
+_OUR_NAME = re.compile(r"^\d+\.(?P<key>[A-Za-z0-9_-]{1,100})\.(?:(?P<tag>t[0-9a-f]{16})\.)?" + re.escape(NAME_TAG) + r"(?:[,:]|$)")
+
+
+@dataclass
+class _Listing:
+    """What the folder held at the last look: file name → (sub, safe key or None, tag or None),
+    the names in ``cur/`` and ``new/``, and maps from safe key and tag to names. Files without
+    our marker have ``None`` keys here; their idempotency header is in
+    :attr:`DraftsMaildir._foreign`."""
+
+    files: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+    subs: dict[str, set[str]] = field(default_factory=lambda: {"cur": set(), "new": set()})
+    by_key: dict[str, set[str]] = field(default_factory=dict)
+    by_tag: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, name: str, sub: str) -> None:
+        m = _OUR_NAME.match(name)
+        key, tag = (m.group("key"), m.group("tag")) if m else (None, None)
+        self.files[name] = (sub, key, tag)
+        self.subs[sub].add(name)
+        if key:
+            self.by_key.setdefault(key, set()).add(name)
+        if tag:
+            self.by_tag.setdefault(tag, set()).add(name)
+
+    def remove(self, name: str) -> None:
+        sub, key, tag = self.files.pop(name, ("", None, None))
+        self.subs.get(sub, set()).discard(name)
+        if key:
+            self.by_key.get(key, set()).discard(name)
+        if tag:
+            self.by_tag.get(tag, set()).discard(name)
+
+    def move(self, name: str, sub: str) -> None:
+        old, key, tag = self.files[name]
+        self.subs[old].discard(name)
+        self.subs[sub].add(name)
+        self.files[name] = (sub, key, tag)
+
+
 class DraftsMaildir:
     """A Drafts Maildir folder (``cur/``, ``new/``, ``tmp/``), created on first write.
 
     ``target`` names it in errors (``"maildir:local/Drafts"``). Raises
     :class:`DeliveryError` when the folder cannot be created or written (transient for
     ENOSPC, EIO, EAGAIN, EBUSY).
+
+    Keeps what it learnt about the folder between calls (names parsed once, headers of
+    files without our name marker read once): a Maildir file never changes content under
+    its name (clients write a new file), so a name is enough to know a file again.
+    ``reads`` counts header reads (a measure of the cost, used by tests and benchmarks).
     """
 
     def __init__(self, path: Path, *, target: str):
         self.path = Path(path)
         self.target = target
+        self._listing = _Listing()
+        self._foreign: dict[str, str | None] = {}  # name without our marker -> its idempotency header
+        self.reads = 0
 
     def _error(self, what: str, exc: OSError) -> DeliveryError:
         transient = exc.errno in {errno.ENOSPC, errno.EIO, errno.EAGAIN, errno.EBUSY}
@@ -235,56 +327,132 @@ class DraftsMaildir:
         except OSError as exc:
             raise self._error("cannot create Drafts Maildir", exc) from exc
 
-    def _files(self) -> Iterable[tuple[str, Path]]:
-        for sub in ("cur", "new"):
-            d = self.path / sub
-            if not d.is_dir():
-                continue
-            with os.scandir(d) as it:
-                for entry in it:
-                    if not entry.name.startswith(".") and entry.is_file():
-                        yield entry.name, Path(entry.path)
+    def refresh(self) -> None:
+        """Forget what was learnt about the folder (the next look lists and reads afresh)."""
+        self._listing = _Listing()
+        self._foreign.clear()
 
-    @staticmethod
-    def header_key(path: Path) -> str | None:
-        """The idempotency header of a stored message, reading only its header block."""
+    def _look(self) -> _Listing:
+        """Bring the listing up to date: one ``listdir`` of ``cur/`` and ``new/``; only names
+        not seen before are parsed (set operations on the rest). Raises
+        :class:`DeliveryError` when the folder cannot be listed."""
+        names: dict[str, set[str]] = {}
+        try:
+            for sub in ("cur", "new"):
+                try:
+                    names[sub] = set(os.listdir(self.path / sub))
+                except FileNotFoundError:
+                    names[sub] = set()
+        except OSError as exc:
+            raise self._error("cannot list Drafts Maildir", exc) from exc
+        lst = self._listing
+        current = names["cur"] | names["new"]
+        for gone in lst.files.keys() - current:
+            lst.remove(gone)
+            self._foreign.pop(gone, None)
+        for name in lst.subs["new"] & names["cur"]:  # delivered to cur/ under the same name
+            lst.move(name, "cur")
+        for name in (lst.subs["cur"] & names["new"]) - names["cur"]:
+            lst.move(name, "new")
+        for name in current - lst.files.keys():
+            if not name.startswith("."):
+                lst.add(name, "cur" if name in names["cur"] else "new")
+        return lst
+
+    def _path(self, name: str) -> Path:
+        return self.path / self._listing.files[name][0] / name
+
+    def _headers(self, path: Path) -> Message | None:
+        """The header block of a stored message (only the first 64 kB are read), or None."""
+        self.reads += 1
         try:
             with open(path, "rb") as fh:
                 head = fh.read(_HEAD_READ_BYTES)
         except OSError:
             return None
         head = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
-        value = BytesHeaderParser(policy=policy.default).parsebytes(head + b"\n\n").get(IDEMPOTENCY_HEADER)
+        return BytesHeaderParser(policy=policy.default).parsebytes(head + b"\n\n")
+
+    def header_key(self, path: Path) -> str | None:
+        """The idempotency header of a stored message, reading only its header block."""
+        headers = self._headers(path)
+        value = headers.get(IDEMPOTENCY_HEADER) if headers is not None else None
         return str(value) if value is not None else None
 
     def find(self, key: str) -> str | None:
         """File name of an existing message with this idempotency key, or None.
 
-        First the file names (``.<safe key>.`` in the name) confirmed by the header;
-        then, in case a mail client renamed a draft it edited, the headers of all files.
-        """
-        try:
-            files = list(self._files())
-        except OSError as exc:
-            raise self._error("cannot list Drafts Maildir", exc) from exc
-        marker = f".{safe_key(key)}."
-        named = [(n, p) for n, p in files if marker in n]
-        for name, path in named:
-            value = self.header_key(path)
+        First the files named with the key (``.<safe key>.``), confirmed by their header;
+        then files without our name marker (a client renamed a draft it saved), whose
+        headers are read once per process."""
+        lst = self._look()
+        for name in sorted(lst.by_key.get(safe_key(key), ())):
+            value = self.header_key(self._path(name))
             if value is not None and _same_key(value, key):
                 return name
-        for name, path in files:
-            if (name, path) in named:
+        for name, (_sub, our_key, _tag) in lst.files.items():
+            if our_key is not None:
                 continue
-            value = self.header_key(path)
+            if name not in self._foreign:
+                self._foreign[name] = self.header_key(self._path(name))
+            value = self._foreign[name]
             if value is not None and _same_key(value, key):
                 return name
         return None
 
+    def _unedited(self, path: Path) -> bool:
+        """True when the file still carries our idempotency header and its text part still
+        hashes to the ``X-Draftguard-Body-Sha256`` we wrote (read in full: drafts are small)."""
+        self.reads += 1
+        try:
+            msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        except Exception:  # noqa: BLE001 - unreadable or odd: treat as edited
+            return False
+        wrote, key = msg.get(BODY_HASH_HEADER), msg.get(IDEMPOTENCY_HEADER)
+        if not wrote or not key:
+            return False
+        try:
+            part = msg.get_body(preferencelist=("plain",))
+            text = part.get_content() if part is not None else None
+        except Exception:  # noqa: BLE001
+            return False
+        return isinstance(text, str) and body_digest(text) == str(wrote).strip()
+
+    def replace_older(self, thread_ids: Iterable[str], keep_key: str) -> tuple[int, int]:
+        """Remove our unedited drafts in the thread of ``thread_ids`` (the new original's
+        ``References`` and ``In-Reply-To``), except the one for ``keep_key``; edited ones are
+        left alone. Returns ``(removed, kept)``. Raises :class:`DeliveryError` when a file
+        cannot be removed for another reason than being gone already."""
+        lst = self._look()
+        keep = safe_key(keep_key)
+        names: set[str] = set()
+        for mid in thread_ids:
+            names |= lst.by_tag.get(thread_tag(mid), set())
+        removed = kept = 0
+        for name in sorted(names):
+            if lst.files[name][1] == keep:
+                continue
+            path = self._path(name)
+            if not self._unedited(path):
+                kept += 1
+                continue
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise self._error(f"cannot remove superseded draft {name} from", exc) from exc
+            lst.remove(name)
+            removed += 1
+        if removed:
+            self._sync_dir(self.path / "cur")
+        return removed, kept
+
     def store(self, message: EmailMessage, key: str) -> StoredDraft:
         """Write ``message`` unless a message with ``key`` exists (look before write).
 
-        The file goes to ``tmp/<time>.<safe key>.draftguard``, is fsynced, then linked to
+        The file goes to ``tmp/<time>.<safe key>.t<thread tag>.draftguard`` (no tag when the
+        reply has no ``References``/``In-Reply-To``), is fsynced, then linked to
         ``cur/<same name>:2,D`` and unlinked from ``tmp/`` (rename where hard links are
         not supported). Line endings are LF, as Maildir tools store them.
         """
@@ -293,7 +461,9 @@ class DraftsMaildir:
             return StoredDraft(existing, created=False)
         self.ensure()
         data = message.as_bytes(policy=DRAFT_POLICY)
-        base = f"{int(time.time())}.{safe_key(key)}.{NAME_TAG}"
+        root = thread_root(message)
+        tag = f"{thread_tag(root)}." if root else ""
+        base = f"{int(time.time())}.{safe_key(key)}.{tag}{NAME_TAG}"
         tmp = self.path / "tmp" / base
         final_name = base + DRAFT_INFO
         final = self.path / "cur" / final_name
@@ -320,6 +490,7 @@ class DraftsMaildir:
             tmp.unlink(missing_ok=True)
             raise self._error("cannot write draft into", exc) from exc
         self._sync_dir(self.path / "cur")
+        self._listing.add(final_name, "cur")
         return StoredDraft(final_name, created=True)
 
     @staticmethod
@@ -337,16 +508,19 @@ class DraftsMaildir:
 
 
 __all__ = [
+    "BODY_HASH_HEADER",
     "DRAFT_INFO",
     "DRAFT_POLICY",
     "IDEMPOTENCY_HEADER",
     "VERSION_HEADER",
     "DraftsMaildir",
     "StoredDraft",
+    "body_digest",
     "build_reply",
     "quote_text",
     "reply_recipients",
     "reply_subject",
     "safe_key",
     "sanitise_html",
+    "thread_tag",
 ]

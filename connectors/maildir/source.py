@@ -135,6 +135,7 @@ class MaildirSource(Source):
         :class:`SourceError` when the folder is missing or not a Maildir.
         """
         box = self._open()
+        self.drafts.refresh()  # drafts changed by people since the last poll are listed again
         done: list[SeenFile] = []
         this_poll: dict[str, str] = {}  # Message-ID digest -> external id, not yet recorded
         try:
@@ -200,8 +201,11 @@ class MaildirSource(Source):
         """Write the reply into the Drafts Maildir (flag D), once per ``draft.idempotency_key``.
 
         Returns ``DeliveryReceipt(target="maildir:<name>/Drafts", ref=<file name>, created=...)``;
-        ``created`` is False when a draft with the same key was already there. Raises
-        :class:`agent.errors.DeliveryError`.
+        ``created`` is False when a draft with the same key was already there. Then, one AI
+        draft per thread: our older drafts in the thread of ``message`` (its ``References`` /
+        ``In-Reply-To``) are removed if nobody edited them, edited ones are kept
+        (:meth:`DraftsMaildir.replace_older`; also on a repeated delivery, so a crash between
+        the two steps is made good). Raises :class:`agent.errors.DeliveryError`.
         """
         reply = build_reply(
             message,
@@ -211,4 +215,14 @@ class MaildirSource(Source):
             own_addresses=self.own_addresses,
         )
         stored = self.drafts.store(reply, draft.idempotency_key)  # looks before it writes
+        thread = [*message.references, *([message.in_reply_to] if message.in_reply_to else [])]
+        if thread:
+            removed, kept = self.drafts.replace_older(thread, draft.idempotency_key)
+            if removed or kept:
+                log.info(
+                    "older drafts in the thread: %d replaced, %d edited left alone",
+                    removed,
+                    kept,
+                    extra={"source": self.name, "key": draft.idempotency_key},
+                )
         return DeliveryReceipt(target=self.drafts.target, ref=stored.name, created=stored.created)
