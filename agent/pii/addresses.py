@@ -111,9 +111,13 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     return GroupPatternRecognizer("EuAddressRecognizer", "LOCATION", patterns, language, context=["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"])
 
 
-_ANCHOR = re.compile(
-    rf"(?:\b(?:{US_STATES}|{CA_PROVINCES})\s+\d{{5}}\b|{CA_POSTCODE}|{UK_POSTCODE}|\b\d{{1,5}}\s+(?:\w+\s+){{1,4}}(?:{EN_STREETS})\b)",
-    re.IGNORECASE,
+# Anchors and the pyap country to try for each: a US state + ZIP, a Canadian postcode or
+# province + postcode, a UK postcode, or a house number before an English street word (all three).
+_ANCHORS = (
+    (re.compile(rf"\b(?-i:{US_STATES})\s+\d{{5}}(?:-\d{{4}})?\b"), ("US",)),
+    (re.compile(rf"{CA_POSTCODE}|\b(?-i:{CA_PROVINCES})\s+{CA_POSTCODE}"), ("CA",)),
+    (re.compile(rf"(?<![\w]){UK_POSTCODE}(?![\w])"), ("GB",)),
+    (re.compile(rf"\b\d{{1,5}}[a-zA-Z]?,?\s+(?:[A-Z][\w'.-]*\s+){{1,4}}(?i:{EN_STREETS})(?![\w])"), ("US", "CA", "GB")),
 )
 
 
@@ -139,12 +143,16 @@ class PyapAddressRecognizer(EntityRecognizer):
 
         out: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
-        for m in _ANCHOR.finditer(text):
-            lo = max(0, text.rfind("\n", 0, max(0, m.start() - 120)) + 1)
-            hi = text.find("\n", min(len(text), m.end() + 60))
-            hi = len(text) if hi < 0 else hi
+        windows: dict[tuple[int, int], set[str]] = {}
+        for rx, countries in _ANCHORS:
+            for m in rx.finditer(text):
+                lo = max(0, text.rfind("\n", 0, max(0, m.start() - 120)) + 1)
+                hi = text.find("\n", min(len(text), m.end() + 60))
+                hi = len(text) if hi < 0 else hi
+                windows.setdefault((lo, hi), set()).update(c for c in countries if c in self.countries)
+        for (lo, hi), countries in sorted(windows.items()):
             window = text[lo:hi]
-            for country in self.countries:
+            for country in sorted(countries):
                 for addr in pyap.parse(window, country=country):
                     a, b = lo + addr.match_start, lo + addr.match_end
                     if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):

@@ -104,9 +104,12 @@ class GazetteerNameRecognizer(EntityRecognizer):
         """PERSON results for listed names (see the module docstring for the rules)."""
         first, last = name_lists()
         doc = getattr(nlp_artifacts, "tokens", None)
-        pos = {}
+        pos: dict[int, str] = {}
         if doc is not None and doc.has_annotation("POS"):
-            pos = {t.idx: t.pos_ for t in doc}
+            from spacy.attrs import IDX, POS
+
+            names = doc.vocab.strings
+            pos = {int(i): names[int(p)] for i, p in doc.to_array([IDX, POS])}
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
         out: list[RecognizerResult] = []
         name_pos = ("PROPN", "NOUN", "X")

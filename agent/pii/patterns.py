@@ -27,14 +27,38 @@ class GroupPattern:
     validate: Callable[[str], bool | str] | None = None
 
 
+CONTEXT_BEFORE = 60  # characters before a match searched for context words (about Presidio's 5 words)
+CONTEXT_AFTER = 20
+CONTEXT_BOOST = 0.35  # Presidio's context_similarity_factor
+CONTEXT_MIN = 0.4  # Presidio's min_score_with_context_similarity
+
+
 class GroupPatternRecognizer(EntityRecognizer):
     """Regex recogniser for one entity type returning the ``v`` group of each match.
 
-    ``context`` words raise the score through Presidio's context enhancer as for any recogniser."""
+    ``context`` words (matched at a word start, case-insensitive, in the 60 characters before
+    or 20 after the value) raise the score by 0.35 to at least 0.4, as Presidio's context
+    enhancer does; the recogniser does it itself on the raw text, because Presidio's enhancer
+    walks every token of the message for every result (the largest cost on long mail), and
+    marks its results as enhanced so Presidio does not do it again."""
 
     def __init__(self, name: str, entity: str, patterns: list[GroupPattern], language: str, context: list[str] | None = None):
         self.patterns = patterns
-        super().__init__(supported_entities=[entity], name=name, supported_language=language, context=context or [])
+        self.context_words = [w.lower() for w in (context or [])]
+        self._context_re = (
+            re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(self.context_words, key=len, reverse=True)) + ")", re.IGNORECASE)
+            if self.context_words
+            else None
+        )
+        super().__init__(supported_entities=[entity], name=name, supported_language=language, context=self.context_words)
+
+    def _score(self, text: str, a: int, b: int, score: float) -> tuple[float, str | None]:
+        if self._context_re is None:
+            return score, None
+        m = self._context_re.search(text, max(0, a - CONTEXT_BEFORE), a) or self._context_re.search(text, b, min(len(text), b + CONTEXT_AFTER))
+        if not m:
+            return score, None
+        return min(1.0, max(score + CONTEXT_BOOST, CONTEXT_MIN)), m.group(0).lower()
 
     def load(self) -> None:  # noqa: D102 - nothing to load
         pass
@@ -59,17 +83,22 @@ class GroupPatternRecognizer(EntityRecognizer):
                     value = text[a:b]
                 elif verdict is not True or not value.strip():
                     continue
-                expl = AnalysisExplanation(recognizer=self.name, original_score=p.score, pattern_name=p.name, pattern=p.regex.pattern[:200])
+                score, word = self._score(text, a, b, p.score)
+                expl = AnalysisExplanation(recognizer=self.name, original_score=p.score, pattern_name=p.name)
+                if word:
+                    expl.set_supportive_context_word(word)
+                    expl.set_improved_score(score)
                 out.append(
                     RecognizerResult(
                         entity,
                         a,
                         b,
-                        p.score,
+                        score,
                         analysis_explanation=expl,
                         recognition_metadata={
                             RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
                         },
                     )
                 )

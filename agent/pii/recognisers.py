@@ -148,6 +148,25 @@ def cue_words() -> frozenset[str]:
     return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", text)) | frozenset(NOT_NAMES)
 
 
+# The countries whose national formats a message in each language most likely uses. A number in
+# international format (+49 ..., 0049 ...) is found whatever the region list.
+LANGUAGE_REGIONS = {
+    "en": ("US", "CA", "GB", "IE", "AU", "NZ"),
+    "de": ("DE", "AT", "CH", "LU", "LI"),
+    "fr": ("FR", "BE", "CH", "LU", "CA", "MC"),
+    "es": ("ES", "MX", "AR", "CO", "CL"),
+    "it": ("IT", "CH", "SM"),
+    "nl": ("NL", "BE"),
+}
+
+
+def regions_for(language: str, configured: list[str]) -> list[str]:
+    """The configured phone regions likely for ``language`` (all configured ones when none is):
+    libphonenumber is run once per region, the main cost of phone detection."""
+    likely = [r for r in configured if r in LANGUAGE_REGIONS.get(language, ())]
+    return likely or list(configured)
+
+
 def phone_recogniser(language: str, regions: list[str]):
     """Presidio's libphonenumber recogniser for ``regions``, minus matches of fewer than 7
     digits (short service numbers some regions allow, which in mail are years and amounts)."""
