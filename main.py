@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +60,14 @@ ConfigOpt = Annotated[
     Path,
     typer.Option("--config", "-c", envvar="DRAFTGUARD_CONFIG", help="TOML config file (env DRAFTGUARD_CONFIG).", show_default=True),
 ]
+
+
+class LogFormat(StrEnum):
+    """Values of ``run --log-format`` (see :class:`agent.config.ObservabilityConfig`)."""
+
+    auto = "auto"
+    json = "json"
+    console = "console"
 
 
 class _State:
@@ -143,9 +152,15 @@ def run(
     once: Annotated[bool, typer.Option("--once", help="Poll every source once, print a summary and exit.")] = False,
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Without --once: if another run holds the database lock, wait for it instead of exiting (exit 5).")] = False,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option("--log-format", help="Service logs: auto (readable on a terminal, JSON lines otherwise), json or console. Default: the config's observability.log_format."),
+    ] = None,
 ) -> None:
     """Poll the configured sources and process new messages (forever, or once with --once)."""
     settings = _settings()
+    if log_format is not None:
+        settings.observability.log_format = log_format.value
     if not once:
         from jobs.scheduler import run_forever
 
@@ -570,7 +585,7 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
         from rules.routing import Router
 
         Router(settings.routing)
-        pack = load_policy_pack(settings.resolve(settings.policy.pack))
+        pack = load_policy_pack(settings.policy_pack_path())
         for i, m in enumerate(settings.sources.maildir):
             box = settings.resolve(m.path)
             if not ((box / "cur").is_dir() and (box / "new").is_dir()):

@@ -316,10 +316,17 @@ class RedactionConfig(_Strict):
         return {k: v for k, v in {**self.models, self.language: self.spacy_model}.items() if k in self.languages}
 
 
-class PolicyConfig(_Strict):
-    """Path of the versioned policy pack (TOML)."""
+#: the policy pack shipped with draftguard, used when ``[policy] pack`` is not set
+SHIPPED_POLICY_PACK = Path(__file__).resolve().parent.parent / "rules" / "policy_pack.toml"
+#: the example config shipped with draftguard (README: "copy config.example.toml to start")
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 
-    pack: Path = Path("rules/policy_pack.toml")
+
+class PolicyConfig(_Strict):
+    """Path of the versioned policy pack (TOML); unset means the pack shipped with draftguard
+    (:data:`SHIPPED_POLICY_PACK`), wherever the config file lives."""
+
+    pack: Path | None = None
 
 
 class RoutingRuleConfig(_Strict):
@@ -447,11 +454,13 @@ class NotifyConfig(_Strict):
 
 
 class ObservabilityConfig(_Strict):
-    """JSON logs and the metrics endpoint. ``metrics_port`` 0 disables the HTTP server
+    """Service logs and the metrics endpoint. ``log_format``: ``auto`` (readable lines on an
+    interactive terminal, one JSON object per line otherwise), ``json`` or ``console``;
+    ``main.py run --log-format`` overrides it. ``metrics_port`` 0 disables the HTTP server
     (``/metrics``, ``/healthz``), which binds ``metrics_host`` (loopback by default)."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["json", "console"] = "json"
+    log_format: Literal["auto", "json", "console"] = "auto"
     metrics_port: int = Field(default=9464, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
 
@@ -514,6 +523,22 @@ class Settings(_Strict):
         """``p`` made absolute against the config file's folder."""
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
+    def policy_pack_path(self) -> Path:
+        """The policy pack file: ``policy.pack`` resolved against the config's folder, or the
+        shipped pack when the key is not set.
+
+        Raises :class:`ConfigError` (key ``policy.pack``) when the configured file does not exist."""
+        if self.policy.pack is None:
+            return SHIPPED_POLICY_PACK
+        path = self.resolve(self.policy.pack)
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: no policy pack there; set [policy] pack to your pack's path (relative to the config file's "
+                f"folder), or remove the key to use the pack shipped with draftguard ({SHIPPED_POLICY_PACK})",
+                key="policy.pack",
+            )
+        return path
+
     def storage_url(self) -> str:
         """The storage URL with a relative SQLite path resolved against ``base_dir``.
 
@@ -543,6 +568,12 @@ def load_config(path: str | Path) -> Settings:
     p = Path(path)
     try:
         raw = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no config file here. To start, copy {EXAMPLE_CONFIG} to {p} and edit it (sources, organisation, "
+            "storage), or name another file with --config FILE or DRAFTGUARD_CONFIG; `main.py config check` validates it",
+            path=str(p),
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read config file: {exc.strerror}", path=str(p)) from exc
     try:

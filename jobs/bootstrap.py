@@ -34,10 +34,18 @@ class Runtime:
     sources: list[Source]
 
     def source(self, name: str) -> Source:
-        """The configured source called ``name``; KeyError names the known ones."""
+        """The configured source called ``name``: its full name (``"maildir:local"``) or the
+        ``name`` written in the config (``"local"``) when only one source of any kind has it.
+
+        KeyError names the known ones (or the sources an ambiguous name could mean)."""
         for s in self.sources:
             if s.name == name:
                 return s
+        matches = [s for s in self.sources if s.name.split(":", 1)[-1] == name]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise KeyError(f"source name {name!r} is ambiguous: say {' or '.join(repr(s.name) for s in matches)}")
         raise KeyError(f"no source {name!r} in the config (known: {', '.join(s.name for s in self.sources) or 'none'})")
 
     def close(self) -> None:
@@ -97,7 +105,7 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
         session_factory,
         redactor_factory=lambda: Redactor(settings.redaction, settings.organisation),
         drafter=drafter,
-        policy=load_policy_pack(settings.resolve(settings.policy.pack)),
+        policy=load_policy_pack(settings.policy_pack_path()),
         router=Router(settings.routing),
         notifier=notifier or build_notifier(settings),
         cursors=SqlCursorStore(session_factory),

@@ -124,8 +124,10 @@ _config_lock = threading.Lock()
 def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO | None = None, force: bool = False) -> None:
     """Configure structlog + stdlib logging once per process (``force`` re-configures, for tests).
 
-    Output: one JSON object per line on ``stream`` (stderr) with ``timestamp`` (ISO 8601
-    UTC), ``level``, ``logger``, ``event`` and the bound context (``correlation_id``)."""
+    Output on ``stream`` (stderr): one JSON object per line with ``timestamp`` (ISO 8601 UTC),
+    ``level``, ``logger``, ``event`` and the bound context (``correlation_id``); with
+    ``log_format = "console"`` (or ``"auto"`` on an interactive terminal) the same fields as one
+    readable line (structlog's ConsoleRenderer, no colours)."""
     global _configured
     cfg = cfg or ObservabilityConfig()
     with _config_lock:
@@ -137,7 +139,9 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
         ]
-        renderer = structlog.processors.JSONRenderer(sort_keys=False) if cfg.log_format == "json" else structlog.dev.ConsoleRenderer(colors=False)
+        out = stream or sys.stderr
+        fmt = cfg.log_format if cfg.log_format != "auto" else ("console" if out.isatty() else "json")  # readable on a terminal
+        renderer = structlog.processors.JSONRenderer(sort_keys=False) if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
         structlog.configure(
             processors=[*shared, structlog.stdlib.PositionalArgumentsFormatter(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
             logger_factory=structlog.stdlib.LoggerFactory(),
@@ -153,7 +157,7 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
                 renderer,
             ],
         )
-        handler = logging.StreamHandler(stream or sys.stderr)
+        handler = logging.StreamHandler(out)
         handler.setFormatter(formatter)
         handler.set_name("draftguard")
         root = logging.getLogger()

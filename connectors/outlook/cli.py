@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from agent.config import load_config
-from agent.errors import DraftguardError
+from agent.errors import DraftguardError, StorageError
 from agent.exit_codes import ExitCode
 from agent.terminal import fail, literal, out_console
 
@@ -44,8 +44,11 @@ def _open(ctx: typer.Context, config: Path | None):
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     if not settings.sources.outlook:
-        raise fail(ExitCode.USAGE, "no [[sources.outlook]] entries in the config")
-    engine, sf = open_database(settings.storage_url())
+        raise fail(ExitCode.USAGE, f"{_config_path(ctx, config)}: no [[sources.outlook]] entries; docs/outlook.md explains the app registration and the keys to add")
+    try:
+        engine, sf = open_database(settings.storage_url())
+    except StorageError as exc:
+        raise fail(ExitCode.STORAGE, str(exc)) from None
     return settings, engine, sf
 
 
@@ -103,7 +106,7 @@ def login(
     cfgs = [c for c in settings.sources.outlook if c.auth_flow == "device_code" and (source is None or c.name == source)]
     if not cfgs:
         engine.dispose()
-        raise fail(ExitCode.USAGE, 'no [[sources.outlook]] entry with auth_flow = "device_code"')
+        raise fail(ExitCode.USAGE, 'no [[sources.outlook]] entry with auth_flow = "device_code"; see docs/outlook.md (delegated access)')
     try:
         for cfg in cfgs:
             try:

@@ -186,6 +186,6 @@ def check(
         raise fail(ExitCode.USAGE, str(exc)) from None
     cfgs = [c for c in settings.sources.salesforce if not source or c.name in source or f"salesforce:{c.name}" in source]
     if not cfgs:
-        raise fail(ExitCode.USAGE, "no [[sources.salesforce]] entries to check")
+        raise fail(ExitCode.USAGE, "no [[sources.salesforce]] entries to check; docs/salesforce.md explains the connected app and the keys to add")
     results = [check_source(c, settings, console) for c in cfgs]
     raise typer.Exit(ExitCode.OK if all(results) else ExitCode.FAILED)

@@ -20,7 +20,6 @@ def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = N
     text = text.replace('path = "examples/mailbox"', f'path = "{box}"')
     text = text.replace('drafts_path = "var/Drafts"', f'drafts_path = "{tmp_path / "Drafts"}"')
     text = text.replace('url = "sqlite:///var/draftguard.db"', f'url = "{storage_url or "sqlite:///" + str(tmp_path / "dg.db")}"')
-    text = text.replace('pack = "rules/policy_pack.toml"', f'pack = "{ROOT / "rules" / "policy_pack.toml"}"')
     text = text.replace('base_url = ""', f'base_url = "{base_url}"')
     text = text.replace("max_retries = 2", "max_retries = 1")
     cfg = tmp_path / "config.toml"

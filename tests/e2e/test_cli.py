@@ -316,3 +316,99 @@ def test_dry_run_explains_routing_and_sender_is_a_fact(tmp_path):
     assert "Routing facts" in human and '"phillip.allen@enron.com"' in human
     assert "low-confidence confidence < 0.35 hold false" in human
     assert "default (no rule matched) draft ← decides" in human
+
+
+# --- 9.13: a config that works where it is copied; names as written; how to start; readable logs ----
+def _copied_example_config(folder, box, db):
+    """config.example.toml copied to ``folder`` as the README suggests, with only the user's own
+    paths (mailbox, drafts, database) filled in: the policy pack key is left as shipped."""
+    text = (ROOT / "config.example.toml").read_text()
+    text = text.replace('path = "examples/mailbox"', f'path = "{box}"').replace('drafts_path = "var/Drafts"', f'drafts_path = "{folder / "Drafts"}"')
+    text = text.replace('url = "sqlite:///var/draftguard.db"', f'url = "sqlite:///{db}"')
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / "config.toml"
+    cfg.write_text(text)
+    return cfg
+
+
+def test_config_copied_elsewhere_uses_the_shipped_policy_pack_and_names_the_key(tmp_path):
+    box = mailbox_of(tmp_path, {"1.eml": (ROOT / "tests" / "fixtures" / "mail" / "plain_business.eml").read_bytes()})
+    cfg = _copied_example_config(tmp_path / "elsewhere", box, tmp_path / "dg.db")
+    ok = cli(cfg, "config", "check", check=False)
+    assert ok.returncode == 0 and "policy pack draftguard-default" in ok.stdout, ok.stderr
+    run = cli(cfg, "run", "--once", "--source", "local")  # the name as written in [[sources.maildir]]
+    assert "drafted" in run.stdout and _status(cfg)["states"] == {"drafted": 1}
+    wrong = cli(cfg, "run", "--once", "--source", "nope", check=False)
+    assert wrong.returncode == 2 and "known: maildir:local" in wrong.stderr
+    (cfg.parent / "custom.toml").write_text(cfg.read_text().replace('# pack = "my_policy_pack.toml"', 'pack = "my_policy_pack.toml"'))
+    bad = cli(cfg.parent / "custom.toml", "config", "check", check=False)
+    assert bad.returncode == 2 and "policy.pack:" in bad.stderr and "remove the key to use the pack shipped" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_missing_config_and_missing_outlook_source_say_what_to_do(tmp_path):
+    r = cli(tmp_path / "config.toml", "status", check=False)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "no config file here. To start, copy" in r.stderr and "config.example.toml" in r.stderr, r.stderr
+    cfg = write_config(tmp_path)
+    o = cli(cfg, "outlook", "check", check=False)
+    assert o.returncode == 2 and "docs/outlook.md" in o.stderr and "Traceback" not in o.stderr, o.stderr
+
+
+def _service_log(cfg, *args, tty: bool) -> str:
+    """Start `main.py run` (the service), wait for it to be running, SIGTERM it; its stderr."""
+    import os
+    import select
+    import signal
+    import time
+
+    cmd = [sys.executable, str(ROOT / "main.py"), "-c", str(cfg), "run", *args]
+    if tty:
+        master, slave = os.openpty()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=CLI_ENV, stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        read = lambda: os.read(master, 65536) if select.select([master], [], [], 0.2)[0] else b""  # noqa: E731
+    else:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=CLI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        os.set_blocking(proc.stderr.fileno(), False)
+        read = lambda: (time.sleep(0.2), proc.stderr.read() or b"")[1]  # noqa: E731
+    out, deadline, stopping = b"", time.monotonic() + 120, False
+    try:
+        while time.monotonic() < deadline:
+            try:
+                out += read()
+            except OSError:  # the pty closes when the process ends
+                break
+            if not stopping and b"draftguard running:" in out:  # printed after the "draftguard running" log record
+                proc.send_signal(signal.SIGTERM)
+                stopping = True
+            if proc.poll() is not None and stopping:
+                try:
+                    out += read()
+                except OSError:
+                    pass
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if tty:
+            os.close(master)
+    assert stopping, out.decode(errors="replace")
+    return out.decode(errors="replace")
+
+
+def test_service_logs_are_readable_on_a_terminal_and_json_otherwise(tmp_path):
+    box = mailbox_of(tmp_path, {"1.eml": (ROOT / "tests" / "fixtures" / "mail" / "plain_business.eml").read_bytes()})
+    cfg = write_config(tmp_path, mailbox=box, extra="[observability]\nmetrics_port = 0\n")
+    def record(log: str) -> str:  # the log record of the start (not the plain "draftguard running: N jobs" line)
+        lines = [line.strip() for line in log.splitlines() if "draftguard running" in line and "draftguard.scheduler" in line]
+        assert len(lines) == 1, log
+        return lines[0]
+
+    on_tty = record(_service_log(cfg, tty=True))
+    assert not on_tty.startswith("{") and "[info" in on_tty and "jobs=" in on_tty, on_tty
+    piped = json.loads(record(_service_log(cfg, tty=False)))
+    assert piped["event"] == "draftguard running" and piped["level"] == "info"
+    forced = json.loads(record(_service_log(cfg, "--log-format", "json", tty=True)))
+    assert forced["event"] == "draftguard running"
