@@ -32,6 +32,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from agent.config import OrganisationConfig, RedactionConfig
 from agent.errors import RedactionError
@@ -121,14 +122,20 @@ class Redactor:
 
     # ------------------------------------------------------------------ analysis
     def language_for(self, text: str, hint: str | None = None) -> str:
-        """The analysed language for ``text``: ``hint`` when configured, else the detected
-        language when configured, else ``redaction.language``."""
+        """The analysed language for ``text``: ``hint`` when configured; else the detected
+        language when configured; else, for a text of at least 8 letters, the most likely of the
+        configured languages (py3langid restricted to them: a short German line must not get
+        the English NER); else ``redaction.language``."""
         if hint in self.cfg.languages:
             return hint
         from agent.language import detect_language
 
         detected = detect_language(text)
-        return detected if detected in self.cfg.languages else self.cfg.language
+        if detected in self.cfg.languages:
+            return detected
+        if sum(c.isalpha() for c in text) >= 8:
+            return _closest_language(tuple(self.cfg.languages), text)
+        return self.cfg.language
 
     def analyze(self, text: str, language: str | None = None) -> list[PiiSpan]:
         """PII entities in ``text`` (allow-listed and own-domain values removed), possibly
@@ -221,6 +228,21 @@ class Redactor:
             language=ctx.language,
             placeholders=PlaceholderMap(mapping=session.mapping, detectors=session.detectors),
         )
+
+
+@lru_cache(maxsize=4)
+def _restricted_identifier(languages: tuple[str, ...]):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(languages))
+    return ident
+
+
+def _closest_language(languages: tuple[str, ...], text: str) -> str:
+    """The most likely of ``languages`` for ``text`` (py3langid, restricted; never None)."""
+    sample = " ".join(re.sub(r"\S+@\S+|\bhttps?://\S+|\d+", " ", text).split())[:2000]
+    return _restricted_identifier(languages).classify(sample)[0]
 
 
 def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:

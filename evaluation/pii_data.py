@@ -4,7 +4,7 @@ Two sources, both in ``evaluation/data/pii/``:
 
 - ``presidio_synth_sample.json``: 381 span-labelled synthetic samples from presidio-research
   (MIT; identities partly from Fake Name Generator, CC BY-SA 3.0 US; see ``SOURCE_presidio.md``).
-- ``written_samples.txt``: samples written for this project in en, de, fr, es, it, nl
+- ``written_samples.txt`` and ``written_samples_2.txt``: samples written for this project in en, de, fr, es, it, nl
   (addresses, dates of birth, national phone formats, lower-case and titled names, cards that
   fail the checksum, e-mail addresses on private suffixes, and ordinary mail with no PII).
 
@@ -126,9 +126,12 @@ def parse_written(raw: str) -> list[Sample]:
     return samples
 
 
+WRITTEN_FILES = ("written_samples.txt", "written_samples_2.txt")
+
+
 def load_written() -> list[Sample]:
-    """The samples written for draftguard (six languages)."""
-    return parse_written((DATA / "written_samples.txt").read_text(encoding="utf-8"))
+    """The samples written for draftguard (six languages), from every file in :data:`WRITTEN_FILES`."""
+    return [s for name in WRITTEN_FILES for s in parse_written((DATA / name).read_text(encoding="utf-8"))]
 
 
 def load(split: str | None = None) -> list[Sample]:

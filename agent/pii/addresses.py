@@ -43,7 +43,7 @@ PREFIX_STREETS = (
     # fr
     "rue|avenue|av\\.|bd|boulevard|place|chemin|allée|impasse|quai|cours|route|square|passage|faubourg|rond-point|"
     # es
-    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|"
+    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
     # de / nl prefixed forms

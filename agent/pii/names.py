@@ -30,6 +30,7 @@ from functools import lru_cache
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
+PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
 # English words that are also frequent first names or surnames; never a name on their own.
 COMMON = frozenset(
@@ -142,13 +143,32 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 f2 = w2.casefold()
                 tagged = not pos or any(pos.get(x) in name_pos for x in (a, a2)) and "PROPN" in (pos.get(a), pos.get(a2))
                 if w[0].isupper() and w2[0].isupper() and ok(w2) and tagged and (listed_first or f2 in first or f2 in last):
-                    out.append(self._result(a, b2, 0.6 if listed_first else 0.55, "listed name + capitalised word"))
-                    i = j + 1
+                    k, end = j, b2  # more capitalised words, particles between: "María del Carmen Ruiz"
+                    while k + 1 < len(words) and len(words) > k + 1:
+                        m = k + 1
+                        while m < len(words) and words[m][2].casefold() in PARTICLES and gap(words[m - 1][1], words[m][0]):
+                            m += 1
+                        if m < len(words) and m - k <= 3 and gap(words[m - 1][1], words[m][0]) and words[m][2][0].isupper() and ok(words[m][2]) and m - i <= 4:
+                            k, end = m, words[m][1]
+                        else:
+                            break
+                    out.append(self._result(a, end, 0.6 if listed_first else 0.55, "listed name + capitalised word"))
+                    i = k + 1
                     continue
                 if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last:
                     out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
                     i = j + 1
                     continue
+            m = i + 1  # "María del Carmen": a first name, particles, a capitalised word
+            while m < len(words) and words[m][2].casefold() in PARTICLES and gap(words[m - 1][1], words[m][0]):
+                m += 1
+            if w[0].isupper() and listed_first and i + 1 < m < len(words) and gap(words[m - 1][1], words[m][0]) and words[m][2][0].isupper():
+                k = m
+                while k + 1 < len(words) and gap(words[k][1], words[k + 1][0]) and words[k + 1][2][0].isupper() and ok(words[k + 1][2]) and k - i < 4:
+                    k += 1
+                out.append(self._result(a, words[k][1], 0.55, "listed first name + particle + name"))
+                i = k + 1
+                continue
             if w[0].isupper() and listed_first and (pos.get(a) in name_pos if pos else True):
                 out.append(self._result(a, b, 0.5, "listed first name"))
             elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos):

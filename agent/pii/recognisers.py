@@ -30,7 +30,7 @@ from agent.pii.names import GazetteerNameRecognizer
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
-OWN_ENTITIES = {"PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
+OWN_ENTITIES = {"IBAN_CODE", "PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
 NER_ENTITIES = {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"}
 
 # Predefined classes never loaded: NER wrappers (the spaCy one is added per language), ones that
@@ -132,7 +132,7 @@ BIRTH = (
     r"born|birth|birthday|dob|d\.o\.b\.?|date of birth|"
     r"geboren|geb\.|geburtsdatum|geburtstag|geb\.-datum|"
     r"né|née|naissance|date de naissance|"
-    r"nacido|nacida|nací|nacimiento|fecha de nacimiento|f\. nac\.|"
+    r"nacido|nacida|nací|nació|nacio|nacimiento|fecha de nacimiento|f\. nac\.|"
     r"nato|nata|nascita|data di nascita|"
     r"geboortedatum|geb\.datum"
 )
@@ -240,6 +240,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.6,
             any_ok,
         ),
+        GroupPattern(
+            "sign-off, name on one line",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{SIGNOFFS}),[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*(?=\n|$)"),
+            0.55,
+            any_ok,
+        ),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, cap_ok),
     ]
@@ -249,7 +255,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 def dob_recogniser(language: str) -> GroupPatternRecognizer:
     """DATE_OF_BIRTH: a date up to 30 characters after a birth word (six languages), score 0.85."""
     rx = re.compile(rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n\d]{{0,30}}?(?P<v>{DATE})(?![\w])", re.IGNORECASE)
-    return GroupPatternRecognizer("DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85)], language)
+    after = re.compile(rf"(?<![\w])(?P<v>{DATE})(?![\w])[ \t]{{1,3}}(?i:geboren|born|nata|nato|née|né|nacido|nacida)(?![\w])", re.IGNORECASE)
+    return GroupPatternRecognizer(
+        "DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85)], language
+    )
 
 
 def card_like_recogniser(language: str) -> GroupPatternRecognizer:
@@ -269,6 +278,13 @@ def card_like_recogniser(language: str) -> GroupPatternRecognizer:
         language,
         context=CONTEXT["CREDIT_CARD"],
     )
+
+
+def iban_like_recogniser(language: str) -> GroupPatternRecognizer:
+    """IBAN_CODE for IBAN-shaped strings whatever their checksum (a mistyped IBAN still names an
+    account): country code, 2 check digits, 11-30 letters/digits, optionally in groups of four."""
+    rx = re.compile(r"(?<![\w])(?P<v>(?-i:[A-Z]{2})\d{2}(?:[ ]?(?-i:[A-Z0-9]){4}){2,7}(?:[ ]?(?-i:[A-Z0-9]){1,4})?)(?![\w])")
+    return GroupPatternRecognizer("IbanLikeRecognizer", "IBAN_CODE", [GroupPattern("iban shape", rx, 0.5)], language, context=CONTEXT["IBAN_CODE"])
 
 
 def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
@@ -358,6 +374,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
         "CREDIT_CARD": lambda: [card_like_recogniser(language)],
         "PHONE_NUMBER": lambda: [national_phone_recogniser(language)],
         "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
+        "IBAN_CODE": lambda: [iban_like_recogniser(language)],
         "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language)],
         "PERSON": lambda: [name_recogniser(language), GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES))],
         "ACCOUNT_NUMBER": lambda: [account_recogniser(language)],
