@@ -71,10 +71,14 @@ def test_approve_delivers_and_records_the_reviewer(sf):
     item_id, task_id = seed_escalation(sf)
     calls = []
 
-    def deliver(iid, who):
+    def deliver(iid, who):  # as Pipeline.deliver_saved_draft: the state and its `delivered` event together
+        from storage import audit
+
         calls.append((iid, who))
         with sf() as s:
-            s.get(Item, iid).state = ItemState.DRAFTED
+            item = s.get(Item, iid)
+            item.state = ItemState.DRAFTED
+            audit.append(s, "delivered", correlation_id=item.correlation_id, item_id=iid, actor=who, data={"target": "test"})
             s.commit()
         return ItemState.DRAFTED
 
