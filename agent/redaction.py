@@ -159,7 +159,7 @@ class Redactor:
                 raise RedactionError(f"PII analysis failed: {type(exc).__name__}: {exc}") from exc
             spans = []
             for r in results:
-                a, b = r.start, r.end
+                a, b = max(0, r.start), min(len(text), r.end)
                 while a < b and text[a].isspace():
                     a += 1
                 while b > a and text[b - 1].isspace():

@@ -124,6 +124,18 @@ _ANCHORS = (
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{4}")
 
 
+def _locate(window: str, value: str, near: int) -> tuple[int, int] | None:
+    """Where pyap's ``value`` is in ``window``: pyap normalises whitespace before matching, so
+    its offsets can be off; the value is searched (any whitespace between its words) from a
+    little before ``near``. None when it is not there."""
+    words = value.split()
+    if not words:
+        return None
+    rx = re.compile(r"\s+".join(re.escape(w) for w in words))
+    m = rx.search(window, max(0, near - 20)) or rx.search(window)
+    return m.span() if m else None
+
+
 class PyapAddressRecognizer(EntityRecognizer):
     """pyap2 address detection for US, CA and GB, run only on the lines around an anchor."""
 
@@ -154,7 +166,10 @@ class PyapAddressRecognizer(EntityRecognizer):
             window = text[lo:hi]
             for country in sorted(countries):
                 for addr in pyap.parse(window, country=country):
-                    a, b = lo + addr.match_start, lo + addr.match_end
+                    found = _locate(window, addr.full_address, addr.match_start)
+                    if found is None:
+                        continue
+                    a, b = lo + found[0], lo + found[1]
                     if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
                         continue
                     seen.add((a, b))
