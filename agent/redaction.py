@@ -77,7 +77,7 @@ SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi
 # Address parts separated by at most this (commas, spaces, up to three line breaks) are one address.
 _ADDRESS_GAP = re.compile(r"[\s,>]*")  # ">" : the address is in a quoted block
 _TRAILING_LINE = re.compile(
-    r"[ \t,]*\n[>\s]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?)[ \t,.]*(?=\n|$)"
+    r"[ \t,]*\n[>\s,]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?|\d{4,5})[ \t,.]*(?=\n|$)"
 )
 _ADDRESS_LINE = re.compile(r"[>\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
 
@@ -323,10 +323,10 @@ def _address_gap(gap: str) -> bool:
 
 
 def _extend_address(text: str, s: PiiSpan) -> PiiSpan:
-    """Add to an address that ends its line up to two following lines that are a town, region
-    or country (at most four capitalised words, an optional postcode, no sentence punctuation)."""
+    """Add to an address that ends its line up to three following lines that are a town, region,
+    country or postcode (at most four words, an optional postcode, no sentence punctuation)."""
     end = s.end
-    for _ in range(2):
+    for _ in range(3):
         m = _TRAILING_LINE.match(text, end)
         if not m:
             break

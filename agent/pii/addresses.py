@@ -60,6 +60,15 @@ UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 TOWN = rf"{CAP}(?:[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|van|von|der|den"
+# Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
+NOT_STREET = {
+    "invoice", "order", "ticket", "case", "room", "page", "chapter", "version", "windows", "office", "step", "item", "number",
+    "nr", "no", "nº", "ref", "reference", "account", "policy", "contract", "customer", "client", "section", "article", "table",
+    "figure", "question", "point", "level", "floor", "gate", "terminal", "flight", "train", "bus", "line", "year", "week", "day",
+    "rechnung", "auftrag", "kunde", "konto", "vertrag", "seite", "kapitel", "facture", "commande", "compte", "contrat",
+    "factura", "pedido", "cuenta", "fattura", "ordine", "conto", "contratto", "factuur", "bestelling", "rekening", "the", "my", "our",
+    "i", "we", "you", "it", "this", "that", "on", "in", "at", "by", "for", "from", "to", "of", "and", "or", "with", "about",
+}  # fmt: skip
 NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
 
 
@@ -89,11 +98,22 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
             0.6,
         ),
+        GroupPattern(
+            "street corner",
+            re.compile(rf"(?P<v>(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+(?:[\w.'’-]+[ \t]+){{1,5}}?(?i:and|&)[ \t]+{CAP}(?:[ \t]+{CAP}){{0,2}})"),
+            0.6,
+        ),
+        GroupPattern(
+            "name + house number near an address word",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?)(?![\w]|[.,]\d)"),
+            0.2,
+            validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
+        ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
         GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)"), 0.5, validate=_not_money),
         GroupPattern(
             "postcode 4 + town at line start or after comma",
-            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?\s+{TOWN})", re.MULTILINE),
+            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)", re.MULTILINE),
             0.5,
             validate=_not_money,
         ),
