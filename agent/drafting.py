@@ -11,6 +11,13 @@ drafter, without a request and without the client's retry delay. After
 circuit closes; if not, it stays open for another cooldown. Answers the model gave but
 that are unusable (refusal, bad JSON) are not endpoint failures and do not count. This is
 Nygard's Circuit Breaker ("Release It!", ch. 5), as implemented by pybreaker.
+
+The outbound check (:mod:`agent.outbound_guard`) runs inside the model client, on the exact
+request. When it refuses (:class:`agent.outbound_guard.OutboundBlocked`), nothing was sent: the
+template drafter writes the draft and ``fallback_reason`` is the refusal (``outbound_pii_blocked:
+… (PHONE_NUMBER 1); nothing was sent``): types and counts only. A refusal is not an endpoint
+failure (pybreaker counts an excluded error as a success, so it can close a half-open circuit
+without reaching the endpoint; the next real failure opens it again).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import pybreaker
 
 from agent.errors import DrafterError
 from agent.models import INTENTS, DraftResult, Prompt, RedactedContext
+from agent.outbound_guard import OutboundBlocked
 from agent.ports import ModelClient
 from agent.template_drafter import TemplateDrafter
 
@@ -76,7 +84,8 @@ class Drafter:
         ``avoid_model`` (a reason) keeps the item away from the model, e.g. an inbound
         prompt injection: the template drafter writes the draft and the reason is recorded.
         While the circuit is open the template drafter writes it too; ``fallback_reason``
-        then starts with :data:`CIRCUIT_OPEN`."""
+        then starts with :data:`CIRCUIT_OPEN`; when the outbound check refused the request, with
+        :data:`agent.outbound_guard.BLOCKED_RULE`."""
         reason = avoid_model or "no model endpoint configured"
         if self.model is not None and avoid_model is None:
             started = time.perf_counter()
@@ -101,6 +110,8 @@ class Drafter:
                     self.circuit_open_drafts += 1
                 b = self.breaker
                 reason = f"{CIRCUIT_OPEN} after {b.fail_max} consecutive failures; next try after {b.reset_timeout:g} s"
+            except OutboundBlocked as exc:  # the outbound check refused: nothing was sent
+                reason = str(exc)[:500]
             except DrafterError as exc:
                 reason = f"model failed: {exc}"[:500]
         started = time.perf_counter()

@@ -64,6 +64,7 @@ from agent.models import (
     RoutingDecision,
     SkipReason,
 )
+from agent.outbound_guard import OutboundGuard, OutboundReport, outbound_decision, outbound_findings
 from agent.pause import SourcePause, active_pauses
 from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
@@ -133,6 +134,7 @@ class Analysis:
     facts: dict
     decision: RoutingDecision
     reply: ReplyDraft
+    outbound: OutboundReport = field(default_factory=OutboundReport)  # the last check on the model request
 
 
 class Pipeline:
@@ -161,6 +163,7 @@ class Pipeline:
         self.notifier = notifier
         self.cursors = cursors
         self._sleep = sleep
+        self.outbound = OutboundGuard.from_settings(settings)  # checks every model request (agent/outbound_guard.py)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -480,7 +483,8 @@ class Pipeline:
         inbound_text = inbound_check_text(msg, ctx.latest_text)  # display names and subject are client text too
         injection = self.policy.check_inbound(inbound_text)
         avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
-        draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
+        with self.outbound.scope(redacted.placeholders) as outbound:  # every model request of this item is checked
+            draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
         draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
         header_safe = restore_for_draft(
             draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
@@ -502,11 +506,11 @@ class Pipeline:
             allowed_link_domains=set(link_domains),
             org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
             model_chatter=chatter,
-        )
+        ) + outbound_findings(outbound)
         facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
-        decision = self.router.decide(facts)
+        decision = outbound_decision(outbound, self.router.decide(facts), self.settings.routing.default_group)
         reply = self._reply_draft(msg, source, restored, text_to_html(restored))
-        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply)
+        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound)
 
     def _reply_draft(self, msg: InboundMessage, source: Source | None, text: str, html: str) -> ReplyDraft:
         """The addressed reply for ``msg``: Reply-To or sender, one "Re:", the item's idempotency key."""
@@ -556,7 +560,12 @@ class Pipeline:
             uow.audit(
                 "prompted",
                 item,
-                {"template_id": a.prompt.template_id, "template_sha256": a.prompt.template_hash, "prompt_chars": len(a.prompt.user)},
+                {
+                    "template_id": a.prompt.template_id,
+                    "template_sha256": a.prompt.template_hash,
+                    "prompt_chars": len(a.prompt.user),
+                    "outbound": a.outbound.as_audit(),  # types and counts only
+                },
             )
             body_hash = hashlib.sha256(a.restored_text.encode()).hexdigest()
             row = Draft(

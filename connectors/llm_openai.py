@@ -6,6 +6,12 @@ sends a strict ``json_schema`` response format (OpenAI API reference, "Structure
 Outputs"). The client retries 408/409/429/5xx itself ``max_retries`` times,
 honouring ``retry-after``; after that we raise :class:`DrafterError` and the
 pipeline falls back to the template drafter.
+
+The outbound check (:mod:`agent.outbound_guard`): every request goes through :meth:`_chat`,
+which hands the exact messages to :func:`agent.outbound_guard.guard_request` before the client
+sends them (masked, or refused with :class:`agent.outbound_guard.OutboundBlocked`). The HTTP
+client's request hook (:func:`agent.outbound_guard.verify_request_body`) refuses any request
+body the guard did not pass, so a future call that skips :meth:`_chat` cannot leave unchecked.
 """
 
 from __future__ import annotations
@@ -15,7 +21,13 @@ import openai
 from agent.config import ModelConfig
 from agent.errors import DrafterError
 from agent.models import DraftOutput, Prompt
+from agent.outbound_guard import OutboundBlocked, guard_request, verify_request_body
 from agent.ports import ModelClient
+
+
+def _check_request(request) -> None:
+    """httpx request hook: the body must be one :func:`guard_request` passed."""
+    verify_request_body(request.url.path, request.content)
 
 
 class OpenAIModelClient(ModelClient):
@@ -34,16 +46,26 @@ class OpenAIModelClient(ModelClient):
             base_url=cfg.base_url,
             timeout=cfg.timeout_seconds,
             max_retries=cfg.max_retries,
+            http_client=openai.DefaultHttpxClient(event_hooks={"request": [_check_request]}),
+        )
+
+    def _chat(self, messages: list[dict], response_format: type):
+        """The one place a request leaves: the outbound check, then ``chat.completions.parse``.
+        Raises OutboundBlocked (nothing sent) or the client's own errors."""
+        return self._client.chat.completions.parse(
+            model=self.cfg.name,
+            messages=guard_request(messages),
+            response_format=response_format,
+            temperature=self.cfg.temperature,
         )
 
     def complete(self, prompt: Prompt) -> tuple[DraftOutput, dict[str, int]]:
+        """The structured draft for ``prompt`` and its token counts. Raises DrafterError
+        (transient for endpoint faults) or OutboundBlocked (the outbound check refused)."""
         try:
-            completion = self._client.chat.completions.parse(
-                model=self.cfg.name,
-                messages=[{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
-                response_format=DraftOutput,
-                temperature=self.cfg.temperature,
-            )
+            completion = self._chat([{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}], DraftOutput)
+        except OutboundBlocked:
+            raise
         except openai.APIStatusError as exc:
             raise DrafterError(f"model endpoint answered HTTP {exc.status_code}: {exc.message}"[:500]) from exc
         except openai.APIConnectionError as exc:
