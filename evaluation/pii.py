@@ -55,6 +55,7 @@ class Report:
     found: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     predicted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     correct: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_language: dict[str, list[int]] = field(default_factory=dict)  # lang -> [core values, fully masked]
     misses: list[Miss] = field(default_factory=list)
     false_positives: list[Miss] = field(default_factory=list)
     seconds: float = 0.0
@@ -74,6 +75,7 @@ class Report:
             "split": self.split,
             "samples": self.samples,
             "seconds": round(self.seconds, 2),
+            "core_recall_by_language": {k: {"gold": g, "found": f, "recall": f / g if g else None} for k, (g, f) in sorted(self.by_language.items())},
             "entities": {
                 e: {
                     "core": e in CORE,
@@ -106,7 +108,12 @@ def evaluate(samples: list[Sample], redactor, split: str = "?") -> Report:
                 mask[i] = True
         for g in s.spans:
             report.gold[g.entity] += 1
-            if _covered(s.text, g.start, g.end, mask):
+            covered = _covered(s.text, g.start, g.end, mask)
+            if g.entity in CORE:
+                per = report.by_language.setdefault(s.lang, [0, 0])
+                per[0] += 1
+                per[1] += covered
+            if covered:
                 report.found[g.entity] += 1
             else:
                 report.misses.append(Miss(s.id, g.entity, g.value))
@@ -152,6 +159,8 @@ def format_report(report: Report, show_misses: bool = False) -> str:
         r = "-" if v["recall"] is None else f"{v['recall']:.3f}"
         p = "-" if v["precision"] is None else f"{v['precision']:.3f}"
         lines.append(f"{e:<20} {'yes' if v['core'] else '':<4} {v['gold']:>5} {v['found']:>6} {r:>7} {v['predicted']:>5} {v['correct']:>5} {p:>9}")
+    lines.append("")
+    lines.append("core values fully masked, by language: " + ", ".join(f"{k} {f}/{g}" for k, (g, f) in sorted(report.by_language.items())))
     if show_misses:
         lines.append("")
         lines += [f"MISS {m.sample} {m.entity}: {m.value!r}" for m in report.misses if m.entity not in NOT_PII]
