@@ -374,9 +374,8 @@ class OutboundGuard:
         hits += [OutboundHit("LOCATION", *m.span()) for m in country.finditer(text)]
         for m in EU_POSTCODE.finditer(text):
             code = m.group("code")
-            at_line_start = m.start() == 0 or text[m.start() - 1] == "\n"
-            if at_line_start and len(code) == 4 and 1900 <= int(code) <= 2099 and not re.match(r"\d{4}[ \t][A-Z]{2}\b", text[m.start("code") :]):
-                continue  # "2019 Annual report" at the start of a line is a year
+            if len(code) == 4 and 1900 <= int(code) <= 2099 and not re.match(r"\d{4}[ \t][A-Z]{2}\b", text[m.start("code") :]):
+                continue  # "2019 Annual report" is a year (a Dutch "1012 AB" postcode is not)
             hits.append(OutboundHit("LOCATION", m.start("code"), m.end()))
         return hits
 
@@ -512,14 +511,15 @@ def verify_request_body(path: str, body: bytes) -> None:
 
 def outbound_findings(report: OutboundReport) -> list[Finding]:
     """The finding for an item's outbound report: ``outbound_pii_blocked`` (critical) when a
-    request was refused, ``outbound_pii_masked`` (high) when values were masked, else none.
+    request was refused, ``outbound_pii_masked`` (medium: nothing left, the draft may go on;
+    a routing rule on ``finding_ids`` can send such items to a person) when values were masked.
     The message names the types and counts, never a value."""
     if report.action == "refused":
         msg = f"the request to the model held personal data that redaction missed ({report.summary()}); nothing was sent"
         return [Finding(rule_id=BLOCKED_RULE, severity=Severity.critical, target="prompt", message=msg)]
     if report.action == "masked":
         msg = f"personal data that redaction missed was masked in the request to the model ({report.summary()})"
-        return [Finding(rule_id=MASKED_RULE, severity=Severity.high, target="prompt", message=msg)]
+        return [Finding(rule_id=MASKED_RULE, severity=Severity.medium, target="prompt", message=msg)]
     return []
 
 

@@ -30,9 +30,14 @@ STRONG_IDS = {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_B
 
 
 def _pii(redactor, path: Path) -> set[tuple[str, str]]:
-    """(entity, value) for every PII entity Presidio finds in one inbound message, plus its sender."""
+    """(entity, value) for every PII entity Presidio finds in one inbound message, plus its sender.
+
+    The subject is analysed in the language of the message, as the pipeline does: on its own, a
+    two-word German subject ("AW: Rechnung März") is too short to tell its language, and the
+    English NER then tags "Rechnung März" as a person, a value no German message contains."""
     msg = parse_message(path.read_bytes(), source="t", external_id=path.name, max_body_bytes=1_000_000)
-    found = {(s.entity, s.value) for t in (msg.subject, msg.text_body) for s in redactor.analyze(t)}
+    lang = redactor.language_for(msg.text_body)
+    found = {(s.entity, s.value) for t in (msg.subject, msg.text_body) for s in redactor.analyze(t, lang)}
     found.add(("EMAIL_ADDRESS", msg.sender.email))
     if msg.sender.name and not redactor._allowed("PERSON", msg.sender.name):
         found.add(("PERSON", msg.sender.name))
