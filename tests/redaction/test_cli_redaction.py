@@ -40,7 +40,10 @@ def test_config_check_accepts_national_ids_that_a_recogniser_supports(tmp_path):
 
 
 def test_config_check_names_a_missing_language_model(tmp_path):
-    cfg = with_redaction(write_config(tmp_path), 'models = { de = "de_core_news_nonexistent" }')
+    cfg = write_config(tmp_path)
+    text = cfg.read_text()
+    assert 'models = { fr = "fr_core_news_sm" }' in text
+    cfg.write_text(text.replace('models = { fr = "fr_core_news_sm" }', 'models = { fr = "fr_core_news_sm", de = "de_core_news_nonexistent" }'))
     r = cli(cfg, "config", "check")
     assert r.returncode == 2 and "redaction.models.de" in r.stderr and "de_core_news_nonexistent" in r.stderr
 
