@@ -225,6 +225,26 @@ INTENTS = (
 )
 
 
+class ReviewCategory(BaseModel):
+    """One risk category the model reviewer reports: ``id`` (a :data:`rules.risk.taxonomy.IDS`
+    id, free text here so an unknown one is seen and counted), ``confidence`` 0..1 and
+    ``evidence``, a short quote of the message or the draft (redacted text: placeholders only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    confidence: float
+    evidence: str
+
+
+class ReviewOutput(BaseModel):
+    """The structured answer of the risk reviewer role (``agent/risk_reviewer.py``):
+    ``{"categories": [{"id", "confidence", "evidence"}]}``; an empty list means "ordinary".
+    Any other key makes the answer unusable (the item then goes to a person)."""
+
+    model_config = ConfigDict(extra="forbid")
+    categories: list[ReviewCategory]
+
+
 class DraftResult(BaseModel):
     """A draft plus its provenance: provider (``"openai"`` / ``"template"``), model, tokens, latency in ms."""
 

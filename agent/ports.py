@@ -10,7 +10,8 @@ import abc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from agent.models import DeliveryReceipt, DraftOutput, InboundMessage, Prompt, ReplyDraft
+from agent.errors import DrafterError
+from agent.models import DeliveryReceipt, DraftOutput, InboundMessage, Prompt, ReplyDraft, ReviewOutput
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,19 @@ class ModelClient(abc.ABC):
 
         Raises :class:`agent.errors.DrafterError` when the endpoint fails after its retries."""
 
+    def review(self, prompt: Prompt) -> tuple[ReviewOutput, dict[str, int]]:
+        """The risk reviewer role (``agent/risk_reviewer.py``): the structured
+        :class:`ReviewOutput` for a review prompt, and usage as :meth:`complete`.
+
+        Raises :class:`agent.errors.DrafterError` like :meth:`complete`. A client without the
+        role raises it at once (the item then goes to a person: a failed review is a risk)."""
+        raise DrafterError(f"{type(self).__name__} has no risk reviewer role", transient=False)
+
 
 @dataclass(frozen=True)
 class Escalation:
-    """What reviewers are told: ids, the subject, why (finding ids and severities), the rule."""
+    """What reviewers are told: ids, the subject, why (finding ids and severities, risk categories
+    and scores), the rule."""
 
     review_task_id: int
     item_id: int
@@ -110,6 +120,8 @@ class Escalation:
     link: str | None = None
     reminder: int = 0  # 0 = first notification; n = n-th SLA reminder
     open_minutes: int = 0  # age of the escalation when the notification was built
+    risk: tuple[tuple[str, float], ...] = ()  # risk categories and scores (agent/risk.py), highest first
+    risk_must_review: bool = False  # the risk stage said a person must see the item
 
 
 @dataclass(frozen=True)

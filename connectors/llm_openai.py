@@ -20,7 +20,7 @@ import openai
 
 from agent.config import ModelConfig
 from agent.errors import DrafterError
-from agent.models import DraftOutput, Prompt
+from agent.models import DraftOutput, Prompt, ReviewOutput
 from agent.outbound_guard import OutboundBlocked, guard_request, verify_request_body
 from agent.ports import ModelClient
 
@@ -62,8 +62,17 @@ class OpenAIModelClient(ModelClient):
     def complete(self, prompt: Prompt) -> tuple[DraftOutput, dict[str, int]]:
         """The structured draft for ``prompt`` and its token counts. Raises DrafterError
         (transient for endpoint faults) or OutboundBlocked (the outbound check refused)."""
+        return self._structured(prompt, DraftOutput, "draft")
+
+    def review(self, prompt: Prompt) -> tuple[ReviewOutput, dict[str, int]]:
+        """The risk reviewer's structured answer (:class:`agent.models.ReviewOutput`) for a review
+        prompt (``agent/risk_reviewer.py``), through the same outbound check and error mapping as
+        :meth:`complete`. Raises DrafterError or OutboundBlocked."""
+        return self._structured(prompt, ReviewOutput, "review")
+
+    def _structured(self, prompt: Prompt, response_format: type, what: str):
         try:
-            completion = self._chat([{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}], DraftOutput)
+            completion = self._chat([{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}], response_format)
         except OutboundBlocked:
             raise
         except openai.APIStatusError as exc:
@@ -76,7 +85,7 @@ class OpenAIModelClient(ModelClient):
         parsed = choice.message.parsed if choice else None
         if parsed is None:
             refusal = choice.message.refusal if choice else "no choices"
-            raise DrafterError(f"model returned no structured draft (refusal: {refusal!r})", transient=False)
+            raise DrafterError(f"model returned no structured {what} (refusal: {refusal!r})", transient=False)
         usage = completion.usage
         tokens = {
             "prompt_tokens": usage.prompt_tokens if usage else 0,
