@@ -269,6 +269,7 @@ class _Listing:
     subs: dict[str, set[str]] = field(default_factory=lambda: {"cur": set(), "new": set()})
     by_key: dict[str, set[str]] = field(default_factory=dict)
     by_tag: dict[str, set[str]] = field(default_factory=dict)
+    foreign: set[str] = field(default_factory=set)  # names without our marker
 
     def add(self, name: str, sub: str) -> None:
         m = _OUR_NAME.match(name)
@@ -277,12 +278,15 @@ class _Listing:
         self.subs[sub].add(name)
         if key:
             self.by_key.setdefault(key, set()).add(name)
+        else:
+            self.foreign.add(name)
         if tag:
             self.by_tag.setdefault(tag, set()).add(name)
 
     def remove(self, name: str) -> None:
         sub, key, tag = self.files.pop(name, ("", None, None))
         self.subs.get(sub, set()).discard(name)
+        self.foreign.discard(name)
         if key:
             self.by_key.get(key, set()).discard(name)
         if tag:
@@ -304,8 +308,12 @@ class DraftsMaildir:
 
     Keeps what it learnt about the folder between calls (names parsed once, headers of
     files without our name marker read once): a Maildir file never changes content under
-    its name (clients write a new file), so a name is enough to know a file again.
-    ``reads`` counts header reads (a measure of the cost, used by tests and benchmarks).
+    its name (clients write a new file), so a name is enough to know a file again. The
+    folder is listed on the first look after :meth:`invalidate` (the source calls it at the
+    start of each poll), not on every delivery; our own writes and removals update the
+    listing as they happen, and a named file found missing makes the next look list again.
+    So a delivery costs the same whatever the folder holds. ``reads`` counts file reads and
+    ``listings`` folder listings (measures of the cost, used by tests and benchmarks).
     """
 
     def __init__(self, path: Path, *, target: str):
@@ -313,7 +321,9 @@ class DraftsMaildir:
         self.target = target
         self._listing = _Listing()
         self._foreign: dict[str, str | None] = {}  # name without our marker -> its idempotency header
+        self._fresh = False  # the listing reflects the folder since the last invalidate()
         self.reads = 0
+        self.listings = 0
 
     def _error(self, what: str, exc: OSError) -> DeliveryError:
         transient = exc.errno in {errno.ENOSPC, errno.EIO, errno.EAGAIN, errno.EBUSY}
@@ -327,15 +337,17 @@ class DraftsMaildir:
         except OSError as exc:
             raise self._error("cannot create Drafts Maildir", exc) from exc
 
-    def refresh(self) -> None:
-        """Forget what was learnt about the folder (the next look lists and reads afresh)."""
-        self._listing = _Listing()
-        self._foreign.clear()
+    def invalidate(self) -> None:
+        """Changes by others may have happened (a new poll began): list the folder on the next look."""
+        self._fresh = False
 
-    def _look(self) -> _Listing:
-        """Bring the listing up to date: one ``listdir`` of ``cur/`` and ``new/``; only names
-        not seen before are parsed (set operations on the rest). Raises
-        :class:`DeliveryError` when the folder cannot be listed."""
+    def _look(self, *, force: bool = False) -> _Listing:
+        """The listing, brought up to date when it is not fresh (or ``force``): one ``listdir``
+        of ``cur/`` and ``new/``; only names not seen before are parsed (set operations on
+        the rest). Raises :class:`DeliveryError` when the folder cannot be listed."""
+        if self._fresh and not force:
+            return self._listing
+        self.listings += 1
         names: dict[str, set[str]] = {}
         try:
             for sub in ("cur", "new"):
@@ -357,6 +369,7 @@ class DraftsMaildir:
         for name in current - lst.files.keys():
             if not name.startswith("."):
                 lst.add(name, "cur" if name in names["cur"] else "new")
+        self._fresh = True
         return lst
 
     def _path(self, name: str) -> Path:
@@ -386,13 +399,15 @@ class DraftsMaildir:
         then files without our name marker (a client renamed a draft it saved), whose
         headers are read once per process."""
         lst = self._look()
-        for name in sorted(lst.by_key.get(safe_key(key), ())):
+        named = sorted(lst.by_key.get(safe_key(key), ()))
+        if any(not self._path(n).exists() for n in named):  # renamed or removed by someone: look again
+            lst = self._look(force=True)
+            named = sorted(lst.by_key.get(safe_key(key), ()))
+        for name in named:
             value = self.header_key(self._path(name))
             if value is not None and _same_key(value, key):
                 return name
-        for name, (_sub, our_key, _tag) in lst.files.items():
-            if our_key is not None:
-                continue
+        for name in sorted(lst.foreign):
             if name not in self._foreign:
                 self._foreign[name] = self.header_key(self._path(name))
             value = self._foreign[name]
@@ -433,6 +448,10 @@ class DraftsMaildir:
             if lst.files[name][1] == keep:
                 continue
             path = self._path(name)
+            if not path.exists():  # gone (sent, deleted, saved under a new name): nothing to replace
+                lst.remove(name)
+                self._fresh = False
+                continue
             if not self._unedited(path):
                 kept += 1
                 continue

@@ -135,7 +135,7 @@ class MaildirSource(Source):
         :class:`SourceError` when the folder is missing or not a Maildir.
         """
         box = self._open()
-        self.drafts.refresh()  # drafts changed by people since the last poll are listed again
+        self.drafts.invalidate()  # people may have changed the Drafts folder since the last poll
         done: list[SeenFile] = []
         this_poll: dict[str, str] = {}  # Message-ID digest -> external id, not yet recorded
         try:

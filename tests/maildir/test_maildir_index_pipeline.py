@@ -161,3 +161,4 @@ def test_second_poll_opens_no_seen_file_and_delivery_reads_do_not_grow_with_the_
     assert sorted(runs.parsed) == [f"170000000{i}.M{i}P1.host" for i in range(4, 7)]
     # the person's 20 drafts are read once; our 300 are known by name and never opened
     assert runs.last.drafts.reads <= 20 + 3, runs.last.drafts.reads
+    assert runs.last.drafts.listings == 1  # the folder is listed once per poll, not per delivery
