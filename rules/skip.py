@@ -43,10 +43,11 @@ it is cut to 200 characters. It may contain the sender's address, so store it wi
 the item, not in the audit chain.
 
 This module owns the one list of headers the rules read. Every connector keeps exactly
-those in ``InboundMessage.headers`` by calling :func:`skip_headers` on the message's
-``(name, value)`` header pairs (Maildir: the parsed RFC 5322 header block; Outlook: Graph's
-``internetMessageHeaders``; Salesforce: ``EmailMessage.Headers``), so a header added to the
-rules reaches them from every source. :func:`is_skip_header` (and the container
+those in ``InboundMessage.headers``: Maildir (the parsed RFC 5322 header block) and
+Salesforce (``EmailMessage.Headers``) call :func:`skip_headers` on the message's
+``(name, value)`` pairs; Outlook filters Graph's ``internetMessageHeaders`` with
+:data:`SKIP_HEADER_NAMES` (repeated headers joined with ", "). A header added to the rules
+therefore reaches them from every source. :func:`is_skip_header` (and the container
 :data:`SKIP_HEADER_NAMES`) say which names, including the prefix families
 (``X-Newsletter*``, ``X-Mailchimp-*``, ``X-*Campaign*``), compared lower-cased.
 """
