@@ -329,9 +329,14 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 class PolicyConfig(_Strict):
     """Path of the versioned policy pack (TOML); unset means the pack shipped with draftguard
-    (:data:`SHIPPED_POLICY_PACK`), wherever the config file lives."""
+    (:data:`SHIPPED_POLICY_PACK`), wherever the config file lives.
+
+    ``allow_list``: the firm's own e-mail addresses, phone numbers, IBANs / account numbers and
+    postal addresses that a draft may contain (the pack's ``draft_safety`` rules flag any other;
+    see :mod:`rules.draft_safety`)."""
 
     pack: Path | None = None
+    allow_list: list[str] = Field(default_factory=list)
 
 
 class RoutingRuleConfig(_Strict):
