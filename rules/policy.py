@@ -81,6 +81,7 @@ from linkify_it import LinkifyIt
 
 from agent.errors import PolicyPackError
 from agent.models import Finding, Severity
+from rules.draft_safety import DraftCheckFacts, DraftSafetyRules
 
 EXCERPT_MAX = 120
 FAMILIES = (
@@ -94,6 +95,7 @@ FAMILIES = (
     "language_mismatch",
     "tone",
     "model_chatter",
+    "draft_safety",
 )
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)*$")
@@ -277,6 +279,7 @@ class PolicyPack:
     tone_shouting: SimpleRule
     tone_exclamations: SimpleRule
     model_chatter: SimpleRule
+    draft_safety: DraftSafetyRules
 
     @property
     def rule_ids(self) -> list[str]:
@@ -289,7 +292,7 @@ class PolicyPack:
         ids += [self.pii_leak.id, self.unrestored_placeholder.id, self.link_domain.id]
         ids += [r.id for r in self.prompt_injection]
         ids += [self.language_mismatch.id, self.tone_shouting.id, self.tone_exclamations.id, self.model_chatter.id]
-        return ids
+        return ids + self.draft_safety.rule_ids
 
     # ------------------------------------------------------------------ public checks
 
@@ -305,6 +308,7 @@ class PolicyPack:
         allowed_link_domains: set[str],
         org_values: set[str],
         model_chatter: list[str] | tuple[str, ...] = (),
+        draft_facts: DraftCheckFacts | None = None,
     ) -> list[Finding]:
         """Run every rule of the pack on one restored draft and its inbound mail.
 
@@ -317,6 +321,11 @@ class PolicyPack:
         is merged with the pack's ``link_domain.allow_domains``. ``model_chatter`` names the
         kinds of text :func:`agent.model_answer.strip_model_chatter` removed from the model's
         answer (``["preamble", "commentary"]``); non-empty gives one ``model_chatter`` finding.
+        ``draft_facts`` (:meth:`rules.draft_safety.DraftCheckFacts.of`) are the client's own
+        contact details, the firm's allow-list and every client text, for the ``draft_safety``
+        rules; None checks the draft with none of them (every identifier is a finding, no
+        copied-instruction check). Unlike ``pii_leak``, ``draft_safety`` exempts nothing the
+        client merely wrote.
 
         Returns findings grouped by family in :data:`FAMILIES` order, each group left to
         right. Never raises on any text.
@@ -338,6 +347,7 @@ class PolicyPack:
             rule = self.model_chatter
             kinds = ", ".join(dict.fromkeys(k.replace("_", " ") for k in model_chatter))
             findings.append(_finding(rule.id, rule.severity, "draft", draft_text, 0, 0, f"{rule.message} ({kinds})"))
+        findings += self.draft_safety.check(draft_text, draft_facts or DraftCheckFacts(), draft_pii, excerpt_max=EXCERPT_MAX)
         return findings
 
     def check_inbound(self, inbound_text: str) -> list[Finding]:
@@ -719,6 +729,7 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         chatter = ld.simple(ld.table(data, "model_chatter"), "model_chatter", "model_chatter", {})
     else:
         chatter = DEFAULT_MODEL_CHATTER
+    draft_safety = _draft_safety(ld, ld.table(data, "draft_safety")) if "draft_safety" in data else shipped_draft_safety()
     return PolicyPack(
         version=data["version"].strip(),
         name=data["name"].strip(),
@@ -735,7 +746,71 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         tone_shouting=shouting,
         tone_exclamations=exclamations,
         model_chatter=chatter,
+        draft_safety=draft_safety,
     )
+
+
+_DRAFT_SAFETY_KEYS = {
+    "min_words": int,
+    "min_quoted_words": int,
+    "account_words": list,
+    "card_words": list,
+    "cues": list,
+    "payment_identifier": dict,
+    "contact_detail": dict,
+    "copied_instruction": dict,
+    "requests": list,
+}
+
+
+def _draft_safety(ld: _Loader, section: dict) -> DraftSafetyRules:
+    """The ``[draft_safety]`` section (see :mod:`rules.draft_safety`); errors name the key."""
+    unknown = set(section) - set(_DRAFT_SAFETY_KEYS)
+    if unknown:
+        raise ld.fail("draft_safety", f"unknown key(s) {sorted(unknown)}")
+    missing = [k for k in _DRAFT_SAFETY_KEYS if k not in section]
+    if missing:
+        raise ld.fail("draft_safety", f"missing key(s) {missing}")
+    sizes = {}
+    for key in ("min_words", "min_quoted_words"):
+        val = section[key]
+        if not isinstance(val, int) or isinstance(val, bool) or val < 2:
+            raise ld.fail(f"draft_safety.{key}", "must be a whole number >= 2")
+        sizes[key] = val
+
+    def fixed(key: str) -> tuple[str, Severity, str]:
+        entry = ld.table(section, key, f"draft_safety.{key}")
+        rid, sev, msg, _ = ld.common(entry, f"draft_safety.{key}", "draft_safety", set())
+        return rid, sev, msg
+
+    account = ld.regexes(section, "account_words", "draft_safety", required=True, flags=_FLAGS)
+    for i, rx in enumerate(account):
+        if "number" not in rx.groupindex:
+            raise ld.fail("draft_safety", f"account_words[{i}] needs a (?P<number>...) group")
+    requests = section["requests"]
+    if not isinstance(requests, list) or not requests or not all(isinstance(e, dict) for e in requests):
+        raise ld.fail("draft_safety.requests", "must be a non-empty array of tables ([[draft_safety.requests]])")
+    return DraftSafetyRules(
+        payment=fixed("payment_identifier"),
+        contact=fixed("contact_detail"),
+        copied=fixed("copied_instruction"),
+        account_words=account,
+        card_words=ld.regexes(section, "card_words", "draft_safety", required=True, flags=_FLAGS),
+        requests=tuple(
+            ld.pattern_rule(e, f"draft_safety.requests[{i}]", "draft_safety", "draft") for i, e in enumerate(requests)
+        ),
+        cues=ld.regexes(section, "cues", "draft_safety", required=True, flags=_FLAGS),
+        min_words=sizes["min_words"],
+        min_quoted_words=sizes["min_quoted_words"],
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_draft_safety() -> DraftSafetyRules:
+    """The ``[draft_safety]`` section of the shipped pack: a pack without one gets these checks
+    (an older custom pack never silently loses them)."""
+    data = tomllib.loads(DEFAULT_PACK_PATH.read_text(encoding="utf-8"))
+    return _draft_safety(_Loader(DEFAULT_PACK_PATH), data["draft_safety"])
 
 
 #: The pack that ships with draftguard (``[policy] pack`` in the config points here by default).
