@@ -70,6 +70,7 @@ from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
+from rules.draft_safety import DraftCheckFacts
 from rules.policy import PolicyPack
 from rules.routing import Router, pre_draft_facts, routing_facts, saved_draft_facts
 from rules.skip import skip_reason
@@ -506,6 +507,7 @@ class Pipeline:
             allowed_link_domains=set(link_domains),
             org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
             model_chatter=chatter,
+            draft_facts=DraftCheckFacts.of(msg, self.settings),  # client contacts, firm allow-list, all client text
         ) + outbound_findings(outbound)
         facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
         decision = outbound_decision(outbound, self.router.decide(facts), self.settings.routing.default_group)
