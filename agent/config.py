@@ -339,6 +339,21 @@ class PolicyConfig(_Strict):
     allow_list: list[str] = Field(default_factory=list)
 
 
+class RiskConfig(_Strict):
+    """``[risk]``: the risk stage (``agent/risk.py``, issue 11).
+
+    ``reviewer``: when a model is configured, run the model reviewer role on every item (its own
+    prompt ``review_prompt``, a second request per item); off, the lexicon, the classifier and the
+    normaliser decide alone. ``fallback_group``: the reviewer group for an item the risk stage marks
+    must-review when the routing rules would still place or skip it and its top category's own
+    group (:func:`rules.risk.taxonomy.group_of`) is not a declared group; unset, the routing
+    ``default_group``."""
+
+    reviewer: bool = True
+    review_prompt: str = Field(default="risk_review/v1", pattern=r"^[a-z0-9_-]+/v\d+$")
+    fallback_group: str | None = None
+
+
 class RoutingRuleConfig(_Strict):
     """One first-match routing rule. ``when`` is a rule-engine expression over the routing
     facts (see :mod:`rules.routing`); ``group`` names the reviewer group for escalate."""
@@ -484,6 +499,7 @@ class Settings(_Strict):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    risk: RiskConfig = Field(default_factory=RiskConfig)
     reviewer_groups: list[ReviewerGroupConfig] = Field(default_factory=list)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
@@ -516,6 +532,8 @@ class Settings(_Strict):
                     raise ValueError(f"routing.rules[{i}] ({r.id}): group {r.group!r} is not in [[reviewer_groups]] ({', '.join(sorted(known))})")
             if self.routing.default_group not in known and self.routing.default_action == "escalate":
                 raise ValueError(f"routing.default_group {self.routing.default_group!r} is not in [[reviewer_groups]]")
+            if self.risk.fallback_group and self.risk.fallback_group not in known:
+                raise ValueError(f"risk.fallback_group {self.risk.fallback_group!r} is not in [[reviewer_groups]] ({', '.join(sorted(known))})")
         return self
 
     def drafting_enabled(self, source_name: str) -> bool:

@@ -1,7 +1,7 @@
 """The pipeline for one item, and a run over one source.
 
 ingest (dedupe on source + external id) → skip check → context → redact → prompt →
-draft (model or template) → restore → policy checks → route → deliver / escalate.
+draft (model or template) → restore → policy checks → risk assessment → route → deliver / escalate.
 
 Transactions: the claim (+ ``ingested``) commits first; the computed draft, its
 findings, the decision and their audit events commit together; the delivery and
@@ -70,11 +70,23 @@ from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
+from agent.risk import RiskResult, RiskStage, enforce, ranked_categories
 from rules.draft_safety import DraftCheckFacts
 from rules.policy import PolicyPack
-from rules.routing import Router, pre_draft_facts, routing_facts, saved_draft_facts
+from rules.risk.assess import assess
+from rules.routing import Router, pre_draft_facts, risk_facts, routing_facts, saved_draft_facts
 from rules.skip import skip_reason
-from storage.models import Decision, Delivery, Draft, FindingRow, Item, ItemState, ReviewTask, utcnow
+from storage.models import (
+    Decision,
+    Delivery,
+    Draft,
+    FindingRow,
+    Item,
+    ItemState,
+    ReviewTask,
+    RiskAssessmentRow,
+    utcnow,
+)
 from storage.repository import UnitOfWork, aware, fit
 
 log = logging.getLogger("draftguard.pipeline")
@@ -136,6 +148,7 @@ class Analysis:
     decision: RoutingDecision
     reply: ReplyDraft
     outbound: OutboundReport = field(default_factory=OutboundReport)  # the last check on the model request
+    risk: RiskResult | None = None  # the risk assessment (agent/risk.py); always set by Pipeline.analyse
 
 
 class Pipeline:
@@ -165,6 +178,7 @@ class Pipeline:
         self.cursors = cursors
         self._sleep = sleep
         self.outbound = OutboundGuard.from_settings(settings)  # checks every model request (agent/outbound_guard.py)
+        self.risk = RiskStage.from_settings(settings, drafter)  # risk assessment before routing (agent/risk.py)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -486,7 +500,9 @@ class Pipeline:
         avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
         with self.outbound.scope(redacted.placeholders) as outbound:  # every model request of this item is checked
             draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
-        draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
+            draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
+            # The risk stage (its model reviewer reads the redacted message and this draft, with placeholders).
+            risk = self.risk.run(msg, ctx, redacted, draft, analyze=lambda text: self.redactor.analyze(text, redacted.language))
         header_safe = restore_for_draft(
             draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
         )
@@ -509,10 +525,11 @@ class Pipeline:
             model_chatter=chatter,
             draft_facts=DraftCheckFacts.of(msg, self.settings),  # client contacts, firm allow-list, all client text
         ) + outbound_findings(outbound)
-        facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language)
-        decision = outbound_decision(outbound, self.router.decide(facts), self.settings.routing.default_group)
+        facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language, risk=risk.facts())
+        # A must-review item is never placed or skipped, whatever the rules (or the drafter's intent) say.
+        decision = outbound_decision(outbound, self.risk.enforce(self.router.decide(facts), risk), self.settings.routing.default_group)
         reply = self._reply_draft(msg, source, restored, text_to_html(restored))
-        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound)
+        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk)
 
     def _reply_draft(self, msg: InboundMessage, source: Source | None, text: str, html: str) -> ReplyDraft:
         """The addressed reply for ``msg``: Reply-To or sender, one "Re:", the item's idempotency key."""
@@ -628,6 +645,19 @@ class Pipeline:
                 item,
                 {"pack": self.policy.name, "pack_version": self.policy.version, "findings": [[f.rule_id, f.severity.name] for f in a.findings]},
             )
+            if a.risk is not None:
+                risk_row = RiskAssessmentRow(
+                    item_id=item.id,
+                    draft_id=row.id,
+                    score=a.risk.assessment.score,
+                    must_review=a.risk.must_review,
+                    categories=a.risk.categories(),
+                    evidence=a.risk.evidence(),
+                    detail=a.risk.detail(),
+                )
+                uow.session.add(risk_row)
+                uow.session.flush()
+                uow.audit("risk_assessed", item, {"risk_assessment_id": risk_row.id, "draft_id": row.id, **a.risk.audit()})
             state = self._apply_decision(uow, item, row.id, a.decision)
             uow.commit()
         return state
@@ -674,6 +704,8 @@ class Pipeline:
             return RoutingDecision(rule_id=f"skip:{reason.rule}", action=Action.skip, reasons=[f"skip rule {reason.rule}"])
         with self.sf() as s:
             findings = s.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == draft.id)).all()
+        ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
+        ranked, score, must_review = self._saved_risk(msg, item_id, ctx)
         facts = saved_draft_facts(
             msg,
             intent=draft.intent,
@@ -682,10 +714,25 @@ class Pipeline:
             fallback_used=draft.fallback_used,
             findings=[(r, sev) for r, sev in findings],
             language=draft.language or "und",
-            inbound_language=build_context(msg, max_chars=self.settings.limits.max_prompt_chars).language,
+            inbound_language=ctx.language,
+            risk=risk_facts([c for c, _ in ranked], score, must_review),
         )
-        decision = self.router.decide(facts)
+        decision = enforce(self.router.decide(facts), ranked, must_review, groups=self.risk.groups, fallback_group=self.risk.fallback_group)
         return None if decision.action == Action.draft else decision
+
+    def _saved_risk(self, msg: InboundMessage, item_id: int, ctx) -> tuple[list[tuple[str, float]], float, bool]:
+        """The item's latest stored risk assessment as (ranked categories, score, must-review).
+        An item analysed before the risk stage existed has none: its message is assessed now
+        (lexicon, classifier, normaliser on the clear text; nothing is stored or shown)."""
+        with self.sf() as s:
+            row = s.execute(
+                select(RiskAssessmentRow).where(RiskAssessmentRow.item_id == item_id).order_by(RiskAssessmentRow.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            if row is not None:
+                return [(c["id"], float(c["score"])) for c in row.categories], float(row.score), bool(row.must_review)
+        names = "\n\n".join(dict.fromkeys(a.name for a in [msg.sender, *msg.reply_to] if a.name))
+        a = assess(msg.subject, names, ctx.latest_text, html=msg.html_body)
+        return ranked_categories({c: h.score for c, h in a.categories.items()}), a.score, a.must_review
 
     def _reroute(self, source: Source, msg: InboundMessage, item_id: int, draft_id: int, dec: RoutingDecision) -> str:
         """Apply ``dec`` instead of delivering the saved draft (audited ``routed`` with

@@ -25,7 +25,17 @@ finding_count             int
 language / inbound_language str    ISO 639-1 or ``und``
 has_attachments           bool
 thread_length             int      earlier messages in the conversation
+risk_categories           list     risk category ids the risk stage raised (``"fraud_report"``; see
+                                   :mod:`rules.risk.taxonomy`), sorted
+risk_score                float    0..1, the highest category score (0.0 for ordinary mail)
+risk_must_review          bool     the risk stage says a person must see the item (a category, a
+                                   failed model review, signals that disagree, a truncated scan)
 ========================  =======  ===============================================
+
+Examples with the risk facts: ``"fraud_report" in risk_categories``, ``risk_score >= 0.7``,
+``risk_categories.to_set & {"bereavement", "vulnerability"}`` (any of them), ``risk_must_review``.
+Whatever the rules say, the pipeline never places or skips a must-review item
+(:func:`agent.risk.enforce`).
 
 The facts in :data:`PRE_DRAFT_FACTS` are known before anything is drafted. When the first
 rule that matches uses only those, and every rule before it does too (or no rule matches
@@ -61,6 +71,9 @@ FACT_NAMES = (
     "inbound_language",
     "has_attachments",
     "thread_length",
+    "risk_categories",
+    "risk_score",
+    "risk_must_review",
 )
 
 
@@ -81,6 +94,15 @@ def pre_draft_facts(msg: InboundMessage, *, inbound_language: str) -> dict:
     }
 
 
+def risk_facts(categories, score: float, must_review: bool) -> dict:
+    """The three risk facts from an assessment's category ids, score (0..1) and must-review flag.
+    Raises ValueError for a score outside 0..1 (a stored value that is not a score)."""
+    score = float(score)
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"risk_score must be within 0..1, not {score}")
+    return {"risk_categories": sorted({str(c) for c in categories}), "risk_score": score, "risk_must_review": bool(must_review)}
+
+
 def saved_draft_facts(
     msg: InboundMessage,
     *,
@@ -91,11 +113,13 @@ def saved_draft_facts(
     findings: list[tuple[str, str]],
     language: str,
     inbound_language: str,
+    risk: dict,
 ) -> dict:
     """All facts from stored values: a saved draft's intent, confidence, provider and fallback
     flag, its findings as ``(rule_id, severity name)`` (``"high"``; unknown names count as
-    critical, so they never lower a severity), its language. Used to route a saved draft again
-    under the current rules before it is delivered."""
+    critical, so they never lower a severity), its language, and ``risk`` (:func:`risk_facts`
+    of the item's risk assessment). Used to route a saved draft again under the current rules
+    before it is delivered."""
     sev = [int(Severity.__members__.get(name.lower(), Severity.critical)) for _, name in findings]
     return {
         **pre_draft_facts(msg, inbound_language=inbound_language),
@@ -108,13 +132,15 @@ def saved_draft_facts(
         "max_severity": max(sev, default=-1),
         "finding_count": len(findings),
         "language": language,
+        **{k: risk[k] for k in ("risk_categories", "risk_score", "risk_must_review")},
     }
 
 
 def routing_facts(
-    msg: InboundMessage, draft: DraftResult, findings: list[Finding], *, language: str, inbound_language: str
+    msg: InboundMessage, draft: DraftResult, findings: list[Finding], *, language: str, inbound_language: str, risk: dict
 ) -> dict:
-    """The fact dict routing rules are evaluated on (see the module docstring)."""
+    """The fact dict routing rules are evaluated on (see the module docstring); ``risk`` is
+    :func:`risk_facts` of the item's risk assessment (``agent/risk.py``)."""
     return saved_draft_facts(
         msg,
         intent=draft.output.intent,
@@ -124,6 +150,7 @@ def routing_facts(
         findings=[(f.rule_id, f.severity.name) for f in findings],
         language=language,
         inbound_language=inbound_language,
+        risk=risk,
     )
 
 
@@ -241,4 +268,7 @@ _FACT_TYPES = {
     "inbound_language": _T.STRING,
     "has_attachments": _T.BOOLEAN,
     "thread_length": _T.FLOAT,
+    "risk_categories": _T.ARRAY(_T.STRING),
+    "risk_score": _T.FLOAT,
+    "risk_must_review": _T.BOOLEAN,
 }

@@ -56,6 +56,7 @@ EVENTS = frozenset(
         "prompted",
         "drafted",
         "checked",
+        "risk_assessed",  # ids, scores, signals and versions of the risk assessment (agent/risk.py), no text
         "routed",
         "delivered",
         "escalated",

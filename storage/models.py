@@ -148,6 +148,28 @@ class FindingRow(Base):
     pack_version: Mapped[str] = mapped_column(String(50))
 
 
+class RiskAssessmentRow(Base):
+    """The risk assessment of an item (``agent/risk.py``, issue 11); one per analysis (an item
+    analysed again after a quarantine release gets a second row; the latest counts).
+
+    ``categories``: ``[{"id", "score", "signals", "group"}]``, highest score first; ``evidence``:
+    per category, rule ids and spans of the *redacted* inbound text with their excerpt, or the
+    model reviewer's quote (client-derived text: shown escaped, purged by retention with the
+    draft bodies); ``detail``: reasons, per-signal scores, normalisation flags, versions and the
+    reviewer call (ids, hashes, counts: no text)."""
+
+    __tablename__ = "risk_assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
+    score: Mapped[float] = mapped_column(Float)
+    must_review: Mapped[bool] = mapped_column(Boolean)
+    categories: Mapped[list] = mapped_column(JSON)
+    evidence: Mapped[list | None] = mapped_column(JSON)
+    detail: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Decision(Base):
     """The routing decision for an item and the rule that made it."""
 

@@ -7,7 +7,7 @@ import pytest
 from agent.config import RoutingConfig
 from agent.errors import ConfigError
 from agent.models import Action, DraftOutput, DraftResult, Finding, Severity
-from rules.routing import FACT_NAMES, Router, routing_facts
+from rules.routing import FACT_NAMES, Router, risk_facts, routing_facts
 from tests.unit.fakes import message
 
 RULES = RoutingConfig.model_validate(
@@ -31,7 +31,7 @@ def facts(findings=(), intent="information_request", confidence=0.8, sender=("An
         prompt_template_id="t",
         prompt_hash="h",
     )
-    return routing_facts(message(sender=sender), draft, list(findings), language="en", inbound_language="en")
+    return routing_facts(message(sender=sender), draft, list(findings), language="en", inbound_language="en", risk=risk_facts([], 0.0, False))
 
 
 def test_facts_have_every_documented_name():

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from agent.errors import DeliveryError, DrafterError, NotifyError
-from agent.models import Address, DeliveryReceipt, DraftOutput, InboundMessage, Prompt, ReplyDraft
+from agent.models import (
+    Address,
+    DeliveryReceipt,
+    DraftOutput,
+    InboundMessage,
+    Prompt,
+    ReplyDraft,
+    ReviewOutput,
+)
 from agent.ports import BadItem, CursorStore, Escalation, ModelClient, Notifier, Source
 
 
@@ -68,12 +76,23 @@ class FakeModel(ModelClient):
     def __init__(self, reply: str = "Dear <PERSON_1>,\n\nWe will send it.\n\nKind regards,\nNorthwind Client Services", *, intent="information_request", confidence=0.9, error: Exception | None = None):
         self.reply, self.intent, self.confidence, self.error = reply, intent, confidence, error
         self.prompts: list[Prompt] = []
+        self.review_prompts: list[Prompt] = []
+        self.review_answer = ReviewOutput(categories=[])
+        self.review_error: Exception | None = None
 
     def complete(self, prompt: Prompt):
         self.prompts.append(prompt)
         if self.error:
             raise self.error
         return DraftOutput(reply=self.reply, intent=self.intent, confidence=self.confidence, reasons=["fake"]), {"prompt_tokens": 10, "completion_tokens": 5}
+
+    def review(self, prompt: Prompt):
+        """The risk reviewer role: ``review_answer`` (a ReviewOutput, default: no category), or
+        ``review_error`` / ``error`` raised (an endpoint that is down fails both roles)."""
+        self.review_prompts.append(prompt)
+        if self.review_error or self.error:
+            raise self.review_error or self.error
+        return self.review_answer, {"prompt_tokens": 8, "completion_tokens": 4}
 
 
 class FakeNotifier(Notifier):

@@ -15,7 +15,7 @@ from rules.policy import load_policy_pack
 from rules.routing import Router
 from storage import audit
 from storage.db import open_database
-from storage.models import Decision, Delivery, Draft, Item, QuarantineEntry, ReviewTask
+from storage.models import Decision, Delivery, Draft, Item, QuarantineEntry, ReviewTask, RiskAssessmentRow
 from storage.repository import SqlCursorStore
 from tests.unit.fakes import FakeModel, FakeNotifier, FakeSource, message
 
@@ -95,8 +95,15 @@ def test_model_down_falls_back_to_template_and_records_it(make_pipeline):
     assert d.provider == "template" and d.fallback_used
     assert "HTTP 503" in d.fallback_reason
     assert d.model == "templates/v1"
-    (draft,) = src.drafts.values()
-    assert "Dear Ann Lee," in draft.text
+    assert "Dear Ann Lee," in d.body_text
+    # The model reviewer (same endpoint) failed too: a failed review errs towards a person (issue 11).
+    assert src.drafts == {}
+    with sf() as s:
+        dec = s.execute(select(Decision)).scalar_one()
+        risk = s.execute(select(RiskAssessmentRow)).scalar_one()
+    assert (dec.rule_id, dec.action) == ("risk_must_review", "escalate")
+    assert risk.must_review and "reviewer:failed" in risk.detail["reasons"]
+    assert risk.detail["reviewer"]["failed"] and risk.detail["reviewer"]["error"] == "endpoint failed (DrafterError)"
 
 
 def test_no_model_configured_uses_template(make_pipeline):
