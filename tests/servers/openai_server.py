@@ -9,6 +9,15 @@ it until set back to None: an endpoint that is down; ``stall_seconds`` holds eve
 that long first (a hung endpoint: the client's timeout fires). Every request body is kept in
 ``raw_bodies`` (answered or not) and the answered ones in ``requests``, so a test can check
 what left the process and count the requests.
+
+Two roles share the endpoint, told apart by the prompt's marker: a request whose system message
+starts with :data:`REVIEW_MARKER` is the risk reviewer's (``agent/risk_reviewer.py``), any other is
+the drafter's. Reviewer requests are answered by ``review_answers`` (scripted, in order: a dict is
+sent as JSON content, a str as the raw content, so a test can send garbage), then by ``reviewer``
+(default: no risk found); drafter requests by ``responder``. Each answered request is also kept in
+``draft_requests`` or ``review_requests``; ``review_down`` fails reviewer requests only. Stricter
+than a lenient fake: each role must ask for its own strict ``json_schema`` (``DraftOutput`` /
+``ReviewOutput``), else 400 as the real API answers a bad request.
 """
 
 from __future__ import annotations
@@ -20,10 +29,29 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+REVIEW_MARKER = "[draftguard:risk_review"  # first characters of the reviewer's system prompt (risk_review/v1.j2)
+
+
+def is_review(body: dict) -> bool:
+    """True for a risk reviewer request (its system message starts with :data:`REVIEW_MARKER`)."""
+    system = next((m.get("content") for m in body.get("messages", []) if m.get("role") == "system"), "")
+    return isinstance(system, str) and system.startswith(REVIEW_MARKER)
+
+
+def default_review(body: dict) -> dict:
+    """The reviewer's default answer: no risk category."""
+    return {"categories": []}
+
+
+def review_text(body: dict) -> str:
+    """The user message of a reviewer request (the redacted email and the draft)."""
+    return next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
 
 
 def default_reply(body: dict) -> dict:
-    """A structured draft that greets the first placeholder in the user message and reuses others."""
+    """A structured draft that greets the first placeholder in the user message and reuses others.
+
+    Reviewer requests never reach it (see the module docstring)."""
     user = next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
     phs = list(dict.fromkeys(PLACEHOLDER.findall(user)))
     greet = phs[0] if phs else "there"
@@ -35,9 +63,14 @@ def default_reply(body: dict) -> dict:
 class OpenAIServer:
     """Context manager running the fake server in a thread; ``base_url`` ends in ``/v1``."""
 
-    def __init__(self, responder=default_reply):
+    def __init__(self, responder=default_reply, reviewer=default_review):
         self.responder = responder
+        self.reviewer = reviewer
+        self.review_answers: list[dict | str] = []  # scripted reviewer answers, used first, in order
+        self.review_down: int | None = None  # every reviewer request answered with this status
         self.requests: list[dict] = []
+        self.draft_requests: list[dict] = []
+        self.review_requests: list[dict] = []
         self.raw_bodies: list[bytes] = []
         self.fail_next: list[tuple[int, dict]] = []  # (status, extra headers)
         self.down: int | None = None  # every request answered with this status
@@ -81,9 +114,20 @@ class OpenAIServer:
                     self._send(status, {"error": {"message": "injected fault", "type": "server_error", "code": None}}, headers)
                     return
                 body = json.loads(raw)
+                review = is_review(body)
+                schema = (body.get("response_format") or {}).get("json_schema") or {}
+                want = "ReviewOutput" if review else "DraftOutput"
+                if schema.get("name") != want or schema.get("strict") is not True:
+                    self._send(400, {"error": {"message": f"response_format must be the strict json_schema {want}", "type": "invalid_request_error"}})
+                    return
+                if review and server.review_down is not None:
+                    self._send(server.review_down, {"error": {"message": "injected fault", "type": "server_error", "code": None}})
+                    return
                 with server._lock:
                     server.requests.append(body)
-                out = server.responder(body)
+                    (server.review_requests if review else server.draft_requests).append(body)
+                    scripted = server.review_answers.pop(0) if review and server.review_answers else None
+                out = scripted if scripted is not None else (server.reviewer if review else server.responder)(body)
                 self._send(
                     200,
                     {
@@ -94,7 +138,7 @@ class OpenAIServer:
                         "choices": [
                             {
                                 "index": 0,
-                                "message": {"role": "assistant", "content": json.dumps(out), "refusal": None},
+                                "message": {"role": "assistant", "content": out if isinstance(out, str) else json.dumps(out), "refusal": None},
                                 "finish_reason": "stop",
                                 "logprobs": None,
                             }
