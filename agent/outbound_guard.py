@@ -68,11 +68,13 @@ _YEAR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}[ \t]?[-/][ \t]?(?:19|20)?\d{2}(
 _GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:([.,'])\d{3})(?:\1\d{3})*(?:[.,]\d{1,2})?")  # 1.234.567,89  1,250,000
 _CURRENCY = re.compile(r"(?:[$€£¥]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|SEK|NOK|DKK|Euro?s?|Dollars?|Pfund|francs?)\b)", re.IGNORECASE)
 _BIRTH = re.compile(
-    r"(?:born|birth|dob|d\.o\.b|geboren|geb\.|geburtsdatum|né|née|naissance|nacid[oa]|nacimiento|nat[oa]|nascita|geboortedatum)"
-    r"[^\n\d]{0,25}$",
+    r"(?<!\w)(?:born|birth|dob|d\.o\.b|geboren|geb\.|geburtsdatum|né|née|naissance|nacid[oa]|nacimiento|nat[oa]|nascita|geboortedatum)",
     re.IGNORECASE,
 )
-_DOB_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?\s+\d{4}|[^\W\d_]{3,10}\.?\s+\d{1,2},?\s+\d{4}")
+BIRTH_WINDOW = 40  # characters after a birth word in which a date is a date of birth
+_DOB_DATE = re.compile(
+    r"[^\n\d]{0,25}?(?P<d>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?\s+\d{4}|[^\W\d_]{3,10}\.?\s+\d{1,2},?\s+\d{4})"
+)
 
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -133,17 +135,35 @@ EU_POSTCODE = re.compile(r"(?:^|(?<=,))[ \t>]*(?P<code>\d{4,5})(?:[ \t][A-Z]{2})
 
 
 @lru_cache(maxsize=1)
-def _country_postcode() -> re.Pattern:
-    """A country name (English, German, French, Spanish, Italian, Dutch; Faker's address lists)
-    followed by a postcode: ``Sweden 67626``, ``belgium 97466``, ``Poland, 35-403``."""
+def _countries() -> frozenset[str]:
+    """Country names, case-folded, in English, German, French, Spanish, Italian and Dutch (the
+    address lists of Faker, a dependency for the name gazetteer)."""
     import importlib
 
     names: set[str] = set()
     for locale in ("en", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL"):
         provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        names.update(c for c in getattr(provider, "countries", ()) if len(c) >= 4)
-    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(r"(?<!\w)(?:" + alts + r")[ \t,]*\d{2}[ -]?\d{2,4}(?!\d)", re.IGNORECASE)
+        names.update(" ".join(c.split()).casefold() for c in getattr(provider, "countries", ()) if len(c) >= 4)
+    return frozenset(names)
+
+
+_POSTCODE_CANDIDATE = re.compile(r"(?<![\w-])\d{2}[ -]?\d{2,4}(?![\d\w])")
+_WORDS_BEFORE = re.compile(r"((?:[^\W\d_][\w'’.-]*[ \t]+){0,3}[^\W\d_][\w'’.-]*)[ \t,]*$")
+
+
+def _country_postcodes(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of a country name followed by a postcode: ``Sweden 67626``, ``belgium 97466``,
+    ``Poland, 35-403``."""
+    countries = _countries()
+    for m in _POSTCODE_CANDIDATE.finditer(text):
+        w = _WORDS_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if not w:
+            continue
+        words = w.group(1).split()
+        for k in range(len(words)):  # the longest country name ending right before the number
+            if " ".join(words[k:]).casefold() in countries:
+                yield w.start(1) + w.group(1).index(words[k]), m.end()
+                break
 
 
 @dataclass(frozen=True)
@@ -180,12 +200,22 @@ class UnguardedRequest(OutboundBlocked):
 @dataclass
 class OutboundReport:
     """What the guard did for one item: ``action`` is ``none`` (no model request), ``clean``
-    (requests sent as rendered), ``masked`` or ``refused``; ``found`` counts hits per type;
-    ``requests`` counts the requests checked. Safe to audit (no values)."""
+    (requests sent as rendered), ``masked`` or ``refused``; ``found`` counts the distinct values
+    found per type over all the item's requests (the drafter's and the reviewer's); ``requests``
+    counts the requests checked. Safe to audit (no values; values are told apart by a hash kept
+    in memory only)."""
 
     action: str = "none"
     found: Counter = field(default_factory=Counter)
     requests: int = 0
+    _seen: set = field(default_factory=set, repr=False)
+
+    def add(self, entity: str, identity: str) -> None:
+        """Count a value of type ``entity`` once per item; ``identity`` is its placeholder or its text."""
+        key = (entity, hashlib.sha256(" ".join(identity.split()).casefold().encode()).hexdigest())
+        if key not in self._seen:
+            self._seen.add(key)
+            self.found[entity] += 1
 
     def summary(self) -> str:
         """``"PHONE_NUMBER 1, PERSON 2"``: the types found and their counts."""
@@ -228,44 +258,88 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _digits_pattern(digits: str) -> str:
-    return r"(?<!\d)" + _SEP.join(digits) + r"(?!\d)"
-
-
-def _words_pattern(value: str) -> str:
-    return r"(?<!\w)" + r"\s+".join(re.escape(w) for w in value.split()) + r"(?!\w)"
-
-
 class _Protected:
-    """The values of one item's placeholder map as one case-insensitive pattern."""
+    """The values of one item's placeholder map, found case-insensitively and whitespace-tolerantly
+    (word forms indexed by their first word, so a text is read once) and numbers in any separator
+    form (digits matched on whole digit groups)."""
 
     def __init__(self, placeholders: PlaceholderMap, exempt: set[str]):
-        alts: dict[str, str] = {}  # regex -> placeholder
+        self.words: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}  # first word -> (offset, words, placeholder)
+        self.digits: list[tuple[str, str]] = []  # (digits, placeholder)
+        seen: set[str] = set()
         for ph, value in placeholders.mapping.items():
             value = " ".join(value.split())
             forms = [value]
             if ph.startswith("<PERSON_"):
                 forms += [v for v in name_variants(value) if " " in v or len(v) >= NAME_PART_MIN]
             for f in forms:
-                if len(f) < 2 or f.casefold() in exempt or not any(c.isalnum() for c in f):
+                key = f.casefold()
+                first = _WORD.search(f)
+                if key in seen or len(f) < 2 or key in exempt or first is None:
                     continue
-                alts.setdefault(_words_pattern(f), ph)
+                seen.add(key)
+                self.words.setdefault(first.group(0).lower(), []).append((first.start(), tuple(w.lower() for w in f.split()), ph))
             digits = re.sub(r"\D", "", value)
-            if len(digits) >= MIN_VALUE_DIGITS:
-                alts.setdefault(_digits_pattern(digits), ph)
-        self._by_group: list[str] = []
-        parts = []
-        for i, (rx, ph) in enumerate(sorted(alts.items(), key=lambda kv: len(kv[0]), reverse=True)):
-            parts.append(f"(?P<g{i}>{rx})")
-            self._by_group.append(ph)
-        self.regex = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+            if len(digits) >= MIN_VALUE_DIGITS and digits not in {d for d, _ in self.digits}:
+                self.digits.append((digits, ph))
+        for cands in self.words.values():
+            cands.sort(key=lambda c: sum(map(len, c[1])), reverse=True)
 
     def find(self, text: str) -> Iterator[OutboundHit]:
-        if self.regex is None:
-            return
-        for m in self.regex.finditer(text):
-            ph = self._by_group[int(m.lastgroup[1:])]
-            yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], m.start(), m.end(), ph)
+        lower = text.lower()
+        if len(lower) != len(text):  # a character whose lower case is longer: compare one by one
+            lower = "".join(c.lower()[0] for c in text)
+        for w in _WORD.finditer(lower):
+            for offset, words, ph in self.words.get(w.group(0), ()):
+                start = w.start() - offset
+                if start < 0 or (start > 0 and _is_word(lower[start - 1])):
+                    continue
+                end = _match_words(lower, start, words)
+                if end is not None:
+                    yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], start, end, ph)
+                    break
+        if self.digits:
+            for chunk in _DIGIT_CHUNK.finditer(text):
+                yield from self._digit_hits(text, chunk)
+
+    def _digit_hits(self, text: str, chunk: re.Match) -> Iterator[OutboundHit]:
+        flat, pos, starts, ends = "", [], set(), set()  # the chunk's digits, their text positions, group edges
+        for g in re.finditer(r"\d+", chunk.group(0)):
+            starts.add(len(flat))
+            flat += g.group(0)
+            ends.add(len(flat))
+            pos += range(chunk.start() + g.start(), chunk.start() + g.end())
+        for digits, ph in self.digits:
+            i = flat.find(digits)
+            while i >= 0:
+                if i in starts and i + len(digits) in ends:
+                    yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], pos[i], pos[i + len(digits) - 1] + 1, ph)
+                i = flat.find(digits, i + 1)
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _match_words(text: str, at: int, words: tuple[str, ...]) -> int | None:
+    """End of ``words`` (lower case) written at ``at`` in ``text`` (lower case) with any run of
+    whitespace between them and no word character after, else None."""
+    pos = at
+    for i, w in enumerate(words):
+        if i:
+            gap = pos
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos == gap:
+                return None
+        if not text.startswith(w, pos):
+            return None
+        pos += len(w)
+    return None if pos < len(text) and _is_word(text[pos]) else pos
+
+
+_WORD = re.compile(r"\w+")
+_DIGIT_CHUNK = re.compile(r"\d+(?:" + _SEP + r"\d+)*")
 
 
 def _not_an_identifier(text: str, m: re.Match) -> bool:
@@ -331,15 +405,17 @@ class OutboundGuard:
                 start = text.find(literal, start + len(literal))
         return spans
 
-    def scan(self, text: str, placeholders: PlaceholderMap | None = None) -> list[OutboundHit]:
+    def scan(self, text: str, placeholders: PlaceholderMap | None = None, *, _protected: _Protected | None = None) -> list[OutboundHit]:
         """Every finding in ``text``, non-overlapping, in reading order (a hit on a known value
         wins over a pattern hit on the same characters). ``placeholders`` is the item's map."""
         if not text:
             return []
         neutral = _blank(text, self._neutral_spans(text))
         hits: list[OutboundHit] = []
-        if placeholders is not None and placeholders.mapping:
-            hits += _Protected(placeholders, self._exempt_norm).find(neutral)
+        if _protected is None and placeholders is not None and placeholders.mapping:
+            _protected = _Protected(placeholders, self._exempt_norm)
+        if _protected is not None:
+            hits += _protected.find(neutral)
         hits += self._pattern_hits(neutral)
         hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.placeholder is None))
         out: list[OutboundHit] = []
@@ -361,17 +437,17 @@ class OutboundGuard:
         for m in DIGIT_RUN.finditer(text):
             if not _not_an_identifier(text, m):
                 hits.append(OutboundHit(_number_kind(m.group(0)), *m.span()))
-        for m in _DOB_DATE.finditer(text):
-            if _BIRTH.search(text[max(0, m.start() - 40) : m.start()]):
-                hits.append(OutboundHit("DATE_OF_BIRTH", *m.span()))
+        for b in _BIRTH.finditer(text):
+            d = _DOB_DATE.match(text[: b.end() + BIRTH_WINDOW], b.end())
+            if d:
+                hits.append(OutboundHit("DATE_OF_BIRTH", *d.span("d")))
         for rx in ADDRESS_PATTERNS + POSTCODE_PATTERNS:
             hits += [OutboundHit("LOCATION", *m.span()) for m in rx.finditer(text)]
         for m in CAPS_TOWN_POSTCODE.finditer(text):
             code = m.group("code")
             if not (len(code) == 4 and 1900 <= int(code) <= 2099):
                 hits.append(OutboundHit("LOCATION", *m.span()))
-        country = _country_postcode()
-        hits += [OutboundHit("LOCATION", *m.span()) for m in country.finditer(text)]
+        hits += [OutboundHit("LOCATION", a, b) for a, b in _country_postcodes(text)]
         for m in EU_POSTCODE.finditer(text):
             code = m.group("code")
             if len(code) == 4 and 1900 <= int(code) <= 2099 and not re.match(r"\d{4}[ \t][A-Z]{2}\b", text[m.start("code") :]):
@@ -390,18 +466,23 @@ class OutboundGuard:
         report.requests += 1
         found: Counter = Counter()
         out = []
+        protected = _Protected(placeholders, self._exempt_norm) if placeholders is not None and placeholders.mapping else None
         for msg in messages:
             content = msg.get("content")
             if isinstance(content, str):
-                new, hits = self._check_text(content, placeholders)
+                new, hits = self._check_text(content, placeholders, protected)
                 found.update(h.entity for h in hits)
+                for h in hits:
+                    report.add(h.entity, h.placeholder or content[h.start : h.end])
                 out.append({**msg, "content": new})
             elif isinstance(content, list):
                 parts = []
                 for part in content:
                     if isinstance(part, dict) and isinstance(part.get("text"), str):
-                        new, hits = self._check_text(part["text"], placeholders)
+                        new, hits = self._check_text(part["text"], placeholders, protected)
                         found.update(h.entity for h in hits)
+                        for h in hits:
+                            report.add(h.entity, h.placeholder or part["text"][h.start : h.end])
                         parts.append({**part, "text": new})
                     else:
                         parts.append(part)
@@ -412,15 +493,14 @@ class OutboundGuard:
             if report.action == "none":
                 report.action = "clean"
             return messages
-        report.found.update(found)
         if self.mode == "refuse":
             report.action = "refused"
             raise OutboundBlocked(found)
         report.action = "masked"
         return out
 
-    def _check_text(self, text: str, placeholders: PlaceholderMap | None) -> tuple[str, list[OutboundHit]]:
-        hits = self.scan(text, placeholders)
+    def _check_text(self, text: str, placeholders: PlaceholderMap | None, protected: _Protected | None) -> tuple[str, list[OutboundHit]]:
+        hits = self.scan(text, placeholders, _protected=protected)
         if not hits or self.mode == "refuse":
             return text, hits
         pm = placeholders if placeholders is not None else PlaceholderMap()
@@ -524,13 +604,16 @@ def outbound_findings(report: OutboundReport) -> list[Finding]:
 
 
 def outbound_decision(report: OutboundReport, decision: RoutingDecision, group: str) -> RoutingDecision:
-    """``decision``, unless a request was refused and the decision does not already send the
-    item to a person: then escalate to ``group`` under the rule id ``outbound_pii_blocked``."""
-    if report.action != "refused" or decision.action == Action.escalate:
+    """``decision``, unless a model request of the item was refused: then the item is escalated
+    under the rule id ``outbound_pii_blocked`` (the cause a reviewer needs to see first), to the
+    group ``decision`` escalated to, else to ``group`` (the default reviewer group); the reasons
+    of ``decision`` follow the refusal's."""
+    if report.action != "refused":
         return decision
     return RoutingDecision(
         rule_id=BLOCKED_RULE,
         action=Action.escalate,
-        group=group,
-        reasons=[f"outbound check refused the model request ({report.summary()})", *decision.reasons],
+        group=decision.group if decision.action == Action.escalate and decision.group else group,
+        case_actions=decision.case_actions if decision.action == Action.escalate else {},
+        reasons=[f"outbound check refused the model request ({report.summary()}); nothing was sent", *decision.reasons],
     )

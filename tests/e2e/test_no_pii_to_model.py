@@ -25,6 +25,11 @@ from evaluation.pii_data import load
 from tests.e2e.helpers import mailbox_of, write_config
 from tests.servers.openai_server import OpenAIServer
 
+try:  # the risk reviewer's requests (issue 11) start with this marker
+    from agent.risk_reviewer import MARKER as REVIEW_MARKER
+except ImportError:  # pragma: no cover - before the reviewer role exists
+    REVIEW_MARKER = "[draftguard:risk_review"
+
 # Labels that are personal data (evaluation/data/pii/README.md: GPE without an address, TITLE,
 # ORGANIZATION, AGE, NRP and other dates are not personal data alone).
 PERSONAL = {
@@ -90,7 +95,8 @@ def _mail(n: int, sender: str, subject: str, body: str) -> bytes:
 
 
 def _messages() -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
-    """File name → RFC 5322 bytes, and file name → labelled personal values by type."""
+    """File name → RFC 5322 bytes, and file name → labelled personal values by type. Every
+    subject holds ``Ticket <n>``, so a request (drafter or reviewer) names its message."""
     files: dict[str, bytes] = {}
     labels: dict[str, dict[str, list[str]]] = {}
     for n, s in enumerate(load()):
@@ -106,7 +112,7 @@ def _messages() -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
     for i, (sender, subject, body, values) in enumerate(WRITTEN):
         n = 10_000 + i
         name = f"{1700000000 + n}.M{n}P1.pii"
-        files[name] = _mail(n, sender, subject, body)
+        files[name] = _mail(n, sender, f"Ticket {n}: {subject}", body)
         labels[name] = values
     return files, labels
 
@@ -130,6 +136,14 @@ def _request_text(body: bytes) -> str:
     return "\n".join(m["content"] for m in json.loads(body)["messages"])
 
 
+def _ticket(text: str) -> str:
+    """The message file a request is about, from ``Ticket <n>`` in its subject."""
+    m = re.search(r"Ticket (\d+)", text)
+    assert m, text[-600:]
+    n = int(m.group(1))
+    return f"{1700000000 + n}.M{n}P1.pii"
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """One run over every labelled message; returns (server bodies, labels, database path, output)."""
@@ -138,6 +152,8 @@ def run(tmp_path_factory):
     box = mailbox_of(tmp, files)
     with OpenAIServer() as server:
         cfg = write_config(tmp, base_url=server.base_url, mailbox=box)
+        text = cfg.read_text()  # the subject's "Ticket" is ours (a NER tags it as a town in French text)
+        cfg.write_text(text.replace('\noutbound = "refuse"', '\noutbound = "refuse"\nallow_list = ["Ticket"]', 1))
         res = CliRunner().invoke(main.app, ["--config", str(cfg), "run", "--once"])
         assert res.exit_code == 0, res.output
         bodies = list(server.raw_bodies)
@@ -148,26 +164,24 @@ NAMES_AND_PLACES = {"PERSON", "LOCATION"}  # found by NER and address parsing; t
 
 
 def _leaks(run) -> tuple[list[tuple[str, str, str]], dict]:
-    """(message, type, value) for every labelled value found in the request of its own message,
-    plus the facts read from the database."""
+    """(message, type, value) for every labelled value found in a request (drafter's or reviewer's)
+    about its own message, each once, plus the facts read from the database."""
     bodies, labels, db_path, _ = run
+    texts = [_request_text(b) for b in bodies]
+    sent = [_ticket(t) for t in texts]  # drafter and reviewer requests, each naming its message
     with sqlite3.connect(db_path) as db:
         items = dict(db.execute("select id, external_id from items"))
-        # Requests go out one at a time, in the order the drafts are written: pair them.
-        sent = [items[i] for (i,) in db.execute("select item_id from drafts where provider = 'openai' order by id")]
         facts = {
             "sent": sent,
             "outbound": {items[i]: json.loads(d)["outbound"] for i, d in db.execute("select item_id, data from audit_events where event = 'prompted'")},
             "states": dict(db.execute("select external_id, state from items")),
             "blocked": {items[i] for (i,) in db.execute("select item_id from findings where rule_id = 'outbound_pii_blocked'")},
         }
-    assert len(bodies) == len(sent)
     leaks = []
-    for external_id, body in zip(sent, bodies, strict=True):
-        text = _request_text(body)
+    for external_id, text in zip(sent, texts, strict=True):
         for entity, values in labels[external_id].items():
             leaks += [(external_id, entity, v) for v in values if any(p.search(text) for p in _value_patterns(entity, v))]
-    return leaks, facts
+    return sorted(set(leaks)), facts
 
 
 def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_escalated(run):
@@ -175,7 +189,7 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
     leaks, facts = _leaks(run)
     states, outbound, sent = facts["states"], facts["outbound"], facts["sent"]
     assert len(labels) == len(states) >= 590  # every message became an item
-    assert len(sent) >= 400  # most items reached the model
+    assert len(set(sent)) >= 400  # most items reached the model
 
     identifiers = [x for x in leaks if x[1] not in NAMES_AND_PLACES]
     assert identifiers == [], f"{len(identifiers)} identifiers sent to the model, e.g. {identifiers[:10]}"
@@ -205,7 +219,7 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 @pytest.mark.xfail(
     strict=True,
     reason="issue 10 gap: names and addresses that redaction (NER, address parser) misses are not in the item's "
-    "placeholder map and have no shape the last check can tell from ordinary words (about 20 names and 25 address "
+    "placeholder map and have no shape the last check can tell from ordinary words (about 20 names and 13 address "
     "parts of Presidio's synthetic sample)",
 )
 def test_no_name_or_address_reaches_the_model(run):
@@ -272,7 +286,7 @@ def _item_of(db, name: str) -> int:
 def test_the_last_check_refuses_what_redaction_missed_and_a_reviewer_gets_the_item(tmp_path):
     texts, db, cfg = _guard_run(tmp_path, "refuse")
     with db:
-        assert len(texts) == 1 and CLEAN in texts[0]  # only the clean message reached the model
+        assert texts and all(CLEAN in t for t in texts)  # only the clean message reached the model (drafter, reviewer)
         for name, (_, _, value, entity) in MISSED.items():
             item = _item_of(db, name)
             assert db.execute("select state from items where id = ?", (item,)).fetchone() == ("escalated",)
@@ -283,7 +297,8 @@ def test_the_last_check_refuses_what_redaction_missed_and_a_reviewer_gets_the_it
             provider, reason = db.execute("select provider, fallback_reason from drafts where item_id = ?", (item,)).fetchone()
             assert provider == "template" and reason.startswith("outbound_pii_blocked") and entity in reason and value not in reason
             (event,) = db.execute("select data from audit_events where item_id = ? and event = 'prompted'", (item,)).fetchone()
-            assert json.loads(event)["outbound"] == {"action": "refused", "found": {entity: 1}, "requests": 1}
+            outbound = json.loads(event)["outbound"]  # the drafter's request, and the reviewer's after it
+            assert outbound["action"] == "refused" and set(outbound["found"]) == {entity} and outbound["requests"] >= 1
         chain = "\n".join(d for (d,) in db.execute("select data from audit_events"))
         assert not [v for _, _, v, _ in MISSED.values() if v in chain]
     # The reviewer sees why: the item, the rule and the finding (types only).
@@ -295,16 +310,17 @@ def test_the_last_check_refuses_what_redaction_missed_and_a_reviewer_gets_the_it
 def test_mask_mode_sends_placeholders_and_the_draft_carries_the_value(tmp_path):
     texts, db, _ = _guard_run(tmp_path, "mask")
     with db:
-        assert len(texts) == len(MISSED) + 1  # every message reached the model, masked
+        assert not [t for t in texts for _, _, v, _ in MISSED.values() if v in t]
         for name, (_, _, value, entity) in MISSED.items():
             item = _item_of(db, name)
-            text = next(t for t in texts if f"Subject: {MISSED[name][0]}\n" in t)
-            assert value not in text and f"<{entity}_" in text
+            text = next(t for t in texts if f"Subject: {MISSED[name][0]}\n" in t and not t.startswith(REVIEW_MARKER))
+            assert f"<{entity}_" in text  # the drafter's request, masked
             (mapping,) = db.execute("select placeholder_map from drafts where item_id = ?", (item,)).fetchone()
             assert value in json.loads(mapping).values()
             assert db.execute("select count(*) from findings where item_id = ? and rule_id = 'outbound_pii_masked'", (item,)).fetchone() == (1,)
             (event,) = db.execute("select data from audit_events where item_id = ? and event = 'prompted'", (item,)).fetchone()
-            assert json.loads(event)["outbound"] == {"action": "masked", "found": {entity: 1}, "requests": 1}
+            outbound = json.loads(event)["outbound"]
+            assert outbound["action"] == "masked" and set(outbound["found"]) == {entity} and outbound["requests"] >= 1
             assert db.execute("select state from items where id = ?", (item,)).fetchone() == ("drafted",)
         # The local model repeats the placeholders it was given; the restored draft has the value back.
         phone = _item_of(db, "phone.eml")

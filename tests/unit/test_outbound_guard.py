@@ -112,6 +112,8 @@ def test_a_refused_item_goes_to_a_person_whatever_the_routing_rules_say():
     drafted = RoutingDecision(rule_id="draft-everything", action=Action.draft)
     d = outbound_decision(refused, drafted, "client-services")
     assert (d.rule_id, d.action, d.group) == ("outbound_pii_blocked", Action.escalate, "client-services")
-    already = RoutingDecision(rule_id="legal", action=Action.escalate, group="compliance")
-    assert outbound_decision(refused, already, "client-services") is already
+    legal = RoutingDecision(rule_id="legal", action=Action.escalate, group="compliance", reasons=["rule legal: intent"])
+    d = outbound_decision(refused, legal, "client-services")
+    assert (d.rule_id, d.group, d.reasons[1:]) == ("outbound_pii_blocked", "compliance", ["rule legal: intent"])
+    assert "LOCATION 1" in d.reasons[0]
     assert outbound_decision(OutboundReport(action="clean"), drafted, "client-services") is drafted
