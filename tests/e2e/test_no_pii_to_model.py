@@ -348,3 +348,10 @@ def test_a_model_request_that_skips_the_check_is_not_sent():
         finally:
             client.close()
         assert len(server.raw_bodies) == 1 and output.reply
+
+
+def test_config_check_names_an_unknown_outbound_mode(tmp_path):
+    cfg = write_config(tmp_path)
+    cfg.write_text(cfg.read_text().replace('\noutbound = "refuse"', '\noutbound = "drop"', 1))
+    res = CliRunner().invoke(main.app, ["--config", str(cfg), "config", "check"])
+    assert res.exit_code == 2 and "redaction.outbound" in res.output, res.output
