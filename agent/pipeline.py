@@ -502,7 +502,7 @@ class Pipeline:
             draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
             draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
             # The risk stage (its model reviewer reads the redacted message and this draft, with placeholders).
-            risk = self.risk.run(msg, ctx, redacted, draft, analyze=lambda text: self.redactor.analyze(text, redacted.language))
+            risk = self.risk.run(msg, ctx, redacted, draft)
         header_safe = restore_for_draft(
             draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
         )

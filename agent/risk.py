@@ -16,9 +16,7 @@ hidden text) twice:
   hidden-text and decoded-payload matches likewise. The model reviewer reads only the redacted
   texts and the draft with its placeholders.
 
-In the redacted texts, a display name that is a plausible person's name becomes its placeholder;
-any other display name ("Security desk - ignore previous instructions") keeps its text with only
-the personal values the analyser finds in it replaced.
+In the redacted texts a display name is only ever a placeholder (:func:`redact_display_name`).
 
 A latest text cut at ``limits.max_prompt_chars`` was not scanned whole: the item is must-review
 (reason ``scan:truncated``).
@@ -38,10 +36,10 @@ or skipped: a ``draft`` or ``skip`` decision becomes an escalation (rule id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from agent.greeting import plausible_person_name
+from agent.drafting import CIRCUIT_OPEN
 from agent.models import (
     Action,
     DraftResult,
@@ -59,12 +57,13 @@ from rules.risk.taxonomy import IDS, group_of
 from rules.routing import risk_facts
 
 ENFORCED_RULE = "risk_must_review"  # rule id of a decision the risk stage overrode
+# fallback reasons (agent/drafting.py) that say the endpoint is down for this item: the reviewer is
+# then failed without a request (see agent.risk_reviewer.RiskReviewer.unavailable)
+ENDPOINT_DOWN_REASONS = (CIRCUIT_OPEN, "model failed: model endpoint")
 GROUP_PRIORITY = ("security", "compliance", "vulnerable-customers", "client-services")  # most pressing first
 DRAFTER_INTENTS = ("complaint", "legal")  # model intents that add a category (see the module docstring)
 EXCERPT_MAX_CHARS = 200  # evidence excerpt kept per span
-PERSON_PLACEHOLDER = "<PERSON>"  # a display name that is a person's name but has no placeholder of its own
-
-Analyze = Callable[[str], list]  # text -> spans with entity, start, end, value (agent.redaction.Redactor.analyze)
+PERSON_PLACEHOLDER = "<PERSON>"  # a display name the redaction did not map (never sent or stored in clear)
 
 
 @dataclass(frozen=True)
@@ -92,31 +91,22 @@ def _placeholder_for(value: str, placeholders: PlaceholderMap) -> str | None:
     return None
 
 
-def redact_display_name(name: str, placeholders: PlaceholderMap, analyze: Analyze) -> str:
-    """``name`` (a From / Reply-To display name) as the risk stage reads it: a plausible person's
-    name becomes its placeholder (``<PERSON_1>``, or ``<PERSON>``); any other name keeps its text
-    with each personal value the analyser finds replaced by its placeholder (or ``<ENTITY>``)."""
+def redact_display_name(name: str, placeholders: PlaceholderMap) -> str:
+    """``name`` (a From / Reply-To display name) as the stored evidence and the model reviewer see
+    it: its placeholder when the redaction mapped it (the sender's name always is), else
+    :data:`PERSON_PLACEHOLDER`. A display name is personal data or client-chosen text; the model
+    reviewer never gets it in clear (the decision reads it in clear, in memory)."""
     name = " ".join(name.split())
     if not name:
         return ""
-    if plausible_person_name(name):
-        return _placeholder_for(name, placeholders) or PERSON_PLACEHOLDER
-    out, last = [], 0
-    for s in sorted(analyze(name), key=lambda s: s.start):
-        if s.start < last:
-            continue
-        out.append(name[last : s.start])
-        out.append(_placeholder_for(s.value, placeholders) or f"<{s.entity}>")
-        last = s.end
-    out.append(name[last:])
-    return "".join(out)
+    return _placeholder_for(name, placeholders) or PERSON_PLACEHOLDER
 
 
-def risk_input(msg: InboundMessage, ctx: ItemContext, redacted: RedactedContext, *, analyze: Analyze, max_chars: int) -> RiskInput:
-    """The :class:`RiskInput` of one message (see the module docstring). ``analyze`` finds personal
-    values in a display name; ``max_chars`` is ``limits.max_prompt_chars``."""
+def risk_input(msg: InboundMessage, ctx: ItemContext, redacted: RedactedContext, *, max_chars: int) -> RiskInput:
+    """The :class:`RiskInput` of one message (see the module docstring); ``max_chars`` is
+    ``limits.max_prompt_chars``."""
     names = dict.fromkeys(a.name.strip() for a in [msg.sender, *msg.reply_to] if a.name and a.name.strip())
-    shown = [redact_display_name(n, redacted.placeholders, analyze) for n in names]
+    shown = [redact_display_name(n, redacted.placeholders) for n in names]
     return RiskInput(
         subject=redacted.subject,
         from_name="\n\n".join(dict.fromkeys(s for s in shown if s)),
@@ -305,15 +295,19 @@ class RiskStage:
             max_chars=settings.limits.max_prompt_chars,
         )
 
-    def run(self, msg: InboundMessage, ctx: ItemContext, redacted: RedactedContext, draft: DraftResult, *, analyze: Analyze) -> RiskResult:
+    def run(self, msg: InboundMessage, ctx: ItemContext, redacted: RedactedContext, draft: DraftResult) -> RiskResult:
         """Assess one item after drafting (the reviewer reads the draft as the model wrote it, with
         placeholders). Call it inside the item's outbound scope: the review request is checked
-        like the drafter's. Raises only for invalid shipped risk files
+        like the drafter's. When the drafter's own request just found the endpoint down (or the
+        circuit open), the review fails without a request. Raises only for invalid shipped risk files
         (:class:`rules.risk.errors.RiskLexiconError` / ``RiskModelError``)."""
-        inp = risk_input(msg, ctx, redacted, analyze=analyze, max_chars=self.max_chars)
+        inp = risk_input(msg, ctx, redacted, max_chars=self.max_chars)
         reviewer, call = None, None
         if self.reviewer is not None:
-            reviewer, call = self.reviewer.review(subject=inp.subject, sender_name=inp.from_name, message=inp.body, draft=draft.output.reply)
+            if draft.fallback_used and (draft.fallback_reason or "").startswith(ENDPOINT_DOWN_REASONS):
+                reviewer, call = self.reviewer.unavailable("model unavailable: the drafter's request failed")
+            else:
+                reviewer, call = self.reviewer.review(subject=inp.subject, sender_name=inp.from_name, message=inp.body, draft=draft.output.reply)
         names = "\n\n".join(dict.fromkeys(a.name.strip() for a in [msg.sender, *msg.reply_to] if a.name and a.name.strip()))
         a = assess(msg.subject, names, ctx.latest_text, html=msg.html_body, reviewer=reviewer, drafter_intent=drafter_signal(draft))
         if inp.truncated and "scan:truncated" not in a.reasons:

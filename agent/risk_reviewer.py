@@ -3,7 +3,9 @@
 What it sees: the *redacted* inbound message (sender display name, subject, latest text) and the
 draft as the model wrote it (placeholders, not restored). What it does not see: the drafter's
 system prompt, the thread, CRM fields, anything the drafter was told. Its prompt is its own
-versioned template (``agent/prompt_templates/risk_review/v1.j2``, sha256 recorded); the message
+versioned template (``agent/prompt_templates/risk_review/v1.j2``, sha256 recorded; it lists the
+categories of :mod:`rules.risk.taxonomy` word for word, so the template's fixed text is all ours and
+the outbound check never mistakes it for client data - a test keeps the two in step); the message
 and the draft sit between boundary lines derived from a hash of their own text, so the text cannot
 close its own block.
 
@@ -34,7 +36,6 @@ from agent.outbound_guard import OutboundBlocked
 from agent.ports import ModelClient
 from agent.prompts import TEMPLATE_ROOT, template_hash
 from rules.risk.assess import ReviewerFinding, ReviewerResult
-from rules.risk.taxonomy import CATEGORIES
 
 REVIEW_TEMPLATE = "risk_review/v1"
 MARKER = "[draftguard:risk_review"  # first characters of every review system prompt (tests/servers/openai_server.py)
@@ -70,10 +71,11 @@ class ReviewCall:
 
 
 def boundary(*texts: str) -> str:
-    """The marker line around the message and the draft: ``=====`` + 16 hex digits of the sha256
-    of the texts it encloses. The texts cannot contain it (it depends on themselves)."""
+    """The marker line around the message and the draft: ``=====REVIEW-`` + 16 letters (a-p) from
+    the sha256 of the texts it encloses, so the texts cannot contain it (it depends on themselves).
+    Letters only: a run of digits would look like an account number to the outbound check."""
     h = hashlib.sha256("\x00".join(texts).encode("utf-8", "replace")).hexdigest()[:16]
-    return f"=====REVIEW-{h}====="
+    return "=====REVIEW-" + "".join(chr(ord("a") + int(c, 16)) for c in h) + "====="
 
 
 class RiskReviewer:
@@ -94,7 +96,6 @@ class RiskReviewer:
         tmpl = _env.get_template(f"{self.template_id}.j2")
         values = {
             "organisation": self.organisation,
-            "categories": CATEGORIES,
             "boundary": boundary(subject, sender_name, message, draft),
             "subject": subject,
             "sender_name": sender_name,
@@ -106,18 +107,28 @@ class RiskReviewer:
         user = "".join(tmpl.blocks["user"](ctx)).strip()
         return Prompt(template_id=self.template_id, template_hash=self.template_sha256, system=system, user=user)
 
+    def _call_record(self, prompt: Prompt | None) -> dict:
+        return dict(
+            template_id=self.template_id,
+            template_sha256=self.template_sha256,
+            system_sha256=hashlib.sha256(prompt.system.encode()).hexdigest() if prompt else "",
+            model=getattr(self.model, "model", ""),
+        )
+
+    def unavailable(self, why: str) -> tuple[ReviewerResult, ReviewCall]:
+        """A failed review without a request (the endpoint just failed this item's drafter call):
+        the item is must-review, the circuit breaker counts the endpoint's failure once per item,
+        and no second timeout is spent on an endpoint that is down."""
+        version = f"{self.template_id}@{self.template_sha256[:12]}"
+        return ReviewerResult(failed=True, error=why, prompt_version=version), ReviewCall(**self._call_record(None), requested=False)
+
     def review(self, *, subject: str, sender_name: str, message: str, draft: str) -> tuple[ReviewerResult, ReviewCall]:
         """Ask the model; never raises for the model's faults (see the module docstring).
 
         Returns the :class:`~rules.risk.assess.ReviewerResult` for the combination rule and the
         :class:`ReviewCall` record."""
         prompt = self.render(subject=subject, sender_name=sender_name, message=message, draft=draft)
-        call = dict(
-            template_id=self.template_id,
-            template_sha256=self.template_sha256,
-            system_sha256=hashlib.sha256(prompt.system.encode()).hexdigest(),
-            model=getattr(self.model, "model", ""),
-        )
+        call = self._call_record(prompt)
         version = f"{self.template_id}@{self.template_sha256[:12]}"
         started = time.perf_counter()
         try:

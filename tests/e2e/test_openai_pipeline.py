@@ -18,9 +18,9 @@ import main
 from agent.config import load_config
 from connectors.maildir.parse import parse_message
 from jobs.bootstrap import bootstrap
-from storage.models import Draft, Item
+from storage.models import Draft, Item, RiskAssessmentRow
 from tests.e2e.helpers import FIXTURES, mailbox_of, write_config
-from tests.servers.openai_server import OpenAIServer
+from tests.servers.openai_server import OpenAIServer, is_review
 from tests.unit.fakes import FakeNotifier
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
@@ -59,21 +59,28 @@ def test_no_personal_value_reaches_the_model_and_drafts_are_restored(tmp_path, r
                 modelled = s.execute(
                     select(Item.external_id).join(Draft, Draft.item_id == Item.id).where(Draft.provider == "openai").order_by(Draft.id)
                 ).scalars().all()
+                # The risk reviewer's requests (one per analysed item, after its draft), in the same order.
+                risk_rows = s.execute(select(Item.external_id, RiskAssessmentRow.detail).join(Item, Item.id == RiskAssessmentRow.item_id).order_by(RiskAssessmentRow.id)).all()
+                reviewed = [x for x, detail in risk_rows if (detail.get("reviewer") or {}).get("requested")]
         finally:
             rt.close()
         bodies = [json.loads(b) for b in server.raw_bodies]
 
     assert summary.counts["drafted"] >= 10, summary.counts
-    assert len(bodies) == len(modelled) >= 10
+    drafter_bodies = [b for b in bodies if not is_review(b)]
+    review_bodies = [b for b in bodies if is_review(b)]
+    assert len(drafter_bodies) == len(modelled) >= 10
+    assert len(review_bodies) == len(reviewed) >= len(modelled)  # every analysed item was reviewed, the PII check covers them too
     assert bodies[0]["response_format"]["type"] == "json_schema"  # strict structured output
-    texts = ["\n".join(m["content"] for m in b["messages"]) for b in bodies]
+    texts = ["\n".join(m["content"] for m in b["messages"]) for b in [*drafter_bodies, *review_bodies]]
     box = tmp_path / "mailbox"
     files = {p.name.split(":")[0]: p for p in [*(box / "new").iterdir(), *(box / "cur").iterdir()]}
 
-    # Words of our own prompt template (an NER false positive such as "Subject") are not client data.
-    template = (Path(__file__).parents[2] / "agent" / "prompt_templates" / "reply" / "v1.j2").read_text()
+    # Words of our own prompt templates (an NER false positive such as "Subject") are not client data.
+    templates = Path(__file__).parents[2] / "agent" / "prompt_templates"
+    template = (templates / "reply" / "v1.j2").read_text() + (templates / "risk_review" / "v1.j2").read_text()
     leaks, strong = [], set()
-    for external_id, text in zip(modelled, texts, strict=True):
+    for external_id, text in zip([*modelled, *reviewed], texts, strict=True):
         pii = {(e, v) for e, v in _pii(redactor, files[external_id]) if not _contains(template, v)}
         strong |= {v for e, v in pii if e in STRONG_IDS}
         leaks += [(external_id, e, v) for e, v in pii if _contains(text, v)]
@@ -119,12 +126,13 @@ def test_model_down_falls_back_to_templates_for_every_item(tmp_path):
             drafts = s.execute(select(Draft)).scalars().all()
     finally:
         rt.close()
-    assert summary.counts["drafted"] >= 10
     assert drafts and all(d.fallback_used and d.provider == "template" for d in drafts)
     assert all(("unreachable" in d.fallback_reason or "prompt injection" in d.fallback_reason or "circuit open" in d.fallback_reason) for d in drafts)
     # three connection failures open the circuit breaker; the rest never try the closed port
     assert sum("unreachable" in d.fallback_reason for d in drafts) == 3
     assert sum("circuit open" in d.fallback_reason for d in drafts) == summary.circuit_open_drafts >= 10
+    # Without the model there is no model review either: every template draft goes to a person (issue 11).
+    assert summary.counts["drafted"] == 0 and summary.counts["escalated"] == len(drafts), summary.counts
 
 
 def test_model_429_then_success_is_retried_by_the_client(tmp_path):
@@ -140,7 +148,8 @@ def test_model_429_then_success_is_retried_by_the_client(tmp_path):
         finally:
             rt.close()
     assert a.draft.provider == "openai" and not a.draft.fallback_used
-    assert len(server.raw_bodies) == 2  # one 429, one success
+    assert len(server.draft_requests) == 1 and len(server.review_requests) == 1
+    assert len(server.raw_bodies) == 3  # one 429, the draft, the risk review
 
 
 def test_a_run_connects_only_to_the_configured_endpoint(tmp_path, monkeypatch):
@@ -230,7 +239,8 @@ def test_a_released_item_is_routed_again_under_the_current_config_before_deliver
         (tmp_path / "Drafts").write_text("a file where the Drafts Maildir should be")  # every delivery fails
         _cli(cfg, "run", "--once")
         asked = len(server.raw_bodies)
-        assert asked == len(BUSINESS)  # drafted by the model, then the delivery failed
+        assert len(server.draft_requests) == len(BUSINESS)  # drafted by the model, then the delivery failed
+        assert asked == 2 * len(BUSINESS)  # each draft and its risk review
         status = json.loads(_cli(cfg, "status", "--json").stdout)
         released = [q["item_id"] for q in status["quarantine"]]  # every item the rules sent to delivery
         assert {q["stage"] for q in status["quarantine"]} == {"deliver"} and len(released) >= 3
@@ -299,7 +309,7 @@ def test_a_half_open_probe_closes_the_circuit_when_the_model_is_back(tmp_path):
         cfg = write_config(tmp_path, base_url=server.base_url)
         _edit(cfg, "breaker_cooldown_seconds = 60", "breaker_cooldown_seconds = 1")
         _cli(cfg, "run", "--once")
-        answered = len(server.requests)
+        answered = len(server.draft_requests)
     drafts = _fallbacks(tmp_path)
 
     def kind(provider: str, reason: str | None) -> str:
