@@ -257,7 +257,7 @@ def draft(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Show the drafting stages even when a skip rule applies.")] = False,
 ) -> None:
-    """Show what draftguard would do with one message: redactions, prompt, draft, findings, decision.
+    """Show what draftguard would do with one message: redactions, prompt, draft, findings, risk, decision.
 
     Follows the pipeline: a message a skip rule stops, or one that would be quarantined
     (empty or oversized body), is reported as such (exit 0 / exit 2)."""
@@ -266,6 +266,7 @@ def draft(
     settings = _settings()
     from agent.errors import BadInputError
     from connectors.maildir.parse import parse_message
+    from jobs import risk_view
     from jobs.bootstrap import build_pipeline
     from rules.skip import skip_reason
 
@@ -315,6 +316,7 @@ def draft(
             "text": a.restored_text,
         },
         "findings": [f.model_dump(mode="json") for f in a.findings],
+        "risk": risk_view.record_of(a.risk) if a.risk else None,
         "routing": {
             "facts": a.facts,
             "rules": [r.__dict__ for r in pipeline.router.explain(a.facts)],
@@ -352,6 +354,7 @@ def draft(
     for f in a.findings:
         ft.add_row(literal(f.rule_id), f.severity.name, literal(f.target), f"{f.start}-{f.end}", literal(f.message))
     console.print(ft if a.findings else f"Policy findings ({pipeline.policy.name} {pipeline.policy.version}): none")
+    risk_view.print_risk(console, report["risk"])
     _print_routing(report["routing"])
     dec = a.decision
     console.print(f"[bold]Decision:[/] {dec.action.value}" + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})"), highlight=False)

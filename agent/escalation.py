@@ -15,10 +15,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.config import PREVIEW_MAX_CHARS
 from agent.error_text import error_text
 from agent.ports import Escalation, Notifier
-from storage.models import Draft, FindingRow, ReviewTask, utcnow
+from storage.models import Draft, FindingRow, ReviewTask, RiskAssessmentRow, utcnow
 from storage.repository import UnitOfWork
 
 log = logging.getLogger("draftguard.escalation")
+
+
+def risk_of(session: Session, item_id: int) -> tuple[tuple[tuple[str, float], ...], bool]:
+    """The item's latest risk assessment for a card: ((category, score), ...) most pressing first,
+    and whether it is must-review; ``((), False)`` when it has none. Ids and numbers only."""
+    row = session.execute(
+        select(RiskAssessmentRow.categories, RiskAssessmentRow.must_review)
+        .where(RiskAssessmentRow.item_id == item_id)
+        .order_by(RiskAssessmentRow.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return (), False
+    return tuple((str(c["id"]), float(c["score"])) for c in row.categories or []), bool(row.must_review)
 
 
 def draft_preview(draft: Draft | None) -> str:
@@ -56,6 +70,7 @@ def notify_review_task(
         item = uow.item(item_id)
         draft = uow.session.get(Draft, task.draft_id) if task.draft_id else None
         findings = uow.session.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == task.draft_id)).all()
+        risk, must_review = risk_of(uow.session, item.id)
         esc = Escalation(
             review_task_id=task.id,
             item_id=item.id,
@@ -70,6 +85,8 @@ def notify_review_task(
             model=draft.model if draft else "",
             prompt_template_id=draft.prompt_template_id if draft else "",
             link=link,
+            risk=risk,
+            risk_must_review=must_review,
         )
         # Snapshot for review lists, reminders and digests (personal fields purged by retention).
         task.escalation = {"subject": subject, "sender": sender, "link": link}

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.config import ReviewerGroupConfig, Settings
 from agent.error_text import error_text
 from agent.errors import DraftguardError
-from agent.escalation import draft_preview
+from agent.escalation import draft_preview, risk_of
 from agent.models import InboundMessage
 from agent.ports import Digest, Escalation, Notifier
 from jobs.metrics import NOTIFICATIONS
@@ -123,6 +123,7 @@ def build_escalation(
         except (DraftguardError, KeyError) as exc:
             log.warning("cannot re-read the original for the card: %s", type(exc).__name__, extra={"review_task_id": task.id})
     created = _utc(task.created_at) or now
+    risk, must_review = risk_of(session, item.id)
     return Escalation(
         review_task_id=task.id,
         item_id=item.id,
@@ -139,6 +140,8 @@ def build_escalation(
         link=snap.get("link"),
         reminder=reminder,
         open_minutes=max(0, int((now - created).total_seconds() // 60)),
+        risk=risk,
+        risk_must_review=must_review,
     )
 
 

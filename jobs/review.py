@@ -27,8 +27,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
 from agent.errors import DraftguardError
+from jobs.risk_view import record_of_row
 from storage import audit
-from storage.models import AuditEvent, Decision, Draft, FindingRow, Item, ItemState, ReviewTask
+from storage.models import (
+    AuditEvent,
+    Decision,
+    Draft,
+    FindingRow,
+    Item,
+    ItemState,
+    ReviewTask,
+    RiskAssessmentRow,
+)
 
 REVIEWABLE = (ItemState.ESCALATED, ItemState.HELD)
 MAX_ACTOR = 200
@@ -69,6 +79,7 @@ class ReviewDetail:
     notify_error: str | None
     reason: str | None
     history: list[dict] = field(default_factory=list)
+    risk: dict | None = None  # the latest risk assessment (jobs/risk_view.py record), None before the risk stage
 
 
 @dataclass
@@ -165,6 +176,7 @@ def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewD
         draft = _latest(s, Draft, item_id)
         findings = s.execute(select(FindingRow).where(FindingRow.item_id == item_id).order_by(FindingRow.id)).scalars().all()
         history = s.execute(select(AuditEvent).where(AuditEvent.item_id == item_id).order_by(AuditEvent.seq)).scalars().all()
+        risk = _latest(s, RiskAssessmentRow, item_id)
         return ReviewDetail(
             row=_row(item, task, decision),
             draft=None
@@ -186,6 +198,7 @@ def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewD
             notify_error=task.notify_error if task else None,
             reason=task.reason if task else None,
             history=[{"seq": e.seq, "ts": e.ts, "event": e.event, "actor": e.actor, "data": e.data} for e in history],
+            risk=None if risk is None else record_of_row(risk),
         )
 
 

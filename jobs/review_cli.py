@@ -93,8 +93,9 @@ def list_cmd(
 
 @app.command("show")
 def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Why the item was escalated or held, its draft, findings and audit history."""
+    """Why the item was escalated or held, its risk assessment, draft, findings and audit history."""
     from jobs.review import ReviewError, show_review
+    from jobs.risk_view import print_risk
 
     settings = _settings(ctx)
     engine, sf = _database(settings)
@@ -130,6 +131,7 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
     if d.reason:
         head.add_row("Reason", literal(d.reason))
     console.print(head)
+    print_risk(console, d.risk)
     if d.findings:
         ft = Table(title="Findings")
         for col in ("rule", "severity", "target", "message"):

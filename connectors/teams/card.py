@@ -123,6 +123,17 @@ def _client_text(text: str, **kw) -> dict:
     return _text(markdown_escape(text) or "-", **kw)
 
 
+def risk_line(escalation: Escalation) -> str:
+    """The card's one risk line: ``fraud_report 0.93, complaint 0.61`` (the risk stage's
+    categories and scores, most pressing first), ``must review (no category)`` when only the
+    must-review flag is set, "" without an assessment. The card shows it through
+    :func:`markdown_escape` (ids such as ``data_subject_request`` hold underscores)."""
+    line = ", ".join(f"{c} {s:.2f}" for c, s in escalation.risk)
+    if line:
+        return line
+    return "must review (no category)" if escalation.risk_must_review else ""
+
+
 def escalation_reference(escalation: Escalation) -> str:
     """The card's stable reference: ``dg-review-<task id>``, ``dg-review-<task id>-reminder-<n>``.
 
@@ -151,6 +162,9 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
     client = client_label(e.sender, options.client_display)
     if client:
         facts.append({"title": "Client", "value": markdown_escape(client)})
+    risk = risk_line(e)
+    if risk:
+        facts.append({"title": "Risk", "value": markdown_escape(risk)})
     facts += [
         {"title": "Source", "value": e.source},
         {"title": "Routing rule", "value": e.rule_id},
