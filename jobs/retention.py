@@ -2,7 +2,8 @@
 
 Purged (set to NULL): ``drafts.body_text``, ``drafts.body_html``,
 ``drafts.placeholder_map`` (``purged_at`` set), ``findings.excerpt`` of items older than
-the cutoff, and the personal fields (subject, sender) of the ``review_tasks.escalation``
+the cutoff, ``risk_assessments.evidence`` (excerpts and reviewer quotes; categories and scores
+stay), and the personal fields (subject, sender) of the ``review_tasks.escalation``
 card snapshot. Kept: every hash (``drafts.body_sha256``, the audit chain), ids, counts,
 versions and decisions, so ``audit verify`` still passes and what happened stays provable.
 
@@ -17,12 +18,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
 from storage import audit
-from storage.models import Draft, FindingRow, Item, ReviewTask
+from storage.models import Draft, FindingRow, Item, ReviewTask, RiskAssessmentRow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class PurgeReport:
     drafts: int = 0
     findings: int = 0
     review_snapshots: int = 0
+    risk_evidence: int = 0
     batches: int = 0
 
 
@@ -67,6 +69,12 @@ def purge(session_factory: sessionmaker[Session], settings: Settings, *, now: da
                 .values(excerpt=None)
                 .execution_options(synchronize_session=False)
             ).rowcount
+            risk = s.execute(
+                update(RiskAssessmentRow)
+                .where(RiskAssessmentRow.evidence.is_not(None), RiskAssessmentRow.created_at < cutoff)
+                .values(evidence=null())  # SQL NULL (a JSON column stores Python None as JSON null)
+                .execution_options(synchronize_session=False)
+            ).rowcount
             snaps = 0
             for task in s.execute(
                 select(ReviewTask).where(ReviewTask.escalation.is_not(None), ReviewTask.created_at < cutoff)
@@ -76,13 +84,14 @@ def purge(session_factory: sessionmaker[Session], settings: Settings, *, now: da
                     continue
                 task.escalation = {"purged": True, "link": snap.get("link")}
                 snaps += 1
-            if not ids and not f and not snaps:
+            if not ids and not f and not snaps and not risk:
                 s.rollback()
                 break
             data = {
                 "drafts": len(ids),
                 "findings": f,
                 "review_snapshots": snaps,
+                "risk_evidence": risk,
                 "older_than_days": settings.retention.draft_body_days,
                 "cutoff": cutoff.isoformat(timespec="seconds"),
             }
@@ -93,6 +102,7 @@ def purge(session_factory: sessionmaker[Session], settings: Settings, *, now: da
         report.drafts += len(ids)
         report.findings += f
         report.review_snapshots += snaps
+        report.risk_evidence += risk
         report.batches += 1
         if len(ids) < BATCH:
             break

@@ -59,3 +59,35 @@ def test_purge_then_cli_audit_verify_passes(tmp_path):
     assert "audit chain OK" in result.output
     with sf() as ses:
         assert all(d.body_text is None for d in ses.execute(select(Draft)).scalars())
+
+
+def test_purge_clears_risk_evidence_and_keeps_categories_and_scores(db_url):
+    from storage.models import RiskAssessmentRow
+
+    _, sf = db(db_url)
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    rows = {}
+    for days in (31, 29):
+        item, _task = seed_escalation(sf, created_at=now - timedelta(days=days))
+        with sf() as ses:
+            row = RiskAssessmentRow(
+                item_id=item,
+                score=0.9,
+                must_review=True,
+                categories=[{"id": "fraud_report", "score": 0.9, "signals": ["lexicon"], "group": "security"}],
+                evidence=[{"category": "fraud_report", "signal": "lexicon", "ref": "fraud_report.en.fraud", "excerpt": "my account was hacked"}],
+                detail={"reasons": []},
+                created_at=now - timedelta(days=days),
+            )
+            ses.add(row)
+            ses.commit()
+            rows[days] = row.id
+    report = purge(sf, settings(), now=now)
+    assert report.risk_evidence == 1
+    with sf() as ses:
+        old, new = ses.get(RiskAssessmentRow, rows[31]), ses.get(RiskAssessmentRow, rows[29])
+        assert old.evidence is None and old.categories[0]["id"] == "fraud_report" and old.score == 0.9
+        assert new.evidence[0]["excerpt"] == "my account was hacked"
+    assert audit_events(sf, "purged")[0].data["risk_evidence"] == 1
+    audit_ok(sf)
+    assert purge(sf, settings(), now=now).risk_evidence == 0  # idempotent
