@@ -47,11 +47,9 @@ app = typer.Typer(
 audit_app = typer.Typer(help="Check and export the tamper-evident audit chain.", no_args_is_help=True)
 config_app = typer.Typer(help="Validate configuration files.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure quality on the labelled evaluation sets (evaluation/).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
-app.add_typer(eval_app, name="eval")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
@@ -652,17 +650,79 @@ def quarantine_release(item_id: Annotated[int, typer.Argument(help="Item id (see
 
 
 # ---------------------------------------------------------------------------- eval
-@eval_app.command("pii")
-def eval_pii(
+class EvalDrafter(StrEnum):
+    """Values of ``eval --drafter`` (see :mod:`evaluation.risk`)."""
+
+    template = "template"
+    model = "model"
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset: Annotated[
+        str | None,
+        typer.Argument(
+            help="`pii`: the labelled PII set (evaluation/data/pii); otherwise a labelled risk set in JSON Lines "
+            "run through the whole pipeline (default evaluation/data/risk/cases.jsonl).",
+            show_default=False,
+        ),
+    ] = None,
     split: Annotated[str, typer.Option("--split", help="train, dev, test (held out; the figures to report) or all.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    drafter: Annotated[
+        EvalDrafter, typer.Option("--drafter", help="Risk sets: template (no model) or model (the local scripted model server on 127.0.0.1).")
+    ] = EvalDrafter.template,
 ) -> None:
+    """Measure quality on a labelled set; exit 1 when a figure is below evaluation/thresholds.toml.
+
+    `eval pii`: redaction recall and precision per entity type (thresholds \\[pii]).
+
+    `eval [DATASET]`: every case becomes a mail in a temporary Maildir, run through the whole pipeline (parser, redaction, drafting, policy pack, risk stage, routing; temporary SQLite) under this config's organisation, redaction, policy, risk and routing settings. Prints per-category precision and recall, must-review recall, false escalation of ordinary mail, prompt-injection recall and false positives (LLMail/BIPIA cases), personal values seen in model requests and the fallback rate (thresholds \\[risk]). Nothing leaves the machine."""
+    if split not in ("train", "dev", "test", "all"):
+        raise fail(ExitCode.USAGE, f"--split must be train, dev, test or all, not {split!r}")
+    if dataset == "pii":
+        _eval_pii(split, as_json)
+        return
+    _eval_risk(dataset, split, as_json, drafter.value)
+
+
+def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str) -> None:
+    settings = _settings()
+    from evaluation import risk as risk_eval
+
+    path = Path(dataset) if dataset else risk_eval.DEFAULT_DATASET
+    if not path.is_file():
+        raise fail(ExitCode.USAGE, f"{path}: no such dataset file (a JSON Lines file of labelled cases, or `pii`)")
+    try:
+        cases = risk_eval.load(path, split)
+    except (ValueError, OSError) as exc:
+        raise fail(ExitCode.USAGE, str(exc)) from None
+    if not cases:
+        raise fail(ExitCode.USAGE, f"{path}: no cases in split {split!r}")
+    shown = str(path.relative_to(risk_eval.ROOT)) if path.resolve().is_relative_to(risk_eval.ROOT) else str(path)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"eval {drafter}", total=len(cases))
+            report = risk_eval.run(settings, cases, drafter=drafter, dataset=shown, split=split, on_item=lambda _o: progress.advance(task))
+    except StorageError as exc:
+        raise fail(ExitCode.STORAGE, str(exc)) from None
+    except DraftguardError as exc:
+        raise fail(ExitCode.USAGE, str(exc)) from None
+    problems = risk_eval.check(report)
+    if as_json:
+        print(json.dumps({**report.as_dict(), "thresholds": risk_eval.targets(), "below_threshold": problems}, indent=2))
+    else:
+        for line in risk_eval.format_report(report, problems):
+            console.print(literal(line), highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _eval_pii(split: str, as_json: bool) -> None:
     """Redaction recall and precision per entity type on the labelled PII set (evaluation/data/pii).
 
     Uses the [redaction] section of the config. Exits 1 when a core entity is below the
     thresholds in evaluation/thresholds.toml [pii]."""
-    if split not in ("train", "dev", "test", "all"):
-        raise fail(ExitCode.USAGE, f"--split must be train, dev, test or all, not {split!r}")
     settings = _settings()
     from agent.redaction import Redactor
     from evaluation.pii import check, evaluate, format_report
