@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
+# Every artefact is checked against its sha256 in requirements.lock: a replaced file fails the install.
 setup: $(BIN)/python
-	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 
 # The main job on the embedded default: examples/mailbox in, var/Drafts out, SQLite in var/.
 run: setup
@@ -19,10 +20,12 @@ test: setup
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest -q
 
-# Re-pin requirements.lock after changing pyproject.toml dependencies.
+# Re-pin requirements.lock after changing pyproject.toml dependencies: versions and the sha256 of
+# every artefact. Pins already in the lock are kept (upgrade one with UPGRADE="--upgrade-package NAME").
+# --no-strip-extras keeps e.g. smart-open[http]: pip's hash-checking mode needs the extras pinned too.
 lock:
 	$(BIN)/python -m pip install -q uv
-	$(BIN)/uv pip compile pyproject.toml --extra test -o requirements.lock --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --no-strip-extras $(UPGRADE) -o requirements.lock --python-version 3.11 -q
 
 clean:
 	rm -rf var/ .pytest_cache
