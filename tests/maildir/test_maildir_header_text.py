@@ -42,7 +42,7 @@ def hostile_eml() -> bytes:
         "",
         "Hello,",
         "",
-        "could you tell me when my invoice 4711 will be paid? Thank you.",
+        "could you tell me your opening hours next week? Thank you.",
         "",
         "Ann",
     ]

@@ -70,15 +70,16 @@ def read(path: Path):
     return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
-def question(mid: str, **kw) -> bytes:
-    return build_mail(message_id=mid, **kw)
+# Plain questions that every routing rule of config.example.toml lets through to a draft.
+def question(mid: str | None, *, subject: str = "Opening hours") -> bytes:
+    return build_mail(message_id=mid, subject=subject, text="Hello,\n\ncould you tell me your opening hours next week?\n\nThanks,\nAnn")
 
 
 def follow_up(mid: str, parent: str) -> bytes:
     return build_mail(
         message_id=mid,
-        subject="Re: Question about my invoice",
-        text="Thanks. Could you also send me the statement for March?\n\nAnn",
+        subject="Re: Opening hours",
+        text="Thanks. Could you also tell me whether you are open on Saturday?\n\nAnn",
         headers={"In-Reply-To": parent, "References": parent},
     )
 
@@ -100,7 +101,7 @@ def test_same_mail_under_another_file_name_gives_no_second_draft(tmp_path, box, 
     first.rename(resynced)
     shutil.copyfile(resynced, box / "new" / "1700010000.M5P1.host")
     # a mail without Message-ID delivered twice keeps one item per file (nothing to match on)
-    bare = question(None, subject="No id here")
+    bare = question(None, subject="Opening hours in May")
     (box / "new" / "1700020000.M6P1.host").write_bytes(bare)
     (box / "new" / "1700020001.M7P1.host").write_bytes(bare)
     counts = runs.run()
@@ -117,7 +118,7 @@ def test_same_mail_under_another_file_name_gives_no_second_draft(tmp_path, box, 
 def test_follow_up_replaces_the_unedited_older_draft_and_keeps_an_edited_one(tmp_path, box, monkeypatch):
     runs = Runs(tmp_path, box, monkeypatch)
     (box / "new" / "1700000001.M1P1.host").write_bytes(question("<m1@client.example>"))
-    (box / "new" / "1700000002.M2P1.host").write_bytes(question("<m3@client.example>", subject="Another question"))
+    (box / "new" / "1700000002.M2P1.host").write_bytes(question("<m3@client.example>", subject="Opening hours in June"))
     assert runs.run() == {"drafted": 2}
     (d1,) = [p for p in runs.draft_files() if str(read(p)["In-Reply-To"]) == "<m1@client.example>"]
     (d3,) = [p for p in runs.draft_files() if str(read(p)["In-Reply-To"]) == "<m3@client.example>"]
@@ -140,7 +141,7 @@ def test_follow_up_replaces_the_unedited_older_draft_and_keeps_an_edited_one(tmp
 def test_second_poll_opens_no_seen_file_and_delivery_reads_do_not_grow_with_the_drafts_folder(tmp_path, box, monkeypatch):
     runs = Runs(tmp_path, box, monkeypatch)
     for i in range(4):
-        (box / "new" / f"170000000{i}.M{i}P1.host").write_bytes(question(f"<q{i}@client.example>", subject=f"Question {i}"))
+        (box / "new" / f"170000000{i}.M{i}P1.host").write_bytes(question(f"<q{i}@client.example>", subject=f"Opening hours, week {i}"))
     runs.run()
     assert sorted(runs.parsed) == [f"170000000{i}.M{i}P1.host" for i in range(4)]
 
@@ -156,7 +157,7 @@ def test_second_poll_opens_no_seen_file_and_delivery_reads_do_not_grow_with_the_
     for i in range(20):
         (cur / f"1600000000.M{i}P9.laptop:2,DS").write_bytes(f"From: me@northwind.example\nSubject: note {i}\n\nmine\n".encode())
     for i in range(4, 7):
-        (box / "new" / f"170000000{i}.M{i}P1.host").write_bytes(question(f"<q{i}@client.example>", subject=f"Question {i}"))
+        (box / "new" / f"170000000{i}.M{i}P1.host").write_bytes(question(f"<q{i}@client.example>", subject=f"Opening hours, week {i}"))
     assert runs.run() == {"drafted": 3}
     assert sorted(runs.parsed) == [f"170000000{i}.M{i}P1.host" for i in range(4, 7)]
     # the person's 20 drafts are read once; our 300 are known by name and never opened
