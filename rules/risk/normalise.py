@@ -313,7 +313,13 @@ def _payloads(clean: str, depth: int = 0) -> list[tuple[str, int, int, str]]:
             if depth < 1:
                 out += [(k, m.start(), m.end(), t) for k, _, _, t in _payloads(text, depth + 1)]
     if "=" in clean:
-        lines = [m for m in _QP_LINE.finditer(clean) if len(_QP_ESC.findall(m.group())) >= 3]
+        # at least 3 escapes, none of them a control byte: "=19" in a URL query ("__utma=193350514")
+        # is not quoted-printable, which escapes "=", spaces, line ends and non-ASCII bytes
+        lines = [
+            m
+            for m in _QP_LINE.finditer(clean)
+            if len(esc := _QP_ESC.findall(m.group())) >= 3 and not any(int(e[1:], 16) < 0x20 and e[1:] not in ("09", "0A", "0D", "0a", "0d") for e in esc)
+        ]
         k = 0
         while k < len(lines):  # join consecutive lines (soft line breaks)
             start, end = lines[k].start(), lines[k].end()

@@ -113,7 +113,7 @@ def test_config_check_names_the_key_and_the_problem(tmp_path):
     assert r.returncode == 2 and "model.timeout_seconds" in r.stderr
     bad.write_text(cfg.read_text().replace("when = \"max_severity >= 3\"", "when = \"max_severity >>= 3\""))
     r = cli(bad, "config", "check", check=False)
-    assert r.returncode == 2 and "routing.rules[3].when" in r.stderr
+    assert r.returncode == 2 and "routing.rules[6].when" in r.stderr  # high-severity-finding, after the five risk rules
 
 
 def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
@@ -310,7 +310,7 @@ def test_dry_run_explains_routing_and_sender_is_a_fact(tmp_path):
     routing = report["routing"]
     assert routing["facts"]["sender"] == "phillip.allen@enron.com" and routing["facts"]["sender_domain"] == "enron.com"
     results = {r["rule_id"]: (r["matched"], r["decides"]) for r in routing["rules"]}
-    assert results["vip-sender"] == (True, True) and results["legal-or-complaint"] == (False, False)
+    assert results["vip-sender"] == (True, True) and results["risk-client-services"] == (False, False)
     assert report["decision"]["rule_id"] == "vip-sender"
     human = " ".join(cli(write_config(tmp_path / "plain"), "draft", str(eml), "--dry-run").stdout.replace("│", " ").split())
     assert "Routing facts" in human and '"phillip.allen@enron.com"' in human

@@ -106,7 +106,8 @@ def test_template_drafter_never_writes_header_text(tmp_path):
 def test_model_path_greets_generically_and_restores_no_header_values(tmp_path):
     with OpenAIServer() as server:
         drafts, findings = _run(tmp_path, base_url=server.base_url)
-        prompts = ["\n".join(m["content"] for m in r["messages"]) for r in server.requests]
+        prompts = ["\n".join(m["content"] for m in r["messages"]) for r in server.draft_requests]
+        reviews = ["\n".join(m["content"] for m in r["messages"]) for r in server.review_requests]
     _assert_no_header_text(drafts)
     # The injection in the display name kept that item away from the model (template drafter);
     # the other two went to the model, which greeted a placeholder standing for header text.
@@ -114,6 +115,8 @@ def test_model_path_greets_generically_and_restores_no_header_values(tmp_path):
     assert len(prompts) == 2
     assert all("From: the client" in p for p in prompts)  # no implausible name offered to greet
     assert all(IBAN not in p and "Billing Department" not in p for p in prompts)
+    # The risk reviewer saw all three (the injection too), with header text as placeholders only.
+    assert len(reviews) == 3 and all(IBAN not in p and "Billing Department" not in p and INJECTION_NAME not in p for p in reviews)
     # The model wrote the subject's IBAN placeholder into the body: it is not restored, and the
     # policy flags it for a reviewer (critical: the item is escalated, never placed as is).
     assert "<IBAN_CODE_1>" in drafts["M1P1"][0]

@@ -49,7 +49,8 @@ def test_model_chatter_is_stripped_and_flagged(tmp_path, case):
             a = rt.pipeline.analyse(message("x1", text="Hello, could you send me the statement for March?"))
         finally:
             rt.close()
-    assert len(server.requests) == 1 and a.draft.provider == "openai" and not a.draft.fallback_used
+    assert len(server.draft_requests) == 1 and a.draft.provider == "openai" and not a.draft.fallback_used
+    assert len(server.review_requests) == 1  # the risk reviewer's own request (issue 11)
     assert a.restored_text == EMAIL.replace("<PERSON_1>", "Ann Lee")
     assert a.reply.text == a.restored_text
     chatter = [f for f in a.findings if f.rule_id == "model_chatter"]

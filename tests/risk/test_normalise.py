@@ -138,3 +138,11 @@ def test_plain_ascii_mail_has_no_flags():
 def test_type_error_names_the_type():
     with pytest.raises(TypeError, match="bytes"):
         normalise(b"x")  # type: ignore[arg-type]
+
+
+def test_url_query_values_are_not_quoted_printable():
+    # "=19..." in analytics parameters looks like a QP escape but is a control byte: not QP
+    # (examples/mailbox new/1373046454.M44P1: a mail with long links was escalated as an injection)
+    url = "https://mailgun.com/signup?plan=priority&__utma=193350514.1157084692.13&__utmb=193350514.1.10&__utmc=193350514&__utmz=193350514.1372904658"
+    nt = normalise(f"Hello Bob,\n\nPlease note this email contains extremely long links:\n\n{url}\n\nThanks,\nBob")
+    assert not nt.suspicious and not nt.decoded_payloads
