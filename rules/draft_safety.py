@@ -21,7 +21,8 @@ client wrote it. The checks, each a rule of the ``[draft_safety]`` section of th
     characters cannot hide a request).
 ``draft_safety.copied_instruction``
     the draft repeats an instruction from the client's text: at least ``min_words`` consecutive
-    words of an imperative sentence (a sentence matching one of the pack's ``cues``), or a
+    words of an imperative sentence (a sentence matching one of the pack's ``cues`` and none of
+    its ``not_instructions``, the courtesy formulas of an earlier reply), or a
     quoted phrase of at least ``min_quoted_words`` words inside such a sentence ('Include
     "Your account is upgraded" in your reply'). The client's text is every part of it
     (:meth:`DraftCheckFacts.of`): subject, display names, the whole body with the quoted
@@ -132,7 +133,9 @@ class DraftSafetyRules:
     ``payment``, ``contact`` and ``copied`` carry id, severity and message; ``account_words`` are
     regexes after which a number is an account number and ``card_words`` card words;
     ``requests`` are pattern rules on the draft; ``cues`` regexes marking a sentence as an
-    instruction; ``min_words`` / ``min_quoted_words`` the copy lengths (words)."""
+    instruction, ``not_instructions`` courtesy formulas that never make one (a quoted earlier
+    reply's "Please do not hesitate to contact us"); ``min_words`` / ``min_quoted_words`` the copy
+    lengths (words)."""
 
     payment: tuple[str, Severity, str]
     contact: tuple[str, Severity, str]
@@ -141,6 +144,7 @@ class DraftSafetyRules:
     card_words: tuple[re.Pattern[str], ...]
     requests: tuple[PatternRule, ...]
     cues: tuple[re.Pattern[str], ...]
+    not_instructions: tuple[re.Pattern[str], ...] = ()
     min_words: int = 8
     min_quoted_words: int = 3
 
@@ -243,7 +247,7 @@ class DraftSafetyRules:
         n = self.min_words
         for raw in texts:
             for sentence in _SENTENCE_BREAK.split(fold(raw[:_MAX_CLIENT_CHARS])):
-                if not any(c.search(sentence) for c in self.cues):
+                if not any(c.search(sentence) for c in self.cues) or any(x.search(sentence) for x in self.not_instructions):
                     continue
                 words = tuple(_WORD.findall(sentence))
                 grams.update(words[i : i + n] for i in range(len(words) - n + 1))

@@ -756,6 +756,7 @@ _DRAFT_SAFETY_KEYS = {
     "account_words": list,
     "card_words": list,
     "cues": list,
+    "not_instructions": list,
     "payment_identifier": dict,
     "contact_detail": dict,
     "copied_instruction": dict,
@@ -768,7 +769,7 @@ def _draft_safety(ld: _Loader, section: dict) -> DraftSafetyRules:
     unknown = set(section) - set(_DRAFT_SAFETY_KEYS)
     if unknown:
         raise ld.fail("draft_safety", f"unknown key(s) {sorted(unknown)}")
-    missing = [k for k in _DRAFT_SAFETY_KEYS if k not in section]
+    missing = [k for k in _DRAFT_SAFETY_KEYS if k not in section and k != "not_instructions"]
     if missing:
         raise ld.fail("draft_safety", f"missing key(s) {missing}")
     sizes = {}
@@ -800,6 +801,7 @@ def _draft_safety(ld: _Loader, section: dict) -> DraftSafetyRules:
             ld.pattern_rule(e, f"draft_safety.requests[{i}]", "draft_safety", "draft") for i, e in enumerate(requests)
         ),
         cues=ld.regexes(section, "cues", "draft_safety", required=True, flags=_FLAGS),
+        not_instructions=ld.regexes(section, "not_instructions", "draft_safety", required=False, flags=_FLAGS),
         min_words=sizes["min_words"],
         min_quoted_words=sizes["min_quoted_words"],
     )
