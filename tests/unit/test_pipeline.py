@@ -103,7 +103,7 @@ def test_model_down_falls_back_to_template_and_records_it(make_pipeline):
         risk = s.execute(select(RiskAssessmentRow)).scalar_one()
     assert (dec.rule_id, dec.action) == ("risk_must_review", "escalate")
     assert risk.must_review and "reviewer:failed" in risk.detail["reasons"]
-    assert risk.detail["reviewer"]["failed"] and risk.detail["reviewer"]["error"] == "endpoint failed (DrafterError)"
+    assert risk.detail["reviewer"]["failed"] and risk.detail["reviewer"]["error"] == "model unavailable: the drafter's request failed"
 
 
 def test_no_model_configured_uses_template(make_pipeline):
