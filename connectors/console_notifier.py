@@ -16,7 +16,7 @@ from rich.table import Table
 
 from agent.ports import Digest, Escalation, Notifier
 from agent.terminal import literal, make_console
-from connectors.teams.card import CardOptions, client_label, draft_url
+from connectors.teams.card import CardOptions, client_label, draft_url, risk_line
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ class ConsoleNotifier(Notifier):
             table.add_row("Client", literal(client))
         table.add_row("Source", literal(e.source))
         table.add_row("Routing rule", literal(e.rule_id))
+        risk = risk_line(e)
+        if risk:
+            table.add_row("Risk", literal(risk))
         table.add_row("Findings", "\n".join(literal(f"{r} ({s})") for r, s in e.findings) or "-")
         table.add_row("Model", literal(f"{e.model or '-'} / {e.prompt_template_id or '-'}"))
         if e.link:

@@ -262,3 +262,10 @@ def test_a_no_reply_rule_before_the_risk_rules_still_cannot_skip_a_risky_item(tm
     state, rule, group, cats, _ = out["a.eml"]
     assert (state, rule, group) == ("escalated", "risk_must_review", "security") and cats[0]["id"] == "fraud_report"
     assert out["b.eml"][:2] == ("skipped", "skip-no-reply-first")  # an ordinary item is skipped as the rule says
+
+
+def test_console_notification_carries_the_risk_line(tmp_path):
+    cfg = write_config(tmp_path, mailbox=_box(tmp_path, ["fraud"]))  # default transport: console
+    run = _cli(cfg, "run", "--once")
+    out = " ".join((run.stdout + run.stderr).replace("│", " ").split())  # the console notifier writes to stderr
+    assert "→ security" in out and "Risk fraud_report 0.9" in out
