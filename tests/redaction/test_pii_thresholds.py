@@ -7,9 +7,12 @@ as the entity passes. Never lower a threshold to pass."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from evaluation.pii import CORE, check, evaluate, thresholds
+from evaluation.pii import THRESHOLDS as THRESHOLDS_FILE
 from evaluation.pii_data import load
 
 # Measured on the test split when this file was written (see the issue 10 report); not tuned on it.
@@ -39,3 +42,12 @@ def test_core_entity_meets_the_thresholds_on_the_test_split(report, entity):
     limits = thresholds()
     problems = [p for p in check(report, limits) if p.startswith(f"{entity}:")]
     assert not problems, problems
+
+
+def test_entities_below_target_do_not_fall_below_todays_figure(report):
+    """While an entity misses its target (xfail above), the recall measured when the gap was
+    recorded is a floor: a change that lowers redaction still fails CI ([pii.regression])."""
+    floors = tomllib.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))["pii"]["regression"]
+    assert set(floors) == set(BELOW_THRESHOLD), "a floor per entity that misses its target, and only those"
+    below = {e: round(report.recall(e), 3) for e, floor in floors.items() if report.recall(e) is None or report.recall(e) + 1e-9 < floor}
+    assert not below, f"recall fell below the recorded floor: {below} (floors {floors})"
