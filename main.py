@@ -672,6 +672,14 @@ def eval_cmd(
     drafter: Annotated[
         EvalDrafter, typer.Option("--drafter", help="Risk sets: template (no model) or model (the local scripted model server on 127.0.0.1).")
     ] = EvalDrafter.template,
+    gate: Annotated[
+        str,
+        typer.Option(
+            "--gate",
+            help="Risk sets: targets (exit 1 below a target of \\[risk]) or regression (exit 1 only below the "
+            "figures recorded in \\[risk.regression.DRAFTER] while targets are unmet; target misses are still printed).",
+        ),
+    ] = "targets",
 ) -> None:
     """Measure quality on a labelled set; exit 1 when a figure is below evaluation/thresholds.toml.
 
@@ -683,10 +691,12 @@ def eval_cmd(
     if dataset == "pii":
         _eval_pii(split, as_json)
         return
-    _eval_risk(dataset, split, as_json, drafter.value)
+    if gate not in ("targets", "regression"):
+        raise fail(ExitCode.USAGE, f"--gate must be targets or regression, not {gate!r}")
+    _eval_risk(dataset, split, as_json, drafter.value, gate)
 
 
-def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str) -> None:
+def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gate: str = "targets") -> None:
     settings = _settings()
     from evaluation import risk as risk_eval
 
@@ -709,12 +719,22 @@ def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str) -> 
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     problems = risk_eval.check(report)
+    regressions: list[str] = []
+    if gate == "regression":
+        try:
+            floors = risk_eval.regression_floors(drafter)
+        except KeyError as exc:
+            raise fail(ExitCode.USAGE, str(exc.args[0])) from None
+        regressions = risk_eval.check(report, {**risk_eval.targets(), **floors})
     if as_json:
-        print(json.dumps({**report.as_dict(), "thresholds": risk_eval.targets(), "below_threshold": problems}, indent=2))
+        extra = {"gate": gate, "below_regression_floor": regressions} if gate == "regression" else {}
+        print(json.dumps({**report.as_dict(), "thresholds": risk_eval.targets(), "below_threshold": problems, **extra}, indent=2))
     else:
         for line in risk_eval.format_report(report, problems):
             console.print(literal(line), highlight=False, soft_wrap=True)
-    if problems:
+        if gate == "regression":
+            console.print(literal("regression floors: " + ("none crossed" if not regressions else "BELOW: " + "; ".join(regressions))), highlight=False)
+    if regressions if gate == "regression" else problems:
         raise typer.Exit(1)
 
 

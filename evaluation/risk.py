@@ -210,6 +210,17 @@ class PipelineRiskReport:
         }
 
 
+def regression_floors(drafter: str, path: Path = THRESHOLDS) -> dict[str, float]:
+    """The ``[risk.regression.<drafter>]`` table: the figures measured on the test split while
+    the targets of ``[risk]`` are not reached (same keys as :func:`targets`). Not targets: a
+    floor below which a change is a regression (``eval --gate regression``, used by CI).
+    Raises ``KeyError`` naming the table when it is missing."""
+    section = tomllib.loads(path.read_text(encoding="utf-8")).get("risk", {}).get("regression", {})
+    if drafter not in section:
+        raise KeyError(f"{path}: no [risk.regression.{drafter}] table")
+    return {k: v for k, v in section[drafter].items() if k in DEFAULT_TARGETS}
+
+
 def check(rep: PipelineRiskReport, goal: dict[str, float] | None = None) -> list[str]:
     """Figures that miss their threshold, as readable lines (empty when all pass)."""
     g = goal or targets()

@@ -143,3 +143,16 @@ def test_check_lists_each_figure_below_its_threshold():
                              inj_pos=10, inj_found=10, inj_neg=50, inj_false=1, pii_hits=[{"case": "c", "kind": "number"}])
     problems = check(rep, targets())
     assert [p.split()[0] for p in problems] == ["must_review_recall", "false_escalation", "pii_in_requests"]
+
+
+@pytest.mark.parametrize("drafter", ["template", "model"])
+def test_regression_floors_cover_every_figure_and_sit_below_the_targets(drafter):
+    """The CI gate's floors (thresholds.toml [risk.regression.*]) name every figure; a floor
+    at or past its target means the target is met and the table must go (targets gate again)."""
+    from evaluation.risk import DEFAULT_TARGETS, regression_floors
+
+    floors, goal = regression_floors(drafter), targets()
+    assert set(floors) == set(DEFAULT_TARGETS)
+    unmet = [k for k in floors if (k.endswith("_min") and floors[k] < goal[k]) or (k.endswith("_max") and floors[k] > goal[k])]
+    assert unmet, f"every {drafter} target is met: delete [risk.regression.{drafter}] so CI gates on the targets"
+    assert floors["pii_in_requests_max"] == 0  # never a floor: 0 personal values in model requests is absolute
