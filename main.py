@@ -205,7 +205,7 @@ def run(
             rt.close()
     if storage_failed is not None:
         raise fail(ExitCode.STORAGE, f"run stopped: {storage_failed}")
-    _print_summary(total, details)
+    _print_summary(total, details, any_failed=bool(failed))
     for pause in total.pauses.values():  # one line per paused source, every run while it lasts
         console.print(literal(pause.line()), highlight=False, soft_wrap=True)
     if total.model_line():
@@ -217,8 +217,11 @@ def run(
     raise typer.Exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
-def _print_summary(total, details) -> None:
-    """The summary table, then what happened in words (:func:`jobs.run_report.summary_lines`)."""
+def _print_summary(total, details, *, any_failed: bool = False) -> None:
+    """The summary table, then what happened in words (:func:`jobs.run_report.summary_lines`).
+
+    "Nothing new" is said only when every source was read and had nothing new: a failed source
+    (named after the summary) was not read, so nothing can be said about its messages."""
     from agent.pipeline import STILL_QUARANTINED
     from jobs.run_report import summary_lines
 
@@ -242,7 +245,7 @@ def _print_summary(total, details) -> None:
     console.print(table)
     for line in summary_lines(c, details):
         console.print(literal(line), highlight=False, soft_wrap=True)
-    if not total.seen and not total.pauses:
+    if not total.seen and not total.pauses and not any_failed:
         # Maildir reads only files it has not seen before (connectors/maildir/seen.py)
         console.print("Nothing new: no new messages since the last run.")
 

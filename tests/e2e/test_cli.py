@@ -412,3 +412,16 @@ def test_service_logs_are_readable_on_a_terminal_and_json_otherwise(tmp_path):
     assert piped["event"] == "draftguard running" and piped["level"] == "info"
     forced = json.loads(record(_service_log(cfg, "--log-format", "json", tty=True)))
     assert forced["event"] == "draftguard running"
+
+
+def test_a_failed_source_is_never_reported_as_nothing_new(tmp_path):
+    """A Maildir that is gone was not read: the run names it and does not claim "Nothing new"."""
+    box = mailbox_of(tmp_path, {})
+    cfg = write_config(tmp_path, mailbox=box)
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).rmdir()
+    box.rmdir()
+    proc = cli(cfg, "run", "--once", check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "source failed" in out and "Nothing new" not in out, out
