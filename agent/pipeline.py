@@ -461,13 +461,20 @@ class Pipeline:
         except StorageFullError:  # not the item's fault: the run ends (exit 4); the item is retried next run
             raise
         except Exception as exc:  # one item never stops the run
-            if not isinstance(exc, DraftguardError):
-                log.error("unexpected error in stage %s: %s\n%s", stage, error_text(exc), stack_text(exc))
-            with UnitOfWork(self.sf) as uow:
-                uow.quarantine(uow.item(item_id), stage, exc, attempts)
-                uow.commit()
+            self._quarantine(item_id, stage, exc, attempts)
             log.warning("quarantined %s/%s at stage %s: %s", msg.source, msg.external_id, stage, error_text(exc))
             return ItemState.QUARANTINED
+
+    def _quarantine(self, item_id: int, stage: str, exc: BaseException, attempts: int) -> str:
+        """Quarantine the item at ``stage`` with ``exc`` (its summary, never message text) after
+        ``attempts`` tries; an error that is not a :class:`DraftguardError` is a bug and is logged
+        with its frames. Returns :data:`ItemState.QUARANTINED`."""
+        if not isinstance(exc, DraftguardError):
+            log.error("unexpected error in stage %s: %s\n%s", stage, error_text(exc), stack_text(exc))
+        with UnitOfWork(self.sf) as uow:
+            uow.quarantine(uow.item(item_id), stage, exc, attempts)
+            uow.commit()
+        return ItemState.QUARANTINED
 
     def validate(self, msg: InboundMessage) -> None:
         """Raise BadInputError for an empty or oversized body (the item is quarantined)."""
@@ -750,12 +757,7 @@ class Pipeline:
             except SourceThrottledError as exc:
                 return self._paused_item(source.name, item_id, exc, "escalate")
             except Exception as exc:
-                if not isinstance(exc, DraftguardError):
-                    log.error("unexpected error in stage escalate: %s\n%s", error_text(exc), stack_text(exc))
-                with UnitOfWork(self.sf) as uow:
-                    uow.quarantine(uow.item(item_id), "escalate", exc, self.settings.limits.item_attempts)
-                    uow.commit()
-                return ItemState.QUARANTINED
+                return self._quarantine(item_id, "escalate", exc, self.settings.limits.item_attempts)
         return state
 
     def deliver_saved_draft(self, source: Source, msg: InboundMessage, item_id: int, *, actor: str = "draftguard", reroute: bool | None = None) -> str:
@@ -801,12 +803,7 @@ class Pipeline:
             self._pause_source(source.name, exc, item_id, "deliver")
             return PAUSED
         except Exception as exc:
-            if not isinstance(exc, DraftguardError):
-                log.error("unexpected delivery error: %s\n%s", error_text(exc), stack_text(exc))
-            with UnitOfWork(self.sf) as uow:
-                uow.quarantine(uow.item(item_id), "deliver", exc, self.settings.limits.item_attempts)
-                uow.commit()
-            return ItemState.QUARANTINED
+            return self._quarantine(item_id, "deliver", exc, self.settings.limits.item_attempts)
         with UnitOfWork(self.sf) as uow:
             item = uow.item(item_id)
             existing = uow.delivery_by_key(reply.idempotency_key)
