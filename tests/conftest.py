@@ -9,9 +9,11 @@ When the server is absent the PostgreSQL tests skip with the reason, unless
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +33,14 @@ def need_service(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """URL of a private, empty PostgreSQL database for this test session."""
+@contextlib.contextmanager
+def new_pg_database(prefix: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database ``<prefix>_<random>`` and yield its URL; it is dropped
+    (after ending its sessions) on exit. Skips or fails (:func:`need_service`) without a server."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
-    name = f"dg_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
@@ -45,12 +48,20 @@ def pg_url():
     except OperationalError as exc:
         admin.dispose()
         need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with admin.connect() as c:
-        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """URL of a private, empty PostgreSQL database for this test session."""
+    with new_pg_database("dg_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -231,26 +231,10 @@ def test_full_database_stops_the_run_in_one_line_and_loses_nothing(tmp_path):
 @pytest.fixture
 def fresh_pg_url():
     """A new, empty PostgreSQL database of its own (dropped afterwards)."""
-    import uuid
+    from tests.conftest import new_pg_database
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    from tests.conftest import PG_ADMIN_URL, need_service
-
-    name = f"dg_race_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
-    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with admin.connect() as c:
-        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with new_pg_database("dg_race") as url:
+        yield url
 
 
 @pytest.mark.postgres
