@@ -36,9 +36,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from written_cases import CASES, CASES2, CASES3  # noqa: E402
+from written_cases import CASES, CASES2, CASES3, CASES4, HARD4  # noqa: E402
 
 SEED = 20261203
+# Label corrections of corpus cases against the taxonomy (rules/risk/taxonomy.py): an inheritance
+# implies a death, so "I just inherited ... from my grandmother" is a bereavement matter as well.
+EXTRA_LABELS = {"advice-financial-adv-chat-01": ["bereavement"]}
 
 
 def split_of(case_id: str) -> str:
@@ -86,6 +89,13 @@ def written() -> list[dict]:
         out.append(case(f"written-c{k:03d}", lang=lang, source="written", licence="Apache-2.0 (this project)",
                         subject=subject, from_name=name, from_email=_email_of(name), body=body, categories=cats,
                         hard_negative=not cats and k >= hard3))
+    for j, (cats, lang, subject, name, body) in enumerate(CASES4):
+        out.append(case(f"written-d{j:03d}", lang=lang, source="written", licence="Apache-2.0 (this project)",
+                        subject=subject, from_name=name, from_email=_email_of(name), body=body, categories=cats))
+    for j, (cats, lang, subject, name, body) in enumerate(HARD4):
+        out.append(case(f"written-h{j:03d}", lang=lang, source="written", licence="Apache-2.0 (this project)",
+                        subject=subject, from_name=name, from_email=_email_of(name), body=body, categories=cats,
+                        hard_negative=True))
     return out
 
 
@@ -164,9 +174,10 @@ def advice(corpora: Path) -> list[dict]:
     for line in (base / "seeds-investment-advice/standalone_user_inputs.jsonl").read_text().splitlines():
         if line.strip():
             r = json.loads(line)
-            out.append(case(f"advice-{r['id']}", lang="en", source="corpora/compliance_investment_advice/seeds-investment-advice", licence="Apache-2.0",
+            cid = f"advice-{r['id']}"
+            out.append(case(cid, lang="en", source="corpora/compliance_investment_advice/seeds-investment-advice", licence="Apache-2.0",
                             subject="Question about my investments", from_name="", from_email="client@client.example", body=r["text"],
-                            categories=["investment_advice"]))
+                            categories=["investment_advice", *EXTRA_LABELS.get(cid, [])]))
     for line in (base / "seeds-investment-advice-fp/standalone_user_inputs.jsonl").read_text().splitlines():
         if line.strip():
             r = json.loads(line)
