@@ -198,6 +198,9 @@ class ModelConfig(_Strict):
     ``breaker_failures`` consecutive failures of the endpoint (after those retries) open a
     circuit breaker: the rest of the run goes straight to the template drafter, without
     requests, until a probe after ``breaker_cooldown_seconds`` succeeds (see agent/drafting.py).
+    ``requests_per_minute`` / ``tokens_per_minute`` (absent = unlimited): the endpoint's rate
+    limit, held by every thread and, with ``[limits] backend = "redis"``, every process
+    (connectors/limits/, docs/limits.md).
     """
 
     base_url: str = ""
@@ -217,6 +220,8 @@ class ModelConfig(_Strict):
     breaker_cooldown_seconds: float = Field(default=60.0, ge=0)
     temperature: float = Field(default=0.2, ge=0, le=2)
     prompt_template: str = "reply/v1"
+    requests_per_minute: int | None = Field(default=None, ge=1)
+    tokens_per_minute: int | None = Field(default=None, ge=1)
 
     def api_key(self) -> str | None:
         """The API key from the environment, or None when the variable is unset."""
@@ -401,14 +406,45 @@ class AuditConfig(_Strict):
     checkpoint_dir: Path | None = None
 
 
+#: the environment variable that overrides ``[limits] redis_url`` (and may carry a password)
+REDIS_URL_ENV = "DRAFTGUARD_REDIS_URL"
+
+
 class LimitsConfig(_Strict):
-    """Input limits and retry budget. ``max_body_bytes`` larger bodies are quarantined."""
+    """Input limits and retry budget. ``max_body_bytes`` larger bodies are quarantined.
+
+    Shared limits of outside systems (connectors/limits/, docs/limits.md): ``backend`` is where
+    the model's rate limit and Graph's 4 requests in flight per mailbox are counted:
+    ``"memory"`` (this process's threads) or ``"redis"`` (every process and machine on one
+    Redis: ``DRAFTGUARD_REDIS_URL`` if set, else ``redis_url``, else the local server).
+    ``namespace`` prefixes the Redis keys (one per deployment). ``max_wait_seconds``: the
+    longest one request waits for a slot or a pause before it gives up (the model falls back to
+    the template drafter; a Graph request is retried with the item)."""
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_prompt_chars: int = Field(default=12_000, ge=500)
     item_attempts: int = Field(default=3, ge=1, le=10)
     retry_initial_seconds: float = Field(default=0.5, ge=0)
     retry_max_seconds: float = Field(default=30.0, ge=0)
+    backend: Literal["memory", "redis"] = "memory"
+    redis_url: str = ""
+    namespace: str = Field(default="draftguard", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")
+    max_wait_seconds: float = Field(default=120.0, gt=0)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"must be a redis:// or rediss:// URL, not {v.split('://')[0]!r}")
+        netloc = v.split("://", 1)[-1].split("/", 1)[0]
+        if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
+            raise ValueError(f"holds a password: put the URL in the environment variable {REDIS_URL_ENV} instead of the file")
+        return v
+
+    def resolved_redis_url(self) -> str:
+        """``DRAFTGUARD_REDIS_URL`` if set, else ``redis_url``, else ``redis://127.0.0.1:6379/0``."""
+        return os.environ.get(REDIS_URL_ENV) or self.redis_url or "redis://127.0.0.1:6379/0"
 
 
 class ScheduleConfig(_Strict):
