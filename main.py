@@ -36,7 +36,7 @@ from agent.terminal import fail, literal
 from agent.terminal import out_console as console
 from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
-from jobs import review_cli
+from jobs import events_cli, review_cli
 
 app = typer.Typer(
     help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
@@ -51,6 +51,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(review_cli.app, name="review")
+app.add_typer(events_cli.app, name="events")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
 
@@ -105,7 +106,7 @@ def _database(settings: Settings, *, create: bool = False):
     from storage.db import open_database
 
     try:
-        return open_database(settings.storage_url(), create=create)
+        return open_database(settings.storage_url(), create=create, events_source=settings.events.source_prefix())
     except StorageError as exc:
         raise fail(ExitCode.STORAGE, str(exc)) from None
 
@@ -198,6 +199,7 @@ def run(
             from jobs.notifications import dispatch_pending
 
             outbox = dispatch_pending(rt.session_factory, rt.pipeline.notifier, settings, reminders=False)
+            events = _relay_events(rt.session_factory, settings)
             details = run_details(rt.session_factory, mark)
         except StorageError as exc:  # database or disk full, server gone: no later write can succeed
             storage_failed = str(exc)
@@ -212,9 +214,25 @@ def run(
         console.print(total.model_line(), highlight=False, soft_wrap=True)
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
+    if events is not None:
+        (err if events.error else console).print(literal(events.line()), highlight=False, soft_wrap=True)
     for f in failed:
         err.print(f"[bold red]source failed:[/] {literal(f)}", highlight=False)
     raise typer.Exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _relay_events(session_factory, settings: Settings):
+    """With ``[events] enabled``: one relay pass (:func:`jobs.events_relay.relay`) at the end of
+    ``run --once``, its report (a broker down is reported, not fatal: the rows are kept for the
+    next run or ``events relay``); None when events are disabled."""
+    if not settings.events.enabled:
+        return None
+    from jobs.events_relay import RelayReport, relay
+
+    try:
+        return relay(session_factory, settings.events)
+    except DraftguardError as exc:  # no broker configured
+        return RelayReport(error=str(exc))
 
 
 def _print_summary(total, details, *, any_failed: bool = False) -> None:

@@ -526,6 +526,72 @@ class ObservabilityConfig(_Strict):
     metrics_host: str = "127.0.0.1"
 
 
+#: the environment variable that overrides ``[events] broker_url`` (and may carry credentials)
+BROKER_URL_ENV = "DRAFTGUARD_BROKER_URL"
+
+
+class EventsConfig(_Strict):
+    """Events for downstream systems (docs/events.md): CloudEvents 1.0 JSON on a RabbitMQ topic
+    exchange, written to the ``outbox`` table in the transaction of the change they report and
+    published by ``main.py events relay`` (and at the end of ``run --once``, by the service's
+    ``events`` job).
+
+    ``enabled`` false (the default): no outbox rows are written and nothing is published; events
+    of changes made while disabled are never sent later. ``instance`` names this deployment in
+    every event's ``source`` (``/draftguard/<instance>/<source name>``): keep it stable, and
+    the same on every process that shares one database. ``broker_url``: an AMQP URL without a
+    password (``amqp://host:5672//``); ``DRAFTGUARD_BROKER_URL`` in the environment overrides
+    it and is where credentials go. ``exchange``: a durable topic exchange, declared by the
+    relay; routing key = the event type. ``schema_base``: prefix of each event's
+    ``dataschema`` (``schema_base`` + type). ``batch``: rows per relay transaction;
+    ``confirm_timeout_seconds``/``connect_timeout_seconds``: how long one publisher confirm /
+    the broker connection may take; ``keep_published_days``: published rows are deleted after
+    this many days; ``relay_interval_seconds``: the service's relay job."""
+
+    enabled: bool = False
+    instance: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+    broker_url: str = ""
+    exchange: str = Field(default="draftguard.events", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,126}$")
+    schema_base: str = "urn:draftguard:event-schema:"
+    batch: int = Field(default=200, ge=1, le=10_000)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    confirm_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_published_days: int = Field(default=7, ge=1)
+    relay_interval_seconds: int = Field(default=10, ge=1)
+
+    @field_validator("broker_url")
+    @classmethod
+    def _no_secret(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.startswith(("amqp://", "amqps://", "pyamqp://")):
+            raise ValueError(f"must be an AMQP URL (amqp:// or amqps://), not {v.split('://')[0]!r}")
+        netloc = v.split("://", 1)[-1].split("/", 1)[0]
+        if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
+            raise ValueError(f"holds a password: put the URL in the environment variable {BROKER_URL_ENV} instead of the file")
+        return v
+
+    @field_validator("schema_base")
+    @classmethod
+    def _uri_prefix(cls, v: str) -> str:
+        if not v or ":" not in v or any(c.isspace() for c in v):
+            raise ValueError("must be the start of an absolute URI (e.g. urn:draftguard:event-schema: or https://host/docs/events.md#)")
+        return v
+
+    def resolved_broker_url(self) -> str:
+        """The broker URL: ``DRAFTGUARD_BROKER_URL`` if set, else ``broker_url``.
+
+        Raises :class:`ConfigError` (key ``events.broker_url``) when neither is set."""
+        url = os.environ.get(BROKER_URL_ENV) or self.broker_url
+        if not url:
+            raise ConfigError(f"no events broker: set {BROKER_URL_ENV} (or [events] broker_url without a password)", key="events.broker_url")
+        return url
+
+    def source_prefix(self) -> str | None:
+        """``/draftguard/<instance>`` when events are enabled (the outbox writer's setting for
+        :func:`storage.db.open_database`), else None (no outbox rows)."""
+        return f"/draftguard/{self.instance}" if self.enabled else None
+
+
 class Settings(_Strict):
     """The whole config file. ``base_dir`` is the folder the file was loaded from."""
 
@@ -544,6 +610,7 @@ class Settings(_Strict):
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    events: EventsConfig = Field(default_factory=EventsConfig)
     base_dir: Path = Path(".")
 
     @field_validator("routing")

@@ -114,7 +114,7 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
 
 def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
     """Open (and migrate) the database, build the sources and the pipeline."""
-    engine, session_factory = open_database(settings.storage_url())
+    engine, session_factory = open_database(settings.storage_url(), events_source=settings.events.source_prefix())
     try:
         pipeline = build_pipeline(settings, session_factory, notifier)
         sources = build_sources(settings, session_factory)

@@ -49,7 +49,7 @@ def _database(settings: Settings):
     from storage.db import open_database
 
     try:
-        return open_database(settings.storage_url(), create=False)
+        return open_database(settings.storage_url(), create=False, events_source=settings.events.source_prefix())
     except StorageError as exc:
         raise _fail(ExitCode.STORAGE, str(exc)) from None
 

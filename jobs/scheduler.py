@@ -10,6 +10,7 @@ id                    function                         trigger
 ``retention``         ``jobs.tasks:purge_retention``   ``schedule.retention_interval_seconds``
 ``outcomes``          ``jobs.tasks:track_outcomes``    ``schedule.outcomes_interval_seconds``
 ``digest``            ``jobs.tasks:send_digest``       hourly at :05 (each group once a day, at its hour)
+``events``            ``jobs.tasks:relay_events``      ``events.relay_interval_seconds``, only with ``[events] enabled``
 ====================  ===============================  ==========================================
 
 Job defaults: ``coalesce=True`` (missed runs collapse into one), ``max_instances=1``,
@@ -290,6 +291,8 @@ def job_specs(settings: Settings, sources: Iterable[Any]) -> list[JobSpec]:
         JobSpec("outcomes", tasks.OUTCOMES, IntervalTrigger(seconds=sch.outcomes_interval_seconds, timezone=UTC)),
         JobSpec("digest", tasks.DIGEST, CronTrigger(minute=5, timezone=UTC)),
     ]
+    if settings.events.enabled:  # the events relay (docs/events.md); removed from the store when disabled
+        specs.append(JobSpec("events", tasks.EVENTS, IntervalTrigger(seconds=settings.events.relay_interval_seconds, timezone=UTC), run_at_start=True))
     return specs
 
 

@@ -31,6 +31,7 @@ NOTIFY = "jobs.tasks:dispatch_notifications"
 RETENTION = "jobs.tasks:purge_retention"
 OUTCOMES = "jobs.tasks:track_outcomes"
 DIGEST = "jobs.tasks:send_digest"
+EVENTS = "jobs.tasks:relay_events"
 
 
 class StopRequested(Exception):
@@ -151,6 +152,14 @@ def send_digest() -> Any:
     from jobs.notifications import daily_digest
 
     return _job("digest", lambda rt: daily_digest(rt.session_factory, rt.notifier, rt.settings, fetch=rt.fetch))
+
+
+def relay_events() -> Any:
+    """Publish the events waiting in the outbox (:func:`jobs.events_relay.relay`); a broker
+    that is down is logged by the relay and tried again at the next interval."""
+    from jobs.events_relay import relay
+
+    return _job("events", lambda rt: relay(rt.session_factory, rt.settings.events))
 
 
 def purge_retention() -> Any:

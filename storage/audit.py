@@ -42,6 +42,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from agent.errors import DraftguardError
+from storage import outbox
 from storage.models import AuditEvent, AuditHead, Item, ItemState
 
 GENESIS = "0" * 64
@@ -185,8 +186,9 @@ def append(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (committed with the change it records).
 
-    Also updates the head's seal and key check. Raises ValueError for an unknown event name or
-    unsafe ``data``; :class:`AuditKeyError` when ``DRAFTGUARD_AUDIT_KEY`` does not fit the chain
+    Also updates the head's seal and key check, and, when events are enabled for the session,
+    adds the event's outbox row (:func:`storage.outbox.record`) to the same transaction.
+    Raises ValueError for an unknown event name or unsafe ``data``; :class:`AuditKeyError` when ``DRAFTGUARD_AUDIT_KEY`` does not fit the chain
     (wrong, missing, or set for a chain written without a key)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
@@ -211,6 +213,7 @@ def append(
     head.seal = head_seal(key, seq, h) if key else None
     head.key_check = expected
     session.flush()
+    outbox.record(session, row)  # the event for downstream systems, in this same transaction
     return row
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.errors import StorageError, StorageFullError
+from storage import outbox
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -139,11 +140,14 @@ def check_storage_url(url: str) -> URL:
     return parsed
 
 
-def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(url: str, *, create: bool = True, events_source: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for ``url``, migrated to head.
 
     ``create=False`` (read-only commands) refuses to create a SQLite file that does not
     exist yet, so a typo in the URL is not answered with an empty database.
+    ``events_source`` (``/draftguard/<instance>``, from ``Settings.events.source_prefix()``):
+    when set, every audit event that reports a change also writes its outbox row
+    (:mod:`storage.outbox`); None (events disabled) writes none.
     Raises :class:`agent.errors.StorageError` naming the URL (password hidden) and the
     problem: invalid URL, missing driver, missing database, server unreachable."""
     parsed = check_storage_url(url)
@@ -162,4 +166,6 @@ def open_database(url: str, *, create: bool = True) -> tuple[Engine, sessionmake
     except OperationalError as exc:
         engine.dispose()
         raise StorageError(f"storage {shown} unavailable: {str(exc.orig).strip().splitlines()[0]}") from exc
-    return engine, sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    outbox.enable(factory, events_source)
+    return engine, factory

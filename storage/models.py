@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -298,3 +299,32 @@ class MaildirSeen(Base):
     identity_sha256: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str] = mapped_column(String(500))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxEvent(Base):
+    """One CloudEvent waiting for (or done with) the events relay (migration 0007;
+    :mod:`storage.outbox`, docs/events.md).
+
+    Written by :func:`storage.audit.append` in the transaction of the change it reports, so a
+    rolled-back change leaves no row. ``id`` is the CloudEvent id (uuid4, the consumers'
+    deduplication key); ``audit_seq`` the audit event it was made from (unique; the publish
+    order); ``type``/``source``/``subject``/``time``/``data``/``correlation_id`` the event's
+    attributes and payload (ids, hashes, rule ids, versions: no personal data).
+    ``published_at`` is set after the broker confirmed the message; ``attempts`` counts publish
+    tries, ``last_error`` the last failure (one line)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_unpublished", "audit_seq", sqlite_where=text("published_at IS NULL"), postgresql_where=text("published_at IS NULL")),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    audit_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(40))
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict] = mapped_column(JSON)
+    correlation_id: Mapped[str] = mapped_column(String(36), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
