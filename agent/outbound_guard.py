@@ -14,7 +14,11 @@ request, with its own strict patterns and no NER:
 - IBANs (country code, check digits, 11-30 more letters or digits, spaces allowed);
 - every value in the item's placeholder map, case-insensitive and whitespace-tolerant, numbers
   also in any separator form (``020 7946 0958`` = ``02079460958`` = ``020-7946-0958``), and each
-  part of at least three letters of a name.
+  part of at least three letters of a name. A name known before analysis (headers, CRM) is
+  checked by every part; a name a detector found by its parts that are not ordinary words
+  (:func:`agent.pii.words.is_ordinary_word`: "Customer" of "Laura Adams Customer"), and a
+  detector's one-word "name" that is an ordinary word ("design") not at all: the redactor does
+  not mask such words alone either, and a model reply that uses them is no leak.
 
 Placeholders (``<PERSON_1>``), the organisation's own values (name, signature, allow-list, own
 domains) and the literal wording of the prompt templates are never findings.
@@ -49,6 +53,8 @@ from pathlib import Path
 from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
 from agent.pii.seeds import name_variants
+from agent.pii.words import is_ordinary_word
+from agent.redaction import SALUTATION_WORDS, SEEDED
 
 OUTBOUND_MODES = ("refuse", "mask")
 BLOCKED_RULE = "outbound_pii_blocked"  # finding + routing rule id when a request was refused
@@ -58,6 +64,12 @@ MIN_DIGITS = 7  # a digit run this long is an identifier (phone numbers have at 
 MIN_VALUE_DIGITS = 6  # a protected value with this many digits is also matched in any separator form
 NAME_PART_MIN = 3  # name parts shorter than this are matched only as part of the full name
 
+# Detectors of values known before analysis (headers, CRM) or of a map without detectors: every
+# part of such a name is checked. A value a detector found is checked as a whole, and by its parts
+# that are not ordinary words (agent.pii.words).
+KNOWN_DETECTORS = frozenset({SEEDED, ""})
+# The redactor's salutation allow-list: never masked, so never a finding.
+_SALUTATIONS = frozenset(w.casefold() for w in SALUTATION_WORDS)
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
 _SEP = r"[ \t\-./()]{0,2}"  # between two digits of one number: at most two separators, no line break
 DIGIT_RUN = re.compile(r"(?<!\d)\+?\(?\d(?:" + _SEP + r"\d){" + str(MIN_DIGITS - 1) + r",}")
@@ -271,11 +283,15 @@ class _Protected:
             value = " ".join(value.split())
             forms = [value]
             if ph.startswith("<PERSON_"):
-                forms += [v for v in name_variants(value) if " " in v or len(v) >= NAME_PART_MIN]
+                known = placeholders.detectors.get(ph, "") in KNOWN_DETECTORS
+                if not known and " " not in value and is_ordinary_word(value):
+                    forms = []  # a detector's one-word "name" that is an ordinary word ("design"): not a person alone
+                else:
+                    forms += [v for v in name_variants(value, known=known) if " " in v or len(v) >= NAME_PART_MIN]
             for f in forms:
                 key = f.casefold()
                 first = _WORD.search(f)
-                if key in seen or len(f) < 2 or key in exempt or first is None:
+                if key in seen or len(f) < 2 or key in exempt or key in _SALUTATIONS or first is None:
                     continue
                 seen.add(key)
                 self.words.setdefault(first.group(0).lower(), []).append((first.start(), tuple(w.lower() for w in f.split()), ph))

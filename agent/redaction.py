@@ -175,9 +175,16 @@ class Redactor:
         return list(spans)
 
     def detect(self, text: str, language: str | None = None) -> list[PiiSpan]:
-        """The spans :meth:`pseudonymise` would replace in ``text`` without seeds:
-        non-overlapping, sorted, address parts joined."""
-        return resolve(text, self.analyze(text, language))
+        """The spans :meth:`pseudonymise` would replace in ``text`` when the item holds nothing
+        else (no headers, no CRM fields): what the analyzer finds, and each value found masked
+        wherever else it appears in ``text`` (a name's parts too, as :meth:`pseudonymise` seeds
+        them from the whole message); non-overlapping, sorted, address parts joined."""
+        lang = self.language_for(text, language)
+        found = resolve(text, self.analyze(text, lang))
+        session = _PseudonymSession(self, lang)
+        for span in found:
+            session.seed(span.entity, span.value, span.recogniser)
+        return resolve(text, found + session._seed_spans(text))
 
     def _allowed(self, entity: str, value: str) -> bool:
         v = _norm(value)
@@ -214,7 +221,7 @@ class Redactor:
         for text in seed_texts:
             text = text[:SEED_TEXT_MAX_CHARS]
             session.remember(text)
-            for span in self.analyze(text, lang):
+            for span in self.detect(text, lang):  # resolved: a cue word an NER span took along is not seeded
                 session.seed(span.entity, span.value, span.recogniser)
         return RedactedContext(
             subject=session.redact(ctx.subject),
@@ -362,7 +369,7 @@ class _PseudonymSession:
 
     def seed(self, entity: str, value: str, recogniser: str = SEEDED) -> None:
         value = " ".join(value.split())
-        values = name_variants(value) if entity == "PERSON" else [value]
+        values = name_variants(value, known=recogniser == SEEDED) if entity == "PERSON" else [value]
         for v in values:
             n = _norm(v)
             if len(n) >= 2 and n not in self._seeded and not self.r._allowed(entity, v) and any(c.isalnum() for c in v):

@@ -53,6 +53,8 @@ EN_STREETS = (
     "street|st\\.?|road|rd\\.?|avenue|ave\\.?|lane|ln\\.?|drive|dr\\.?|boulevard|blvd\\.?|court|ct\\.?|place|pl\\.?|"
     "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green"
 )
+# UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
+HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow"
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -110,6 +112,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
         ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
+        GroupPattern(
+            "house name before a street line",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}))"),
+            0.5,
+        ),
         GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)"), 0.5, validate=_not_money),
         GroupPattern(
             "postcode 4 + town at line start or after comma",

@@ -29,6 +29,8 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from agent.pii.words import is_ordinary_word
+
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
@@ -119,6 +121,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
             f = w.casefold()
             return len(f) >= 2 and f not in self.stop_words and f not in COMMON
 
+        def more(w: str) -> bool:  # a word joined to a listed name: not an ordinary word ("Aurora Design Review")
+            return ok(w) and not is_ordinary_word(w)
+
         def gap(x: int, y: int) -> bool:
             return re.fullmatch(r"[ \t]{1,2}", text[x:y]) is not None
 
@@ -142,13 +147,13 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 a2, b2, w2 = nxt
                 f2 = w2.casefold()
                 tagged = not pos or any(pos.get(x) in name_pos for x in (a, a2)) and "PROPN" in (pos.get(a), pos.get(a2))
-                if w[0].isupper() and w2[0].isupper() and ok(w2) and tagged and (listed_first or f2 in first or f2 in last):
+                if w[0].isupper() and w2[0].isupper() and more(w2) and tagged and (listed_first or f2 in first or f2 in last):
                     k, end = j, b2  # more capitalised words, particles between: "María del Carmen Ruiz"
                     while k + 1 < len(words) and len(words) > k + 1:
                         m = k + 1
                         while m < len(words) and words[m][2].casefold() in PARTICLES and gap(words[m - 1][1], words[m][0]):
                             m += 1
-                        if m < len(words) and m - k <= 3 and gap(words[m - 1][1], words[m][0]) and words[m][2][0].isupper() and ok(words[m][2]) and m - i <= 4:
+                        if m < len(words) and m - k <= 3 and gap(words[m - 1][1], words[m][0]) and words[m][2][0].isupper() and more(words[m][2]) and m - i <= 4:
                             k, end = m, words[m][1]
                         else:
                             break
@@ -164,7 +169,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 m += 1
             if w[0].isupper() and listed_first and i + 1 < m < len(words) and gap(words[m - 1][1], words[m][0]) and words[m][2][0].isupper():
                 k = m
-                while k + 1 < len(words) and gap(words[k][1], words[k + 1][0]) and words[k + 1][2][0].isupper() and ok(words[k + 1][2]) and k - i < 4:
+                while k + 1 < len(words) and gap(words[k][1], words[k + 1][0]) and words[k + 1][2][0].isupper() and more(words[k + 1][2]) and k - i < 4:
                     k += 1
                 out.append(self._result(a, words[k][1], 0.55, "listed first name + particle + name"))
                 i = k + 1
@@ -173,9 +178,88 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 out.append(self._result(a, b, 0.5, "listed first name"))
             elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos):
                 prev = words[i - 1] if i else None
-                if prev is not None and prev[2][0].isupper() and ok(prev[2]) and gap(prev[1], a):
+                if prev is not None and prev[2][0].isupper() and more(prev[2]) and gap(prev[1], a):
                     out.append(self._result(prev[0], b, 0.55, "capitalised word + listed surname"))
                 elif pos:
                     out.append(self._result(a, b, 0.5, "listed surname tagged PROPN"))
             i += 1
         return out
+
+
+STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
+# A street word right after a name ("Isaac Lodge Street", "Martin Luther King Avenue"): a street.
+_STREET_END = re.compile(r"(?<=[ \t])(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Boulevard|Blvd\.?|Way|Court|Place|Square|Crescent|Terrace|Close|Parkway|Highway)(?!\w)")
+_NER_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*\.?")
+
+
+def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name inside an NER PERSON span ``text[start:end]``, or None when there is none.
+
+    The small NER models take neighbouring words into a name ("Laura Adams Customer", "Project
+    Aurora", "leidy t muris\\nlabor relations director") and cut hyphenated names ("Hauta" of
+    "Hauta-aho"). Here the span is first extended to the end of a word it cuts (also across a
+    hyphen), then leading ordinary words (:func:`agent.pii.words.is_ordinary_word`) are dropped
+    and the name ends before the first ordinary word or line break that follows it; particles
+    ("van der", "de la") and initials stay when a name word follows them, and the word after an
+    initial is a surname whatever it is ("Jildau S Bouts"). The cue and context words of
+    :mod:`agent.pii.recognisers` ("Telefon", "Frau", "Regards") count as ordinary too."""
+    from agent.pii.recognisers import CONTEXT, cue_words
+
+    cues = cue_words() | {w for words in CONTEXT.values() for w in words}
+
+    first, last = name_lists()
+
+    def ordinary(word: str) -> bool:  # "Green", "Park" are cue (street) words and surnames: names win
+        w = word.strip(".").casefold()
+        return is_ordinary_word(word) or (w in cues and w not in first and w not in last)
+
+    while end < len(text) and (text[end].isalnum() or (text[end] in "-'’" and end + 1 < len(text) and text[end + 1].isalpha())):
+        end += 1
+    words = [(m.start() + start, m.end() + start, m.group(0)) for m in _NER_WORD.finditer(text[start:end])]
+    i = 0
+    while i < len(words) and ordinary(words[i][2]) and words[i][2].casefold().strip(".") not in PARTICLES:
+        i += 1
+    if i == len(words):
+        return None
+    keep = [words[i]]
+    pending: list[tuple[int, int, str]] = []  # particles and initials waiting for a name word
+    for w in words[i + 1 :]:
+        if "\n" in text[keep[-1][1] if not pending else pending[-1][1] : w[0]]:
+            break
+        bare = w[2].strip(".").casefold()
+        if bare in PARTICLES or len(bare) == 1:
+            pending.append(w)
+            continue
+        after_initial = any(len(p[2].strip(".")) == 1 for p in pending)  # "Jildau S Bouts": a surname follows an initial
+        if ordinary(w[2]) and not after_initial:
+            break
+        keep += pending + [w]
+        pending = []
+    a, b = keep[0][0], keep[-1][1]
+    if text[b - 1] == "." and len(keep[-1][2]) > 2:  # a full stop after a name ends the sentence
+        b -= 1
+    return a, b
+
+
+def ner_recogniser(language: str, entities: list[str]):
+    """Presidio's spaCy recogniser for ``language`` (name ``SpacyRecognizer``) whose PERSON
+    results are cut to the name (:func:`trim_person`); other types as the NER gives them."""
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    class _Ner(SpacyRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102
+            out = []
+            for r in super().analyze(text, entities, nlp_artifacts):
+                if r.entity_type == "PERSON" and _STREET_END.search(text, r.start, min(len(text), r.end + 12)):
+                    m = _STREET_END.search(text, r.start, min(len(text), r.end + 12))
+                    if m.start() <= r.end + 1:  # "Isaac Lodge Street": a street named after a person
+                        r.entity_type, r.end, r.score = "LOCATION", m.end(), max(r.score, STREET_SCORE)
+                elif r.entity_type == "PERSON":
+                    span = trim_person(text, r.start, r.end)
+                    if span is None:
+                        continue
+                    r.start, r.end = span
+                out.append(r)
+            return out
+
+    return _Ner(supported_language=language, supported_entities=entities, name="SpacyRecognizer")

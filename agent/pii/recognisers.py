@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from agent.pii.addresses import PyapAddressRecognizer, eu_address_recogniser
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
-from agent.pii.names import GazetteerNameRecognizer
+from agent.pii.names import GazetteerNameRecognizer, ner_recogniser
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
@@ -351,7 +351,7 @@ def predefined_classes() -> dict[str, list[type]]:
 
 def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
     """Every recogniser for ``language`` covering ``cfg.entities`` (a RedactionConfig)."""
-    from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
     wanted = set(cfg.entities)
     recs: list = []
@@ -384,5 +384,5 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
             recs += make()
     recs += custom_recognisers(cfg.custom_patterns, language)
     if nlp_has_ner and wanted & NER_ENTITIES:
-        recs.append(SpacyRecognizer(supported_language=language, supported_entities=sorted(wanted & NER_ENTITIES)))
+        recs.append(ner_recogniser(language, sorted(wanted & NER_ENTITIES)))
     return recs

@@ -17,12 +17,21 @@ CRM_FIELD_ENTITIES = (
     (re.compile(r"street|address|city|postal|zip|postcode|state|country|mailing|billing|shipping"), "LOCATION"),
     (re.compile(r"(?:^|[._])(?:contact|name|firstname|lastname|suppliedname|owner|person)(?:$|[._]|name)|contact\.name|suppliedname"), "PERSON"),
 )
+# Letters that are words on their own in the six languages (a, à, e, i, o, u, y): an initial
+# without its full stop is not a name form there.
+SHORT_WORDS = frozenset("aàeéioòuùy")
 PART_MIN = 3  # name parts shorter than this ("Li", "Ng") are masked only within the full name
 
 
-def name_variants(name: str) -> list[str]:
+def name_variants(name: str, *, known: bool = True) -> list[str]:
     """``name`` as written, in both word orders ("Smith, John" / "John Smith"), with the first
-    name as an initial, and each part of at least three letters on its own."""
+    name as an initial, and each part of at least three letters on its own.
+
+    ``known`` is True for a name known before analysis (headers, CRM): every part is its own
+    variant. For a name a detector found (``known=False``) a part that is an ordinary word
+    (:func:`agent.pii.words.is_ordinary_word`: "Customer" in "Laura Adams Customer") is not,
+    and the initial forms are left out when the rest is only ordinary words ("A. Design Review"
+    would match the article in "a design review")."""
     name = " ".join(name.replace(",", " , ").split()).strip(" ,")
     if not name:
         return []
@@ -33,11 +42,22 @@ def name_variants(name: str) -> list[str]:
         parts = name.split()
     parts = [p.strip(".,") for p in parts if p.strip(".,")]
     out = [name.replace(" , ", ", "), " ".join(parts)]
+    ordinary = _ordinary if not known else (lambda w: False)
     if len(parts) >= 2:
         first, rest = parts[0], " ".join(parts[1:])
-        out += [f"{rest}, {first}", f"{rest} {first}", f"{first[0]}. {rest}", f"{first[0]} {rest}"]
-    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p)]
+        out += [f"{rest}, {first}", f"{rest} {first}"]
+        if not all(ordinary(p) for p in parts[1:]):
+            out.append(f"{first[0]}. {rest}")
+            if first[0].lower() not in SHORT_WORDS:  # "A Client Onboarding" would match "a client onboarding"
+                out.append(f"{first[0]} {rest}")
+    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and not ordinary(p)]
     return list(dict.fromkeys(v for v in out if v))
+
+
+def _ordinary(word: str) -> bool:
+    from agent.pii.words import is_ordinary_word
+
+    return is_ordinary_word(word)
 
 
 def value_pattern(value: str) -> re.Pattern:

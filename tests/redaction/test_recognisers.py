@@ -213,3 +213,43 @@ def test_a_bad_custom_pattern_is_a_config_error_naming_the_key(tmp_path):
     p.write_text('[[redaction.custom_patterns]]\nname = "x"\nregex = "([a-z"\nentity = "X_ID"\n')
     with pytest.raises(ConfigError, match=r"redaction\.custom_patterns.*regex"):
         load_config(p)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "names"),
+    [
+        ("Project Aurora Team Meeting", "Dear Team, We will be holding a team meeting for Project Aurora next Wednesday. Regards, Olivia.", {"Olivia"}),
+        ("Customer Satisfaction Survey Results", "Hi Jordan,  The results of our customer survey are in.  Regards, Laura Adams Customer Experience Manager, Service Ltd.", {"Jordan", "Laura Adams"}),
+        ("Project Aurora Client Onboarding", "All, We have developed a client onboarding plan for Project Aurora. Regards, Alex.", {"Alex"}),
+    ],
+)
+def test_ordinary_words_next_to_a_name_are_not_masked_and_a_reply_using_them_passes_the_last_check(redactor, subject, body, names):
+    """A Title-Case subject and a sign-off: the name is masked, the ordinary words a detector
+    took along with it ("Team Meeting", "Customer", "a client onboarding") are not, and a model
+    reply that uses those words is no leak (LLMail benign mails escalated as outbound_pii_blocked)."""
+    from agent.outbound_guard import OutboundGuard
+
+    r = redactor.pseudonymise(ctx(body, subject=subject), seed_texts=[subject, body])
+    values = set(r.placeholders.mapping.values())
+    assert names <= values, values
+    assert not {v for v in values if v.lower() in {"team", "customer", "design", "meeting", "client", "a client onboarding"}}, values
+    assert not any(w in r.latest_text for w in names)
+    reply = f"Thank you for the update on the team meeting, the customer survey and the client onboarding plan for {r.subject}."
+    assert OutboundGuard().scan(reply + "\n" + r.latest_text, r.placeholders) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('"I\'m glad to hear that," says Hauta-aho.', "Hauta-aho"),
+        ("Zoolander is a film directed by Joakim Westgård and starring Westgård", "Westgård"),
+        ("The shows on Isaac Lodge Street were important.", "Isaac Lodge Street"),
+    ],
+)
+def test_a_name_is_masked_whole_and_wherever_it_appears_again(redactor, text, name):
+    masked = redactor.detect(text)
+    covered = [False] * len(text)
+    for s in masked:
+        covered[s.start : s.end] = [True] * (s.end - s.start)
+    at = text.rindex(name)
+    assert all(covered[at : at + len(name)]), [(s.value, s.entity) for s in masked]

