@@ -156,10 +156,18 @@ def send_digest() -> Any:
 
 def relay_events() -> Any:
     """Publish the events waiting in the outbox (:func:`jobs.events_relay.relay`); a broker
-    that is down is logged by the relay and tried again at the next interval."""
+    that is down is logged here (one warning line) and tried again at the next interval."""
     from jobs.events_relay import relay
 
-    return _job("events", lambda rt: relay(rt.session_factory, rt.settings.events))
+    def _run(rt: ServiceRuntime) -> Any:
+        report = relay(rt.session_factory, rt.settings.events)
+        if report.error:
+            log.warning(report.line(), extra={"events_published": report.published, "events_waiting": report.pending})
+        elif report.published:
+            log.info(report.line(), extra={"events_published": report.published, "events_waiting": report.pending})
+        return report
+
+    return _job("events", _run)
 
 
 def purge_retention() -> Any:
