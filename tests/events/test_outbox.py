@@ -205,3 +205,32 @@ def test_migration_0007_matches_the_outbox_model(db_url):
     finally:
         engine.dispose()
     assert [d for d in diffs if "outbox" in repr(d)] == []
+
+
+def test_the_service_relays_only_when_events_are_enabled():
+    from agent.config import Settings
+    from jobs.scheduler import job_specs
+
+    off = {s.id for s in job_specs(Settings(), [])}
+    on = {s.id: s for s in job_specs(Settings(events=EventsConfig(enabled=True, relay_interval_seconds=3)), [])}
+    assert "events" not in off
+    assert on["events"].func == "jobs.tasks:relay_events" and on["events"].trigger.interval.total_seconds() == 3
+
+
+def test_published_rows_are_purged_after_keep_days(sf):
+    from datetime import timedelta
+
+    with sf() as s:
+        item = new_item(s)
+        for _ in range(3):
+            audit.append(s, "released", correlation_id=item.correlation_id, item_id=item.id, data={"stage": "x", "state": "new"})
+        s.commit()
+    now = datetime.now(UTC)
+    with sf() as s:
+        old, recent, waiting = s.execute(select(OutboxEvent).order_by(OutboxEvent.audit_seq)).scalars().all()
+        old.published_at = now - timedelta(days=8)
+        recent.published_at = now - timedelta(days=6)
+        s.commit()
+        assert outbox.purge_published(s, 7, now) == 1
+        s.commit()
+    assert [r.id for r in rows(sf)] == [recent.id, waiting.id]
