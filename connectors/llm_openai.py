@@ -12,6 +12,12 @@ which hands the exact messages to :func:`agent.outbound_guard.guard_request` bef
 sends them (masked, or refused with :class:`agent.outbound_guard.OutboundBlocked`). The HTTP
 client's request hook (:func:`agent.outbound_guard.verify_request_body`) refuses any request
 body the guard did not pass, so a future call that skips :meth:`_chat` cannot leave unchecked.
+
+The rate limit (:mod:`connectors.limits.model_rate`): the same HTTP client's hooks, after the
+outbound check, hold each attempt (the client's own retries included) until the endpoint's
+requests/tokens per minute allow it and any shared pause after a 429 has ended, and read every
+answer's ``Retry-After`` / ``x-ratelimit-*`` headers and ``usage``. A wait longer than
+``[limits] max_wait_seconds`` raises at once: :class:`DrafterError` (transient), nothing sent.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from agent.errors import DrafterError
 from agent.models import DraftOutput, Prompt, ReviewOutput
 from agent.outbound_guard import OutboundBlocked, guard_request, verify_request_body
 from agent.ports import ModelClient
+from connectors.limits import LimitError, LimitsBackend, backend_for
 
 
 def _check_request(request) -> None:
@@ -34,19 +41,23 @@ class OpenAIModelClient(ModelClient):
     """:class:`agent.ports.ModelClient` for ``ModelConfig``; the API key comes from the env var it names.
 
     Local endpoints without keys get the placeholder key ``"not-needed"`` (the
-    client refuses an empty one)."""
+    client refuses an empty one). ``limits`` holds the endpoint's shared rate limiter
+    (default: the process-wide in-memory backend, :func:`connectors.limits.backend_for`)."""
 
     provider = "openai"
 
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, *, limits: LimitsBackend | None = None):
         self.cfg = cfg
         self.model = cfg.name
+        self.rate = (limits or backend_for(None)).model_limiter(cfg)
         self._client = openai.OpenAI(
             api_key=cfg.api_key() or "not-needed",
             base_url=cfg.base_url,
             timeout=cfg.timeout_seconds,
             max_retries=cfg.max_retries,
-            http_client=openai.DefaultHttpxClient(event_hooks={"request": [_check_request]}),
+            http_client=openai.DefaultHttpxClient(
+                event_hooks={"request": [_check_request, self.rate.on_request], "response": [self.rate.on_response]}
+            ),
         )
 
     def _chat(self, messages: list[dict], response_format: type):
@@ -75,6 +86,8 @@ class OpenAIModelClient(ModelClient):
             completion = self._chat([{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}], response_format)
         except OutboundBlocked:
             raise
+        except LimitError as exc:  # the rate limiter would wait too long, or its store is down
+            raise DrafterError(f"model rate limit: {exc}"[:500]) from exc
         except openai.APIStatusError as exc:
             raise DrafterError(f"model endpoint answered HTTP {exc.status_code}: {exc.message}"[:500]) from exc
         except openai.APIConnectionError as exc:

@@ -90,9 +90,10 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
     Raises ConfigError / PolicyPackError for a bad routing expression or pack."""
     model = None
     if settings.model.base_url:
+        from connectors.limits import backend_for
         from connectors.llm_openai import OpenAIModelClient
 
-        model = OpenAIModelClient(settings.model)
+        model = OpenAIModelClient(settings.model, limits=backend_for(settings.limits))
     org = settings.organisation
     drafter = Drafter(
         model,

@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 
 
 def build_outlook_sources(settings: Settings, session_factory: sessionmaker[Session]) -> list[OutlookSource]:
-    """One :class:`OutlookSource` per ``[[sources.outlook]]`` entry, token caches in ``kv_store``."""
+    """One :class:`OutlookSource` per ``[[sources.outlook]]`` entry, token caches in ``kv_store``,
+    Graph requests in flight per mailbox counted in the ``[limits]`` backend."""
+    from connectors.limits import backend_for
     from connectors.outlook.source import OutlookSource
     from storage.repository import SqlKeyValueStore
+
+    limits = backend_for(settings.limits)
 
     return [
         OutlookSource(
@@ -29,6 +33,7 @@ def build_outlook_sources(settings: Settings, session_factory: sessionmaker[Sess
             kv_factory=lambda ns: SqlKeyValueStore(session_factory, ns),
             organisation=settings.organisation,
             max_body_bytes=settings.limits.max_body_bytes,
+            limits=limits,
         )
         for cfg in settings.sources.outlook
     ]

@@ -21,9 +21,12 @@ default ``o365_token.txt`` in the working directory. When the environment variab
   https://learn.microsoft.com/graph/outlook-immutable-id);
 * a token refresh *before* a request whose cached token has expired (no wasted 401), and
   exactly one forced refresh when Graph still answers ``401 InvalidAuthenticationToken``;
-* at most ``max_concurrency`` (default 4) requests in flight per mailbox — Graph allows four
-  concurrent requests per app per mailbox (https://learn.microsoft.com/graph/throttling-limits,
-  Outlook service limits);
+* at most ``max_concurrency`` (default 4) requests in flight per app and mailbox — Graph allows
+  four concurrent requests per app ID per mailbox
+  (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits). The slots are
+  shared (:mod:`connectors.limits.slots`): by every connection of the process (``[limits] backend
+  = "memory"``) or by every process and machine on one Redis (``"redis"``, leases that end by
+  themselves when a worker dies);
 * the retry policy of :mod:`connectors.outlook.retry` on every method (O365's urllib3
   retries are switched off: they skip POST and PATCH).
 """
@@ -36,7 +39,6 @@ import os
 import re
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -52,6 +54,7 @@ from requests.exceptions import HTTPError
 
 from agent.config import OutlookSourceConfig
 from agent.errors import ConfigError, SourceError
+from connectors.limits import LimitError, LimitsBackend, backend_for
 from connectors.outlook import o365_compat
 from connectors.outlook.o365_compat import graph_protocol, replace_token_cache, token_cache_changed
 from connectors.outlook.retry import RetryPolicy, note_recovery, safe_url, status_of
@@ -140,13 +143,17 @@ class GraphConnection(Connection):
 
     Extra keyword arguments (removed before O365 sees them): ``authority_url`` (ends with
     ``/``), ``graph_scopes`` (list of scopes to acquire), ``retry_policy`` (:class:`RetryPolicy`),
-    ``max_concurrency`` (requests in flight per mailbox)."""
+    ``max_concurrency`` (requests in flight per app and mailbox), ``slots`` (the shared slots of
+    a :class:`connectors.limits.LimitsBackend`; default the process-wide in-memory ones),
+    ``lease_seconds`` (a Redis slot's lease; default ``2 × timeout + 5``)."""
 
     def __init__(self, credentials, **kwargs):
         authority_url: str = kwargs.pop("authority_url", "https://login.microsoftonline.com/")
         self.scopes: list[str] = kwargs.pop("graph_scopes", APP_SCOPES)
         self.retry_policy: RetryPolicy = kwargs.pop("retry_policy", None) or RetryPolicy()
         self.max_concurrency: int = kwargs.pop("max_concurrency", 4)
+        self.slots = kwargs.pop("slots", None) or backend_for(None).slots
+        lease = kwargs.pop("lease_seconds", None)
         kwargs.setdefault("request_retries", 0)  # retries live in RetryPolicy (all methods)
         kwargs.setdefault("requests_delay", 0)  # throttling is handled by Retry-After
         headers = dict(kwargs.pop("default_headers", None) or {})
@@ -157,10 +164,7 @@ class GraphConnection(Connection):
         self._authority_host = urlsplit(authority_url).hostname or ""
         self._dg_msal_app: ConfidentialClientApplication | PublicClientApplication | None = None
         self._token_lock = threading.RLock()
-        self._sems: dict[str, threading.BoundedSemaphore] = defaultdict(
-            lambda: threading.BoundedSemaphore(self.max_concurrency)
-        )
-        self._sems_lock = threading.Lock()
+        self.lease_seconds: float = lease or 2 * float(self.timeout or 30) + 5
         self.token_refreshes = 0
         self.protocol: MSGraphProtocol | None = None  # set by DraftguardAccount
 
@@ -252,10 +256,19 @@ class GraphConnection(Connection):
         return True
 
     # --- requests -----------------------------------------------------------------------
-    def _semaphore(self, url: str) -> threading.BoundedSemaphore:
-        key = mailbox_of(url)
-        with self._sems_lock:
-            return self._sems[key]
+    def slot_key(self, url: str) -> str:
+        """The concurrency key of ``url``: tenant, app (client id) and mailbox (Graph counts
+        concurrent requests per app ID per mailbox)."""
+        mailbox = mailbox_of(url)
+        if mailbox == "me" and self.username:
+            mailbox = self.username.lower()
+        return f"graph:{self.tenant_id}:{self.auth[0]}:{mailbox}"
+
+    def _slot(self, url: str):
+        """Context manager holding one request slot of ``url``'s mailbox; raises
+        :class:`connectors.limits.LimitError` on entry when none frees in time or the shared
+        store is down (:meth:`_one_request` turns it into a transient :class:`SourceError`)."""
+        return self.slots.hold(self.slot_key(url), self.max_concurrency, lease_seconds=self.lease_seconds)
 
     def _ensure_session(self) -> None:
         with self._token_lock:
@@ -291,17 +304,19 @@ class GraphConnection(Connection):
     def _one_request(self, url: str, method: str, **kwargs) -> Response:
         """One attempt: token check, semaphore, the request, one forced refresh on 401."""
         self._ensure_session()
-        sem = self._semaphore(url)
-        with sem:
-            try:
+        try:
+            with self._slot(url):
+                try:
+                    return self._send(url, method, kwargs)
+                except HTTPError as exc:
+                    if status_of(exc) != 401 or not _is_invalid_token(exc.response):
+                        raise
+                    note_recovery(method, url, exc, "refreshing the token and repeating the request once")
+            self.acquire_token(force=True)
+            with self._slot(url):
                 return self._send(url, method, kwargs)
-            except HTTPError as exc:
-                if status_of(exc) != 401 or not _is_invalid_token(exc.response):
-                    raise
-                note_recovery(method, url, exc, "refreshing the token and repeating the request once")
-        self.acquire_token(force=True)
-        with sem:
-            return self._send(url, method, kwargs)
+        except LimitError as exc:
+            raise SourceError("outlook", f"no request slot for {mailbox_of(url)}: {exc}", transient=True) from exc
 
     def oauth_request(self, url: str, method: str, **kwargs) -> Response:
         """O365's entry point for every Graph call, with draftguard's policy around it.
@@ -357,8 +372,11 @@ def build_account(
     *,
     retry_policy: RetryPolicy | None = None,
     secret_lookup: Callable[[], str | None] | None = None,
+    limits: LimitsBackend | None = None,
 ) -> DraftguardAccount:
-    """An O365 account for ``cfg`` with its token cache in ``kv`` (a ``SqlKeyValueStore``).
+    """An O365 account for ``cfg`` with its token cache in ``kv`` (a ``SqlKeyValueStore``);
+    requests in flight per mailbox are counted in ``limits`` (default: the process-wide
+    in-memory backend).
 
     Raises :class:`ConfigError` when the credentials flow has no secret in the environment, or
     when the installed O365 lacks a member draftguard relies on (:mod:`.o365_compat`)."""
@@ -375,6 +393,7 @@ def build_account(
         authority_url=cfg.authority_url,
         retry_policy=policy,
         max_concurrency=cfg.max_concurrency,
+        slots=(limits or backend_for(None)).slots,
         timeout=cfg.timeout_seconds,
     )
     if cfg.auth_flow == "credentials":

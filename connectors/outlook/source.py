@@ -110,7 +110,9 @@ class OutlookSource(Source):
     """:class:`agent.ports.Source` over Microsoft Graph for the mailboxes of one config entry.
 
     ``kv_factory(namespace)`` returns a key-value store (``SqlKeyValueStore``); the msal token
-    cache and the draft change keys live there. ``account`` may be injected (tests)."""
+    cache and the draft change keys live there. ``account`` may be injected (tests). ``limits``
+    (a :class:`connectors.limits.LimitsBackend`) counts Graph requests in flight per mailbox
+    (default: the process-wide in-memory backend)."""
 
     def __init__(
         self,
@@ -121,6 +123,7 @@ class OutlookSource(Source):
         max_body_bytes: int = 1_000_000,
         account: Any = None,
         retry_policy: RetryPolicy | None = None,
+        limits: Any = None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
@@ -132,7 +135,7 @@ class OutlookSource(Source):
         self.retry_policy = retry_policy or RetryPolicy(
             max_attempts=cfg.retry_max_attempts, max_wait_seconds=cfg.retry_max_wait_seconds
         )
-        self.account = account or build_account(cfg, kv_factory(TOKEN_NAMESPACE), retry_policy=self.retry_policy)
+        self.account = account or build_account(cfg, kv_factory(TOKEN_NAMESPACE), retry_policy=self.retry_policy, limits=limits)
         self.con: GraphConnection = self.account.con
         self.writer = DraftWriter(
             self.con,

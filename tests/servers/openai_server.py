@@ -8,7 +8,9 @@ for 429), as the real API does. ``down`` (a status such as 503) answers every re
 it until set back to None: an endpoint that is down; ``stall_seconds`` holds every answer
 that long first (a hung endpoint: the client's timeout fires). Every request body is kept in
 ``raw_bodies`` (answered or not) and the answered ones in ``requests``, so a test can check
-what left the process and count the requests.
+what left the process and count the requests. ``arrivals`` keeps (epoch second, status) of every
+request as it arrives (the status of a fault, else 200), so rate-limit tests can count requests per
+window at the server; ``usage`` is the ``usage`` object every answer reports.
 
 Two roles share the endpoint, told apart by the prompt's marker: a request whose system message
 starts with :data:`REVIEW_MARKER` is the risk reviewer's (``agent/risk_reviewer.py``), any other is
@@ -75,6 +77,8 @@ class OpenAIServer:
         self.fail_next: list[tuple[int, dict]] = []  # (status, extra headers)
         self.down: int | None = None  # every request answered with this status
         self.stall_seconds = 0.0
+        self.arrivals: list[tuple[float, int]] = []
+        self.usage = {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}
         self._lock = threading.Lock()
         server = self
 
@@ -104,6 +108,7 @@ class OpenAIServer:
                     fault = server.fail_next.pop(0) if server.fail_next else None
                     if fault is None and server.down is not None:
                         fault = (server.down, {})
+                    server.arrivals.append((time.time(), fault[0] if fault else 200))
                 if server.stall_seconds:
                     time.sleep(server.stall_seconds)
                 if self.path.rstrip("/") != "/v1/chat/completions":
@@ -143,7 +148,7 @@ class OpenAIServer:
                                 "logprobs": None,
                             }
                         ],
-                        "usage": {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160},
+                        "usage": dict(server.usage),
                     },
                 )
 
