@@ -20,8 +20,15 @@ from pathlib import Path
 import pytest
 
 from storage import outbox
-from tests.e2e.helpers import ROOT, write_config
-from tests.events.events_testkit import BROKER_URL, consumer, exchange_name, parse, require_broker
+from tests.e2e.helpers import ROOT, with_subject, write_config
+from tests.events.events_testkit import (
+    BROKER_URL,
+    CuttableProxy,
+    consumer,
+    exchange_name,
+    parse,
+    require_broker,
+)
 
 T = "com.draftguard.item."
 
@@ -50,6 +57,12 @@ def world(tmp_path_factory):
         assert len(escalated) >= 2
         cli(cfg, "review", "approve", str(escalated[0]), "--reviewer", "Harriet Quill", env=env)
         cli(cfg, "review", "reject", str(escalated[1]), "--reviewer", "Harriet Quill", "--reason", "Ask Mr Brown to call us", env=env)
+        # a new mail while the broker is down: the run still succeeds, its events wait
+        raw = with_subject("plain_business.eml", "Invoice 88 question").replace(b"<19129466.1075855378242.JavaMail.evans@thyme>", b"<events-e2e-1@client.example>")
+        (tmp / "mailbox" / "new" / "1900000000.M1P1.events").write_bytes(raw)
+        proxy = CuttableProxy()
+        proxy.cut()
+        down = cli(cfg, "run", "--once", env={**env, "DRAFTGUARD_BROKER_URL": proxy.url()})
         conn = sqlite3.connect(db)
         waiting = conn.execute("select count(*) from outbox where published_at is null").fetchone()[0]
         # a relay that died after the broker's confirm, before its commit: its last 6 rows go again
@@ -61,19 +74,22 @@ def world(tmp_path_factory):
         relayed = cli(cfg, "events", "relay", "--once", env=env)
         messages = con.drain("all")
         reviews = con.drain("reviews")
-    return tmp, cfg, db, env, run, relayed, waiting, messages, reviews
+    return tmp, cfg, db, env, run, relayed, waiting, messages, reviews, down
 
 
 def test_the_run_relays_at_its_end_and_the_relay_sends_the_rest(world):
-    _, _, db, _, run, relayed, waiting, _, _ = world
+    _, _, db, _, run, relayed, waiting, _, _, down = world
     assert "Events: " in run.stdout and "0 waiting" in run.stdout
-    assert waiting > 0  # the review actions' events waited for the relay
+    # broker down at the end of a run: exit 0 (cli() checks), one line saying why, the events wait
+    broker_lines = [line for line in down.stderr.splitlines() if "kept for the next relay" in line]
+    assert len(broker_lines) == 1 and "unavailable" in broker_lines[0] and "guest:guest" not in broker_lines[0]
+    assert waiting >= 5  # the new item's events (ingested ... delivered) and the review actions' waited
     assert f"{waiting + 6} published, 0 waiting" in relayed.stdout
     assert sqlite3.connect(db).execute("select count(*) from outbox where published_at is null").fetchone()[0] == 0
 
 
 def test_every_state_change_arrives_exactly_once_after_dedup_in_order(world):
-    _, _, db, _, _, _, _, messages, _ = world
+    _, _, db, _, _, _, _, messages, _, _ = world
     conn = sqlite3.connect(db)
     ids = [m.properties["message_id"] for m in messages]
     assert len(ids) == len(set(ids)) + 6  # the 6 re-sent events, nothing else twice
@@ -117,7 +133,7 @@ def test_every_state_change_arrives_exactly_once_after_dedup_in_order(world):
 
 
 def test_events_are_cloudevents_with_the_items_correlation_id(world):
-    _, _, db, _, _, _, _, messages, _ = world
+    _, _, db, _, _, _, _, messages, _, _ = world
     conn = sqlite3.connect(db)
     items = {i: (src, cid) for i, src, cid in conn.execute("select id, source, correlation_id from items")}
     for m in messages:
@@ -130,7 +146,7 @@ def test_events_are_cloudevents_with_the_items_correlation_id(world):
 
 
 def test_the_review_binding_receives_only_review_events(world):
-    *_, messages, reviews = world
+    *_, messages, reviews, _ = world
     assert sorted(r.delivery_info["routing_key"] for r in reviews) == ["com.draftguard.item.reviewed.approved.v1", "com.draftguard.item.reviewed.rejected.v1"]
     assert {r.properties["message_id"] for r in reviews} <= {m.properties["message_id"] for m in messages}
 
@@ -155,7 +171,7 @@ def _personal_values(mailbox: Path, db: Path) -> set[str]:
 
 
 def test_no_event_carries_a_personal_value_of_the_messages(world):
-    tmp, _, db, _, _, _, _, messages, _ = world
+    tmp, _, db, _, _, _, _, messages, _, _ = world
     values = _personal_values(tmp / "mailbox", db)
     assert len(values) > 100  # the scan has something to find
     leaks = []
