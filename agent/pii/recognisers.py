@@ -26,8 +26,9 @@ from functools import lru_cache
 
 from agent.pii.addresses import PyapAddressRecognizer, eu_address_recogniser
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
-from agent.pii.names import GazetteerNameRecognizer, ner_recogniser
+from agent.pii.names import EmailNameRecognizer, GazetteerNameRecognizer, name_lists, ner_recogniser
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+from agent.pii.words import is_ordinary_word
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
 OWN_ENTITIES = {"IBAN_CODE", "PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
@@ -70,6 +71,8 @@ NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 PARTICLE = r"(?:van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
 NAME_SEQ_CAP = rf"{NAME_CAP}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_CAP}){{0,3}}"
+# A name after a field label: up to five words, initials with or without a full stop ("hyuuma t. maida").
+LABEL_VALUE = rf"[^\W\d_][\w'’-]*\.?(?:,?[ \t]+(?:{PARTICLE}[ \t]+)*[^\W\d_][\w'’-]*\.?){{0,4}}"
 NAME_SEQ_ANY = rf"{NAME_ANY}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_ANY}){{0,2}}"
 
 TITLES = (
@@ -98,6 +101,25 @@ SIGNOFFS = (
 )
 INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
+# "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
+NAME_IS = (
+    r"(?:maiden|last|first|family|given|full|middle|birth|legal|sur|nick)[ \t]?name(?:[ \t]+(?:is|was))?|name[ \t]+(?:is|was)|named|"
+    r"nachname(?:[ \t]+ist)?|vorname(?:[ \t]+ist)?|name[ \t]+ist|nom de famille(?:[ \t]+est)?|prénom(?:[ \t]+est)?|s'appelle|"
+    r"apellido(?:[ \t]+es)?|se llama|cognome(?:[ \t]+è)?|si chiama|achternaam(?:[ \t]+is)?|voornaam(?:[ \t]+is)?|heet"
+)
+# Field labels a name follows on its line ("Name: Sieuwerd Heuver", "Account holder: ...").
+NAME_LABELS = (
+    r"name|full name|customer name|client name|account name|account holder|holder|card ?holder|contact|contact name|contact person|"
+    r"patient|beneficiary|recipient|payee|attn|attention|signed|signature|applicant|policy ?holder|insured|sender|"
+    r"vorname|nachname|kontoinhaber(?:in)?|inhaber(?:in)?|ansprechpartner(?:in)?|empfänger(?:in)?|kunde|kundin|versicherungsnehmer(?:in)?|"
+    r"nom|prénom|nom complet|titulaire|destinataire|bénéficiaire|interlocuteur|"
+    r"nombre|apellidos?|nombre completo|titular|destinatario|beneficiario|"
+    r"nome|cognome|nome e cognome|intestatario|beneficiario|"
+    r"naam|voornaam|achternaam|rekeninghouder|t\.a\.v\.?|ter attentie van|begunstigde|"
+    r"from|to|cc|von|an|de|à|para|van|aan"  # quoted header lines: "From: Jane Doe <jane@…>", "Von: …", "De : …"
+)
+# Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
+LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
 
 # Words that follow a greeting or an intro and are not names (also lower-case stop words of each
 # language, added in _not_name_words).
@@ -113,6 +135,7 @@ NOT_NAMES = {
     "good", "morning", "afternoon", "evening", "day", "tag", "jour", "bonjour", "hello", "hi", "hey", "dear", "thanks", "thank",
     "sent", "from", "my", "iphone", "android", "phone", "mobile", "the", "a", "an", "in", "at", "on", "for", "with", "to", "and",
     "regards", "best", "cheers", "sincerely", "yours", "kind", "warm", "many", "please", "see", "below", "attached",
+    "yes", "no", "ok", "okay", "ja", "nein", "oui", "non", "sí", "si", "nee", "none", "n/a", "tbd", "unknown", "same",
     "very", "much", "re", "fw", "fwd", "aw", "wg", "tr", "rv", "ps", "p.s", "nb", "bitte", "danke", "merci", "gracias", "grazie", "bedankt",
     "ihr", "ihre", "euer", "votre", "vos", "su", "sus", "vostro", "uw", "je", "your", "our", "unser", "notre", "nuestro", "nostro", "ons", "onze",
 }
@@ -197,9 +220,12 @@ def _name_check(language: str, allow_lower: bool):
     it is empty, only particles, or lower-case where ``allow_lower`` is False."""
     stops = _stop_words(language) | _stop_words("en")
 
-    def bad(word: str) -> bool:
+    first_names = name_lists()[0]
+    titles = {t for t in (x.replace("\\", "").lower() for x in TITLES.split("|")) if len(t) > 1 and t not in first_names}  # not "Don"
+
+    def bad(word: str) -> bool:  # a non-name, a stop word, or a title ("Frau Dr. …": "Dr" is no name)
         w = word.strip(".,'’").lower()
-        return w in NOT_NAMES or w in stops
+        return w in NOT_NAMES or w in stops or w in titles
 
     def ok(value: str) -> bool | str:
         words = value.split()
@@ -224,6 +250,11 @@ def _name_check(language: str, allow_lower: bool):
 def name_recogniser(language: str) -> GroupPatternRecognizer:
     """PERSON after a title, a greeting, a sign-off line or a "my name is" phrase (six languages)."""
     cap_ok, any_ok = _name_check(language, False), _name_check(language, True)
+
+    def label_ok(value: str) -> bool | str:  # "Attention: urgent matter" is no name: one word at least is not ordinary
+        verdict = any_ok(value)
+        kept = verdict if isinstance(verdict, str) else value
+        return verdict if verdict and not all(is_ordinary_word(w) for w in kept.replace(",", " ").split()) else False
     title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
     patterns = [
         GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
@@ -248,6 +279,14 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, cap_ok),
+        GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
+        GroupPattern(
+            "field label + name",
+            re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{NAME_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
+            0.6,
+            label_ok,
+        ),
+        GroupPattern("lower-case title + capitalised name", re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES})\.?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.55, cap_ok),
     ]
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
 
@@ -282,9 +321,46 @@ def card_like_recogniser(language: str) -> GroupPatternRecognizer:
 
 def iban_like_recogniser(language: str) -> GroupPatternRecognizer:
     """IBAN_CODE for IBAN-shaped strings whatever their checksum (a mistyped IBAN still names an
-    account): country code, 2 check digits, 11-30 letters/digits, optionally in groups of four."""
+    account): country code, 2 check digits, 11-30 letters/digits, optionally in groups of four
+    (0.5); and IBANs written loosely (0.6): any case (``de89 3704 …``), any grouping or separator
+    (``DE 89 370400440532013000``, ``DE89-3704-0044-…``), accepted when the letters and digits
+    have the structure and length of their country's IBAN (Presidio's per-country patterns,
+    ``iban_patterns.regex_per_country``, from the SWIFT IBAN registry)."""
     rx = re.compile(r"(?<![\w])(?P<v>(?-i:[A-Z]{2})\d{2}(?:[ ]?(?-i:[A-Z0-9]){4}){2,7}(?:[ ]?(?-i:[A-Z0-9]){1,4})?)(?![\w])")
-    return GroupPatternRecognizer("IbanLikeRecognizer", "IBAN_CODE", [GroupPattern("iban shape", rx, 0.5)], language, context=CONTEXT["IBAN_CODE"])
+    loose = re.compile(r"(?<![\w])(?P<v>[A-Za-z]{2}[ \t]?\d{2}(?:[ \t.-]?[A-Za-z0-9]){10,32})(?![A-Za-z0-9])")
+    return GroupPatternRecognizer(
+        "IbanLikeRecognizer",
+        "IBAN_CODE",
+        [GroupPattern("iban shape", rx, 0.5), GroupPattern("iban of its country, any case or grouping", loose, 0.6, iban_prefix)],
+        language,
+        context=CONTEXT["IBAN_CODE"],
+    )
+
+
+@lru_cache(maxsize=1)
+def _iban_countries() -> dict[str, re.Pattern]:
+    from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
+
+    return {cc: re.compile(rx) for cc, rx in regex_per_country.items()}
+
+
+def iban_prefix(value: str) -> str | bool:
+    """The longest start of ``value`` ending at a group edge whose letters and digits, upper-cased,
+    are an IBAN of its country (structure and length); False when there is none."""
+    compact, ends = [], []
+    for i, c in enumerate(value):
+        if c.isalnum():
+            compact.append(c.upper())
+            if i + 1 == len(value) or not value[i + 1].isalnum():
+                ends.append((len(compact), i + 1))
+    rx = _iban_countries().get("".join(compact[:2]))
+    if rx is None:
+        return False
+    flat = "".join(compact)
+    for n, end in reversed(ends):
+        if rx.fullmatch(flat[:n]):
+            return value[:end]
+    return False
 
 
 def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
@@ -376,7 +452,11 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
         "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
         "IBAN_CODE": lambda: [iban_like_recogniser(language)],
         "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language)],
-        "PERSON": lambda: [name_recogniser(language), GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES))],
+        "PERSON": lambda: [
+            name_recogniser(language),
+            GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES)),
+            EmailNameRecognizer(language),
+        ],
         "ACCOUNT_NUMBER": lambda: [account_recogniser(language)],
     }
     for entity, make in own.items():

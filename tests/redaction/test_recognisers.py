@@ -253,3 +253,42 @@ def test_a_name_is_masked_whole_and_wherever_it_appears_again(redactor, text, na
         covered[s.start : s.end] = [True] * (s.end - s.start)
     at = text.rindex(name)
     assert all(covered[at : at + len(name)]), [(s.value, s.entity) for s in masked]
+
+
+@pytest.mark.parametrize(
+    ("mail", "name"),
+    [
+        ("Date: 1970-09-29\nName: Sieuwerd Heuver\nPhone: 0496 46 46 70", "Sieuwerd Heuver"),
+        ("name:    hyuuma t. maida\naddress: unit 4526 box 0671", "hyuuma t. maida"),
+        ("Kontoinhaber: Müller, Hans\nBitte um Rückruf.", "Müller, Hans"),
+        ("> From: Jane Doe <jane.doe@client.example>\n> Sent: Monday", "Jane Doe"),
+        ("She was born in 1964. Her maiden name is Key.", "Key"),
+        ("I'd like to join accounts with ms. Quinzia please", "Quinzia"),
+        ("Einojuhani Pyysalo\nBus driver\nE-mail: EinojuhaniPyysalo@gustr.example", "Einojuhani Pyysalo"),
+    ],
+)
+def test_names_after_field_labels_name_phrases_lower_case_titles_and_in_an_email_address_are_masked(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name not in text, text
+    assert all(part not in text for part in name.replace(",", "").split() if len(part) > 2), text
+
+
+@pytest.mark.parametrize("mail", ["Q: can I pay later?\nA: Yes you can.", "Attention: urgent matter\nplease call.", "To: all staff\nCc: Support Team"])
+def test_labels_followed_by_ordinary_words_mask_nothing(redactor, mail):
+    text, pm = redact(redactor, mail)
+    assert not any(ph.startswith("<PERSON") for ph in pm.mapping), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "iban",
+    ["de89 3704 0044 0532 0130 00", "DE 89 370400440532013000", "AT61-1904-3002-3457-3201", "gb82 west 1234 5698 7654 32", "NL02 ABNA 0123 4567 89"],
+)
+def test_ibans_in_any_case_and_grouping_are_masked(redactor, iban):
+    text, pm = redact(redactor, f"Please refund to {iban} please, thanks.")
+    assert iban not in text and not re.search(r"\d{4}", text), text
+    assert text.endswith(" please, thanks."), text
+
+
+def test_an_iban_shaped_string_of_the_wrong_length_in_lower_case_is_not_an_iban(redactor):
+    text, pm = redact(redactor, "the code ab12 cdef ghij klmn opqr is on the box")
+    assert not any(ph.startswith("<IBAN") for ph in pm.mapping), pm.mapping
