@@ -178,7 +178,7 @@ class PyapAddressRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         """LOCATION results for each address pyap finds in a window around an anchor."""
-        import pyap
+        from agent.pii import pyap_rules  # pyap.parse with its rules compiled once per process
 
         out: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
@@ -192,7 +192,7 @@ class PyapAddressRecognizer(EntityRecognizer):
         for (lo, hi), countries in sorted(windows.items()):
             window = text[lo:hi]
             for country in sorted(countries):
-                for addr in pyap.parse(window, country=country):
+                for addr in pyap_rules.parse(window, country):
                     found = _locate(window, addr.full_address, addr.match_start)
                     if found is None:
                         continue
