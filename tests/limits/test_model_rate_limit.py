@@ -198,3 +198,15 @@ def test_two_processes_share_the_requests_per_window(redis_url, namespace):
     assert len(times) == 16
     assert max_in_window(times, WINDOW - SLACK) <= 4  # one limit for both processes, not 4 each
     assert times[-1] - times[0] >= 3 * WINDOW - SLACK
+
+
+def test_redis_down_sends_nothing_and_falls_back():
+    with OpenAIServer() as server:
+        client = client_for(server, LimitsBackend("redis", redis_url="redis://127.0.0.1:1/0"), requests_per_minute=10)
+        try:
+            with OutboundGuard().scope(PlaceholderMap(mapping={})):
+                with pytest.raises(DrafterError, match="limit store unreachable at redis://127.0.0.1:1/0") as info:
+                    client.complete(PROMPT)
+        finally:
+            client.close()
+    assert info.value.transient and server.arrivals == []

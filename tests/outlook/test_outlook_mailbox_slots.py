@@ -4,10 +4,14 @@ connections, or in two processes sharing Redis — send requests through O365 + 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
 
+import pytest
+
+from agent.errors import SourceError
 from connectors.limits import LimitsBackend
 from tests.limits.helpers import PYTHON, WORKER, namespace_fixture, redis_url_fixture, run_threads  # noqa: F401
 from tests.outlook.conftest import CLIENT_ID, MAILBOX, TENANT
@@ -66,3 +70,18 @@ def test_two_processes_on_one_redis_keep_four_in_flight(graph, entra, tmp_path, 
         assert out.strip() == "ok", err[-2000:]
     assert len(graph.requests_for("GET", "/messages")) == 2 * (1 + 18)
     assert 2 <= graph.max_in_flight[MAILBOX] <= 4  # one budget of 4 for both processes, not 4 each
+
+
+def test_no_free_slot_in_time_is_a_transient_source_error(graph, make_source):
+    backend = LimitsBackend(max_wait_seconds=0.3)
+    src = make_source(limits=backend)
+    url = f"{src.cfg.graph_url}v1.0/users/{MAILBOX}/messages"
+    src.con.oauth_request(url, "get")  # signed in
+    before = len(graph.log)
+    with contextlib.ExitStack() as stack:
+        for _ in range(4):  # four requests of other items in flight
+            stack.enter_context(backend.slots.hold(src.con.slot_key(url), 4))
+        with pytest.raises(SourceError, match="no request slot for") as info:
+            src.con.oauth_request(url, "get")
+    assert info.value.transient and len(graph.log) == before  # nothing sent
+    src.con.oauth_request(url, "get")  # the slots are free again
