@@ -239,13 +239,13 @@ def test_cli_relay_once_status_and_a_broker_down(tmp_path):
     proxy = CuttableProxy()
     proxy.cut()
     env = {**os.environ, "DRAFTGUARD_BROKER_URL": proxy.url(), "COLUMNS": "200"}
-    down = _cli(config, "events", "relay", "--once", env=env)
-    assert down.returncode == 1, down
-    assert len(down.stderr.strip().splitlines()) == 1 and "kept for the next relay" in down.stderr and "guest:guest" not in down.stderr
-    status = json.loads(_cli(config, "events", "status", "--json", env=env).stdout)
-    assert status["pending"] == len(rows) and status["enabled"] is True
-    env["DRAFTGUARD_BROKER_URL"] = BROKER_URL
-    with consumer(ex, {"all": ["#"]}) as con:
+    with consumer(ex, {"all": ["#"]}) as con:  # bound first (and the exchange deleted at the end, whatever fails)
+        down = _cli(config, "events", "relay", "--once", env=env)
+        assert down.returncode == 1, down
+        assert len(down.stderr.strip().splitlines()) == 1 and "kept for the next relay" in down.stderr and "guest:guest" not in down.stderr
+        status = json.loads(_cli(config, "events", "status", "--json", env=env).stdout)
+        assert status["pending"] == len(rows) and status["enabled"] is True and con.drain("all") == []
+        env["DRAFTGUARD_BROKER_URL"] = BROKER_URL
         up = _cli(config, "events", "relay", "--once", env=env)
         got = con.drain("all")
     assert up.returncode == 0 and f"{len(rows)} published, 0 waiting" in up.stdout, up
