@@ -146,7 +146,8 @@ class UnitOfWork:
         return entry
 
     def audit(self, event: str, item: Item | None, data: dict | None = None, actor: str = "draftguard") -> None:
-        """Append an audit event for ``item`` in this transaction."""
+        """Append an audit event for ``item`` in this transaction (with its outbox row when events
+        are enabled: :func:`storage.audit.append`, :mod:`storage.outbox`)."""
         audit.append(
             self.session,
             event,
