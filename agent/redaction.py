@@ -74,12 +74,6 @@ def _norm(value: str) -> str:
 
 # Salutations our own templates write; the small spaCy model tags some of them as PERSON.
 SALUTATION_WORDS = ("Sir", "Madam", "Sir or Madam", "Dear", "Team", "Hello", "Hi")
-# Address parts separated by at most this (commas, spaces, up to three line breaks) are one address.
-_ADDRESS_GAP = re.compile(r"[\s,>]*")  # ">" : the address is in a quoted block
-_TRAILING_LINE = re.compile(
-    r"[ \t,]*\n[>\s,]*?(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){1,4}(?:[ \t]*,?[ \t]*(?:[A-Z]{1,3}[ \t]+)?\d{4,5})?|\d{4,5})[ \t,.]*(?=\n|$)"
-)
-_ADDRESS_LINE = re.compile(r"[>\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){0,3}[^\S\n]*,?")
 
 
 class Redactor:
@@ -310,37 +304,9 @@ def _drop_ner_cues(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
 
 
 def _join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
-    out: list[PiiSpan] = []
-    for s in spans:
-        prev = out[-1] if out else None
-        if prev is not None and prev.entity == "LOCATION" and s.entity == "LOCATION" and _address_gap(text[prev.end : s.start]):
-            out[-1] = PiiSpan("LOCATION", prev.start, s.end, text[prev.start : s.end], max(prev.score, s.score), prev.recogniser)
-        else:
-            out.append(s)
-    return [_extend_address(text, s) if s.entity == "LOCATION" and " " in s.value.strip() else s for s in out]
+    from agent.pii.addresses import join_address_parts
 
-
-def _address_gap(gap: str) -> bool:
-    if _ADDRESS_GAP.fullmatch(gap):
-        return True
-    lines = [ln for ln in gap.split("\n")]
-    if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.?!:;@]", gap):
-        return False
-    return all(not ln.strip(" ,\t>") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
-
-
-def _extend_address(text: str, s: PiiSpan) -> PiiSpan:
-    """Add to an address that ends its line up to three following lines that are a town, region,
-    country or postcode (at most four words, an optional postcode, no sentence punctuation)."""
-    end = s.end
-    for _ in range(3):
-        m = _TRAILING_LINE.match(text, end)
-        if not m:
-            break
-        end = m.end("line")
-    if end == s.end:
-        return s
-    return PiiSpan(s.entity, s.start, end, text[s.start : end], s.score, s.recogniser)
+    return join_address_parts(text, spans)
 
 
 class _PseudonymSession:

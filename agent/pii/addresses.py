@@ -20,13 +20,16 @@ parts of one address into one placeholder, so the draft restores a whole address
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+from agent.pii.words import is_ordinary_word
 
-U = "A-ZÀ-ÖØ-ÞĀ-Ž"  # upper-case letters (Latin-1 + Latin Extended-A)
-L = "a-zß-öø-ÿā-ž"
+U = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЁ"  # upper-case letters (Latin-1, Latin Extended-A, Greek, Cyrillic)
+L = "a-zß-öø-ÿā-žα-ωά-ώа-яё"
 WORD = rf"[{U}{L}][{U}{L}'’.-]*"
 CAP = rf"[{U}][{U}{L}'’.-]*"
 HOUSE = r"\d{1,5}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
@@ -47,15 +50,20 @@ PREFIX_STREETS = (
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
     # de / nl prefixed forms
-    "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der"
+    "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der|"
+    # pl (ulica, aleja), cz / sk (náměstí, třída)
+    "ul\\.|al\\.|ulica|aleja|nám\\.|náměstí|tř\\.|třída"
 )
+# Street words written as a word after the name: Hungarian, Czech/Slovak, Baltic, Finnish ("Hegyalja út 98").
+AFTER_STREETS = "út|utca|u\\.|körút|tér|ulice|iela|gatve|tie|katu|kuja"
 EN_STREETS = (
     "street|st\\.?|road|rd\\.?|avenue|ave\\.?|lane|ln\\.?|drive|dr\\.?|boulevard|blvd\\.?|court|ct\\.?|place|pl\\.?|"
     "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green"
 )
+_LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
 HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow"
-UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
+UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
@@ -88,7 +96,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "street prefix + name + number",
             re.compile(rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*(?:{WORD}\s+){{0,4}}?{HOUSE})(?![\w])", f),
             0.6,
-            validate=lambda v: any(c.isdigit() for c in v) and not v.split()[0].islower() or v.split()[0].lower() in {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo"},
+            validate=lambda v: any(c.isdigit() for c in v) and not v.split()[0].islower() or v.split()[0].lower() in {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja"},
         ),
         GroupPattern(
             "number + prefix street",
@@ -102,7 +110,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "street corner",
-            re.compile(rf"(?P<v>(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+(?:[\w.'’-]+[ \t]+){{1,5}}?(?i:and|&)[ \t]+{CAP}(?:[ \t]+{CAP}){{0,2}})"),
+            re.compile(rf"(?P<v>(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+(?:[\w.'’-]+[ \t]+){{1,5}}?(?i:and|&)[ \t]+(?:[{L}]{{1,4}}[ \t]+)?{CAP}(?:[ \t]+{CAP}){{0,2}})"),
             0.6,
         ),
         GroupPattern(
@@ -128,6 +136,16 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("ca postcode", re.compile(rf"(?<![\w])(?P<v>{CA_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
+        GroupPattern("street word after the name + number", re.compile(rf"(?<![\w-])(?P<v>{WORD}[ \t]+(?:{AFTER_STREETS})[ \t]*{HOUSE}\.?)(?![\w])", f), 0.6),
+        GroupPattern(
+            "house number + name + number line",
+            re.compile(rf"(?m)^{_LINE_PREFIX}(?P<v>\d{{1,5}}[ \t]+{CAP}(?:[ \t-]{CAP}){{0,2}}[ \t]+\d{{1,5}}[a-zA-Z]?)[ \t]*$"),
+            0.5,
+            validate=lambda v: v.split()[1].lower().strip(".") not in NOT_STREET,
+        ),
+        GroupPattern("us military address", re.compile(r"(?<![\w])(?P<v>(?i:APO|FPO|DPO)[ \t]+(?i:AA|AE|AP)[ \t]+\d{5}(?:-\d{4})?)(?![\w])"), 0.7),
+        GroupPattern("us military unit", re.compile(r"(?<![\w])(?P<v>(?i:PSC|CMR|Unit)[ \t]+\d{1,5},?[ \t]+(?i:Box)[ \t]+\d{1,5})(?![\w])"), 0.6),
+        GroupPattern("ship", re.compile(rf"(?<![\w])(?P<v>(?:USNS|USS|USCGC|HMS|HMCS)[ \t]+{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"), 0.6),
         GroupPattern("country + postcode", re.compile(rf"(?m)(?<=\n)[>\s]*(?P<v>{CAP}(?:[ \t]{CAP})?[ \t]\d{{4,5}})[ \t]*$"), 0.5),
         GroupPattern(
             "postcode after its word",
@@ -135,7 +153,96 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.6,
         ),
     ]
-    return GroupPatternRecognizer("EuAddressRecognizer", "LOCATION", patterns, language, context=["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"])
+    context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]
+    context += ["suite", "apt", "apartment", "unit", "flat", "floor", "wohnung", "appartement", "piso", "interno"]  # the unit line of an address block
+    return GroupPatternRecognizer("EuAddressRecognizer", "LOCATION", patterns, language, context=context)
+
+
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """Country names, case-folded, in English, German, French, Spanish, Italian and Dutch (the
+    address providers of Faker, already a dependency for the name lists)."""
+    import importlib
+
+    names: set[str] = set()
+    for locale in ("en", "en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL"):
+        try:
+            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        except (ImportError, AttributeError):
+            continue
+        names.update(" ".join(c.split()).casefold() for c in getattr(provider, "countries", ()) if len(c) >= 4)
+    return frozenset(names)
+
+
+_POSTCODE = re.compile(r"(?<![\w.,/-])(?:\d{4,5}|\d{3} \d{2}|\d{2}-\d{3})(?![\w/-]|[.,]\d)")
+_WORDS_BEFORE = re.compile(rf"((?:[{U}{L}][\w'’.-]*[ \t]+){{0,3}}[{U}{L}][\w'’.-]*)[ \t]*,?[ \t]*$")
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec "
+    "januar februar märz mai juni juli oktober dezember janvier février mars avril juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre gennaio febbraio aprile maggio giugno luglio "
+    "settembre ottobre dicembre januari februari maart mei augustus".split()
+)
+
+
+class PostcodeTownRecognizer(EntityRecognizer):
+    """LOCATION for a postcode after its country or town on the same line: ``Sweden 67626``,
+    ``belgium 97466``, ``Czech Republic 33156`` (a country name of :func:`country_names`, any case,
+    0.6); ``ARENDAL 4844``, ``ÖVERTURINGEN 840 24`` (a town in capitals, 0.5; a 4-digit year is
+    no postcode); ``Costamezzana 43015`` (a capitalised town that is no English word, a 5-digit
+    or ``ddd dd`` postcode, 0.45)."""
+
+    def __init__(self, language: str):
+        super().__init__(supported_entities=["LOCATION"], name="PostcodeTownRecognizer", supported_language=language)
+
+    def load(self) -> None:  # noqa: D102
+        country_names()
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        """LOCATION results for each postcode after a country or town (see the class docstring)."""
+        countries = country_names()
+        out: list[RecognizerResult] = []
+        for m in _POSTCODE.finditer(text):
+            code = m.group(0)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            w = _WORDS_BEFORE.search(text, max(line_start, m.start() - 60), m.start())
+            if not w:
+                continue
+            words = w.group(1).split()
+            found = None
+            for k in range(len(words)):  # the longest country name ending right before the code
+                if " ".join(words[k:]).casefold().strip(",") in countries:
+                    found = (k, 0.6, "country + postcode")
+                    break
+            last = words[-1].strip(",.")
+            year = len(code) == 4 and 1900 <= int(code) <= 2099
+            if found is None and len(last) >= 4 and last.isupper() and last.isalpha() and not year and not is_ordinary_word(last):
+                k = len(words) - 2 if len(words) >= 2 and words[-2].isupper() and words[-2].isalpha() and len(words[-2]) >= 2 else len(words) - 1
+                found = (k, 0.5, "town in capitals + postcode")
+            if (
+                found is None
+                and (len(code) == 5 or " " in code)
+                and last[:1].isupper()
+                and not last.isupper()
+                and last.casefold() not in NOT_STREET
+                and last.casefold() not in _MONTH_WORDS
+                and not is_ordinary_word(last)
+            ):
+                found = (len(words) - 1, 0.45, "town + postcode")
+            if found is None:
+                continue
+            k, score, rule = found
+            start = w.start(1) + w.group(1).index(words[k]) if k else w.start(1)
+            out.append(
+                RecognizerResult(
+                    "LOCATION",
+                    start,
+                    m.end(),
+                    score,
+                    analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score, pattern_name=rule),
+                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+                )
+            )
+        return out
 
 
 # Anchors and the pyap country to try for each: a US state + ZIP, a Canadian postcode or
@@ -211,3 +318,113 @@ class PyapAddressRecognizer(EntityRecognizer):
                         )
                     )
         return out
+
+
+# ---------------------------------------------------------------- one address, one placeholder
+# Characters that may start a line of an address block: quote marks, bullets, table bars and the
+# "?" a lost bullet character becomes.
+_PREFIX = r"[ \t>?*•·|]"
+_GAP = re.compile(r"[\s,>?*•·|]*")
+_TRAILING_LINE = re.compile(
+    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}})[ \t,.]*(?=\n|$)"
+    rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
+)
+_ADDRESS_LINE = re.compile(rf"{_PREFIX}*[\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){{0,3}}[^\S\n]*,?")
+_LEADING_NUMBER = re.compile(r"(?<![\w.,:/+-])\d{1,5}[a-zA-Z]?[ \t]+$")
+_TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|en|on|upon|by|bei|ob|près|lès"
+_TAIL_WORD = (
+    rf"(?:[{U}][{U}{L}'’.-]*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
+)
+_TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
+_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
+_TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}][{L}'’.-]*|\d{{3,5}})){{1,6}}{_TAIL_END}")
+NER = "SpacyRecognizer"
+
+
+def _address_gap(gap: str) -> bool:
+    """True when ``gap`` between two address parts keeps them one address: separators only, or
+    up to three short lines (a town, a region) without sentence punctuation."""
+    if _GAP.fullmatch(gap):
+        return True
+    lines = gap.split("\n")
+    if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.!:;@]", gap):
+        return False
+    return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
+
+
+def _extend(text: str, s) -> tuple[int, int]:
+    """The span of the address part ``s`` with its house number before it on the line ("255
+    hersnapvej 18"), the rest of its line when that is only towns, regions, countries and
+    postcodes ("Apt. 162, Chomutice u Horic v Podkrkonoší, Czech Republic 33156"), and up to
+    three following lines of that kind."""
+    start, end = s.start, s.end
+    line_start = text.rfind("\n", 0, start) + 1
+    m = _LEADING_NUMBER.search(text, line_start, start)
+    if m:
+        start = m.start()
+    if any(c.isdigit() for c in s.value) or s.recogniser != NER:
+        tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
+        m = tail.match(text, end)
+        if m and (tail is _TAIL or not all(is_ordinary_word(w) for w in m.group(0).replace(",", " ").split() if not w.isdigit())):
+            end = m.end()
+            while end > s.end and text[end - 1] == ".":  # the full stop ends the sentence, not the town
+                end -= 1
+    for _ in range(3):
+        m = _TRAILING_LINE.match(text, end)
+        if not m:
+            break
+        end = m.end("line") if m.group("line") is not None else m.end("code")
+        if m.group("line") is None:
+            break
+    return start, end
+
+
+def join_address_parts(text: str, spans: list) -> list:
+    """One LOCATION span per postal address, from non-overlapping spans in reading order
+    (``agent.redaction.PiiSpan``): LOCATION parts separated only by an address gap are joined,
+    so is a name between two of them ("178 Piermark Drive <Zak Points> Apt. 335": a street named
+    after a person); each address takes its house number, the rest of its line and its trailing
+    town/country/postcode lines (:func:`_extend`). A span the extension reaches is absorbed when
+    it is a LOCATION or a PERSON, else the address stops before it."""
+    out: list = []
+    for s in spans:
+        if out and s.entity == "LOCATION" and out[-1].entity == "LOCATION" and _address_gap(text[out[-1].end : s.start]):
+            out[-1] = replace(out[-1], end=s.end, value=text[out[-1].start : s.end], score=max(out[-1].score, s.score))
+            continue
+        if (
+            len(out) >= 2
+            and s.entity == "LOCATION"
+            and out[-1].entity == "PERSON"
+            and out[-2].entity == "LOCATION"
+            and _address_gap(text[out[-2].end : out[-1].start])
+            and _address_gap(text[out[-1].end : s.start])
+            and "\n" not in text[out[-2].end : out[-1].start]
+        ):
+            out.pop()
+            out[-1] = replace(out[-1], end=s.end, value=text[out[-1].start : s.end], score=max(out[-1].score, s.score))
+            continue
+        out.append(s)
+    result: list = []
+    i = 0
+    while i < len(out):
+        s = out[i]
+        if s.entity != "LOCATION":
+            result.append(s)
+            i += 1
+            continue
+        start, end = _extend(text, s)
+        if result and start < result[-1].end:
+            start = s.start
+        j = i + 1
+        while j < len(out) and out[j].start < end:
+            if out[j].entity in ("LOCATION", "PERSON"):
+                end = max(end, out[j].end)
+                j += 1
+            else:
+                end = out[j].start
+                while end > s.end and text[end - 1] in " \t,;:\n":
+                    end -= 1
+                break
+        result.append(replace(s, start=start, end=end, value=text[start:end]))
+        i = j
+    return result

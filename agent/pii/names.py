@@ -34,6 +34,7 @@ from agent.pii.words import is_ordinary_word
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
+UNKNOWN_SCORE = 0.4  # a capitalised word no lexicon or name list knows: above the 0.35 threshold, below every cue
 # English words that are also frequent first names or surnames; never a name on their own.
 COMMON = frozenset(
     """will may june april august march grace hope faith joy rose mark bill frank art guy ray max sky summer winter autumn
@@ -83,6 +84,34 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return fold(first), fold(last)
 
 
+def _title_case_line(text: str, at: int) -> bool:
+    """True when the word at ``at`` stands in Title Case: on a line of three or more words, all
+    capitalised, one of them an ordinary word ("Project Aurora Client Onboarding"), or in a
+    clause (between punctuation) with two capitalised ordinary words after its first word
+    ("Service Excellence Ltd.")."""
+    lo = text.rfind("\n", 0, at) + 1
+    hi = text.find("\n", at)
+    line = text[lo : hi if hi >= 0 else len(text)]
+    words = _WORD.findall(line)
+    if len(words) >= 3 and all(w[0].isupper() for w in words) and any(is_ordinary_word(w) for w in words):
+        return True
+    rel = at - lo
+    starts = [m.end() for m in re.finditer(r"[,;.!?:\"“”()]", line[:rel])]
+    end = re.search(r"[,;.!?:\"“”()]", line[rel:])
+    clause = _WORD.findall(line[(starts[-1] if starts else 0) : rel + end.start() if end else len(line)])
+    return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w)) >= 2
+
+
+_ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
+
+
+def _name_like_org(ent) -> bool:
+    """An NER organisation none of whose words is an English word or a company suffix
+    ("Bekbolat Musliyevich", "Vsevolod"): the small model often calls an unknown person that."""
+    words = [t.text for t in ent if t.text[:1].isalpha()]
+    return ent.label_ == "ORG" and bool(words) and not any(is_ordinary_word(w) or w.casefold().strip(".") in _ORG_WORDS for w in words)
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """PERSON from the name lists, under the rules of the module docstring."""
 
@@ -102,6 +131,58 @@ class GazetteerNameRecognizer(EntityRecognizer):
             analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score, pattern_name=rule),
             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
         )
+
+    def _unknown_names(self, text: str, words: list[tuple[int, int, str]], pos: dict[int, str], doc, ok) -> list[RecognizerResult]:
+        """English text with a tagger: capitalised words the English lexicon does not know, tagged
+        PROPN and outside the NER's organisations, places and other non-person entities
+        ("Vsevolod is very reliable", "Vidica Zakoč of Fernandez Inc."), adjacent ones joined
+        (0.4); and a lower-case listed first name that is no English word, with a following
+        lower-case word that is no English word either ("eva kleist", 0.45)."""
+        from agent.pii.recognisers import CONTEXT, cue_words
+
+        first, last = name_lists()
+        cues = cue_words() | {w for ws in CONTEXT.values() for w in ws}
+        other = [(e.start_char, e.end_char) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER") and not _name_like_org(e)]
+        out: list[RecognizerResult] = []
+
+        def sentence_start(a: int) -> bool:
+            before = text[:a].rstrip(" \t\"'“‘(")
+            return not before or before[-1] in "\n.!?:;"
+
+        def unknown(k: int) -> bool:
+            a, b, w = words[k]
+            tag = pos.get(a)
+            if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and sentence_start(a))):
+                return False  # the tagger calls an unknown name at a sentence start a noun ("Vsevolod is very reliable")
+            if not ok(w) or is_ordinary_word(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS or re.search(r"['’](?![A-Z])", w):
+                return False  # "C'mon" (O'Brien, D'Angelo are names)
+            if _title_case_line(text, a):
+                return False  # "Project Aurora Client Onboarding": capitals say nothing there
+            if text[a - 1 : a] in ("@", ".", "/", "\\", "#", "_") or text[b : b + 1] in ("@", "/", "_") or re.match(r"\.\w", text[b : b + 2]):
+                return False  # part of an address, a file or a handle
+            return not any(x <= a < y for x, y in other)
+
+        k = 0
+        while k < len(words):
+            a, b, w = words[k]
+            if unknown(k):
+                end = k
+                while end + 1 < len(words) and re.fullmatch(r"[ \t]", text[words[end][1] : words[end + 1][0]]) and unknown(end + 1):
+                    end += 1
+                out.append(self._result(a, words[end][1], UNKNOWN_SCORE, "capitalised word no lexicon knows, tagged PROPN"))
+                k = end + 1
+                continue
+            f = w.casefold()
+            if w.islower() and f in first and len(f) >= 3 and ok(w) and not is_ordinary_word(w) and f not in cues:
+                nxt = words[k + 1] if k + 1 < len(words) else None
+                if nxt and nxt[2].islower() and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and len(nxt[2]) >= 3 and ok(nxt[2]) and not is_ordinary_word(nxt[2]):
+                    out.append(self._result(a, nxt[1], 0.45, "lower-case listed first name + unknown word"))
+                    k += 2
+                    continue
+                if pos.get(a) == "PROPN":
+                    out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name tagged PROPN"))
+            k += 1
+        return out
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         """PERSON results for listed names (see the module docstring for the rules)."""
@@ -127,6 +208,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
         def gap(x: int, y: int) -> bool:
             return re.fullmatch(r"[ \t]{1,2}", text[x:y]) is not None
 
+        if pos and self.supported_language == "en":
+            out += self._unknown_names(text, words, pos, doc, ok)
         i = 0
         while i < len(words):
             a, b, w = words[i]
@@ -147,7 +230,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 a2, b2, w2 = nxt
                 f2 = w2.casefold()
                 tagged = not pos or any(pos.get(x) in name_pos for x in (a, a2)) and "PROPN" in (pos.get(a), pos.get(a2))
-                if w[0].isupper() and w2[0].isupper() and more(w2) and tagged and (listed_first or f2 in first or f2 in last):
+                if w[0].isupper() and w2[0].isupper() and (more(w2) if j == i + 1 else ok(w2)) and tagged and (listed_first or f2 in first or f2 in last):
                     k, end = j, b2  # more capitalised words, particles between: "María del Carmen Ruiz"
                     while k + 1 < len(words) and len(words) > k + 1:
                         m = k + 1

@@ -24,7 +24,7 @@ import inspect
 import re
 from functools import lru_cache
 
-from agent.pii.addresses import PyapAddressRecognizer, eu_address_recogniser
+from agent.pii.addresses import PostcodeTownRecognizer, PyapAddressRecognizer, eu_address_recogniser
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
 from agent.pii.names import EmailNameRecognizer, GazetteerNameRecognizer, name_lists, ner_recogniser
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
@@ -451,7 +451,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
         "PHONE_NUMBER": lambda: [national_phone_recogniser(language)],
         "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
         "IBAN_CODE": lambda: [iban_like_recogniser(language)],
-        "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language)],
+        "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language), PostcodeTownRecognizer(language)],
         "PERSON": lambda: [
             name_recogniser(language),
             GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES)),

@@ -94,6 +94,6 @@ def is_ordinary_word(word: str) -> bool:
     first, last = name_lists()
     if w in first or w in last:
         return False
-    if "-" in w:  # "post-launch": every part ordinary ("Hauta-aho", "Lindqvist-Berg" are not)
-        return all(is_ordinary_word(p) for p in w.split("-") if p)
+    if "-" in w:  # "post-launch": every part a lexicon or stop word ("Hauta-aho", "Lindqvist-Berg" are not)
+        return all(p in stop_words() or in_lexicon(p) for p in w.split("-") if p)
     return in_lexicon(w)

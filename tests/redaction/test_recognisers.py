@@ -292,3 +292,46 @@ def test_ibans_in_any_case_and_grouping_are_masked(redactor, iban):
 def test_an_iban_shaped_string_of_the_wrong_length_in_lower_case_is_not_an_iban(redactor):
     text, pm = redact(redactor, "the code ab12 cdef ghij klmn opqr is on the box")
     assert not any(ph.startswith("<IBAN") for ph in pm.mapping), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "255 hersnapvej 18, københavn k",  # house number before the street, lower-case town after it
+        "30866 Ránargata 87 Apt. 652, Tallinn, Estonia 02151",  # towns and country to the end of the line
+        "2046 50 Point Walter Road Suite 067, Chomutice u Horic v Podkrkonoší, Czech Republic 33156",
+        "06111 Μεγάλη Άμμος 198 Apt. 822 ΠΑΦΟΣ PA",  # Greek letters
+        "772 ul. Narewska 94\n> Apt. 478\n> Poznań\n> Poland 35403",  # quoted block, Polish street word
+        "Fuglie 41 Popović Dam\n Suite 860\n UPPLANDS VÄSBY\n Sweden 56687",  # a street named after a person
+        "PSC 6477, Box 2981\nAPO AE 83700",  # US military
+        "Rosewood Cottage, 4 Church Lane, Little Chalfont, Amersham HP7 9QR",  # a house name
+    ],
+)
+def test_an_address_block_in_national_formats_is_one_placeholder(redactor, address):
+    original = f"Hello, I moved: my new address is {address}.\nThanks."
+    text, pm = redact(redactor, original)
+    assert text == "Hello, I moved: my new address is <LOCATION_1>.\nThanks.", (text, pm.mapping)
+
+
+def test_a_postcode_line_the_sentence_goes_on_after_ends_the_address(redactor):
+    text, pm = redact(redactor, "Please update the billing address with 4241 Steinfelden 73\nSAVONLINNA\n, SV\n 77233 for this card.")
+    assert text == "Please update the billing address with <LOCATION_1> for this card.", (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Looking to support our office in ARENDAL 4844 in its mission.", "ARENDAL 4844"),
+        ("??? marke\n??? belgium 97466", "belgium 97466"),
+        ("Looking to support Connotate in Costamezzana 43015 in its mission.", "Costamezzana 43015"),
+    ],
+)
+def test_a_postcode_after_its_town_or_country_is_masked(redactor, text, value):
+    masked, _ = redact(redactor, text)
+    assert value not in masked and not re.search(r"\d{4}", masked), masked
+
+
+@pytest.mark.parametrize("text", ["Invoice 43015 and Windows 2000, Order 12345, ISO 9001, since March 2019.", "We met in PORVOO 2021 and in Berlin 2019."])
+def test_numbers_after_ordinary_words_and_years_are_no_postcodes(redactor, text):
+    _, pm = redact(redactor, text)
+    assert not any(ph.startswith("<LOCATION") and any(c.isdigit() for c in v) for ph, v in pm.mapping.items()), pm.mapping
