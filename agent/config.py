@@ -526,6 +526,40 @@ class ObservabilityConfig(_Strict):
     metrics_host: str = "127.0.0.1"
 
 
+class TracingConfig(_Strict):
+    """OpenTelemetry traces (docs/tracing.md): one trace per item, one span per stage.
+
+    ``enabled`` false (the default): no SDK, no exporter, no network; the pipeline's spans are
+    the API's no-op spans. ``exporter``: ``"otlp"`` (OTLP/HTTP protobuf, ``POST <endpoint>/v1/traces``),
+    ``"console"`` (spans as JSON on stderr) or ``"none"`` (spans recorded for the trace ids in
+    the logs, sent nowhere). ``endpoint``: the collector's base URL (``http://127.0.0.1:4318``)
+    or the full traces URL (ending ``/v1/traces``); the environment's
+    ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` (full URL) or ``OTEL_EXPORTER_OTLP_ENDPOINT`` (base)
+    overrides it, and with neither and no ``endpoint`` the exporter is refused (ConfigError):
+    no default address is ever contacted. Headers (an API key) go in
+    ``OTEL_EXPORTER_OTLP_HEADERS``, never in the file. ``service_name``: the ``service.name``
+    resource attribute. ``sample_ratio``: share of items traced (parent-based: a worker
+    follows the scheduler's decision). ``timeout_seconds``: one export request."""
+
+    enabled: bool = False
+    exporter: Literal["otlp", "console", "none"] = "otlp"
+    endpoint: str = ""
+    service_name: str = Field(default="draftguard", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// URL (OTLP/HTTP), not {v.split('://')[0]!r}")
+        netloc = v.split("://", 1)[-1].split("/", 1)[0]
+        if "@" in netloc:
+            raise ValueError("holds credentials: put them in OTEL_EXPORTER_OTLP_HEADERS instead of the URL")
+        return v
+
+
 #: the environment variable that overrides ``[events] broker_url`` (and may carry credentials)
 BROKER_URL_ENV = "DRAFTGUARD_BROKER_URL"
 
@@ -611,6 +645,7 @@ class Settings(_Strict):
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     events: EventsConfig = Field(default_factory=EventsConfig)
+    tracing: TracingConfig = Field(default_factory=TracingConfig)
     base_dir: Path = Path(".")
 
     @field_validator("routing")

@@ -18,12 +18,21 @@ outbound check, hold each attempt (the client's own retries included) until the 
 requests/tokens per minute allow it and any shared pause after a 429 has ended, and read every
 answer's ``Retry-After`` / ``x-ratelimit-*`` headers and ``usage``. A wait longer than
 ``[limits] max_wait_seconds`` raises at once: :class:`DrafterError` (transient), nothing sent.
+
+Tracing (docs/tracing.md): each call is a ``model`` span (purpose, model name, token counts,
+error type) and each HTTP attempt on the wire, retries included, its child span from the
+official httpx instrumentation (``opentelemetry-instrumentation-httpx``; method, URL without
+query, status). No-op spans while tracing is off.
 """
 
 from __future__ import annotations
 
-import openai
+import sys
 
+import openai
+from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor, HTTPXClientInstrumentor
+
+from agent import tracing
 from agent.config import ModelConfig
 from agent.errors import DrafterError
 from agent.models import DraftOutput, Prompt, ReviewOutput
@@ -35,6 +44,14 @@ from connectors.limits import LimitError, LimitsBackend, backend_for
 def _check_request(request) -> None:
     """httpx request hook: the body must be one :func:`guard_request` passed."""
     verify_request_body(request.url.path, request.content)
+
+
+def _trace_attempts(http_client) -> None:
+    """One client span per HTTP attempt on ``http_client`` (the official instrumentation for
+    its library: the ``openai`` client is built on ``httpx2``, older releases on ``httpx``)."""
+    httpx2 = sys.modules.get("httpx2")
+    instrumentor = HTTPX2ClientInstrumentor if httpx2 is not None and isinstance(http_client, httpx2.Client) else HTTPXClientInstrumentor
+    instrumentor.instrument_client(http_client, tracer_provider=tracing.provider())
 
 
 class OpenAIModelClient(ModelClient):
@@ -50,14 +67,16 @@ class OpenAIModelClient(ModelClient):
         self.cfg = cfg
         self.model = cfg.name
         self.rate = (limits or backend_for(None)).model_limiter(cfg)
+        http_client = openai.DefaultHttpxClient(
+            event_hooks={"request": [_check_request, self.rate.on_request], "response": [self.rate.on_response]}
+        )
+        _trace_attempts(http_client)
         self._client = openai.OpenAI(
             api_key=cfg.api_key() or "not-needed",
             base_url=cfg.base_url,
             timeout=cfg.timeout_seconds,
             max_retries=cfg.max_retries,
-            http_client=openai.DefaultHttpxClient(
-                event_hooks={"request": [_check_request, self.rate.on_request], "response": [self.rate.on_response]}
-            ),
+            http_client=http_client,
         )
 
     def _chat(self, messages: list[dict], response_format: type):
@@ -82,6 +101,12 @@ class OpenAIModelClient(ModelClient):
         return self._structured(prompt, ReviewOutput, "review")
 
     def _structured(self, prompt: Prompt, response_format: type, what: str):
+        with tracing.span("model", purpose=what, provider=self.provider, model=self.cfg.name) as span:
+            parsed, tokens = self._structured_call(prompt, response_format, what)
+            span.set(**tokens)
+            return parsed, tokens
+
+    def _structured_call(self, prompt: Prompt, response_format: type, what: str):
         try:
             completion = self._chat([{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}], response_format)
         except OutboundBlocked:

@@ -114,7 +114,14 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
 
 
 def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
-    """Open (and migrate) the database, build the sources and the pipeline."""
+    """Turn tracing on when ``[tracing]`` says so (``jobs/tracing.py``; once per process) and
+    show the item ids on the CLI's log lines, then open (and migrate) the database, build the
+    sources and the pipeline. Raises ConfigError for a tracing exporter without an endpoint."""
+    from jobs.observability import install_log_correlation
+    from jobs.tracing import configure_tracing
+
+    configure_tracing(settings.tracing)
+    install_log_correlation()
     engine, session_factory = open_database(settings.storage_url(), events_source=settings.events.source_prefix())
     try:
         pipeline = build_pipeline(settings, session_factory, notifier)

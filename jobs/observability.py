@@ -11,6 +11,10 @@ request lines (they contain URLs) are silenced at WARNING.
 
 Correlation: :func:`bind_item` binds ``correlation_id`` (and ``item_id``) in
 ``structlog.contextvars`` for the duration of one item; every log line inside carries it.
+:func:`add_trace_ids` adds the ids of the current ``agent.tracing`` stage span (correlation id,
+item id, ``trace_id``, ``span_id`` when a recorded span is current) to every JSON/console line;
+:class:`CorrelationFilter` / :func:`install_log_correlation` do the same for the CLI's plain
+``logging`` lines (``... [correlation_id=... trace_id=... span_id=...]``).
 
 HTTP: :func:`start_http_server` serves ``/metrics`` (Prometheus text format, via
 ``prometheus_client.make_wsgi_app``) and ``/healthz`` (JSON, 200 or 503) from a
@@ -34,6 +38,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import structlog
 from prometheus_client import REGISTRY, CollectorRegistry, make_wsgi_app
 
+from agent import tracing
 from agent.config import ObservabilityConfig
 
 # --- redaction ------------------------------------------------------------------------
@@ -117,6 +122,63 @@ def _drop_message_copy(_logger: Any, _method: str, event_dict: dict) -> dict:
     return event_dict
 
 
+def log_ids() -> dict[str, Any]:
+    """The ids the current log line carries: ``correlation_id`` and ``item_id`` of the item in
+    hand (the enclosing ``agent.tracing`` stage span, else :func:`bind_item`'s binding), and
+    ``trace_id`` / ``span_id`` when a recorded span is current. Empty outside an item."""
+    ids = tracing.current_ids()
+    bound = structlog.contextvars.get_contextvars()
+    for key in ("correlation_id", "item_id"):
+        if key not in ids and bound.get(key) is not None:
+            ids[key] = bound[key]
+    return ids
+
+
+def add_trace_ids(_logger: Any, _method: str, event_dict: dict) -> dict:
+    """structlog processor: :func:`log_ids` on the line (values already bound are kept)."""
+    for key, value in log_ids().items():
+        event_dict.setdefault(key, value)
+    return event_dict
+
+
+_LOG_ID_KEYS = ("correlation_id", "item_id", "trace_id", "span_id")
+
+
+class CorrelationFilter(logging.Filter):
+    """A handler filter for plain ``logging`` output: sets ``record.correlation_id``,
+    ``record.item_id``, ``record.trace_id``, ``record.span_id`` (``""`` when absent) and
+    ``record.log_ids`` (`` [correlation_id=… item_id=… trace_id=… span_id=…]``, only the ids
+    present; ``""`` outside an item) for a format string to show. Never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ids = log_ids()
+        for key in _LOG_ID_KEYS:
+            setattr(record, key, ids.get(key, ""))
+        present = " ".join(f"{k}={ids[k]}" for k in _LOG_ID_KEYS if k in ids)
+        record.log_ids = f" [{present}]" if present else ""
+        return True
+
+
+def install_log_correlation(logger: logging.Logger | None = None) -> None:
+    """Make the plain-text handlers of ``logger`` (the root logger: the CLI's
+    ``logging.basicConfig`` handler) show :func:`log_ids` after each message: a
+    :class:`CorrelationFilter` on each, and ``%(log_ids)s`` appended to a stdlib
+    ``logging.Formatter`` %-style format that lacks it. Other handler classes (a test
+    harness's capture handler) and other formatters (the service's structlog JSON, which has
+    :func:`add_trace_ids`) are left alone. Idempotent."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if type(handler) is not logging.StreamHandler:  # not a test harness's capture handler
+            continue
+        fmt = handler.formatter
+        if fmt is not None and (type(fmt) is not logging.Formatter or type(fmt._style) is not logging.PercentStyle):
+            continue
+        if not any(isinstance(f, CorrelationFilter) for f in handler.filters):
+            handler.addFilter(CorrelationFilter())
+        pattern = fmt._fmt if fmt is not None else logging.BASIC_FORMAT
+        if "%(log_ids)s" not in (pattern or ""):
+            handler.setFormatter(logging.Formatter(f"{pattern}%(log_ids)s", fmt.datefmt if fmt is not None else None))
+
+
 _configured = False
 _config_lock = threading.Lock()
 
@@ -125,7 +187,8 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
     """Configure structlog + stdlib logging once per process (``force`` re-configures, for tests).
 
     Output on ``stream`` (stderr): one JSON object per line with ``timestamp`` (ISO 8601 UTC),
-    ``level``, ``logger``, ``event`` and the bound context (``correlation_id``); with
+    ``level``, ``logger``, ``event``, the bound context and :func:`log_ids` (``correlation_id``,
+    ``item_id``, ``trace_id``, ``span_id`` inside an item); with
     ``log_format = "console"`` (or ``"auto"`` on an interactive terminal) the same fields as one
     readable line (structlog's ConsoleRenderer, no colours)."""
     global _configured
@@ -135,6 +198,7 @@ def configure_logging(cfg: ObservabilityConfig | None = None, *, stream: TextIO 
             return
         shared: list = [
             structlog.contextvars.merge_contextvars,
+            add_trace_ids,
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
