@@ -275,22 +275,29 @@ def draft(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every stage; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Show the drafting stages even when a skip rule applies.")] = False,
+    source: Annotated[str | None, typer.Option("--source", help="The configured source the file stands for (local or maildir:local); default: the first in the config.")] = None,
 ) -> None:
     """Show what draftguard would do with one message: redactions, prompt, draft, findings, risk, decision.
 
-    Follows the pipeline: a message a skip rule stops, or one that would be quarantined
-    (empty or oversized body), is reported as such (exit 0 / exit 2)."""
+    Follows the pipeline: a message a skip rule stops (unless the local risk signals make it
+    must-review), or one that would be quarantined (empty or oversized body), is reported as
+    such (exit 0 / exit 2). The facts are those of a configured source (--source, else the
+    first; agent/preview.py), as the pipeline would see the message there."""
     if not dry_run:
         raise fail(ExitCode.USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
     settings = _settings()
     from agent.errors import BadInputError
+    from agent.preview import preview_source
     from connectors.maildir.parse import parse_message
     from jobs import risk_view
     from jobs.bootstrap import build_pipeline
-    from rules.skip import skip_reason
 
     try:
-        msg = parse_message(path.read_bytes(), source="file", external_id=path.name, max_body_bytes=settings.limits.max_body_bytes)
+        as_source = preview_source(settings, source)
+    except DraftguardError as exc:
+        raise fail(ExitCode.USAGE, str(exc)) from None
+    try:
+        msg = parse_message(path.read_bytes(), source=as_source, external_id=path.name, max_body_bytes=settings.limits.max_body_bytes)
     except BadInputError as exc:
         raise fail(ExitCode.USAGE, f"{path}: {exc.problem}") from None
     # A throwaway in-memory database: nothing is written anywhere.
@@ -299,12 +306,19 @@ def draft(
     engine, sf = open_database("sqlite://")
     try:
         pipeline = build_pipeline(settings, sf)
-        reason = skip_reason(msg, settings.organisation, settings.organisation.own_addresses)
-        if reason and not force:
+        reason, check = pipeline.skip_check(msg)  # a must-review item is not skipped (agent/skip_guard.py)
+        origin = {"source": as_source, "read_from": "file"}
+        if reason and check.allowed and not force:
             if as_json:
-                print(json.dumps({"skip": reason.model_dump(), "decision": {"action": "skip", "rule_id": reason.rule}}, indent=2))
+                print(json.dumps({**origin, "skip": reason.model_dump(), "decision": {"action": "skip", "rule_id": reason.rule}}, indent=2))
             else:
                 console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}: {literal(reason.detail)}); nothing would be drafted. --force shows the drafting stages anyway.", highlight=False)
+            return
+        if not settings.drafting_enabled(as_source) and not force:
+            if as_json:
+                print(json.dumps({**origin, "decision": {"action": "skip", "rule_id": "drafting_off"}}, indent=2))
+            else:
+                console.print(f"[bold]Decision:[/] skip ({literal(as_source)}: drafting = false); nothing would be drafted.", highlight=False)
             return
         try:
             pipeline.validate(msg)
@@ -316,8 +330,9 @@ def draft(
     finally:
         engine.dispose()
     report = {
-        "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments)},
+        "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments), **origin},
         "skip": reason.model_dump() if reason else None,
+        "skip_refused": check.line() if reason and not check.allowed else None,
         "redactions": [
             {"placeholder": ph, "entity": ph.strip("<>").rsplit("_", 1)[0], "detector": a.redacted.placeholders.detectors.get(ph, "")}
             for ph in a.redacted.placeholders.mapping
@@ -347,7 +362,10 @@ def draft(
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
     console.rule(f"[bold]{literal(path.name)}[/] (dry run: nothing is written)")
-    if reason:
+    console.print(f"Read from a file; facts as source {literal(as_source)}", highlight=False)
+    if reason and not check.allowed:
+        console.print(f"[yellow]Skip rule {reason.rule} does not apply: {literal(check.line())}[/]", highlight=False)
+    elif reason:
         console.print(f"[yellow]Shown with --force: skip rule {reason.rule} would stop this message first[/] ({literal(reason.detail)})", highlight=False)
     t = Table(title="Redacted (types, placeholders and the detector: never the values)")
     t.add_column("placeholder")

@@ -9,10 +9,19 @@ it looks like one; everything else gets the generic greeting of the draft's lang
 The rule (issue 9.1): 1 to 4 tokens of letters (any script, NFC), with hyphens or
 apostrophes inside a token and an optional final period (an initial or a title: ``J.``,
 ``Dr.``), at most :data:`MAX_NAME_CHARS` characters, at least one token of two letters or
-more; no digits, ``@``, URL or other punctuation; no word that names a role, team or
-organisation (:data:`ROLE_WORDS`) or that instructs or points at payment data
-(:data:`INSTRUCTION_WORDS`). A false "no" costs a generic greeting; a false "yes" puts client
-text in our voice, so the lists lean towards "no".
+more; no digits, ``@``, URL or other punctuation; no word that names a role, team, product
+account or organisation (:data:`ROLE_WORDS`: ``Riak User``, ``Acme Support``), that instructs
+or points at payment data (:data:`INSTRUCTION_WORDS`), or that stands in for a name
+(:data:`PLACEHOLDER_WORDS`: ``xxx``, ``test``, ``admin``, ``noreply``, ``lol``). Joke tokens
+(issue 11): a token that is one short syllable repeated (``HAHA``, ``lolo``, ``xxxx``) and a
+token written in capitals (``LOLO``) must be a known first name or surname (the name lists of
+:func:`agent.pii.names.name_lists`, Faker's person providers): ``Jean DUPONT`` is greeted,
+``HAHA LOLO`` is not. A false "no" costs a generic greeting; a false "yes" puts client text in
+our voice, so the lists lean towards "no".
+
+A name accepted in one case only (``bob``, ``ANNA SCHMIDT``) is greeted in name case
+(:func:`name_case`, nameparser's ``HumanName.capitalize``: ``Bob``, ``Anna Schmidt``,
+``McDonald``, ``van der Berg``).
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ ROLE_WORDS = frozenset(
     noreply no-reply notification notifications office operations ops payments payment payroll
     postmaster robot sales security service services staff support system team teams treasury
     webmaster the and of for from
+    user users member members community crew app platform portal server cloud online digital
+    mailbox inbox notifier subscriber subscribers
     abteilung buchhaltung kundendienst kundenservice verwaltung zahlungen vertrieb geschäftsführung
     équipe equipe comptabilité facturation direction paiements
     """.split()
@@ -53,8 +64,29 @@ INSTRUCTION_WORDS = frozenset(
     """.split()
 )
 
-#: The generic greeting per draft language (ISO 639-1); English for any other language.
-GENERIC_GREETINGS = {"en": "Dear Sir or Madam,", "de": "Sehr geehrte Damen und Herren,", "fr": "Madame, Monsieur,"}
+#: Words that stand in for a name: test data, placeholders, system accounts, laughter; casefolded.
+PLACEHOLDER_WORDS = frozenset(
+    """
+    xxx xx x test tester testing tst user username admin adm root noreply donotreply nobody anonymous
+    anon unknown null none nil undefined name firstname lastname fullname surname yourname sample
+    example demo dummy fake foo bar baz asdf qwerty lorem ipsum guest owner na tbd todo lol lmao
+    rofl omg wtf xd haha hahaha hehe hihi blah bla meh
+    """.split()
+)
+
+# One short syllable said again and again: "haha", "lolo", "xxxx", "blabla".
+_REPEATED = re.compile(r"(.{1,3}?)\1+")
+
+#: The generic greeting per draft language (ISO 639-1, the template drafter's languages: the same
+#: words as its ``_base.j2``); English for any other language.
+GENERIC_GREETINGS = {
+    "en": "Dear Sir or Madam,",
+    "de": "Sehr geehrte Damen und Herren,",
+    "fr": "Madame, Monsieur,",
+    "es": "Estimado/a cliente:",
+    "it": "Gentile cliente,",
+    "nl": "Geachte heer, mevrouw,",
+}
 
 
 def plausible_person_name(value: str) -> bool:
@@ -67,9 +99,49 @@ def plausible_person_name(value: str) -> bool:
     if len(tokens) > MAX_NAME_TOKENS or not all(_TOKEN.fullmatch(t) for t in tokens):
         return False
     words = [t.rstrip(".").casefold() for t in tokens]
-    if any(w in ROLE_WORDS or w in INSTRUCTION_WORDS for w in words):
+    if any(w in ROLE_WORDS or w in INSTRUCTION_WORDS or w in PLACEHOLDER_WORDS for w in words):
         return False
-    return any(len(w) >= 2 for w in words)
+    if not any(len(w) >= 2 for w in words):
+        return False
+    return all(_known_name(w) for t, w in zip(tokens, words, strict=True) if _needs_name_list(t.rstrip("."), w))
+
+
+def _needs_name_list(token: str, word: str) -> bool:
+    """True for a token only a name list can vouch for: capitals (``LOLO``), or one syllable
+    repeated (``haha``, ``xxxx``)."""
+    if len(word) < 2:
+        return False
+    return (token.isupper() and len(word) >= 3) or bool(_REPEATED.fullmatch(word))
+
+
+def _known_name(word: str) -> bool:
+    """True when ``word`` (casefolded) is a first name or surname of the shipped name lists."""
+    from agent.pii.names import name_lists  # loaded once; Faker's person providers (no download)
+
+    first, last = name_lists()
+    return any(part in first or part in last for part in re.split(r"[-'’]", word) if part)
+
+
+def name_case(value: str) -> str:
+    """``value`` (a plausible name) as a name is written: a name written all in lower case or all
+    in capitals is recased by nameparser (``"bob"`` → ``"Bob"``, ``"mary o'neill"`` →
+    ``"Mary O'Neill"``, ``"JEAN DUPONT"`` → ``"Jean Dupont"``, ``"ludwig van beethoven"`` →
+    ``"Ludwig van Beethoven"``); a name with both cases is left as written. Never raises."""
+    name = " ".join((value or "").split())
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not (name == name.lower() or name == name.upper()):
+        return name
+    from nameparser import HumanName
+
+    try:
+        parsed = HumanName(name)
+        parsed.capitalize(force=True)
+        cased = " ".join(str(parsed).split())
+    except Exception:  # noqa: BLE001 - a parser fault costs the recasing, never the greeting
+        cased = ""
+    if cased.casefold().replace(" ", "") != name.casefold().replace(" ", ""):  # reordered or dropped a part
+        cased = " ".join(t[:1].upper() + t[1:].lower() for t in name.split(" "))
+    return cased
 
 
 def generic_greeting(language: str | None) -> str:

@@ -12,6 +12,8 @@ The display names and the subject of a message are written by its sender. Two ru
   (:data:`HEADER_SENSITIVE_ENTITIES`) that appears in the header text. In the greeting line
   such a placeholder gives way to the generic greeting; anywhere else it stays a
   placeholder, which the policy rule ``unrestored_placeholder`` flags for a reviewer.
+  A ``PERSON`` value that is restored is written in name case (:func:`agent.greeting.name_case`:
+  a display name ``bob`` greets ``Dear Bob,``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.greeting import generic_greeting, plausible_person_name
+from agent.greeting import generic_greeting, name_case, plausible_person_name
 from agent.models import InboundMessage, PlaceholderMap
 from agent.redaction import PLACEHOLDER_RE, restore
 
@@ -104,7 +106,9 @@ def restore_for_draft(text: str, placeholders: PlaceholderMap, *, header: str, l
     ):
         lines[first] = generic_greeting(language)
         replaced = True
-    allowed = PlaceholderMap(mapping={ph: v for ph, v in placeholders.mapping.items() if ph not in withheld})
+    allowed = PlaceholderMap(
+        mapping={ph: (name_case(v) if ph.startswith("<PERSON_") else v) for ph, v in placeholders.mapping.items() if ph not in withheld}
+    )
     restored, unknown = restore("\n".join(lines), allowed)
     left = [ph for ph in dict.fromkeys(unknown) if ph in withheld]
     return RestoredDraft(restored, [u for u in unknown if u not in withheld], left, replaced)

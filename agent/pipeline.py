@@ -42,8 +42,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from agent import attachments_only as attachments
+from agent import skip_guard
 from agent.config import Settings
 from agent.context import build_context
+from agent.disclosure import DisclosureStep, add_required_disclosures, added_findings
 from agent.drafting import Drafter
 from agent.error_text import error_text, stack_text
 from agent.errors import BadInputError, DraftguardError, SourceError, SourceThrottledError, StorageFullError
@@ -70,10 +73,9 @@ from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor
 from agent.reply import greeting_name, idempotency_key, reply_recipients, reply_subject
-from agent.risk import RiskResult, RiskStage, enforce, ranked_categories
+from agent.risk import RiskResult, RiskStage, SkipCheck, enforce, local_assessment, ranked_categories
 from rules.draft_safety import DraftCheckFacts
 from rules.policy import PolicyPack
-from rules.risk.assess import assess
 from rules.routing import Router, pre_draft_facts, risk_facts, routing_facts, saved_draft_facts
 from rules.skip import skip_reason
 from storage.models import (
@@ -149,6 +151,7 @@ class Analysis:
     reply: ReplyDraft
     outbound: OutboundReport = field(default_factory=OutboundReport)  # the last check on the model request
     risk: RiskResult | None = None  # the risk assessment (agent/risk.py); always set by Pipeline.analyse
+    disclosure: DisclosureStep | None = None  # the pack's disclosures the system appended (agent/disclosure.py)
 
 
 class Pipeline:
@@ -425,24 +428,33 @@ class Pipeline:
     def _run_stages(self, source: Source, msg: InboundMessage, item_id: int, attempts: int) -> str:
         stage = "skip"
         try:
-            reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
+            # A skip before drafting stands only when the local risk signals (no model call) do not
+            # make the item must-review (agent/risk.py: RiskStage.check_skip); else it is analysed.
+            refused = []  # skips refused because the item is must-review (in its `routed` event)
+            reason, check = self.skip_check(msg, source)
             if reason is not None:
-                return self._record_skip(item_id, reason)
+                if check.allowed:
+                    return self._record_skip(item_id, reason)
+                refused.append(check)
             if not self.settings.drafting_enabled(source.name):  # before any model call
                 return self._record_skip(item_id, SkipReason(rule=DRAFTING_OFF, detail=f"{source.name}: drafting = false"))
             stage = "validate"
             self.validate(msg)
             stage = "route"
             early = self._route_before_draft(msg)
-            if early is not None and early.action == Action.skip:  # decided without the draft: no model call
-                with UnitOfWork(self.sf) as uow:
-                    state = self._apply_decision(uow, uow.item(item_id), None, early, before_draft=True)
-                    uow.commit()
-                return state
+            if early is not None and early.action == Action.skip:
+                check = skip_guard.check_skip(msg, early.rule_id, risk=self.risk, settings=self.settings)
+                if check.allowed:
+                    with UnitOfWork(self.sf) as uow:  # decided without the draft: no model call
+                        state = self._apply_decision(uow, uow.item(item_id), None, early, before_draft=True)
+                        uow.commit()
+                    return state
+                refused.append(check)
             stage = "analyse"
             analysis = self.analyse(msg, source)
+            analysis.decision = skip_guard.with_refusals(analysis.decision, refused)
             stage = "record"
-            state = self._record_analysis(item_id, msg, analysis)
+            state = self._record_analysis(item_id, msg, analysis, skip_refused=[c.audit() for c in refused])
             if state == ItemState.ROUTED:
                 stage = "deliver"
                 outcome = self.deliver_saved_draft(source, msg, item_id, reroute=False)
@@ -476,10 +488,16 @@ class Pipeline:
             uow.commit()
         return ItemState.QUARANTINED
 
+    def skip_check(self, msg: InboundMessage, source: Source | None = None) -> tuple[SkipReason | None, SkipCheck | None]:
+        """The skip rule for ``msg`` and its check against the local risk signals (agent/skip_guard.py)."""
+        own = self._own_addresses(source) if source else {a.lower() for a in self.settings.organisation.own_addresses}
+        return skip_guard.skip_check(msg, sorted(own), risk=self.risk, settings=self.settings)
+
     def validate(self, msg: InboundMessage) -> None:
-        """Raise BadInputError for an empty or oversized body (the item is quarantined)."""
+        """Raise BadInputError for an empty or oversized body (the item is quarantined). A message
+        with attachments and no text is not empty: it goes to a person (agent/attachments_only.py)."""
         where = f"{msg.source}/{msg.external_id}"
-        if not msg.text_body.strip():
+        if not msg.text_body.strip() and not msg.attachments:
             raise BadInputError(where, "empty body: no text to answer")
         if len(msg.text_body.encode("utf-8", "replace")) > self.settings.limits.max_body_bytes:
             raise BadInputError(where, f"body larger than limits.max_body_bytes={self.settings.limits.max_body_bytes}")
@@ -505,6 +523,8 @@ class Pipeline:
         inbound_text = inbound_check_text(msg, ctx.latest_text)  # display names and subject are client text too
         injection = self.policy.check_inbound(inbound_text)
         avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
+        if avoid is None and attachments.attachments_only(msg):
+            avoid = f"{attachments.REASON}: model not called"
         with self.outbound.scope(redacted.placeholders) as outbound:  # every model request of this item is checked
             draft = self.drafter.draft(prompt, redacted, avoid_model=avoid)
             draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
@@ -513,8 +533,10 @@ class Pipeline:
         header_safe = restore_for_draft(
             draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
         )
-        restored, unknown = header_safe.text, header_safe.unknown
-        draft_language = detect_language(restored) or "und"
+        unknown = header_safe.unknown
+        draft_language = detect_language(header_safe.text) or "und"  # of the draft as written
+        disclosure = add_required_disclosures(header_safe.text, pack=self.policy, inbound_text=inbound_text)
+        restored = disclosure.text
         draft_pii = [(p.entity, p.start, p.end, p.value) for p in self.redactor.analyze(restored)]
         if draft_language not in (self.settings.redaction.language, "und"):
             # The NER model knows one language; on other text it tags ordinary words as names.
@@ -531,20 +553,22 @@ class Pipeline:
             org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
             model_chatter=chatter,
             draft_facts=DraftCheckFacts.of(msg, self.settings),  # client contacts, firm allow-list, all client text
-        ) + outbound_findings(outbound)
+        ) + outbound_findings(outbound) + added_findings(disclosure)
         facts = routing_facts(msg, draft, findings, language=draft_language, inbound_language=ctx.language, risk=risk.facts())
         # A must-review item is never placed or skipped, whatever the rules (or the drafter's intent) say.
         decision = outbound_decision(outbound, self.risk.enforce(self.router.decide(facts), risk), self.settings.routing.default_group)
-        reply = self._reply_draft(msg, source, restored, text_to_html(restored))
-        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk)
+        decision = attachments.route_to_person(msg, decision, group=self.settings.routing.default_group)
+        reply = self._reply_draft(msg, source, restored, text_to_html(restored), language=draft_language)
+        return Analysis(ctx, redacted, prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure)
 
-    def _reply_draft(self, msg: InboundMessage, source: Source | None, text: str, html: str) -> ReplyDraft:
-        """The addressed reply for ``msg``: Reply-To or sender, one "Re:", the item's idempotency key."""
+    def _reply_draft(self, msg: InboundMessage, source: Source | None, text: str, html: str, *, language: str | None = None) -> ReplyDraft:
+        """The addressed reply for ``msg``: Reply-To or sender, one "Re:" (a subject in the draft's
+        ``language`` when the message has none), the item's idempotency key."""
         own = self._own_addresses(source) if source else set()
         to, cc = reply_recipients(msg, reply_all=bool(getattr(source, "reply_all", False)), own_addresses=own)
         return ReplyDraft(
             idempotency_key=idempotency_key(msg.source, msg.external_id),
-            subject=reply_subject(msg.subject),
+            subject=reply_subject(msg.subject, language),
             text=text,
             html=html,
             to=to,
@@ -578,7 +602,9 @@ class Pipeline:
             uow.commit()
         return ItemState.SKIPPED
 
-    def _record_analysis(self, item_id: int, msg: InboundMessage, a: Analysis) -> str:
+    def _record_analysis(self, item_id: int, msg: InboundMessage, a: Analysis, *, skip_refused: list[dict] | None = None) -> str:
+        """Record ``a`` in one transaction; ``skip_refused`` (ids and scores of refused skips) goes
+        into the ``routed`` event. Returns the item's new state."""
         d = a.draft
         with UnitOfWork(self.sf) as uow:
             item = uow.item(item_id)
@@ -630,6 +656,7 @@ class Pipeline:
                     "fallback_used": d.fallback_used,
                     "intent": d.output.intent,
                     "body_sha256": body_hash,
+                    "disclosures_added": list(a.disclosure.added) if a.disclosure else [],  # pack rule ids, no text
                 },
             )
             for f in a.findings:
@@ -665,7 +692,7 @@ class Pipeline:
                 uow.session.add(risk_row)
                 uow.session.flush()
                 uow.audit("risk_assessed", item, {"risk_assessment_id": risk_row.id, "draft_id": row.id, **a.risk.audit()})
-            state = self._apply_decision(uow, item, row.id, a.decision)
+            state = self._apply_decision(uow, item, row.id, a.decision, **({"skip_refused": skip_refused} if skip_refused else {}))
             uow.commit()
         return state
 
@@ -706,13 +733,14 @@ class Pipeline:
         "draft" (deliver), else the decision to apply instead."""
         if not self.settings.drafting_enabled(source.name):
             return RoutingDecision(rule_id=DRAFTING_OFF, action=Action.skip, reasons=[f"{source.name}: drafting = false"])
-        reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
-        if reason is not None:
-            return RoutingDecision(rule_id=f"skip:{reason.rule}", action=Action.skip, reasons=[f"skip rule {reason.rule}"])
-        with self.sf() as s:
-            findings = s.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == draft.id)).all()
         ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
         ranked, score, must_review = self._saved_risk(msg, item_id, ctx)
+        reason = skip_reason(msg, self.settings.organisation, sorted(self._own_addresses(source)))
+        if reason is not None:  # a must-review item is never skipped (agent/risk.py: enforce)
+            skip = RoutingDecision(rule_id=f"skip:{reason.rule}", action=Action.skip, reasons=[f"skip rule {reason.rule}"])
+            return enforce(skip, ranked, must_review, groups=self.risk.groups, fallback_group=self.risk.fallback_group)
+        with self.sf() as s:
+            findings = s.execute(select(FindingRow.rule_id, FindingRow.severity).where(FindingRow.draft_id == draft.id)).all()
         facts = saved_draft_facts(
             msg,
             intent=draft.intent,
@@ -737,8 +765,7 @@ class Pipeline:
             ).scalar_one_or_none()
             if row is not None:
                 return [(c["id"], float(c["score"])) for c in row.categories], float(row.score), bool(row.must_review)
-        names = "\n\n".join(dict.fromkeys(a.name for a in [msg.sender, *msg.reply_to] if a.name))
-        a = assess(msg.subject, names, ctx.latest_text, html=msg.html_body)
+        a = local_assessment(msg, ctx.latest_text, max_chars=self.settings.limits.max_prompt_chars)
         return ranked_categories({c: h.score for c, h in a.categories.items()}), a.score, a.must_review
 
     def _reroute(self, source: Source, msg: InboundMessage, item_id: int, draft_id: int, dec: RoutingDecision) -> str:
@@ -785,7 +812,7 @@ class Pipeline:
                     uow.quarantine(uow.item(item_id), "deliver", SourceError(source.name, problem), 1)
                     uow.commit()
                 return ItemState.QUARANTINED
-            reply = self._reply_draft(msg, source, draft.body_text, draft.body_html or text_to_html(draft.body_text))
+            reply = self._reply_draft(msg, source, draft.body_text, draft.body_html or text_to_html(draft.body_text), language=draft.language)
             draft_id = draft.id
             approving = s.execute(select(ReviewTask.id).where(ReviewTask.item_id == item_id, ReviewTask.status == "open").limit(1)).first() is not None
         if reroute is None:

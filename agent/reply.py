@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from email.utils import getaddresses
 
-from agent.greeting import plausible_person_name
+from agent.greeting import name_case, plausible_person_name
 from agent.models import Address, InboundMessage
 
 # Reply prefixes removed before one "Re: " is added: English Re, German Aw, Scandinavian
@@ -15,15 +15,32 @@ from agent.models import Address, InboundMessage
 _REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|aw|sv|antw)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*", re.IGNORECASE)
 
 
-def reply_subject(subject: str) -> str:
-    """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``; ``""`` → ``"Re:"``.
+#: What a reply to a message without a subject is about, per reply language (ISO 639-1, the
+#: template drafter's languages); English for any other language.
+NO_SUBJECT = {
+    "en": "your message",
+    "de": "Ihre Nachricht",
+    "fr": "votre message",
+    "es": "su mensaje",
+    "it": "il suo messaggio",
+    "nl": "uw bericht",
+}
+
+
+def reply_subject(subject: str, language: str | None = None) -> str:
+    """``"RE: Aw: Re: Invoice"`` → ``"Re: Invoice"``; ``"Fwd: x"`` → ``"Re: Fwd: x"``;
+    ``""`` → ``"Re: your message"`` (``"Re: Ihre Nachricht"`` with ``language`` ``"de"``).
 
     All leading reply prefixes (Re, RE, Aw, SV, Antw, with optional ``[n]``/``(n)``
     counters) are removed and exactly one ``"Re: "`` is put in front (RFC 5322 §3.6.5
-    suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept.
+    suggests "Re: " once, not stacked). ``Fwd:`` is part of the subject and kept. A subject
+    that is empty, blank or only reply prefixes gets :data:`NO_SUBJECT` of the reply's
+    ``language`` (ISO 639-1; English when None or not listed).
     """
     s = base_subject(subject)
-    return f"Re: {s}" if s else "Re:"
+    if not s:
+        s = NO_SUBJECT.get((language or "en").split("-")[0].lower(), NO_SUBJECT["en"])
+    return f"Re: {s}"
 
 
 def base_subject(subject: str) -> str:
@@ -37,16 +54,17 @@ def base_subject(subject: str) -> str:
 
 
 def greeting_name(display_name: str) -> str:
-    """A display name as a person would write it: ``"Miller, John"`` → ``"John Miller"``;
-    an address, an empty name or one that is not plausibly a person's name
-    (:func:`agent.greeting.plausible_person_name`: ``"Accounts team - new IBAN …"``) gives
-    ``""``, and the draft greets generically."""
+    """A display name as a person would write it: ``"Miller, John"`` → ``"John Miller"``,
+    ``"bob"`` → ``"Bob"`` (:func:`agent.greeting.name_case`); an address, an empty name or one
+    that is not plausibly a person's name (:func:`agent.greeting.plausible_person_name`:
+    ``"Accounts team - new IBAN …"``, ``"xxx"``, ``"Riak User"``, ``"HAHA LOLO"``) gives ``""``,
+    and the draft greets generically."""
     name = " ".join((display_name or "").replace('"', "").split())
     if "@" in name:
         return ""
     m = re.fullmatch(r"([^,]+),\s*([^,]+)", name)
     name = f"{m.group(2)} {m.group(1)}" if m else name
-    return name if plausible_person_name(name) else ""
+    return name_case(name) if plausible_person_name(name) else ""
 
 
 def email_of(address: str) -> str:

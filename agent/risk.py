@@ -31,7 +31,22 @@ nothing; the risk signals decide.
 Routing (:func:`enforce`): whatever the routing rules decide, a must-review item is never placed
 or skipped: a ``draft`` or ``skip`` decision becomes an escalation (rule id
 :data:`ENFORCED_RULE`) to the group of its most pressing category (:data:`GROUP_PRIORITY`), or
-``risk.fallback_group``. A ``hold`` stays a hold (nothing is placed; reviewers see it).
+``risk.fallback_group``. A ``hold`` stays a hold (nothing is placed; reviewers see it). This
+covers a skip the drafter's intent asked for (``no_reply_needed``): every risk signal raises a
+category or a must-review reason, so no intent skips an item a signal raised.
+
+Skips before drafting (:meth:`RiskStage.check_skip`, issue 11): a skip rule
+(:func:`rules.skip.skip_reason`: auto-reply, bulk, bounce, no-reply headers, all of them
+client-written and forgeable) or a routing rule on pre-draft facts would end an item before
+the risk stage runs. Such a skip stands only when the local signals (lexicon, classifier,
+normaliser on the clear text, in memory: :func:`local_assessment`, no model call, a few ms)
+raise no category but ``prompt_injection`` (:attr:`SkipCheck.allowed`: an injection in mail that
+no model reads and nobody answers acts on nothing; a scan cut at ``max_prompt_chars`` does not
+refuse a skip either, so text past that point of a skipped message is not read). Otherwise the
+skip is refused (a reason of the item's decision, and ``skip_refused`` in its ``routed`` audit
+event: the rule, ids and scores, no text; :mod:`agent.skip_guard`) and the item is analysed like
+any other, so it reaches a person through :func:`enforce`: a forged ``Auto-Submitted:
+auto-replied`` cannot silence a fraud report, and a real auto-reply still costs no model call.
 """
 
 from __future__ import annotations
@@ -63,6 +78,7 @@ ENDPOINT_DOWN_REASONS = (CIRCUIT_OPEN, "model failed: model endpoint")
 GROUP_PRIORITY = ("security", "compliance", "vulnerable-customers", "client-services")  # most pressing first
 DRAFTER_INTENTS = ("complaint", "legal")  # model intents that add a category (see the module docstring)
 EXCERPT_MAX_CHARS = 200  # evidence excerpt kept per span
+SKIP_HARMLESS = frozenset({"prompt_injection"})  # categories that never refuse a skip (SkipCheck.allowed)
 PERSON_PLACEHOLDER = "<PERSON>"  # a display name the redaction did not map (never sent or stored in clear)
 
 
@@ -114,6 +130,66 @@ def risk_input(msg: InboundMessage, ctx: ItemContext, redacted: RedactedContext,
         html=msg.html_body,
         truncated=len(ctx.latest_text) >= max_chars,
     )
+
+
+def display_names(msg: InboundMessage) -> str:
+    """The From / Reply-To display names the assessment reads, one per paragraph (clear text)."""
+    return "\n\n".join(dict.fromkeys(a.name.strip() for a in [msg.sender, *msg.reply_to] if a.name and a.name.strip()))
+
+
+def local_assessment(msg: InboundMessage, latest_text: str, *, max_chars: int) -> RiskAssessment:
+    """The assessment of the local signals alone (lexicon, classifier, normaliser; no model
+    reviewer, no drafter intent) on the clear text: display names, subject, ``latest_text``
+    (:attr:`agent.models.ItemContext.latest_text`) and the HTML part. Nothing is stored or sent.
+    A ``latest_text`` of ``max_chars`` or more was cut, so the item is must-review
+    (``scan:truncated``), as in :meth:`RiskStage.run`. Raises only for invalid shipped risk files."""
+    a = assess(msg.subject, display_names(msg), latest_text, html=msg.html_body)
+    return _truncated(a) if len(latest_text) >= max_chars else a
+
+
+def _truncated(a: RiskAssessment) -> RiskAssessment:
+    if "scan:truncated" in a.reasons:
+        return a
+    return RiskAssessment(
+        categories=a.categories,
+        score=a.score,
+        must_review=True,
+        reasons=(*a.reasons, "scan:truncated"),
+        signal_scores=a.signal_scores,
+        flags=a.flags,
+        versions=a.versions,
+    )
+
+
+@dataclass(frozen=True)
+class SkipCheck:
+    """A skip decided before drafting, checked against the local risk signals: ``rule`` is the
+    skip's rule (``skip:auto_reply``, a routing rule id), ``assessment`` the
+    :func:`local_assessment`; ``allowed`` says whether the skip may stand."""
+
+    rule: str
+    assessment: RiskAssessment
+
+    @property
+    def allowed(self) -> bool:
+        """False when a category other than ``prompt_injection`` is raised, or the classifier's
+        ``any`` head fired. An injection signal alone never refuses a skip: a skipped item reaches
+        no model and gets no draft, so an injection in it has nothing to act on, while bounces
+        carry encoded copies of the returned mail and raise it routinely (5 of the 6 bounces of
+        examples/mailbox)."""
+        a = self.assessment
+        return not (set(a.categories) - SKIP_HARMLESS) and "classifier:any" not in a.reasons
+
+    def audit(self) -> dict:
+        """One ``skip_refused`` entry of the ``routed`` audit event: the rule, category ids and
+        scores, reasons; no text."""
+        a = self.assessment
+        return {"rule": self.rule, "categories": {c: round(h.score, 4) for c, h in sorted(a.categories.items())}, "score": a.score, "reasons": list(a.reasons)}
+
+    def line(self) -> str:
+        """One line for logs and dry runs (ids and numbers only)."""
+        ranked = ranked_categories({c: h.score for c, h in self.assessment.categories.items()})
+        return f"skip {self.rule} refused: {summary_line(ranked, self.assessment.must_review, self.assessment.reasons)}"
 
 
 def drafter_signal(draft: DraftResult) -> str | None:
@@ -308,19 +384,15 @@ class RiskStage:
                 reviewer, call = self.reviewer.unavailable("model unavailable: the drafter's request failed")
             else:
                 reviewer, call = self.reviewer.review(subject=inp.subject, sender_name=inp.from_name, message=inp.body, draft=draft.output.reply)
-        names = "\n\n".join(dict.fromkeys(a.name.strip() for a in [msg.sender, *msg.reply_to] if a.name and a.name.strip()))
-        a = assess(msg.subject, names, ctx.latest_text, html=msg.html_body, reviewer=reviewer, drafter_intent=drafter_signal(draft))
-        if inp.truncated and "scan:truncated" not in a.reasons:
-            a = RiskAssessment(
-                categories=a.categories,
-                score=a.score,
-                must_review=True,
-                reasons=(*a.reasons, "scan:truncated"),
-                signal_scores=a.signal_scores,
-                flags=a.flags,
-                versions=a.versions,
-            )
+        a = assess(msg.subject, display_names(msg), ctx.latest_text, html=msg.html_body, reviewer=reviewer, drafter_intent=drafter_signal(draft))
+        if inp.truncated:
+            a = _truncated(a)
         return RiskResult(a, inp, shown_hits(inp), reviewer, call)
+
+    def check_skip(self, msg: InboundMessage, latest_text: str, rule: str) -> SkipCheck:
+        """Whether a skip decided before drafting (``rule``) may stand: see the module docstring.
+        No model call; raises only for invalid shipped risk files."""
+        return SkipCheck(rule, local_assessment(msg, latest_text, max_chars=self.max_chars))
 
     def enforce(self, decision: RoutingDecision, result: RiskResult) -> RoutingDecision:
         """:func:`enforce` with this stage's groups."""

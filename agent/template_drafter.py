@@ -30,16 +30,26 @@ INTENT_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (i, re.compile(p, re.IGNORECASE), c)
     for i, p, c in [
         ("legal", r"\b(lawyer|attorney|solicitor|legal action|sue|lawsuit|court|litigation|ombudsman|regulator"
-         r"|anwalt|rechtsanwalt|rechtliche schritte|gericht|klage|avocat|poursuites?|tribunal|action en justice)\b", 0.6),
+         r"|anwalt|rechtsanwalt|rechtliche schritte|gericht|klage|avocat|poursuites?|tribunal|action en justice"
+         r"|abogad[oa]s?|demanda|acciones legales|tribunales|avvocat[oi]|vie legali|azione legale|tribunale"
+         r"|advocaat|rechtszaak|juridische stappen|rechter)\b", 0.6),
         ("complaint", r"\b(complain\w*|unacceptable|disappointed|dissatisfied|outraged|appalling|poor service|escalate"
-         r"|beschwerde|unzufrieden|inakzeptabel|enttäuscht|réclamation|plainte|inacceptable|mécontent\w*|déçu\w*)\b", 0.6),
-        ("refund", r"\b(refund\w*|reimburs\w*|money back|chargeback|compensat\w*|rückerstattung|erstattung|remboursement\w*|rembourser)\b", 0.6),
-        ("investment_advice", r"\b(invest\w*|portfolio|stocks?|shares|bonds?|fund|pension|should i (buy|sell)|aktien|anlage\w*|fonds|placement\w*|actions)\b", 0.5),
-        ("meeting", r"\b(meet|meeting|call me|schedule|calendar|availability|available on|appointment|termin|treffen|rendez-vous|réunion)\b", 0.6),
+         r"|beschwerde|unzufrieden|inakzeptabel|enttäuscht|réclamation|plainte|inacceptable|mécontent\w*|déçu\w*"
+         r"|queja|reclamación|inaceptable|insatisfech[oa]|decepcionad[oa]|reclamo|lamentela|inaccettabile"
+         r"|insoddisfatt[oa]|delus[oa]|klacht|onacceptabel|ontevreden|teleurgesteld)\b", 0.6),
+        ("refund", r"\b(refund\w*|reimburs\w*|money back|chargeback|compensat\w*|rückerstattung|erstattung|remboursement\w*|rembourser"
+         r"|reembols\w*|devolución|rimbors\w*|terugbetaling|geld terug)\b", 0.6),
+        ("investment_advice", r"\b(invest\w*|portfolio|stocks?|shares|bonds?|fund|pension|should i (buy|sell)|aktien|anlage\w*|fonds|placement\w*|actions"
+         r"|inversi\w+|invertir|acciones|fondos?|azioni|fondi|belegg\w*|aandelen|obligaties|pensioen)\b", 0.5),
+        ("meeting", r"\b(meet|meeting|call me|schedule|calendar|availability|available on|appointment|termin|treffen|rendez-vous|réunion"
+         r"|reunión|cita|riunione|appuntamento|afspraak|vergadering)\b", 0.6),
         ("account_change", r"\b(change (of )?(my )?address|update my (details|address)|close my account|new bank details"
-         r"|adressänderung|neue bankverbindung|konto (auflösen|schließen)|changement d'adresse|clôturer mon compte)\b", 0.5),
-        ("thanks", r"^\W*(many )?(thanks|thank you|vielen dank|danke|merci)\b[^?]{0,80}$", 0.7),
-        ("information_request", r"\?|\b(could you|can you|please (send|let me know|advise|confirm)|könnten sie|bitte senden|pourriez-vous|merci de)\b", 0.5),
+         r"|adressänderung|neue bankverbindung|konto (auflösen|schließen)|changement d'adresse|clôturer mon compte"
+         r"|cambio de (domicilio|dirección)|actualizar mi (dirección|domicilio|datos)|cerrar mi cuenta"
+         r"|cambio (di|d') ?indirizzo|aggiornare i miei dati|chiudere il mio conto|adreswijziging|nieuw adres|mijn rekening opzeggen)\b", 0.5),
+        ("thanks", r"^\W*(many )?(thanks|thank you|vielen dank|danke|merci|muchas gracias|gracias|grazie|dank u|bedankt)\b[^?]{0,80}$", 0.7),
+        ("information_request", r"\?|\b(could you|can you|please (send|let me know|advise|confirm)|könnten sie|bitte senden|pourriez-vous|merci de"
+         r"|podría|podrían|potrebbe|potreste|kunt u|zou u)\b", 0.5),
     ]
 ]
 
@@ -56,7 +66,7 @@ class TemplateDrafter:
         root = TEMPLATE_ROOT / version
         if not root.is_dir():
             raise FileNotFoundError(f"template drafter version {version!r} not found at {root}")
-        # English at the top of the version folder; other languages in sub-folders (de/, fr/).
+        # English at the top of the version folder; other languages in sub-folders (de/, es/, fr/, it/, nl/).
         self._envs = {"en": self._env_for(root)}
         for sub in sorted(p for p in root.iterdir() if p.is_dir()):
             self._envs[sub.name] = self._env_for(sub)
@@ -71,7 +81,9 @@ class TemplateDrafter:
 
     @property
     def languages(self) -> list[str]:
-        """ISO 639-1 codes the templates are written in (``["de", "en", "fr"]``)."""
+        """ISO 639-1 codes the templates are written in (``["de", "en", "es", "fr", "it", "nl"]``): the
+        languages the firm serves (the risk lexicon's). Mail in another language gets the English
+        template, and the policy rule ``language_mismatch`` sends that draft to a person."""
         return sorted(self._envs)
 
     @staticmethod

@@ -59,7 +59,8 @@ and the entry.
 
 Besides :meth:`PolicyPack.check`, :meth:`PolicyPack.check_inbound` runs the
 prompt-injection rules alone (before any model sees the mail) and
-:meth:`PolicyPack.required_disclosures` lists the sentences a drafter should append.
+:meth:`PolicyPack.missing_disclosures` lists the disclosure rules a draft lacks, whose sentences the
+drafting step appends (:mod:`agent.disclosure`) before :meth:`PolicyPack.check` runs.
 ``PolicyPack.version``, ``name`` and ``sha256`` identify the pack for the audit trail.
 Detection rates of the injection rules: ``benchmarks/injection_eval.py``.
 """
@@ -379,6 +380,16 @@ class PolicyPack:
             r.required
             for r in self.disclosures
             if r.triggered(inbound_text) or (draft_text and r.triggered(draft_text))
+        ]
+
+    def missing_disclosures(self, *, draft_text: str, inbound_text: str) -> list[DisclosureRule]:
+        """The disclosure rules :meth:`check_disclosures` would report for this draft (a topic in
+        the draft or the inbound text, the sentence absent), in pack order. Used by
+        :func:`agent.disclosure.add_required_disclosures` to append their ``required`` text."""
+        return [
+            r
+            for r in self.disclosures
+            if not r.present_in(draft_text) and (r.triggered(draft_text) or r.triggered(inbound_text))
         ]
 
     # ------------------------------------------------------------------ fixed-logic rules

@@ -72,7 +72,9 @@ ORIGINAL = dict(
         ("Fwd: Invoice", "Re: Fwd: Invoice"),
         ("Re: Fwd: Invoice", "Re: Fwd: Invoice"),
         ("Reminder: Invoice", "Re: Reminder: Invoice"),
-        ("", "Re:"),
+        ("", "Re: your message"),  # issue 11: never a bare "Re:"
+        ("   ", "Re: your message"),
+        ("Re:", "Re: your message"),
     ],
 )
 def test_reply_subject_is_not_stacked(subject: str, expected: str):
