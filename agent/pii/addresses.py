@@ -136,6 +136,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("ca postcode", re.compile(rf"(?<![\w])(?P<v>{CA_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
+        GroupPattern(
+            "preposition street + number",  # Czech / Slovak / Slovene: "Pod Floriánem 1677", "Na Příkopě 12", "U Nemocnice 2"
+            re.compile(rf"(?<![\w-])(?P<v>(?:Pod|Nad|Na|Za|Před|Pri|Při|U|V|K)[ \t]+{CAP}(?:[ \t]+{CAP})?[ \t]+{HOUSE})(?![\w])"),
+            0.5,
+        ),
         GroupPattern("street word after the name + number", re.compile(rf"(?<![\w-])(?P<v>{WORD}[ \t]+(?:{AFTER_STREETS})[ \t]*{HOUSE}\.?)(?![\w])", f), 0.6),
         GroupPattern(
             "house number + name + number line",

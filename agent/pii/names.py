@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from agent.pii.words import is_ordinary_word
+from agent.pii.words import in_lexicon, is_ordinary_word
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
@@ -82,6 +82,10 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
         last |= _names_of(provider, ("last_names", "last_names_male", "last_names_female"))
     fold = lambda names: frozenset(n.casefold() for part in names for n in part.split() if len(n) >= 2)  # noqa: E731
     return fold(first), fold(last)
+
+
+_INNER_CAPITAL = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|O['’]|D['’]|Di|De|Da|Du|Le|La|Van|Von)[A-ZÀ-Þ]")
 
 
 def _title_case_line(text: str, at: int) -> bool:
@@ -154,8 +158,10 @@ class GazetteerNameRecognizer(EntityRecognizer):
             tag = pos.get(a)
             if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and sentence_start(a))):
                 return False  # the tagger calls an unknown name at a sentence start a noun ("Vsevolod is very reliable")
-            if not ok(w) or is_ordinary_word(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS or re.search(r"['’](?![A-Z])", w):
-                return False  # "C'mon" (O'Brien, D'Angelo are names)
+            if not ok(w) or in_lexicon(w) or is_ordinary_word(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
+                return False
+            if re.search(r"['’](?![A-Z])", w) or (_INNER_CAPITAL.search(w) and not _NAME_PREFIX.match(w)):
+                return False  # "C'mon", "MockService", "JavaScript" (O'Brien, McDonald, LeBlanc are names)
             if _title_case_line(text, a):
                 return False  # "Project Aurora Client Onboarding": capitals say nothing there
             if text[a - 1 : a] in ("@", ".", "/", "\\", "#", "_") or text[b : b + 1] in ("@", "/", "_") or re.match(r"\.\w", text[b : b + 2]):
@@ -173,7 +179,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 k = end + 1
                 continue
             f = w.casefold()
-            if w.islower() and f in first and len(f) >= 3 and ok(w) and not is_ordinary_word(w) and f not in cues:
+            if w.islower() and f in first and len(f) >= 4 and ok(w) and not in_lexicon(w) and not is_ordinary_word(w) and f not in cues:
                 nxt = words[k + 1] if k + 1 < len(words) else None
                 if nxt and nxt[2].islower() and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and len(nxt[2]) >= 3 and ok(nxt[2]) and not is_ordinary_word(nxt[2]):
                     out.append(self._result(a, nxt[1], 0.45, "lower-case listed first name + unknown word"))
@@ -257,7 +263,10 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 out.append(self._result(a, words[k][1], 0.55, "listed first name + particle + name"))
                 i = k + 1
                 continue
-            if w[0].isupper() and listed_first and (pos.get(a) in name_pos if pos else True):
+            mid_sentence = a > 0 and text[:a].rstrip(" \t\"'“‘(")[-1:] not in ("", "\n", ".", "!", "?", ":", ";")
+            if w[0].isupper() and not w.isupper() and listed_first and (pos.get(a) in name_pos or (mid_sentence and pos.get(a) == "VERB" and not w.isupper()) if pos else True):
+                # a capitalised listed first name inside a sentence is a name even when tagged a verb ("said Gladys to Logan");
+                # one in capitals alone is a heading word ("PRESS RELEASE")
                 out.append(self._result(a, b, 0.5, "listed first name"))
             elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos):
                 prev = words[i - 1] if i else None

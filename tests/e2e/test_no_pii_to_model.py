@@ -118,10 +118,14 @@ def _messages() -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
 
 
 def _value_patterns(entity: str, value: str) -> list[re.Pattern]:
-    """How a value may appear: as written (case-insensitive, any whitespace), numbers with any
-    separators or none, and each part (of at least 3 letters) of a person's name."""
+    """How a value may appear: as written (case-insensitive, any whitespace; a value of one or two
+    letters case-sensitive), numbers with any separators or none, and each part (of at least 3
+    letters) of a person's name."""
     value = " ".join(value.split())
-    out = [re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in value.split()) + r"(?!\w)", re.IGNORECASE)]
+    # A value of one or two letters (a region code such as "NO" in "Aalborg NO 9100") is matched
+    # as written: in any case it would be the word "no" of every prompt.
+    flags = 0 if len(value) <= 2 and value.isalpha() else re.IGNORECASE
+    out = [re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in value.split()) + r"(?!\w)", flags)]
     digits = re.sub(r"\D", "", value)
     if len(digits) >= 6:
         out.append(re.compile(r"(?<!\d)" + r"[\s\-./()]*".join(digits) + r"(?!\d)"))

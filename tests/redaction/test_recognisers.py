@@ -335,3 +335,35 @@ def test_a_postcode_after_its_town_or_country_is_masked(redactor, text, value):
 def test_numbers_after_ordinary_words_and_years_are_no_postcodes(redactor, text):
     _, pm = redact(redactor, text)
     assert not any(ph.startswith("<LOCATION") and any(c.isdigit() for c in v) for ph, v in pm.mapping.items()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Vsevolod is very reliable. You can always depend on him.", "Vsevolod"),  # unknown word, a noun to the tagger
+        ("Mourik began writing as a teenager, publishing her first story in 1992.", "Mourik"),
+        ("I'm so jealous! said Gladys to Logan", "Logan"),  # a listed name the tagger calls a verb
+        ("The name in the account is wrong, please change it to Bekbolat Musliyevich", "Bekbolat Musliyevich"),
+    ],
+)
+def test_unknown_capitalised_words_in_english_sentences_are_masked_as_names(redactor, text, name):
+    masked, _ = redact(redactor, text)
+    assert name not in masked, masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We moved the MockService tests to JavaScript and TikTok last week.",
+        "Project Aurora Client Onboarding",
+        "PRESS RELEASE: the new office opens on Monday.",
+    ],
+)
+def test_product_names_title_case_lines_and_capitals_are_not_names(redactor, text):
+    _, pm = redact(redactor, text)
+    assert set(pm.mapping.values()) <= {"Aurora"}, pm.mapping  # a listed first name alone may be one
+
+
+def test_a_czech_street_after_its_preposition_is_an_address(redactor):
+    masked, pm = redact(redactor, "The bus station is on Pod Floriánem 1677, near the park.")
+    assert "Floriánem" not in masked and "1677" not in masked and list(pm.mapping.values()) == ["Pod Floriánem 1677"], pm.mapping
