@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -184,10 +184,6 @@ def provider() -> trace.TracerProvider:
     return _PROVIDER
 
 
-def _tracer() -> trace.Tracer:
-    return _PROVIDER.get_tracer(TRACER_NAME)
-
-
 # --- attributes ---------------------------------------------------------------------------
 def is_token(text: str) -> bool:
     """True when ``text`` looks like an identifier (:data:`_TOKEN`) and may stand on a span."""
@@ -268,21 +264,55 @@ def _record_error(otel_span: trace.Span, exc: BaseException) -> None:
         otel_span.set_status(Status(StatusCode.ERROR))
 
 
-@contextlib.contextmanager
-def _open(name: str, attrs: dict[str, Any], *, context: otel_context.Context | None, links: list[Link] | None, kind: SpanKind) -> Iterator[StageSpan]:
-    with _tracer().start_as_current_span(
-        name, context=context, kind=kind, attributes=attrs, links=links, record_exception=False, set_status_on_exception=False
-    ) as otel_span:
+_NOOP = trace.NoOpTracer()
+_cached: tuple[trace.TracerProvider | None, trace.Tracer] = (None, _NOOP)
+
+
+def _tracer() -> trace.Tracer:
+    """The tracer of the current provider (cached per provider object); the API's no-op tracer
+    itself while nothing is configured (the global is still the API's proxy)."""
+    global _cached
+    current = _current_provider()
+    if _cached[0] is not current:
+        tracer = _NOOP if isinstance(current, trace.ProxyTracerProvider) else current.get_tracer(TRACER_NAME)
+        _cached = (current, tracer)
+    return _cached[1]
+
+
+class _Scope:
+    """``with``-block of one span (a class, not a generator: a few microseconds per stage
+    matter when tracing is off). Makes the span current, sets the item ids for nested spans and
+    log lines, records an exception by type, ends the span, restores both contexts."""
+
+    __slots__ = ("_name", "_values", "_context", "_links", "_kind", "_ids", "_span", "_token", "_item_token")
+
+    def __init__(self, name: str, values: dict[str, Any], context: otel_context.Context | None, links: list[Link] | None, kind: SpanKind, ids: _ItemIds | None) -> None:
+        for key in values:
+            if key not in ATTRIBUTES:
+                raise ValueError(f"span attribute {key!r} is not allowed (agent/tracing.py ATTRIBUTES)")
+        self._name, self._values, self._context, self._links, self._kind, self._ids = name, values, context, links, kind, ids
+
+    def __enter__(self) -> StageSpan:
+        tracer = _tracer()
+        attrs = None if tracer is _NOOP else _attributes(self._values)
+        self._span = tracer.start_span(
+            self._name, context=self._context, kind=self._kind, attributes=attrs, links=self._links, record_exception=False, set_status_on_exception=False
+        )
+        self._token = otel_context.attach(trace.set_span_in_context(self._span, self._context))
+        self._item_token = _item.set(self._ids) if self._ids is not None else None
+        return StageSpan(self._span)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            yield StageSpan(otel_span)
-        except GeneratorExit:
-            raise
-        except BaseException as exc:
-            _record_error(otel_span, exc)
-            raise
+            if exc is not None:
+                _record_error(self._span, exc)
+            self._span.end()
+        finally:
+            if self._item_token is not None:
+                _item.reset(self._item_token)
+            otel_context.detach(self._token)
 
 
-@contextlib.contextmanager
 def stage_span(
     stage: str,
     *,
@@ -291,29 +321,23 @@ def stage_span(
     source: str | None,
     parent: otel_context.Context | None = None,
     **attributes: Any,
-) -> Iterator[StageSpan]:
-    """One span for ``stage`` of one item, the child of the current span (or of ``parent``, a
-    context from :func:`extract`: the worker side of a task queue).
+) -> contextlib.AbstractContextManager[StageSpan]:
+    """One span for ``stage`` of one item (``with stage_span(...) as s:``), the child of the
+    current span (or of ``parent``, a context from :func:`extract`: the worker side of a task
+    queue).
 
     ``stage``: a name from :data:`STAGES` (ValueError otherwise). ``item_id``,
     ``correlation_id``, ``source`` go on the span (and on every span opened inside the block,
-    through ``jobs/tracing.py``'s span processor, and on every log line: :func:`current_ids`).
-    ``attributes``: more keys of :data:`ATTRIBUTES` (ValueError for others). An exception
-    leaving the block marks the span as an error with the exception's type only, and is
-    re-raised unchanged."""
+    through ``jobs/tracing_sdk.py``'s span processor, and on every log line:
+    :func:`current_ids`). ``attributes``: more keys of :data:`ATTRIBUTES` (ValueError for
+    others). An exception leaving the block marks the span as an error with the exception's
+    type only, and is re-raised unchanged."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r} (agent/tracing.py STAGES)")
-    ids = _ItemIds(item_id, correlation_id, source)
-    attrs = _attributes({"stage": stage, "item_id": item_id, "correlation_id": correlation_id, "source": source, **attributes})
-    token = _item.set(ids)
-    try:
-        with _open(stage, attrs, context=parent, links=None, kind=SpanKind.INTERNAL) as s:
-            yield s
-    finally:
-        _item.reset(token)
+    values = {"stage": stage, "item_id": item_id, "correlation_id": correlation_id, "source": source, **attributes}
+    return _Scope(stage, values, parent, None, SpanKind.INTERNAL, _ItemIds(item_id, correlation_id, source))
 
 
-@contextlib.contextmanager
 def item_span(
     *,
     item_id: int | str | None,
@@ -321,38 +345,31 @@ def item_span(
     source: str | None,
     parent: otel_context.Context | None = None,
     **attributes: Any,
-) -> Iterator[StageSpan]:
+) -> contextlib.AbstractContextManager[StageSpan]:
     """The root span of one item's trace (stage ``item``): a new trace, linked to the span
     that is current when it starts (a poll), so each item is one trace however many a poll
     yields. With ``parent`` (from :func:`extract`) it continues that trace instead.
 
     Same attributes and errors as :func:`stage_span`."""
-    attrs = _attributes({"stage": "item", "item_id": item_id, "correlation_id": correlation_id, "source": source, **attributes})
+    values = {"stage": "item", "item_id": item_id, "correlation_id": correlation_id, "source": source, **attributes}
     links = None
     context = parent
     if parent is None:
         current = trace.get_current_span().get_span_context()
         links = [Link(current)] if current.is_valid else None
         context = otel_context.Context()  # empty: no parent, a new trace id
-    token = _item.set(_ItemIds(item_id, correlation_id, source))
-    try:
-        with _open("item", attrs, context=context, links=links, kind=SpanKind.INTERNAL) as s:
-            yield s
-    finally:
-        _item.reset(token)
+    return _Scope("item", values, context, links, SpanKind.INTERNAL, _ItemIds(item_id, correlation_id, source))
 
 
-@contextlib.contextmanager
-def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any) -> Iterator[StageSpan]:
+def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any) -> contextlib.AbstractContextManager[StageSpan]:
     """A child span inside the current item (e.g. the model call, name ``model``), carrying
     the current item's ids (from the enclosing :func:`stage_span`) and ``attributes`` (keys of
-    :data:`ATTRIBUTES`). ``name`` must be in :data:`STAGES`."""
+    :data:`ATTRIBUTES`). ``name`` must be in :data:`STAGES` (ValueError otherwise)."""
     if name not in STAGES:
         raise ValueError(f"unknown span name {name!r} (agent/tracing.py STAGES)")
     ids = _item.get()
     base = {"item_id": ids.item_id, "correlation_id": ids.correlation_id, "source": ids.source} if ids else {}
-    with _open(name, _attributes({**base, **attributes}), context=None, links=None, kind=kind) as s:
-        yield s
+    return _Scope(name, {**base, **attributes}, None, None, kind, None)
 
 
 # --- propagation --------------------------------------------------------------------------
