@@ -18,7 +18,7 @@ Procedure (never reads the ``test`` split):
    over the heads that have a positive case in dev. The best setting wins (ties: the first).
 3. Thresholds: 5-fold out-of-fold scores over train+dev with the chosen setting. Per head, the
    lowest threshold whose false-positive rate on ordinary mail (cases with no category) stays at
-   or under :data:`MAX_FPR` for that head (``any`` and ``prompt_injection`` have their own caps),
+   or under :data:`MAX_FPR` for that head (default :data:`DEFAULT_MAX_FPR`),
    and never under :data:`MIN_THRESHOLD`. Dev alone has 0-8 positives for most categories, too
    few to place a threshold.
 4. The shipped model is refitted on train+dev with the chosen setting and written as
@@ -51,11 +51,14 @@ HEADS = IDS  # an "any" head was tried: on dev it added 6/81 false escalations a
 # 2**16 buckets keeps the shipped file near 1.5 MB; 2**17 measured no better on dev (within noise).
 GRID = {
     "buckets": [1 << 16],
-    "char_ngrams": [(2, 4), (3, 5)],
+    "char_ngrams": [(3, 5), (4, 6)],
     "word_ngrams": [True, False],
-    "C": [8.0, 32.0],
+    "C": [32.0, 64.0, 128.0],
 }
-MAX_FPR = {"prompt_injection": 0.01}
+# prompt_injection had a cap of 1 %: with the 2026.12.2 lexicon carrying the generic injection
+# wording, the head now uses the default cap (its 1 % threshold over train+dev flagged plain short
+# questions such as "Hello, when is the annual statement sent?").
+MAX_FPR: dict[str, float] = {}
 DEFAULT_MAX_FPR = 0.005
 MIN_THRESHOLD = 0.2
 SEED = 20261203

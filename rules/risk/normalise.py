@@ -20,7 +20,9 @@ client text, possibly already redacted) into a :class:`NormalisedText`:
     (flag ``hidden_html_text``).
 ``decoded_payloads``
     base64 (standard and URL-safe, line-wrapped too), quoted-printable runs, runs of numeric HTML
-    entities and Unicode tag characters found in the field, decoded (nested base64 once more);
+    entities, runs of letters spaced out one by one (``i g n o r e   t h e``: at least 12 letters,
+    joined; words apart by two or more spaces) and Unicode tag characters found in the field,
+    decoded (nested base64 once more);
     each with its span in the original field. Decoded text is scanned like visible text.
 ``flags``
     what normalisation met, from :data:`FLAGS`; :data:`SUSPICIOUS_FLAGS` are those that are
@@ -62,6 +64,7 @@ FLAGS = (
     "base64",
     "quoted_printable",
     "html_entities",
+    "spaced_letters",  # a run of letters written one by one ("i g n o r e   t h e"), joined
     "encoded_text",  # a decoded payload reads as words (three or more)
     "hidden_html_text",
     "html_comment",
@@ -277,6 +280,9 @@ _QP_ESC = re.compile(r"=[0-9A-Fa-f]{2}")
 _ENTITY = r"&#(?:\d{2,7}|[xX][0-9A-Fa-f]{2,6});?"
 _ENTITY_RUN = re.compile(_ENTITY + r"(?:[^&\n]{0,3}" + _ENTITY + r"){3,}")
 _WORDS = re.compile(r"[^\W\d_]{2,}")
+# at least 12 single letters each followed by one space, words apart by 2-6 spaces or " / ";
+# decoded by dropping the single spaces ("P l e a s e   i g n o r e" -> "Please ignore")
+_SPACED_RUN = re.compile(r"(?<![^\W\d_])(?:[^\W\d_](?: |  {1,5}| / )){11,}[^\W\d_](?![^\W\d_])")
 
 
 def _readable(s: str) -> bool:
@@ -334,6 +340,11 @@ def _payloads(clean: str, depth: int = 0) -> list[tuple[str, int, int, str]]:
                 continue
             if text != chunk and _readable(text):
                 out.append(("quoted_printable", start, end, text))
+    for m in _SPACED_RUN.finditer(clean):
+        words = [w.replace(" ", "") for w in re.split(r" {2,}| / ", m.group())]
+        text = " ".join(w for w in words if w)
+        if _readable(text):
+            out.append(("spaced_letters", m.start(), m.end(), text))
     if "&#" in clean:
         for m in _ENTITY_RUN.finditer(clean):
             text = html_lib.unescape(m.group())
