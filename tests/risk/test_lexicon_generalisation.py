@@ -77,6 +77,10 @@ HARD_NEGATIVES = [
     "Could you explain how the annuity works? I am comparing options.",
     "Explain the charges on my statement, please; they look higher than last year.",
     "In general, how does pound-cost averaging work?",
+    "Sorry for the typos in my last reply, I was writing on my phone.",
+    "Could you instead tell me the balance of the joint account?",
+    "En tu respuesta anterior me dijiste otra fecha para la transferencia.",
+    "Zet u het op de rekening? Ik wacht op uw antwoord.",
 ]
 
 
