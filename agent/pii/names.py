@@ -84,6 +84,15 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return fold(first), fold(last)
 
 
+@lru_cache(maxsize=1)
+def _cues() -> frozenset[str]:
+    """The cue words (greetings, titles, sign-offs, street words) and context words (phone, card,
+    account …) of :mod:`agent.pii.recognisers`: never a name on their own."""
+    from agent.pii.recognisers import CONTEXT, cue_words
+
+    return cue_words() | {w for words in CONTEXT.values() for w in words}
+
+
 _INNER_CAPITAL = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O['’]|D['’]|Di|De|Da|Du|Le|La|Van|Von)[A-ZÀ-Þ]")
 
@@ -142,10 +151,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
         ("Vsevolod is very reliable", "Vidica Zakoč of Fernandez Inc."), adjacent ones joined
         (0.4); and a lower-case listed first name that is no English word, with a following
         lower-case word that is no English word either ("eva kleist", 0.45)."""
-        from agent.pii.recognisers import CONTEXT, cue_words
-
         first, last = name_lists()
-        cues = cue_words() | {w for ws in CONTEXT.values() for w in ws}
+        cues = _cues()
         other = [(e.start_char, e.end_char) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER") and not _name_like_org(e)]
         out: list[RecognizerResult] = []
 
@@ -295,9 +302,7 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     ("van der", "de la") and initials stay when a name word follows them, and the word after an
     initial is a surname whatever it is ("Jildau S Bouts"). The cue and context words of
     :mod:`agent.pii.recognisers` ("Telefon", "Frau", "Regards") count as ordinary too."""
-    from agent.pii.recognisers import CONTEXT, cue_words
-
-    cues = cue_words() | {w for words in CONTEXT.values() for w in words}
+    cues = _cues()
 
     first, last = name_lists()
 

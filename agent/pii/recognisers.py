@@ -205,13 +205,9 @@ def phone_recogniser(language: str, regions: list[str]):
 
 @lru_cache(maxsize=8)
 def _stop_words(language: str) -> frozenset[str]:
-    try:
-        import importlib
+    from agent.pii.nlp import spacy_stop_words  # without importing spacy.lang.<language> (fr: 2-3 s)
 
-        mod = importlib.import_module(f"spacy.lang.{language}.stop_words")
-        return frozenset(w.lower() for w in mod.STOP_WORDS)
-    except Exception:  # a language spaCy has no stop words for: the fixed list only
-        return frozenset()
+    return spacy_stop_words(language)  # empty for a language spaCy has no stop words for
 
 
 def _name_check(language: str, allow_lower: bool):
@@ -273,7 +269,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "sign-off, name on one line",
-            re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{SIGNOFFS}),[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*(?=\n|$)"),
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{SIGNOFFS}),[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*(?=\n|$)"),
             0.55,
             any_ok,
         ),

@@ -367,3 +367,8 @@ def test_product_names_title_case_lines_and_capitals_are_not_names(redactor, tex
 def test_a_czech_street_after_its_preposition_is_an_address(redactor):
     masked, pm = redact(redactor, "The bus station is on Pod Floriánem 1677, near the park.")
     assert "Floriánem" not in masked and "1677" not in masked and list(pm.mapping.values()) == ["Pod Floriánem 1677"], pm.mapping
+
+
+def test_a_name_after_a_sign_off_inside_a_line_and_a_lower_case_postcode_after_its_word_are_masked(redactor):
+    text, pm = redact(redactor, "Thanks for the help. Regards, Vsevolod Petrov.\nMy postcode is sw1a 1aa, the other one k1a 0b1 postcode.")
+    assert "Vsevolod" not in text and "sw1a" not in text, text
