@@ -1,7 +1,11 @@
 """PII detection for :mod:`agent.redaction`: the language pipelines, the recognisers and the seeds.
 
+- :mod:`agent.pii.engine`: the Presidio analyzer the redactor runs, built without loading a model.
 - :mod:`agent.pii.nlp`: one spaCy pipeline per configured language (the installed NER package
-  where one exists, a tokenizer-only pipeline otherwise; nothing is downloaded).
+  where one exists, a tokenizer-only pipeline otherwise; nothing is downloaded), each loaded on
+  the first text of its language and kept for the process.
+- :mod:`agent.pii.context_words`, :mod:`agent.pii.phone_lines`, :mod:`agent.pii.pyap_rules`:
+  Presidio's context enhancement, the libphonenumber recogniser and pyap at a lower cost, same results.
 - :mod:`agent.pii.recognisers`: Presidio's predefined recognisers for the configured entities,
   plus patterns for client mail (card-like digit groups, national phone formats, dates of
   birth, names after titles, greetings and sign-offs, the firm's own identifiers).
