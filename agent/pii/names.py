@@ -125,6 +125,16 @@ def _name_like_org(ent) -> bool:
     return ent.label_ == "ORG" and bool(words) and not any(is_ordinary_word(w) or w.casefold().strip(".") in _ORG_WORDS for w in words)
 
 
+def _org_part(ent) -> tuple[int, int]:
+    """The characters of an NER entity that name the organisation: after "of" / "at" / "from"
+    when the small model took a person along ("Vidica Zakoč of Fernandez Inc.")."""
+    if ent.label_ == "ORG":
+        for t in ent[1:]:
+            if t.lower_ in ("of", "at", "from", "bei", "von", "de", "chez", "di", "van"):
+                return t.idx, ent.end_char
+    return ent.start_char, ent.end_char
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """PERSON from the name lists, under the rules of the module docstring."""
 
@@ -153,7 +163,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
         lower-case word that is no English word either ("eva kleist", 0.45)."""
         first, last = name_lists()
         cues = _cues()
-        other = [(e.start_char, e.end_char) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER") and not _name_like_org(e)]
+        other = [_org_part(e) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER") and not _name_like_org(e)]
         out: list[RecognizerResult] = []
 
         def sentence_start(a: int) -> bool:
