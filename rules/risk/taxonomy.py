@@ -128,20 +128,28 @@ CATEGORIES: tuple[Category, ...] = (
         (
             "There is a charge on my card I do not recognise. I want to dispute this transaction.",
             "Contesto l'addebito di 80 euro sul mio conto, non l'ho mai autorizzato.",
+            "In meiner Abrechnung wurde mir die Depotgebühr zweimal berechnet. Bitte erstatten Sie den doppelten Betrag.",
         ),
-        ("I see a charge called 'platform fee' on my statement. Could you explain what it covers?",),
+        (
+            "I see a charge called 'platform fee' on my statement. Could you explain what it covers?",
+            "Could you let me know when invoice INV-2031 will be paid? It was due on the 15th.",
+        ),
     ),
     Category(
         "fraud_report",
         "Fraud, scam or account-compromise report",
-        "The client reports fraud, a scam, phishing, identity theft, an unauthorised transaction "
-        "or that their account or mailbox has been compromised.",
+        "The client reports fraud, a scam, phishing, identity theft, an unauthorised transaction, "
+        "a lost or stolen card or device, or that their account or mailbox has been compromised.",
         "security",
         (
             "I think someone has hacked my online account.",
             "Ik denk dat ik slachtoffer ben van fraude.",
+            "I lost my purse on the train with my debit card in it. Please block the card.",
         ),
-        ("What's the right number for your fraud team, so I can save it in my phone?",),
+        (
+            "What's the right number for your fraud team, so I can save it in my phone?",
+            "Could you block out Friday morning in your calendar for the review?",
+        ),
     ),
     Category(
         "bereavement",
@@ -152,8 +160,13 @@ CATEGORIES: tuple[Category, ...] = (
         (
             "My wife died in September. What happens to her ISA?",
             "Mi madre falleció la semana pasada y soy la heredera.",
+            "My grandfather left me 80,000 in his will. What would you put it into?",
         ),
-        ("I'm dying to know whether the new portal will have a mobile app!", "My estate agent needs a letter."),
+        (
+            "I'm dying to know whether the new portal will have a mobile app!",
+            "My estate agent needs a letter.",
+            "Apologies for my late reply, the forms are attached.",
+        ),
     ),
     Category(
         "vulnerability",
@@ -166,7 +179,7 @@ CATEGORIES: tuple[Category, ...] = (
             "We are in serious financial hardship and cannot pay the fees this quarter.",
             "I am writing on behalf of my mother, who has dementia.",
         ),
-        ("I've switched banks. Can you set up a new direct debit?",),
+        ("I've switched banks. Can you set up a new direct debit?", "I'm fine, thanks for asking! All good now."),
     ),
     Category(
         "investment_advice",
@@ -186,6 +199,7 @@ CATEGORIES: tuple[Category, ...] = (
             "What is the difference between the ongoing charges figure and the expense ratio?",
             "Could you explain in general terms how an annuity is different from income drawdown?",
             "Is the new card sent by guaranteed delivery?",
+            "Could you let me know when invoice INV-2031 will be paid?",
         ),
     ),
     Category(
