@@ -47,3 +47,16 @@ def test_labelled_set_uses_only_taxonomy_ids():
     for line in (ROOT / "evaluation" / "data" / "risk" / "cases.jsonl").read_text(encoding="utf-8").splitlines():
         used.update(json.loads(line)["categories"])
     assert used == set(IDS)
+
+
+def test_documented_examples_behave_as_documented():
+    """Every example of docs/risk_taxonomy.md raises its category and every counter-example is
+    ordinary, through the shipped signals (lexicon, classifier, normaliser)."""
+    from rules.risk.assess import assess
+
+    for c in CATEGORIES:
+        for text in c.examples:
+            assert c.id in assess("", "", text).categories, (c.id, text)
+        for text in c.not_examples:
+            a = assess("", "", text)
+            assert not a.must_review, (c.id, text, sorted(a.categories), a.reasons)
