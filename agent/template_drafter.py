@@ -21,7 +21,7 @@ import jinja2
 
 from agent.models import DraftOutput, RedactedContext
 
-TEMPLATES_VERSION = "v1"
+TEMPLATES_VERSION = "v2"
 TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
 
 # (intent, pattern, confidence). Ordered: the riskiest intents first, so a legal
@@ -54,7 +54,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str], float]] = [
 ]
 
 class TemplateDrafter:
-    """Renders a reply from the versioned templates. ``model`` is ``"templates/v1"``."""
+    """Renders a reply from the versioned templates. ``model`` is ``"templates/<version>"`` (``"templates/v2"`` by default; v1 is kept unchanged so earlier drafts stay reproducible)."""
 
     provider = "template"
 
