@@ -391,7 +391,18 @@ def join_address_parts(text: str, spans: list) -> list:
     so is a name between two of them ("178 Piermark Drive <Zak Points> Apt. 335": a street named
     after a person); each address takes its house number, the rest of its line and its trailing
     town/country/postcode lines (:func:`_extend`). A span the extension reaches is absorbed when
-    it is a LOCATION or a PERSON, else the address stops before it."""
+    it is a LOCATION or a PERSON, else the address stops before it. Repeated until nothing
+    changes (an extended address may now reach the next part: "… Riisa" + a blank line +
+    "Estonia 62488"), so the result is the same however often it is applied."""
+    for _ in range(4):
+        joined = _join_once(text, spans)
+        if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
+            break
+        spans = joined
+    return joined
+
+
+def _join_once(text: str, spans: list) -> list:
     out: list = []
     for s in spans:
         if out and s.entity == "LOCATION" and out[-1].entity == "LOCATION" and _address_gap(text[out[-1].end : s.start]):

@@ -372,3 +372,14 @@ def test_a_czech_street_after_its_preposition_is_an_address(redactor):
 def test_a_name_after_a_sign_off_inside_a_line_and_a_lower_case_postcode_after_its_word_are_masked(redactor):
     text, pm = redact(redactor, "Thanks for the help. Regards, Vsevolod Petrov.\nMy postcode is sw1a 1aa, the other one k1a 0b1 postcode.")
     assert "Vsevolod" not in text and "sw1a" not in text, text
+
+
+def test_joining_address_parts_gives_the_same_spans_however_often_it_runs(redactor):
+    """An address extended over its town line now reaches the country line after a blank line:
+    one placeholder at once, not only when the spans are resolved a second time."""
+    from agent.redaction import resolve
+
+    text = "I live at 20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488\nThanks"
+    once = resolve(text, redactor.analyze(text))
+    assert [s.value for s in once if s.entity == "LOCATION"] == ["20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"]
+    assert resolve(text, once) == once
