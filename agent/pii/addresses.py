@@ -377,12 +377,26 @@ def _extend(text: str, s) -> tuple[int, int]:
                 end -= 1
     for _ in range(3):
         m = _TRAILING_LINE.match(text, end)
-        if not m:
+        if not m or (m.group("line") is not None and _closing_line(m.group("line"))):
             break
         end = m.end("line") if m.group("line") is not None else m.end("code")
         if m.group("line") is None:
             break
     return start, end
+
+
+@lru_cache(maxsize=1)
+def _closing_words() -> frozenset[str]:
+    from agent.pii.recognisers import GREETINGS, SIGNOFFS
+
+    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", GREETINGS + " " + SIGNOFFS)) | {"thx", "ty", "ta"}
+
+
+def _closing_line(line: str) -> bool:
+    """True for a line of greeting or sign-off words only ("Thanks", "Kind regards"): the letter
+    goes on, the address has ended."""
+    words = re.findall(r"[^\W\d_]+", line.lower())
+    return bool(words) and all(w in _closing_words() for w in words)
 
 
 def join_address_parts(text: str, spans: list) -> list:
