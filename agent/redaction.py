@@ -158,7 +158,7 @@ class Redactor:
         session = _PseudonymSession(self, lang)
         for span in found:
             session.seed(span.entity, span.value, span.recogniser)
-        folded = text.casefold()  # only a value written twice or more can be found again (cheap to test)
+        folded = " ".join(text.split()).casefold()  # only a value written twice or more can be found again (cheap to test)
         session._seeded = {v: e for v, e in session._seeded.items() if folded.count(v) >= 2}
         return resolve(text, found + session._seed_spans(text)) if session._seeded else found
 
