@@ -147,7 +147,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "house number + name + number line",
             re.compile(rf"(?m)^{_LINE_PREFIX}(?P<v>\d{{1,5}}[ \t]+{CAP}(?:[ \t-]{CAP}){{0,2}}[ \t]+\d{{1,5}}[a-zA-Z]?)[ \t]*$"),
             0.5,
-            validate=lambda v: v.split()[1].lower().strip(".") not in NOT_STREET,
+            validate=lambda v: v.split()[1].lower().strip(".") not in NOT_STREET | _MONTH_WORDS,  # "07 Feb 2022" is a date
         ),
         GroupPattern("us military address", re.compile(r"(?<![\w])(?P<v>(?i:APO|FPO|DPO)[ \t]+(?i:AA|AE|AP)[ \t]+\d{5}(?:-\d{4})?)(?![\w])"), 0.7),
         GroupPattern("us military unit", re.compile(r"(?<![\w])(?P<v>(?i:PSC|CMR|Unit)[ \t]+\d{1,5},?[ \t]+(?i:Box)[ \t]+\d{1,5})(?![\w])"), 0.6),

@@ -373,9 +373,14 @@ def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
     )
 
 
+LONG_RUN_SCORE = 0.4  # an unbroken run of 7+ digits without a context word: above the 0.35 threshold
+
+
 def account_recogniser(language: str) -> GroupPatternRecognizer:
     """ACCOUNT_NUMBER: 6-17 digit runs and letter-prefixed references (``PN-558812``) next to an
-    account / customer / policy word (base 0.3, 0.65 with context)."""
+    account / customer / policy word (base 0.3, 0.65 with context); an unbroken run of 7-17
+    digits anywhere, even glued to a word, that is not an amount next to its currency (0.4:
+    agent/outbound_guard.py refuses such a run in a request, MIN_DIGITS = 7)."""
     return GroupPatternRecognizer(
         "AccountNumberRecognizer",
         "ACCOUNT_NUMBER",
@@ -383,6 +388,11 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
             GroupPattern("digits", re.compile(r"(?<![\w-])(?P<v>\d{6,17})(?![\w-])"), 0.3),
             GroupPattern("prefixed reference", re.compile(r"(?<![\w-])(?P<v>(?-i:[A-Z]{1,4})-?\d{3,6}(?:-\d{2,8})*)(?![\w-])"), 0.3),
             GroupPattern("grouped digits", re.compile(r"(?<![\w-])(?P<v>\d{3,6}-\d{3,8}(?:-\d{2,8})?)(?![\w-])"), 0.3),
+            GroupPattern(
+                "long digit run anywhere",  # "Tax: … 1131423339The Mercury Team": what the outbound check calls an identifier
+                re.compile(r"(?<![\d.,/-])(?<![$€£¥])(?<![$€£¥] )(?P<v>\d{7,17})(?![\d/-]|[.,]\d)(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"),
+                LONG_RUN_SCORE,
+            ),
         ],
         language,
         context=CONTEXT["ACCOUNT_NUMBER"],

@@ -383,3 +383,15 @@ def test_joining_address_parts_gives_the_same_spans_however_often_it_runs(redact
     once = resolve(text, redactor.analyze(text))
     assert [s.value for s in once if s.entity == "LOCATION"] == ["20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"]
     assert resolve(text, once) == once
+
+
+def test_a_date_on_its_own_line_is_no_address_and_a_digit_run_glued_to_a_word_is_masked(redactor):
+    """Both reached the last check before: '07 Feb 2022' became a LOCATION whose digits the check
+    then found in 'Feb 07 2022'; '1131423339The' kept a 10-digit identifier the check refuses."""
+    from agent.outbound_guard import OutboundGuard
+
+    body = "Invoice date:\n07 Feb 2022\nTax id: INC; 1131423339The Mercury Team\ncharged on Feb 07  2022, 1500000 EUR."
+    r = redactor.pseudonymise(ctx(body), seed_texts=[body])
+    assert "1131423339" not in r.latest_text and "07 Feb 2022" in r.latest_text, r.latest_text
+    assert not any(ph.startswith("<LOCATION") for ph in r.placeholders.mapping), r.placeholders.mapping
+    assert OutboundGuard().scan(r.latest_text, r.placeholders) == []
