@@ -14,11 +14,11 @@ request, with its own strict patterns and no NER:
 - IBANs (country code, check digits, 11-30 more letters or digits, spaces allowed);
 - every value in the item's placeholder map, case-insensitive and whitespace-tolerant, numbers
   also in any separator form (``020 7946 0958`` = ``02079460958`` = ``020-7946-0958``), and each
-  part of at least three letters of a name. A name known before analysis (headers, CRM) is
-  checked by every part; a name a detector found by its parts that are not ordinary words
-  (:func:`agent.pii.words.is_ordinary_word`: "Customer" of "Laura Adams Customer"), and a
-  detector's one-word "name" that is an ordinary word ("design") not at all: the redactor does
-  not mask such words alone either, and a model reply that uses them is no leak.
+  part of at least three letters of a name that is neither a particle nor an ordinary word
+  (:func:`agent.pii.seeds.name_variants`: "Customer" of "Laura Adams Customer", "van" of "Tim
+  van Leeuwen", "Service" of a display name "Service Facturation"); a detector's one-word
+  "name" that is an ordinary word ("design") not at all: the redactor does not mask such words
+  alone either, and a model reply that uses them is no leak.
 
 Placeholders (``<PERSON_1>``), the organisation's own values (name, signature, allow-list, own
 domains) and the literal wording of the prompt templates are never findings.
@@ -64,9 +64,9 @@ MIN_DIGITS = 7  # a digit run this long is an identifier (phone numbers have at 
 MIN_VALUE_DIGITS = 6  # a protected value with this many digits is also matched in any separator form
 NAME_PART_MIN = 3  # name parts shorter than this are matched only as part of the full name
 
-# Detectors of values known before analysis (headers, CRM) or of a map without detectors: every
-# part of such a name is checked. A value a detector found is checked as a whole, and by its parts
-# that are not ordinary words (agent.pii.words).
+# Detectors of values known before analysis (headers, CRM) or of a map without detectors: such a
+# value is checked even when it is one ordinary word. Every name is checked whole and by its parts
+# that are neither particles nor ordinary words (agent.pii.seeds.name_variants, agent.pii.words).
 KNOWN_DETECTORS = frozenset({SEEDED, ""})
 # The redactor's salutation allow-list: never masked, so never a finding.
 _SALUTATIONS = frozenset(w.casefold() for w in SALUTATION_WORDS)

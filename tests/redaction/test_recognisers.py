@@ -395,3 +395,14 @@ def test_a_date_on_its_own_line_is_no_address_and_a_digit_run_glued_to_a_word_is
     assert "1131423339" not in r.latest_text and "07 Feb 2022" in r.latest_text, r.latest_text
     assert not any(ph.startswith("<LOCATION") for ph in r.placeholders.mapping), r.placeholders.mapping
     assert OutboundGuard().scan(r.latest_text, r.placeholders) == []
+
+
+def test_a_known_names_particles_and_a_role_names_words_are_not_masked_alone(redactor):
+    """The risk set's mails from "Tim van Leeuwen" and "Service Facturation" were refused by the
+    last check when the draft wrote "van" (Dutch "of") or "service"."""
+    body = "Wanneer wordt het jaaroverzicht van 2025 verstuurd? Groeten, Tim"
+    r = redactor.pseudonymise(ctx(body, name="Tim van Leeuwen"), seed_texts=[body], known=[("PERSON", "Tim van Leeuwen")])
+    assert "jaaroverzicht van 2025" in r.latest_text and "Tim" not in r.latest_text, r.latest_text
+    body = "Merci de nous indiquer la date. Le service de facturation vous remercie. Merci."
+    r = redactor.pseudonymise(ctx(body, name="Service Facturation"), seed_texts=[body], known=[("PERSON", "Service Facturation")])
+    assert r.latest_text == body, (r.latest_text, r.placeholders.mapping)
