@@ -419,8 +419,13 @@ class LimitsConfig(_Strict):
     Redis: ``DRAFTGUARD_REDIS_URL`` if set, else ``redis_url``, else the local server).
     ``namespace`` prefixes the Redis keys (one per deployment). ``max_wait_seconds``: the
     longest one request waits for a slot or a pause before it gives up (the model falls back to
-    the template drafter; a Graph request is retried with the item)."""
+    the template drafter; a Graph request is retried with the item).
 
+    ``concurrency``: items at the model at once in one process (1: one item at a time, in the
+    polling thread; N: a pool of N threads for the model-bound stages, conversations still in
+    arrival order; agent/runners/threaded.py)."""
+
+    concurrency: int = Field(default=1, ge=1, le=256)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_prompt_chars: int = Field(default=12_000, ge=500)
     item_attempts: int = Field(default=3, ge=1, le=10)

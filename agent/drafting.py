@@ -27,6 +27,7 @@ import time
 
 import pybreaker
 
+from agent.breaker import ConcurrentBreaker
 from agent.errors import DrafterError
 from agent.models import INTENTS, DraftResult, Prompt, RedactedContext
 from agent.outbound_guard import OutboundBlocked
@@ -63,7 +64,7 @@ class Drafter:
             raise ValueError("breaker_failures must be >= 1 and breaker_cooldown_seconds >= 0")
         self.model = model
         self.templates = templates
-        self.breaker = pybreaker.CircuitBreaker(
+        self.breaker = ConcurrentBreaker(  # pybreaker's states, without its lock around the request
             fail_max=breaker_failures,
             reset_timeout=breaker_cooldown_seconds,
             exclude=[_not_an_endpoint_failure],

@@ -51,6 +51,7 @@ __all__ = [
     "safe_value",
     "set_provider",
     "span",
+    "stage",
     "stage_span",
 ]
 
@@ -370,6 +371,13 @@ def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any) ->
     ids = _item.get()
     base = {"item_id": ids.item_id, "correlation_id": ids.correlation_id, "source": ids.source} if ids else {}
     return _Scope(name, {**base, **attributes}, None, None, kind, None)
+
+
+def stage(name: str, **attributes: Any) -> contextlib.AbstractContextManager[StageSpan]:
+    """A stage span inside the current item: :func:`span` with ``draftguard.stage`` = ``name``
+    (the stage functions do not know the item's ids; the enclosing :func:`item_span` does).
+    ``name`` must be in :data:`STAGES` (ValueError otherwise)."""
+    return span(name, stage=name, **attributes)
 
 
 # --- propagation --------------------------------------------------------------------------
