@@ -355,7 +355,7 @@ class RiskConfig(_Strict):
     ``default_group``."""
 
     reviewer: bool = True
-    review_prompt: str = Field(default="risk_review/v1", pattern=r"^[a-z0-9_-]+/v\d+$")
+    review_prompt: str = Field(default="risk_review/v2", pattern=r"^[a-z0-9_-]+/v\d+$")
     fallback_group: str | None = None
 
 

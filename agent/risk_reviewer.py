@@ -3,7 +3,7 @@
 What it sees: the *redacted* inbound message (sender display name, subject, latest text) and the
 draft as the model wrote it (placeholders, not restored). What it does not see: the drafter's
 system prompt, the thread, CRM fields, anything the drafter was told. Its prompt is its own
-versioned template (``agent/prompt_templates/risk_review/v1.j2``, sha256 recorded; it lists the
+versioned template (``agent/prompt_templates/risk_review/v2.j2``, sha256 recorded; it lists the
 categories of :mod:`rules.risk.taxonomy` word for word, so the template's fixed text is all ours and
 the outbound check never mistakes it for client data - a test keeps the two in step); the message
 and the draft sit between boundary lines derived from a hash of their own text, so the text cannot
@@ -37,7 +37,7 @@ from agent.ports import ModelClient
 from agent.prompts import TEMPLATE_ROOT, template_hash
 from rules.risk.assess import ReviewerFinding, ReviewerResult
 
-REVIEW_TEMPLATE = "risk_review/v1"
+REVIEW_TEMPLATE = "risk_review/v2"
 MARKER = "[draftguard:risk_review"  # first characters of every review system prompt (tests/servers/openai_server.py)
 MAX_FINDINGS = 30  # answer entries read; more is not a plausible answer and is cut (the rest ignored)
 MAX_QUOTE_CHARS = 300  # a reviewer quote is kept up to this length

@@ -12,6 +12,7 @@ import pytest
 
 from agent.errors import PolicyPackError
 from agent.models import Finding, Severity
+from agent.template_drafter import TEMPLATES_VERSION
 from rules.policy import DEFAULT_PACK_PATH, EXCERPT_MAX, FAMILIES, PolicyPack, family_of, load_policy_pack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -339,7 +340,7 @@ def test_non_investment_mail_needs_no_disclosure(pack: PolicyPack, inbound: str)
 def test_the_pack_owns_the_disclosure_text_no_template_copies_it(pack: PolicyPack) -> None:
     # Issue 11: the drafting step appends the pack's sentences (agent/disclosure.py); a template
     # holding its own copy would go stale when the pack changes the wording.
-    root = Path(__file__).resolve().parents[2] / "agent" / "draft_templates" / "v1"
+    root = Path(__file__).resolve().parents[2] / "agent" / "draft_templates" / TEMPLATES_VERSION  # the set the drafter uses
     templates = sorted(root.rglob("*.j2"))
     assert len(templates) >= 66  # en, de, fr, es, it, nl x (base + 10 intents)
     for tpl in templates:
