@@ -66,6 +66,7 @@ HARD_NEGATIVES = [
     "Please block out Tuesday afternoon in your calendar for the annual review.",
     "Pouvez-vous bloquer le lundi 4 dans votre agenda ?",
     "Apologies for my late reply, the signed forms are attached.",
+    "Sorry it's been so long, with the craziness here I am way behind on everything.",  # workload, not hardship
     "Please find attached the press release about our joint seminar.",
     "I'm fine, thanks for asking. The documents are in the post.",
     "What is the difference between an accumulation and an income fund?",
