@@ -69,11 +69,12 @@ def test_a_429_to_one_request_makes_every_thread_wait(headers):
     assert len(server.requests) == 32 and len(server.arrivals) == 33  # every draft answered; one retry
     (t429,) = [t for t, status in server.arrivals if status == 429]
     during = [t for t, _ in server.arrivals if t429 < t < t429 + 2.0]
-    # Only requests already on their way when the 429 came back (one per other thread at most)
-    # arrive during the pause; without the shared pause the other 7 threads would send their
-    # remaining ~24 requests in it.
-    assert len(during) <= 7
-    assert sum(1 for t, _ in server.arrivals if t >= t429 + 2.0) >= 33 - 1 - 7
+    # Only requests already on their way when the client read the 429 arrive during the pause: one
+    # per other thread, plus the few sent in the gap between the server's 429 (t429 is stamped when
+    # it arrived) and the client reading it. Without the shared pause the other 7 threads send
+    # their remaining ~24 requests in it (28 and 32 measured with sharing switched off).
+    assert len(during) <= 12
+    assert sum(1 for t, _ in server.arrivals if t >= t429 + 2.0) >= 33 - 1 - 12
 
 
 def test_requests_per_window_hold_with_8_threads():
