@@ -10,7 +10,9 @@ that long first (a hung endpoint: the client's timeout fires). Every request bod
 ``raw_bodies`` (answered or not) and the answered ones in ``requests``, so a test can check
 what left the process and count the requests. ``arrivals`` keeps (epoch second, status) of every
 request as it arrives (the status of a fault, else 200), so rate-limit tests can count requests per
-window at the server; ``usage`` is the ``usage`` object every answer reports.
+window at the server; ``timeline`` keeps (arrival, answer sent, body) of every answered request, in
+epoch seconds, so concurrency tests can see which requests overlapped; ``usage`` is the ``usage``
+object every answer reports.
 
 Two roles share the endpoint, told apart by the prompt's marker: a request whose system message
 starts with :data:`REVIEW_MARKER` is the risk reviewer's (``agent/risk_reviewer.py``), any other is
@@ -78,6 +80,7 @@ class OpenAIServer:
         self.down: int | None = None  # every request answered with this status
         self.stall_seconds = 0.0
         self.arrivals: list[tuple[float, int]] = []
+        self.timeline: list[tuple[float, float, dict]] = []
         self.usage = {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}
         self._lock = threading.Lock()
         server = self
@@ -102,6 +105,7 @@ class OpenAIServer:
                     self.close_connection = True
 
             def do_POST(self):
+                arrived = time.time()
                 raw = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with server._lock:
                     server.raw_bodies.append(raw)
@@ -151,6 +155,8 @@ class OpenAIServer:
                         "usage": dict(server.usage),
                     },
                 )
+                with server._lock:
+                    server.timeline.append((arrived, time.time(), body))
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True  # a stalled answer never holds up shutdown
