@@ -4,10 +4,16 @@ Rich reads ``[...]`` in printed strings and table cells as markup, so text that 
 a client or from the database (subjects, names, reasons, error messages, drafts) must never
 reach it raw: ``[/]`` raises ``MarkupError`` and ``[red]`` silently disappears.
 :func:`literal` is the one place that makes such text literal; every console print of
-client or stored text goes through it. :func:`fail` is the one error line of the CLI.
+client or stored text goes through it. It also shows terminal controls visibly: an ESC sequence
+(colours, OSC 8 hyperlinks, screen clears), a carriage return that overwrites a line, and
+invisible format characters (bidi overrides such as U+202E, zero-width spaces) print as
+``\\x1b`` / ``\\u202e`` instead of acting on the reader's terminal. :func:`fail` is the one error
+line of the CLI.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import typer
 from rich.console import Console
@@ -26,12 +32,48 @@ out_console = make_console()
 err_console = make_console(stderr=True)
 
 
+_JOINERS = frozenset("\u200c\u200d")  # ZWNJ/ZWJ: part of the spelling of Persian, Indic, emoji
+
+
+def _in_word(ch: str) -> bool:
+    """A letter or a combining mark (a virama before a ZWJ in Devanagari is a mark, not a letter)."""
+    return unicodedata.category(ch)[0] in "LM"
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with every character that acts on a terminal instead of printing shown as an escape.
+
+    Control characters (Unicode category Cc, except newline and tab), format characters (Cf:
+    bidi embeddings/overrides/isolates, zero-width space, BOM, soft hyphen …) and the line and
+    paragraph separators (Zl, Zp) become ``\\xNN`` or ``\\uNNNN``; a ZWNJ/ZWJ between two letters
+    stays (it belongs to the word). Source: Unicode TR9 (bidi controls) and ECMA-48 (C0/C1
+    controls, ESC sequences); Trojan Source (CVE-2021-42574) for why bidi overrides matter."""
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch in "\n\t" or ch.isprintable():
+            out.append(ch)
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            if ch in _JOINERS and 0 < i < n - 1 and _in_word(text[i - 1]) and _in_word(text[i + 1]):
+                out.append(ch)
+            else:
+                out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)  # e.g. a space separator other than U+0020: prints as a space
+    return "".join(out)
+
+
 def literal(value: object) -> str:
     """``value`` as text that Rich prints exactly as given, inside a markup string or a table cell.
 
-    ``None`` becomes ``""``; anything else is ``str()``-ed and every markup-like ``[...]``
+    ``None`` becomes ``""``; anything else is ``str()``-ed, terminal controls and invisible
+    characters are made visible (:func:`visible_controls`), and every markup-like ``[...]``
     (and a trailing backslash) is escaped with :func:`rich.markup.escape`."""
-    return "" if value is None else escape(str(value))
+    return "" if value is None else escape(visible_controls(str(value)))
 
 
 def fail(code: ExitCode, reason: str) -> typer.Exit:
