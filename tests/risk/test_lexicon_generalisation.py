@@ -24,6 +24,7 @@ def raised(lex, text: str) -> set[str]:
 
 
 RAISES = [
+    ("regulator_complaint", "If this is not fixed I will report it to the consumer protection office."),
     ("fraud_report", "My wallet was stolen at the station, please cancel my debit card."),
     ("fraud_report", "Ich habe meine Girokarte verloren, bitte sperren Sie sie."),
     ("fraud_report", "On m'a volé mon portefeuille avec ma carte, merci de la bloquer."),
@@ -61,6 +62,7 @@ def test_broadened_wording_raises_its_category(lex, category, text):
 
 
 HARD_NEGATIVES = [
+    "Thanks, the consumer affairs department forwarded your letter to us.",
     "Could you let me know when invoice 1187 will be paid? It was due last Friday.",
     "Wann wird unsere Rechnung vom Mai bezahlt?",
     "Please block out Tuesday afternoon in your calendar for the annual review.",
