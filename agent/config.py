@@ -410,6 +410,21 @@ class AuditConfig(_Strict):
 REDIS_URL_ENV = "DRAFTGUARD_REDIS_URL"
 
 
+def service_url(value: str, schemes: tuple[str, ...], what: str, env: str) -> str:
+    """A service URL from the config file (Redis, AMQP broker), stripped; ``""`` stays ``""``.
+
+    Raises ``ValueError`` (shown by pydantic with the key's name) when it does not start with one of
+    ``schemes`` ("must be <what>") or when its user-info holds a password: secrets come from the
+    environment variable ``env``, never from the file (project standard)."""
+    v = value.strip()
+    if v and not v.startswith(schemes):
+        raise ValueError(f"must be {what}, not {v.split('://')[0]!r}")
+    netloc = v.split("://", 1)[-1].split("/", 1)[0]
+    if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
+        raise ValueError(f"holds a password: put the URL in the environment variable {env} instead of the file")
+    return v
+
+
 class LimitsConfig(_Strict):
     """Input limits and retry budget. ``max_body_bytes`` larger bodies are quarantined.
 
@@ -439,13 +454,7 @@ class LimitsConfig(_Strict):
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, v: str) -> str:
-        v = v.strip()
-        if v and not v.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"must be a redis:// or rediss:// URL, not {v.split('://')[0]!r}")
-        netloc = v.split("://", 1)[-1].split("/", 1)[0]
-        if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
-            raise ValueError(f"holds a password: put the URL in the environment variable {REDIS_URL_ENV} instead of the file")
-        return v
+        return service_url(v, ("redis://", "rediss://", "unix://"), "a redis:// or rediss:// URL", REDIS_URL_ENV)
 
     def resolved_redis_url(self) -> str:
         """``DRAFTGUARD_REDIS_URL`` if set, else ``redis_url``, else ``redis://127.0.0.1:6379/0``."""
@@ -601,13 +610,7 @@ class EventsConfig(_Strict):
     @field_validator("broker_url")
     @classmethod
     def _no_secret(cls, v: str) -> str:
-        v = v.strip()
-        if v and not v.startswith(("amqp://", "amqps://", "pyamqp://")):
-            raise ValueError(f"must be an AMQP URL (amqp:// or amqps://), not {v.split('://')[0]!r}")
-        netloc = v.split("://", 1)[-1].split("/", 1)[0]
-        if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
-            raise ValueError(f"holds a password: put the URL in the environment variable {BROKER_URL_ENV} instead of the file")
-        return v
+        return service_url(v, ("amqp://", "amqps://", "pyamqp://"), "an AMQP URL (amqp:// or amqps://)", BROKER_URL_ENV)
 
     @field_validator("schema_base")
     @classmethod
