@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent.errors import ConfigError
+from agent.release.config import ReleaseConfig
 
 
 class _Strict(BaseModel):
@@ -47,7 +48,9 @@ class MaildirSourceConfig(_Strict):
     from_address: str
     reply_all: bool = False
     interval_seconds: int = Field(default=60, ge=5)
+    sent_path: Path | None = None  # the mailbox's Sent Maildir: shadow drafts are scored against what was sent (docs/release.md)
     drafting: bool = True
+    mode: Literal["live", "shadow"] = "live"  # shadow: run and record everything, place and notify nothing (docs/release.md)
 
 
 class SalesforceSourceConfig(_Strict):
@@ -97,6 +100,7 @@ class SalesforceSourceConfig(_Strict):
     retry_attempts: int = Field(default=4, ge=1, le=10)
     instance_url: str | None = None
     drafting: bool = True
+    mode: Literal["live", "shadow"] = "live"  # shadow: run and record everything, place and notify nothing (docs/release.md)
 
     @field_validator("domain")
     @classmethod
@@ -159,6 +163,7 @@ class OutlookSourceConfig(_Strict):
     retry_max_wait_seconds: float = Field(default=60.0, ge=0)
     mailbox_backoff_max_seconds: float = Field(default=900.0, ge=0)
     drafting: bool = True
+    mode: Literal["live", "shadow"] = "live"  # shadow: run and record everything, place and notify nothing (docs/release.md)
 
     def client_secret(self) -> str | None:
         """The client secret from the environment, or None when the variable is unset."""
@@ -654,6 +659,7 @@ class Settings(_Strict):
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     events: EventsConfig = Field(default_factory=EventsConfig)
     tracing: TracingConfig = Field(default_factory=TracingConfig)
+    release: ReleaseConfig = Field(default_factory=ReleaseConfig)  # variants, shares, auto stop (agent/release/config.py)
     base_dir: Path = Path(".")
 
     @field_validator("routing")
@@ -692,6 +698,14 @@ class Settings(_Strict):
             if cfg.name == name:
                 return cfg.drafting
         return True
+
+    def shadow(self, source_name: str) -> bool:
+        """True when the source called ``source_name`` is in shadow mode (``mode = "shadow"``:
+        everything runs and is recorded, nothing is placed and nobody is notified)."""
+        kind, _, name = source_name.partition(":")
+        if kind not in SourcesConfig.model_fields:
+            return False
+        return any(cfg.name == name and cfg.mode == "shadow" for cfg in getattr(self.sources, kind))
 
     def resolve(self, p: Path) -> Path:
         """``p`` made absolute against the config file's folder."""
