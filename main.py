@@ -36,6 +36,7 @@ from agent.terminal import fail, literal
 from agent.terminal import out_console as console
 from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
+from console import cli as console_cli
 from jobs import events_cli, review_cli
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
+app.command("serve")(console_cli.serve)
 
 ConfigOpt = Annotated[
     Path,

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent.errors import ConfigError
+from console.config import ConsoleConfig
 from agent.release.config import ReleaseConfig
 
 
@@ -659,6 +660,7 @@ class Settings(_Strict):
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     events: EventsConfig = Field(default_factory=EventsConfig)
     tracing: TracingConfig = Field(default_factory=TracingConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)  # variants, shares, auto stop (agent/release/config.py)
     base_dir: Path = Path(".")
 

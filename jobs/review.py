@@ -215,6 +215,27 @@ def _reviewed(s: Session, item: Item, reviewer: str, data: dict) -> None:
     audit.append(s, "reviewed", correlation_id=item.correlation_id, item_id=item.id, actor=reviewer, data=data)
 
 
+def runtime_deliver(rt) -> Callable[[int, str], str]:
+    """The ``deliver(item_id, reviewer)`` of :func:`approve` over a bootstrapped runtime
+    (``jobs.bootstrap.Runtime``): fetch the item's message from its source and deliver the
+    saved draft with the reviewer as actor. Shared by ``main.py review approve`` and the console.
+
+    Raises ReviewError when the item's source is no longer configured."""
+
+    def deliver(item_id: int, who: str) -> str:
+        with rt.session_factory() as s:
+            item = s.get(Item, item_id)
+            source_name, external_id = item.source, item.external_id
+        try:
+            source = rt.source(source_name)
+        except KeyError as exc:
+            raise ReviewError(exc.args[0]) from None
+        msg = source.fetch(external_id)
+        return rt.pipeline.deliver_saved_draft(source, msg, item_id, actor=who)
+
+    return deliver
+
+
 def approve(
     session_factory: sessionmaker[Session], item_id: int, reviewer: str, *, deliver: Callable[[int, str], str]
 ) -> ReviewResult:

@@ -155,7 +155,7 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
 def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> None:
     """Deliver the held/escalated draft to its mailbox or case, and close the review."""
     from jobs.bootstrap import bootstrap
-    from jobs.review import ReviewError, approve
+    from jobs.review import ReviewError, approve, runtime_deliver
 
     settings = _settings(ctx)
     from agent.errors import StorageError
@@ -167,21 +167,8 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
     except DraftguardError as exc:
         raise _fail(ExitCode.USAGE, str(exc)) from None
 
-    def deliver(iid: int, who: str) -> str:
-        with rt.session_factory() as s:
-            from storage.models import Item
-
-            item = s.get(Item, iid)
-            source_name, external_id = item.source, item.external_id
-        try:
-            source = rt.source(source_name)
-        except KeyError as exc:
-            raise ReviewError(exc.args[0]) from None
-        msg = source.fetch(external_id)
-        return rt.pipeline.deliver_saved_draft(source, msg, iid, actor=who)
-
     try:
-        res = approve(rt.session_factory, item_id, reviewer, deliver=deliver)
+        res = approve(rt.session_factory, item_id, reviewer, deliver=runtime_deliver(rt))
     except ReviewError as exc:
         raise _fail(ExitCode.FAILED if "delivery failed" in str(exc) else ExitCode.USAGE, str(exc)) from None
     except DraftguardError as exc:

@@ -1,0 +1,57 @@
+"""What the console's routes use: the settings, the database and the delivery of an approved
+draft. :func:`open_services` builds them from the config; tests pass their own
+:class:`ConsoleServices`.
+
+Delivery is the CLI's (:func:`jobs.review.runtime_deliver` over ``jobs.bootstrap.bootstrap``):
+the pipeline and sources are built on the first approval only, once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Settings
+
+
+@dataclass
+class ConsoleServices:
+    """``session_factory``: the database; ``deliver(item_id, actor) -> state``: delivers the
+    item's latest saved draft through its source (``drafted`` on success); ``close()``: frees
+    them."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    deliver: Callable[[int, str], str]
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+def open_services(settings: Settings) -> ConsoleServices:
+    """Open the database (migrated to head) and prepare delivery; the runtime (pipeline,
+    sources) is bootstrapped lazily on the first approval. Raises StorageError when the
+    database cannot be opened."""
+    from jobs.review import runtime_deliver
+    from storage.db import open_database
+
+    engine, session_factory = open_database(settings.storage_url(), events_source=settings.events.source_prefix())
+    lock = threading.Lock()
+    runtime: dict = {}
+
+    def deliver(item_id: int, actor: str) -> str:
+        with lock:
+            if "rt" not in runtime:
+                from jobs.bootstrap import bootstrap
+
+                runtime["rt"] = bootstrap(settings)
+            rt = runtime["rt"]
+        return runtime_deliver(rt)(item_id, actor)
+
+    def close() -> None:
+        if "rt" in runtime:
+            runtime.pop("rt").close()
+        engine.dispose()
+
+    return ConsoleServices(settings, session_factory, deliver, close)

@@ -1,0 +1,190 @@
+"""What the queue and item pages show, computed from storage (no web types here).
+
+* :func:`queue` — open reviews a person may see, oldest first, with SLA time left and why each
+  was escalated (routing rule, decision reasons, risk categories), filtered.
+* :func:`highlight` — a text cut into plain and marked segments from finding/risk spans; the
+  template escapes every segment, so client text never becomes markup.
+* :func:`split_quoted` — the newest part of a message and its quoted history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Settings
+from console.authz import can_act, can_read
+from console.identity import Identity
+from jobs.review import ReviewRow, list_reviews
+from storage.models import Decision, ReviewTask, RiskAssessmentRow
+
+#: the age filter's choices: label -> minimum age in minutes
+AGE_FILTERS = {"": 0, "1h": 60, "4h": 240, "1d": 1440, "3d": 4320}
+
+
+@dataclass
+class QueueRow:
+    """One line of the queue page."""
+
+    review: ReviewRow
+    sla_minutes: int
+    due_at: datetime | None
+    minutes_left: int | None  # negative: overdue by that many minutes
+    reasons: list[str]
+    categories: list[str]
+    can_act: bool
+
+    @property
+    def age_minutes(self) -> int:
+        created = self.review.created_at or datetime.now(UTC)
+        return int((datetime.now(UTC) - created).total_seconds() // 60)
+
+
+@dataclass
+class QueueFilters:
+    """The queue's filters (query parameters ``group``, ``rule``, ``category``, ``source``,
+    ``age`` = a key of :data:`AGE_FILTERS`); empty strings filter nothing."""
+
+    group: str = ""
+    rule: str = ""
+    category: str = ""
+    source: str = ""
+    age: str = ""
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    groups: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+def sla_of(settings: Settings, group: str | None) -> int:
+    """The group's ``sla_minutes`` (240, the config default, for a group not listed)."""
+    for g in settings.reviewer_groups:
+        if g.name == group:
+            return g.sla_minutes
+    return 240
+
+
+def queue(session_factory: sessionmaker[Session], settings: Settings, identity: Identity, filters: QueueFilters, *, now: datetime | None = None) -> QueuePage:
+    """The open reviews (escalated and held items) ``identity`` may read, oldest first.
+
+    The SLA clock of a review starts when its group was notified (else when the task was made;
+    an ``assign`` restarts it): ``minutes_left`` = start + the group's ``sla_minutes`` - now."""
+    now = now or datetime.now(UTC)
+    visible = [r for r in list_reviews(session_factory) if can_read(identity, r.group)]
+    ids = [r.item_id for r in visible]
+    decisions: dict[int, Decision] = {}
+    risks: dict[int, RiskAssessmentRow] = {}
+    tasks: dict[int, ReviewTask] = {}
+    with session_factory() as s:
+        if ids:
+            for d in s.execute(select(Decision).where(Decision.item_id.in_(ids)).order_by(Decision.id)).scalars():
+                decisions[d.item_id] = d
+            for r in s.execute(select(RiskAssessmentRow).where(RiskAssessmentRow.item_id.in_(ids)).order_by(RiskAssessmentRow.id)).scalars():
+                risks[r.item_id] = r
+            for t in s.execute(select(ReviewTask).where(ReviewTask.item_id.in_(ids)).order_by(ReviewTask.id)).scalars():
+                tasks[t.item_id] = t
+    rows: list[QueueRow] = []
+    for r in visible:
+        sla = sla_of(settings, r.group)
+        task = tasks.get(r.item_id)
+        start = _utc(task.notified_at or task.created_at) if task else None
+        due = start + timedelta(minutes=sla) if start else None
+        left = int((due - now).total_seconds() // 60) if due else None
+        d = decisions.get(r.item_id)
+        risk = risks.get(r.item_id)
+        cats = [str(c.get("id")) for c in (risk.categories or [])] if risk else []
+        reasons = [str(x) for x in (d.reasons or [])] if d else []
+        rows.append(QueueRow(r, sla, due, left, reasons, cats, can_act(identity, r.group)))
+    page = QueuePage(
+        rows=[],
+        groups=sorted({r.review.group for r in rows if r.review.group}),
+        rules=sorted({r.review.rule_id for r in rows if r.review.rule_id}),
+        categories=sorted({c for r in rows for c in r.categories}),
+        sources=sorted({r.review.source for r in rows}),
+    )
+    min_age = AGE_FILTERS.get(filters.age, 0)
+    for row in rows:
+        if filters.group and row.review.group != filters.group:
+            continue
+        if filters.rule and row.review.rule_id != filters.rule:
+            continue
+        if filters.category and filters.category not in row.categories:
+            continue
+        if filters.source and row.review.source != filters.source:
+            continue
+        if min_age and row.age_minutes < min_age:
+            continue
+        page.rows.append(row)
+    return page
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a highlighted text: ``marks`` are the labels covering it (empty: plain)."""
+
+    text: str
+    marks: tuple[str, ...] = ()
+    css: str = ""
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int, str, str]]) -> list[Segment]:
+    """Cut ``text`` at the ``(start, end, label, css_class)`` spans (character offsets; out of
+    range or empty spans are ignored; overlaps keep every label) into segments in order.
+    Returns ``[Segment(text)]`` when no span applies."""
+    n = len(text)
+    good = [(max(0, a), min(n, b), label, css) for a, b, label, css in spans if 0 <= a < b and a < n]
+    if not good:
+        return [Segment(text)] if text else []
+    cuts = sorted({0, n, *(a for a, _, _, _ in good), *(b for _, b, _, _ in good)})
+    out: list[Segment] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        cover = [(label, css) for s, e, label, css in good if s <= a and b <= e]
+        labels = tuple(dict.fromkeys(lbl for lbl, _ in cover))
+        css = cover[0][1] if cover else ""
+        out.append(Segment(text[a:b], labels, css))
+    return out
+
+
+def find_spans(text: str, items: Iterable[tuple[int | None, int | None, str | None, str, str]]) -> tuple[list[tuple[int, int, str, str]], list[str]]:
+    """Place ``(start, end, excerpt, label, css)`` marks on ``text``: at ``start:end`` when the
+    excerpt is there (or there is no excerpt), else at the first occurrence of the excerpt.
+    Returns ``(spans, labels not placed)``."""
+    spans: list[tuple[int, int, str, str]] = []
+    missing: list[str] = []
+    for start, end, excerpt, label, css in items:
+        if start is not None and end is not None and 0 <= start < end <= len(text) and (not excerpt or text[start:end] == excerpt):
+            spans.append((start, end, label, css))
+            continue
+        if excerpt:
+            at = text.find(excerpt)
+            if at >= 0:
+                spans.append((at, at + len(excerpt), label, css))
+                continue
+        missing.append(label)
+    return spans, missing
+
+
+def split_quoted(text: str) -> tuple[str, str]:
+    """``(newest part, quoted history)`` of a message body (``agent.mailtext.latest_reply``);
+    the history is what follows the newest part, empty when the parser found none."""
+    from agent.mailtext import latest_reply
+
+    text = (text or "").replace("\r\n", "\n")
+    newest = latest_reply(text)
+    stripped = text.strip()
+    if newest and stripped.startswith(newest) and len(stripped) > len(newest):
+        return newest, stripped[len(newest):].strip("\n")
+    return (newest or stripped), ""
