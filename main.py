@@ -38,6 +38,7 @@ from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from console import cli as console_cli
 from jobs import events_cli, review_cli
+from kb import cli as kb_cli
 
 app = typer.Typer(
     help="draftguard: governed AI reply drafts for Outlook, Salesforce and Maildir. Never sends mail.",
@@ -55,6 +56,7 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
+app.add_typer(kb_cli.app, name="kb")
 app.command("serve")(console_cli.serve)
 
 ConfigOpt = Annotated[

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agent.errors import ConfigError
 from console.config import ConsoleConfig
 from agent.release.config import ReleaseConfig
+from kb.config import KnowledgeConfig
 
 
 class _Strict(BaseModel):
@@ -662,6 +663,7 @@ class Settings(_Strict):
     tracing: TracingConfig = Field(default_factory=TracingConfig)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)  # variants, shares, auto stop (agent/release/config.py)
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # knowledge base folders, chunking (kb/config.py)
     base_dir: Path = Path(".")
 
     @field_validator("routing")
