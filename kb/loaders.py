@@ -267,10 +267,11 @@ def load_pdf(data: bytes, name: str) -> Article:
     sections: list[Section] = []
     for n, page in enumerate(pages, 1):
         text = re.sub(r"[ \t]+\n", "\n", page).strip()
+        first, _, rest = text.partition("\n")
         if not title and text:
-            first, _, text = text.partition("\n")
-            title = " ".join(first.split())
-            text = text.strip()
+            title, text = " ".join(first.split()), rest.strip()
+        elif n == 1 and " ".join(first.split()) == title:
+            text = rest.strip()  # the title printed as the first line
         if text:
             sections.append(Section(f"page {n}" if len(pages) > 1 else "", text))
     return Article(title=title or Path(name).stem, sections=sections)
