@@ -3,7 +3,8 @@ draft. :func:`open_services` builds them from the config; tests pass their own
 :class:`ConsoleServices`.
 
 Delivery is the CLI's (:func:`jobs.review.runtime_deliver` over ``jobs.bootstrap.bootstrap``):
-the pipeline and sources are built on the first approval only, once per process.
+the pipeline and sources are built on the first approval only, once per process. The client's
+message is fetched from its source (``Source.fetch``) when an item page is shown.
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
+from agent.models import InboundMessage
 
 
 @dataclass
 class ConsoleServices:
     """``session_factory``: the database; ``deliver(item_id, actor) -> state``: delivers the
-    item's latest saved draft through its source (``drafted`` on success); ``close()``: frees
-    them."""
+    item's latest saved draft through its source (``drafted`` on success);
+    ``fetch(source_name, external_id) -> InboundMessage``: the client's message from its source
+    (the database keeps no message bodies), None when not available; ``close()``: frees them."""
 
     settings: Settings
     session_factory: sessionmaker[Session]
     deliver: Callable[[int, str], str]
+    fetch: Callable[[str, str], InboundMessage] | None = None
     close: Callable[[], None] = field(default=lambda: None)
 
 
@@ -49,9 +53,20 @@ def open_services(settings: Settings) -> ConsoleServices:
             rt = runtime["rt"]
         return runtime_deliver(rt)(item_id, actor)
 
+    def fetch(source_name: str, external_id: str) -> InboundMessage:
+        with lock:
+            if "sources" not in runtime:
+                from jobs.bootstrap import build_sources
+
+                runtime["sources"] = {src.name: src for src in build_sources(settings, session_factory)}
+            sources = runtime["sources"]
+        if source_name not in sources:
+            raise KeyError(f"source {source_name!r} is not configured")
+        return sources[source_name].fetch(external_id)
+
     def close() -> None:
         if "rt" in runtime:
             runtime.pop("rt").close()
         engine.dispose()
 
-    return ConsoleServices(settings, session_factory, deliver, close)
+    return ConsoleServices(settings, session_factory, deliver, fetch, close)

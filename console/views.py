@@ -188,3 +188,72 @@ def split_quoted(text: str) -> tuple[str, str]:
     if newest and stripped.startswith(newest) and len(stripped) > len(newest):
         return newest, stripped[len(newest):].strip("\n")
     return (newest or stripped), ""
+
+
+@dataclass
+class ItemPage:
+    """Everything the item page shows (see :func:`item_page`)."""
+
+    detail: object  # jobs.review.ReviewDetail
+    message: object | None  # agent.models.InboundMessage
+    message_error: str | None
+    newest: list[Segment]
+    quoted: str
+    draft_segments: list[Segment]
+    draft_findings: list[dict]
+    other_findings: list[dict]
+    risk_categories: list[dict]
+    risk_evidence: list[dict]
+    citations: list
+    reviewable: bool
+
+
+def item_page(services, item_id: int) -> ItemPage:
+    """The item page's data: ``jobs.review.show_review`` plus the client's message (fetched
+    from its source), finding spans placed on the draft, risk evidence placed on the message.
+
+    Raises ``jobs.review.ReviewError`` for an unknown item."""
+    from jobs.review import REVIEWABLE, show_review
+    from storage.models import Draft, FindingRow, Item
+
+    detail = show_review(services.session_factory, item_id)
+    with services.session_factory() as s:
+        item = s.get(Item, item_id)
+        source_name, external_id = item.source, item.external_id
+        draft = s.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
+        rows = s.execute(select(FindingRow).where(FindingRow.item_id == item_id).order_by(FindingRow.id)).scalars().all()
+        findings = [
+            {"rule_id": f.rule_id, "severity": f.severity, "target": f.target, "start": f.span_start, "end": f.span_end, "excerpt": f.excerpt, "message": f.message, "draft_id": f.draft_id}
+            for f in rows
+        ]
+    message, message_error = None, None
+    if services.fetch is not None:
+        try:
+            message = services.fetch(source_name, external_id)
+        except Exception as exc:  # noqa: BLE001 - the page still shows the draft and history
+            message_error = f"The client's message could not be read from its source ({type(exc).__name__})."
+    else:
+        message_error = "The client's message is not available here."
+    newest_text, quoted = split_quoted(message.text_body if message else "")
+    risk = detail.risk or {}
+    evidence = risk.get("evidence") or []
+    risk_spans, _ = find_spans(newest_text, [(None, None, e.get("excerpt"), f"risk: {e.get('category')}", "risk") for e in evidence if e.get("excerpt")])
+    draft_text = detail.draft_text or ""
+    on_draft = [f for f in findings if f["target"] == "draft" and draft is not None and f["draft_id"] == draft.id]
+    other = [f for f in findings if f not in on_draft]
+    spans, _ = find_spans(draft_text, [(f["start"], f["end"], f["excerpt"], f"{f['rule_id']} ({f['severity']})", f"sev-{f['severity']}") for f in on_draft])
+    citations = (detail.draft or {}).get("citations") or []
+    return ItemPage(
+        detail=detail,
+        message=message,
+        message_error=message_error,
+        newest=highlight(newest_text, risk_spans),
+        quoted=quoted,
+        draft_segments=highlight(draft_text, spans),
+        draft_findings=on_draft,
+        other_findings=other,
+        risk_categories=list(risk.get("categories") or []),
+        risk_evidence=evidence,
+        citations=list(citations) if isinstance(citations, list | tuple) else [],
+        reviewable=detail.row.state in REVIEWABLE,
+    )

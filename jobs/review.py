@@ -6,7 +6,9 @@ escalated item has one open review task; a held item has none until it is assign
 * approve: delivers the saved draft through its source (``deliver(item_id, reviewer)``,
   in practice :meth:`agent.pipeline.Pipeline.deliver_saved_draft`, idempotent on the
   draft's key), then closes the task (``approved``). A failed delivery leaves the task
-  open (the pipeline quarantines the item with the error).
+  open (the pipeline quarantines the item with the error). Edit and approve (the console):
+  the reviewer's text becomes the item's newest draft (``provider`` ``reviewer``, the
+  original kept) and is what gets delivered.
 * reject: the item becomes ``rejected``, the task ``rejected`` with the reason (kept in
   ``review_tasks.reason``; the audit event holds only its sha256 and length).
 * assign: moves an open task to another group (it is notified again, SLA restarts), or
@@ -42,6 +44,10 @@ from storage.models import (
 
 REVIEWABLE = (ItemState.ESCALATED, ItemState.HELD)
 MAX_ACTOR = 200
+#: the longest edited draft a reviewer may approve (characters)
+MAX_EDITED_CHARS = 50_000
+#: ``drafts.provider`` of a reviewer's edited draft
+EDITED_PROVIDER = "reviewer"
 
 
 class ReviewError(DraftguardError):
@@ -190,6 +196,7 @@ def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewD
                 "confidence": draft.confidence,
                 "language": draft.language,
                 "purged": draft.purged_at is not None,
+                "citations": getattr(draft, "citations", None),  # grounding (knowledge base) when the column exists
             },
             draft_text=draft.body_text if draft else None,
             findings=[{"rule_id": f.rule_id, "severity": f.severity, "target": f.target, "message": f.message} for f in findings],
@@ -236,14 +243,83 @@ def runtime_deliver(rt) -> Callable[[int, str], str]:
     return deliver
 
 
+def _edited_body(text: str | None) -> str | None:
+    """A reviewer's edited draft: line ends normalised, trailing spaces kept; None when not
+    edited. Raises ReviewError when it is empty or longer than :data:`MAX_EDITED_CHARS`."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReviewError("the edited draft is empty: write the reply, or reject the item with a reason")
+    if len(text) > MAX_EDITED_CHARS:
+        raise ReviewError(f"the edited draft is longer than {MAX_EDITED_CHARS} characters")
+    return text
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _save_edit(s: Session, item_id: int, reviewer: str, edited: str) -> dict | None:
+    """Store the reviewer's edited text as the item's newest draft (what delivery takes), with
+    the original's provenance and ``provider`` ``reviewer``; append a ``reviewed`` event
+    ``edit`` with both hashes. Returns the event's data, None when the text is unchanged."""
+    original = _latest(s, Draft, item_id)
+    if original is None:
+        raise ReviewError(f"item {item_id} has no draft to edit")
+    if original.body_text is not None and original.body_text.replace("\r\n", "\n") == edited:
+        return None
+    draft = Draft(
+        item_id=item_id,
+        provider=EDITED_PROVIDER,
+        model=original.model,
+        prompt_template_id=original.prompt_template_id,
+        prompt_hash=original.prompt_hash,
+        intent=original.intent,
+        confidence=original.confidence,
+        language=original.language,
+        body_text=edited,
+        body_html=None,  # delivery renders the text (agent/reply.py text_to_html): the reviewer wrote text
+        body_sha256=_sha(edited),
+        placeholder_map=None,
+    )
+    s.add(draft)
+    s.flush()
+    from rapidfuzz import fuzz
+
+    data = {
+        "action": "edit",
+        "original_draft_id": original.id,
+        "edited_draft_id": draft.id,
+        "original_sha256": original.body_sha256,
+        "edited_sha256": draft.body_sha256,
+        "edited_chars": len(edited),
+        "similarity": round(fuzz.ratio(original.body_text or "", edited) / 100, 4),
+    }
+    item = s.get(Item, item_id)
+    _reviewed(s, item, reviewer, data)
+    return data
+
+
 def approve(
-    session_factory: sessionmaker[Session], item_id: int, reviewer: str, *, deliver: Callable[[int, str], str]
+    session_factory: sessionmaker[Session],
+    item_id: int,
+    reviewer: str,
+    *,
+    deliver: Callable[[int, str], str],
+    edited_text: str | None = None,
 ) -> ReviewResult:
     """Deliver the held/escalated draft of ``item_id`` and close its review as approved.
 
     ``deliver(item_id, reviewer)`` returns the item's state after delivery (``drafted``
-    on success). Raises ReviewError for a wrong state or a failed delivery."""
+    on success). With ``edited_text`` (edit and approve), the reviewer's text is saved as the
+    item's newest draft in the same transaction that claims the item (so only the winning
+    reviewer's text exists), audited as a ``reviewed`` ``edit`` event with the original's and
+    the edited text's sha256, and is what gets delivered; the original draft row is kept.
+    Raises ReviewError for a wrong state, an empty edit or a failed delivery."""
     reviewer = _check_reviewer(reviewer)
+    edited = _edited_body(edited_text)
+    edit: dict | None = None
     with session_factory() as s:
         item = _get_item(s, item_id)
         state = item.state
@@ -255,6 +331,8 @@ def approve(
     if state != ItemState.DRAFTED:
         with session_factory() as s:  # claim it: a concurrent reject or approve now fails
             _transition(s, item_id, ItemState.ROUTED, "approved")
+            if edited is not None:
+                edit = _save_edit(s, item_id, reviewer, edited)
             s.commit()
         state = deliver(item_id, reviewer)
         if state != ItemState.DRAFTED:
@@ -265,7 +343,10 @@ def approve(
         task = _latest_task(s, item_id, open_only=True)
         if task is not None:
             task.status, task.reviewer, task.resolved_at = "approved", reviewer, now
-        _reviewed(s, item, reviewer, {"action": "approve", "review_task_id": task.id if task else None, "state": item.state})
+        data = {"action": "approve", "review_task_id": task.id if task else None, "state": item.state}
+        if edit is not None:
+            data.update(edited_draft_id=edit["edited_draft_id"], edited_sha256=edit["edited_sha256"])
+        _reviewed(s, item, reviewer, data)
         s.commit()
         return ReviewResult(item_id, "approve", item.state, task.id if task else None)
 
