@@ -191,6 +191,9 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
 
     # ---- routers of the OIDC sign-in, the auditor pages and the dashboard: one line each ----
     # e.g. from console.auth import oidc; oidc.install(app)   /   app.include_router(audit.router)
+    from console.auth.routes import install as install_oidc
+
+    install_oidc(app)  # /login/oidc, /auth/callback when [console.oidc] client_id is set
     # ---- end of the marked spot --------------------------------------------------------------
 
     if local_login:
