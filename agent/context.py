@@ -12,13 +12,16 @@ from agent.mailtext import latest_reply
 from agent.models import InboundMessage, ItemContext
 from agent.reply import greeting_name
 
-MAX_THREAD_MESSAGES = 5
+MAX_THREAD_MESSAGES = 5  # the default when the caller gives none (``[drafting] thread_messages`` in the pipeline)
 
 
-def build_context(msg: InboundMessage, *, max_chars: int) -> ItemContext:
-    """Clear-text context for one item. ``max_chars`` bounds the latest text (characters)."""
+def build_context(msg: InboundMessage, *, max_chars: int, max_thread: int = MAX_THREAD_MESSAGES) -> ItemContext:
+    """Clear-text context for one item. ``max_chars`` bounds the latest text (characters), each
+    earlier message gets a quarter of it; the newest ``max_thread`` earlier messages are kept
+    (the prompt's token budget may cut more, oldest first: :mod:`agent.token_budget`)."""
     latest = latest_reply(msg.text_body)[:max_chars]
-    thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in msg.thread[-MAX_THREAD_MESSAGES:]]
+    kept = msg.thread[-max_thread:] if max_thread > 0 else []
+    thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in kept]
     # Greet the person the reply goes to: the Reply-To mailbox when there is one.
     addressee = msg.reply_to[0] if msg.reply_to else msg.sender
     return ItemContext(

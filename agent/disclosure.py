@@ -39,16 +39,22 @@ class DisclosureStep:
     """The draft after the step. ``text``: the draft, with the added sentences at its end;
     ``added``: the pack rule ids whose sentence was appended (in pack order); ``start``: the
     offset in ``text`` where the added paragraph begins (``len(text)`` when nothing was added);
-    ``withheld``: why required sentences were not added (None when nothing was withheld)."""
+    ``withheld``: why required sentences were not added (None when nothing was withheld);
+    ``untranslated``: the added rule ids the pack has no text for in the draft's language (added
+    in English; the policy check's ``grounding.disclosure_language`` finding sends the draft to a
+    person)."""
 
     text: str
     added: tuple[str, ...] = ()
     start: int = 0
     withheld: str | None = None
+    untranslated: tuple[str, ...] = ()
 
 
-def add_required_disclosures(draft_text: str, *, pack: PolicyPack, inbound_text: str) -> DisclosureStep:
-    """Append the pack's required disclosure sentences that ``draft_text`` lacks.
+def add_required_disclosures(draft_text: str, *, pack: PolicyPack, inbound_text: str, language: str | None = None) -> DisclosureStep:
+    """Append the pack's required disclosure sentences that ``draft_text`` lacks, in ``language``
+    (the draft's, ISO 639-1; None or ``"und"``: the pack's English text) when the pack has that
+    translation, else in English, listed in ``untranslated`` (issue 14).
 
     ``inbound_text`` is what every inbound check reads (:func:`agent.header_guard.inbound_check_text`).
     A sentence is required when :meth:`rules.policy.PolicyPack.missing_disclosures` says so (the
@@ -63,9 +69,12 @@ def add_required_disclosures(draft_text: str, *, pack: PolicyPack, inbound_text:
         return DisclosureStep(draft_text, start=len(draft_text), withheld=why)
     body = draft_text.rstrip()
     start = len(body) + 2 if body else 0
-    paragraph = " ".join(rule.required for rule in missing)
+    lang = None if language in (None, "", "und") else language
+    texts = [rule.text_for(lang) for rule in missing]
+    paragraph = " ".join(t for t, _ in texts)
+    untranslated = tuple(rule.id for rule, (_, ok) in zip(missing, texts, strict=True) if lang and not ok)
     text = f"{body}\n\n{paragraph}" if body else paragraph
-    return DisclosureStep(text, tuple(rule.id for rule in missing), start)
+    return DisclosureStep(text, tuple(rule.id for rule in missing), start, untranslated=untranslated)
 
 
 def added_findings(step: DisclosureStep) -> list[Finding]:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent.drafting_config import DraftStyle
 from agent.headers import clean_address, clean_msgid, clean_msgids, clean_text
 
 
@@ -177,8 +178,28 @@ class PlaceholderMap(BaseModel):
         return counts
 
 
+class KnowledgeSnippet(BaseModel):
+    """A knowledge-base passage a draft may be grounded on (firm content, not client data), as
+    :func:`kb.retrieve.retrieve` returns it: ``id`` (``"KB-fees-overview#2"``, what a draft
+    cites), the article's id, title, file and link (None without one), the passage ``text``, the
+    retrieval ``score`` (higher = better) and the article's language (ISO 639-1 or None)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    article_id: str
+    title: str
+    source_path: str = ""
+    url: str | None = None
+    text: str
+    score: float = 0.0
+    language: str | None = None
+
+
 class RedactedContext(BaseModel):
-    """The :class:`ItemContext` with every PII entity replaced by a placeholder."""
+    """The :class:`ItemContext` with every PII entity replaced by a placeholder.
+
+    ``snippets``: the knowledge snippets retrieved for the client's latest text (best first; empty
+    without a knowledge base); ``style``: the tone and readability target of the item's source."""
 
     subject: str
     sender_name: str
@@ -187,6 +208,8 @@ class RedactedContext(BaseModel):
     crm_fields: dict[str, str] = Field(default_factory=dict)
     language: str = "en"
     placeholders: PlaceholderMap = Field(default_factory=PlaceholderMap)
+    snippets: list[KnowledgeSnippet] = Field(default_factory=list)
+    style: DraftStyle = Field(default_factory=DraftStyle)
 
 
 class Prompt(BaseModel):
@@ -201,7 +224,10 @@ class Prompt(BaseModel):
 class DraftOutput(BaseModel):
     """The structured answer the model must return (also the template drafter's output).
 
-    ``intent`` is one of the intents in :data:`INTENTS`; ``confidence`` is 0..1.
+    ``intent`` is one of the intents in :data:`INTENTS`; ``confidence`` is 0..1. ``citations``:
+    the ids of the knowledge snippets the reply relies on (issue 14; a prompt without snippets
+    gets ``[]``; an answer that omits the key parses as ``[]``). A citation of a snippet that was
+    not in the prompt is a policy finding (``grounding.unknown_citation``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -209,6 +235,7 @@ class DraftOutput(BaseModel):
     intent: str
     confidence: float
     reasons: list[str]
+    citations: list[str] = Field(default_factory=list)
 
 
 INTENTS = (

@@ -14,7 +14,8 @@ from pathlib import Path
 import jinja2
 
 from agent.errors import ConfigError
-from agent.models import INTENTS, Prompt, RedactedContext
+from agent.models import INTENTS, KnowledgeSnippet, Prompt, RedactedContext
+from agent.token_budget import BudgetReport, fit_prompt
 
 TEMPLATE_ROOT = Path(__file__).parent / "prompt_templates"
 _ID_RE = re.compile(r"^[a-z0-9_-]+/v\d+$")
@@ -41,6 +42,20 @@ def _template_path(template_id: str) -> Path:
     return p
 
 
+#: The prompt's tone instruction per ``[drafting] tone`` (reply/v2 on; v1 has none).
+TONE_INSTRUCTIONS = {
+    "formal": "formal and courteous; full sentences; no contractions, no exclamation marks.",
+    "friendly": "warm and friendly, yet professional; plain words; at most one exclamation mark.",
+    "concise": "concise: answer in as few sentences as the facts allow, no filler; at most about 120 words in all.",
+}
+
+
+def reply_template_id(settings) -> str:
+    """The reply prompt template id for a draft (``"reply/v2"``): the one place the drafter's prompt
+    is chosen (``[model] prompt_template``), so a release variant can choose it here too."""
+    return settings.model.prompt_template
+
+
 def render_prompt(
     template_id: str,
     ctx: RedactedContext,
@@ -48,10 +63,18 @@ def render_prompt(
     organisation: str,
     signature: str,
     link_domains: list[str],
+    thread: list[str] | None = None,
+    snippets: list[KnowledgeSnippet] | None = None,
+    latest_text: str | None = None,
+    thread_cut: int = 0,
 ) -> Prompt:
-    """Render the system and user messages of ``template_id`` for a redacted context."""
+    """Render the system and user messages of ``template_id`` for a redacted context.
+
+    ``thread`` / ``snippets`` / ``latest_text`` replace the context's own (the token budget's cut,
+    :func:`render_within_budget`); ``thread_cut`` is how many older messages were left out."""
     _template_path(template_id)
     tmpl = _env.get_template(f"{template_id}.j2")
+    style = ctx.style
     values = {
         "organisation": organisation,
         "signature": signature,
@@ -60,11 +83,40 @@ def render_prompt(
         "subject": ctx.subject,
         "sender_name": ctx.sender_name,
         "crm_fields": ctx.crm_fields,
-        "thread": ctx.thread,
-        "latest_text": ctx.latest_text,
+        "thread": ctx.thread if thread is None else thread,
+        "thread_cut": thread_cut,
+        "snippets": ctx.snippets if snippets is None else snippets,
+        "latest_text": ctx.latest_text if latest_text is None else latest_text,
         "language": ctx.language,
+        "tone": style.tone,
+        "tone_instruction": TONE_INSTRUCTIONS[style.tone],
+        "lix_max": style.lix_max,
     }
     tctx = tmpl.new_context(values)
     system = "".join(tmpl.blocks["system"](tctx)).strip()
     user = "".join(tmpl.blocks["user"](tctx)).strip()
     return Prompt(template_id=template_id, template_hash=template_hash(template_id), system=system, user=user)
+
+
+def render_within_budget(
+    template_id: str,
+    ctx: RedactedContext,
+    *,
+    organisation: str,
+    signature: str,
+    link_domains: list[str],
+    model: str,
+    budget: int,
+    reserve: int,
+) -> tuple[Prompt, BudgetReport]:
+    """:func:`render_prompt` cut to ``budget - reserve`` tokens of ``model``'s encoding
+    (:func:`agent.token_budget.fit_prompt`: thread oldest first, snippets lowest-ranked first, the
+    latest text last). Returns the prompt and what was cut."""
+
+    def render(thread: list[str], snippets: list, latest: str) -> Prompt:
+        return render_prompt(
+            template_id, ctx, organisation=organisation, signature=signature, link_domains=link_domains,
+            thread=thread, snippets=snippets, latest_text=latest, thread_cut=len(ctx.thread) - len(thread),
+        )
+
+    return fit_prompt(render, thread=ctx.thread, snippets=ctx.snippets, latest_text=ctx.latest_text, model=model, budget=budget, reserve=reserve)

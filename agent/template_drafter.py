@@ -5,6 +5,14 @@ versioned template ``agent/draft_templates/<version>/<intent>.j2`` rendered with
 the *redacted* context, so placeholders are restored exactly like a model's draft.
 Same input, same output: no randomness, no network.
 
+From v3 (issue 14) the drafter also answers: for a question (intent ``information_request`` or
+``other``) whose best knowledge snippet (``RedactedContext.snippets``) scores at least
+``answer_min_score`` and is written in the draft's language, the reply quotes the start of that
+snippet (:func:`answer_excerpt`, at most :data:`ANSWER_MAX_CHARS` characters, cut at a sentence
+end) with its title and link, and cites its id; otherwise it acknowledges the message as before.
+The house tone (``RedactedContext.style.tone``: formal, friendly, concise) picks the greeting, the
+sign-off and the length of the answer paragraph. v1 and v2 stay unchanged for provenance.
+
 Header text is client text (issue 9.1): the templates never restate the subject, and they
 greet by name only when the context has a plausible personal name (``ItemContext.sender_name``
 is empty otherwise, see :func:`agent.reply.greeting_name`); the subject is read only to
@@ -19,9 +27,15 @@ from pathlib import Path
 
 import jinja2
 
-from agent.models import DraftOutput, RedactedContext
+from agent.language import detect_language
+from agent.models import DraftOutput, KnowledgeSnippet, RedactedContext
 
-TEMPLATES_VERSION = "v2"
+TEMPLATES_VERSION = "v3"
+ANSWER_INTENTS = ("information_request", "other")  # the intents the drafter answers from an article
+ANSWER_MAX_CHARS = 600  # the quoted start of the best snippet, cut at a sentence end
+DEFAULT_ANSWER_MIN_SCORE = 0.35  # ``[drafting] template_answer_min_score`` (see agent/drafting_config.py)
+_HEADING = re.compile(r"^\s*#{1,6}\s+[^\n]*\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
 
 # (intent, pattern, confidence). Ordered: the riskiest intents first, so a legal
@@ -58,8 +72,9 @@ class TemplateDrafter:
 
     provider = "template"
 
-    def __init__(self, *, organisation: str, signature: str, version: str = TEMPLATES_VERSION):
+    def __init__(self, *, organisation: str, signature: str, version: str = TEMPLATES_VERSION, answer_min_score: float = DEFAULT_ANSWER_MIN_SCORE):
         self.version = version
+        self.answer_min_score = answer_min_score
         self.model = f"templates/{version}"
         self._organisation = organisation
         self._signature = signature
@@ -95,15 +110,50 @@ class TemplateDrafter:
                 return intent, confidence, m.group(0)
         return "other", 0.4, ""
 
+    def best_answer(self, ctx: RedactedContext, intent: str, lang: str) -> KnowledgeSnippet | None:
+        """The snippet to answer from: the best-scoring one at or above ``answer_min_score`` whose
+        language (declared, else detected from its text) is ``lang``; None for another intent,
+        for a template set before v3, or when none qualifies."""
+        if intent not in ANSWER_INTENTS or self.version in ("v1", "v2"):
+            return None
+        for s in sorted(ctx.snippets, key=lambda x: -x.score):
+            if s.score < self.answer_min_score:
+                return None
+            if (s.language or detect_language(s.text)) == lang and answer_excerpt(s.text):
+                return s
+        return None
+
     def draft(self, ctx: RedactedContext) -> DraftOutput:
         """The template reply for ``ctx``. Raises jinja2 errors only for a broken template set."""
         intent, confidence, matched = self.classify(f"{ctx.subject}\n{ctx.latest_text}")
         env = self._envs.get(ctx.language, self._envs["en"])  # the client's language when we have it
+        lang = ctx.language if ctx.language in self._envs else "en"
+        best = self.best_answer(ctx, intent, lang)
+        answer = {"title": best.title, "url": best.url, "text": answer_excerpt(best.text)} if best else None
         reply = env.get_template(f"{intent}.j2").render(
             sender_name=ctx.sender_name,
             organisation=self._organisation,
             signature=self._signature,
+            tone=ctx.style.tone,
+            answer=answer,
         )
-        lang = ctx.language if ctx.language in self._envs else "en"
-        reasons = [f"template drafter {self.version} ({lang})", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
-        return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons)
+        reasons = [f"template drafter {self.version} ({lang}, {ctx.style.tone})", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
+        if best:
+            reasons.append(f"answered from {best.id} (score {best.score:.2f})")
+            confidence = max(confidence, 0.6)
+        return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons, citations=[best.id] if best else [])
+
+
+def answer_excerpt(text: str, max_chars: int = ANSWER_MAX_CHARS) -> str:
+    """The start of a snippet's text for a reply: a leading Markdown heading dropped, whole
+    sentences up to ``max_chars`` characters (the first sentence cut at a word when it alone is
+    longer), paragraphs kept."""
+    body = _HEADING.sub("", (text or "").strip(), count=1).strip()
+    if len(body) <= max_chars:
+        return body
+    out = ""
+    for sentence in _SENTENCE_END.split(body):
+        if len(out) + len(sentence) + 1 > max_chars:
+            break
+        out = f"{out} {sentence}" if out else sentence
+    return out or body[:max_chars].rsplit(" ", 1)[0] + " …"

@@ -18,9 +18,11 @@ family with :func:`family_of`):
     matches one of ``context`` if that list is given. Overlapping matches of one entry
     count once.
 ``disclosures``
-    Array of tables ``{id, severity, message, topics, required}``: when the inbound
+    Array of tables ``{id, severity, message, topics, required, translations?}``: when the inbound
     mail or the draft mentions a topic (regexes), the draft must contain the sentence
-    ``required`` (compared case-insensitively with whitespace and quotes normalised).
+    ``required`` (compared case-insensitively with whitespace and quotes normalised) or one of
+    its ``translations`` (a table ``{de = "...", fr = "..."}``, ISO 639-1 codes; ``required`` is
+    English). The drafting step appends the text in the draft's language (:mod:`agent.disclosure`).
     The finding's span is the first topic mention (in the draft if there is one, else
     in the inbound mail).
 ``pii_leak`` (draft)
@@ -47,6 +49,10 @@ family with :func:`family_of`):
 ``language_mismatch`` (draft)
     Table ``{id, severity, message}``: draft and inbound language (ISO 639 primary subtag)
     differ, both known. The span is the whole draft.
+``grounding`` (draft, optional in a pack)
+    Unsupported claims, citations of snippets that were not retrieved, readability and
+    disclosures missing in the draft's language: see :mod:`rules.grounding_checks`. Checked only
+    when the caller passes ``grounding`` facts. A pack without the section gets the shipped one's.
 ``tone`` (draft)
     ``[tone.shouting]`` ``{id, severity, message, min_words}`` (a run of at least
     ``min_words`` all-capital words of two letters or more; single capitals such as "I"
@@ -83,6 +89,8 @@ from linkify_it import LinkifyIt
 from agent.errors import PolicyPackError
 from agent.models import Finding, Severity
 from rules.draft_safety import DraftCheckFacts, DraftSafetyRules
+from rules.grounding_checks import GroundingFacts, GroundingRules
+from rules.grounding_checks import Rule as GroundingRule
 
 EXCERPT_MAX = 120
 FAMILIES = (
@@ -97,6 +105,7 @@ FAMILIES = (
     "tone",
     "model_chatter",
     "draft_safety",
+    "grounding",
 )
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)*$")
@@ -231,6 +240,18 @@ class DisclosureRule:
     message: str
     topics: tuple[re.Pattern[str], ...]
     required: str
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, language: str | None) -> tuple[str, bool]:
+        """``(sentence, in_language)``: the disclosure in ``language`` (English: ``required``) and
+        whether the pack has it in that language (False: ``required`` is given instead)."""
+        lang = _primary_lang(language) or "en"
+        if lang == "en":
+            return self.required, True
+        for code, text in self.translations:
+            if code == lang:
+                return text, True
+        return self.required, False
 
     def triggered(self, text: str) -> re.Match[str] | None:
         """The earliest topic match in ``text``, or None."""
@@ -242,9 +263,14 @@ class DisclosureRule:
         return best
 
     def present_in(self, draft_text: str) -> bool:
-        """True when the draft contains the required sentence (normalised; final punctuation optional)."""
-        need = _norm(self.required).rstrip(".!?")
-        return bool(need) and need in _norm(draft_text)
+        """True when the draft contains the required sentence or one of its translations
+        (normalised; final punctuation optional)."""
+        have = _norm(draft_text)
+        for sentence in (self.required, *(t for _, t in self.translations)):
+            need = _norm(sentence).rstrip(".!?")
+            if need and need in have:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -281,6 +307,7 @@ class PolicyPack:
     tone_exclamations: SimpleRule
     model_chatter: SimpleRule
     draft_safety: DraftSafetyRules
+    grounding: GroundingRules = None  # type: ignore[assignment]  # set by load_policy_pack (the shipped section when absent)
 
     @property
     def rule_ids(self) -> list[str]:
@@ -293,7 +320,7 @@ class PolicyPack:
         ids += [self.pii_leak.id, self.unrestored_placeholder.id, self.link_domain.id]
         ids += [r.id for r in self.prompt_injection]
         ids += [self.language_mismatch.id, self.tone_shouting.id, self.tone_exclamations.id, self.model_chatter.id]
-        return ids + self.draft_safety.rule_ids
+        return ids + self.draft_safety.rule_ids + (self.grounding.rule_ids if self.grounding else [])
 
     # ------------------------------------------------------------------ public checks
 
@@ -310,6 +337,7 @@ class PolicyPack:
         org_values: set[str],
         model_chatter: list[str] | tuple[str, ...] = (),
         draft_facts: DraftCheckFacts | None = None,
+        grounding: GroundingFacts | None = None,
     ) -> list[Finding]:
         """Run every rule of the pack on one restored draft and its inbound mail.
 
@@ -326,7 +354,8 @@ class PolicyPack:
         contact details, the firm's allow-list and every client text, for the ``draft_safety``
         rules; None checks the draft with none of them (every identifier is a finding, no
         copied-instruction check). Unlike ``pii_leak``, ``draft_safety`` exempts nothing the
-        client merely wrote.
+        client merely wrote. ``grounding`` (:class:`rules.grounding_checks.GroundingFacts`: support
+        texts, retrieved and cited snippet ids, style) runs the ``grounding`` checks; None skips them.
 
         Returns findings grouped by family in :data:`FAMILIES` order, each group left to
         right. Never raises on any text.
@@ -349,6 +378,8 @@ class PolicyPack:
             kinds = ", ".join(dict.fromkeys(k.replace("_", " ") for k in model_chatter))
             findings.append(_finding(rule.id, rule.severity, "draft", draft_text, 0, 0, f"{rule.message} ({kinds})"))
         findings += self.draft_safety.check(draft_text, draft_facts or DraftCheckFacts(), draft_pii, excerpt_max=EXCERPT_MAX)
+        if grounding is not None and self.grounding is not None:
+            findings += self.grounding.check(draft_text, draft_language, grounding)
         return findings
 
     def check_inbound(self, inbound_text: str) -> list[Finding]:
@@ -709,12 +740,16 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
     prohibited = patterns("prohibited", "draft")
     disclosures = []
     for i, e in enumerate(ld.array(data, "disclosures")):
-        rid, sev, msg, where = ld.common(e, f"disclosures[{i}]", "disclosures", {"topics", "required"})
+        rid, sev, msg, where = ld.common(e, f"disclosures[{i}]", "disclosures", {"topics", "required", "translations"})
         req = e.get("required")
         if not isinstance(req, str) or not req.strip():
             raise ld.fail(where, "missing or empty 'required' (the disclosure sentence)")
         topics = ld.regexes(e, "topics", where, required=True, flags=_FLAGS)
-        disclosures.append(DisclosureRule(rid, sev, msg, topics, " ".join(req.split())))
+        tr = e.get("translations", {})
+        if not isinstance(tr, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z]{2}", k) and isinstance(v, str) and v.strip() for k, v in tr.items()):
+            raise ld.fail(where, "'translations' must be a table of ISO 639-1 codes to non-empty sentences ({de = \"...\"})")
+        translations = tuple((k, " ".join(v.split())) for k, v in sorted(tr.items()))
+        disclosures.append(DisclosureRule(rid, sev, msg, topics, " ".join(req.split()), translations))
     commitments = patterns("commitments", "draft")
     pii_leak = ld.simple(ld.table(data, "pii_leak"), "pii_leak", "pii_leak", {"ignore_entities": list})
     placeholder = ld.pattern_rule(
@@ -741,6 +776,7 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
     else:
         chatter = DEFAULT_MODEL_CHATTER
     draft_safety = _draft_safety(ld, ld.table(data, "draft_safety")) if "draft_safety" in data else shipped_draft_safety()
+    grounding = _grounding(ld, ld.table(data, "grounding")) if "grounding" in data else shipped_grounding()
     return PolicyPack(
         version=data["version"].strip(),
         name=data["name"].strip(),
@@ -758,7 +794,39 @@ def load_policy_pack(path: str | Path) -> PolicyPack:
         tone_exclamations=exclamations,
         model_chatter=chatter,
         draft_safety=draft_safety,
+        grounding=grounding,
     )
+
+
+_GROUNDING_RULES = ("unsupported_claim", "unknown_citation", "readability", "disclosure_language")
+
+
+def _grounding(ld: _Loader, section: dict) -> GroundingRules:
+    """The ``[grounding]`` section (see :mod:`rules.grounding_checks`); errors name the key."""
+    unknown = set(section) - {*_GROUNDING_RULES, "products", "commitments", "readability_min_words"}
+    if unknown:
+        raise ld.fail("grounding", f"unknown key(s) {sorted(unknown)}")
+    rules = {}
+    for key in _GROUNDING_RULES:
+        rid, sev, msg, _ = ld.common(ld.table(section, key, f"grounding.{key}"), f"grounding.{key}", "grounding", set())
+        rules[key] = GroundingRule(rid, sev, msg)
+    words = section.get("readability_min_words", 40)
+    if not isinstance(words, int) or isinstance(words, bool) or words < 0:
+        raise ld.fail("grounding.readability_min_words", "must be a whole number >= 0")
+    return GroundingRules(
+        **rules,
+        products=ld.regexes(section, "products", "grounding", required=False, flags=re.MULTILINE),
+        commitments=ld.regexes(section, "commitments", "grounding", required=False, flags=_FLAGS),
+        readability_min_words=words,
+        excerpt_max=EXCERPT_MAX,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_grounding() -> GroundingRules:
+    """The ``[grounding]`` section of the shipped pack, for a pack without one."""
+    data = tomllib.loads(DEFAULT_PACK_PATH.read_text(encoding="utf-8"))
+    return _grounding(_Loader(DEFAULT_PACK_PATH), data["grounding"])
 
 
 _DRAFT_SAFETY_KEYS = {

@@ -70,7 +70,7 @@ def jsonl(path: Path) -> list[dict]:
 
 
 def test_shipped_pack_loads(pack: PolicyPack) -> None:
-    assert pack.version == "2026.12.2"
+    assert pack.version == "2026.12.3"
     assert pack.name == "draftguard-default"
     assert re.fullmatch(r"[0-9a-f]{64}", pack.sha256)
     assert len(pack.rule_ids) == len(set(pack.rule_ids))

@@ -94,7 +94,7 @@ def test_model_down_falls_back_to_template_and_records_it(make_pipeline):
         d = s.execute(select(Draft)).scalar_one()
     assert d.provider == "template" and d.fallback_used
     assert "HTTP 503" in d.fallback_reason
-    assert d.model == "templates/v2"
+    assert d.model == "templates/v3"
     assert "Dear Ann Lee," in d.body_text
     # The model reviewer (same endpoint) failed too: a failed review errs towards a person (issue 11).
     assert src.drafts == {}

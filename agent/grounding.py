@@ -1,0 +1,169 @@
+"""Grounding (issue 14): knowledge snippets and CRM context for a draft, and what it cited.
+
+The analyse stage asks a :class:`Grounder` for
+
+* the top ``[drafting] snippets`` knowledge snippets for the client's latest text, with a query
+  built from the **redacted** text (placeholders removed: no personal value reaches the index
+  query) in the client's language (:func:`query_for`); the snippets are firm content;
+* for Maildir/Outlook mail, the CRM context of a known contact (:class:`CrmLookup`, e.g.
+  :class:`connectors.salesforce.crm.SalesforceContactLookup`): the contact's account and open
+  cases, allow-listed fields only, added to ``InboundMessage.crm_fields`` *before* redaction so
+  they are pseudonymised like every other client value.
+
+After drafting, :func:`grounding_record` keeps what the reviewer and the auditor need: the
+snippets retrieved (ids, titles, links, scores), the citations the draft made and which of them
+point to no retrieved snippet, the token budget and what it cut, the style. It is stored on the
+draft row (``drafts.grounding``) and shown in the Teams card, ``review show`` and ``draft --dry-run``.
+
+Nothing here touches storage: the retriever and the CRM lookup are callables the composition root
+(:mod:`jobs.bootstrap`) builds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.drafting_config import DraftingConfig, DraftStyle
+from agent.models import InboundMessage, KnowledgeSnippet
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+QUERY_MAX_CHARS = 400
+#: Retrieve(query, language, k) → snippets, best first. Raises nothing a caller must handle:
+#: :meth:`Grounder.snippets` turns any error into "no snippets" and records it.
+Retrieve = Callable[[str, str | None, int], list[KnowledgeSnippet]]
+
+
+class CrmLookup(Protocol):
+    """The CRM context of a mail sender: ``context_for(email)`` → allow-listed fields as
+    ``{"Account.Name": "Globex", "Case 00001001.Status": "New"}`` (empty for an unknown
+    address). Raises SourceError when the CRM cannot be asked."""
+
+    def context_for(self, email: str) -> dict[str, str]: ...
+
+
+def query_for(subject: str, latest_text: str) -> str:
+    """The retrieval query from **redacted** text: subject and latest text, placeholders
+    (``<PERSON_1>``) removed, whitespace collapsed, at most :data:`QUERY_MAX_CHARS` characters."""
+    text = PLACEHOLDER_RE.sub(" ", f"{subject}\n{latest_text}")
+    return " ".join(text.split())[:QUERY_MAX_CHARS]
+
+
+def from_kb(s: object) -> KnowledgeSnippet:
+    """A :class:`KnowledgeSnippet` from the knowledge base's ``Snippet`` (any object with its fields)."""
+    return KnowledgeSnippet(
+        id=str(s.id), article_id=str(s.article_id), title=str(s.title), source_path=str(getattr(s, "source_path", "") or ""),
+        url=getattr(s, "url", None), text=str(s.text), score=float(getattr(s, "score", 0.0) or 0.0), language=getattr(s, "language", None),
+    )
+
+
+def kb_retriever(db_handle: object) -> Retrieve:
+    """A :data:`Retrieve` over the knowledge base (``kb.retrieve.retrieve``) in ``db_handle``."""
+
+    def retrieve(query: str, language: str | None, k: int) -> list[KnowledgeSnippet]:
+        from kb.retrieve import retrieve as kb_retrieve
+
+        return [from_kb(s) for s in kb_retrieve(db_handle, query, k=k, language=language)]
+
+    return retrieve
+
+
+@dataclass
+class Grounder:
+    """Retrieval and CRM context for the analyse stage. ``retrieve`` None: no knowledge base;
+    ``crm`` None: no CRM context for mail; ``crm_sources`` are the source kinds whose messages
+    already carry CRM fields (``salesforce``) and are not looked up again."""
+
+    config: DraftingConfig = field(default_factory=DraftingConfig)
+    retrieve: Retrieve | None = None
+    crm: CrmLookup | None = None
+    crm_sources: tuple[str, ...] = ("salesforce",)
+
+    def style(self, source_name: str | None) -> DraftStyle:
+        """The tone and readability target of ``source_name``."""
+        return self.config.style_for(source_name)
+
+    def snippets(self, subject: str, latest_text: str, language: str | None) -> tuple[list[KnowledgeSnippet], str | None]:
+        """``(snippets best first, error)`` for the redacted ``subject``/``latest_text``; the
+        language filter is the client's language (None or ``"und"``: any). A retrieval error
+        gives no snippets and its text (the draft is written ungrounded, and says why)."""
+        if self.retrieve is None or self.config.snippets == 0:
+            return [], None
+        query = query_for(subject, latest_text)
+        if not query:
+            return [], None
+        lang = language if language and language != "und" else None
+        try:
+            found = self.retrieve(query, lang, self.config.snippets)
+            if not found and lang:  # no article in the client's language: better an English one than none for the model
+                found = [s for s in self.retrieve(query, None, self.config.snippets)]
+        except Exception as exc:  # noqa: BLE001 - grounding is an enrichment: the item goes on without it
+            log.warning("knowledge retrieval failed: %s", type(exc).__name__)
+            return [], f"retrieval failed: {type(exc).__name__}"
+        return sorted(found, key=lambda s: -s.score)[: self.config.snippets], None
+
+    def with_crm(self, msg: InboundMessage) -> tuple[InboundMessage, str | None]:
+        """``(msg with the sender's CRM context in crm_fields, error)``. Only for mail without CRM
+        fields from a source not in ``crm_sources``; a lookup error leaves the message as it was."""
+        if self.crm is None or not self.config.crm_context or msg.crm_fields:
+            return msg, None
+        if msg.source.partition(":")[0] in self.crm_sources:
+            return msg, None
+        try:
+            fields = self.crm.context_for(msg.sender.email)
+        except Exception as exc:  # noqa: BLE001 - the CRM is context: the item goes on without it
+            log.warning("CRM context lookup failed: %s", type(exc).__name__)
+            return msg, f"CRM lookup failed: {type(exc).__name__}"
+        return (msg.model_copy(update={"crm_fields": fields}) if fields else msg), None
+
+
+def check_citations(cited: Sequence[str], retrieved: Sequence[KnowledgeSnippet]) -> tuple[list[str], list[str]]:
+    """``(valid, unknown)``: the cited ids (order kept, duplicates dropped) that name a snippet
+    given to the drafter, and those that do not."""
+    ids = {s.id for s in retrieved}
+    seen = list(dict.fromkeys(c.strip() for c in cited if c and c.strip()))
+    return [c for c in seen if c in ids], [c for c in seen if c not in ids]
+
+
+def grounding_record(
+    *,
+    snippets: Sequence[KnowledgeSnippet],
+    cited: Sequence[str],
+    budget: dict | None,
+    style: DraftStyle,
+    crm_fields: Sequence[str] = (),
+    errors: Sequence[str] = (),
+) -> dict:
+    """The JSON-ready record stored on the draft (``drafts.grounding``) and shown to reviewers:
+    ``snippets`` (id, title, url, score, language; no text), ``citations`` (valid cited ids, each
+    with its title and link), ``unknown_citations``, ``budget`` (:meth:`BudgetReport.as_record`),
+    ``style``, ``crm_fields`` (field names only) and ``errors``."""
+    valid, unknown = check_citations(cited, snippets)
+    by_id = {s.id: s for s in snippets}
+    return {
+        "snippets": [{"id": s.id, "title": s.title, "url": s.url, "score": round(s.score, 4), "language": s.language} for s in snippets],
+        "citations": [{"id": c, "title": by_id[c].title, "url": by_id[c].url} for c in valid],
+        "unknown_citations": unknown,
+        "budget": budget,
+        "style": {"tone": style.tone, "lix_max": style.lix_max},
+        "crm_fields": list(crm_fields),
+        "errors": list(errors),
+    }
+
+
+def citation_lines(record: dict | None) -> list[str]:
+    """One line per cited article for a reviewer (``"Fees overview — https://kb.example/fees (KB-fees#2)"``);
+    empty without citations. Plain text: the caller escapes it for its medium."""
+    if not record:
+        return []
+    out = []
+    for c in record.get("citations") or []:
+        out.append(f"{c.get('title') or c.get('id')}" + (f" — {c['url']}" if c.get("url") else "") + f" ({c.get('id')})")
+    for u in record.get("unknown_citations") or []:
+        out.append(f"NOT RETRIEVED: {u}")
+    return out
