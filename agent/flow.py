@@ -322,6 +322,8 @@ class ItemFlow:
         if self.recorder.source_pause(source.name) is not None:
             return PAUSED
         saved = self.recorder.saved_draft(item_id)
+        if self.settings.shadow(source.name):  # shadow mode: nothing is ever placed (docs/release.md)
+            return self.recorder.shadowed(item_id, saved.id if saved else None)
         if saved is None or saved.body_text is None:
             problem = "no saved draft" if saved is None else "draft body purged by retention"
             return self.recorder.quarantined(item_id, "deliver", SourceError(source.name, problem), 1)

@@ -53,6 +53,7 @@ from agent.pause import SourcePause
 from agent.ports import BadItem, CursorStore, Notifier, Source
 from agent.recorder import Recorder
 from agent.redaction import Redactor
+from agent.release.variants import VariantSet
 from agent.risk import RiskStage, SkipCheck
 from agent.runners import RunSummary, runner_for
 from agent.stages import screen
@@ -92,6 +93,7 @@ class Pipeline:
         notifier: Notifier,
         cursors: CursorStore,
         sleep: Callable[[float], None] = time.sleep,
+        variants: VariantSet | None = None,
     ):
         self.settings = settings
         self.sf = session_factory
@@ -107,8 +109,11 @@ class Pipeline:
         self.outbound = OutboundGuard.from_settings(settings)  # checks every model request (agent/outbound_guard.py)
         self.risk = RiskStage.from_settings(settings, drafter)  # risk assessment before routing (agent/risk.py)
         self.recorder = Recorder(session_factory, settings, policy=policy, notifier=notifier)
+        #: the variants of [release]: chosen per item in Analyser.prepare (agent/release/variants.py)
+        self.variants = variants or VariantSet(settings, drafter=drafter, policy=policy)
         self.analyser = Analyser(
-            settings, redactor=lambda: self.redactor, drafter=drafter, policy=policy, router=router, risk=self.risk, outbound=self.outbound
+            settings, redactor=lambda: self.redactor, drafter=drafter, policy=policy, router=router, risk=self.risk, outbound=self.outbound,
+            variants=self.variants,
         )
         self.flow = ItemFlow(settings, self.recorder, self.analyser, router=router, risk=self.risk, retrying=self._retrying)
         self.runner = runner_for(settings.limits.concurrency, self.flow, self.recorder, cursors=cursors, drafter=drafter)

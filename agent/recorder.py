@@ -48,6 +48,7 @@ from storage.models import (
     RiskAssessmentRow,
     utcnow,
 )
+from storage.release import record_variant_use
 from storage.repository import UnitOfWork, aware
 
 log = logging.getLogger("draftguard.pipeline")
@@ -247,6 +248,7 @@ class Recorder:
         refused skips) and for an escalation the review task and ``escalated``. Returns the
         item's new state."""
         d = a.draft
+        policy = a.variant.policy if a.variant is not None else self.policy  # the pack that checked this draft
         with self._uow() as uow:
             item = uow.item(item_id)
             uow.audit("redacted", item, {"entities": a.redacted.placeholders.entity_counts(), "language": a.context.language})
@@ -298,6 +300,7 @@ class Recorder:
                     "intent": d.output.intent,
                     "body_sha256": body_hash,
                     "disclosures_added": list(a.disclosure.added) if a.disclosure else [],  # pack rule ids, no text
+                    **record_variant_use(uow.session, item, row, a, shadow=self.settings.shadow(item.source)),  # variant, shadow, registry hashes
                 },
             )
             for f in a.findings:
@@ -312,13 +315,13 @@ class Recorder:
                         span_end=f.end,
                         excerpt=f.excerpt,
                         message=f.message,
-                        pack_version=self.policy.version,
+                        pack_version=policy.version,
                     )
                 )
             uow.audit(
                 "checked",
                 item,
-                {"pack": self.policy.name, "pack_version": self.policy.version, "findings": [[f.rule_id, f.severity.name] for f in a.findings]},
+                {"pack": policy.name, "pack_version": policy.version, "findings": [[f.rule_id, f.severity.name] for f in a.findings]},
             )
             if a.risk is not None:
                 risk_row = RiskAssessmentRow(
@@ -340,8 +343,16 @@ class Recorder:
     def _apply_decision(self, uow: UnitOfWork, item: Item, draft_id: int | None, dec: RoutingDecision, **audit_extra) -> str:
         """Record ``dec`` for ``item`` in ``uow`` (decision row, ``routed`` event with
         ``audit_extra``, the state; for escalate the review task and ``escalated``); returns the
-        new state. The caller commits."""
+        new state. The caller commits.
+
+        A shadow source's item (``mode = "shadow"``, docs/release.md) keeps its decision row, but a
+        draft, hold or escalate decision is audited ``shadowed`` and the item ends ``shadow``: no
+        review task, no reviewer notification, nothing placed, no acting event."""
         uow.session.add(Decision(item_id=item.id, draft_id=draft_id, action=dec.action.value, rule_id=dec.rule_id, group=dec.group, reasons=dec.reasons))
+        if dec.action != Action.skip and self.settings.shadow(item.source):
+            item.state = ItemState.SHADOW
+            uow.audit("shadowed", item, {"rule_id": dec.rule_id, "action": dec.action.value, "group": dec.group, "draft_id": draft_id, **audit_extra})
+            return item.state
         uow.audit("routed", item, {"rule_id": dec.rule_id, "action": dec.action.value, "group": dec.group, **audit_extra})
         if dec.action == Action.draft:
             item.state = ItemState.ROUTED
@@ -359,6 +370,16 @@ class Recorder:
         return item.state
 
     # ------------------------------------------------------------------ delivery
+    def shadowed(self, item_id: int, draft_id: int | None) -> str:
+        """A saved draft of a source now in shadow mode is not delivered: the item ends ``shadow``
+        (audited ``shadowed`` with ``before_delivery``); returns ``shadow``."""
+        with self._uow() as uow:
+            item = uow.item(item_id)
+            item.state = ItemState.SHADOW
+            uow.audit("shadowed", item, {"draft_id": draft_id, "before_delivery": True})
+            uow.commit()
+        return ItemState.SHADOW
+
     def saved_draft(self, item_id: int) -> SavedDraft | None:
         """The item's latest saved draft with its findings and whether a review is open; None
         when it has no draft."""

@@ -101,15 +101,19 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
         breaker_failures=settings.model.breaker_failures,
         breaker_cooldown_seconds=settings.model.breaker_cooldown_seconds,
     )
+    policy = load_policy_pack(settings.policy_pack_path())
+    from jobs.variants import build_variants
+
     return Pipeline(
         settings,
         session_factory,
         redactor_factory=lambda: Redactor(settings.redaction, settings.organisation),
         drafter=drafter,
-        policy=load_policy_pack(settings.policy_pack_path()),
+        policy=policy,
         router=Router(settings.routing),
         notifier=notifier or build_notifier(settings),
         cursors=SqlCursorStore(session_factory),
+        variants=build_variants(settings, session_factory, drafter=drafter, policy=policy),  # [release] (jobs/variants.py)
     )
 
 

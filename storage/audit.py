@@ -83,6 +83,7 @@ STATE_EVENTS: dict[str, tuple[str, ...]] = {
     ItemState.SKIPPED: ("skipped", "routed"),
     ItemState.QUARANTINED: ("quarantined",),
     ItemState.REJECTED: ("reviewed",),
+    ItemState.SHADOW: ("shadowed",),
 }
 CROSS_CHECK_SHOWN = 5  # item ids named in a cross-check failure
 

@@ -58,7 +58,8 @@ class ItemState:
     HELD = "held"
     QUARANTINED = "quarantined"
     REJECTED = "rejected"
-    TERMINAL = frozenset({SKIPPED, DRAFTED, ESCALATED, HELD, QUARANTINED, REJECTED})
+    SHADOW = "shadow"  # a shadow source's item: analysed and decided, nothing placed, nobody notified (docs/release.md)
+    TERMINAL = frozenset({SKIPPED, DRAFTED, ESCALATED, HELD, QUARANTINED, REJECTED, SHADOW})
 
 
 class Item(Base):
@@ -328,3 +329,87 @@ class OutboxEvent(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- release (issue 15)
+class VariantEvent(Base):
+    """One change of the variant set's state (migration 0008, :mod:`storage.release`): ``promote``
+    (``variant`` becomes the default), ``rollback`` (back to the default before), ``stop`` (the
+    automatic stop or an operator; the variant gets no traffic), ``resume``. ``previous_default``
+    is the default before the change; ``actor`` who did it (an OS user, ``--by``, or
+    ``draftguard`` for the automatic stop); ``detail`` the figures behind an automatic stop."""
+
+    __tablename__ = "variant_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    variant: Mapped[str] = mapped_column(String(63), index=True)
+    previous_default: Mapped[str | None] = mapped_column(String(63))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VariantGateResult(Base):
+    """One evaluation gate run against a variant (``main.py eval DATASET --variant NAME``).
+    ``fingerprint`` is the sha256 of the variant's resolved definition (prompt text, pack text,
+    model settings), so a pass of an earlier definition does not count for a changed one."""
+
+    __tablename__ = "variant_gate_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant: Mapped[str] = mapped_column(String(63), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    dataset: Mapped[str] = mapped_column(String(500))
+    split: Mapped[str] = mapped_column(String(20))
+    gate: Mapped[str] = mapped_column(String(20))
+    drafter: Mapped[str] = mapped_column(String(20))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    figures: Mapped[dict] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegistryEntry(Base):
+    """What drafted: the full text of a prompt template, a policy pack or a model configuration,
+    keyed by ``kind`` and the sha256 of ``content`` (for templates and packs: of the file's bytes,
+    the hash the draft row and the audit chain record), with its first and last use."""
+
+    __tablename__ = "registry_entries"
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    first_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DraftProvenance(Base):
+    """Which variant wrote a draft and the registry entries it used (one row per draft).
+    ``shadow``: the item's source was in shadow mode (nothing placed)."""
+
+    __tablename__ = "draft_provenance"
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    variant: Mapped[str] = mapped_column(String(63), index=True)
+    variant_salt: Mapped[str] = mapped_column(String(100))
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False)
+    prompt_sha256: Mapped[str] = mapped_column(String(64))
+    pack_sha256: Mapped[str] = mapped_column(String(64))
+    model_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ShadowOutcome(Base):
+    """A shadow draft compared with what a person actually sent in the conversation
+    (``jobs/shadow_outcomes.py``): ``outcome`` ``replied`` (``similarity`` 0..1, the same
+    measure as placed drafts: ``connectors.outlook.outcomes.similarity``) or ``waiting``."""
+
+    __tablename__ = "shadow_outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), unique=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    sent_ref: Mapped[str | None] = mapped_column(String(998))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -16,8 +16,10 @@ Example::
     prompt_template = "reply/v2"
     model = "gpt-4o-mini"
 
-The default variant gets what the others leave (1 - the sum of their shares); a stopped variant's
-share goes to the default too. Without ``[[release.variants]]`` every item gets the implicit
+Each variant owns a fixed slice of the hash range (its ``share``, in config order), so promoting
+or stopping one never moves a conversation between two other variants. The default variant gets
+its own slice and everything no other slice covers; a stopped variant's slice goes to the default.
+The shares of all variants together are at most 1. Without ``[[release.variants]]`` every item gets the implicit
 variant ``default`` (the plain ``[model]``/``[policy]`` settings).
 """
 
@@ -96,10 +98,9 @@ class ReleaseConfig(_Strict):
         names = [v.name for v in self.variants]
         if self.default is not None and names and self.default not in names:
             raise ValueError(f"release.default {self.default!r} is not one of [[release.variants]] ({', '.join(names)})")
-        if self.variants:
-            others = sum(v.share for v in self.variants if v.name != self.default_name())
-            if others > 1.0 + 1e-9:
-                raise ValueError(f"the shares of the non-default variants add up to {others:g}, more than 1")
+        total = sum(v.share for v in self.variants)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"the variants' shares add up to {total:g}, more than 1 (each share is a fixed slice of the conversations)")
         return self
 
     def default_name(self) -> str:

@@ -37,6 +37,7 @@ from agent.outbound_guard import OutboundGuard, outbound_decision, outbound_find
 from agent.ports import Source
 from agent.prompts import render_prompt
 from agent.redaction import Redactor
+from agent.release.variants import Variant, VariantSet, conversation_key
 from agent.reply import greeting_name
 from agent.risk import RiskStage
 from agent.stages.addressing import reply_draft
@@ -63,8 +64,11 @@ class Analyser:
         router: Router,
         risk: RiskStage,
         outbound: OutboundGuard,
+        variants: VariantSet | None = None,
     ) -> None:
         self.settings = settings
+        #: the variants of [release] (agent/release/variants.py); the base drafter and pack without one
+        self.variants = variants or VariantSet(settings, drafter=drafter, policy=policy)
         self._redactor = redactor
         self.drafter = drafter
         self.policy = policy
@@ -74,12 +78,15 @@ class Analyser:
         self.nlp_lock = threading.RLock()
 
     # ------------------------------------------------------------------ parts
-    def prepare(self, msg: InboundMessage, source: Source | None = None) -> Prepared:
+    def prepare(self, msg: InboundMessage, source: Source | None = None, *, variant: Variant | None = None) -> Prepared:
         """Context, redaction (header names and addresses seeded, fail closed), prompt, and the
         inbound checks that keep the model away (prompt injection, attachments only).
 
+        The item's variant is chosen here, once, before anything is drafted (``variant`` given:
+        that one), and carried on :class:`Prepared` to the drafter, the pack and the recorder.
         Raises RedactionError when the analyzer cannot run."""
         org = self.settings.organisation
+        variant = variant or self.variants.choose(conversation_key(msg))  # THE place a variant is chosen
         with tracing.stage("context") as s:
             ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
             s.set(language=ctx.language)
@@ -94,7 +101,7 @@ class Analyser:
         with tracing.stage("prompt") as s:
             link_domains = sorted({*org.domains, *org.link_allow_domains})
             prompt = render_prompt(
-                self.settings.model.prompt_template,
+                variant.prompt_template,
                 redacted,
                 organisation=org.name,
                 signature=org.signature,
@@ -102,18 +109,18 @@ class Analyser:
             )
             s.set(template_id=prompt.template_id, prompt_sha256=prompt.template_hash)
             inbound_text = inbound_check_text(msg, ctx.latest_text)  # display names and subject are client text too
-            injection = self.policy.check_inbound(inbound_text)
+            injection = variant.policy.check_inbound(inbound_text)
             avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
             if avoid is None and attachments.attachments_only(msg):
                 avoid = f"{attachments.REASON}: model not called"
-        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid)
+        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid, variant)
 
     def draft(self, p: Prepared) -> Drafted:
         """The draft (model or template) and the risk assessment, inside the item's outbound
         scope (every model request of the item is checked against its placeholders)."""
         with self.outbound.scope(p.redacted.placeholders) as outbound:  # every model request of this item is checked
             with tracing.stage("draft") as s:
-                draft = self.drafter.draft(p.prompt, p.redacted, avoid_model=p.avoid_model)
+                draft = (p.variant.drafter if p.variant else self.drafter).draft(p.prompt, p.redacted, avoid_model=p.avoid_model)
                 draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
                 s.set(provider=draft.provider, model=draft.model, fallback=draft.fallback_used, prompt_tokens=draft.prompt_tokens, completion_tokens=draft.completion_tokens)
             # The risk stage (its model reviewer reads the redacted message and this draft, with placeholders).
@@ -128,13 +135,14 @@ class Analyser:
         p, draft, risk, outbound = d.prepared, d.draft, d.risk, d.outbound
         msg, ctx, redacted = p.msg, p.context, p.redacted
         org = self.settings.organisation
+        policy = p.variant.policy if p.variant else self.policy  # the variant's pack
         with tracing.stage("restore") as s:
             header_safe = restore_for_draft(
                 draft.output.reply, redacted.placeholders, header=header_text(msg), language=detect_language(draft.output.reply) or ctx.language
             )
             unknown = header_safe.unknown
             draft_language = detect_language(header_safe.text) or "und"  # of the draft as written
-            disclosure = add_required_disclosures(header_safe.text, pack=self.policy, inbound_text=p.inbound_text)
+            disclosure = add_required_disclosures(header_safe.text, pack=policy, inbound_text=p.inbound_text)
             restored = disclosure.text
             s.set(language=draft_language)
         with tracing.stage("policy") as s:
@@ -144,7 +152,7 @@ class Analyser:
                 # The NER model knows one language; on other text it tags ordinary words as names.
                 # Pattern-based entities (addresses, numbers) are still checked.
                 draft_pii = [x for x in draft_pii if x[0] not in NER_ENTITIES]
-            findings = self.policy.check(
+            findings = policy.check(
                 draft_text=restored,
                 inbound_text=p.inbound_text,
                 draft_language=None if draft_language == "und" else draft_language,
@@ -165,7 +173,7 @@ class Analyser:
             decision = attachments.route_to_person(msg, decision, group=default_group)
             s.set(action=decision.action.value, rule_id=decision.rule_id, group=decision.group)
         reply = reply_draft(self.settings, msg, source, restored, text_to_html(restored), language=draft_language)
-        return Analysis(ctx, redacted, p.prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure)
+        return Analysis(ctx, redacted, p.prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure, p.variant)
 
     def analyse(self, msg: InboundMessage, source: Source | None = None) -> Analysis:
         """:meth:`prepare`, :meth:`draft` and :meth:`conclude` in a row, without touching storage.

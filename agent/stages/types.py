@@ -27,6 +27,7 @@ from agent.models import (
     RoutingDecision,
 )
 from agent.outbound_guard import OutboundReport
+from agent.release.variants import Variant
 from agent.risk import RiskResult
 
 DUPLICATE = "duplicate"  # outcome of a poll that saw an item already finished
@@ -77,6 +78,7 @@ class Prepared:
     inbound_text: str
     link_domains: list[str]
     avoid_model: str | None
+    variant: Variant | None = None  # chosen once, before drafting (agent/release/variants.py)
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Analysis:
     outbound: OutboundReport = field(default_factory=OutboundReport)  # the last check on the model request
     risk: RiskResult | None = None  # the risk assessment (agent/risk.py); always set by the analyse stage
     disclosure: DisclosureStep | None = None  # the pack's disclosures the system appended (agent/disclosure.py)
+    variant: Variant | None = None  # the variant that drafted (prompt, drafter, pack; agent/release/variants.py)
 
 
 @dataclass(frozen=True)
