@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import time
 from contextlib import asynccontextmanager
@@ -96,12 +97,23 @@ def allow_form_action(app: FastAPI, origin: str) -> None:
     app.state.csp = content_security_policy(tuple(app.state.form_action_extra))
 
 
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(value: object) -> str:
+    """Client text with control, zero-width and bidi-override characters shown as ``⟨U+XXXX⟩``
+    (so a terminal escape or a right-to-left override cannot disguise what the reviewer reads);
+    newlines and tabs stay. Jinja2 escapes the result like any other text."""
+    return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", "" if value is None else str(value))
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=True,  # every template, whatever its name: client text is hostile
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["visible"] = visible
     templates = Jinja2Templates(env=env)
     return templates
 
