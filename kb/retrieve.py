@@ -30,6 +30,9 @@ from kb.terms import pg_config, query_terms, words
 LANGUAGE_BOOST = 1.5
 #: at most this many distinct words of a question are searched (a whole e-mail as a query)
 MAX_QUERY_TERMS = 100
+#: at most this many chunks of one article among the snippets returned (others fill only empty
+#: places): a wrong first article cannot take every place
+MAX_PER_ARTICLE = 2
 #: FTS5 bm25 column weights: (title + heading path, chunk text)
 BM25_WEIGHTS = (2.0, 1.0)
 
@@ -134,4 +137,23 @@ def retrieve(db, query: str, *, k: int = 3, language: str | None = None) -> list
         for r in rows
     ]
     snippets.sort(key=lambda sn: -sn.score)  # stable: ties keep the database's order
-    return snippets[:k]
+    return _diverse(snippets, k)
+
+
+def _diverse(ranked: list[Snippet], k: int) -> list[Snippet]:
+    """The first ``k`` of ``ranked`` with at most :data:`MAX_PER_ARTICLE` chunks of one article
+    (the other chunks of an article only fill places nothing else takes), in score order."""
+    chosen: list[Snippet] = []
+    per_article: dict[str, int] = {}
+    rest: list[Snippet] = []
+    for sn in ranked:
+        if per_article.get(sn.article_id, 0) < MAX_PER_ARTICLE:
+            per_article[sn.article_id] = per_article.get(sn.article_id, 0) + 1
+            chosen.append(sn)
+        else:
+            rest.append(sn)
+    chosen = chosen[:k]
+    if len(chosen) < k:
+        chosen += rest[: k - len(chosen)]
+        chosen.sort(key=lambda sn: -sn.score)
+    return chosen
