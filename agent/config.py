@@ -679,6 +679,14 @@ class Settings(_Strict):
         return v
 
     @model_validator(mode="after")
+    def _cards_link_to_the_console(self) -> Settings:
+        """With ``[console] public_url`` and no ``notify.draft_url_template``, the Teams card's
+        "Open draft" button opens the item in the review console (``{public_url}/items/{item_id}``)."""
+        if self.console.public_url and not self.notify.draft_url_template:
+            self.notify.draft_url_template = self.console.public_url + "/items/{item_id}"
+        return self
+
+    @model_validator(mode="after")
     def _groups_exist(self) -> Settings:
         """Escalations must name a reviewer group the config declares (when it declares any)."""
         known = {g.name for g in self.reviewer_groups}
