@@ -204,8 +204,12 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
     # ---- routers of the OIDC sign-in, the auditor pages and the dashboard: one line each ----
     # e.g. from console.auth import oidc; oidc.install(app)   /   app.include_router(audit.router)
     from console.auth.routes import install as install_oidc
+    from console.routes import audit as audit_routes
+    from console.routes import dashboard as dashboard_routes
 
     install_oidc(app)  # /login/oidc, /auth/callback when [console.oidc] client_id is set
+    app.include_router(audit_routes.router)  # /audit, /audit/items/{id}, /audit/export (auditors)
+    app.include_router(dashboard_routes.router)  # /dashboard, /dashboard/charts/{name}.svg
     # ---- end of the marked spot --------------------------------------------------------------
 
     if local_login:

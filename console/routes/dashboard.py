@@ -1,0 +1,85 @@
+"""``GET /dashboard``: figures for everyone with access (reviewers and auditors): items by state
+over time, escalations by rule and by risk category, time to review against each group's SLA,
+acceptance and edit similarity of drafts. Charts are SVG images from
+``GET /dashboard/charts/{name}.svg`` (:mod:`console.routes.charts`, pygal), each with the table of
+its figures under it. Counts, durations and ratios only (:mod:`console.routes.dashboard_data`):
+no client text, no names. ``?days=`` picks the window (7, 14, 30 or 90 whole UTC days; default 14).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from console.authz import require_identity
+from console.identity import Identity
+from console.routes import charts
+from console.routes import dashboard_data as data
+
+router = APIRouter()
+DEFAULT_DAYS = 14
+CHARTS = ("states", "rules", "categories", "review_time", "acceptance", "edit_similarity", "outcome_similarity")
+
+
+def _days(days: int | None) -> int:
+    return days if days in data.WINDOWS else DEFAULT_DAYS
+
+
+def _sla(settings) -> dict[str, int]:
+    return {g.name: g.sla_minutes for g in settings.reviewer_groups}
+
+
+def figures(request: Request, days: int) -> dict:
+    """Every figure of the dashboard for a ``days`` window (see :mod:`console.routes.dashboard_data`)."""
+    since = data.window_start(days)
+    with request.app.state.services.session_factory() as s:
+        return {
+            "days": days,
+            "since": since,
+            "states": data.states_over_time(s, since, days),
+            "escalations": data.escalations(s, since),
+            "timing": data.review_times(s, since, _sla(request.app.state.settings)),
+            "acceptance": data.acceptance(s, since),
+        }
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, days: int | None = None, identity: Identity = Depends(require_identity)) -> Response:
+    from console.app import render
+
+    f = figures(request, _days(days))
+    acc: data.Acceptance = f["acceptance"]
+    f.update(
+        windows=data.WINDOWS,
+        charts=CHARTS,
+        state_totals=sorted(((k, sum(v)) for k, v in f["states"].series.items()), key=lambda x: -x[1]),
+        edit_buckets=data.similarity_histogram(acc.edit_similarity),
+        outcome_buckets=data.similarity_histogram(acc.outcome_similarity),
+    )
+    return render(request, "dashboard.html", f)
+
+
+@router.get("/dashboard/charts/{name}.svg")
+def chart(request: Request, name: str, days: int | None = None, identity: Identity = Depends(require_identity)) -> Response:
+    if name not in CHARTS:
+        raise HTTPException(status_code=404, detail="No such chart.")
+    n = _days(days)
+    f = figures(request, n)
+    acc: data.Acceptance = f["acceptance"]
+    esc: data.Escalations = f["escalations"]
+    if name == "states":
+        svg = charts.states_chart(f["states"].days, f["states"].series)
+    elif name == "rules":
+        svg = charts.bars_chart(f"Escalations by routing rule (last {n} days)", esc.by_rule)
+    elif name == "categories":
+        svg = charts.bars_chart(f"Escalated items by risk category (last {n} days)", esc.by_category)
+    elif name == "review_time":
+        t = f["timing"]
+        svg = charts.review_time_chart([g.group for g in t], [g.median_minutes for g in t], [g.p90_minutes for g in t], [g.sla_minutes for g in t])
+    elif name == "acceptance":
+        svg = charts.acceptance_chart(acc.approved_as_is, acc.approved_edited, acc.rejected, acc.outcomes)
+    elif name == "edit_similarity":
+        svg = charts.similarity_chart("Reviewers' edits: similarity of the approved text to the draft", data.similarity_histogram(acc.edit_similarity))
+    else:
+        svg = charts.similarity_chart("Sent replies: similarity to the placed draft", data.similarity_histogram(acc.outcome_similarity))
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": charts.SVG_CSP})
