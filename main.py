@@ -38,6 +38,7 @@ from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from console import cli as console_cli
 from jobs import events_cli, review_cli
+from jobs.variants_cli import app as variants_app
 from kb import cli as kb_cli
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(review_cli.app, name="review")
+app.add_typer(variants_app, name="variants")  # issue 15: docs/release.md
 app.add_typer(events_cli.app, name="events")
 app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
@@ -451,6 +453,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
                 "quarantine": _quarantine_entries(uow),
                 "outcomes": uow.outcome_counts(),
             }
+        from jobs.shadow_outcomes import shadow_quality
+
+        data["shadow"] = shadow_quality(sf)  # shadow sources: their drafts against what was sent (docs/release.md)
     finally:
         engine.dispose()
     if as_json:
@@ -472,6 +477,13 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         accepted = oc.get("sent", 0) + oc.get("edited_sent", 0)
         rate = f"{accepted / decided:.0%}" if decided else "n/a"
         console.print("Draft outcomes: " + ", ".join(f"{k}={n}" for k, n in sorted(oc.items())) + f"; acceptance {rate}")
+    for src, q in data["shadow"].items():
+        sim, unch = q["similarity"], q["unchanged"]
+        line = f"Shadow {src}: {q['items']} items, {q['replied']} compared with the sent reply, {q['waiting']} waiting"
+        if sim["mean"] is not None:
+            line += f"; similarity {sim['mean']:.2f}" + (f" [{sim['low']:.2f}, {sim['high']:.2f}]" if sim["low"] is not None else "")
+            line += f"; would have been sent unchanged {unch['rate']:.0%} [{unch['low']:.0%}, {unch['high']:.0%}]"
+        console.print(literal(line), highlight=False, soft_wrap=True)
     waiting = [r for r in data["open_reviews"] if not r["notified"]]
     console.print(
         f"Open reviews: {len(data['open_reviews'])}"
@@ -723,6 +735,10 @@ def eval_cmd(
             "figures recorded in \\[risk.regression.DRAFTER] while targets are unmet; target misses are still printed).",
         ),
     ] = "targets",
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", help="Risk sets: run every case with this [release] variant and record the gate's result (a variant that failed or never passed cannot be promoted)."),
+    ] = None,
 ) -> None:
     """Measure quality on a labelled set; exit 1 when a figure is below evaluation/thresholds.toml.
 
@@ -736,11 +752,13 @@ def eval_cmd(
         return
     if gate not in ("targets", "regression"):
         raise fail(ExitCode.USAGE, f"--gate must be targets or regression, not {gate!r}")
-    _eval_risk(dataset, split, as_json, drafter.value, gate)
+    _eval_risk(dataset, split, as_json, drafter.value, gate, variant)
 
 
-def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gate: str = "targets") -> None:
+def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gate: str = "targets", variant: str | None = None) -> None:
     settings = _settings()
+    if variant is not None and variant not in settings.release.names():
+        raise fail(ExitCode.USAGE, f"--variant: no variant {variant!r} in [release] (known: {', '.join(settings.release.names())})")
     from evaluation import risk as risk_eval
 
     path = Path(dataset) if dataset else risk_eval.DEFAULT_DATASET
@@ -756,7 +774,7 @@ def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gat
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json) as progress:
             task = progress.add_task(f"eval {drafter}", total=len(cases))
-            report = risk_eval.run(settings, cases, drafter=drafter, dataset=shown, split=split, on_item=lambda _o: progress.advance(task))
+            report = risk_eval.run(settings, cases, drafter=drafter, dataset=shown, split=split, on_item=lambda _o: progress.advance(task), variant=variant)
     except StorageError as exc:
         raise fail(ExitCode.STORAGE, str(exc)) from None
     except DraftguardError as exc:
@@ -777,6 +795,14 @@ def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gat
             console.print(literal(line), highlight=False, soft_wrap=True)
         if gate == "regression":
             console.print(literal("regression floors: " + ("none crossed" if not regressions else "BELOW: " + "; ".join(regressions))), highlight=False)
+    if variant is not None:  # the gate's result for this variant's current definition (jobs/variants.py)
+        from jobs.variants import record_gate, who
+
+        engine, sf = _database(settings)
+        try:
+            record_gate(sf, settings, variant, passed=not (regressions if gate == "regression" else problems), dataset=shown, split=split, gate=gate, drafter=drafter, figures=report.as_dict(), actor=who())
+        finally:
+            engine.dispose()
     if regressions if gate == "regression" else problems:
         raise typer.Exit(1)
 

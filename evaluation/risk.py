@@ -308,12 +308,13 @@ def _eval_settings(settings, box: Path, work: Path, base_url: str):
     return settings.model_copy(update={"sources": SourcesConfig(maildir=[source]), "model": model, "observability": obs}), own
 
 
-def run(settings, cases: list[dict], *, drafter: str = "template", dataset: str = "", split: str = "test", on_item=None) -> PipelineRiskReport:
+def run(settings, cases: list[dict], *, drafter: str = "template", dataset: str = "", split: str = "test", on_item=None, variant: str | None = None) -> PipelineRiskReport:
     """Run the pipeline over ``cases`` (see the module docstring) and count.
 
     ``settings``: the loaded :class:`agent.config.Settings`; ``drafter``: ``"template"`` or
     ``"model"``; ``on_item(outcome)`` is called per processed item (progress). Raises
-    ``ValueError`` for an unknown drafter and whatever the pipeline raises at start (a missing
+    ``variant``: every case gets that ``[release]`` variant (its prompt, drafter settings and
+    pack; KeyError for an unknown name). Raises ``ValueError`` for an unknown drafter and whatever the pipeline raises at start (a missing
     language model: RedactionError; a bad pack: PolicyPackError)."""
     if drafter not in ("template", "model"):
         raise ValueError(f"drafter must be 'template' or 'model', not {drafter!r}")
@@ -343,6 +344,8 @@ def run(settings, cases: list[dict], *, drafter: str = "template", dataset: str 
             engine, sf = open_database(f"sqlite:///{work / 'eval.db'}")
             try:
                 pipeline = build_pipeline(eval_settings, sf, notifier=_QuietNotifier())
+                if variant is not None:
+                    pipeline.variants.force(variant)
                 pipeline.prepare()
                 source = build_sources(eval_settings, sf)[0]
                 pipeline.run_source(source, on_item=on_item)

@@ -68,6 +68,14 @@ EVENTS = frozenset(
         "case_actions",
         "purged",
         "outcome",
+        # issue 15, docs/release.md
+        "shadowed",  # a shadow source's decision: nothing placed, nobody notified
+        "shadow_outcome",  # a shadow draft compared with the reply a person sent (outcome, similarity)
+        "variant_promoted",
+        "variant_rolled_back",
+        "variant_stopped",
+        "variant_resumed",
+        "variant_gate",  # an evaluation gate run against a variant (passed, gate, dataset, fingerprint)
     }
 )
 

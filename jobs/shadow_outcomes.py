@@ -1,0 +1,119 @@
+"""Shadow drafts against what a person actually sent (issue 15, docs/release.md).
+
+A shadow source (``mode = "shadow"``) places nothing; its people keep answering by hand. The
+outcome job (:func:`jobs.outcomes.track_outcomes`) calls :func:`score_shadow_drafts`: for each
+shadow item without a final comparison, the reply a person sent to the same message is looked
+up, and the shadow draft is compared with it by the measure used for placed drafts
+(:func:`connectors.outlook.outcomes.similarity` on both texts reduced to the answer itself by
+:func:`agent.mailtext.latest_reply`). Results are ``shadow_outcomes`` rows (``replied`` with a
+similarity, or ``waiting``) and a ``shadow_outcome`` audit event per comparison (outcome and
+similarity only).
+
+Where the sent mail comes from: a Maildir source's ``sent_path`` (the mailbox's Sent Maildir,
+matched by ``In-Reply-To`` / ``References``). Not built: Outlook and Salesforce shadow sources
+(their items stay unscored; ``status`` shows them as waiting).
+
+:func:`shadow_quality` is the one query for ``main.py status`` and the console dashboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Settings
+from agent.mailtext import latest_reply
+from jobs.release_stats import mean_ci, wilson
+from storage.models import Draft, Item, ItemState, ShadowOutcome
+from storage.repository import UnitOfWork
+
+log = logging.getLogger("draftguard.release")
+
+#: at or above this similarity a draft would have been sent unchanged (as for placed drafts)
+UNCHANGED_SIMILARITY = 0.95
+
+
+def _similarity(ours: str | None, theirs: str | None) -> float | None:
+    from connectors.outlook.outcomes import similarity  # the measure of placed drafts
+
+    return similarity(latest_reply(ours) if ours is not None else None, latest_reply(theirs) if theirs is not None else None)
+
+
+def score_shadow_drafts(settings: Settings, session_factory: sessionmaker[Session], *, max_age_days: int = 30, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Compare every unscored shadow draft of each Maildir source with a ``sent_path`` with the
+    reply a person sent. Returns ``{source name: {"replied": n, "waiting": n}}``. Items older
+    than ``max_age_days`` are no longer looked at."""
+    from connectors.maildir.sent import read_sent, reply_to
+
+    now = now or datetime.now(UTC)
+    since = now - timedelta(days=max_age_days)
+    out: dict[str, dict[str, int]] = {}
+    for cfg in settings.sources.maildir:
+        if cfg.sent_path is None:
+            continue
+        name = f"maildir:{cfg.name}"
+        counts = {"replied": 0, "waiting": 0}
+        with session_factory() as s:
+            done = select(ShadowOutcome.item_id).where(ShadowOutcome.outcome == "replied")
+            items = s.execute(
+                select(Item.id, Item.internet_message_id)
+                .where(Item.source == name, Item.state == ItemState.SHADOW, Item.created_at >= since, Item.id.not_in(done))
+                .order_by(Item.id)
+            ).all()
+        if not items:
+            continue
+        replies = read_sent(settings.resolve(cfg.sent_path))
+        for item_id, message_id in items:
+            reply = reply_to(replies, message_id)
+            with UnitOfWork(session_factory) as uow:
+                draft = uow.session.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
+                row = uow.session.execute(select(ShadowOutcome).where(ShadowOutcome.item_id == item_id)).scalar_one_or_none()
+                if row is None:
+                    row = ShadowOutcome(item_id=item_id, outcome="waiting")
+                    uow.session.add(row)
+                row.draft_id = draft.id if draft else None
+                row.checked_at = now
+                if reply is None or draft is None:
+                    row.outcome = "waiting"
+                    counts["waiting"] += 1
+                else:
+                    row.outcome = "replied"
+                    row.similarity = _similarity(draft.body_text, reply.text)
+                    row.sent_ref = reply.ref[:998]
+                    uow.audit("shadow_outcome", uow.item(item_id), {"outcome": "replied", "similarity": row.similarity, "draft_id": draft.id})
+                    counts["replied"] += 1
+                uow.commit()
+        out[name] = counts
+    return out
+
+
+def shadow_quality(session_factory: sessionmaker[Session], source: str | None = None) -> dict[str, dict]:
+    """How good the shadow drafts would have been, per source (or only ``source``):
+    ``{"items": shadow items, "replied": compared with a sent reply, "waiting": not yet,
+    "similarity": mean with its 95 % bootstrap interval, "unchanged": Wilson rate of replies at
+    least :data:`UNCHANGED_SIMILARITY` similar (would have been sent as written)}``. The one
+    query ``main.py status`` and the console dashboard read."""
+    with session_factory() as s:
+        q = select(Item.source, func.count()).where(Item.state == ItemState.SHADOW).group_by(Item.source)
+        if source is not None:
+            q = q.where(Item.source == source)
+        totals = dict(s.execute(q).all())
+        q2 = select(Item.source, ShadowOutcome.outcome, ShadowOutcome.similarity).join(Item, Item.id == ShadowOutcome.item_id)
+        if source is not None:
+            q2 = q2.where(Item.source == source)
+        rows = s.execute(q2).all()
+    out: dict[str, dict] = {}
+    for src in sorted(set(totals) | {r[0] for r in rows}):
+        sims = [float(sim) for s_, o, sim in rows if s_ == src and o == "replied" and sim is not None]
+        replied = sum(1 for s_, o, _ in rows if s_ == src and o == "replied")
+        out[src] = {
+            "items": totals.get(src, 0),
+            "replied": replied,
+            "waiting": totals.get(src, 0) - replied,
+            "similarity": mean_ci(sims),
+            "unchanged": wilson(sum(1 for x in sims if x >= UNCHANGED_SIMILARITY), len(sims)),
+        }
+    return out
