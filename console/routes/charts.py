@@ -62,11 +62,22 @@ def _base(cls, title: str, **kw):
         "truncate_label": 24,
         "no_data_text": "No data in this period",
         "margin": 12,
+        "margin_bottom": 36,  # pygal under-estimates the height of a bottom legend: room for its last row
+        "legend_box_size": 10,
     }
     opts.update(kw)
     chart = cls(**opts)
     chart.title = title
     return chart
+
+
+def _count_axis(chart, values: list[int | None], horizontal: bool = False) -> None:
+    """Whole-number ticks on a count axis (at most about 8 of them)."""
+    top = max([v for v in values if v] or [1])
+    step = max(1, -(-top // 8))
+    ticks = list(range(0, top + step, step))
+    chart.y_labels = ticks
+    chart.range = (0, ticks[-1])
 
 
 def render(chart) -> bytes:
@@ -83,6 +94,7 @@ def states_chart(days: list[str], series: dict[str, list[int]]) -> bytes:
     chart.x_labels = [d[5:] for d in days]  # MM-DD
     for state, counts in series.items():
         chart.add(state, counts)
+    _count_axis(chart, [sum(day) for day in zip(*series.values(), strict=True)] if series else [])
     return render(chart)
 
 
@@ -95,6 +107,7 @@ def bars_chart(title: str, rows: list[tuple[str, int]], limit: int = 12) -> byte
     chart = _base(pygal.HorizontalBar, title, show_legend=False, print_values=True, height=max(200, 60 + 28 * len(shown)))
     chart.x_labels = [label for label, _ in reversed(shown)]
     chart.add("count", [n for _, n in reversed(shown)])
+    _count_axis(chart, [n for _, n in shown])
     return render(chart)
 
 
@@ -110,7 +123,7 @@ def review_time_chart(groups: list[str], median: list[float | None], p90: list[f
 
 def acceptance_chart(approved_as_is: int, approved_edited: int, rejected: int, outcomes: dict[str, int]) -> bytes:
     """Two stacked horizontal bars: reviewers' decisions, and what became of placed drafts."""
-    chart = _base(pygal.HorizontalStackedBar, "Acceptance: reviewers' decisions and placed drafts", height=260)
+    chart = _base(pygal.HorizontalStackedBar, "Acceptance: reviewers' decisions and placed drafts", height=300, legend_at_bottom_columns=4)
     chart.x_labels = ["reviews", "placed drafts"]
     chart.add("approved as is", [approved_as_is, None])
     chart.add("approved with edits", [approved_edited, None])
@@ -118,6 +131,7 @@ def acceptance_chart(approved_as_is: int, approved_edited: int, rejected: int, o
     names = {"sent": "sent unchanged", "edited_sent": "edited, then sent", "deleted": "deleted", "waiting": "not sent yet", "unchecked": "not checked"}
     for key, n in outcomes.items():
         chart.add(names.get(key, key), [None, n])
+    _count_axis(chart, [approved_as_is + approved_edited + rejected, sum(outcomes.values())])
     return render(chart)
 
 
@@ -126,4 +140,5 @@ def similarity_chart(title: str, buckets: list[tuple[str, int]]) -> bytes:
     chart = _base(pygal.Bar, title, show_legend=False, print_values=True, height=280)
     chart.x_labels = [label for label, _ in buckets]
     chart.add("drafts", [n for _, n in buckets])
+    _count_axis(chart, [n for _, n in buckets])
     return render(chart)
