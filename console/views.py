@@ -39,6 +39,14 @@ class QueueRow:
     can_act: bool
 
     @property
+    def group_key(self) -> str:
+        return self.review.group or "(no group: held)"
+
+    @property
+    def created_key(self) -> float:
+        return self.review.created_at.timestamp() if self.review.created_at else 0.0
+
+    @property
     def age_minutes(self) -> int:
         created = self.review.created_at or datetime.now(UTC)
         return int((datetime.now(UTC) - created).total_seconds() // 60)
@@ -102,7 +110,7 @@ def queue(session_factory: sessionmaker[Session], settings: Settings, identity: 
         task = tasks.get(r.item_id)
         start = _utc(task.notified_at or task.created_at) if task else None
         due = start + timedelta(minutes=sla) if start else None
-        left = int((due - now).total_seconds() // 60) if due else None
+        left = int((due - now).total_seconds() / 60) if due else None  # whole minutes, toward zero
         d = decisions.get(r.item_id)
         risk = risks.get(r.item_id)
         cats = [str(c.get("id")) for c in (risk.categories or [])] if risk else []

@@ -32,5 +32,5 @@ def queue_page(
     filters = QueueFilters(group=group[:100], rule=rule[:100], category=category[:100], source=source[:200], age=age if age in AGE_FILTERS else "")
     services = request.app.state.services
     page = queue(services.session_factory, request.app.state.settings, identity, filters)
-    name = "queue_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "queue-rows" else "queue.html"
+    name = "queue_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "queue-table" else "queue.html"
     return render(request, name, {"page": page, "filters": filters, "age_filters": list(AGE_FILTERS)})

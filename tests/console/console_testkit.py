@@ -119,7 +119,7 @@ def seed(
         at = draft_text.find("refund 500 EUR")
         if at >= 0:
             s.add(FindingRow(item_id=item.id, draft_id=draft.id, rule_id="commitment.refund", severity="high", target="draft", span_start=at, span_end=at + 14, excerpt="refund 500 EUR", message="promises a refund", pack_version="1"))
-        s.add(RiskAssessmentRow(item_id=item.id, draft_id=draft.id, score=0.9, must_review=True, categories=[{"id": c, "score": 0.9, "signals": ["lexicon"], "group": group} for c in categories], evidence=[{"category": c, "signal": "lexicon", "ref": f"{c}.r1", "field": "body", "part": "text", "excerpt": "refund"} for c in categories], detail={"reasons": ["lexicon"]}))
+        s.add(RiskAssessmentRow(item_id=item.id, draft_id=draft.id, score=0.9, must_review=True, categories=[{"id": c, "score": 0.9, "signals": ["lexicon"], "group": group} for c in categories], evidence=[{"category": c, "signal": "lexicon", "ref": f"{c}.r1", "field": "body", "part": "text", "excerpt": "refund"} for c in categories] + [{"category": categories[0], "signal": "classifier", "ref": "head", "field": "body", "part": "text"}], detail={"reasons": ["lexicon"]}))
         s.add(Decision(item_id=item.id, draft_id=draft.id, action="escalate", rule_id="high-severity-finding", group=group, reasons=["max_severity >= 3"]))
         task = ReviewTask(item_id=item.id, draft_id=draft.id, group=group, rule_id="high-severity-finding", created_at=created, escalation={"subject": subject})
         s.add(task)
