@@ -72,7 +72,10 @@ def _base(cls, title: str, **kw):
 
 
 def _count_axis(chart, values: list[int | None], horizontal: bool = False) -> None:
-    """Whole-number ticks on a count axis (at most about 8 of them)."""
+    """Whole-number ticks on a count axis (at most about 8 of them); none without any series
+    (pygal then draws its "no data" text)."""
+    if not values:
+        return
     top = max([v for v in values if v] or [1])
     step = max(1, -(-top // 8))
     ticks = list(range(0, top + step, step))
