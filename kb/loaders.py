@@ -131,8 +131,9 @@ def load_markdown(data: bytes, name: str) -> Article:
             level = int(tok.tag[1])
             text = " ".join(_inline_text(tokens[i + 1]).split())
             flush()
-            if level == 1 and title is None and not stack:
-                title = text
+            meta_title = " ".join(str(meta.get("title") or "").split())
+            if level == 1 and title is None and not stack and (not meta_title or text == meta_title):
+                title = text  # the article's title, not a section heading
             else:
                 while stack and stack[-1][0] >= level:
                     stack.pop()

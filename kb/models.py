@@ -49,7 +49,10 @@ class KbChunk(Base):
     (:mod:`kb.terms`)."""
 
     __tablename__ = "kb_chunks"
-    __table_args__ = (UniqueConstraint("article_id", "seq", name="uq_kb_chunks_article_id_seq"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "seq", name="uq_kb_chunks_article_id_seq"),
+        {"sqlite_autoincrement": True},  # a chunk id is never reused for other text
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True)

@@ -48,7 +48,8 @@ def upgrade() -> None:
     sa.Column('body_terms', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['kb_articles.id'], name=op.f('fk_kb_chunks_article_id_kb_articles'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_chunks')),
-    sa.UniqueConstraint('article_id', 'seq', name='uq_kb_chunks_article_id_seq')
+    sa.UniqueConstraint('article_id', 'seq', name='uq_kb_chunks_article_id_seq'),
+    sqlite_autoincrement=True
     )
     op.create_index(op.f('ix_kb_chunks_article_id'), 'kb_chunks', ['article_id'], unique=False)
     dialect = op.get_bind().dialect.name
