@@ -310,8 +310,9 @@ def draft(
     from storage.db import open_database
 
     engine, sf = open_database("sqlite://")
+    kb_engine, grounder = _dry_run_grounder(settings)
     try:
-        pipeline = build_pipeline(settings, sf)
+        pipeline = build_pipeline(settings, sf, grounder=grounder)
         reason, check = pipeline.skip_check(msg)  # a must-review item is not skipped (agent/skip_guard.py)
         origin = {"source": as_source, "read_from": "file"}
         if reason and check.allowed and not force:
@@ -335,6 +336,8 @@ def draft(
         raise fail(ExitCode.USAGE, str(exc)) from None
     finally:
         engine.dispose()
+        if kb_engine is not None:
+            kb_engine.dispose()
     report = {
         "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments), **origin},
         "skip": reason.model_dump() if reason else None,
@@ -356,6 +359,7 @@ def draft(
             "text": a.restored_text,
         },
         "findings": [f.model_dump(mode="json") for f in a.findings],
+        "grounding": a.grounding,  # snippets, citations, token budget, style (agent/grounding.py)
         "risk": risk_view.record_of(a.risk) if a.risk else None,
         "routing": {
             "facts": a.facts,
@@ -391,6 +395,7 @@ def draft(
         console.print(f"[yellow]template fallback:[/] {literal(d['fallback_reason'])}", highlight=False)
     console.print(f"Subject: {literal(d['subject'])}", highlight=False)
     console.print(literal(d["text"]), highlight=False)
+    _print_grounding(report["grounding"])
     ft = Table(title=f"Policy findings ({pipeline.policy.name} {pipeline.policy.version})")
     for col in ("rule", "severity", "target", "span", "message"):
         ft.add_column(col)
@@ -401,6 +406,46 @@ def draft(
     _print_routing(report["routing"])
     dec = a.decision
     console.print(f"[bold]Decision:[/] {dec.action.value}" + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})"), highlight=False)
+
+
+def _dry_run_grounder(settings):
+    """``(engine or None, grounder or None)`` for a dry run: the knowledge base is read from the
+    configured database (``create=False``: nothing is created or written); without ``[knowledge]``
+    folders or a database, None (the dry run drafts without snippets and says so)."""
+    from jobs.bootstrap import build_grounder
+    from storage.db import open_database
+
+    if not settings.knowledge.folders:
+        return None, None
+    try:
+        kb_engine, kb_sf = open_database(settings.storage_url(), create=False)
+    except DraftguardError as exc:
+        console.print(f"[yellow]knowledge base not read:[/] {literal(str(exc))}", highlight=False)
+        return None, None
+    return kb_engine, build_grounder(settings, kb_sf)
+
+
+def _print_grounding(g: dict | None) -> None:
+    """A dry run's grounding: snippets retrieved, the articles the draft cites (titles and links),
+    citations of snippets that were not retrieved, the token budget and what it cut."""
+    from agent.grounding import citation_lines
+
+    if not g:
+        return
+    t = Table(title="Knowledge snippets retrieved (best first)")
+    for col in ("id", "title", "link", "score", "relevance"):
+        t.add_column(col, overflow="fold")
+    for sn in g.get("snippets") or []:
+        t.add_row(literal(sn["id"]), literal(sn["title"]), literal(sn.get("url") or "-"), f"{sn['score']:.2f}", f"{sn.get('relevance', 0):.2f}")
+    console.print(t if g.get("snippets") else "Knowledge snippets retrieved: none")
+    lines = citation_lines(g)
+    console.print("[bold]Cites:[/] " + (literal("; ".join(lines)) if lines else "nothing"), highlight=False)
+    b = g.get("budget") or {}
+    if b:
+        cut = f"{b['thread_cut']} of {b['thread_total']} earlier messages cut, {len(b['snippets_cut'])} snippet(s) cut" + (", latest text shortened" if b["latest_truncated"] else "")
+        console.print(literal(f"Token budget: {b['used']} of {b['budget'] - b['reserve']} prompt tokens ({b['model']}, {b['encoding']}); {cut}"), highlight=False)
+    for e in g.get("errors") or []:
+        console.print(f"[yellow]grounding:[/] {literal(e)}", highlight=False)
 
 
 def _print_routing(routing: dict) -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agent.drafting_config import DraftingConfig
 from agent.errors import ConfigError
 from console.config import ConsoleConfig
 from agent.release.config import ReleaseConfig
@@ -661,6 +662,7 @@ class Settings(_Strict):
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     events: EventsConfig = Field(default_factory=EventsConfig)
     tracing: TracingConfig = Field(default_factory=TracingConfig)
+    drafting: DraftingConfig = Field(default_factory=DraftingConfig)  # tone, readability, token budget, grounding, CRM context (agent/drafting_config.py)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)  # variants, shares, auto stop (agent/release/config.py)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # knowledge base folders, chunking (kb/config.py)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.config import Settings
 from agent.errors import BadInputError, SourceThrottledError
 from agent.escalation import notify_review_task
+from agent.grounding import grounding_audit
 from agent.models import Action, DeliveryReceipt, InboundMessage, RoutingDecision, SkipReason
 from agent.pause import SourcePause, active_pauses
 from agent.ports import BadItem, Notifier
@@ -281,6 +282,7 @@ class Recorder:
                 body_html=a.reply.html,
                 body_sha256=body_hash,
                 placeholder_map=a.redacted.placeholders.mapping,
+                grounding=a.grounding,
             )
             uow.session.add(row)
             uow.session.flush()
@@ -300,6 +302,7 @@ class Recorder:
                     "intent": d.output.intent,
                     "body_sha256": body_hash,
                     "disclosures_added": list(a.disclosure.added) if a.disclosure else [],  # pack rule ids, no text
+                    **grounding_audit(a.grounding),  # snippet ids cited / retrieved, token budget counts (issue 14); no text
                     **record_variant_use(uow.session, item, row, a, shadow=self.settings.shadow(item.source)),  # variant, shadow, registry hashes
                 },
             )

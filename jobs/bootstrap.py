@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
 from agent.drafting import Drafter
+from agent.errors import ConfigError
 from agent.pipeline import Pipeline
 from agent.ports import Notifier, Source
 from agent.redaction import Redactor
@@ -84,8 +85,10 @@ def build_notifier(settings: Settings) -> Notifier:
     return notifier_from_config(settings)
 
 
-def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], notifier: Notifier | None = None) -> Pipeline:
+def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], notifier: Notifier | None = None, *, grounder=None) -> Pipeline:
     """The pipeline with the model client (or none), the policy pack and the routing rules.
+    ``grounder`` (:class:`agent.grounding.Grounder`) replaces :func:`build_grounder`'s (a dry run
+    reads the knowledge base of the configured database while writing nothing).
 
     Raises ConfigError / PolicyPackError for a bad routing expression or pack."""
     model = None
@@ -97,7 +100,7 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
     org = settings.organisation
     drafter = Drafter(
         model,
-        TemplateDrafter(organisation=org.name, signature=org.signature),
+        TemplateDrafter(organisation=org.name, signature=org.signature, answer_min_score=settings.drafting.template_answer_min_score),
         breaker_failures=settings.model.breaker_failures,
         breaker_cooldown_seconds=settings.model.breaker_cooldown_seconds,
     )
@@ -114,7 +117,28 @@ def build_pipeline(settings: Settings, session_factory: sessionmaker[Session], n
         notifier=notifier or build_notifier(settings),
         cursors=SqlCursorStore(session_factory),
         variants=build_variants(settings, session_factory, drafter=drafter, policy=policy),  # [release] (jobs/variants.py)
+        grounder=grounder or build_grounder(settings, session_factory),  # knowledge snippets, CRM context for mail, style (issue 14)
     )
+
+
+def build_grounder(settings: Settings, session_factory: sessionmaker[Session]):
+    """The analyse stage's :class:`agent.grounding.Grounder`: the knowledge base's retriever when
+    ``[knowledge]`` has folders; the Salesforce contact lookup for mail when a Salesforce source
+    is configured (``[drafting] crm_source``, else the first) and ``crm_context`` is on. Raises
+    ConfigError for a ``crm_source`` the config does not list."""
+    from agent.grounding import Grounder, kb_retriever
+
+    drafting = settings.drafting
+    crm = None
+    if drafting.crm_context and settings.sources.salesforce:
+        from connectors.salesforce.crm import SalesforceContactLookup
+
+        by_name = {c.name: c for c in settings.sources.salesforce}
+        name = drafting.crm_source or settings.sources.salesforce[0].name
+        if name not in by_name:
+            raise ConfigError(f"no Salesforce source {name!r} (known: {', '.join(by_name)})", key="drafting.crm_source")
+        crm = SalesforceContactLookup(by_name[name], drafting)
+    return Grounder(drafting, retrieve=kb_retriever(session_factory) if settings.knowledge.folders else None, crm=crm)
 
 
 def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
