@@ -12,7 +12,7 @@ from jobs.variants import ReleaseError, promote, record_gate, report, rollback
 from storage.audit import verify
 from storage.models import AuditEvent, DraftProvenance, Item
 
-from .conftest import EXAMPLES, add_mail
+from .conftest import SMALL, add_mail
 
 
 def _variants_of_new_items(rt, seen: set[int]) -> list[str]:
@@ -31,7 +31,7 @@ def test_promote_and_rollback_change_new_items_and_are_audited(release_config):
     rt = bootstrap(settings)
     seen: set[int] = set()
     try:
-        add_mail(box, EXAMPLES[0:3])
+        add_mail(box, SMALL[0:2])
         first = _variants_of_new_items(rt, seen)
         assert first and set(first) == {"base"}
 
@@ -44,7 +44,7 @@ def test_promote_and_rollback_change_new_items_and_are_audited(release_config):
         st = promote(rt.session_factory, settings, "alt", actor="ops-anna")
         assert st.default == "alt" and st.previous == "base"
 
-        add_mail(box, EXAMPLES[3:6])
+        add_mail(box, SMALL[2:4])
         second = _variants_of_new_items(rt, seen)
         assert second and set(second) == {"alt"}
 
@@ -53,7 +53,7 @@ def test_promote_and_rollback_change_new_items_and_are_audited(release_config):
         with pytest.raises(ReleaseError, match="nothing to roll back"):
             rollback(rt.session_factory, settings, actor="ops-ben")
 
-        add_mail(box, EXAMPLES[6:9])
+        add_mail(box, SMALL[4:6])
         third = _variants_of_new_items(rt, seen)
         assert third and set(third) == {"base"}
 
