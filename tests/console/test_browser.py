@@ -145,6 +145,23 @@ def drafts_in(settings: Settings) -> list[str]:
     return out
 
 
+def _more_items(settings: Settings, services) -> None:
+    """For the screenshots only: a fuller queue and some decided reviews for the dashboard."""
+    from jobs.review import approve, reject
+
+    sf = services.session_factory
+    for subject, age, cats in (
+        ("Card stolen last night - please block it", 50, ("fraud_report",)),
+        ("Question about the fee on my statement", 130, ("complaint",)),
+        ("Change of address after my husband passed away", 400, ("bereavement",)),
+    ):
+        seed(sf, settings, group="billing", subject=subject, age_minutes=age, categories=cats)
+    done = [seed(sf, settings, group="billing", subject=f"Refund request {n}", age_minutes=25 + 20 * n) for n in range(3)]
+    approve(sf, done[0].item_id, "Rita Reviewer", deliver=services.deliver)
+    approve(sf, done[1].item_id, "Rita Reviewer", deliver=services.deliver)
+    reject(sf, done[2].item_id, "Rita Reviewer", "asks for a phone call")
+
+
 def test_review_in_a_real_browser(stack):
     from playwright.sync_api import sync_playwright
 
@@ -155,6 +172,8 @@ def test_review_in_a_real_browser(stack):
                    subject=HOSTILE_SUBJECT, draft_text="Dear Eve,\n\n<script>window.__pwned='draft'</script> we will refund 500 EUR by Friday.\n",
                    age_minutes=12, categories=("fraud_report",))  # fmt: skip
     seed(sf, settings, group="compliance", subject="Complaint to the regulator", age_minutes=200, categories=("regulator_complaint",))
+    if os.environ.get("DRAFTGUARD_CONSOLE_SCREENSHOTS"):
+        _more_items(settings, services)
     link = card_link(settings, item.item_id, item.task_id)
     assert link == f"{base}/items/{item.item_id}"
     shots = os.environ.get("DRAFTGUARD_CONSOLE_SCREENSHOTS")
@@ -179,17 +198,21 @@ def test_review_in_a_real_browser(stack):
             page.wait_for_url(f"{base}/items/{item.item_id}")
             assert idp.authorize_requests[-1]["code_challenge_method"] == "S256"
             assert page.get_by_text("Rita Reviewer").count() >= 1
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=f"{shots}/item.png", full_page=True)
 
             # Edit and approve.
+            before = len(drafts_in(settings))
             page.fill("#edit-body", EDITED)
             page.get_by_role("button", name="Approve edited draft").click()
             page.wait_for_url(f"{base}/items/{item.item_id}?done=edit-approve")
             assert page.get_by_text("Edited and approved").count() == 1
             delivered = drafts_in(settings)
-            assert len(delivered) == 1 and "We are checking order 1234" in delivered[0]
+            assert len(delivered) == before + 1
+            assert sum("We are checking order 1234" in d for d in delivered) == 1
 
             if shots:
-                Path(shots).mkdir(parents=True, exist_ok=True)
                 page.goto(f"{base}/queue")
                 page.screenshot(path=f"{shots}/queue.png")
 
@@ -203,8 +226,6 @@ def test_review_in_a_real_browser(stack):
             assert page.evaluate("[...document.scripts].every(s => s.src.startsWith(location.origin + '/static/'))")
             assert page.evaluate("window.__violations") == []
             assert dialogs == []
-            if shots:
-                page.screenshot(path=f"{shots}/item.png", full_page=False)
             # Control: the probes do see an attack. Markup slipped into the page past escaping would
             # still be stopped by the CSP (inline handler blocked), and the violation is reported.
             page.evaluate("""document.body.insertAdjacentHTML('beforeend', '<img src="/static/none.png" onerror="window.__pwned=1">')""")
