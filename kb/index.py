@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.errors import ConfigError
@@ -178,6 +179,8 @@ def index_knowledge(
                         _write(s, f, data, digest, existing, config, chunker)
                 except ArticleError as exc:
                     report.errors.append((f.shown, exc.problem))
+                except IntegrityError as exc:  # another `kb index` wrote the same article or id meanwhile
+                    report.errors.append((f.shown, f"changed by another indexer at the same time ({type(exc.orig).__name__}); run kb index again"))
                 else:
                     (report.updated if old else report.added).append(f.shown)
         if on_file is not None:
