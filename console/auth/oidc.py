@@ -292,7 +292,9 @@ class MsalFlow:
                 return self._msal().initiate_auth_code_flow(scopes, redirect_uri=redirect_uri)
 
         flow = await run_in_threadpool(initiate)
-        return flow["auth_uri"], dict(flow)
+        # The session cookie keeps what the callback needs (state, nonce, verifier, redirect URI,
+        # scopes), not the long authorization URL: a browser's cookie holds about 4 KB.
+        return flow["auth_uri"], {k: v for k, v in flow.items() if k != "auth_uri"}
 
     async def finish(self, pending: dict, params: dict[str, str]) -> dict:
         from starlette.concurrency import run_in_threadpool

@@ -303,3 +303,15 @@ def test_entra_wrong_state_is_refused(entra, console_for, ca_trusted):
     params["state"] = "x" + params["state"]
     assert finish(client, params).status_code == 400
     assert entra.token_requests == []
+
+
+def test_pending_flows_fit_in_the_session_cookie(entra, console_for, ca_trusted):
+    """A browser keeps about 4 KB per cookie: three pending msal flows (three tabs) still fit, and a
+    fourth replaces the oldest."""
+    client = console_for(_entra(entra))
+    urls = [start(client) for _ in range(4)]
+    cookie = client.cookies.get("draftguard_console")
+    assert cookie and len(cookie) < 3000, len(cookie or "")
+    oldest = authorize(urls[0], verify=str(ca_trusted))
+    assert finish(client, oldest).status_code == 400  # dropped: only the three newest are kept
+    assert finish(client, authorize(urls[3], verify=str(ca_trusted))).status_code == 303
