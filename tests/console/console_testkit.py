@@ -45,7 +45,7 @@ def eml(subject: str, body: str, *, sender: str = '"Ann Lee" <ann.lee@client.exa
     return bytes(m)
 
 
-def settings_for(tmp: Path, **console_kw) -> Settings:
+def settings_for(tmp: Path, *, storage_url: str | None = None, **console_kw) -> Settings:
     box = tmp / "box"
     for sub in ("cur", "new", "tmp"):
         (box / sub).mkdir(parents=True, exist_ok=True)
@@ -64,7 +64,7 @@ def settings_for(tmp: Path, **console_kw) -> Settings:
     return Settings(
         sources={"maildir": [MaildirSourceConfig(name="local", path=box, drafts_path=tmp / "Drafts", from_address="support@northwind.example")]},
         reviewer_groups=[ReviewerGroupConfig(name="billing", sla_minutes=60), ReviewerGroupConfig(name="compliance", sla_minutes=240)],
-        storage=StorageConfig(url=f"sqlite:///{tmp / 'dg.db'}"),
+        storage=StorageConfig(url=storage_url or f"sqlite:///{tmp / 'dg.db'}"),
         console=ConsoleConfig(**console),
         base_dir=tmp,
     )
