@@ -686,6 +686,14 @@ class Settings(_Strict):
         "Open draft" button opens the item in the review console (``{public_url}/items/{item_id}``)."""
         if self.console.public_url and not self.notify.draft_url_template:
             self.notify.draft_url_template = self.console.public_url + "/items/{item_id}"
+        known = {g.name for g in self.reviewer_groups}
+        for name in self.console.groups:
+            if name not in known:
+                raise ValueError(f"console.groups: {name!r} is not in [[reviewer_groups]] ({', '.join(sorted(known)) or 'none declared'})")
+        for user in self.console.local_users:
+            for g in user.groups:
+                if g not in known:
+                    raise ValueError(f"console.local_users ({user.name}): group {g!r} is not in [[reviewer_groups]]")
         return self
 
     @model_validator(mode="after")

@@ -47,9 +47,10 @@ class DraftingConfig(BaseModel):
     policy pack (``grounding.readability``); ``sources`` overrides them per source name
     (``"maildir:local"``). ``thread_messages``: the newest earlier messages of a conversation
     that are redacted and offered to the prompt (the token budget may cut more). ``snippets``: knowledge snippets retrieved per item (when
-    ``[knowledge]`` has folders). ``template_answer_min_score``: the least retrieval score
-    (:func:`kb.retrieve.retrieve`'s ``score``, higher = better) at which the template drafter
-    answers from the best article instead of only acknowledging the question.
+    ``[knowledge]`` has folders). ``template_answer_min_score``: the least relevance (0..1, the share of
+    the question's content words a snippet holds, :func:`agent.grounding.relevance`; the raw
+    retrieval score is bm25 on SQLite and ts_rank on PostgreSQL, not comparable) at which the
+    template drafter answers from that article instead of only acknowledging the question.
     ``token_budgets``: prompt tokens per model name (counted offline with the model's
     encoding, :mod:`agent.token_budget`); other models get ``default_token_budget``;
     ``reply_reserve_tokens`` is kept free for the answer. ``crm_context``: Maildir/Outlook mail
@@ -65,7 +66,7 @@ class DraftingConfig(BaseModel):
     sources: dict[str, SourceStyle] = Field(default_factory=dict)
     thread_messages: int = Field(default=20, ge=0, le=1000)
     snippets: int = Field(default=3, ge=0, le=10)
-    template_answer_min_score: float = Field(default=0.35, ge=0)
+    template_answer_min_score: float = Field(default=0.5, ge=0, le=1)
     token_budgets: dict[str, int] = Field(default_factory=lambda: {"gpt-4o-mini": 12000, "gpt-4o": 12000, "gpt-4.1-mini": 12000})
     default_token_budget: int = Field(default=6000, ge=500)
     reply_reserve_tokens: int = Field(default=1000, ge=100)

@@ -21,6 +21,7 @@ Nothing here touches storage: the retriever and the CRM lookup are callables the
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -60,6 +61,35 @@ def from_kb(s: object) -> KnowledgeSnippet:
         id=str(s.id), article_id=str(s.article_id), title=str(s.title), source_path=str(getattr(s, "source_path", "") or ""),
         url=getattr(s, "url", None), text=str(s.text), score=float(getattr(s, "score", 0.0) or 0.0), language=getattr(s, "language", None),
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _stop_words(language: str) -> frozenset[str]:
+    """spaCy's stop word list of ``language`` (shipped with the spacy package; no model needed)."""
+    import importlib
+
+    try:
+        return frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    except (ImportError, AttributeError):
+        return frozenset()
+
+
+def relevance(query: str, snippet: KnowledgeSnippet, language: str | None) -> float:
+    """0..1: the share of the snippet's article *title* content words (spaCy's stop words left
+    out, Snowball stems of ``language``, :mod:`kb.terms`) that the query holds. A title names what
+    an article answers, and unlike a share of the query's words it is not diluted by a mail's
+    greeting and sign-off; unlike the retrieval score (bm25 on SQLite, ts_rank on PostgreSQL) it
+    means the same on every backend, so one ``[drafting] template_answer_min_score`` holds."""
+    from kb.terms import stems, words
+
+    lang = (language or snippet.language or "en")[:2]
+    stop = _stop_words(lang) | _stop_words("en")
+    title = [w for w in words(snippet.title) if w not in stop and not w.isdigit()]
+    if not title:
+        return 0.0
+    want = set(stems(" ".join(title), lang))
+    have = set(stems(query, lang))
+    return len(want & have) / len(want)
 
 
 def kb_retriever(db_handle: object) -> Retrieve:
@@ -105,7 +135,8 @@ class Grounder:
         except Exception as exc:  # noqa: BLE001 - grounding is an enrichment: the item goes on without it
             log.warning("knowledge retrieval failed: %s", type(exc).__name__)
             return [], f"retrieval failed: {type(exc).__name__}"
-        return sorted(found, key=lambda s: -s.score)[: self.config.snippets], None
+        found = found[: self.config.snippets]  # best first, as retrieved
+        return [s.model_copy(update={"relevance": round(relevance(query, s, lang or s.language), 4)}) for s in found], None
 
     def with_crm(self, msg: InboundMessage) -> tuple[InboundMessage, str | None]:
         """``(msg with the sender's CRM context in crm_fields, error)``. Only for mail without CRM
@@ -120,6 +151,22 @@ class Grounder:
             log.warning("CRM context lookup failed: %s", type(exc).__name__)
             return msg, f"CRM lookup failed: {type(exc).__name__}"
         return (msg.model_copy(update={"crm_fields": fields}) if fields else msg), None
+
+
+def snippet_hosts(snippets: Sequence[KnowledgeSnippet]) -> set[str]:
+    """The host names of the snippets' links (the firm's own articles: allowed in a draft)."""
+    from urllib.parse import urlsplit
+
+    hosts = set()
+    for s in snippets:
+        if s.url:
+            try:
+                host = urlsplit(s.url).hostname
+            except ValueError:
+                host = None
+            if host:
+                hosts.add(host.lower())
+    return hosts
 
 
 def check_citations(cited: Sequence[str], retrieved: Sequence[KnowledgeSnippet]) -> tuple[list[str], list[str]]:
@@ -146,13 +193,27 @@ def grounding_record(
     valid, unknown = check_citations(cited, snippets)
     by_id = {s.id: s for s in snippets}
     return {
-        "snippets": [{"id": s.id, "title": s.title, "url": s.url, "score": round(s.score, 4), "language": s.language} for s in snippets],
+        "snippets": [{"id": s.id, "title": s.title, "url": s.url, "score": round(s.score, 4), "relevance": s.relevance, "language": s.language} for s in snippets],
         "citations": [{"id": c, "title": by_id[c].title, "url": by_id[c].url} for c in valid],
         "unknown_citations": unknown,
         "budget": budget,
         "style": {"tone": style.tone, "lix_max": style.lix_max},
         "crm_fields": list(crm_fields),
         "errors": list(errors),
+    }
+
+
+def grounding_audit(record: dict | None) -> dict:
+    """The audit chain's part of a grounding record (``drafted`` event): snippet ids retrieved and
+    cited, unknown citations, the budget's counts. Ids and numbers only; {} without a record."""
+    if not record:
+        return {}
+    budget = record.get("budget") or {}
+    return {
+        "snippets": [s["id"] for s in record.get("snippets") or []],
+        "citations": [c["id"] for c in record.get("citations") or []],
+        "unknown_citations": list(record.get("unknown_citations") or []),
+        "token_budget": {k: budget.get(k) for k in ("model", "budget", "used", "thread_total", "thread_cut", "latest_truncated")} | {"snippets_cut": len(budget.get("snippets_cut") or [])} if budget else None,
     }
 
 

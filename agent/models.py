@@ -182,7 +182,10 @@ class KnowledgeSnippet(BaseModel):
     """A knowledge-base passage a draft may be grounded on (firm content, not client data), as
     :func:`kb.retrieve.retrieve` returns it: ``id`` (``"KB-fees-overview#2"``, what a draft
     cites), the article's id, title, file and link (None without one), the passage ``text``, the
-    retrieval ``score`` (higher = better) and the article's language (ISO 639-1 or None)."""
+    retrieval ``score`` (higher = better, comparable within one retrieval only), the article's
+    language (ISO 639-1 or None) and ``relevance`` (0..1, the share of the question's content
+    words the snippet holds: :func:`agent.grounding.relevance`; what the template drafter's
+    threshold reads)."""
 
     model_config = ConfigDict(frozen=True)
     id: str
@@ -193,6 +196,7 @@ class KnowledgeSnippet(BaseModel):
     text: str
     score: float = 0.0
     language: str | None = None
+    relevance: float = 0.0
 
 
 class RedactedContext(BaseModel):

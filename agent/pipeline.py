@@ -47,6 +47,7 @@ from agent.config import Settings
 from agent.drafting import Drafter
 from agent.errors import DraftguardError
 from agent.flow import ItemFlow
+from agent.grounding import Grounder, kb_retriever
 from agent.models import InboundMessage, SkipReason
 from agent.outbound_guard import OutboundGuard
 from agent.pause import SourcePause
@@ -94,6 +95,7 @@ class Pipeline:
         cursors: CursorStore,
         sleep: Callable[[float], None] = time.sleep,
         variants: VariantSet | None = None,
+        grounder: Grounder | None = None,
     ):
         self.settings = settings
         self.sf = session_factory
@@ -114,6 +116,7 @@ class Pipeline:
         self.analyser = Analyser(
             settings, redactor=lambda: self.redactor, drafter=drafter, policy=policy, router=router, risk=self.risk, outbound=self.outbound,
             variants=self.variants,
+            grounder=grounder or Grounder(settings.drafting, retrieve=kb_retriever(session_factory) if settings.knowledge.folders else None),
         )
         self.flow = ItemFlow(settings, self.recorder, self.analyser, router=router, risk=self.risk, retrying=self._retrying)
         self.runner = runner_for(settings.limits.concurrency, self.flow, self.recorder, cursors=cursors, drafter=drafter)

@@ -6,8 +6,10 @@ the *redacted* context, so placeholders are restored exactly like a model's draf
 Same input, same output: no randomness, no network.
 
 From v3 (issue 14) the drafter also answers: for a question (intent ``information_request`` or
-``other``) whose best knowledge snippet (``RedactedContext.snippets``) scores at least
-``answer_min_score`` and is written in the draft's language, the reply quotes the start of that
+``other``) with a knowledge snippet (``RedactedContext.snippets``, best first) whose relevance
+(``KnowledgeSnippet.relevance``: the share of the question's content words it holds, the same on
+every storage backend) is at least ``answer_min_score`` and that is written in the draft's
+language, the reply quotes the start of the first such
 snippet (:func:`answer_excerpt`, at most :data:`ANSWER_MAX_CHARS` characters, cut at a sentence
 end) with its title and link, and cites its id; otherwise it acknowledges the message as before.
 The house tone (``RedactedContext.style.tone``: formal, friendly, concise) picks the greeting, the
@@ -33,7 +35,7 @@ from agent.models import DraftOutput, KnowledgeSnippet, RedactedContext
 TEMPLATES_VERSION = "v3"
 ANSWER_INTENTS = ("information_request", "other")  # the intents the drafter answers from an article
 ANSWER_MAX_CHARS = 600  # the quoted start of the best snippet, cut at a sentence end
-DEFAULT_ANSWER_MIN_SCORE = 0.35  # ``[drafting] template_answer_min_score`` (see agent/drafting_config.py)
+DEFAULT_ANSWER_MIN_SCORE = 0.5  # ``[drafting] template_answer_min_score`` (see agent/drafting_config.py)
 _HEADING = re.compile(r"^\s*#{1,6}\s+[^\n]*\n+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TEMPLATE_ROOT = Path(__file__).parent / "draft_templates"
@@ -111,15 +113,13 @@ class TemplateDrafter:
         return "other", 0.4, ""
 
     def best_answer(self, ctx: RedactedContext, intent: str, lang: str) -> KnowledgeSnippet | None:
-        """The snippet to answer from: the best-scoring one at or above ``answer_min_score`` whose
-        language (declared, else detected from its text) is ``lang``; None for another intent,
-        for a template set before v3, or when none qualifies."""
+        """The snippet to answer from: the first (in retrieval order) whose relevance is at least
+        ``answer_min_score`` and whose language (declared, else detected from its text) is
+        ``lang``; None for another intent, for a template set before v3, or when none qualifies."""
         if intent not in ANSWER_INTENTS or self.version in ("v1", "v2"):
             return None
-        for s in sorted(ctx.snippets, key=lambda x: -x.score):
-            if s.score < self.answer_min_score:
-                return None
-            if (s.language or detect_language(s.text)) == lang and answer_excerpt(s.text):
+        for s in ctx.snippets:
+            if s.relevance >= self.answer_min_score and (s.language or detect_language(s.text)) == lang and answer_excerpt(s.text):
                 return s
         return None
 
@@ -139,7 +139,7 @@ class TemplateDrafter:
         )
         reasons = [f"template drafter {self.version} ({lang}, {ctx.style.tone})", f"intent {intent}" + (f" (matched {matched!r})" if matched else " (no keyword matched)")]
         if best:
-            reasons.append(f"answered from {best.id} (score {best.score:.2f})")
+            reasons.append(f"answered from {best.id} (relevance {best.relevance:.2f})")
             confidence = max(confidence, 0.6)
         return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons, citations=[best.id] if best else [])
 

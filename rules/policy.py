@@ -448,6 +448,8 @@ class PolicyPack:
             v = _SALUTATION.sub("", _norm(value))  # the NER span may take in "Dear"
             if not v or v in sent or v in org:
                 continue
+            if entity.upper() == "URL" and any(v in o for o in org):
+                continue  # a piece of one of our own links (a cited article's URL cut short by the recogniser)
             d = _digits(v)
             if len(d) >= 6 and d in sent_digits:
                 continue

@@ -129,6 +129,7 @@ class Draft(Base):
     body_html: Mapped[str | None] = mapped_column(Text)
     body_sha256: Mapped[str] = mapped_column(String(64))
     placeholder_map: Mapped[dict | None] = mapped_column(JSON)
+    grounding: Mapped[dict | None] = mapped_column(JSON)  # snippets, citations, token budget, style (agent/grounding.py; migration 0010)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -29,13 +29,14 @@ from agent.context import build_context
 from agent.disclosure import add_required_disclosures, added_findings
 from agent.drafting import Drafter
 from agent.formatting import text_to_html
+from agent.grounding import Grounder, grounding_record, snippet_hosts
 from agent.header_guard import header_text, inbound_check_text, restore_for_draft
 from agent.language import detect_language
 from agent.model_answer import without_model_chatter
 from agent.models import InboundMessage
 from agent.outbound_guard import OutboundGuard, outbound_decision, outbound_findings
 from agent.ports import Source
-from agent.prompts import render_prompt
+from agent.prompts import render_within_budget
 from agent.redaction import Redactor
 from agent.release.variants import Variant, VariantSet, conversation_key
 from agent.reply import greeting_name
@@ -43,6 +44,7 @@ from agent.risk import RiskStage
 from agent.stages.addressing import reply_draft
 from agent.stages.types import Analysis, Drafted, Prepared
 from rules.draft_safety import DraftCheckFacts
+from rules.grounding_checks import GroundingFacts
 from rules.policy import PolicyPack
 from rules.routing import Router, routing_facts
 
@@ -65,6 +67,7 @@ class Analyser:
         risk: RiskStage,
         outbound: OutboundGuard,
         variants: VariantSet | None = None,
+        grounder: Grounder | None = None,
     ) -> None:
         self.settings = settings
         #: the variants of [release] (agent/release/variants.py); the base drafter and pack without one
@@ -76,6 +79,8 @@ class Analyser:
         self.risk = risk
         self.outbound = outbound
         self.nlp_lock = threading.RLock()
+        #: knowledge snippets, CRM context for mail, style (agent/grounding.py); no knowledge base without one
+        self.grounder = grounder or Grounder(settings.drafting)
 
     # ------------------------------------------------------------------ parts
     def prepare(self, msg: InboundMessage, source: Source | None = None, *, variant: Variant | None = None) -> Prepared:
@@ -87,8 +92,10 @@ class Analyser:
         Raises RedactionError when the analyzer cannot run."""
         org = self.settings.organisation
         variant = variant or self.variants.choose(conversation_key(msg))  # THE place a variant is chosen
+        drafting = self.settings.drafting
         with tracing.stage("context") as s:
-            ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars)
+            msg, crm_error = self.grounder.with_crm(msg)  # a known contact's account and open cases, redacted below like all client data
+            ctx = build_context(msg, max_chars=self.settings.limits.max_prompt_chars, max_thread=drafting.thread_messages)
             s.set(language=ctx.language)
         with tracing.stage("redact") as s:
             known = self.header_pii(msg)
@@ -99,21 +106,29 @@ class Analyser:
                 )
             s.set(entities=len(redacted.placeholders.mapping))
         with tracing.stage("prompt") as s:
-            link_domains = sorted({*org.domains, *org.link_allow_domains})
-            prompt = render_prompt(
+            # Grounding: snippets for the *redacted* text in the client's language, the source's style.
+            snippets, kb_error = self.grounder.snippets(redacted.subject, redacted.latest_text, ctx.language)
+            redacted = redacted.model_copy(update={"snippets": snippets, "style": self.grounder.style(source.name if source else msg.source)})
+            link_domains = sorted({*org.domains, *org.link_allow_domains, *snippet_hosts(snippets)})  # the cited articles' links are ours
+            model_name = str(variant.model_config.get("model") or self.settings.model.name)
+            prompt, budget = render_within_budget(
                 variant.prompt_template,
                 redacted,
                 organisation=org.name,
                 signature=org.signature,
                 link_domains=link_domains,
+                model=model_name,
+                budget=drafting.token_budget(model_name),
+                reserve=drafting.reply_reserve_tokens,
             )
-            s.set(template_id=prompt.template_id, prompt_sha256=prompt.template_hash)
+            s.set(template_id=prompt.template_id, prompt_sha256=prompt.template_hash, prompt_tokens=budget.used)
             inbound_text = inbound_check_text(msg, ctx.latest_text)  # display names and subject are client text too
             injection = variant.policy.check_inbound(inbound_text)
             avoid = f"inbound prompt injection ({injection[0].rule_id}): model not called" if injection else None
             if avoid is None and attachments.attachments_only(msg):
                 avoid = f"{attachments.REASON}: model not called"
-        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid, variant)
+        errors = [e for e in (crm_error, kb_error) if e]
+        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid, variant, budget.as_record(), errors)
 
     def draft(self, p: Prepared) -> Drafted:
         """The draft (model or template) and the risk assessment, inside the item's outbound
@@ -142,7 +157,7 @@ class Analyser:
             )
             unknown = header_safe.unknown
             draft_language = detect_language(header_safe.text) or "und"  # of the draft as written
-            disclosure = add_required_disclosures(header_safe.text, pack=policy, inbound_text=p.inbound_text)
+            disclosure = add_required_disclosures(header_safe.text, pack=policy, inbound_text=p.inbound_text, language=draft_language)
             restored = disclosure.text
             s.set(language=draft_language)
         with tracing.stage("policy") as s:
@@ -160,9 +175,10 @@ class Analyser:
                 inbound_pii_values=set(redacted.placeholders.mapping.values()) | {msg.sender.email, msg.sender.name},
                 draft_pii=draft_pii,
                 allowed_link_domains=set(p.link_domains),
-                org_values={org.name, *org.allow_names, *org.own_addresses, org.signature},
+                org_values={org.name, *org.allow_names, *org.own_addresses, org.signature, *(s.url for s in redacted.snippets if s.url)},  # the cited articles' links are ours
                 model_chatter=d.chatter,
                 draft_facts=DraftCheckFacts.of(msg, self.settings),  # client contacts, firm allow-list, all client text
+                grounding=self.grounding_facts(p, draft.output.citations, disclosure.untranslated),
             ) + outbound_findings(outbound) + added_findings(disclosure)
             s.set(findings=len(findings), rule_ids=sorted({f.rule_id for f in findings}))
         with tracing.stage("route") as s:
@@ -173,7 +189,11 @@ class Analyser:
             decision = attachments.route_to_person(msg, decision, group=default_group)
             s.set(action=decision.action.value, rule_id=decision.rule_id, group=decision.group)
         reply = reply_draft(self.settings, msg, source, restored, text_to_html(restored), language=draft_language)
-        return Analysis(ctx, redacted, p.prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure, p.variant)
+        grounding = grounding_record(
+            snippets=redacted.snippets, cited=draft.output.citations, budget=p.budget, style=redacted.style,
+            crm_fields=sorted(msg.crm_fields), errors=p.grounding_errors,
+        )
+        return Analysis(ctx, redacted, p.prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure, p.variant, grounding)
 
     def analyse(self, msg: InboundMessage, source: Source | None = None) -> Analysis:
         """:meth:`prepare`, :meth:`draft` and :meth:`conclude` in a row, without touching storage.
@@ -182,6 +202,20 @@ class Analyser:
         return self.conclude(self.draft(self.prepare(msg, source)), source)
 
     # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def grounding_facts(p: Prepared, cited: list[str], untranslated: tuple[str, ...]) -> GroundingFacts:
+        """What the pack's ``grounding`` checks read: the support texts (the client's latest text,
+        subject and display names; every earlier message of the thread; the CRM field values; the
+        snippets the draft cites that were retrieved), the retrieved and cited ids, the style."""
+        retrieved = {s.id: s for s in p.redacted.snippets}
+        support: list[tuple[str, str | None]] = [(p.inbound_text, p.context.language)]
+        support += [(t.text, None) for t in p.msg.thread if t.text]
+        support += [(v, None) for v in p.msg.crm_fields.values() if v]
+        support += [(retrieved[c].text, retrieved[c].language) for c in dict.fromkeys(cited) if c in retrieved]
+        return GroundingFacts(
+            support=tuple(support), retrieved=tuple(retrieved), cited=tuple(cited), style=p.redacted.style, untranslated_disclosures=untranslated,
+        )
+
     def header_pii(self, msg: InboundMessage) -> list[tuple[str, str]]:
         """(entity, value) pairs for every client named in the headers (From, Reply-To, To, Cc,
         thread senders): the address, the display name as written and as greeted ("Okafor,

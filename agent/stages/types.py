@@ -79,6 +79,8 @@ class Prepared:
     link_domains: list[str]
     avoid_model: str | None
     variant: Variant | None = None  # chosen once, before drafting (agent/release/variants.py)
+    budget: dict | None = None  # the prompt's token budget and what it cut (agent/token_budget.py: BudgetReport.as_record)
+    grounding_errors: list[str] = field(default_factory=list)  # a failed knowledge retrieval or CRM lookup (the item went on without it)
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Analysis:
     risk: RiskResult | None = None  # the risk assessment (agent/risk.py); always set by the analyse stage
     disclosure: DisclosureStep | None = None  # the pack's disclosures the system appended (agent/disclosure.py)
     variant: Variant | None = None  # the variant that drafted (prompt, drafter, pack; agent/release/variants.py)
+    grounding: dict | None = None  # snippets, citations, budget, style (agent/grounding.py: grounding_record); stored on the draft
 
 
 @dataclass(frozen=True)
