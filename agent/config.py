@@ -683,7 +683,8 @@ class Settings(_Strict):
     @model_validator(mode="after")
     def _cards_link_to_the_console(self) -> Settings:
         """With ``[console] public_url`` and no ``notify.draft_url_template``, the Teams card's
-        "Open draft" button opens the item in the review console (``{public_url}/items/{item_id}``)."""
+        "Open draft" button opens the item in the review console (``{public_url}/items/{item_id}``).
+        ``[console.groups]`` and ``[[console.local_users]]`` may name declared reviewer groups only."""
         if self.console.public_url and not self.notify.draft_url_template:
             self.notify.draft_url_template = self.console.public_url + "/items/{item_id}"
         known = {g.name for g in self.reviewer_groups}
