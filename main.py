@@ -842,8 +842,12 @@ def _eval_risk(dataset: str | None, split: str, as_json: bool, drafter: str, gat
             console.print(literal("regression floors: " + ("none crossed" if not regressions else "BELOW: " + "; ".join(regressions))), highlight=False)
     if variant is not None:  # the gate's result for this variant's current definition (jobs/variants.py)
         from jobs.variants import record_gate, who
+        from storage.db import open_database
 
-        engine, sf = _database(settings)
+        try:
+            engine, sf = open_database(settings.storage_url())  # created on first use, like `run`
+        except StorageError as exc:
+            raise fail(ExitCode.STORAGE, str(exc)) from None
         try:
             record_gate(sf, settings, variant, passed=not (regressions if gate == "regression" else problems), dataset=shown, split=split, gate=gate, drafter=drafter, figures=report.as_dict(), actor=who())
         finally:
