@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -646,26 +646,29 @@ def audit_checkpoint_cmd(
 @audit_app.command("export")
 def audit_export(
     since: Annotated[str | None, typer.Option("--since", help="ISO date or datetime (UTC if no zone), e.g. 2026-11-01.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="ISO date (that whole day included) or datetime (excluded), UTC if no zone.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """Write audit events as JSON Lines (one event per line, seq order)."""
+    """Write audit events as JSON Lines (one event per line, seq order).
+
+    The console's auditor download (/audit/export) writes the same lines (storage/audit_export.py)."""
     settings = _settings()
-    since_dt = None
-    if since:
-        try:
-            since_dt = datetime.fromisoformat(since)
-        except ValueError:
-            raise fail(ExitCode.USAGE, f"--since {since!r}: not an ISO date (expected e.g. 2026-11-01 or 2026-11-01T09:00)") from None
-        if since_dt.tzinfo is None:
-            since_dt = since_dt.replace(tzinfo=UTC)
-    from storage import audit
+    from storage.audit_export import ExportRangeError, export_lines, parse_when
+
+    try:
+        since_dt = parse_when(since, "--since")
+        until_dt = parse_when(until, "--until", end_of_day=True)
+        if since_dt and until_dt and until_dt <= since_dt:
+            raise ExportRangeError("--until must be after --since")
+    except ExportRangeError as exc:
+        raise fail(ExitCode.USAGE, str(exc)) from None
     engine, sf = _database(settings)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
         with sf() as s:
-            for ev in audit.export(s, since_dt):
-                out.write(json.dumps(ev, ensure_ascii=False, sort_keys=True) + "\n")
+            for line in export_lines(s, since_dt, until_dt):
+                out.write(line)
                 n += 1
     finally:
         if output:

@@ -282,6 +282,7 @@ def _save_edit(s: Session, item_id: int, reviewer: str, edited: str) -> dict | N
         body_html=None,  # delivery renders the text (agent/reply.py text_to_html): the reviewer wrote text
         body_sha256=_sha(edited),
         placeholder_map=None,
+        grounding=original.grounding,  # the snippets and citations the reviewer's text started from
     )
     s.add(draft)
     s.flush()
