@@ -72,16 +72,8 @@ def session_secret(settings: Settings, *, local_login: bool) -> str:
 
 
 def check_console_config(settings: Settings, *, local_login: bool) -> None:
-    """Start-up checks: ``[console.groups]`` names configured reviewer groups; ``--local-login``
-    only on a loopback host. Raises ConfigError naming the key."""
-    known = {g.name for g in settings.reviewer_groups}
-    for name in settings.console.groups:
-        if name not in known:
-            raise ConfigError(f"console.groups: {name!r} is not in [[reviewer_groups]] ({', '.join(sorted(known)) or 'none'})", key=f"console.groups.{name}")
-    for i, user in enumerate(settings.console.local_users):
-        for g in user.groups:
-            if g not in known:
-                raise ConfigError(f"local user {user.name!r}: group {g!r} is not in [[reviewer_groups]]", key=f"console.local_users[{i}].groups")
+    """Start-up check: ``--local-login`` only on a loopback host (the group names of
+    ``[console]`` are checked when the config loads). Raises ConfigError naming the key."""
     if local_login and not is_loopback_host(settings.console.host):
         raise ConfigError(
             f"--local-login signs anyone in without a password: it only runs on a loopback address, not on {settings.console.host!r}",

@@ -212,8 +212,18 @@ class ItemPage:
     other_findings: list[dict]
     risk_categories: list[dict]
     risk_evidence: list[dict]
-    citations: list
+    citations: list[dict]  # {"id", "title", "url" (http(s) only, else None)}
+    unknown_citations: list[str]
     reviewable: bool
+
+
+def _web_url(url: object) -> bool:
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def item_page(services, item_id: int) -> ItemPage:
@@ -229,6 +239,7 @@ def item_page(services, item_id: int) -> ItemPage:
         item = s.get(Item, item_id)
         source_name, external_id = item.source, item.external_id
         draft = s.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
+        grounding = (draft.grounding if draft is not None else None) or {}  # knowledge snippets and citations (agent/grounding.py)
         rows = s.execute(select(FindingRow).where(FindingRow.item_id == item_id).order_by(FindingRow.id)).scalars().all()
         findings = [
             {"rule_id": f.rule_id, "severity": f.severity, "target": f.target, "start": f.span_start, "end": f.span_end, "excerpt": f.excerpt, "message": f.message, "draft_id": f.draft_id}
@@ -250,7 +261,12 @@ def item_page(services, item_id: int) -> ItemPage:
     on_draft = [f for f in findings if f["target"] == "draft" and draft is not None and f["draft_id"] == draft.id]
     other = [f for f in findings if f not in on_draft]
     spans, _ = find_spans(draft_text, [(f["start"], f["end"], f["excerpt"], f"{f['rule_id']} ({f['severity']})", f"sev-{f['severity']}") for f in on_draft])
-    citations = (detail.draft or {}).get("citations") or []
+    citations = [
+        {"id": str(c.get("id") or ""), "title": str(c.get("title") or ""), "url": c.get("url") if _web_url(c.get("url")) else None}
+        for c in grounding.get("citations") or []
+        if isinstance(c, dict)
+    ]
+    unknown = [str(u) for u in grounding.get("unknown_citations") or []]
     return ItemPage(
         detail=detail,
         message=message,
@@ -262,6 +278,7 @@ def item_page(services, item_id: int) -> ItemPage:
         other_findings=other,
         risk_categories=list(risk.get("categories") or []),
         risk_evidence=evidence,
-        citations=list(citations) if isinstance(citations, list | tuple) else [],
+        citations=citations,
+        unknown_citations=unknown,
         reviewable=detail.row.state in REVIEWABLE,
     )

@@ -121,3 +121,25 @@ def test_html_only_mail_is_shown_as_text(console_env):
     assert inspect(page).problems == []
     shown = page.split('id="message-text">')[1].split("</div>")[0]
     assert "Rich" in shown and "html" in shown and "&lt;p" not in shown and "alert(7)" not in shown
+
+
+def test_citations_are_listed_with_web_links_only(console_env):
+    from storage.models import Draft
+
+    settings, app, services = console_env
+    it = seed(services.session_factory, settings)
+    with services.session_factory() as s:
+        draft = s.query(Draft).filter(Draft.item_id == it.item_id).one()
+        draft.grounding = {
+            "citations": [
+                {"id": "KB-fees#2", "title": "Fees overview", "url": "https://kb.northwind.example/fees"},
+                {"id": "KB-x#1", "title": "<b>Bad</b> link", "url": "javascript:alert(1)"},
+            ],
+            "unknown_citations": ["KB-made-up#9"],
+        }
+        s.commit()
+    page = sign_in(client(app), ALICE).get(f"/items/{it.item_id}").text
+    assert '<a href="https://kb.northwind.example/fees" rel="noopener noreferrer" target="_blank">Fees overview</a>' in page
+    assert "&lt;b&gt;Bad&lt;/b&gt; link" in page and "javascript:alert(1)" not in page
+    assert "Not among the retrieved articles: KB-made-up#9" in page
+    assert inspect(page).problems == [], inspect(page).problems
