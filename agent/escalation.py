@@ -21,6 +21,16 @@ from storage.repository import UnitOfWork
 log = logging.getLogger("draftguard.escalation")
 
 
+
+def draft_citations(draft) -> dict:
+    """``citations`` (title, link) and ``unknown_citations`` (ids) of a draft row's grounding record
+    for an :class:`Escalation` (issue 14); empty without a draft or a record."""
+    g = (getattr(draft, "grounding", None) or {}) if draft is not None else {}
+    return {
+        "citations": tuple((str(c.get("title") or c.get("id")), c.get("url")) for c in g.get("citations") or []),
+        "unknown_citations": tuple(str(u) for u in g.get("unknown_citations") or []),
+    }
+
 def risk_of(session: Session, item_id: int) -> tuple[tuple[tuple[str, float], ...], bool]:
     """The item's latest risk assessment for a card: ((category, score), ...) most pressing first,
     and whether it is must-review; ``((), False)`` when it has none. Ids and numbers only."""
@@ -87,6 +97,7 @@ def notify_review_task(
             link=link,
             risk=risk,
             risk_must_review=must_review,
+            **draft_citations(draft),
         )
         # Snapshot for review lists, reminders and digests (personal fields purged by retention).
         task.escalation = {"subject": subject, "sender": sender, "link": link}

@@ -122,6 +122,8 @@ class Escalation:
     open_minutes: int = 0  # age of the escalation when the notification was built
     risk: tuple[tuple[str, float], ...] = ()  # risk categories and scores (agent/risk.py), highest first
     risk_must_review: bool = False  # the risk stage said a person must see the item
+    citations: tuple[tuple[str, str | None], ...] = ()  # (title, link) of each knowledge article the draft cites (issue 14)
+    unknown_citations: tuple[str, ...] = ()  # cited snippet ids that were not retrieved for the draft
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.config import ReviewerGroupConfig, Settings
 from agent.error_text import error_text
 from agent.errors import DraftguardError
-from agent.escalation import draft_preview, risk_of
+from agent.escalation import draft_citations, draft_preview, risk_of
 from agent.models import InboundMessage
 from agent.ports import Digest, Escalation, Notifier
 from jobs.metrics import NOTIFICATIONS
@@ -142,6 +142,7 @@ def build_escalation(
         open_minutes=max(0, int((now - created).total_seconds() // 60)),
         risk=risk,
         risk_must_review=must_review,
+        **draft_citations(draft),
     )
 
 

@@ -196,7 +196,8 @@ def show_review(session_factory: sessionmaker[Session], item_id: int) -> ReviewD
                 "confidence": draft.confidence,
                 "language": draft.language,
                 "purged": draft.purged_at is not None,
-                "citations": getattr(draft, "citations", None),  # grounding (knowledge base) when the column exists
+                "citations": (draft.grounding or {}).get("citations") or [],  # knowledge articles cited: id, title, url (issue 14)
+                "grounding": draft.grounding,  # snippets retrieved, citations, unknown citations, token budget, style
             },
             draft_text=draft.body_text if draft else None,
             findings=[{"rule_id": f.rule_id, "severity": f.severity, "target": f.target, "message": f.message} for f in findings],

@@ -130,6 +130,14 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
         head.add_row("Last notify error", literal(d.notify_error))
     if d.reason:
         head.add_row("Reason", literal(d.reason))
+    if d.draft and d.draft.get("grounding"):
+        from agent.grounding import citation_lines
+
+        g = d.draft["grounding"]
+        head.add_row("Sources cited", literal("\n".join(citation_lines(g)) or "none"))
+        b = g.get("budget") or {}
+        if b:
+            head.add_row("Token budget", literal(f"{b.get('used')} of {b.get('budget')} ({b.get('model')}); {b.get('thread_cut', 0)} earlier message(s) and {len(b.get('snippets_cut') or [])} snippet(s) cut"))
     console.print(head)
     print_risk(console, d.risk)
     if d.findings:
