@@ -105,6 +105,8 @@ def _pg_vectors(session: Session, article_id: int, language: str | None) -> None
 def _write(session: Session, f: ArticleFile, data: bytes, digest: str, existing: KbArticle | None,
            config: KnowledgeConfig, chunker: str) -> None:
     """Load, chunk and store one file (insert, or replace the chunks of ``existing``)."""
+    if len(f.rel) > 1000 or len(f.folder) > 1000:
+        raise ArticleError(f.shown, "path longer than the 1000 characters the index keeps; use a shorter folder or file name")
     article = LOADERS[SUFFIXES[f.path.suffix.lower()]](data, f.shown)
     if not any(s.text.strip() for s in article.sections):
         raise ArticleError(f.shown, "no text in it")
