@@ -37,7 +37,7 @@ from agent.terminal import out_console as console
 from connectors.outlook import cli as outlook_cli
 from connectors.salesforce import cli as salesforce_cli
 from console import cli as console_cli
-from jobs import events_cli, review_cli
+from jobs import events_cli, review_cli, worker_cli
 from jobs.variants_cli import app as variants_app
 from kb import cli as kb_cli
 
@@ -60,6 +60,7 @@ app.add_typer(outlook_cli.app, name="outlook")
 app.add_typer(salesforce_cli.app, name="salesforce")
 app.add_typer(kb_cli.app, name="kb")
 app.command("serve")(console_cli.serve)
+app.command("worker")(worker_cli.worker)
 
 ConfigOpt = Annotated[
     Path,
@@ -709,6 +710,12 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
             check_storage_url(settings.storage_url())  # a valid URL whose driver is installed
         except StorageError as exc:
             raise DraftguardError(f"{p}: storage.url: {exc}") from None
+        from jobs.worker import check_distributed
+
+        try:
+            check_distributed(settings)  # [distributed]: PostgreSQL, Redis limits, a broker
+        except DraftguardError as exc:
+            raise DraftguardError(f"{p}: {exc}") from None
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)

@@ -642,6 +642,56 @@ class EventsConfig(_Strict):
         return f"/draftguard/{self.instance}" if self.enabled else None
 
 
+#: environment variable for the task broker when it is not the events broker (else ``DRAFTGUARD_BROKER_URL``)
+TASK_BROKER_URL_ENV = "DRAFTGUARD_TASK_BROKER_URL"
+
+
+class DistributedConfig(_Strict):
+    """Scale-out mode (README "Scale-out mode", agent/runners/distributed.py): ``main.py run`` is
+    the one scheduler (polls, ingests, enqueues item ids on a Celery broker) and ``main.py
+    worker`` processes items. Needs PostgreSQL and ``[limits] backend = "redis"``.
+
+    ``broker_url``: ``amqp://`` (RabbitMQ, the default kind) or ``redis://``/``rediss://``,
+    without a password; ``DRAFTGUARD_TASK_BROKER_URL``, else ``DRAFTGUARD_BROKER_URL``, in the
+    environment overrides it (and is where credentials go). ``result_backend``: where workers
+    report each item's outcome to the scheduler; empty = ``rpc://`` on RabbitMQ, the broker's
+    Redis on Redis. ``queue``: the task queue's name (one per deployment). ``worker_concurrency``:
+    items one worker process runs at once (threads; ``main.py worker --concurrency`` overrides).
+    ``max_in_flight``: items the scheduler keeps enqueued and unfinished per source (keep it above
+    the workers' total concurrency). ``redis_visibility_timeout_seconds``: on a Redis broker, how
+    long an unacknowledged task stays with a worker that died before another gets it (RabbitMQ
+    gives it back when the connection drops)."""
+
+    enabled: bool = False
+    broker_url: str = ""
+    result_backend: str = ""
+    queue: str = Field(default="draftguard.items", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,126}$")
+    worker_concurrency: int = Field(default=8, ge=1, le=256)
+    max_in_flight: int = Field(default=256, ge=1, le=100_000)
+    redis_visibility_timeout_seconds: int = Field(default=600, ge=10)
+
+    @field_validator("broker_url", "result_backend")
+    @classmethod
+    def _no_secret(cls, v: str) -> str:
+        return service_url(v, ("amqp://", "amqps://", "pyamqp://", "redis://", "rediss://", "rpc://"), "an amqp:// or redis:// URL", TASK_BROKER_URL_ENV)
+
+    def resolved_broker_url(self) -> str:
+        """The task broker URL: ``DRAFTGUARD_TASK_BROKER_URL``, else ``DRAFTGUARD_BROKER_URL``,
+        else ``broker_url``. Raises :class:`ConfigError` (key ``distributed.broker_url``) when
+        none is set."""
+        url = os.environ.get(TASK_BROKER_URL_ENV) or os.environ.get(BROKER_URL_ENV) or self.broker_url
+        if not url:
+            raise ConfigError(f"no task broker: set {TASK_BROKER_URL_ENV} or {BROKER_URL_ENV} (or [distributed] broker_url without a password)", key="distributed.broker_url")
+        return url
+
+    def resolved_result_backend(self) -> str:
+        """``result_backend``, else ``rpc://`` for an AMQP broker or the broker URL for Redis."""
+        if self.result_backend:
+            return self.result_backend
+        broker = self.resolved_broker_url()
+        return broker if broker.startswith(("redis://", "rediss://")) else "rpc://"
+
+
 class Settings(_Strict):
     """The whole config file. ``base_dir`` is the folder the file was loaded from."""
 
@@ -663,6 +713,7 @@ class Settings(_Strict):
     events: EventsConfig = Field(default_factory=EventsConfig)
     tracing: TracingConfig = Field(default_factory=TracingConfig)
     drafting: DraftingConfig = Field(default_factory=DraftingConfig)  # tone, readability, token budget, grounding, CRM context (agent/drafting_config.py)
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)  # variants, shares, auto stop (agent/release/config.py)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # knowledge base folders, chunking (kb/config.py)

@@ -65,6 +65,8 @@ class ItemRun:
     """One item on its way through the phases (made by :meth:`ItemFlow.arrive`).
 
     ``deliver_only``: a ``routed`` item resumed by a later run (its saved draft is delivered).
+    ``parent``: the trace context a task carried (:func:`agent.tracing.extract`), when a worker
+    of the distributed mode runs the item; None in process (each item starts its own trace).
     ``stage`` is the stage in progress (the quarantine names it); ``outcome`` is set when the
     item is finished for this run (its state, :data:`PAUSED`, :data:`DUPLICATE`, …)."""
 
@@ -80,6 +82,7 @@ class ItemRun:
     drafted: Drafted | None = None
     outcome: str | None = None
     context: contextvars.Context = field(default_factory=contextvars.copy_context, repr=False)
+    parent: Any = field(default=None, repr=False)
     _root: Any = field(default=None, repr=False)
     _root_span: Any = field(default=None, repr=False)
 
@@ -210,8 +213,12 @@ class ItemFlow:
             self._close(run, outcome)
 
     def _open(self, run: ItemRun) -> None:
-        """The item's root span and log binding, in the run's own context."""
-        run._root = tracing.item_span(item_id=run.item_id, correlation_id=run.correlation_id, source=run.msg.source)
+        """The item's root span (or, with ``run.parent``, a ``worker`` span continuing the trace the
+        scheduler started: the distributed mode) and log binding, in the run's own context."""
+        if run.parent is not None:
+            run._root = tracing.stage_span("worker", item_id=run.item_id, correlation_id=run.correlation_id, source=run.msg.source, parent=run.parent)
+        else:
+            run._root = tracing.item_span(item_id=run.item_id, correlation_id=run.correlation_id, source=run.msg.source)
         run._root_span = run._root.__enter__()
         # Every log line while this item is processed carries its correlation id.
         structlog.contextvars.bind_contextvars(correlation_id=run.correlation_id, item_id=run.item_id, source=run.msg.source)

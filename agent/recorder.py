@@ -215,6 +215,13 @@ class Recorder:
             ).all()
         return [(i, e, st, c) for i, e, st, c in rows]
 
+    def item_ref(self, item_id: int) -> tuple[str, str, str, str] | None:
+        """(source name, external id, state, correlation id) of item ``item_id``, or None when
+        there is no such item (a worker of the distributed mode is handed only the id)."""
+        with self._read() as s:
+            row = s.execute(select(Item.source, Item.external_id, Item.state, Item.correlation_id).where(Item.id == item_id)).first()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
     # ------------------------------------------------------------------ outcomes
     def quarantined(self, item_id: int, stage: str, exc: BaseException | str, attempts: int | None = None) -> str:
         """Quarantine the item at ``stage`` with ``exc`` (its summary, never message text) after

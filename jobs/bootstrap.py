@@ -50,6 +50,9 @@ class Runtime:
         raise KeyError(f"no source {name!r} in the config (known: {', '.join(s.name for s in self.sources) or 'none'})")
 
     def close(self) -> None:
+        close_runner = getattr(self.pipeline.runner, "close", None)  # the distributed runner's broker connection
+        if close_runner is not None:
+            close_runner()
         for s in self.sources:
             s.close()
         self.engine.dispose()
@@ -141,6 +144,22 @@ def build_grounder(settings: Settings, session_factory: sessionmaker[Session]):
     return Grounder(drafting, retrieve=kb_retriever(session_factory) if settings.knowledge.folders else None, crm=crm)
 
 
+def distributed_runner(settings: Settings, pipeline: Pipeline):
+    """The scheduler's runner of the distributed mode (agent/runners/distributed.py) on the
+    Celery queue of ``[distributed]`` (connected when a run first has items)."""
+    from agent.runners.distributed import DistributedRunner
+    from jobs.celery_app import item_queue
+
+    return DistributedRunner(
+        pipeline.flow,
+        pipeline.recorder,
+        cursors=pipeline.cursors,
+        drafter=pipeline.drafter,
+        queue=lambda: item_queue(settings),
+        max_in_flight=settings.distributed.max_in_flight,
+    )
+
+
 def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
     """Turn tracing on when ``[tracing]`` says so (``jobs/tracing.py``; once per process) and
     show the item ids on the CLI's log lines, then open (and migrate) the database, build the
@@ -148,11 +167,17 @@ def bootstrap(settings: Settings, notifier: Notifier | None = None) -> Runtime:
     from jobs.observability import install_log_correlation
     from jobs.tracing import configure_tracing
 
+    if settings.distributed.enabled:  # PostgreSQL, Redis limits, a broker: refused before anything opens
+        from jobs.worker import check_distributed
+
+        check_distributed(settings)
     configure_tracing(settings.tracing)
     install_log_correlation()
     engine, session_factory = open_database(settings.storage_url(), events_source=settings.events.source_prefix())
     try:
         pipeline = build_pipeline(settings, session_factory, notifier)
+        if settings.distributed.enabled:  # this process schedules: items go to the workers as task ids
+            pipeline.runner = distributed_runner(settings, pipeline)
         sources = build_sources(settings, session_factory)
     except Exception:
         engine.dispose()
