@@ -7,7 +7,6 @@ refuses to start unless the bind host is a loopback address (``[console] host`` 
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -18,8 +17,6 @@ from agent.errors import DraftguardError, StorageError
 from agent.exit_codes import ExitCode
 from agent.terminal import err_console as err
 from agent.terminal import fail, literal
-
-log = logging.getLogger("draftguard.console")
 
 
 def _config_path(ctx: typer.Context) -> Path:
