@@ -61,14 +61,16 @@ class VariantConfig(_Strict):
 class AutoStopConfig(_Strict):
     """Automatic stop (docs/release.md): a non-default variant with at least ``min_items``
     drafts whose rate exceeds the default's by more than the margin (absolute, in rate units:
-    0.05 = 5 percentage points; findings in findings per item) is stopped and audited.
-    A margin of None switches that check off."""
+    0.05 = 5 percentage points) is stopped and audited. The rates: escalation (the draft's
+    decision escalates), fallback (the template drafter stood in for the model), findings (the
+    draft has at least one policy finding above ``info``). A margin of 1 or more never stops
+    (a rate difference is at most 1); None (from code) switches the check off."""
 
     enabled: bool = True
     min_items: int = Field(default=50, ge=1)
     escalation_margin: float | None = Field(default=0.10, ge=0)
     fallback_margin: float | None = Field(default=0.10, ge=0)
-    findings_margin: float | None = Field(default=0.50, ge=0)
+    findings_margin: float | None = Field(default=0.10, ge=0)
 
 
 class ReleaseConfig(_Strict):
