@@ -96,3 +96,32 @@ def test_reviewer_with_auditor_role_reads_other_groups_history(console_env):
     bob = sign_in(client(app), BOB)
     assert bob.get(f"/items/{item.item_id}").status_code == 200  # his group's item page (the core page)
     assert bob.get(f"/audit/items/{item.item_id}").status_code == 403
+
+
+# Every route of the auditor pages and the dashboard, for every role (status codes).
+ROUTES = ["/audit", "/audit/items/{A}", "/audit/item?id={A}", "/audit/export?since=2026-01-01", "/dashboard", "/dashboard/charts/states.svg"]
+EXPECTED = {
+    "anonymous": [303, 303, 303, 303, 303, 303],
+    "billing reviewer": [403, 403, 403, 403, 200, 200],
+    "compliance reviewer": [403, 403, 403, 403, 200, 200],
+    "auditor": [200, 200, 303, 200, 200, 200],
+    "no role": [403, 403, 403, 403, 403, 403],
+}
+WHO = {"anonymous": None, "billing reviewer": ALICE, "compliance reviewer": BOB, "auditor": AUDREY, "no role": "local:Nobody"}
+
+
+def test_route_role_table(tmp_path):
+    from tests.console.console_testkit import make_app, settings_for
+
+    settings = settings_for(tmp_path)
+    app, services = make_app(settings)
+    try:
+        a = seed(services.session_factory, settings, group="billing")
+        for role, statuses in EXPECTED.items():
+            c = client(app)
+            if WHO[role]:
+                sign_in(c, WHO[role])
+            got = [c.get(r.format(A=a.item_id), follow_redirects=False).status_code for r in ROUTES]
+            assert got == statuses, role
+    finally:
+        services.close()
