@@ -64,6 +64,37 @@ def default_reply(body: dict) -> dict:
     return {"reply": reply, "intent": "information_request", "confidence": 0.82, "reasons": ["fake model"]}
 
 
+SNIPPET_ID = re.compile(r"^\[(KB-[^\]\s]+)\]", re.MULTILINE)  # "[KB-fees-overview#2] Title" lines of reply/v2
+_LANGUAGE = re.compile(r"Reply in the language of the client's message \(([a-z]{2,3})")
+GROUNDED_TEXTS = {  # (greeting, answer with the cited article, no article, sign-off)
+    "en": ("Dear", "Thank you for your question. Our article answers it:", "Thank you for your message. A member of our team will reply shortly.", "Kind regards,"),
+    "de": ("Guten Tag", "vielen Dank für Ihre Frage. Unser Artikel beantwortet sie:", "vielen Dank für Ihre Nachricht. Ein Mitglied unseres Teams meldet sich in Kürze.", "Mit freundlichen Grüßen"),
+    "fr": ("Bonjour", "merci pour votre question. Notre article y répond :", "merci pour votre message. Un membre de notre équipe vous répondra rapidement.", "Cordialement,"),
+    "es": ("Estimado/a", "gracias por su consulta. Nuestro artículo la responde:", "gracias por su mensaje. Un miembro de nuestro equipo le responderá en breve.", "Atentamente,"),
+}
+
+
+def grounded_reply(body: dict) -> dict:
+    """A drafter answer like a grounded model's (reply/v2 prompts, issue 14): written in the language
+    the system prompt names (en, de, fr, es), quoting the first knowledge snippet of the user
+    message and citing its id; without snippets a holding reply with ``citations: []``. Opt-in
+    (pass it as ``responder``); :func:`default_reply` stays the default."""
+    system = next((m.get("content") for m in body.get("messages", []) if m.get("role") == "system"), "") or ""
+    user = next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
+    m = _LANGUAGE.search(system)
+    hello, answer, holding, sign = GROUNDED_TEXTS.get(m.group(1) if m else "en", GROUNDED_TEXTS["en"])
+    phs = list(dict.fromkeys(PLACEHOLDER.findall(user)))
+    greet = f"{hello} {phs[0]}," if phs else f"{hello},"
+    ids = SNIPPET_ID.findall(user)
+    if ids:
+        start = user.index(f"[{ids[0]}]")
+        lines = user[start:].split("\n")
+        quote = lines[1] if len(lines) > 1 else ""
+        reply = f"{greet}\n\n{answer}\n\n{quote}\n\n{sign}\nNorthwind Client Services"
+        return {"reply": reply, "intent": "information_request", "confidence": 0.8, "reasons": ["grounded fake model"], "citations": [ids[0]]}
+    return {"reply": f"{greet}\n\n{holding}\n\n{sign}\nNorthwind Client Services", "intent": "information_request", "confidence": 0.7, "reasons": ["grounded fake model"], "citations": []}
+
+
 class OpenAIServer:
     """Context manager running the fake server in a thread; ``base_url`` ends in ``/v1``."""
 
