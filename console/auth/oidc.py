@@ -257,7 +257,7 @@ class MsalFlow:
                 client_credential=self._secret,
                 authority=self.authority,
                 instance_discovery=public_cloud,
-                token_cache=msal.TokenCache(),  # per process, never persisted: the console keeps no tokens
+                token_cache=msal.TokenCache(),  # in memory, emptied after each sign-in (MsalFlow.finish)
             )
         return self._app
 
@@ -283,7 +283,7 @@ class MsalFlow:
     async def begin(self, redirect_uri: str) -> tuple[str, dict]:
         from starlette.concurrency import run_in_threadpool
 
-        scopes = [s for s in self.cfg.scopes if s not in ENTRA_RESERVED_SCOPES and s != "email"]
+        scopes = [s for s in self.cfg.scopes if s not in ENTRA_RESERVED_SCOPES]
         def initiate() -> dict:
             with warnings.catch_warnings():
                 # msal recommends response_mode=form_post; a cross-site POST carries no SameSite=Lax
@@ -302,12 +302,17 @@ class MsalFlow:
         _idp_error(params)
 
         def exchange() -> dict:
+            app = self._msal()
             try:
-                return self._msal().acquire_token_by_auth_code_flow(pending, params)
+                return app.acquire_token_by_auth_code_flow(pending, params)
             except ValueError as exc:  # msal: state mismatch, missing code
                 raise SignInError(f"msal_flow:{str(exc)[:40]}") from None
             except RuntimeError as exc:  # msal's IdTokenError family (issuer, audience, nonce, time): texts quote claims
                 raise SignInError(f"id_token_invalid:msal:{type(exc).__name__}") from None
+            finally:
+                # The console needs the id token once; it keeps no access or refresh tokens in memory.
+                for account in app.get_accounts():
+                    app.remove_account(account)
 
         result = await run_in_threadpool(exchange)
         if "error" in result:

@@ -315,3 +315,12 @@ def test_pending_flows_fit_in_the_session_cookie(entra, console_for, ca_trusted)
     oldest = authorize(urls[0], verify=str(ca_trusted))
     assert finish(client, oldest).status_code == 400  # dropped: only the three newest are kept
     assert finish(client, authorize(urls[3], verify=str(ca_trusted))).status_code == 303
+
+
+def test_entra_keeps_no_tokens_after_sign_in(entra, console_for, ca_trusted):
+    client = console_for(_entra(entra))
+    url = start(client)
+    assert "email" in parse_qs(urlsplit(url).query)["scope"][0].split()
+    assert finish(client, authorize(url, verify=str(ca_trusted))).status_code == 303
+    flow = client.app.state.oidc_flow
+    assert flow._msal().get_accounts() == []
