@@ -61,25 +61,30 @@ def dashboard(request: Request, days: int | None = None, identity: Identity = De
 
 @router.get("/dashboard/charts/{name}.svg")
 def chart(request: Request, name: str, days: int | None = None, identity: Identity = Depends(require_identity)) -> Response:
+    """One chart as SVG; each reads only the figures it draws."""
     if name not in CHARTS:
         raise HTTPException(status_code=404, detail="No such chart.")
     n = _days(days)
-    f = figures(request, n)
-    acc: data.Acceptance = f["acceptance"]
-    esc: data.Escalations = f["escalations"]
-    if name == "states":
-        svg = charts.states_chart(f["states"].days, f["states"].series)
-    elif name == "rules":
-        svg = charts.bars_chart(f"Escalations by routing rule (last {n} days)", esc.by_rule)
-    elif name == "categories":
-        svg = charts.bars_chart(f"Escalated items by risk category (last {n} days)", esc.by_category)
-    elif name == "review_time":
-        t = f["timing"]
-        svg = charts.review_time_chart([g.group for g in t], [g.median_minutes for g in t], [g.p90_minutes for g in t], [g.sla_minutes for g in t])
-    elif name == "acceptance":
-        svg = charts.acceptance_chart(acc.approved_as_is, acc.approved_edited, acc.rejected, acc.outcomes)
-    elif name == "edit_similarity":
-        svg = charts.similarity_chart("Reviewers' edits: similarity of the approved text to the draft", data.similarity_histogram(acc.edit_similarity))
-    else:
-        svg = charts.similarity_chart("Sent replies: similarity to the placed draft", data.similarity_histogram(acc.outcome_similarity))
+    since = data.window_start(n)
+    with request.app.state.services.session_factory() as s:
+        if name == "states":
+            st = data.states_over_time(s, since, n)
+            svg = charts.states_chart(st.days, st.series)
+        elif name in ("rules", "categories"):
+            esc = data.escalations(s, since)
+            if name == "rules":
+                svg = charts.bars_chart(f"Escalations by routing rule (last {n} days)", esc.by_rule)
+            else:
+                svg = charts.bars_chart(f"Escalated items by risk category (last {n} days)", esc.by_category)
+        elif name == "review_time":
+            t = data.review_times(s, since, _sla(request.app.state.settings))
+            svg = charts.review_time_chart([g.group for g in t], [g.median_minutes for g in t], [g.p90_minutes for g in t], [g.sla_minutes for g in t])
+        else:
+            acc = data.acceptance(s, since)
+            if name == "acceptance":
+                svg = charts.acceptance_chart(acc.approved_as_is, acc.approved_edited, acc.rejected, acc.outcomes)
+            elif name == "edit_similarity":
+                svg = charts.similarity_chart("Reviewers' edits: similarity of the approved text to the draft", data.similarity_histogram(acc.edit_similarity))
+            else:
+                svg = charts.similarity_chart("Sent replies: similarity to the placed draft", data.similarity_histogram(acc.outcome_similarity))
     return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": charts.SVG_CSP})
