@@ -243,6 +243,8 @@ def test_review_in_a_real_browser(stack):
             assert page.evaluate("window.__violations") == []
             if shots:
                 page.screenshot(path=f"{shots}/dashboard.png", full_page=True)
+                page.goto(f"{base}/audit/items/{item.item_id}")
+                page.screenshot(path=f"{shots}/audit.png", full_page=True)
             assert dialogs == [] and not [e for e in console_errors if "Content Security Policy" in e], console_errors
         finally:
             browser.close()
