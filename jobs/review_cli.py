@@ -160,11 +160,22 @@ def show_cmd(ctx: typer.Context, item_id: ItemArg, as_json: Annotated[bool, type
 
 
 @app.command("approve")
-def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> None:
-    """Deliver the held/escalated draft to its mailbox or case, and close the review."""
+def approve_cmd(
+    ctx: typer.Context,
+    item_id: ItemArg,
+    reviewer: ReviewerOpt,
+    edited: Annotated[Path | None, typer.Option("--edited", help="A UTF-8 text file with your edited draft: it is delivered instead (the original is kept; the audit chain holds both hashes).")] = None,
+) -> None:
+    """Deliver the held/escalated draft (or your edited text) to its mailbox or case, and close the review."""
     from jobs.bootstrap import bootstrap
     from jobs.review import ReviewError, approve, runtime_deliver
 
+    edited_text = None
+    if edited is not None:
+        try:
+            edited_text = edited.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(ExitCode.USAGE, f"--edited {edited}: cannot read it as UTF-8 text ({exc})") from None
     settings = _settings(ctx)
     from agent.errors import StorageError
 
@@ -176,7 +187,7 @@ def approve_cmd(ctx: typer.Context, item_id: ItemArg, reviewer: ReviewerOpt) -> 
         raise _fail(ExitCode.USAGE, str(exc)) from None
 
     try:
-        res = approve(rt.session_factory, item_id, reviewer, deliver=runtime_deliver(rt))
+        res = approve(rt.session_factory, item_id, reviewer, deliver=runtime_deliver(rt), edited_text=edited_text)
     except ReviewError as exc:
         raise _fail(ExitCode.FAILED if "delivery failed" in str(exc) else ExitCode.USAGE, str(exc)) from None
     except DraftguardError as exc:

@@ -153,3 +153,25 @@ def one_winner(settings, app, services) -> None:
     ev = reviewed_events(services, it.item_id)
     assert [e.data["action"] for e in ev][-1] == "approve" and len([e for e in ev if e.data["action"] == "approve"]) == 1
     audit_verifies(services)
+
+
+def test_cli_approve_with_an_edited_file_is_the_same_operation(console_env, tmp_path):
+    """`main.py review approve ITEM --edited FILE` (the CLI's side of edit and approve)."""
+    from typer.testing import CliRunner
+
+    import main
+
+    settings, app, services = console_env
+    it = seed(services.session_factory, settings)
+    cfg = tmp_path / "cli.toml"
+    box, drafts_dir = settings.sources.maildir[0].path, settings.sources.maildir[0].drafts_path
+    cfg.write_text(
+        f'[[sources.maildir]]\nname = "local"\npath = "{box}"\ndrafts_path = "{drafts_dir}"\nfrom_address = "support@northwind.example"\n\n'
+        f'[storage]\nurl = "{settings.storage.url}"\n\n[[reviewer_groups]]\nname = "billing"\n\n[[reviewer_groups]]\nname = "compliance"\n'
+    )
+    text = tmp_path / "edited.txt"
+    text.write_text("Dear Ann Lee,\n\nour billing team will answer you by Friday.\n\nNorthwind", encoding="utf-8")
+    out = CliRunner().invoke(main.app, ["-c", str(cfg), "review", "approve", str(it.item_id), "--reviewer", "Cli Reviewer", "--edited", str(text)])
+    assert out.exit_code == 0, out.output
+    assert "our billing team will answer you by Friday" in body_of(drafts(settings)[0])
+    assert [e.data["action"] for e in reviewed_events(services, it.item_id)] == ["edit", "approve"]
