@@ -27,18 +27,18 @@ def _cases(path, n_risky: int, n_plain: int) -> None:
 def test_eval_variant_records_the_gate_and_promotion_follows_it(release_config, tmp_path):
     cfg, _box = release_config
     data = tmp_path / "cases.jsonl"
-    _cases(data, 2, 2)
+    _cases(data, 1, 1)
     runner = CliRunner()
     res = runner.invoke(__import__("main").app, ["-c", str(cfg), "eval", str(data), "--variant", "alt", "--json", "--gate", "regression"])
     assert res.exit_code in (0, 1), res.output
     figures = json.loads(res.stdout)
-    assert figures["cases"] == 4
+    assert figures["cases"] == 2
     settings = load_config(cfg)
     engine, sf = open_database(settings.storage_url())
     try:
         with sf() as s:
             (row,) = s.query(VariantGateResult).all()
-            assert row.variant == "alt" and row.gate == "regression" and row.figures["cases"] == 4
+            assert row.variant == "alt" and row.gate == "regression" and row.figures["cases"] == 2
             assert row.passed is (res.exit_code == 0)
         if row.passed:
             assert promote(sf, settings, "alt", actor="t").default == "alt"
