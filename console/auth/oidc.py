@@ -388,12 +388,12 @@ def identity_from_claims(claims: dict, console_cfg, names: ClaimNames, provider:
     """The :class:`~console.identity.Identity` of verified id-token ``claims``: subject ``oid``
     (Entra's object id) or else ``sub``; name ``name``, else ``preferred_username``/``email``;
     e-mail ``email``, else a ``preferred_username`` that looks like one; groups and roles mapped by
-    ``[console] groups``/``auditors``. Raises GroupsOverage when the groups were left out
-    (``_claim_names`` names the groups claim), SignInError when no subject."""
+    ``[console] groups``/``auditors``. When the groups were left out (``_claim_names`` names the
+    groups claim: Entra's overage), access comes from the app roles alone, and GroupsOverage is
+    raised when they grant none. SignInError when there is no subject."""
     from console.identity import Identity, map_claims
 
-    if names.groups not in claims and names.groups in (claims.get("_claim_names") or {}):
-        raise GroupsOverage()
+    overage = names.groups not in claims and names.groups in (claims.get("_claim_names") or {})
     subject = str(claims.get("oid") or claims.get("sub") or "")
     if not subject:
         raise SignInError("no_subject")
@@ -402,6 +402,11 @@ def identity_from_claims(claims: dict, console_cfg, names: ClaimNames, provider:
         email = str(claims["preferred_username"])
     name = str(claims.get("name") or claims.get("preferred_username") or email or subject)[:100]
     groups, roles = map_claims(console_cfg, _as_list(claims.get(names.groups)), _as_list(claims.get(names.roles)))
+    if overage:
+        if not roles:
+            raise GroupsOverage()
+        # App roles alone grant access: sign in with those (fewer rights, never more), and say so.
+        log.warning("console: Entra groups overage: access from app roles only: subject=%s", subject_hash(subject))
     return Identity(subject=f"{provider}:{subject}", name=name, email=None if email is None else str(email)[:200],
                     groups=groups, roles=roles, provider=provider)
 

@@ -324,3 +324,11 @@ def test_entra_keeps_no_tokens_after_sign_in(entra, console_for, ca_trusted):
     assert finish(client, authorize(url, verify=str(ca_trusted))).status_code == 303
     flow = client.app.state.oidc_flow
     assert flow._msal().get_accounts() == []
+
+
+def test_groups_overage_with_app_roles_signs_in_with_the_roles_only(idp, console_for, caplog):
+    client = console_for(_generic(idp))
+    idp.user = _user(groups=None, roles=["Draftguard.Security"], _claim_names={"groups": "src1"})
+    assert finish(client, authorize(start(client))).status_code == 303
+    assert "reviewer · security" in client.get("/queue").text.split("<main>")[0]
+    assert any("groups overage" in r.getMessage() for r in caplog.records)
