@@ -1,0 +1,84 @@
+"""Helpers of the distributed-mode tests (tests/distributed/, tests/e2e/test_distributed.py): the
+machine's RabbitMQ, Redis and PostgreSQL (skip with the reason, or fail under
+``DRAFTGUARD_REQUIRE_SERVICES=1``), a config for the mode with private names (task queue, Redis
+key namespace, events exchange), and the clean-up of the broker's queues."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from tests.conftest import need_service
+from tests.e2e.helpers import write_config
+from tests.events.events_testkit import BROKER_URL, require_broker
+
+REDIS_URL = os.environ.get("DRAFTGUARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> None:
+    """Skip (or fail in CI) when Redis does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        need_service(f"Redis not reachable at {REDIS_URL}: {exc}")
+    finally:
+        client.close()
+
+
+def require_services() -> None:
+    """RabbitMQ and Redis (PostgreSQL is checked by :func:`tests.conftest.new_pg_database`)."""
+    require_broker()
+    require_redis()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}.{uuid.uuid4().hex[:10]}"
+
+
+def distributed_config(tmp: Path, *, base_url: str, mailbox: Path, storage_url: str, queue: str, namespace: str, extra: str = "") -> Path:
+    """config.example.toml for a test (tests/e2e/helpers.write_config) with ``[distributed]``
+    enabled on ``queue`` and ``[limits] backend = "redis"`` under ``namespace``; the broker URL
+    comes from the environment (:func:`env`)."""
+    cfg = write_config(tmp, base_url=base_url, mailbox=mailbox, storage_url=storage_url, extra=f'\n[distributed]\nenabled = true\nqueue = "{queue}"\n' + extra)
+    text = cfg.read_text()
+    for old, new in (('# backend = "memory"', 'backend = "redis"'), ('# namespace = "draftguard"', f'namespace = "{namespace}"')):
+        assert old in text
+        text = text.replace(old, new, 1)
+    cfg.write_text(text)
+    return cfg
+
+
+def env(broker_url: str = BROKER_URL, **more: str) -> dict[str, str]:
+    """The environment of a scheduler or worker subprocess: the broker (with its credentials)
+    from the environment, the test Redis, no storage override."""
+    out = {k: v for k, v in os.environ.items() if k not in ("DRAFTGUARD_STORAGE_URL", "DRAFTGUARD_TASK_BROKER_URL")}
+    out.update({"DRAFTGUARD_BROKER_URL": broker_url, "DRAFTGUARD_REDIS_URL": REDIS_URL, "COLUMNS": "200", **more})
+    return out
+
+
+def delete_queues(*names: str, broker_url: str = BROKER_URL) -> None:
+    """Delete the named queues on the broker (the test's task queue); missing ones are fine."""
+    from kombu import Connection
+
+    with Connection(broker_url, connect_timeout=5) as conn:
+        for name in names:
+            try:
+                conn.default_channel.queue_delete(name)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+
+def delete_redis_keys(namespace: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(f"{namespace}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
