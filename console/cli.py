@@ -27,10 +27,10 @@ def _config_path(ctx: typer.Context) -> Path:
 def serve(
     ctx: typer.Context,
     local_login: Annotated[bool, typer.Option("--local-login", help="Offer sign-in as a configured reviewer without an identity provider (loopback only; for trying draftguard).")] = False,
-    host: Annotated[str | None, typer.Option("--host", help="Bind address (default: [console] host, 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port (default: [console] port, 8080).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default: \\[console] host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default: \\[console] port, 8080).")] = None,
 ) -> None:
-    """Start the review console (web pages for reviewers and auditors) on [console] host:port."""
+    """Start the review console (web pages for reviewers and auditors) on \\[console] host:port."""
     import uvicorn
 
     from agent.config import load_config
