@@ -20,7 +20,9 @@ Speed, results unchanged: the packages' ``attribute_ruler`` (tag → POS/morph/l
 179 Matcher patterns in the English model: about 8 ms of a 2 KB message) is replaced by
 :class:`AttributeLookup`, which finds the same matches with dictionary look-ups and hands them to
 the ruler's own ``set_annotations``; and the stop-word / punctuation look-ups Presidio makes for
-every lemma of every text are cached per language (:class:`DraftguardNlpEngine`).
+every lemma of every text are cached per language (:class:`DraftguardNlpEngine`). The models'
+matrix products run on numpy's OpenBLAS with one thread instead of thinc's ``blis``
+(:func:`single_thread_blas`: about three times faster on this machine's CPU).
 """
 
 from __future__ import annotations
@@ -278,6 +280,40 @@ def spacy_stop_words(language: str) -> frozenset[str]:
     return frozenset(w.lower() for w in getattr(module, "STOP_WORDS", ()))
 
 
+def _openblas_ops():
+    """thinc's current-ops context for loading a model whose layers multiply matrices with
+    numpy (OpenBLAS) instead of thinc's ``blis`` (see :func:`single_thread_blas`)."""
+    from thinc.api import use_ops
+
+    return use_ops("numpy", use_blis=False)
+
+
+_BLAS_LIMITED = False
+
+
+def single_thread_blas() -> None:
+    """Limit numpy's BLAS (OpenBLAS) to one thread in this process (threadpoolctl), once.
+
+    Why (issue 10, "Cost"; measured with ``benchmarks/redaction_stage.py``): the ``blis`` wheel
+    thinc uses selects its portable ``generic`` kernels on this machine (``BLIS_ARCH_DEBUG=1``),
+    about 27 GFLOP/s for the 460 x 288 x 288 products of a 2 KB message's tok2vec layers, where
+    OpenBLAS's Haswell kernels give about 90 GFLOP/s on one thread: the English pipeline's two
+    tok2vec passes (tagger's and NER's) drop from about 22 to 11 ms each. Only matrix products
+    change backend (thinc's ``NumpyOps(use_blis=False)``: every other op is the same code); the
+    results are the same up to float rounding (``tests/redaction/test_nlp_loading.py``). One
+    thread: a model call is one item of a pipeline that already runs items in parallel on a
+    shared machine, and OpenBLAS's worker threads spinning next to them cost CPU time without
+    saving wall time (measured: 5 ms CPU per product with two threads against 0.9 ms with one)."""
+    global _BLAS_LIMITED
+    if _BLAS_LIMITED:
+        return
+    import numpy  # noqa: F401 - threadpoolctl limits the BLAS libraries already loaded
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    _BLAS_LIMITED = True
+
+
 def load_pipeline(language: str, package: str):
     """The spaCy pipeline for ``language``: the installed ``package`` without the parser (and its
     ``attribute_ruler`` run as :class:`AttributeLookup`), or for ``package`` :data:`BLANK` a
@@ -303,7 +339,9 @@ def load_pipeline(language: str, package: str):
                 nlp.add_pipe("draftguard_lower_lemma")
                 counter = f"blank:{language}"
             else:
-                nlp = spacy.load(package, exclude=list(SKIP_COMPONENTS))
+                single_thread_blas()
+                with _openblas_ops():
+                    nlp = spacy.load(package, exclude=list(SKIP_COMPONENTS))
                 _use_attribute_lookup(nlp)
                 counter = package
         except RedactionError:

@@ -28,11 +28,17 @@ _LINE = re.compile(r"[^\n]+")
 
 def lines_with_digits(text: str, min_digits: int) -> list[tuple[int, str]]:
     """``(offset, line)`` for each line of ``text`` (split at ``\\n`` only) holding at least
-    ``min_digits`` decimal digits (Unicode ``\\d``, the digits libphonenumber reads)."""
+    ``min_digits`` decimal digits (Unicode ``\\d``, the digits libphonenumber reads) in one
+    candidate of libphonenumber's matcher (its ``_PATTERN``: a match is a part of a candidate,
+    so a line whose candidates are shorter, such as "born 12.03.1985, flat 4", gives none)."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
     out = []
     for m in _LINE.finditer(text):
         line = m.group(0)
-        if len(_DIGIT.findall(line)) >= min_digits:
+        if len(_DIGIT.findall(line)) >= min_digits and any(
+            len(_DIGIT.findall(c.group(0))) >= min_digits for c in _PATTERN.finditer(line)
+        ):
             out.append((m.start(), line))
     return out
 

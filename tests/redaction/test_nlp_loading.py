@@ -236,3 +236,20 @@ def test_the_phone_recogniser_finds_the_same_numbers_line_by_line():
         assert a == b, text[:80]
         total += len(a)
     assert total >= 15
+
+
+def test_one_region_of_the_north_american_plan_finds_what_all_of_them_find():
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    from agent.pii.recognisers import one_per_shared_plan
+    from evaluation.pii_data import load
+
+    assert one_per_shared_plan(["GB", "US", "DE", "CA"]) == ["GB", "US", "DE"]
+    both, one = PhoneRecognizer(supported_regions=["US", "CA"]), PhoneRecognizer(supported_regions=["US"])
+    texts = PHONE_TEXTS + [s.text for s in load("dev")] + ["Toronto office: 1 416 555 0123, (604) 555-0188 or 1-800-555-0199"]
+    total = 0
+    for text in texts:
+        a = sorted({(r.start, r.end) for r in both.analyze(text, ["PHONE_NUMBER"])})
+        assert a == sorted({(r.start, r.end) for r in one.analyze(text, ["PHONE_NUMBER"])}), text[:80]
+        total += len(a)
+    assert total >= 10
