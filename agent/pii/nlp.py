@@ -27,6 +27,7 @@ matrix products run on numpy's OpenBLAS with one thread instead of thinc's ``bli
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import threading
@@ -288,10 +289,10 @@ def _openblas_ops():
     return use_ops("numpy", use_blis=False)
 
 
-_BLAS_LIMITED = False
+_BLAS_LIMITED: bool | None = None
 
 
-def single_thread_blas() -> None:
+def single_thread_blas() -> bool:
     """Limit numpy's BLAS (OpenBLAS) to one thread in this process (threadpoolctl), once.
 
     Why (issue 10, "Cost"; measured with ``benchmarks/redaction_stage.py``): the ``blis`` wheel
@@ -303,15 +304,22 @@ def single_thread_blas() -> None:
     results are the same up to float rounding (``tests/redaction/test_nlp_loading.py``). One
     thread: a model call is one item of a pipeline that already runs items in parallel on a
     shared machine, and OpenBLAS's worker threads spinning next to them cost CPU time without
-    saving wall time (measured: 5 ms CPU per product with two threads against 0.9 ms with one)."""
-    global _BLAS_LIMITED
-    if _BLAS_LIMITED:
-        return
-    import numpy  # noqa: F401 - threadpoolctl limits the BLAS libraries already loaded
-    from threadpoolctl import threadpool_limits
+    saving wall time (measured: 5 ms CPU per product with two threads against 0.9 ms with one).
 
-    threadpool_limits(limits=1, user_api="blas")
-    _BLAS_LIMITED = True
+    True when the limit is set; False when ``threadpoolctl`` is not installed (the models then
+    keep thinc's ``blis``: slower, same results)."""
+    global _BLAS_LIMITED
+    if _BLAS_LIMITED is None:
+        import numpy  # noqa: F401 - threadpoolctl limits the BLAS libraries already loaded
+
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            _BLAS_LIMITED = False
+        else:
+            threadpool_limits(limits=1, user_api="blas")
+            _BLAS_LIMITED = True
+    return _BLAS_LIMITED
 
 
 def load_pipeline(language: str, package: str):
@@ -339,8 +347,7 @@ def load_pipeline(language: str, package: str):
                 nlp.add_pipe("draftguard_lower_lemma")
                 counter = f"blank:{language}"
             else:
-                single_thread_blas()
-                with _openblas_ops():
+                with _openblas_ops() if single_thread_blas() else contextlib.nullcontext():
                     nlp = spacy.load(package, exclude=list(SKIP_COMPONENTS))
                 _use_attribute_lookup(nlp)
                 counter = package
