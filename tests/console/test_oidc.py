@@ -332,3 +332,16 @@ def test_groups_overage_with_app_roles_signs_in_with_the_roles_only(idp, console
     assert finish(client, authorize(start(client))).status_code == 303
     assert "reviewer · security" in client.get("/queue").text.split("<main>")[0]
     assert any("groups overage" in r.getMessage() for r in caplog.records)
+
+
+def test_generic_provider_against_entra_v2_issuer(entra, console_for, ca_trusted, monkeypatch):
+    """provider = "oidc" with Entra's v2.0 issuer URL (https://login.microsoftonline.com/<tenant>/v2.0):
+    Authlib reads the tenant's discovery document and checks the id token as for any provider."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_trusted))  # httpx trusts the test CA
+    client = console_for({"provider": "oidc", "issuer": entra.issuer, "client_id": entra.client_id})
+    url = start(client)
+    assert url.startswith(f"{entra.authority}/oauth2/v2.0/authorize?")
+    assert finish(client, authorize(url, verify=str(ca_trusted))).status_code == 303
+    assert "auditor, reviewer · compliance" in client.get("/queue").text
+    entra.sign_with_other_key = True
+    assert finish(client, authorize(start(client), verify=str(ca_trusted))).status_code == 400
