@@ -70,7 +70,7 @@ def summary_lines(counts: Counter, details: RunDetails) -> list[str]:
     ``counts`` are the run's outcomes (``drafted``, ``skipped``, ``duplicate``,
     :data:`STILL_QUARANTINED`, ...)."""
     lines: list[str] = []
-    answered = counts["drafted"] + counts["escalated"] + counts["held"]
+    answered = counts["drafted"] + counts["escalated"] + counts["held"] + counts["shadow"]  # shadow: decided, not placed
     skipped, quarantined = counts["skipped"], counts["quarantined"]
     if skipped + quarantined and not answered:
         lines.append(f"Nothing drafted: all {_plural(skipped + quarantined, 'new message')} were skipped or quarantined.")

@@ -4,11 +4,13 @@ escalations reach the local Teams webhook and its drafts its Drafts folder."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from agent.config import load_config
 from jobs.bootstrap import bootstrap
@@ -108,5 +110,10 @@ sent_path = "{sent}"
             assert q["similarity"]["mean"] == round((got[a] + got[b]) / 2, 4)
             assert "maildir:local" not in shadow_quality(sf)
             assert score_shadow_drafts(settings, sf) == {"maildir:shadowbox": {"replied": 0, "waiting": len(CHOSEN) - 2}}  # scored once
+            from main import app
+
+            status = CliRunner().invoke(app, ["-c", str(cfg), "status", "--json"])
+            assert status.exit_code == 0, status.output
+            assert json.loads(status.stdout)["shadow"]["maildir:shadowbox"]["replied"] == 2
         finally:
             rt.close()
