@@ -68,7 +68,7 @@ _DURATION_RE = re.compile(
     r"(?<![\w.,])(\d{1,3}|" + "|".join(sorted((w.strip() for w in _NUMBER_WORDS), key=len, reverse=True)) + r")\s+(?:(" + ")|(".join(_UNITS.values()) + r"))\b",
     re.IGNORECASE,
 )
-_NUMERIC_DATE = re.compile(r"(?<![\w.])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?![\w.])")
+_NUMERIC_DATE = re.compile(r"(?<![\w.])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?!\w)(?!\.\d)")
 
 
 @dataclass(frozen=True)
@@ -144,10 +144,11 @@ def _dates(text: str, lang: str) -> list[Claim]:
     langs = [lang] if lang in LANGS and lang != "en" else []
     for s, e in sorted(spans):
         raw = text[s:e]
-        parsed = dateparser.parse(
-            raw, languages=[*langs, "en"],
-            settings={"RELATIVE_BASE": RELATIVE_BASE, "PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "MDY" if lang == "en" and "/" in raw else "DMY"},
-        )
+        parsed = None
+        for order in ("DMY", "MDY"):  # day first as in Europe; "12/31/2026" is read month first as a second try
+            parsed = dateparser.parse(raw, languages=[*langs, "en"], settings={"RELATIVE_BASE": RELATIVE_BASE, "PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": order})
+            if parsed is not None:
+                break
         if parsed is None:
             continue
         if raw[:1].isalpha() and not any(ch.isdigit() for ch in raw):  # a weekday name: the weekday is the claim
