@@ -188,6 +188,12 @@ def run(
                 raise fail(ExitCode.USAGE, exc.args[0]) from None
             if not sources:
                 raise fail(ExitCode.USAGE, f"{STATE.config_path}: no sources configured ([[sources.maildir]], ...)")
+            from kb.refresh import changed, failure_lines, refresh_before_run, summary_line
+
+            try:  # the knowledge index in step before polling (kb/refresh.py): drafts ground on the current articles
+                kb_report = refresh_before_run(rt.session_factory, settings.knowledge, settings.base_dir, err)
+            except DraftguardError as exc:  # a missing folder
+                raise fail(ExitCode.USAGE, str(exc)) from None
             try:
                 rt.pipeline.prepare()  # fail closed before any item: no analyzer, no run
             except DraftguardError as exc:
@@ -219,6 +225,10 @@ def run(
         console.print(literal(pause.line()), highlight=False, soft_wrap=True)
     if total.model_line():
         console.print(total.model_line(), highlight=False, soft_wrap=True)
+    if changed(kb_report):  # only when an article was added, changed, removed or failed
+        console.print(summary_line(kb_report), highlight=False, soft_wrap=True)
+    for line in failure_lines(kb_report):
+        err.print(literal(line), highlight=False, soft_wrap=True)
     if outbox.sent or outbox.failed:
         console.print(f"Reviewer notifications from the outbox: {outbox.sent} sent, {outbox.failed} failed (kept for retry)")
     if events is not None:
@@ -692,10 +702,23 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
 
         Router(settings.routing)
         pack = load_policy_pack(settings.policy_pack_path())
+        from agent.release.variants import definition_fingerprint
+
+        for name in settings.release.names():  # [release]: each variant's prompt template and pack exist
+            definition_fingerprint(settings, name)
+            vc = settings.release.variant(name)
+            if vc.policy_pack is not None:
+                load_policy_pack(settings.resolve(vc.policy_pack))
         for i, m in enumerate(settings.sources.maildir):
             box = settings.resolve(m.path)
             if not ((box / "cur").is_dir() and (box / "new").is_dir()):
                 raise DraftguardError(f"{p}: sources.maildir[{i}].path: {box} is not a Maildir (needs cur/ and new/)")
+        from kb.index import discover
+
+        try:
+            discover(settings.knowledge, settings.base_dir)  # a missing [knowledge] folder: named (knowledge.folders[i])
+        except DraftguardError as exc:
+            raise DraftguardError(f"{p}: {exc}") from None
         import importlib.util
 
         for lang, package in settings.redaction.nlp_models().items():

@@ -11,6 +11,7 @@ id                    function                         trigger
 ``outcomes``          ``jobs.tasks:track_outcomes``    ``schedule.outcomes_interval_seconds``
 ``digest``            ``jobs.tasks:send_digest``       hourly at :05 (each group once a day, at its hour)
 ``events``            ``jobs.tasks:relay_events``      ``events.relay_interval_seconds``, only with ``[events] enabled``
+``kb-index``          ``jobs.tasks:reindex_knowledge`` ``knowledge.reindex_minutes``, only with ``[knowledge] folders``
 ====================  ===============================  ==========================================
 
 Job defaults: ``coalesce=True`` (missed runs collapse into one), ``max_instances=1``,
@@ -293,6 +294,9 @@ def job_specs(settings: Settings, sources: Iterable[Any]) -> list[JobSpec]:
     ]
     if settings.events.enabled:  # the events relay (docs/events.md); removed from the store when disabled
         specs.append(JobSpec("events", tasks.EVENTS, IntervalTrigger(seconds=settings.events.relay_interval_seconds, timezone=UTC), run_at_start=True))
+    kb = settings.knowledge
+    if kb.folders and kb.reindex_minutes:  # changed articles picked up (kb/refresh.py); the pass before polling is run_forever's
+        specs.append(JobSpec("kb-index", tasks.KB_INDEX, IntervalTrigger(minutes=kb.reindex_minutes, timezone=UTC), executor=PIPELINE_EXECUTOR))
     return specs
 
 
@@ -424,6 +428,18 @@ def run_forever(
             rt.close()
             lock_engine.dispose()
             return ExitCode.OK
+    try:  # the knowledge index in step before the first poll (kb/refresh.py); a missing folder is a config error
+        from kb.refresh import changed, refresh_knowledge, summary_line
+
+        kb_report = refresh_knowledge(rt.session_factory, settings.knowledge, settings.base_dir)
+    except (OperationalError, DraftguardError) as exc:
+        lock.release()
+        lock_engine.dispose()
+        rt.close()
+        say(f"error: storage unavailable: {exc.orig}" if isinstance(exc, OperationalError) else f"error: {exc}")
+        return ExitCode.STORAGE if isinstance(exc, OperationalError) else ExitCode.USAGE
+    if changed(kb_report):
+        say(summary_line(kb_report))
     service = tasks.ServiceRuntime(rt, stop=stop)
     service.draft_tail = DraftTail(rt.session_factory)
     tasks.set_runtime(service)

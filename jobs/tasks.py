@@ -32,6 +32,7 @@ RETENTION = "jobs.tasks:purge_retention"
 OUTCOMES = "jobs.tasks:track_outcomes"
 DIGEST = "jobs.tasks:send_digest"
 EVENTS = "jobs.tasks:relay_events"
+KB_INDEX = "jobs.tasks:reindex_knowledge"
 
 
 class StopRequested(Exception):
@@ -168,6 +169,23 @@ def relay_events() -> Any:
         return report
 
     return _job("events", _run)
+
+
+def reindex_knowledge() -> Any:
+    """One incremental pass over the ``[knowledge]`` folders (:func:`kb.refresh.refresh_knowledge`):
+    changed and removed articles are picked up; failed files and a pass that changed something
+    are logged there. A folder gone missing (an unmounted share) is logged and nothing is changed."""
+    from agent.errors import ConfigError
+    from kb.refresh import refresh_knowledge
+
+    def _run(rt: ServiceRuntime) -> Any:
+        try:
+            return refresh_knowledge(rt.session_factory, rt.settings.knowledge, rt.settings.base_dir)
+        except ConfigError as exc:
+            log.warning("knowledge base not re-indexed: %s", exc)
+            return None
+
+    return _job("kb-index", _run)
 
 
 def purge_retention() -> Any:

@@ -16,7 +16,10 @@ class KnowledgeConfig(BaseModel):
     ``base_url/<article id>``; unset = no link. ``chunk_max_chars``: the size cap of one chunk
     in characters (a section longer than that is split at paragraph, then sentence, then word
     boundaries). ``default_language``: the language of an article that declares none and whose
-    text is too short to identify (ISO 639-1)."""
+    text is too short to identify (ISO 639-1). ``reindex_minutes``: how often the service
+    (``main.py run``) re-indexes the folders so changed and removed articles are picked up
+    (job ``kb-index``, :mod:`kb.refresh`); 0 = only at start. Both ``run`` and ``run --once``
+    index once before polling."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,6 +27,7 @@ class KnowledgeConfig(BaseModel):
     base_url: str | None = None
     chunk_max_chars: int = Field(default=1200, ge=200, le=20_000)
     default_language: str = Field(default="en", pattern=r"^[a-z]{2}$")
+    reindex_minutes: int = Field(default=15, ge=0, le=24 * 60)
 
     @field_validator("base_url")
     @classmethod

@@ -9,8 +9,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = None, storage_url: str | None = None, extra: str = "") -> Path:
-    """A copy of config.example.toml with the mailbox, drafts, database and model set for a test."""
+def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = None, storage_url: str | None = None, extra: str = "",
+                 knowledge: Path | None = None) -> Path:
+    """A copy of config.example.toml with the mailbox, drafts, database and model set for a test.
+
+    ``knowledge``: the ``[knowledge]`` folder; None = no knowledge base (``folders = []``), so
+    ``run`` does not index the 52 example articles in every test (kb/refresh.py)."""
     box = mailbox or tmp_path / "mailbox"
     if mailbox is None:
         shutil.copytree(ROOT / "examples" / "mailbox", box)
@@ -21,6 +25,8 @@ def write_config(tmp_path: Path, *, base_url: str = "", mailbox: Path | None = N
     text = text.replace('drafts_path = "var/Drafts"', f'drafts_path = "{tmp_path / "Drafts"}"')
     text = text.replace('url = "sqlite:///var/draftguard.db"', f'url = "{storage_url or "sqlite:///" + str(tmp_path / "dg.db")}"')
     text = text.replace('base_url = ""', f'base_url = "{base_url}"')
+    assert 'folders = ["examples/knowledge"]' in text
+    text = text.replace('folders = ["examples/knowledge"]', f'folders = ["{knowledge}"]' if knowledge else "folders = []")
     text = text.replace("max_retries = 2", "max_retries = 1")
     cfg = tmp_path / "config.toml"
     cfg.write_text(text + "\n" + extra)

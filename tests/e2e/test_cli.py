@@ -309,6 +309,7 @@ def _copied_example_config(folder, box, db):
     text = (ROOT / "config.example.toml").read_text()
     text = text.replace('path = "examples/mailbox"', f'path = "{box}"').replace('drafts_path = "var/Drafts"', f'drafts_path = "{folder / "Drafts"}"')
     text = text.replace('url = "sqlite:///var/draftguard.db"', f'url = "sqlite:///{db}"')
+    text = text.replace('folders = ["examples/knowledge"]', f'folders = ["{ROOT / "examples" / "knowledge"}"]')
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / "config.toml"
     cfg.write_text(text)
