@@ -120,7 +120,13 @@ def definition_fingerprint(settings: Settings, name: str) -> str:
         "model": vc.model or settings.model.name,
         "temperature": vc.temperature if vc.temperature is not None else settings.model.temperature,
     }
-    return _sha(json.dumps([template_hash(prompt_id), _sha(pack.read_bytes()), model], sort_keys=True))
+    try:
+        prompt_sha = template_hash(prompt_id)
+    except ConfigError:
+        if vc.prompt_template is None:  # the [model] template itself
+            raise
+        raise ConfigError(f"variant {name!r}: no prompt template {prompt_id!r} (agent/prompt_templates/{prompt_id}.j2)", key="release.variants") from None
+    return _sha(json.dumps([prompt_sha, _sha(pack.read_bytes()), model], sort_keys=True))
 
 
 class VariantSet:
@@ -184,7 +190,7 @@ class VariantSet:
         else:
             policy = self._base_policy
         prompt_template = vc.prompt_template or base.prompt_template
-        template_hash(prompt_template)  # ConfigError for an unknown template, at start
+        definition_fingerprint(self.settings, vc.name)  # ConfigError for an unknown template or pack, at start
         uses_model = drafter.model is not None
         host = urlsplit(base.base_url).netloc if uses_model else ""
         model_config = {
