@@ -153,6 +153,31 @@ class Grounder:
         return (msg.model_copy(update={"crm_fields": fields}) if fields else msg), None
 
 
+MASK = "[…]"  # what stands in a snippet sent to the model where the outbound check would find a value
+
+
+def masked_for_model(snippets: Sequence[KnowledgeSnippet], scan: Callable[[str], list]) -> list[KnowledgeSnippet]:
+    """The snippets as the model may see them: every span the outbound check finds (``scan(text)``
+    → hits with ``start``/``end``: the firm's phone numbers, postal addresses, e-mail addresses,
+    long digit runs, and any of the item's own values) replaced by :data:`MASK`. Articles are firm
+    content, but the request must pass the outbound check whole; the model points to the cited
+    article instead, whose link the reviewer and the client see. The template drafter, which
+    sends nothing, quotes the unmasked text."""
+    out = []
+    for s in snippets:
+        hits = sorted(scan(s.text), key=lambda h: h.start)
+        if not hits:
+            out.append(s)
+            continue
+        text, last, parts = s.text, 0, []
+        for h in hits:
+            parts += [text[last : h.start], MASK]
+            last = h.end
+        parts.append(text[last:])
+        out.append(s.model_copy(update={"text": "".join(parts)}))
+    return out
+
+
 def snippet_hosts(snippets: Sequence[KnowledgeSnippet]) -> set[str]:
     """The host names of the snippets' links (the firm's own articles: allowed in a draft)."""
     from urllib.parse import urlsplit

@@ -29,7 +29,7 @@ from agent.context import build_context
 from agent.disclosure import add_required_disclosures, added_findings
 from agent.drafting import Drafter
 from agent.formatting import text_to_html
-from agent.grounding import Grounder, grounding_record, snippet_hosts
+from agent.grounding import Grounder, grounding_record, masked_for_model, snippet_hosts
 from agent.header_guard import header_text, inbound_check_text, restore_for_draft
 from agent.language import detect_language
 from agent.model_answer import without_model_chatter
@@ -108,7 +108,8 @@ class Analyser:
         with tracing.stage("prompt") as s:
             # Grounding: snippets for the *redacted* text in the client's language, the source's style.
             snippets, kb_error = self.grounder.snippets(redacted.subject, redacted.latest_text, ctx.language)
-            redacted = redacted.model_copy(update={"snippets": snippets, "style": self.grounder.style(source.name if source else msg.source)})
+            for_model = masked_for_model(snippets, lambda t: self.outbound.scan(t, redacted.placeholders))  # the request passes the outbound check whole
+            redacted = redacted.model_copy(update={"snippets": for_model, "style": self.grounder.style(source.name if source else msg.source)})
             link_domains = sorted({*org.domains, *org.link_allow_domains, *snippet_hosts(snippets)})  # the cited articles' links are ours
             model_name = str(variant.model_config.get("model") or self.settings.model.name)
             prompt, budget = render_within_budget(
@@ -128,14 +129,15 @@ class Analyser:
             if avoid is None and attachments.attachments_only(msg):
                 avoid = f"{attachments.REASON}: model not called"
         errors = [e for e in (crm_error, kb_error) if e]
-        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid, variant, budget.as_record(), errors)
+        return Prepared(msg, source.name if source else None, ctx, redacted, prompt, inbound_text, link_domains, avoid, variant, budget.as_record(), errors, snippets)
 
     def draft(self, p: Prepared) -> Drafted:
         """The draft (model or template) and the risk assessment, inside the item's outbound
         scope (every model request of the item is checked against its placeholders)."""
         with self.outbound.scope(p.redacted.placeholders) as outbound:  # every model request of this item is checked
             with tracing.stage("draft") as s:
-                draft = (p.variant.drafter if p.variant else self.drafter).draft(p.prompt, p.redacted, avoid_model=p.avoid_model)
+                drafter_ctx = p.redacted.model_copy(update={"snippets": p.snippets}) if p.snippets else p.redacted  # the template drafter quotes the articles unmasked (nothing is sent)
+                draft = (p.variant.drafter if p.variant else self.drafter).draft(p.prompt, drafter_ctx, avoid_model=p.avoid_model)
                 draft, chatter = without_model_chatter(draft)  # "Here is a draft email:" and the like
                 s.set(provider=draft.provider, model=draft.model, fallback=draft.fallback_used, prompt_tokens=draft.prompt_tokens, completion_tokens=draft.completion_tokens)
             # The risk stage (its model reviewer reads the redacted message and this draft, with placeholders).
@@ -207,7 +209,7 @@ class Analyser:
         """What the pack's ``grounding`` checks read: the support texts (the client's latest text,
         subject and display names; every earlier message of the thread; the CRM field values; the
         snippets the draft cites that were retrieved), the retrieved and cited ids, the style."""
-        retrieved = {s.id: s for s in p.redacted.snippets}
+        retrieved = {s.id: s for s in (p.snippets or p.redacted.snippets)}
         support: list[tuple[str, str | None]] = [(p.inbound_text, p.context.language)]
         support += [(t.text, None) for t in p.msg.thread if t.text]
         support += [(v, None) for v in p.msg.crm_fields.values() if v]

@@ -81,6 +81,7 @@ class Prepared:
     variant: Variant | None = None  # chosen once, before drafting (agent/release/variants.py)
     budget: dict | None = None  # the prompt's token budget and what it cut (agent/token_budget.py: BudgetReport.as_record)
     grounding_errors: list[str] = field(default_factory=list)  # a failed knowledge retrieval or CRM lookup (the item went on without it)
+    snippets: list = field(default_factory=list)  # the knowledge snippets as retrieved (unmasked; redacted.snippets are the model's, masked)
 
 
 @dataclass

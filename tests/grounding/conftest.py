@@ -31,6 +31,8 @@ ARTICLES = {
                                "Un virement vers une autre banque coûte 25 EUR. Nous l'exécutons sous 2 jours ouvrés."),
     "es/comisiones-de-transferencia.md": ("Comisiones de transferencia", "es", "Transferencias a otro banco",
                                          "Una transferencia a otro banco cuesta 25 EUR. La realizamos en 2 días hábiles."),
+    "en/contact-us.md": ("Contact us", "en", "Phone and post",
+                         "Call client services on 0800 555 0100. Post: Northwind Advisory, 1 King Street, Leeds LS1 2AB."),
     "en/opening-hours.md": ("Opening hours", "en", "When we answer", "Our client services team answers calls on working days."),
 }
 ROUTING = {

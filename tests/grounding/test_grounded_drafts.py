@@ -111,3 +111,15 @@ def test_the_draft_row_records_citations_budget_and_the_audit_event_ids_only(mak
     assert g["budget"]["used"] <= g["budget"]["budget"] - g["budget"]["reserve"]
     assert drafted.data["citations"] == [c["id"] for c in g["citations"]]
     assert "costs" not in json.dumps(drafted.data)  # ids and counts, never article or client text
+
+
+def test_firm_contact_details_in_a_snippet_are_masked_for_the_model_and_quoted_by_the_template(make_pipeline):
+    question = message(subject="Contact", text="Hello, how can I contact us by phone or post? What is the number to call? Thanks")
+    with OpenAIServer(grounded_reply) as server:
+        a = make_pipeline(base_url=server.base_url).analyse(question)
+        user = server.draft_requests[0]["messages"][1]["content"]
+    assert "[KB-en-contact-us#" in user and "0800 555 0100" not in user and "LS1 2AB" not in user and "[…]" in user
+    assert a.draft.provider == "openai" and not a.draft.fallback_used  # the outbound check did not refuse the request
+    assert "outbound_pii_blocked" not in rule_ids(a)
+    t = make_pipeline().analyse(question)  # no model: the template drafter quotes the article as written
+    assert "0800 555 0100" in t.restored_text and t.grounding["citations"][0]["id"].startswith("KB-en-contact-us#")
