@@ -36,7 +36,7 @@ def track_outcomes(runtime: Any) -> dict[str, dict[str, int]]:
     from jobs.variants import auto_stop
 
     try:
-        for name, counts in score_shadow_drafts(runtime.settings, runtime.session_factory).items():
+        for name, counts in score_shadow_drafts(runtime.settings, runtime.session_factory, sources=runtime.sources).items():
             out[f"shadow:{name}"] = counts  # only sources with a sent folder and shadow items
     except Exception as exc:  # noqa: BLE001 - the comparison must not stop the job
         log.warning("shadow draft scoring failed: %s", exc)

@@ -10,8 +10,9 @@ similarity, or ``waiting``) and a ``shadow_outcome`` audit event per comparison 
 similarity only).
 
 Where the sent mail comes from: a Maildir source's ``sent_path`` (the mailbox's Sent Maildir,
-matched by ``In-Reply-To`` / ``References``). Not built: Outlook and Salesforce shadow sources
-(their items stay unscored; ``status`` shows them as waiting).
+matched by ``In-Reply-To`` / ``References``); an Outlook source's Sent Items in the item's
+conversation, the first message sent after the client's (:mod:`connectors.outlook.shadow`).
+Not built: Salesforce shadow sources (their items stay unscored; ``status`` shows them waiting).
 
 :func:`shadow_quality` is the one query for ``main.py status`` and the console dashboard.
 """
@@ -19,7 +20,9 @@ matched by ``In-Reply-To`` / ``References``). Not built: Outlook and Salesforce 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,10 +45,50 @@ def _similarity(ours: str | None, theirs: str | None) -> float | None:
     return similarity(latest_reply(ours) if ours is not None else None, latest_reply(theirs) if theirs is not None else None)
 
 
-def score_shadow_drafts(settings: Settings, session_factory: sessionmaker[Session], *, max_age_days: int = 30, now: datetime | None = None) -> dict[str, dict[str, int]]:
-    """Compare every unscored shadow draft of each Maildir source with a ``sent_path`` with the
-    reply a person sent. Returns ``{source name: {"replied": n, "waiting": n}}``. Items older
-    than ``max_age_days`` are no longer looked at."""
+def _pending(session_factory: sessionmaker[Session], name: str, since: datetime) -> list[tuple[int, str, str | None, str | None, datetime | None]]:
+    """(item id, external id, Message-ID, thread key, received) of the source's shadow items not yet compared."""
+    with session_factory() as s:
+        done = select(ShadowOutcome.item_id).where(ShadowOutcome.outcome == "replied")
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(Item.id, Item.external_id, Item.internet_message_id, Item.thread_key, Item.received_at)
+                .where(Item.source == name, Item.state == ItemState.SHADOW, Item.created_at >= since, Item.id.not_in(done))
+                .order_by(Item.id)
+            )
+        ]
+
+
+def _record(session_factory: sessionmaker[Session], item_id: int, reply: tuple[str, str] | None, now: datetime, counts: dict[str, int]) -> None:
+    """Write the comparison of item ``item_id``'s latest draft with ``reply`` ((ref, text) or None)."""
+    with UnitOfWork(session_factory) as uow:
+        draft = uow.session.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
+        row = uow.session.execute(select(ShadowOutcome).where(ShadowOutcome.item_id == item_id)).scalar_one_or_none()
+        if row is None:
+            row = ShadowOutcome(item_id=item_id, outcome="waiting")
+            uow.session.add(row)
+        row.draft_id = draft.id if draft else None
+        row.checked_at = now
+        if reply is None or draft is None:
+            row.outcome = "waiting"
+            counts["waiting"] += 1
+        else:
+            row.outcome = "replied"
+            row.similarity = _similarity(draft.body_text, reply[1])
+            row.sent_ref = reply[0][:998]
+            uow.audit("shadow_outcome", uow.item(item_id), {"outcome": "replied", "similarity": row.similarity, "draft_id": draft.id})
+            counts["replied"] += 1
+        uow.commit()
+
+
+def score_shadow_drafts(
+    settings: Settings, session_factory: sessionmaker[Session], *, sources: Sequence[Any] = (), max_age_days: int = 30, now: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Compare every not yet compared shadow draft with the reply a person sent: of each Maildir
+    source with a ``sent_path``, and of each Outlook source among ``sources`` (the runtime's,
+    whose Graph connection is used) in shadow mode. Returns ``{source name: {"replied": n,
+    "waiting": n}}`` (an Outlook lookup that failed counts under ``"errors"`` and is tried
+    again next time). Items older than ``max_age_days`` are no longer looked at."""
     from connectors.maildir.sent import read_sent, reply_to
 
     now = now or datetime.now(UTC)
@@ -55,38 +98,33 @@ def score_shadow_drafts(settings: Settings, session_factory: sessionmaker[Sessio
         if cfg.sent_path is None:
             continue
         name = f"maildir:{cfg.name}"
-        counts = {"replied": 0, "waiting": 0}
-        with session_factory() as s:
-            done = select(ShadowOutcome.item_id).where(ShadowOutcome.outcome == "replied")
-            items = s.execute(
-                select(Item.id, Item.internet_message_id)
-                .where(Item.source == name, Item.state == ItemState.SHADOW, Item.created_at >= since, Item.id.not_in(done))
-                .order_by(Item.id)
-            ).all()
+        items = _pending(session_factory, name, since)
         if not items:
             continue
+        counts = {"replied": 0, "waiting": 0}
         replies = read_sent(settings.resolve(cfg.sent_path))
-        for item_id, message_id in items:
-            reply = reply_to(replies, message_id)
-            with UnitOfWork(session_factory) as uow:
-                draft = uow.session.execute(select(Draft).where(Draft.item_id == item_id).order_by(Draft.id.desc()).limit(1)).scalar_one_or_none()
-                row = uow.session.execute(select(ShadowOutcome).where(ShadowOutcome.item_id == item_id)).scalar_one_or_none()
-                if row is None:
-                    row = ShadowOutcome(item_id=item_id, outcome="waiting")
-                    uow.session.add(row)
-                row.draft_id = draft.id if draft else None
-                row.checked_at = now
-                if reply is None or draft is None:
-                    row.outcome = "waiting"
-                    counts["waiting"] += 1
-                else:
-                    row.outcome = "replied"
-                    row.similarity = _similarity(draft.body_text, reply.text)
-                    row.sent_ref = reply.ref[:998]
-                    uow.audit("shadow_outcome", uow.item(item_id), {"outcome": "replied", "similarity": row.similarity, "draft_id": draft.id})
-                    counts["replied"] += 1
-                uow.commit()
+        for item_id, _ext, message_id, _thread, _received in items:
+            found = reply_to(replies, message_id)
+            _record(session_factory, item_id, (found.ref, found.text) if found else None, now, counts)
         out[name] = counts
+    for source in sources:
+        if not source.name.startswith("outlook:") or not settings.shadow(source.name):
+            continue
+        from connectors.outlook.shadow import sent_reply
+
+        items = _pending(session_factory, source.name, since)
+        if not items:
+            continue
+        counts = {"replied": 0, "waiting": 0, "errors": 0}
+        for item_id, ext, _mid, thread, received in items:
+            try:
+                reply = sent_reply(source, ext, thread, received)
+            except Exception as exc:  # noqa: BLE001 - one failing lookup must not stop the others
+                counts["errors"] += 1
+                log.warning("shadow scoring of item %s failed: %s", item_id, type(exc).__name__)
+                continue
+            _record(session_factory, item_id, reply, now, counts)
+        out[source.name] = counts
     return out
 
 
