@@ -148,3 +148,36 @@ def test_config_check_names_a_missing_knowledge_folder(tmp_path):
     (tmp_path / "no-such-articles").mkdir()
     ok = CliRunner().invoke(main.app, ["--config", str(cfg), "config", "check"], env={"DRAFTGUARD_STORAGE_URL": None})
     assert ok.exit_code == 0 and ": OK (" in ok.output, ok.output
+
+
+def test_the_service_indexes_before_its_first_poll_and_stops_on_a_missing_folder(tmp_path, monkeypatch):
+    """``run`` (the service, in-process, stop already requested so it returns once started): the
+    pass runs after the lock and before the jobs, its line only when something changed; a folder
+    that is missing at start is a config error (exit 2) naming the key."""
+    import threading
+
+    import jobs.observability
+    from agent.config import load_config
+    from jobs.scheduler import run_forever
+
+    monkeypatch.setattr(jobs.observability, "configure_logging", lambda *a, **k: None)  # leave the test's logging alone
+    kb = tmp_path / "knowledge"
+    write_articles(kb)
+    cfg = write_config(tmp_path, mailbox=mailbox_of(tmp_path, {}), knowledge=kb, extra="[observability]\nmetrics_port = 0\n")
+
+    def service() -> tuple[int, list[str]]:
+        lines: list[str] = []
+        stop = threading.Event()
+        stop.set()
+        return run_forever(load_config(cfg), stop=stop, install_signals=False, echo=lines.append), lines
+
+    code, lines = service()
+    assert code == 0, lines
+    kb_line = f"Knowledge base: {len(ARTICLES)} added, 0 updated, 0 removed, 0 unchanged, 0 failed"
+    assert lines.index(kb_line) < next(i for i, m in enumerate(lines) if m.startswith("draftguard running:")), lines
+    assert "kb-index" in next(m for m in lines if m.startswith("draftguard running:"))
+    code, lines = service()
+    assert code == 0 and not any(m.startswith("Knowledge base:") for m in lines), lines  # unchanged: nothing said
+    kb.rename(tmp_path / "unmounted")
+    code, lines = service()
+    assert code == 2 and any("knowledge.folders[0]" in m and "no such folder of knowledge articles" in m for m in lines), lines
