@@ -7,9 +7,6 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +18,7 @@ from kb.config import KnowledgeConfig
 from kb.refresh import changed, refresh_knowledge, summary_line
 from storage.db import open_database
 from storage.models import Draft, Item
-from tests.e2e.helpers import ROOT, mailbox_of, write_config
+from tests.e2e.helpers import mailbox_of, write_config
 
 ARTICLES = {
     "fees/custody-fee.md": "---\ntitle: Custody fee\nlanguage: en\n---\n# Custody fee\n\n## What it costs\n\n"
@@ -51,10 +48,10 @@ def test_run_once_indexes_the_knowledge_folder_and_the_first_draft_cites_it(tmp_
     (kb / "broken.md").write_text(BROKEN, encoding="utf-8")
     box = mailbox_of(tmp_path, {"1.eml": QUESTION})
     cfg = write_config(tmp_path, mailbox=box, knowledge=kb)
-    env = {**{k: v for k, v in os.environ.items() if k != "DRAFTGUARD_STORAGE_URL"}, "COLUMNS": "200"}
-    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(cfg), "run", "--once"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
-    assert r.returncode == 0, r.stdout + r.stderr  # a broken article does not stop the run
+    import main  # in-process: the NLP models loaded once for this file's tests
+
+    r = CliRunner().invoke(main.app, ["--config", str(cfg), "run", "--once"], env={"DRAFTGUARD_STORAGE_URL": None, "COLUMNS": "200"})
+    assert r.exit_code == 0, r.stdout + r.stderr  # a broken article does not stop the run
     assert f"Knowledge base: {len(ARTICLES)} added, 0 updated, 0 removed, 0 unchanged, 1 failed" in r.stdout, r.stdout
     assert "knowledge article not indexed:" in r.stderr and "broken.md: front matter is not valid YAML" in r.stderr, r.stderr
     assert "SECRET-BODY-WORDS" not in r.stdout + r.stderr
