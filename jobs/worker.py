@@ -162,11 +162,25 @@ class WorkerRuntime:
             source = self.runtime.source(source_name)
         except KeyError as exc:
             return pipeline.recorder.quarantined(item_id, "resume", ConfigError(f"item {item_id}: {exc.args[0]}", key="sources"))
+        _forget_folder_listings(source)
         entry = pipeline.flow.resumed(source, item_id, external_id, state, correlation_id)
         if isinstance(entry, str):
             return entry
         entry.parent = parent
         return pipeline.flow.run(entry)
+
+
+def _forget_folder_listings(source: Any) -> None:
+    """Other processes write to the same Drafts folder: a Maildir source keeps its Drafts listing
+    between polls (connectors/maildir/drafts.py, refreshed when a poll begins), and a worker never
+    polls, so the listing is dropped before each item. Then look-before-write sees a draft another
+    worker placed before it died, and the thread's older drafts written by other workers are
+    replaced (one AI draft per thread). Lanes keep a conversation in one worker at a time, so
+    what this item's thread holds cannot change between here and its delivery."""
+    drafts = getattr(source, "drafts", None)
+    invalidate = getattr(drafts, "invalidate", None)
+    if callable(invalidate):
+        invalidate()
 
 
 _current: WorkerRuntime | None = None
