@@ -145,3 +145,14 @@ def similarity_chart(title: str, buckets: list[tuple[str, int]]) -> bytes:
     chart.add("drafts", [n for _, n in buckets])
     _count_axis(chart, [n for _, n in buckets])
     return render(chart)
+
+
+def variants_chart(title: str, names: list[str], rates: dict[str, list[float | None]]) -> bytes:
+    """Grouped bars per variant: each series of ``rates`` (label -> rate 0..1 per name, None for
+    no data) in percent. Variant names come from the config (escaped as XML by pygal)."""
+    chart = _base(pygal.Bar, title, x_label_rotation=0, range=(0, 100), value_formatter=lambda v: f"{v:.0f}%")
+    chart.x_labels = names
+    if any(r is not None for series in rates.values() for r in series):
+        for label, series in rates.items():
+            chart.add(label, [None if r is None else round(100 * r, 1) for r in series])
+    return render(chart)

@@ -1,9 +1,12 @@
 """``GET /dashboard``: figures for everyone with access (reviewers and auditors): items by state
 over time, escalations by rule and by risk category, time to review against each group's SLA,
-acceptance and edit similarity of drafts. Charts are SVG images from
+acceptance and edit similarity of drafts, the shadow sources' draft quality
+(:func:`jobs.shadow_outcomes.shadow_quality`, all recorded shadow items) and the variants'
+figures (:func:`jobs.variants.report` over the window's drafts). Charts are SVG images from
 ``GET /dashboard/charts/{name}.svg`` (:mod:`console.routes.charts`, pygal), each with the table of
 its figures under it. Counts, durations and ratios only (:mod:`console.routes.dashboard_data`):
-no client text, no names. ``?days=`` picks the window (7, 14, 30 or 90 whole UTC days; default 14).
+no client text, no names. Variant and source names come from the config and the database and are
+escaped like any text. ``?days=`` picks the window (7, 14, 30 or 90 whole UTC days; default 14).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from console.routes import dashboard_data as data
 
 router = APIRouter()
 DEFAULT_DAYS = 14
-CHARTS = ("states", "rules", "categories", "review_time", "acceptance", "edit_similarity", "outcome_similarity")
+CHARTS = ("states", "rules", "categories", "review_time", "acceptance", "edit_similarity", "outcome_similarity", "variants")
 
 
 def _days(days: int | None) -> int:
@@ -29,11 +32,23 @@ def _sla(settings) -> dict[str, int]:
     return {g.name: g.sla_minutes for g in settings.reviewer_groups}
 
 
+def _variants(request: Request, days: int) -> list[dict]:
+    """The rows of :func:`jobs.variants.report` for drafts of the last ``days`` days."""
+    from jobs.variants import report
+
+    return report(request.app.state.services.session_factory, request.app.state.settings, since_days=days)["variants"]
+
+
 def figures(request: Request, days: int) -> dict:
-    """Every figure of the dashboard for a ``days`` window (see :mod:`console.routes.dashboard_data`)."""
+    """Every figure of the dashboard for a ``days`` window (see :mod:`console.routes.dashboard_data`;
+    ``shadow``: :func:`jobs.shadow_outcomes.shadow_quality` per source; ``variants``: the rows of
+    :func:`jobs.variants.report`)."""
+    from jobs.shadow_outcomes import shadow_quality
+
     since = data.window_start(days)
-    with request.app.state.services.session_factory() as s:
-        return {
+    sf = request.app.state.services.session_factory
+    with sf() as s:
+        out = {
             "days": days,
             "since": since,
             "states": data.states_over_time(s, since, days),
@@ -41,6 +56,9 @@ def figures(request: Request, days: int) -> dict:
             "timing": data.review_times(s, since, _sla(request.app.state.settings)),
             "acceptance": data.acceptance(s, since),
         }
+    out["shadow"] = shadow_quality(sf)
+    out["variants"] = _variants(request, days)
+    return out
 
 
 @router.get("/dashboard")
@@ -66,6 +84,14 @@ def chart(request: Request, name: str, days: int | None = None, identity: Identi
         raise HTTPException(status_code=404, detail="No such chart.")
     n = _days(days)
     since = data.window_start(n)
+    if name == "variants":
+        rows = _variants(request, n)
+        svg = charts.variants_chart(
+            f"Variants: escalation, fallback and acceptance rates (last {n} days)",
+            [v["name"] for v in rows],
+            {k: [(v.get(key) or {}).get("rate") for v in rows] for k, key in (("escalated", "escalation_rate"), ("fallback", "fallback_rate"), ("accepted (placed drafts)", "acceptance_rate"))},
+        )
+        return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": charts.SVG_CSP})
     with request.app.state.services.session_factory() as s:
         if name == "states":
             st = data.states_over_time(s, since, n)
