@@ -239,7 +239,7 @@ def test_review_in_a_real_browser(stack):
             page.goto(f"{base}/dashboard")
             page.wait_for_load_state("networkidle")
             widths = page.evaluate("[...document.querySelectorAll('img.chart')].map(i => i.complete ? i.naturalWidth : -1)")
-            assert len(widths) == 7 and all(w > 0 for w in widths), widths
+            assert len(widths) == 8 and all(w > 0 for w in widths), widths  # 7 figure charts and the variants chart
             assert page.evaluate("window.__violations") == []
             if shots:
                 page.screenshot(path=f"{shots}/dashboard.png", full_page=True)
