@@ -18,7 +18,7 @@ bottleneck, i.e. while ``workers × threads ÷ latency`` stays below the machine
 about 6 items per CPU-second per core, README "Throughput").
 
 Run: ``.venv/bin/python benchmarks/distributed.py`` (480 items at 2 s, 1/2/4 workers of 4
-threads: about 10 minutes on 2 cores); ``--quick`` for a smoke run (48 items, 0.5 s).
+threads: 16 minutes on the shared 2-core machine); ``--quick`` for a smoke run (48 items, 0.5 s).
 Needs PostgreSQL, RabbitMQ and Redis on 127.0.0.1 (tests/conftest.py, tests/distributed/kit.py).
 """
 

@@ -31,6 +31,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -217,19 +218,27 @@ def run_worker(settings: Settings, *, concurrency: int | None = None, loglevel: 
     ``[distributed] worker_concurrency``) until SIGTERM/SIGINT (warm shutdown: tasks in
     progress finish). Returns the worker's exit code. Raises what :meth:`WorkerRuntime.open`
     raises."""
+    from celery.signals import worker_ready
+
     from jobs.celery_app import configure
 
     n = concurrency or settings.distributed.worker_concurrency
     worker = WorkerRuntime.open(settings, n)
     app = configure(settings)
     install(worker)
+    hostname = name or f"draftguard-{os.getpid()}@{socket.gethostname()}"
+
+    def ready(**_: Any) -> None:  # one line for the operator (Celery's banner is off)
+        print(f"draftguard worker {hostname} ready: {n} threads on queue {settings.distributed.queue}", file=sys.stderr, flush=True)
+
+    worker_ready.connect(ready, weak=False)
     try:
         w = app.Worker(
             pool="threads",
             concurrency=n,
             queues=[settings.distributed.queue],
             loglevel=loglevel,
-            hostname=name or f"draftguard-{os.getpid()}@{socket.gethostname()}",
+            hostname=hostname,
             without_gossip=True,
             without_mingle=True,
             quiet=True,
@@ -237,5 +246,6 @@ def run_worker(settings: Settings, *, concurrency: int | None = None, loglevel: 
         w.start()
         return int(w.exitcode or 0)
     finally:
+        worker_ready.disconnect(ready)
         install(None)
         worker.close()

@@ -57,4 +57,6 @@ def test_a_worker_on_a_redis_broker_drains_the_backlog(tmp_path):
     assert sum(states.values()) == ITEMS and set(states) <= {"drafted", "escalated", "skipped", "held"}, states
     seen = [line for line in run.stdout.splitlines() if line.strip("│ ").startswith("seen")]
     assert seen and seen[0].split("│")[2].strip() == str(ITEMS), run.stdout[-2000:]
-    assert worker.returncode == 0, (tmp_path / "worker.log").read_text()[-2000:]
+    log_text = (tmp_path / "worker.log").read_text()
+    assert worker.returncode == 0, log_text[-2000:]
+    assert f"ready: 2 threads on queue {queue}" in log_text  # the operator's one line at start
