@@ -64,6 +64,7 @@ _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
 HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow"
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
+STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
@@ -121,6 +122,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
         ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
+        GroupPattern(  # "5670 r josé a madeira 1 suite 696", "4817 old mill road apt. 3": any case, any street word
+            "house number + street + unit",
+            re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
+            0.6,
+        ),
         GroupPattern(
             "house name before a street line",
             re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}))"),
@@ -181,6 +187,7 @@ def country_names() -> frozenset[str]:
 
 
 _POSTCODE = re.compile(r"(?<![\w.,/-])(?:\d{4,5}|\d{3} \d{2}|\d{2}-\d{3})(?![\w/-]|[.,]\d)")
+_QUALIFIER = re.compile(r"[ \t]*\([^()\n]{1,25}\)[ \t]*$")
 _WORDS_BEFORE = re.compile(rf"((?:[{U}{L}][\w'’.-]*[ \t]+){{0,3}}[{U}{L}][\w'’.-]*)[ \t]*,?[ \t]*$")
 _MONTH_WORDS = frozenset(
     "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec "
@@ -210,7 +217,11 @@ class PostcodeTownRecognizer(EntityRecognizer):
         for m in _POSTCODE.finditer(text):
             code = m.group(0)
             line_start = text.rfind("\n", 0, m.start()) + 1
-            w = _WORDS_BEFORE.search(text, max(line_start, m.start() - 60), m.start())
+            before = m.start()  # a qualifier in brackets between country and code: "cyprus (greek) 26933"
+            paren = _QUALIFIER.search(text, line_start, before)
+            if paren:
+                before = paren.start()
+            w = _WORDS_BEFORE.search(text, max(line_start, before - 60), before)
             if not w:
                 continue
             words = w.group(1).split()
@@ -276,6 +287,23 @@ def _locate(window: str, value: str, near: int) -> tuple[int, int] | None:
     return m.span() if m else None
 
 
+def _merged_windows(spans: dict[str, list[tuple[int, int]]]) -> list[tuple[str, tuple[int, int]]]:
+    """``(country, (start, end))`` with each country's overlapping windows joined: pyap then scans
+    each character once per country instead of once per window holding it (windows are whole
+    lines, so a joined window still starts and ends at a line edge; same results on the
+    evaluation texts and the benchmark's messages, about a quarter less time)."""
+    out = []
+    for country in sorted(spans):
+        joined: list[list[int]] = []
+        for lo, hi in sorted(spans[country]):
+            if joined and lo <= joined[-1][1]:
+                joined[-1][1] = max(joined[-1][1], hi)
+            else:
+                joined.append([lo, hi])
+        out += [(country, (lo, hi)) for lo, hi in joined]
+    return out
+
+
 class PyapAddressRecognizer(EntityRecognizer):
     """pyap2 address detection for US, CA and GB, run only on the lines around an anchor."""
 
@@ -295,34 +323,35 @@ class PyapAddressRecognizer(EntityRecognizer):
 
         out: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
-        windows: dict[tuple[int, int], set[str]] = {}
+        spans: dict[str, list[tuple[int, int]]] = {}  # country -> windows around its anchors
         for rx, countries in _ANCHORS:
             for m in rx.finditer(text):
                 lo = max(0, text.rfind("\n", 0, max(0, m.start() - 120)) + 1)
                 hi = text.find("\n", min(len(text), m.end() + 60))
                 hi = len(text) if hi < 0 else hi
-                windows.setdefault((lo, hi), set()).update(c for c in countries if c in self.countries)
-        for (lo, hi), countries in sorted(windows.items()):
+                for c in countries:
+                    if c in self.countries:
+                        spans.setdefault(c, []).append((lo, hi))
+        for country, (lo, hi) in _merged_windows(spans):
             window = text[lo:hi]
-            for country in sorted(countries):
-                for addr in pyap_rules.parse(window, country):
-                    found = _locate(window, addr.full_address, addr.match_start)
-                    if found is None:
-                        continue
-                    a, b = lo + found[0], lo + found[1]
-                    if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
-                        continue
-                    seen.add((a, b))
-                    out.append(
-                        RecognizerResult(
-                            "LOCATION",
-                            a,
-                            b,
-                            self.SCORE,
-                            analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=self.SCORE, pattern_name=f"pyap {country}"),
-                            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
-                        )
+            for addr in pyap_rules.parse(window, country):
+                found = _locate(window, addr.full_address, addr.match_start)
+                if found is None:
+                    continue
+                a, b = lo + found[0], lo + found[1]
+                if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
+                    continue
+                seen.add((a, b))
+                out.append(
+                    RecognizerResult(
+                        "LOCATION",
+                        a,
+                        b,
+                        self.SCORE,
+                        analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=self.SCORE, pattern_name=f"pyap {country}"),
+                        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
                     )
+                )
         return out
 
 
@@ -335,7 +364,9 @@ _TRAILING_LINE = re.compile(
     rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}})[ \t,.]*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
 )
-_ADDRESS_LINE = re.compile(rf"{_PREFIX}*[\s]*[^\W\d_][\w'’.-]*(?:[^\S\n]+[\w'’.-]+){{0,3}}[^\S\n]*,?")
+# A word of a town line: a letter, then letters, digits or symbols ("φλαμου∆ι": a mathematical
+# delta standing for the Greek letter), never sentence punctuation.
+_ADDRESS_LINE = re.compile(rf"{_PREFIX}*[\s]*[^\W\d_][^\s,;:!?@()]*(?:[^\S\n]+[^\s,;:!?@()]+){{0,3}}[^\S\n]*,?")
 _LEADING_NUMBER = re.compile(r"(?<![\w.,:/+-])\d{1,5}[a-zA-Z]?[ \t]+$")
 _TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|en|on|upon|by|bei|ob|près|lès"
 _TAIL_WORD = (
@@ -355,7 +386,7 @@ def _address_gap(gap: str) -> bool:
     lines = gap.split("\n")
     if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.!:;@]", gap):
         return False
-    return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln) for ln in lines)
+    return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln.lstrip(" \t,")) for ln in lines)
 
 
 def _extend(text: str, s) -> tuple[int, int]:

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from agent.pii.words import ENGLISH_MODEL, in_lexicon, is_ordinary_word
+from agent.pii.words import ENGLISH_MODEL, english_parts_of_speech, in_lexicon, is_ordinary_word
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
@@ -123,6 +123,8 @@ def _title_case_line(text: str, at: int) -> bool:
     return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w, english_only=True)) >= 2
 
 
+# Words before a noun that make it a thing, not a person ("the University", "our Bank").
+_DETERMINERS = frozenset("the a an this that these those our your my their his her its every each any some no".split())
 _ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
 
 
@@ -178,12 +180,38 @@ class GazetteerNameRecognizer(EntityRecognizer):
             before = text[:a].rstrip(" \t\"'“‘(")
             return not before or before[-1] in "\n.!?:;"
 
+        def capitalised_neighbour(k: int) -> bool:
+            a, b, _ = words[k]
+            before = k > 0 and words[k - 1][2][:1].isupper() and re.fullmatch(r"[ \t]{1,2}", text[words[k - 1][1] : a])
+            after = k + 1 < len(words) and words[k + 1][2][:1].isupper() and re.fullmatch(r"[ \t]{1,2}", text[b : words[k + 1][0]])
+            return bool(before or after)
+
+        def rare_noun_as_name(k: int, tag: str | None) -> bool:
+            """A lexicon word that the lexicon knows only as a noun, capitalised inside a sentence
+            with no capitalised word next to it, tagged PROPN ("Why is Glyceria so impulsive?"):
+            English writes such a noun in lower case unless it names someone or something."""
+            a, b, w = words[k]
+            return (
+                tag == "PROPN"
+                and len(w) >= 4  # "Feb", "Sec"
+                and not re.match(r"[ \t]*\d", text[b : b + 4])  # "Feb 07", "Section 5": a date or a reference
+                and not sentence_start(a)
+                and not w.isupper()
+                and w.casefold() not in self.stop_words
+                and english_parts_of_speech(w) == frozenset({"noun"})
+                and not capitalised_neighbour(k)
+                and not (k > 0 and words[k - 1][2].casefold() in _DETERMINERS)  # "the University of ...": a thing
+                and not (k + 1 < len(words) and words[k + 1][2].casefold() in ("of", "for"))
+            )
+
         def unknown(k: int) -> bool:
             a, b, w = words[k]
             tag = pos.get(a)
             if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and sentence_start(a))):
                 return False  # the tagger calls an unknown name at a sentence start a noun ("Vsevolod is very reliable")
-            if not ok(w) or in_lexicon(w, (ENGLISH_MODEL,)) or is_ordinary_word(w, english_only=True) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
+            if not ok(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
+                return False
+            if (in_lexicon(w, (ENGLISH_MODEL,)) or is_ordinary_word(w, english_only=True)) and not rare_noun_as_name(k, tag):
                 return False
             if re.search(r"['’](?![A-Z])", w) or (_INNER_CAPITAL.search(w) and not _NAME_PREFIX.match(w)):
                 return False  # "C'mon", "MockService", "JavaScript" (O'Brien, McDonald, LeBlanc are names)

@@ -118,6 +118,14 @@ NAME_LABELS = (
     r"naam|voornaam|achternaam|rekeninghouder|t\.a\.v\.?|ter attentie van|begunstigde|"
     r"from|to|cc|von|an|de|à|para|van|aan"  # quoted header lines: "From: Jane Doe <jane@…>", "Von: …", "De : …"
 )
+# Verbs of where a person lives or works, after the person at a sentence start ("eva kleist lives
+# at 255 hersnapvej 18", "Timotea lives on Via dei Fiorentini 17"), in six languages.
+PERSON_VERBS = (
+    r"lives|lived|resides|resided|is living|was living|has moved|moved|works|worked|is staying|stays|"
+    r"wohnt|wohnte|lebt|lebte|arbeitet|ist umgezogen|zog|habite|habitait|vit|vivait|réside|travaille|"
+    r"vive|vivía|reside|residía|trabaja|abita|abitava|risiede|lavora|woont|woonde|werkt"
+)
+PERSON_VERB_PLACES = r"at|in|on|near|to|for|an|am|im|auf|bei|in der|à|au|aux|chez|en|sur|a|al|en la|en el|nel|nella|presso|op|aan|bij"
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
 
@@ -298,6 +306,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             "field label + name",
             re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{NAME_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
             0.6,
+            label_ok,
+        ),
+        GroupPattern(
+            "name + lives at",  # the sentence's first words: at least one that is no ordinary word ("Production moved to" is none)
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t]))[ \t>*•-]*(?P<v>{NAME_SEQ_ANY})[ \t]+(?i:{PERSON_VERBS})[ \t]+(?i:{PERSON_VERB_PLACES})(?![\w])"),
+            0.5,
             label_ok,
         ),
         GroupPattern("lower-case title + capitalised name", re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES})\.?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.55, cap_ok),

@@ -104,3 +104,16 @@ def is_ordinary_word(word: str, english_only: bool = False) -> bool:
     if "-" in w:  # "post-launch": every part a lexicon or stop word ("Hauta-aho", "Lindqvist-Berg" are not)
         return all(p in stop_words() or in_lexicon(p, packages) for p in w.split("-") if p)
     return in_lexicon(w, packages)
+
+
+@lru_cache(maxsize=65536)
+def english_parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech (``noun``, ``verb``, ``adj``, ``adv``) under which the English lexicon
+    knows ``word`` (any case, or a form its suffix rules reduce to one); empty when it knows
+    none. "Glyceria" → {noun} (a grass genus), "Excel" → {verb}, "Will" → {noun, verb}."""
+    w = word.strip(".,;:!?'’\"()").casefold()
+    out = set()
+    for pos, (words, rules) in english_lexicon(ENGLISH_MODEL).items():
+        if w in words or any(w.endswith(old) and len(w) > len(old) + 1 and (w[: -len(old)] + new) in words for old, new in rules):
+            out.add(pos)
+    return frozenset(out)
