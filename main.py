@@ -740,6 +740,12 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
             check_distributed(settings)  # [distributed]: PostgreSQL, Redis limits, a broker
         except DraftguardError as exc:
             raise DraftguardError(f"{p}: {exc}") from None
+        from console.auth.oidc import OidcSettings
+
+        try:
+            OidcSettings.from_config(settings.console.oidc)  # [console.oidc]: every key known, URLs https
+        except DraftguardError as exc:
+            raise DraftguardError(f"{p}: {exc}") from None
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)
