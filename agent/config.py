@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.drafting_config import DraftingConfig
 from agent.errors import ConfigError
-from console.config import ConsoleConfig
 from agent.release.config import ReleaseConfig
+from console.config import ConsoleConfig
 from kb.config import KnowledgeConfig
 
 
