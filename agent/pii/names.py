@@ -123,6 +123,12 @@ def _title_case_line(text: str, at: int) -> bool:
     return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w, english_only=True)) >= 2
 
 
+# Departments and functions written with a capital inside a sentence ("forward it to Compliance").
+_DEPARTMENTS = frozenset(
+    """compliance finance legal accounting accounts marketing sales support billing payroll procurement purchasing security
+    operations management reception treasury audit research engineering logistics facilities admin administration
+    underwriting claims collections onboarding helpdesk it hr""".split()
+)
 # Words before a noun that make it a thing, not a person ("the University", "our Bank").
 _DETERMINERS = frozenset("the a an this that these those our your my their his her its every each any some no".split())
 _ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
@@ -198,6 +204,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 and not sentence_start(a)
                 and not w.isupper()
                 and w.casefold() not in self.stop_words
+                and w.casefold() not in _DEPARTMENTS
                 and english_parts_of_speech(w) == frozenset({"noun"})
                 and not capitalised_neighbour(k)
                 and not (k > 0 and words[k - 1][2].casefold() in _DETERMINERS)  # "the University of ...": a thing

@@ -440,6 +440,8 @@ def test_a_noun_capitalised_alone_inside_a_sentence_is_a_name(redactor):
     assert "Glyceria" not in text, text
     text, pm = redact(redactor, "She studied law at the University of Tromsø and writes for the Review.")
     assert "University" in text and not [v for v in pm.mapping.values() if v in ("University", "Review")], text
+    text, pm = redact(redactor, "Please forward the signed form to Compliance before Friday.")
+    assert "Compliance" in text and not pm.mapping, text
 
 
 @pytest.mark.parametrize(
