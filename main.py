@@ -417,7 +417,11 @@ def draft(
     risk_view.print_risk(console, report["risk"])
     _print_routing(report["routing"])
     dec = a.decision
-    console.print(f"[bold]Decision:[/] {dec.action.value}" + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})"), highlight=False)
+    routed = dec.action.value + literal((f" → group {dec.group}" if dec.group else "") + f" (rule {dec.rule_id})")
+    if reason and check.allowed:  # --force past a skip rule: the run would stop at the rule, say so last
+        console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}); shown with --force, the routing would have been: {routed}", highlight=False)
+    else:
+        console.print(f"[bold]Decision:[/] {routed}", highlight=False)
 
 
 def _dry_run_grounder(settings):

@@ -130,6 +130,16 @@ def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
     assert "Decision:" in human and "Policy findings" in human
 
 
+def test_dry_run_forced_past_a_skip_rule_ends_with_the_skip(tmp_path):
+    """`--force` shows the drafting stages of an auto-reply, but the last line is what a run does."""
+    cfg = write_config(tmp_path)
+    eml = ROOT / "tests" / "fixtures" / "mail" / "auto_reply.eml"
+    out = cli(cfg, "draft", str(eml), "--dry-run", "--force").stdout
+    last = [line for line in out.splitlines() if line.startswith("Decision:")][-1]
+    assert last.startswith("Decision: skip (skip rule auto_reply)") and "would have been: draft" in last, last
+    assert "Policy findings" in out  # the stages are shown
+
+
 def test_every_command_has_help():
     for args in (["--help"], ["run", "--help"], ["draft", "--help"], ["status", "--help"], ["audit", "verify", "--help"], ["audit", "export", "--help"], ["config", "check", "--help"]):
         r = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
