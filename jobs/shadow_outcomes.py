@@ -11,8 +11,9 @@ similarity only).
 
 Where the sent mail comes from: a Maildir source's ``sent_path`` (the mailbox's Sent Maildir,
 matched by ``In-Reply-To`` / ``References``); an Outlook source's Sent Items in the item's
-conversation, the first message sent after the client's (:mod:`connectors.outlook.shadow`).
-Not built: Salesforce shadow sources (their items stay unscored; ``status`` shows them waiting).
+conversation, the first message sent after the client's (:mod:`connectors.outlook.shadow`); a
+Salesforce source's case (the item's thread key), the first outbound, non-draft ``EmailMessage``
+created after the client's (:mod:`connectors.salesforce.shadow`).
 
 :func:`shadow_quality` is the one query for ``main.py status`` and the console dashboard.
 """
@@ -81,14 +82,28 @@ def _record(session_factory: sessionmaker[Session], item_id: int, reply: tuple[s
         uow.commit()
 
 
+def _reply_lookup(source_name: str) -> Any:
+    """``sent_reply(source, external id, thread key, received)`` of the source's kind, or None
+    for kinds looked up elsewhere (Maildir) or not at all."""
+    kind = source_name.partition(":")[0]
+    if kind == "outlook":
+        from connectors.outlook.shadow import sent_reply
+    elif kind == "salesforce":
+        from connectors.salesforce.shadow import sent_reply
+    else:
+        return None
+    return sent_reply
+
+
 def score_shadow_drafts(
     settings: Settings, session_factory: sessionmaker[Session], *, sources: Sequence[Any] = (), max_age_days: int = 30, now: datetime | None = None
 ) -> dict[str, dict[str, int]]:
     """Compare every not yet compared shadow draft with the reply a person sent: of each Maildir
-    source with a ``sent_path``, and of each Outlook source among ``sources`` (the runtime's,
-    whose Graph connection is used) in shadow mode. Returns ``{source name: {"replied": n,
-    "waiting": n}}`` (an Outlook lookup that failed counts under ``"errors"`` and is tried
-    again next time). Items older than ``max_age_days`` are no longer looked at."""
+    source with a ``sent_path``, and of each Outlook or Salesforce source among ``sources``
+    (the runtime's, whose Graph or Salesforce connection is used) in shadow mode. Returns
+    ``{source name: {"replied": n, "waiting": n}}`` (an Outlook or Salesforce lookup that
+    failed counts under ``"errors"`` and is tried again next time). Items older than
+    ``max_age_days`` are no longer looked at."""
     from connectors.maildir.sent import read_sent, reply_to
 
     now = now or datetime.now(UTC)
@@ -108,10 +123,9 @@ def score_shadow_drafts(
             _record(session_factory, item_id, (found.ref, found.text) if found else None, now, counts)
         out[name] = counts
     for source in sources:
-        if not source.name.startswith("outlook:") or not settings.shadow(source.name):
+        sent_reply = _reply_lookup(source.name)
+        if sent_reply is None or not settings.shadow(source.name):
             continue
-        from connectors.outlook.shadow import sent_reply
-
         items = _pending(session_factory, source.name, since)
         if not items:
             continue
