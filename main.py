@@ -704,7 +704,10 @@ def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (
         from rules.policy import load_policy_pack
         from rules.routing import Router
 
-        Router(settings.routing)
+        try:
+            Router(settings.routing)
+        except DraftguardError as exc:
+            raise DraftguardError(f"{p}: {exc}") from None  # the file, as for every other key
         pack = load_policy_pack(settings.policy_pack_path())
         from agent.release.variants import definition_fingerprint
 

@@ -848,7 +848,11 @@ def load_config(path: str | Path) -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        errs = exc.errors()
+        err = errs[0]
         msg = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{msg}{extra}", key=_dotted(err["loc"]) or None, path=str(p)) from exc
+        others = [f"{_dotted(e['loc']) or '(file)'}: {e['msg'].removeprefix('Value error, ')}" for e in errs[1:10]]
+        if others:  # every mistake named at once, not one per attempt (at most 10)
+            more = f"; and {len(errs) - 10} more" if len(errs) > 10 else ""
+            msg += "; also " + "; ".join(others) + more
+        raise ConfigError(msg, key=_dotted(err["loc"]) or None, path=str(p)) from exc

@@ -185,7 +185,7 @@ class Router:
                 # which tells which facts the rule reads
                 rule = rule_engine.Rule(r.when, context=rule_engine.Context(type_resolver=track))
             except rule_engine.errors.EngineError as exc:
-                raise ConfigError(f"invalid expression {r.when!r}: {exc.message}", key=f"routing.rules[{i}].when") from exc
+                raise ConfigError(f"invalid expression {r.when!r}: {exc.message}", key=f"routing.rules[{i}] ({r.id}).when") from exc
             self._rules.append((r, rule, frozenset(used)))
 
     @property

@@ -113,7 +113,12 @@ def test_config_check_names_the_key_and_the_problem(tmp_path):
     assert r.returncode == 2 and "model.timeout_seconds" in r.stderr
     bad.write_text(cfg.read_text().replace("when = \"max_severity >= 3\"", "when = \"max_severity >>= 3\""))
     r = cli(bad, "config", "check", check=False)
-    assert r.returncode == 2 and "routing.rules[6].when" in r.stderr  # high-severity-finding, after the five risk rules
+    assert r.returncode == 2 and "routing.rules[6] (high-severity-finding).when" in r.stderr  # after the five risk rules
+    assert str(bad) in r.stderr  # the file is named, as for every other key
+    two = cfg.read_text().replace("timeout_seconds = 30", "timeout_seconds = -5").replace("max_retries = 1", "max_retries = \"two\"")
+    bad.write_text(two)
+    r = cli(bad, "config", "check", check=False)
+    assert r.returncode == 2 and "model.timeout_seconds" in r.stderr and "model.max_retries" in r.stderr, r.stderr  # both named
 
 
 def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
