@@ -66,5 +66,5 @@ def test_skip_action():
 @pytest.mark.parametrize("expr", ["max_severity >>= 3", "unknown_fact == 1", "finding_ids + 1"])
 def test_bad_expression_is_a_config_error_naming_the_rule(expr):
     cfg = RoutingConfig.model_validate({"rules": [{"id": "a", "when": "true", "action": "draft"}, {"id": "b", "when": expr, "action": "hold"}]})
-    with pytest.raises(ConfigError, match=r"routing\.rules\[1\]\.when"):
+    with pytest.raises(ConfigError, match=r"routing\.rules\[1\] \(b\)\.when"):
         Router(cfg)
