@@ -87,10 +87,7 @@ class TemplateDrafter:
         self._envs = {"en": self._env_for(root)}
         for sub in sorted(p for p in root.iterdir() if p.is_dir()):
             self._envs[sub.name] = self._env_for(sub)
-        digest = hashlib.sha256()
-        for p in sorted(root.rglob("*.j2")):
-            digest.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
-        self.templates_hash = digest.hexdigest()
+        self.templates_hash = template_set_hash(version)
 
     @staticmethod
     def _env_for(folder: Path) -> jinja2.Environment:
@@ -142,6 +139,26 @@ class TemplateDrafter:
             reasons.append(f"answered from {best.id} (relevance {best.relevance:.2f})")
             confidence = max(confidence, 0.6)
         return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons, citations=[best.id] if best else [])
+
+
+def _template_files(version: str) -> list[tuple[str, bytes]]:
+    root = TEMPLATE_ROOT / version
+    return [(str(p.relative_to(root)), p.read_bytes()) for p in sorted(root.rglob("*.j2"))]
+
+
+def template_set_hash(version: str) -> str:
+    """sha256 (hex) of the template set ``version``: each ``*.j2`` file's relative path, a NUL and
+    its bytes, in sorted path order; it is the ``prompt_hash`` of every template draft."""
+    digest = hashlib.sha256()
+    for rel, data in _template_files(version):
+        digest.update(rel.encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def template_set_text(version: str) -> str:
+    """The template set ``version`` as one text for the release registry: ``== <path> ==`` and the
+    file, per ``*.j2`` file in the order :func:`template_set_hash` reads them."""
+    return "\n".join(f"== {rel} ==\n{data.decode('utf-8', 'replace')}" for rel, data in _template_files(version))
 
 
 def answer_excerpt(text: str, max_chars: int = ANSWER_MAX_CHARS) -> str:

@@ -158,17 +158,25 @@ def record_variant_use(session: Session, item, draft_row, analysis, *, shadow: b
     audit event (``variant``, ``shadow``, ``pack_sha256``, ``model_config_sha256``). An analysis
     without a variant (built by hand in a test) records nothing and returns ``{}``.
 
-    The prompt text is the one whose sha256 the draft recorded (``Prompt.template_hash``): the
-    variant keeps every text it read, so an edit of the file after rendering does not change
+    The prompt is the one that wrote the draft (``draft_row.prompt_hash``): the model's prompt
+    template (``Prompt.template_hash``), or for a template draft the template drafter's set
+    (:func:`agent.template_drafter.template_set_text`). The variant keeps every prompt text it read, so an edit of the file after rendering does not change
     what is stored; a text it never saw is not stored (the draft keeps its hash)."""
     v = getattr(analysis, "variant", None)
     if v is None:
         return {}
     now = utcnow()
-    prompt_sha = analysis.prompt.template_hash
-    text = v.prompt_text(prompt_sha)
-    if text is not None:
-        touch_registry(session, "prompt_template", prompt_sha, analysis.prompt.template_id, text[1], now)
+    prompt_sha = draft_row.prompt_hash  # what wrote this draft: the model's prompt, or the template set
+    if prompt_sha == analysis.prompt.template_hash:
+        text = v.prompt_text(prompt_sha)
+        if text is not None:
+            touch_registry(session, "prompt_template", prompt_sha, analysis.prompt.template_id, text[1], now)
+    elif draft_row.provider == "template" and draft_row.model.startswith("templates/"):
+        from agent.template_drafter import template_set_hash, template_set_text
+
+        version = draft_row.model.removeprefix("templates/")
+        if template_set_hash(version) == prompt_sha:  # the files still hold what drafted (else only the hash is kept)
+            touch_registry(session, "prompt_template", prompt_sha, f"draft_templates/{version}", template_set_text(version), now)
     touch_registry(session, "policy_pack", v.policy.sha256, f"{v.policy.name} {v.policy.version}", v.pack_text(), now)
     touch_registry(session, "model_config", v.model_sha256, f"{v.name}: {v.model_config.get('model') or v.model_config.get('template_drafter')}", v.model_json, now)
     add_provenance(

@@ -15,8 +15,10 @@ import agent.release.variants
 from agent.config import load_config
 from jobs.bootstrap import bootstrap
 from storage.models import Draft
+from tests.e2e.helpers import write_config
+from tests.servers.openai_server import OpenAIServer
 
-from .conftest import SMALL, add_mail
+from .conftest import RELEASE, SMALL, add_mail
 
 
 def test_old_prompt_text_is_recoverable_after_the_template_changed(release_config, tmp_path, monkeypatch):
@@ -25,7 +27,9 @@ def test_old_prompt_text_is_recoverable_after_the_template_changed(release_confi
     monkeypatch.setattr(agent.prompts, "TEMPLATE_ROOT", root)
     monkeypatch.setattr(agent.release.variants, "TEMPLATE_ROOT", root)
     monkeypatch.setattr(agent.prompts, "_env", jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), undefined=jinja2.StrictUndefined, autoescape=False))
-    cfg, box = release_config
+    _, box = release_config
+    server = OpenAIServer().__enter__()  # the model drafts: the prompt template is what wrote the draft
+    cfg = write_config(tmp_path, mailbox=box, base_url=server.base_url, extra=RELEASE)
     settings = load_config(cfg)
     template = root / f"{settings.model.prompt_template}.j2"
     original = template.read_text()
@@ -39,9 +43,12 @@ def test_old_prompt_text_is_recoverable_after_the_template_changed(release_confi
         for src in rt.sources:
             rt.pipeline.run_source(src)
         with rt.session_factory() as s:
-            old_id, new_id = s.execute(select(Draft.id).order_by(Draft.id)).scalars().all()
+            drafts = s.execute(select(Draft.id, Draft.provider).order_by(Draft.id)).all()
     finally:
         rt.close()
+        server.__exit__(None, None, None)
+    assert [p for _, p in drafts] == ["openai", "openai"], drafts
+    old_id, new_id = (d for d, _ in drafts)
     from main import app
 
     runner = CliRunner()
@@ -61,3 +68,27 @@ def test_old_prompt_text_is_recoverable_after_the_template_changed(release_confi
     assert "revised: stricter wording" in new.stdout
     missing = runner.invoke(app, ["-c", str(cfg), "variants", "registry", "show", "ffffff0000"])
     assert missing.exit_code == 2
+
+
+def test_a_template_draft_is_traced_to_the_template_set_that_wrote_it(release_config):
+    """Without a model the template drafter writes the draft: its provenance names the template
+    set (not the model prompt it never used), and the registry holds that set's files."""
+    cfg, box = release_config
+    rt = bootstrap(load_config(cfg))
+    try:
+        add_mail(box, SMALL[0:1])
+        for src in rt.sources:
+            rt.pipeline.run_source(src)
+        with rt.session_factory() as s:
+            draft_id, model, prompt_hash = s.execute(select(Draft.id, Draft.model, Draft.prompt_hash)).one()
+    finally:
+        rt.close()
+    from agent.template_drafter import template_set_hash
+    from main import app
+
+    assert model.startswith("templates/") and prompt_hash == template_set_hash(model.removeprefix("templates/"))
+    runner = CliRunner()
+    traced = json.loads(runner.invoke(app, ["-c", str(cfg), "variants", "trace", str(draft_id), "--json"]).stdout)
+    assert traced["prompt_sha256"] == prompt_hash
+    shown = runner.invoke(app, ["-c", str(cfg), "variants", "registry", "show", prompt_hash])
+    assert shown.exit_code == 0 and shown.stdout.startswith("== _base.j2 =="), shown.output
