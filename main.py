@@ -544,6 +544,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         if sim["mean"] is not None:
             line += f"; similarity {sim['mean']:.2f}" + (f" [{sim['low']:.2f}, {sim['high']:.2f}]" if sim["low"] is not None else "")
             line += f"; would have been sent unchanged {unch['rate']:.0%} [{unch['low']:.0%}, {unch['high']:.0%}]"
+        kind, _, name = src.partition(":")
+        if kind == "maildir" and q["waiting"] and not any(m.name == name and m.sent_path for m in settings.sources.maildir):
+            line += " (no sent_path is configured for this Maildir: nothing to compare with; docs/release.md)"
         console.print(literal(line), highlight=False, soft_wrap=True)
     waiting = [r for r in data["open_reviews"] if not r["notified"]]
     console.print(

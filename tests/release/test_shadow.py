@@ -117,3 +117,30 @@ sent_path = "{sent}"
             assert json.loads(status.stdout)["shadow"]["maildir:shadowbox"]["replied"] == 2
         finally:
             rt.close()
+
+
+def test_status_says_why_a_shadow_maildir_without_sent_path_keeps_waiting(tmp_path):
+    shadow_box = tmp_path / "shadowbox"
+    add_mail(tmp_path / "box", [])
+    add_mail(shadow_box, CHOSEN[:1])
+    extra = f"""
+[[sources.maildir]]
+name = "shadowbox"
+path = "{shadow_box}"
+drafts_path = "{tmp_path / 'ShadowDrafts'}"
+from_address = "support@northwind.example"
+mode = "shadow"
+"""
+    cfg = write_config(tmp_path, mailbox=tmp_path / "box", extra=extra)
+    rt = bootstrap(load_config(cfg))
+    try:
+        for src in rt.sources:
+            rt.pipeline.run_source(src)
+    finally:
+        rt.close()
+    from main import app
+
+    out = CliRunner().invoke(app, ["-c", str(cfg), "status"])
+    assert out.exit_code == 0, out.output
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("Shadow maildir:shadowbox"))
+    assert "1 waiting" in line and "no sent_path is configured" in line, line
