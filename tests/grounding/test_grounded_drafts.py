@@ -46,6 +46,20 @@ def test_template_drafter_acknowledges_when_no_article_matches(make_pipeline):
     assert "a member of our team" in a.restored_text
 
 
+def test_template_drafter_does_not_answer_a_message_that_asks_nothing(make_pipeline):
+    """A report whose words hold an article's whole title is acknowledged, not answered from it
+    (found by a new-user trial: a progress report got "Updating your address and personal
+    details" quoted); the same words asked as a question are answered."""
+    p = make_pipeline()
+    report = "Hi, the attached report gives the transfer fees we agreed with our suppliers this quarter. Regards"
+    a = p.analyse(message(subject="Q2 supplier report", text=report))
+    assert a.grounding["snippets"] and a.grounding["citations"] == [], a.grounding  # retrieved, not quoted
+    assert "a member of our team" in a.restored_text and "£25" not in a.restored_text
+    asked = p.analyse(message(subject="Transfers", text="Hello, what are your transfer fees for a payment to another bank?"))
+    assert [c["id"].split("#")[0] for c in asked.grounding["citations"]] == ["KB-en-transfer-fees"], asked.grounding
+    assert "£25" in asked.restored_text
+
+
 @pytest.mark.parametrize("lang", ["de", "fr", "es"])
 def test_model_path_drafts_in_the_clients_language_with_citations_of_retrieved_snippets(make_pipeline, lang):
     subject, text, cited_prefix = QUESTIONS[lang]
