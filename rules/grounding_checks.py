@@ -39,13 +39,16 @@ class GroundingFacts:
     client's texts, the CRM field values, the *cited and retrieved* snippets), ``retrieved`` (the
     snippet ids given to the drafter), ``cited`` (the ids the draft cites), ``style`` (tone and
     readability target; None: not checked), ``untranslated_disclosures`` (pack disclosure rule ids
-    appended in the pack's language because the draft's has no text)."""
+    appended in the pack's language because the draft's has no text), ``published`` (the texts of
+    the cited snippets: the firm's own articles; a name or number the draft quotes from them is not
+    client data, so the pack's ``pii_leak`` rule skips values found there)."""
 
     support: tuple[tuple[str, str | None], ...] = ()
     retrieved: tuple[str, ...] = ()
     cited: tuple[str, ...] = ()
     style: DraftStyle | None = None
     untranslated_disclosures: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

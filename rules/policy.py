@@ -367,7 +367,7 @@ class PolicyPack:
         findings += self.check_disclosures(draft_text=draft_text, inbound_text=inbound_text)
         for rule in self.commitments:
             findings += rule.find(draft_text, draft_sent)
-        findings += self._pii_leak(draft_text, inbound_text, inbound_pii_values, draft_pii, org_values)
+        findings += self._pii_leak(draft_text, inbound_text, inbound_pii_values, draft_pii, org_values, grounding.published if grounding else ())
         findings += self.unrestored_placeholder.find(draft_text, draft_sent)
         findings += self._link_domain(draft_text, allowed_link_domains)
         findings += self.check_inbound(inbound_text)
@@ -432,8 +432,13 @@ class PolicyPack:
         inbound_pii_values: set[str],
         draft_pii: list[tuple[str, int, int, str]],
         org_values: set[str],
+        published: tuple[str, ...] = (),
     ) -> list[Finding]:
+        """``pii_leak`` findings: values Presidio found in the draft that the client did not
+        send, that are not ours (``org_values``) and that the draft does not quote from a cited
+        knowledge article (``published``: the firm's own texts, e.g. an ombudsman's name)."""
         rule = self.pii_leak
+        published_norm = [_norm(t) for t in published]
         ignore = {e.upper() for e in rule.options.get("ignore_entities", [])}
         sent = {_norm(v) for v in inbound_pii_values if v and v.strip()}
         sent_digits = {_digits(v) for v in sent if len(_digits(v)) >= 6}
@@ -458,6 +463,8 @@ class PolicyPack:
                 continue
             if re.search(r"(?<!\w)" + re.escape(v) + r"(?!\w)", inbound_norm):
                 continue  # the client wrote it, although the analyzer did not flag it there
+            if any(re.search(r"(?<!\w)" + re.escape(v) + r"(?!\w)", t) for t in published_norm):
+                continue  # quoted from a cited article of ours
             s, e = _locate(draft_text, start, end, value)
             if (s, e) in seen:
                 continue

@@ -213,9 +213,11 @@ class Analyser:
         support: list[tuple[str, str | None]] = [(p.inbound_text, p.context.language)]
         support += [(t.text, None) for t in p.msg.thread if t.text]
         support += [(v, None) for v in p.msg.crm_fields.values() if v]
-        support += [(retrieved[c].text, retrieved[c].language) for c in dict.fromkeys(cited) if c in retrieved]
+        quoted = [retrieved[c] for c in dict.fromkeys(cited) if c in retrieved]
+        support += [(s.text, s.language) for s in quoted]
         return GroundingFacts(
             support=tuple(support), retrieved=tuple(retrieved), cited=tuple(cited), style=p.redacted.style, untranslated_disclosures=untranslated,
+            published=tuple(s.text for s in quoted),
         )
 
     def header_pii(self, msg: InboundMessage) -> list[tuple[str, str]]:

@@ -440,6 +440,21 @@ def test_pii_sent_by_the_client_in_another_format_or_missed_by_the_analyzer(pack
     assert ids(found, "pii_leak") == []
 
 
+def test_a_name_quoted_from_a_cited_article_is_not_a_leak(pack: PolicyPack) -> None:
+    """The firm's own article (a cited snippet) may name a person: quoting it leaks nothing; the
+    same name with no article behind it is a leak (found by a new-user trial on PostgreSQL)."""
+    from rules.grounding_checks import GroundingFacts
+
+    draft = "Our article says: write to Mr Samuel Okoro, our complaints officer, at the address below."
+    pii = [("PERSON", draft.index("Samuel"), draft.index("Samuel") + 12, "Samuel Okoro")]
+    article = "Complaints are handled by Samuel  Okoro, our complaints officer."
+    facts = GroundingFacts(retrieved=("KB-complaints#1",), cited=("KB-complaints#1",), published=(article,), support=((article, "en"),))
+    quoted = pack.check(draft_text=draft, inbound_text="How do I complain?", draft_language="en", inbound_language="en",
+                        inbound_pii_values=set(), draft_pii=pii, allowed_link_domains={"northwind.example"}, org_values=set(), grounding=facts)
+    assert "pii_leak" not in [f.rule_id for f in quoted]
+    assert [f.excerpt for f in run(pack, draft, "How do I complain?", draft_pii=pii) if f.rule_id == "pii_leak"] == ["Samuel Okoro"]
+
+
 def test_pii_leak_with_wrong_offsets_is_located(pack: PolicyPack) -> None:
     draft = "Please contact Jane Roe."
     found = [f for f in run(pack, draft, draft_pii=[("PERSON", 0, 3, "Jane Roe")]) if f.rule_id == "pii_leak"]
