@@ -1,5 +1,5 @@
-"""Article files → :class:`kb.documents.Article`: Markdown (markdown-it-py), HTML (lxml +
-inscriptis), plain text and PDF (pypdf).
+"""Article files → :class:`kb.documents.Article`: Markdown (markdown-it-py), HTML (lxml, and
+inscriptis through :func:`agent.mailtext.html_to_text`), plain text and PDF (pypdf).
 
 Markdown and plain text may start with YAML front matter between ``---`` lines; the keys read
 are ``title``, ``url``, ``language`` (or ``lang``) and ``id`` (the article id used in citations).
@@ -176,8 +176,9 @@ def load_html(data: bytes, name: str) -> Article:
     ``<h1>``..``<h6>``; title from ``<title>`` or the first ``<h1>``, language from
     ``<html lang>``, link from ``<link rel="canonical">`` or ``<meta name="kb:url">``."""
     import lxml.html
-    from inscriptis import get_text
     from lxml.etree import ParserError
+
+    from agent.mailtext import html_to_text  # inscriptis, configured in one place for mail and articles
 
     try:
         data.decode("utf-8")
@@ -199,7 +200,7 @@ def load_html(data: bytes, name: str) -> Article:
     headings = [(lvl, t) for lvl, t in headings if t]
     if title_el is not None:
         title_el.drop_tree()
-    text = get_text(lxml.html.tostring(doc, encoding="unicode"))
+    text = html_to_text(lxml.html.tostring(doc, encoding="unicode"))
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     buf: list[str] = []
