@@ -9,24 +9,9 @@ import os
 import uuid
 from pathlib import Path
 
-from tests.conftest import need_service
 from tests.e2e.helpers import write_config
 from tests.events.events_testkit import BROKER_URL, require_broker
-
-REDIS_URL = os.environ.get("DRAFTGUARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def require_redis() -> None:
-    """Skip (or fail in CI) when Redis does not answer."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        need_service(f"Redis not reachable at {REDIS_URL}: {exc}")
-    finally:
-        client.close()
+from tests.redis_testkit import REDIS_URL, delete_keys, require_redis
 
 
 def require_services() -> None:
@@ -73,12 +58,5 @@ def delete_queues(*names: str, broker_url: str = BROKER_URL) -> None:
 
 
 def delete_redis_keys(namespace: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = list(client.scan_iter(f"{namespace}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    """Delete the test Redis's keys under ``namespace`` (every key starting with it)."""
+    delete_keys(f"{namespace}*")

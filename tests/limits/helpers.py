@@ -5,7 +5,6 @@ prefix per test), and functions that count requests per window at the servers.""
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import uuid
@@ -13,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_service
+from tests.redis_testkit import REDIS_URL, delete_keys, require_redis
 
-REDIS_URL = os.environ.get("DRAFTGUARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKER = Path(__file__).with_name("limit_worker.py")
 PYTHON = sys.executable
 
@@ -23,30 +21,16 @@ PYTHON = sys.executable
 @pytest.fixture(name="redis_url")
 def redis_url_fixture() -> str:
     """The test Redis URL; skips (or fails in CI) when no server answers."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        need_service(f"Redis not reachable at {REDIS_URL}: {exc}")
-    finally:
-        client.close()
+    require_redis()
     return REDIS_URL
 
 
 @pytest.fixture(name="namespace")
 def namespace_fixture(redis_url):
     """A fresh key namespace; its keys are deleted afterwards."""
-    import redis
-
     ns = f"dgtest-{uuid.uuid4().hex[:12]}"
     yield ns
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{ns}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    delete_keys(f"{ns}:*", redis_url)
 
 
 def max_in_window(times: list[float], span: float) -> int:
