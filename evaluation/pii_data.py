@@ -7,6 +7,9 @@ Two sources, both in ``evaluation/data/pii/``:
 - ``written_samples.txt`` and ``written_samples_2.txt``: samples written for this project in en, de, fr, es, it, nl
   (addresses, dates of birth, national phone formats, lower-case and titled names, cards that
   fail the checksum, e-mail addresses on private suffixes, and ordinary mail with no PII).
+- ``written_samples_3.txt``: 155 samples shaped like whole client e-mails (greetings, signature
+  blocks, forwarded headers, quoted lines, one-liners) in the same six languages, 28 of them with
+  no personal data but with name- or place-like words (product names, months, "Will", "Grace period").
 
 Labels are mapped to the product's entity types (decided before measuring, see
 ``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
@@ -126,7 +129,7 @@ def parse_written(raw: str) -> list[Sample]:
     return samples
 
 
-WRITTEN_FILES = ("written_samples.txt", "written_samples_2.txt")
+WRITTEN_FILES = ("written_samples.txt", "written_samples_2.txt", "written_samples_3.txt")
 
 
 def load_written() -> list[Sample]:
