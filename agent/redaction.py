@@ -37,7 +37,7 @@ from functools import lru_cache
 from agent.config import OrganisationConfig, RedactionConfig
 from agent.errors import RedactionError
 from agent.models import ItemContext, PlaceholderMap, RedactedContext
-from agent.pii.seeds import crm_seeds, name_variants
+from agent.pii.seeds import SeedMatcher, crm_seeds, name_variants
 
 SEED_TEXT_MAX_CHARS = 50_000  # spaCy time grows with length; the prompt never holds more than this
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
@@ -314,7 +314,7 @@ class _PseudonymSession:
         self.detectors: dict[str, str] = {}
         self._by_value: dict[tuple[str, str], str] = {}
         self._seeded: dict[str, tuple[str, str]] = {}  # normalised value -> (entity, recogniser)
-        self._seed_re: re.Pattern | None = None
+        self._seed_re: SeedMatcher | None = None
         self._texts: list[str] = []
 
     def placeholder(self, entity: str, value: str, recogniser: str = "") -> str:
@@ -356,14 +356,12 @@ class _PseudonymSession:
         if not self._seeded:
             return []
         if self._seed_re is None:
-            alts = sorted(self._seeded, key=len, reverse=True)
-            self._seed_re = re.compile(
-                r"(?<!\w)(?:" + "|".join(r"\s+".join(re.escape(w) for w in v.split()) for v in alts) + r")(?!\w)", re.IGNORECASE
-            )
+            self._seed_re = SeedMatcher(sorted(self._seeded, key=len, reverse=True))
         out = []
-        for m in self._seed_re.finditer(text):
-            entity, rec = self._seeded.get(_norm(m.group(0)), ("PERSON", SEEDED))
-            out.append(PiiSpan(entity, m.start(), m.end(), m.group(0), 1.0, rec))
+        for start, end in self._seed_re.spans(text):
+            value = text[start:end]
+            entity, rec = self._seeded.get(_norm(value), ("PERSON", SEEDED))
+            out.append(PiiSpan(entity, start, end, value, 1.0, rec))
         return out
 
     def redact(self, text: str) -> str:
