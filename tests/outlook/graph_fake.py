@@ -52,17 +52,16 @@ import json
 import os
 import re
 import secrets
-import ssl
-import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from tests.servers.local_http import HttpAnswer, LocalJsonServer
 
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 
@@ -92,76 +91,20 @@ def graph_error(status: int, code: str, message: str) -> tuple[int, dict]:
     return status, {"error": {"code": code, "message": message, "innerError": {"date": iso(datetime.now(UTC)), "request-id": str(uuid.uuid4())}}}
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, body: Any, headers: dict | None = None):
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
 # --------------------------------------------------------------------------------- server base
-class _TlsServer:
-    """A threading HTTPS server on 127.0.0.1 whose requests go to ``self.handle``."""
+class _TlsServer(LocalJsonServer):
+    """An HTTPS server on 127.0.0.1 (tests/servers/local_http.py) speaking Graph's JSON flavour;
+    ``base`` is ``https://127.0.0.1:PORT/``."""
+
+    methods = ("GET", "POST", "PATCH", "DELETE", "PUT")
+    content_type = "application/json; odata.metadata=minimal; charset=utf-8"
 
     def __init__(self, ca):
-        outer = self
+        super().__init__(ca)
+        self.base = f"{self.origin}/"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):  # quiet
-                pass
-
-            def _do(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, payload, headers = outer.handle(self.command, self.path, dict(self.headers.items()), body)
-                except HttpError as e:
-                    status, payload, headers = e.status, e.body, e.headers
-                except Exception as e:  # noqa: BLE001 - a bug in the fake answers 500, visibly
-                    status, payload, headers = 500, {"error": {"code": "FakeServerBug", "message": repr(e)}}, {}
-                data = b"" if payload is None else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
-                self.send_response(status)
-                if data:
-                    self.send_header("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if data:
-                    self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _do
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):  # a client that gave up (timeout): quiet
-                if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError | TimeoutError):
-                    super().handle_error(request, client_address)
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.base = f"https://127.0.0.1:{self.port}/"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def handle(self, method, path, headers, body):  # pragma: no cover - overridden
-        raise NotImplementedError
+    def bug_body(self, exc: Exception) -> dict:
+        return {"error": {"code": "FakeServerBug", "message": repr(exc)}}
 
 
 # --------------------------------------------------------------------------------- Entra
@@ -248,7 +191,7 @@ class FakeEntra(_TlsServer):
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()} if body else {}
         self.requests.append((method, parts.path, form))
         if len(segs) < 2:
-            raise HttpError(404, {"error": "not_found"})
+            raise HttpAnswer(404, {"error": "not_found"})
         tenant = segs[0]
         if method == "GET" and segs[1:] == ["v2.0", ".well-known", "openid-configuration"]:
             base = f"{self.base}{tenant}"
@@ -264,7 +207,7 @@ class FakeEntra(_TlsServer):
         if method == "POST" and segs[1:] == ["oauth2", "v2.0", "devicecode"]:
             app = self.apps.get(form.get("client_id", ""))
             if app is None or app.tenant != tenant:
-                raise HttpError(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found"})
+                raise HttpAnswer(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found"})
             code = secrets.token_urlsafe(16)
             user_code = secrets.token_hex(4).upper()
             self.device_codes[code] = {"client_id": app.client_id, "pending": 1, "scope": form.get("scope", "")}
@@ -275,34 +218,34 @@ class FakeEntra(_TlsServer):
             }, {}
         if method == "POST" and segs[1:] == ["oauth2", "v2.0", "token"]:
             return self._token(tenant, form)
-        raise HttpError(404, {"error": "not_found"})
+        raise HttpAnswer(404, {"error": "not_found"})
 
     def _token(self, tenant, form):
         grant = form.get("grant_type")
         app = self.apps.get(form.get("client_id", ""))
         if app is None or app.tenant != tenant:
-            raise HttpError(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application with identifier was not found in the directory."})
+            raise HttpAnswer(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application with identifier was not found in the directory."})
         if grant == "client_credentials":
             if app.secret is None or form.get("client_secret") != app.secret:
-                raise HttpError(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+                raise HttpAnswer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
             if form.get("scope") != GRAPH_DEFAULT_SCOPE:
-                raise HttpError(400, {"error": "invalid_scope", "error_description": "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed."})
+                raise HttpAnswer(400, {"error": "invalid_scope", "error_description": "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed."})
             return 200, self._issue(app, None), {}
         if grant == "refresh_token":
             rt = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
             if rt is None or rt[0] != app.client_id:
-                raise HttpError(400, {"error": "invalid_grant", "error_description": "AADSTS70000: The provided value for the refresh token is not valid."})
+                raise HttpAnswer(400, {"error": "invalid_grant", "error_description": "AADSTS70000: The provided value for the refresh token is not valid."})
             return 200, self._issue(app, rt[1]), {}
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             dc = self.device_codes.get(form.get("device_code", ""))
             if dc is None:
-                raise HttpError(400, {"error": "expired_token", "error_description": "AADSTS70019: Verification code expired."})
+                raise HttpAnswer(400, {"error": "expired_token", "error_description": "AADSTS70019: Verification code expired."})
             if dc["pending"] > 0:
                 dc["pending"] -= 1
-                raise HttpError(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."})
+                raise HttpAnswer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."})
             self.device_codes.pop(form["device_code"])
             return 200, self._issue(app, self.user["upn"]), {}
-        raise HttpError(400, {"error": "unsupported_grant_type", "error_description": f"AADSTS70003: unsupported grant {grant}"})
+        raise HttpAnswer(400, {"error": "unsupported_grant_type", "error_description": f"AADSTS70003: unsupported grant {grant}"})
 
 
 # --------------------------------------------------------------------------------- Graph
@@ -547,7 +490,7 @@ class FakeGraph(_TlsServer):
         try:
             payload = json.loads(body) if body else None
         except ValueError:
-            raise HttpError(*graph_error(400, "BadRequest", "Unable to read JSON request payload.")) from None
+            raise HttpAnswer(*graph_error(400, "BadRequest", "Unable to read JSON request payload.")) from None
         entry = Logged(method, unquote(parts.path), query, {k.lower(): v for k, v in headers.items()}, payload)
         with self.lock:
             self.log.append(entry)
@@ -556,12 +499,12 @@ class FakeGraph(_TlsServer):
             m = re.match(r"^(\w+)\('([^']*)'\)$", s)  # OData key syntax: mailFolders('Inbox')
             segs += [m.group(1), m.group(2)] if m else ([s] if s else [])
         if segs[:1] != ["v1.0"] or len(segs) < 3 or segs[1] != "users":
-            raise HttpError(*graph_error(400, "BadRequest", f"Resource not found for the segment '{segs[1] if len(segs) > 1 else ''}'."))
+            raise HttpAnswer(*graph_error(400, "BadRequest", f"Resource not found for the segment '{segs[1] if len(segs) > 1 else ''}'."))
         mailbox = segs[2].lower()
         entry.mailbox = mailbox
         try:
             self._auth(entry.headers, mailbox)
-        except HttpError as e:
+        except HttpAnswer as e:
             entry.status = e.status
             raise
         with self.lock:
@@ -575,14 +518,14 @@ class FakeGraph(_TlsServer):
                 time.sleep(slow.seconds)
             fault = self._fault(method, parts.path)
             if fault is not None and not fault.after:
-                raise HttpError(*self._fault_answer(fault))
+                raise HttpAnswer(*self._fault_answer(fault))
             with self.lock:
                 status, out, hdrs = self._route(method, mailbox, segs[3:], query, entry.headers, payload)
             if fault is not None and fault.after:
-                raise HttpError(*self._fault_answer(fault))
+                raise HttpAnswer(*self._fault_answer(fault))
             entry.status = status
             return status, out, hdrs
-        except HttpError as e:
+        except HttpAnswer as e:
             entry.status = e.status
             raise
         finally:
@@ -620,15 +563,15 @@ class FakeGraph(_TlsServer):
         auth = headers.get("authorization", "")
         tok = self.entra.valid(auth[7:]) if auth.startswith("Bearer ") else None
         if tok is None:
-            raise HttpError(*graph_error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid."),
+            raise HttpAnswer(*graph_error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid."),
                             {"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'})
         app = self.entra.apps.get(tok.client_id)
         if tok.user is None and app is not None and app.mailboxes is not None and mailbox not in app.mailboxes:
-            raise HttpError(*graph_error(403, "ErrorAccessDenied", "Access to OData is disabled: blocked by the application access policy."))
+            raise HttpAnswer(*graph_error(403, "ErrorAccessDenied", "Access to OData is disabled: blocked by the application access policy."))
         if tok.user is not None and mailbox not in (tok.user.lower(), "me"):
-            raise HttpError(*graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."))
+            raise HttpAnswer(*graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."))
         if mailbox not in self.mailboxes:
-            raise HttpError(*graph_error(404, "ErrorInvalidUser", f"The requested user '{mailbox}' is invalid."))
+            raise HttpAnswer(*graph_error(404, "ErrorInvalidUser", f"The requested user '{mailbox}' is invalid."))
         return tok
 
     # ---- routing ------------------------------------------------------------------
@@ -641,20 +584,20 @@ class FakeGraph(_TlsServer):
                 return 200, {"id": mb.folders[folder], "displayName": folder, "totalItemCount": len(self.folder_messages(mailbox, folder))}, {}
             if rest == ["messages", "delta"] and method == "GET":
                 if folder != "inbox":
-                    raise HttpError(*graph_error(400, "BadRequest", "delta only tracked for Inbox in this fake"))
+                    raise HttpAnswer(*graph_error(400, "BadRequest", "delta only tracked for Inbox in this fake"))
                 return self._delta(mb, query, headers)
             if rest == ["messages"] and method == "GET":
                 return self._list(mb, [m for m in mb.messages.values() if m["parentFolderId"] == mb.folders[folder]], query, f"mailFolders/{segs[1]}/messages")
             if rest == ["messages"] and method == "POST":
                 return self._new_draft(mb, folder, payload or {})
-            raise HttpError(*graph_error(400, "BadRequest", "unsupported folder request"))
+            raise HttpAnswer(*graph_error(400, "BadRequest", "unsupported folder request"))
         if segs == ["messages"] and method == "GET":
             return self._list(mb, list(mb.messages.values()), query, "messages")
         if segs[:1] == ["messages"] and len(segs) >= 2:
             mid = segs[1]
             msg = mb.messages.get(mid)
             if msg is None:
-                raise HttpError(*graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store."))
+                raise HttpAnswer(*graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store."))
             if len(segs) == 2:
                 if method == "GET":
                     return 200, self._shape(mb, msg, query), {}
@@ -670,12 +613,12 @@ class FakeGraph(_TlsServer):
                     return 204, None, {}
             if len(segs) == 3 and segs[2] == "permanentDelete" and method == "POST":
                 if payload:
-                    raise HttpError(*graph_error(400, "BadRequest", "permanentDelete takes no request body."))
+                    raise HttpAnswer(*graph_error(400, "BadRequest", "permanentDelete takes no request body."))
                 mb.recoverable[mid] = mb.messages.pop(mid)  # the Purges folder of the dumpster
                 return 204, None, {}
             if len(segs) == 3 and segs[2] in ("createReply", "createReplyAll") and method == "POST":
                 return self._create_reply(mb, msg, payload or {}, all_=segs[2] == "createReplyAll")
-        raise HttpError(*graph_error(400, "BadRequest", f"unsupported request {method} {'/'.join(segs)}"))
+        raise HttpAnswer(*graph_error(400, "BadRequest", f"unsupported request {method} {'/'.join(segs)}"))
 
     def _folder_name(self, mb: Mailbox, seg: str) -> str:
         s = seg.lower()
@@ -684,7 +627,7 @@ class FakeGraph(_TlsServer):
         for wk, fid in mb.folders.items():
             if fid == seg:
                 return wk
-        raise HttpError(*graph_error(404, "ErrorInvalidIdMalformed", "Id is malformed."))
+        raise HttpAnswer(*graph_error(404, "ErrorInvalidIdMalformed", "Id is malformed."))
 
     # ---- shaping ------------------------------------------------------------------
     def _select(self, query) -> list[str] | None:
@@ -694,7 +637,7 @@ class FakeGraph(_TlsServer):
         names = [s.strip() for s in sel.split(",") if s.strip()]
         for n in names:
             if n not in MESSAGE_PROPERTIES:
-                raise HttpError(*graph_error(400, "RequestBroker--ParseUri", f"Could not find a property named '{n}' on type 'microsoft.graph.message'."))
+                raise HttpAnswer(*graph_error(400, "RequestBroker--ParseUri", f"Could not find a property named '{n}' on type 'microsoft.graph.message'."))
         return names
 
     _EXPAND = re.compile(r"^singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)$", re.IGNORECASE)
@@ -711,7 +654,7 @@ class FakeGraph(_TlsServer):
         if exp:
             m = self._EXPAND.match(exp)
             if not m:
-                raise HttpError(*graph_error(400, "BadRequest", f"Parsing OData Select and Expand failed: {exp}"))
+                raise HttpAnswer(*graph_error(400, "BadRequest", f"Parsing OData Select and Expand failed: {exp}"))
             want = m.group(1).replace("''", "'").lower()
             props = [p for p in mb.props.get(msg["id"], []) if p["id"].lower() == want]
             if props:
@@ -745,13 +688,13 @@ class FakeGraph(_TlsServer):
             return cmp
         if (m := self._F_CONV.match(expr)):
             if query.get("$orderby"):
-                raise HttpError(*graph_error(400, "InefficientFilter", "The restriction or sort order is too complex for this operation."))
+                raise HttpAnswer(*graph_error(400, "InefficientFilter", "The restriction or sort order is too complex for this operation."))
             cid = m.group(1).replace("''", "'")
             return lambda msg: msg.get("conversationId") == cid
         if (m := self._F_PROP.match(expr)):
             pid, val = m.group(2).replace("''", "'").lower(), m.group(3).replace("''", "'")
             return lambda msg: any(p["id"].lower() == pid and p["value"] == val for p in mb.props.get(msg["id"], []))
-        raise HttpError(*graph_error(400, "BadRequest", f"Invalid filter clause: {expr}"))
+        raise HttpAnswer(*graph_error(400, "BadRequest", f"Invalid filter clause: {expr}"))
 
     def _list(self, mb: Mailbox, candidates: list[dict], query, path: str):
         pred = self._filter(mb, query.get("$filter"), query)
@@ -760,7 +703,7 @@ class FakeGraph(_TlsServer):
         if "$skiptoken" in query:
             state = self.rounds.pop(query["$skiptoken"], None)
             if state is None:
-                raise HttpError(*graph_error(400, "BadRequest", "skip token unknown"))
+                raise HttpAnswer(*graph_error(400, "BadRequest", "skip token unknown"))
             rows, skip, query = state["rows"], state["skip"], state["query"]
         top = int(query.get("$top") or 10)
         page = rows[skip: skip + top]
@@ -781,18 +724,18 @@ class FakeGraph(_TlsServer):
         if "$skiptoken" in query:
             state = self.rounds.pop(query["$skiptoken"], None)
             if state is None:
-                raise HttpError(*graph_error(410, "SyncStateNotFound", "The sync state generation is not found; generation=7;[highest=9][9][8][7]."))
+                raise HttpAnswer(*graph_error(410, "SyncStateNotFound", "The sync state generation is not found; generation=7;[highest=9][9][8][7]."))
         elif "$deltatoken" in query:
             dt = self.delta_tokens.get(query["$deltatoken"])
             if dt is None:
-                raise HttpError(*graph_error(410, "SyncStateNotFound", "The sync state generation is not found; generation=3;[highest=9][9][8][7]."))
+                raise HttpAnswer(*graph_error(410, "SyncStateNotFound", "The sync state generation is not found; generation=3;[highest=9][9][8][7]."))
             entries = [(seq, kind, mid) for seq, kind, mid in mb.log if seq > dt["seq"]]
             state = {"entries": entries, "pos": 0, "seq": self.seq, "query": dt["query"]}
         else:
             pred = self._filter(mb, query.get("$filter"), query)
             self._select(query)
             if query.get("changeType") not in (None, "created", "updated", "deleted"):
-                raise HttpError(*graph_error(400, "BadRequest", "changeType must be created, updated or deleted"))
+                raise HttpAnswer(*graph_error(400, "BadRequest", "changeType must be created, updated or deleted"))
             inbox = mb.folders["inbox"]
             entries = [(seq, kind, mid) for seq, kind, mid in mb.log
                        if kind == "created" and mid in mb.messages and mb.messages[mid]["parentFolderId"] == inbox and pred(mb.messages[mid])]
@@ -829,21 +772,21 @@ class FakeGraph(_TlsServer):
         for k, v in data.items():
             if k == "singleValueExtendedProperties":
                 if not isinstance(v, list) or not all(isinstance(p, dict) and {"id", "value"} <= set(p) for p in v):
-                    raise HttpError(*graph_error(400, "BadRequest", "Invalid singleValueExtendedProperties"))
+                    raise HttpAnswer(*graph_error(400, "BadRequest", "Invalid singleValueExtendedProperties"))
                 existing = {p["id"].lower(): p for p in mb.props.get(msg["id"], [])}
                 for p in v:
                     if not re.match(r"^String \{[0-9a-f-]{36}\} Name \w+$", p["id"], re.IGNORECASE):
-                        raise HttpError(*graph_error(400, "ErrorInvalidProperty", "The extended property id is not valid."))
+                        raise HttpAnswer(*graph_error(400, "ErrorInvalidProperty", "The extended property id is not valid."))
                     existing[p["id"].lower()] = {"id": p["id"], "value": str(p["value"])}
                 mb.props[msg["id"]] = list(existing.values())
             elif k in WRITABLE:
                 msg[k] = v
             else:
-                raise HttpError(*graph_error(400, "ErrorInvalidPropertyUpdateSentMessage" if k in MESSAGE_PROPERTIES else "BadRequest", f"property {k} is read-only"))
+                raise HttpAnswer(*graph_error(400, "ErrorInvalidPropertyUpdateSentMessage" if k in MESSAGE_PROPERTIES else "BadRequest", f"property {k} is read-only"))
 
     def _patch(self, mb: Mailbox, msg: dict, data: dict):
         if not msg["isDraft"] and set(data) - {"isRead", "categories", "flag", "importance", "inferenceClassification", "singleValueExtendedProperties"}:
-            raise HttpError(*graph_error(400, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message."))
+            raise HttpAnswer(*graph_error(400, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message."))
         self._apply_writable(mb, msg, data)
         msg["changeKey"] = b64url(secrets.token_bytes(12))
         msg["lastModifiedDateTime"] = iso(self.clock())
@@ -868,11 +811,11 @@ class FakeGraph(_TlsServer):
 
     def _create_reply(self, mb: Mailbox, orig: dict, data: dict, *, all_: bool):
         if orig.get("isDraft"):
-            raise HttpError(*graph_error(400, "ErrorInvalidOperation", "Cannot reply to a draft."))
+            raise HttpAnswer(*graph_error(400, "ErrorInvalidOperation", "Cannot reply to a draft."))
         message = data.get("message") or {}
         comment = data.get("comment")
         if comment is not None and isinstance(message, dict) and "body" in message:
-            raise HttpError(*graph_error(400, "ErrorInvalidRequest", "Specify either a comment or the body property of the message parameter, not both."))
+            raise HttpAnswer(*graph_error(400, "ErrorInvalidRequest", "Specify either a comment or the body property of the message parameter, not both."))
         now = self.clock()
         mid = self.new_id()
         sender = orig["from"]

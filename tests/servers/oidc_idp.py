@@ -36,23 +36,17 @@ import base64
 import hashlib
 import json
 import secrets
-import ssl
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.servers.local_http import HttpAnswer, LocalJsonServer
+
 CODE_SECONDS = 60  # an authorization code is good this long, once
-
-
-class _Answer(Exception):
-    def __init__(self, status: int, body: dict | None = None, headers: dict | None = None):
-        self.status, self.body, self.headers = status, body, headers or {}
 
 
 def _b64url(data: bytes) -> str:
@@ -92,9 +86,12 @@ class IdpUser:
     )
 
 
-class OidcIdp:
+class OidcIdp(LocalJsonServer):
     """The identity provider (see the module docstring). ``ca``: a ``trustme.CA`` to serve https
-    (msal refuses http authorities); ``tenant``: Entra's URL layout under that tenant id."""
+    (msal refuses http authorities); ``tenant``: Entra's URL layout under that tenant id. The
+    server (127.0.0.1, random port, threads) is tests/servers/local_http.py's."""
+
+    fixed_headers = {"Cache-Control": "no-store"}
 
     def __init__(
         self,
@@ -120,55 +117,9 @@ class OidcIdp:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "idp-" + secrets.token_hex(4)
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):  # quiet
-                pass
-
-            def _do(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, payload, headers = outer._handle(self.command, self.path, self.headers, body)
-                except _Answer as a:
-                    status, payload, headers = a.status, a.body, a.headers
-                except Exception as e:  # noqa: BLE001 - a bug in the fake answers 500, visibly
-                    status, payload, headers = 500, {"error": "server_error", "error_description": repr(e)}, {}
-                data = b"" if payload is None else json.dumps(payload).encode()
-                self.send_response(status)
-                if data:
-                    self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "no-store")
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if data:
-                    self.wfile.write(data)
-
-            do_GET = do_POST = _do
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):  # a client that gave up: quiet
-                if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError | TimeoutError):
-                    super().handle_error(request, client_address)
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        scheme = "http"
-        if ca is not None:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
-            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-            scheme = "https"
-        self.port = self.httpd.server_address[1]
-        self.base = f"{scheme}://127.0.0.1:{self.port}"
+        super().__init__(ca)
+        self.base = self.origin
         self._prefix = f"/{tenant}" if tenant else ""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # ------------------------------------------------------------------ URLs
     @property
@@ -224,23 +175,9 @@ class OidcIdp:
         jwk.update(kid=self.kid, use="sig", alg="RS256")
         return {"keys": [jwk]}
 
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> OidcIdp:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> OidcIdp:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     # ------------------------------------------------------------------ protocol
-    def _handle(self, method: str, raw_path: str, headers, body: bytes):
+    def handle(self, method: str, raw_path: str, headers, body: bytes):
+        """Answer one request (see the module docstring)."""
         parts = urlsplit(raw_path)
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         p = self._paths()
@@ -260,16 +197,16 @@ class OidcIdp:
             sep = "&" if "?" in target else "?"
             extra = sep + urlencode({"state": query["state"]}) if query.get("state") else ""
             return 302, None, {"Location": target + extra}
-        raise _Answer(404, {"error": "not_found"})
+        raise HttpAnswer(404, {"error": "not_found"})
 
     def _authorize(self, q: dict):
         self.authorize_requests.append(dict(q))
         if q.get("client_id") != self.client_id:
-            raise _Answer(400, {"error": "unauthorized_client", "error_description": "unknown client_id"})
+            raise HttpAnswer(400, {"error": "unauthorized_client", "error_description": "unknown client_id"})
         redirect = q.get("redirect_uri", "")
         if redirect not in self.redirect_uris:
             # Never redirect to an unregistered URI (RFC 6749 section 4.1.2.1): answer here.
-            raise _Answer(400, {"error": "invalid_request", "error_description": f"redirect_uri not registered: {redirect}"})
+            raise HttpAnswer(400, {"error": "invalid_request", "error_description": f"redirect_uri not registered: {redirect}"})
         problem = None
         if q.get("response_type") != "code":
             problem = ("unsupported_response_type", "only response_type=code")
@@ -294,7 +231,7 @@ class OidcIdp:
 
     def _token_error(self, status: int, error: str, description: str):
         self.token_errors.append(error)
-        raise _Answer(status, {"error": error, "error_description": description})
+        raise HttpAnswer(status, {"error": error, "error_description": description})
 
     def _token(self, form: dict, authorization: str):
         record = dict(form)
