@@ -1,12 +1,19 @@
-"""Helpers of the release tests: example mail copied in batches, configs with [release]."""
+"""Helpers of the release tests: example mail copied in batches, configs with [release], and for the
+shadow-scoring tests (test_shadow_*.py) a SQLite database and the shadow item the pipeline records."""
 
 from __future__ import annotations
 
 import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from agent.formatting import text_to_html
+from agent.models import InboundMessage
+from storage.db import open_database
+from storage.models import Draft, Item
 from tests.e2e.helpers import ROOT, write_config
 
 EXAMPLES = sorted((ROOT / "examples" / "mailbox" / "new").iterdir()) + sorted((ROOT / "examples" / "mailbox" / "cur").iterdir())
@@ -45,3 +52,32 @@ def release_config(tmp_path):
     box = tmp_path / "box"
     add_mail(box, [])
     return write_config(tmp_path, mailbox=box, extra=RELEASE), box
+
+
+@pytest.fixture
+def db(tmp_path) -> Iterator:
+    """A session factory of a fresh SQLite database (``tmp_path/dg.db``), disposed afterwards.
+    (tests/outlook/conftest.py's own ``db``, star-imported by test_shadow_outlook.py, is the same.)"""
+    engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
+    yield sf
+    engine.dispose()
+
+
+def record_shadow_item(db, msg: InboundMessage, text: str) -> int:
+    """Record ``msg`` as the pipeline records a shadow item (state ``shadow``, thread key from the
+    message), with a template draft whose body is ``text`` (plain and as HTML); returns the item id."""
+    with db() as s:
+        item = Item(source=msg.source, external_id=msg.external_id, thread_key=msg.thread_key, correlation_id=str(uuid.uuid4()),
+                    state="shadow", received_at=msg.received_at)
+        s.add(item)
+        s.flush()
+        s.add(Draft(item_id=item.id, provider="template", model="t", prompt_template_id="reply/v1", prompt_hash="0" * 64,
+                    intent="information_request", confidence=0.9, body_text=text, body_html=text_to_html(text), body_sha256="0" * 64))
+        s.commit()
+        return item.id
+
+
+@pytest.fixture
+def shadow_item() -> Callable[..., int]:
+    """:func:`record_shadow_item` as a fixture: ``shadow_item(db, msg, text) -> item id``."""
+    return record_shadow_item

@@ -5,10 +5,8 @@ client's email; a case nobody answered stays waiting."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from agent.config import Settings, SourcesConfig
@@ -16,34 +14,13 @@ from agent.formatting import text_to_html
 from agent.models import InboundMessage
 from connectors.salesforce.shadow import CLOCK_SKEW, reply_query
 from jobs.shadow_outcomes import score_shadow_drafts, shadow_quality
-from storage.db import open_database
-from storage.models import Draft, Item, ShadowOutcome
+from storage.models import ShadowOutcome
 from tests.salesforce.conftest import *  # noqa: F403 - the local Salesforce server and its fixtures
 
 TEXT = "Hello Hank,\n\nyour invoice 4711 was paid on May 3 and the receipt is attached.\n\nKind regards,\nGlobex Support"
 
 
-@pytest.fixture
-def db(tmp_path):
-    engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
-    yield sf
-    engine.dispose()
-
-
-def _shadow_item(db, msg: InboundMessage) -> int:
-    """Record ``msg`` as the pipeline records a shadow item, with its draft ``TEXT``."""
-    with db() as s:
-        item = Item(source=msg.source, external_id=msg.external_id, thread_key=msg.thread_key, correlation_id=str(uuid.uuid4()),
-                    state="shadow", received_at=msg.received_at)
-        s.add(item)
-        s.flush()
-        s.add(Draft(item_id=item.id, provider="template", model="t", prompt_template_id="reply/v1", prompt_hash="0" * 64,
-                    intent="information_request", confidence=0.9, body_text=TEXT, body_html=text_to_html(TEXT), body_sha256="0" * 64))
-        s.commit()
-        return item.id
-
-
-def test_salesforce_shadow_draft_is_scored_against_the_outbound_email(fake, seed, make_source, make_cfg, cursors, db):
+def test_salesforce_shadow_draft_is_scored_against_the_outbound_email(fake, seed, make_source, make_cfg, cursors, db, shadow_item):
     cfg = make_cfg(mode="shadow")
     src = make_source(cfg)
     answered = seed.case("Invoice question")
@@ -53,8 +30,8 @@ def test_salesforce_shadow_draft_is_scored_against_the_outbound_email(fake, seed
     silent = seed.case("Delivery question")
     seed.email(silent, "Hello, when will my order arrive?")
     msgs = {m.conversation_id: m for m in src.poll(cursors) if isinstance(m, InboundMessage)}
-    item_id = _shadow_item(db, msgs[answered["Id"]])
-    silent_id = _shadow_item(db, msgs[silent["Id"]])
+    item_id = shadow_item(db, msgs[answered["Id"]], TEXT)
+    silent_id = shadow_item(db, msgs[silent["Id"]], TEXT)
     settings = Settings(sources=SourcesConfig(salesforce=[cfg]))
     assert score_shadow_drafts(settings, db, sources=[src]) == {src.name: {"replied": 0, "waiting": 2, "errors": 0}}
 
