@@ -16,9 +16,11 @@ setup: $(BIN)/python
 run: setup
 	$(BIN)/python main.py --config config.example.toml run --once
 
+# Two pytest-xdist workers (CI has 2 cores; much of the suite waits on subprocesses and servers);
+# loadgroup keeps the tests sharing a module-scoped fixture on one worker (tests/conftest.py).
 test: setup
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # Re-pin requirements.lock after changing pyproject.toml dependencies: versions and the sha256 of
 # every artefact. Pins already in the lock are kept (upgrade one with UPGRADE="--upgrade-package NAME").

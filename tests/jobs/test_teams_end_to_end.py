@@ -9,12 +9,18 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from jobs_testkit import ROOT, mailbox_subset, start_service, stop_service, wait_for, write_service_config
 
 from tests.teams.teams_testkit import SIG, FakeTeams
 
 ESCALATING = ("1592658720.M62P1", "1712746800.M63P1")  # legal threat, investment advice (MANIFEST)
-TEAMS = '\n[notify]\ntransport = "teams_webhook"\nretry_base_seconds = 0.5\n\n[notify.teams]\nmax_attempts = 2\nmax_wait_seconds = 0.1\n'
+# retry_base_seconds: a failed first notification is due again RETRY_BASE s after its inline try.
+# `run --once` ends with an outbox pass, so the base must outlast the rest of that run (the second
+# item, the pass itself: a few seconds on a loaded machine) or the pass would already deliver the
+# first failure (seen with 0.5 s under load). The service's outbox then delivers once it is due.
+RETRY_BASE = 20
+TEAMS = f'\n[notify]\ntransport = "teams_webhook"\nretry_base_seconds = {RETRY_BASE}\n\n[notify.teams]\nmax_attempts = 2\nmax_wait_seconds = 0.1\n'
 
 
 def tasks(db) -> list[tuple]:
@@ -25,6 +31,7 @@ def tasks(db) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.timeout(900)  # two `main.py` processes: 40 s a start-up alone with the load average near 7
 def test_escalations_reach_teams_and_failures_are_delivered_later(tmp_path):
     box = tmp_path / "box"
     mailbox_subset(box, prefixes=ESCALATING)
@@ -34,7 +41,7 @@ def test_escalations_reach_teams_and_failures_are_delivered_later(tmp_path):
         env = {"DRAFTGUARD_TEAMS_WEBHOOK_URL": teams.webhook_url}
         teams.fail(*[("status", 503)] * 4)  # down for the inline tries (2 items x 2 attempts)
         once = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "-c", str(cfg), "run", "--once"], cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+            [sys.executable, str(ROOT / "main.py"), "-c", str(cfg), "run", "--once"], cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **env}
         )
         assert once.returncode == 0, once.stderr[-2000:]
         assert SIG not in once.stdout + once.stderr
@@ -46,8 +53,8 @@ def test_escalations_reach_teams_and_failures_are_delivered_later(tmp_path):
         log = tmp_path / "service.log"
         proc = start_service(cfg, env=env, log=log)
         try:
-            wait_for(lambda: all(n for _, n, _, _ in tasks(db)), 60, "the outbox to deliver the kept notifications")
-            wait_for(lambda: "draftguard running" in log.read_text(), 30, "the service")
+            wait_for(lambda: all(n for _, n, _, _ in tasks(db)), RETRY_BASE + 120, "the outbox to deliver the kept notifications")
+            wait_for(lambda: "draftguard running" in log.read_text(), 60, "the service")
         finally:
             assert stop_service(proc) == 0
         sent = teams.successes()
