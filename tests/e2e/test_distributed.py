@@ -1,7 +1,7 @@
 """The distributed mode end to end (issue 12), as an operator runs it: three ``main.py worker``
 processes and one ``main.py run --once`` scheduler (subprocesses) on the machine's PostgreSQL
 (a private database), RabbitMQ (a private task queue and events exchange) and Redis (a private
-limits namespace), 300 generated messages in a Maildir (conversations of three), the local
+limits namespace), 120 generated messages in a Maildir (conversations of three), the local
 OpenAI-compatible server with the scripted model and a small latency.
 
 One worker is killed with SIGKILL while it holds items (its item locks are seen in
@@ -17,8 +17,8 @@ One worker is killed with SIGKILL while it holds items (its item locks are seen 
   exactly once after deduplication by event id.
 
 Needs PostgreSQL, RabbitMQ and Redis: skips with the reason when one is absent, fails under
-``DRAFTGUARD_REQUIRE_SERVICES=1``. The budget is 150 s on a quiet 2-core machine; measured 290 s
-with the machine's load average near 10 (four processes load spaCy and the risk classifier, then
+``DRAFTGUARD_REQUIRE_SERVICES=1``. With 300 items the budget was 150 s on a quiet 2-core machine;
+measured 290 s with the machine's load average near 10 (four processes load spaCy and the risk classifier, then
 the CPU, not the 50 ms model, is the bottleneck), hence the module's own pytest timeout.
 """
 
@@ -56,7 +56,12 @@ from tests.servers.openai_server import OpenAIServer
 TIMEOUT = 900  # seconds: a loaded CI machine is slow; the budget above is for a quiet one
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(TIMEOUT + 120)]
 
-ITEMS = 300
+# 120 messages (40 conversations of three), first written with 300 (issue 12): the run's time is
+# mostly the CPU of 300 items, while what is asserted needs only that the three workers' 12 threads
+# go round several times (120 items = 10 rounds), that the kill lands mid-run with work left for the
+# other two (30 items done, 90 to go) while the victim holds items, and many conversations with
+# drafts (40). The item count is not a load test: benchmarks/distributed.py measures throughput.
+ITEMS = 120
 PER_CONVERSATION = 3
 WORKERS = 3
 WORKER_THREADS = 4
