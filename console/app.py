@@ -11,7 +11,8 @@ Routers (each a FastAPI ``APIRouter`` in ``console/routes/`` or ``console/auth/`
 ``app.state`` holds: ``settings``, ``services`` (:class:`console.services.ConsoleServices`),
 ``templates``, ``local_login`` (bool), ``sign_in_links`` (list of ``(label, url)`` the sign-in
 page shows: a sign-in router appends its own), ``csrf_exempt`` (paths), ``csp`` (header value,
-rebuilt by :func:`allow_form_action`), ``secret_key``, ``clock`` (``time.time``; tests replace it).
+rebuilt by :func:`allow_form_action`), ``trusted_origins`` (:func:`console.security.trusted_origins`),
+``secret_key``, ``clock`` (``time.time``; tests replace it).
 """
 
 from __future__ import annotations
@@ -33,12 +34,20 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from agent.config import Settings
 from agent.errors import ConfigError
 from console.authz import SignInRequired
 from console.config import is_loopback_host
-from console.security import SecurityHeaders, check_csrf, content_security_policy, csrf_token
+from console.security import (
+    SecurityHeaders,
+    check_csrf,
+    content_security_policy,
+    csrf_token,
+    trusted_hosts,
+    trusted_origins,
+)
 from console.services import ConsoleServices
 from console.session import current_identity
 
@@ -67,7 +76,10 @@ def session_secret(settings: Settings, *, local_login: bool) -> str:
             key="console.secret_env",
         )
     if len(value) < MIN_SECRET_CHARS:
-        raise ConfigError(f"the session secret in {env} is shorter than {MIN_SECRET_CHARS} characters", key="console.secret_env")
+        raise ConfigError(
+            f"the session secret in {env} is shorter than {MIN_SECRET_CHARS} characters",
+            key="console.secret_env",
+        )
     return value
 
 
@@ -89,7 +101,9 @@ def allow_form_action(app: FastAPI, origin: str) -> None:
     app.state.csp = content_security_policy(tuple(app.state.form_action_extra))
 
 
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def visible(value: object) -> str:
@@ -124,7 +138,13 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     return app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
-def create_app(settings: Settings, *, local_login: bool = False, services: ConsoleServices | None = None, secret_key: str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    local_login: bool = False,
+    services: ConsoleServices | None = None,
+    secret_key: str | None = None,
+) -> FastAPI:
     """The console app for ``settings``.
 
     ``local_login`` offers sign-in as a configured reviewer without a password (loopback
@@ -145,7 +165,12 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
         services.close()
 
     app = FastAPI(
-        title="draftguard review console", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(check_csrf)], lifespan=lifespan
+        title="draftguard review console",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(check_csrf)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.services = services
@@ -155,6 +180,7 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
     app.state.csrf_exempt = set()
     app.state.form_action_extra = []
     app.state.csp = content_security_policy()
+    app.state.trusted_origins = trusted_origins(cfg)
     app.state.secret_key = secret
     app.state.clock = time.time
 
@@ -167,6 +193,8 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
         same_site="lax",
         https_only=cfg.secure_cookies(),
     )
+    # A Host other than the console's own (DNS rebinding: Host: attacker.example) gets 400.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=trusted_hosts(cfg), www_redirect=False)
     app.add_middleware(SecurityHeaders, state=app.state)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -180,12 +208,22 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": exc.detail},
+            status_code=exc.status_code,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors())
-        return render(request, "error.html", {"status": 400, "message": f"Bad request: check {fields}."}, status_code=400)
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "message": f"Bad request: check {fields}."},
+            status_code=400,
+        )
 
     from console.routes import items, queue, signin
 
@@ -205,5 +243,8 @@ def create_app(settings: Settings, *, local_login: bool = False, services: Conso
     # ---- end of the marked spot --------------------------------------------------------------
 
     if local_login:
-        log.warning("console: --local-login is on: anyone who reaches %s can sign in as a configured reviewer", cfg.base_url())
+        log.warning(
+            "console: --local-login is on: anyone who reaches %s can sign in as a configured reviewer",
+            cfg.base_url(),
+        )
     return app
