@@ -76,10 +76,7 @@ def session_secret(settings: Settings, *, local_login: bool) -> str:
             key="console.secret_env",
         )
     if len(value) < MIN_SECRET_CHARS:
-        raise ConfigError(
-            f"the session secret in {env} is shorter than {MIN_SECRET_CHARS} characters",
-            key="console.secret_env",
-        )
+        raise ConfigError(f"the session secret in {env} is shorter than {MIN_SECRET_CHARS} characters", key="console.secret_env")
     return value
 
 
@@ -101,9 +98,7 @@ def allow_form_action(app: FastAPI, origin: str) -> None:
     app.state.csp = content_security_policy(tuple(app.state.form_action_extra))
 
 
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def visible(value: object) -> str:
@@ -138,13 +133,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     return app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
-def create_app(
-    settings: Settings,
-    *,
-    local_login: bool = False,
-    services: ConsoleServices | None = None,
-    secret_key: str | None = None,
-) -> FastAPI:
+def create_app(settings: Settings, *, local_login: bool = False, services: ConsoleServices | None = None, secret_key: str | None = None) -> FastAPI:
     """The console app for ``settings``.
 
     ``local_login`` offers sign-in as a configured reviewer without a password (loopback
@@ -165,12 +154,7 @@ def create_app(
         services.close()
 
     app = FastAPI(
-        title="draftguard review console",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        dependencies=[Depends(check_csrf)],
-        lifespan=lifespan,
+        title="draftguard review console", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(check_csrf)], lifespan=lifespan
     )
     app.state.settings = settings
     app.state.services = services
@@ -208,22 +192,12 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return render(
-            request,
-            "error.html",
-            {"status": exc.status_code, "message": exc.detail},
-            status_code=exc.status_code,
-        )
+        return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors())
-        return render(
-            request,
-            "error.html",
-            {"status": 400, "message": f"Bad request: check {fields}."},
-            status_code=400,
-        )
+        return render(request, "error.html", {"status": 400, "message": f"Bad request: check {fields}."}, status_code=400)
 
     from console.routes import items, queue, signin
 
@@ -243,8 +217,5 @@ def create_app(
     # ---- end of the marked spot --------------------------------------------------------------
 
     if local_login:
-        log.warning(
-            "console: --local-login is on: anyone who reaches %s can sign in as a configured reviewer",
-            cfg.base_url(),
-        )
+        log.warning("console: --local-login is on: anyone who reaches %s can sign in as a configured reviewer", cfg.base_url())
     return app

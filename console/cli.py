@@ -29,19 +29,9 @@ def _config_path(ctx: typer.Context) -> Path:
 
 def serve(
     ctx: typer.Context,
-    local_login: Annotated[
-        bool,
-        typer.Option(
-            "--local-login",
-            help="Offer sign-in as a configured reviewer without an identity provider (loopback only; for trying draftguard).",
-        ),
-    ] = False,
-    host: Annotated[
-        str | None, typer.Option("--host", help="Bind address (default: \\[console] host, 127.0.0.1).")
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option("--port", help="Port (default: \\[console] port, 8080).")
-    ] = None,
+    local_login: Annotated[bool, typer.Option("--local-login", help="Offer sign-in as a configured reviewer without an identity provider (loopback only; for trying draftguard).")] = False,
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default: \\[console] host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default: \\[console] port, 8080).")] = None,
 ) -> None:
     """Start the review console (web pages for reviewers and auditors) on \\[console] host:port."""
     import uvicorn
@@ -62,13 +52,6 @@ def serve(
         raise fail(ExitCode.USAGE, str(exc)) from None
     cfg = settings.console
     if local_login:
-        err.print(
-            literal(
-                f"LOCAL SIGN-IN IS ON: anyone who can reach {cfg.base_url()} can sign in as a configured reviewer."
-            ),
-            style="bold yellow",
-        )
+        err.print(literal(f"LOCAL SIGN-IN IS ON: anyone who can reach {cfg.base_url()} can sign in as a configured reviewer."), style="bold yellow")
     err.print(literal(f"review console on http://{cfg.host}:{cfg.port} (public URL {cfg.base_url()})"))
-    uvicorn.run(
-        app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=False, server_header=False
-    )
+    uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=False, server_header=False)

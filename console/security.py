@@ -120,11 +120,7 @@ def check_origin(request: Request) -> None:
     present and not one of :func:`trusted_origins` (``Origin: null`` included); a request
     without ``Origin`` passes (the CSRF token still applies). Logged with method and path only."""
     origin = request.headers.get("origin")
-    if (
-        origin is None
-        or request.method not in UNSAFE_METHODS
-        or request.url.path in request.app.state.csrf_exempt
-    ):
+    if origin is None or request.method not in UNSAFE_METHODS or request.url.path in request.app.state.csrf_exempt:
         return
     if origin.strip().lower() not in request.app.state.trusted_origins:
         log.warning("console: cross-origin request refused: %s %s", request.method, request.url.path)
@@ -159,15 +155,10 @@ async def check_csrf(request: Request) -> None:
     ok = False
     if token and expected:
         try:
-            got = _serializer(request).loads(
-                token, max_age=request.app.state.settings.console.absolute_minutes * 60
-            )
+            got = _serializer(request).loads(token, max_age=request.app.state.settings.console.absolute_minutes * 60)
             ok = isinstance(got, str) and hmac.compare_digest(got, expected)
         except BadSignature:
             ok = False
     if not ok:
         log.warning("console: CSRF check failed: %s %s", request.method, request.url.path)
-        raise HTTPException(
-            status_code=403,
-            detail="The form expired or did not come from this console. Reload the page and try again.",
-        )
+        raise HTTPException(status_code=403, detail="The form expired or did not come from this console. Reload the page and try again.")
