@@ -19,7 +19,8 @@ about 6 items per CPU-second per core, README "Throughput").
 
 Run: ``.venv/bin/python benchmarks/distributed.py`` (480 items at 2 s, 1/2/4 workers of 4
 threads: 16 minutes on the shared 2-core machine); ``--quick`` for a smoke run (48 items, 0.5 s).
-Needs PostgreSQL, RabbitMQ and Redis on 127.0.0.1 (tests/conftest.py, tests/distributed/kit.py).
+Needs PostgreSQL, RabbitMQ and Redis on 127.0.0.1 (tests/conftest.py, tests/distributed/kit.py: the
+database and the workers are started as the tests start them).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -76,7 +76,15 @@ def run(workers: int, items: int, threads: int, latency: float) -> Row:
     from jobs.bootstrap import bootstrap
     from jobs.celery_app import configure
     from tests.conftest import new_pg_database
-    from tests.distributed.kit import delete_queues, delete_redis_keys, distributed_config, env, unique
+    from tests.distributed.kit import (
+        delete_queues,
+        delete_redis_keys,
+        distributed_config,
+        env,
+        start_workers,
+        stop_workers,
+        unique,
+    )
     from tests.e2e.backlog import write_backlog
     from tests.servers.openai_server import OpenAIServer
     from tests.unit.fakes import FakeNotifier
@@ -100,21 +108,8 @@ def run(workers: int, items: int, threads: int, latency: float) -> Row:
         settings = load_config(cfg)
         rt = bootstrap(settings, notifier=FakeNotifier())  # migrates the database before the workers start
         stack.callback(rt.close)
-        procs = [
-            subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--config", str(cfg), "worker", "-n", str(threads)], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(workers)
-        ]
-
-        def stop() -> None:
-            for p in procs:
-                p.terminate()
-            for p in procs:
-                try:
-                    p.wait(60)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-
-        stack.callback(stop)
+        procs = start_workers(cfg, workers, threads=threads, environment=environment)
+        stack.callback(stop_workers, procs)
         app = configure(settings)
         deadline = time.monotonic() + 300
         while len(app.control.ping(timeout=1.0) or []) < workers:

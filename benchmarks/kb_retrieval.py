@@ -1,7 +1,7 @@
 """Knowledge base retrieval quality and speed (issue 14), on SQLite and PostgreSQL.
 
 Indexes ``examples/knowledge`` into a fresh database of each kind (SQLite in a temporary
-folder; PostgreSQL: a database ``dg_kb_bench_<random>`` created on the server at
+folder; PostgreSQL: a database ``dg_kb_bench_<random>`` created (by tests/conftest.py's helper) on the server at
 ``DRAFTGUARD_TEST_POSTGRES_URL``'s host, default 127.0.0.1:5432, and dropped afterwards;
 skipped with a line when the server cannot be reached), then answers the known questions of
 ``evaluation/kb_questions.jsonl`` (:mod:`evaluation.kb`) and prints per split (dev, test, all):
@@ -17,47 +17,36 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN_URL = os.environ.get("DRAFTGUARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
 @contextlib.contextmanager
 def _database(backend: str):
-    """Yield a fresh database URL of ``backend`` (None when PostgreSQL is unreachable)."""
+    """Yield a fresh database URL of ``backend`` (None, after a printed line, when PostgreSQL is
+    unreachable). PostgreSQL: tests/conftest.py's ``new_pg_database`` (the tests' helper, one home)."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/kb.db"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
+    import pytest
+    from sqlalchemy.engine import make_url
 
-    name = f"dg_kb_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    from tests.conftest import PG_ADMIN_URL, new_pg_database
+
     try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        print(f"postgresql: skipped, server not reachable at {PG_ADMIN_URL.rsplit('@', 1)[-1]}: {str(exc.orig).strip().splitlines()[0]}")
-        admin.dispose()
+        with new_pg_database("dg_kb_bench") as url:
+            yield url
+    except pytest.skip.Exception as exc:  # no server: the helper skips (outside pytest: this exception)
+        server = make_url(PG_ADMIN_URL)
+        reason = str(exc.msg).replace(PG_ADMIN_URL, f"{server.host}:{server.port}").strip().splitlines()[0]
+        print(f"postgresql: skipped, {reason}")
         yield None
-        return
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def run(backend: str, show_misses: bool) -> None:

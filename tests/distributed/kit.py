@@ -1,15 +1,20 @@
 """Helpers of the distributed-mode tests (tests/distributed/, tests/e2e/test_distributed.py): the
 machine's RabbitMQ, Redis and PostgreSQL (skip with the reason, or fail under
 ``DRAFTGUARD_REQUIRE_SERVICES=1``), a config for the mode with private names (task queue, Redis
-key namespace, events exchange), and the clean-up of the broker's queues."""
+key namespace, events exchange), ``main.py worker`` subprocesses started and stopped, and the
+clean-up of the broker's queues."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
-from tests.e2e.helpers import write_config
+from tests.e2e.helpers import ROOT, write_config
 from tests.events.events_testkit import BROKER_URL, require_broker
 from tests.redis_testkit import REDIS_URL, delete_keys, require_redis
 
@@ -43,6 +48,42 @@ def env(broker_url: str = BROKER_URL, **more: str) -> dict[str, str]:
     out = {k: v for k, v in os.environ.items() if k not in ("DRAFTGUARD_STORAGE_URL", "DRAFTGUARD_TASK_BROKER_URL")}
     out.update({"DRAFTGUARD_BROKER_URL": broker_url, "DRAFTGUARD_REDIS_URL": REDIS_URL, "COLUMNS": "200", **more})
     return out
+
+
+def start_workers(
+    cfg: Path,
+    count: int,
+    *,
+    threads: int,
+    environment: dict[str, str],
+    names: Sequence[str] | None = None,
+    outputs: Sequence[IO] | None = None,
+) -> list[subprocess.Popen]:
+    """Start ``count`` ``main.py --config cfg worker -n threads`` subprocesses in the repository
+    root with ``environment`` (see :func:`env`); ``names[i]`` is worker i's ``--name``, and its
+    stdout and stderr go to ``outputs[i]`` (default: discarded). Stop them with :func:`stop_workers`."""
+    procs = []
+    for i in range(count):
+        cmd = [sys.executable, str(ROOT / "main.py"), "--config", str(cfg), "worker", "-n", str(threads)]
+        if names is not None:
+            cmd += ["--name", names[i]]
+        out = outputs[i] if outputs is not None else subprocess.DEVNULL
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT if outputs is not None else subprocess.DEVNULL))
+    return procs
+
+
+def stop_workers(procs: Sequence[subprocess.Popen], timeout: float = 60.0) -> None:
+    """SIGTERM every worker still running (a worker finishes its items first), wait up to
+    ``timeout`` seconds for each, and SIGKILL the ones still alive after that."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def delete_queues(*names: str, broker_url: str = BROKER_URL) -> None:
