@@ -701,64 +701,13 @@ def audit_export(
 @config_app.command("check")
 def config_check(path: Annotated[Path | None, typer.Argument(help="Config file (default: --config).")] = None) -> None:
     """Validate a config file: TOML syntax, every key, routing expressions and the policy pack."""
-    p = path or STATE.config_path
+    from jobs.config_check import check_config
+
     try:
-        settings = load_config(p)
-        from rules.policy import load_policy_pack
-        from rules.routing import Router
-
-        try:
-            Router(settings.routing)
-        except DraftguardError as exc:
-            raise DraftguardError(f"{p}: {exc}") from None  # the file, as for every other key
-        pack = load_policy_pack(settings.policy_pack_path())
-        from agent.release.variants import definition_fingerprint
-
-        for name in settings.release.names():  # [release]: each variant's prompt template and pack exist
-            definition_fingerprint(settings, name)
-            vc = settings.release.variant(name)
-            if vc.policy_pack is not None:
-                load_policy_pack(settings.resolve(vc.policy_pack))
-        for i, m in enumerate(settings.sources.maildir):
-            box = settings.resolve(m.path)
-            if not ((box / "cur").is_dir() and (box / "new").is_dir()):
-                raise DraftguardError(f"{p}: sources.maildir[{i}].path: {box} is not a Maildir (needs cur/ and new/)")
-        from kb.index import discover
-
-        try:
-            discover(settings.knowledge, settings.base_dir)  # a missing [knowledge] folder: named (knowledge.folders[i])
-        except DraftguardError as exc:
-            raise DraftguardError(f"{p}: {exc}") from None
-        import importlib.util
-
-        for lang, package in settings.redaction.nlp_models().items():
-            if importlib.util.find_spec(package) is None:
-                key = "redaction.spacy_model" if lang == settings.redaction.language else f"redaction.models.{lang}"
-                raise DraftguardError(f"{p}: {key}: package {package!r} is not installed")
-        from agent.pii.catalogue import check_entities
-
-        check_entities(settings.redaction)  # an entity no recogniser supports: refused, named
-        from storage.db import check_storage_url
-
-        try:
-            check_storage_url(settings.storage_url())  # a valid URL whose driver is installed
-        except StorageError as exc:
-            raise DraftguardError(f"{p}: storage.url: {exc}") from None
-        from jobs.worker import check_distributed
-
-        try:
-            check_distributed(settings)  # [distributed]: PostgreSQL, Redis limits, a broker
-        except DraftguardError as exc:
-            raise DraftguardError(f"{p}: {exc}") from None
-        from console.auth.oidc import OidcSettings
-
-        try:
-            OidcSettings.from_config(settings.console.oidc)  # [console.oidc]: every key known, URLs https
-        except DraftguardError as exc:
-            raise DraftguardError(f"{p}: {exc}") from None
+        result = check_config(path or STATE.config_path)
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
-    console.print(literal(f"{p}: OK ({len(settings.routing.rules)} routing rules, policy pack {pack.name} {pack.version})"), soft_wrap=True)
+    console.print(literal(result.summary()), soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------- quarantine
