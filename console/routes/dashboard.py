@@ -4,12 +4,15 @@ acceptance and edit similarity of drafts, the shadow sources' draft quality
 (:func:`jobs.shadow_outcomes.shadow_quality`, all recorded shadow items) and the variants'
 figures (:func:`jobs.variants.report` over the window's drafts). Charts are SVG images from
 ``GET /dashboard/charts/{name}.svg`` (:mod:`console.routes.charts`, pygal), each with the table of
-its figures under it. Counts, durations and ratios only (:mod:`console.routes.dashboard_data`):
+its figures under it; the variants chart is drawn from the rows the page already holds and sent
+inside the page (a ``data:`` image, which runs no script), so a view computes the report once. Counts, durations and ratios only (:mod:`console.routes.dashboard_data`):
 no client text, no names. Variant and source names come from the config and the database and are
 escaped like any text. ``?days=`` picks the window (7, 14, 30 or 90 whole UTC days; default 14).
 """
 
 from __future__ import annotations
+
+import base64
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -37,6 +40,16 @@ def _variants(request: Request, days: int) -> list[dict]:
     from jobs.variants import report
 
     return report(request.app.state.services.session_factory, request.app.state.settings, since_days=days)["variants"]
+
+
+def _variants_svg(rows: list[dict], days: int) -> bytes:
+    """The variants chart (escalation, fallback and acceptance rate per variant) of ``rows``
+    (:func:`_variants`) as SVG bytes without script."""
+    return charts.variants_chart(
+        f"Variants: escalation, fallback and acceptance rates (last {days} days)",
+        [v["name"] for v in rows],
+        {k: [(v.get(key) or {}).get("rate") for v in rows] for k, key in (("escalated", "escalation_rate"), ("fallback", "fallback_rate"), ("accepted (placed drafts)", "acceptance_rate"))},
+    )
 
 
 def figures(request: Request, days: int) -> dict:
@@ -73,6 +86,7 @@ def dashboard(request: Request, days: int | None = None, identity: Identity = De
         state_totals=sorted(((k, sum(v)) for k, v in f["states"].series.items()), key=lambda x: -x[1]),
         edit_buckets=data.similarity_histogram(acc.edit_similarity),
         outcome_buckets=data.similarity_histogram(acc.outcome_similarity),
+        variants_chart="data:image/svg+xml;base64," + base64.b64encode(_variants_svg(f["variants"], f["days"])).decode("ascii"),
     )
     return render(request, "dashboard.html", f)
 
@@ -85,12 +99,7 @@ def chart(request: Request, name: str, days: int | None = None, identity: Identi
     n = _days(days)
     since = data.window_start(n)
     if name == "variants":
-        rows = _variants(request, n)
-        svg = charts.variants_chart(
-            f"Variants: escalation, fallback and acceptance rates (last {n} days)",
-            [v["name"] for v in rows],
-            {k: [(v.get(key) or {}).get("rate") for v in rows] for k, key in (("escalated", "escalation_rate"), ("fallback", "fallback_rate"), ("accepted (placed drafts)", "acceptance_rate"))},
-        )
+        svg = _variants_svg(_variants(request, n), n)
         return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": charts.SVG_CSP})
     with request.app.state.services.session_factory() as s:
         if name == "states":

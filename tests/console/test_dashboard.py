@@ -7,6 +7,7 @@ and variant names render inert."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import uuid
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from agent.release.config import ReleaseConfig
 from console.routes import charts
 from console.routes import dashboard_data as data
+from console.routes.dashboard import CHARTS
 from jobs import variants as release_jobs
 from jobs.shadow_outcomes import score_shadow_drafts, shadow_quality
 from storage import release as store
@@ -87,8 +89,11 @@ def test_dashboard_figures_follow_the_reviews(console_env):
 
 
 def data_charts(html: str) -> list[str]:
+    """The chart images the page links (every chart but the variants one, which the page carries
+    itself as a data: image drawn from the report it already computed)."""
     found = re.findall(r'<img class="chart" src="(/dashboard/charts/[a-z_]+\.svg\?days=14)"', html)
-    assert len(found) == 8, found
+    assert len(found) == len(CHARTS) - 1 and not any("variants" in f for f in found), found
+    assert re.search(r'<img class="chart" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="Bar chart: escalation', html)
     return found
 
 
@@ -172,7 +177,7 @@ def _item(uow: UnitOfWork, source: str, state: str, variant: str | None, *, esca
     return item
 
 
-def test_dashboard_shows_shadow_quality_and_variants(tmp_path):
+def test_dashboard_shows_shadow_quality_and_variants(tmp_path, monkeypatch):
     settings = settings_for(tmp_path)
     sent = tmp_path / "Sent"
     settings.sources.maildir[0].sent_path = sent
@@ -203,7 +208,17 @@ def test_dashboard_shows_shadow_quality_and_variants(tmp_path):
         release_jobs.stop(sf, settings, "spare", actor="tester", reason="test")
 
         c = sign_in(client(app), AUDREY)
+        calls = []
+        real_report = release_jobs.report
+        monkeypatch.setattr(release_jobs, "report", lambda *a, **k: calls.append(k) or real_report(*a, **k))
         page = c.get("/dashboard").text
+        # one report per view: the page carries its variants chart (no second request computes it again)
+        assert calls == [{"since_days": 14}]
+        assert "/dashboard/charts/variants.svg" not in page
+        inline = re.search(r'<img class="chart" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="Bar chart: escalation, fallback', page)
+        assert inline, page
+        inline_svg = base64.b64decode(inline.group(1))
+        assert inline_svg.startswith(b"<svg") and b"canary" in inline_svg and b"<script" not in inline_svg and b"<img" not in inline_svg
         q = shadow_quality(sf)["maildir:local"]
         assert q["replied"] == 2 and 0.3 < q["similarity"]["mean"] < 1.0 and q["similarity"]["low"] < q["similarity"]["high"]
         sim = q["similarity"]
@@ -224,6 +239,7 @@ def test_dashboard_shows_shadow_quality_and_variants(tmp_path):
         assert HOSTILE_SOURCE not in page and HOSTILE_VARIANT not in page and "<img src=x" not in page
         assert str(escape(HOSTILE_SOURCE)) in page and str(escape(HOSTILE_VARIANT)) in page
         svg = c.get("/dashboard/charts/variants.svg")
+        assert len(calls) == 2  # the chart on its own (a direct link) computes the report itself
         assert svg.status_code == 200 and svg.headers["content-security-policy"] == charts.SVG_CSP
         assert b"<script" not in svg.content and b"<img" not in svg.content and b"canary" in svg.content
         assert sign_in(client(app), ALICE).get("/dashboard").text.count("maildir:local") >= 1
