@@ -15,9 +15,9 @@ snippet first; when even the latest text alone is too long it is shortened at th
 from __future__ import annotations
 
 import base64
-import functools
 import gzip
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,16 +57,39 @@ _MODEL_PREFIXES = (("gpt-4o", "o200k_base"), ("gpt-4.1", "o200k_base"), ("gpt-4.
 MESSAGE_OVERHEAD_TOKENS = 8  # per-message framing of the chat format (two messages), counted on top of the text
 
 
-@functools.lru_cache(maxsize=4)
-def encoding(name: str) -> tiktoken.Encoding:
-    """The tiktoken :class:`~tiktoken.Encoding` ``name`` (``"o200k_base"``, ``"cl100k_base"``) from the
-    vendored file. Raises KeyError for another name, ValueError when the file's hash is wrong."""
+_built: dict[str, tiktoken.Encoding] = {}
+_build_lock = threading.Lock()  # one build per encoding, however many threads ask first
+
+
+def _build_encoding(name: str) -> tiktoken.Encoding:
+    """Read, check and build the encoding ``name`` from its vendored file (about a second for
+    o200k_base). Raises KeyError for an unknown name, ValueError when the file's hash is wrong."""
     filename, sha, pat, special = ENCODINGS[name]
     raw = gzip.decompress((DATA / filename).read_bytes())
     if hashlib.sha256(raw).hexdigest() != sha:
         raise ValueError(f"{DATA / filename}: sha256 does not match tiktoken's pinned hash for {name}")
     ranks = {base64.b64decode(tok): int(rank) for tok, rank in (line.split() for line in raw.splitlines() if line)}
     return tiktoken.Encoding(name, pat_str=pat, mergeable_ranks=ranks, special_tokens=special)
+
+
+def encoding(name: str) -> tiktoken.Encoding:
+    """The tiktoken :class:`~tiktoken.Encoding` ``name`` (``"o200k_base"``, ``"cl100k_base"``) from the
+    vendored file, built once per process: threads asking together for one not built yet wait for
+    a single build (under a lock), later calls take no lock. Raises KeyError for another name,
+    ValueError when the file's hash is wrong (nothing is kept then: the next call tries again)."""
+    enc = _built.get(name)
+    if enc is None:
+        with _build_lock:
+            enc = _built.get(name)
+            if enc is None:
+                enc = _built[name] = _build_encoding(name)
+    return enc
+
+
+def clear_encodings() -> None:
+    """Forget the built encodings (tests: the next :func:`encoding` call builds again)."""
+    with _build_lock:
+        _built.clear()
 
 
 def encoding_name_for(model: str) -> str:

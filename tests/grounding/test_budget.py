@@ -4,12 +4,15 @@ cut oldest first, snippets lowest-ranked first, what was cut recorded on the dra
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 
+from agent import token_budget
 from agent.models import KnowledgeSnippet, RedactedContext, ThreadMessage
 from agent.prompts import render_within_budget
-from agent.token_budget import count_tokens, encoding, encoding_name_for, prompt_tokens
+from agent.token_budget import clear_encodings, count_tokens, encoding, encoding_name_for, prompt_tokens
 from tests.unit.fakes import message
 
 
@@ -18,11 +21,47 @@ def test_counting_is_offline_and_matches_the_published_encodings(monkeypatch):
         raise AssertionError("the tokenizer tried to open a network connection")
 
     monkeypatch.setattr(socket, "create_connection", no_network)
-    encoding.cache_clear()
+    clear_encodings()
     assert encoding("o200k_base").encode("hello world") == [24912, 2375]  # o200k_base ids, as tiktoken publishes them
     assert encoding("cl100k_base").encode("hello world") == [15339, 1917]
     assert encoding_name_for("gpt-4o-mini") == "o200k_base" and encoding_name_for("gpt-4") == "cl100k_base"
     assert count_tokens("Grüße aus München", "gpt-4o-mini") == len(encoding("o200k_base").encode_ordinary("Grüße aus München"))
+
+
+def test_threads_asking_together_build_the_encoding_once(monkeypatch):
+    builds: list[str] = []
+    real_build = token_budget._build_encoding
+
+    def slow_build(name):  # a slow first build: every thread asks while it runs
+        builds.append(name)
+        time.sleep(0.3)
+        return real_build(name)
+
+    monkeypatch.setattr(token_budget, "_build_encoding", slow_build)
+    clear_encodings()
+    barrier = threading.Barrier(8)
+    got: list = []
+    errors: list[BaseException] = []
+
+    def ask():
+        barrier.wait()
+        try:
+            got.append(encoding("cl100k_base"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert builds == ["cl100k_base"]  # one build for eight threads
+    assert len(got) == 8 and all(e is got[0] for e in got)
+    assert got[0].encode("hello world") == [15339, 1917]
+    assert encoding("cl100k_base") is got[0] and builds == ["cl100k_base"]  # later calls reuse it
+    with pytest.raises(KeyError):
+        encoding("no_such_encoding")
 
 
 def _ctx(n: int) -> RedactedContext:
