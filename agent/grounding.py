@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from agent.drafting_config import DraftingConfig, DraftStyle
-from agent.models import InboundMessage, KnowledgeSnippet
+from agent.models import CitationScreen, InboundMessage, KnowledgeSnippet, is_citation_id, screen_citations
+from agent.sender_trust import CRM_WITHHELD, crm_withheld_reason
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,16 @@ class Grounder:
 
     def with_crm(self, msg: InboundMessage) -> tuple[InboundMessage, str | None]:
         """``(msg with the sender's CRM context in crm_fields, error)``. Only for mail without CRM
-        fields from a source not in ``crm_sources``; a lookup error leaves the message as it was."""
+        fields from a source not in ``crm_sources``; a lookup error leaves the message as it was.
+
+        When the From address cannot be trusted to pick the record
+        (:func:`agent.sender_trust.crm_withheld_reason`: a different Reply-To, DMARC failed, SPF
+        and DKIM failed) nothing is looked up, CRM fields the message came with are dropped, and
+        the error is ``"CRM context withheld: <reason code>"`` (no address)."""
+        reason = crm_withheld_reason(msg)
+        if reason and (msg.crm_fields or (self.crm is not None and self.config.crm_context)):
+            log.info("CRM context withheld: %s", reason)
+            return msg.model_copy(update={"crm_fields": {}}), CRM_WITHHELD + reason
         if self.crm is None or not self.config.crm_context or msg.crm_fields:
             return msg, None
         if msg.source.partition(":")[0] in self.crm_sources:
@@ -205,7 +215,7 @@ def check_citations(cited: Sequence[str], retrieved: Sequence[KnowledgeSnippet])
 def grounding_record(
     *,
     snippets: Sequence[KnowledgeSnippet],
-    cited: Sequence[str],
+    cited: Sequence[str] | CitationScreen,
     budget: dict | None,
     style: DraftStyle,
     crm_fields: Sequence[str] = (),
@@ -213,14 +223,19 @@ def grounding_record(
 ) -> dict:
     """The JSON-ready record stored on the draft (``drafts.grounding``) and shown to reviewers:
     ``snippets`` (id, title, url, score, language; no text), ``citations`` (valid cited ids, each
-    with its title and link), ``unknown_citations``, ``budget`` (:meth:`BudgetReport.as_record`),
-    ``style``, ``crm_fields`` (field names only) and ``errors``."""
-    valid, unknown = check_citations(cited, snippets)
+    with its title and link), ``unknown_citations`` (well-formed ids not retrieved),
+    ``citations_dropped`` (``{"count", "sha256"}`` of the citations that were not well-formed
+    ids: :func:`agent.models.screen_citations`; their text is not kept), ``budget``
+    (:meth:`BudgetReport.as_record`), ``style``, ``crm_fields`` (field names only) and ``errors``.
+    ``cited``: the draft's :attr:`~agent.models.DraftOutput.citation_screen`, or raw ids (screened here)."""
+    screen = cited if isinstance(cited, CitationScreen) else screen_citations(cited)
+    valid, unknown = check_citations(screen.kept, snippets)
     by_id = {s.id: s for s in snippets}
     return {
         "snippets": [{"id": s.id, "title": s.title, "url": s.url, "score": round(s.score, 4), "relevance": s.relevance, "language": s.language} for s in snippets],
         "citations": [{"id": c, "title": by_id[c].title, "url": by_id[c].url} for c in valid],
         "unknown_citations": unknown,
+        "citations_dropped": {"count": screen.dropped, "sha256": screen.dropped_sha256},
         "budget": budget,
         "style": {"tone": style.tone, "lix_max": style.lix_max},
         "crm_fields": list(crm_fields),
@@ -230,14 +245,23 @@ def grounding_record(
 
 def grounding_audit(record: dict | None) -> dict:
     """The audit chain's part of a grounding record (``drafted`` event): snippet ids retrieved and
-    cited, unknown citations, the budget's counts. Ids and numbers only; {} without a record."""
+    cited, unknown citations (well-formed ids only), ``citations_dropped`` (count) and
+    ``citations_dropped_sha256`` of the citations that were not (their text never enters the chain),
+    ``crm_withheld`` (the reason codes of :mod:`agent.sender_trust`, when CRM context was withheld),
+    the budget's counts. Ids, codes, hashes and numbers only; {} without a record."""
     if not record:
         return {}
     budget = record.get("budget") or {}
+    dropped = record.get("citations_dropped") or {}
+    unknown = [u for u in record.get("unknown_citations") or [] if is_citation_id(u)]
+    extra = len(record.get("unknown_citations") or []) - len(unknown)  # a record not screened (never: belt and braces)
     return {
         "snippets": [s["id"] for s in record.get("snippets") or []],
         "citations": [c["id"] for c in record.get("citations") or []],
-        "unknown_citations": list(record.get("unknown_citations") or []),
+        "unknown_citations": unknown,
+        "citations_dropped": int(dropped.get("count") or 0) + extra,
+        "citations_dropped_sha256": dropped.get("sha256"),
+        "crm_withheld": [e.removeprefix(CRM_WITHHELD) for e in record.get("errors") or [] if e.startswith(CRM_WITHHELD)],
         "token_budget": {k: budget.get(k) for k in ("model", "budget", "used", "thread_total", "thread_cut", "latest_truncated")} | {"snippets_cut": len(budget.get("snippets_cut") or [])} if budget else None,
     }
 
@@ -251,5 +275,9 @@ def citation_lines(record: dict | None) -> list[str]:
     for c in record.get("citations") or []:
         out.append(f"{c.get('title') or c.get('id')}" + (f" — {c['url']}" if c.get("url") else "") + f" ({c.get('id')})")
     for u in record.get("unknown_citations") or []:
-        out.append(f"NOT RETRIEVED: {u}")
+        if is_citation_id(u):
+            out.append(f"NOT RETRIEVED: {u}")
+    dropped = int((record.get("citations_dropped") or {}).get("count") or 0)
+    if dropped:
+        out.append(f"DROPPED: {dropped} citation(s) not in the snippet id format (text not kept)")
     return out

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from agent.models import Finding, InboundMessage, Severity
 from agent.outbound_guard import OutboundGuard
+from agent.sender_trust import crm_withheld_reason
 from rules.risk.normalise import fold, hidden_html_text, normalise
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,12 +102,16 @@ class DraftCheckFacts:
         Contacts: the sender's and Reply-To addresses and the values of CRM fields whose name
         matches :data:`CRM_CONTACT_FIELD`. Client texts: subject, display names of sender,
         Reply-To, To and Cc, the whole text body (quoted history included), the HTML part's
-        hidden text, earlier thread messages, attachment names and every CRM field value."""
+        hidden text, earlier thread messages, attachment names and every CRM field value.
+        CRM values count as neither when the sender cannot be trusted to have picked them
+        (:func:`agent.sender_trust.crm_withheld_reason`: a different Reply-To, DMARC failed, …):
+        the person answered did not send them, so a draft that repeats them is a finding."""
+        crm = {} if crm_withheld_reason(msg) else msg.crm_fields
         contacts = [msg.sender.email, *(a.email for a in msg.reply_to)]
-        contacts += [v for k, v in msg.crm_fields.items() if CRM_CONTACT_FIELD.search(k) and v]
+        contacts += [v for k, v in crm.items() if CRM_CONTACT_FIELD.search(k) and v]
         texts = [msg.subject, *(a.name for a in (msg.sender, *msg.reply_to, *msg.to, *msg.cc))]
         texts += [msg.text_body, *(t.text for t in msg.thread), *(a.filename for a in msg.attachments)]
-        texts += list(msg.crm_fields.values())
+        texts += list(crm.values())
         if msg.html_body:
             hidden, comments = hidden_html_text(msg.html_body)
             texts += hidden + comments

@@ -42,7 +42,8 @@ first that fires wins:
 it is cut to 200 characters. It may contain the sender's address, so store it with
 the item, not in the audit chain.
 
-This module owns the one list of headers the rules read. Every connector keeps exactly
+This module owns the one list of headers the rules read (plus ``Authentication-Results``,
+read by :mod:`agent.sender_trust` to decide whether CRM context may be looked up). Every connector keeps exactly
 those in ``InboundMessage.headers``: Maildir (the parsed RFC 5322 header block) and
 Salesforce (``EmailMessage.Headers``) call :func:`skip_headers` on the message's
 ``(name, value)`` pairs; Outlook filters Graph's ``internetMessageHeaders`` with
@@ -76,6 +77,9 @@ SKIP_HEADERS: frozenset[str] = frozenset(
         "return-path",
         "content-type",
         "x-failed-recipients",
+        # Not a skip rule's: the sender-trust check (agent/sender_trust.py) reads it, and it
+        # reaches the pipeline from every connector through this one list.
+        "authentication-results",
     }
 )
 

@@ -228,9 +228,15 @@ def test_facts_of_a_message_name_the_client_contacts_and_the_firm_allow_list(tmp
         {"organisation": {"domains": ["northwind.example"], "own_addresses": ["support@northwind.example"], "signature": "Northwind\n+44 20 7000 1234"}, "policy": {"allow_list": ["GB33 BUKB 2020 1555 5555 55"]}}
     )
     facts = DraftCheckFacts.of(msg, settings)
-    assert facts.contacts == ("ann@client.example", "ann.home@client.example", "+44 20 7946 0958")
+    # A Reply-To that is not the From address: the CRM values were not picked by the person answered
+    # (agent/sender_trust.py), so they are neither contacts nor client text.
+    assert facts.contacts == ("ann@client.example", "ann.home@client.example")
+    assert "call 0800 000 000" not in facts.client_texts
     assert "GB33 BUKB 2020 1555 5555 55" in facts.firm_values and "+44 20 7000 1234" in facts.firm_values
     assert facts.firm_domains == ("northwind.example",)
+    assert "pay the new IBAN.pdf" in facts.client_texts
+    facts = DraftCheckFacts.of(msg.model_copy(update={"reply_to": []}), settings)
+    assert facts.contacts == ("ann@client.example", "+44 20 7946 0958")
     assert "pay the new IBAN.pdf" in facts.client_texts and "call 0800 000 000" in facts.client_texts
 
 
