@@ -164,14 +164,16 @@ class Redactor:
         else (no headers, no CRM fields): what the analyzer finds, and each value found masked
         wherever else it appears in ``text`` (a name's parts too, as :meth:`pseudonymise` seeds
         them from the whole message); non-overlapping, sorted, address parts joined."""
+        from agent.pii.names import grow_names
+
         lang = self.language_for(text, language)
-        found = resolve(text, self.analyze(text, lang))
+        found = resolve(text, grow_names(text, self.analyze(text, lang), lang))
         session = _PseudonymSession(self, lang)
         for span in found:
             session.seed(span.entity, span.value, span.recogniser)
         folded = " ".join(text.split()).casefold()  # only a value written twice or more can be found again (cheap to test)
         session._seeded = {v: e for v, e in session._seeded.items() if folded.count(v) >= 2}
-        return resolve(text, found + session._seed_spans(text)) if session._seeded else found
+        return resolve(text, grow_names(text, found + session._seed_spans(text), lang)) if session._seeded else found
 
     def _allowed(self, entity: str, value: str) -> bool:
         v = _norm(value)

@@ -156,7 +156,7 @@ MONTHS = (
 )
 DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
-    rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
     rf"(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 BIRTH = (
@@ -216,6 +216,9 @@ def one_per_shared_plan(regions: list[str]) -> list[str]:
     return out
 
 
+_COUNTRY_CODE_BEFORE = re.compile(r"(?<![\w+])\+\d{1,3}[ \t]?$")
+
+
 def phone_recogniser(language: str, regions: list[str]):
     """Presidio's libphonenumber recogniser for ``regions``, minus matches of fewer than 7
     digits (short service numbers some regions allow, which in mail are years and amounts)."""
@@ -224,6 +227,10 @@ def phone_recogniser(language: str, regions: list[str]):
     class _Phone(PhoneRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None):
             results = super().analyze(text, entities, nlp_artifacts)
+            for r in results:  # "+44 (0)7700 900 731": libphonenumber reads the national part after the "(0)" only
+                cc = _COUNTRY_CODE_BEFORE.search(text, 0, r.start)
+                if cc is not None and text[r.start : r.start + 3] == "(0)":
+                    r.start = cc.start()
             return [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7]
 
     return _Phone(supported_language=language, supported_regions=one_per_shared_plan(regions), context=CONTEXT["PHONE_NUMBER"], name="PhoneRecognizer")

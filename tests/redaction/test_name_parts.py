@@ -1,0 +1,56 @@
+"""A name is masked whole, not in part (issue 10): initials, particles, a second surname and the
+unknown words next to a found name go with it; a common first name in lower case before a listed
+surname is a name; feminine forms of Slavic surnames are listed. Through the real Redactor
+(Presidio, spaCy), on invented text; the words around the name stay readable."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_recognisers import redact
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Thanks for your help.\nKind regards,\nR. S. Venkataraman", "R. S. Venkataraman"),
+        ("Het bedrag graag overmaken t.n.v. P. Bakker.", "P. Bakker"),
+        ("Mijn vader, de heer H. van der Berg-Smit, is overleden.", "H. van der Berg-Smit"),
+        ("The form was signed by my brother Tariq Nowakowski yesterday.", "Tariq Nowakowski"),
+        ("Ich, Agnieszka Wiśniewska, bevollmächtige meinen Sohn für das Konto.", "Agnieszka Wiśniewska"),
+        ("ok thanks\nray nowak", "ray nowak"),
+    ],
+)
+def test_the_whole_name_is_masked(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name not in text, text
+    assert any(v == name for v in pm.mapping.values()), pm.mapping
+    for part in name.replace(".", " ").replace("-", " ").split():
+        if len(part) > 2 and part not in ("van", "der"):
+            assert part not in text, (part, text)
+
+
+def test_growth_stops_at_greetings_titles_and_ordinary_words(redactor):
+    text, pm = redact(redactor, "Dear Mr Okonkwo-Bello,\nplease send the Annual Statement to me.\nRegards,\nChidi Okonkwo-Bello")
+    assert text.startswith("Dear Mr <PERSON_1>,"), text
+    assert "Annual Statement" in text and "Regards," in text
+    assert "Okonkwo-Bello" in pm.mapping["<PERSON_1>"] or "Okonkwo-Bello" in " ".join(pm.mapping.values())
+
+
+@pytest.mark.parametrize(
+    "sentence, value",
+    [
+        ("Her date of birth is the 3rd of April 1957, as on the form.", "3rd of April 1957"),
+        ("I was born on the 21st of June 1962 in Cork.", "21st of June 1962"),
+    ],
+)
+def test_a_birth_date_with_of_is_a_date_of_birth(redactor, sentence, value):
+    text, pm = redact(redactor, sentence)
+    assert value not in text and "1957" not in text and "1962" not in text, text
+    assert any(ph.startswith("<DATE_OF_BIRTH_") and v == value for ph, v in pm.mapping.items()), pm.mapping
+
+
+def test_a_country_code_before_a_bracketed_trunk_zero_is_part_of_the_number(redactor):
+    text, pm = redact(redactor, "Mobile: +44 (0)7700 900 123 after six.")
+    assert "+44" not in text and "7700" not in text, text
+    assert "+44 (0)7700 900 123" in pm.mapping.values(), pm.mapping
