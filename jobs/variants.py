@@ -111,6 +111,7 @@ def promote(session_factory: sessionmaker[Session], settings: Settings, name: st
     _known(settings, name)
     fingerprint = definition_fingerprint(settings, name)
     with UnitOfWork(session_factory) as uow:
+        store.lock_release(uow.session)  # one change of the variant set at a time: read and append under the lock
         st = store.release_state(uow.session, settings.release.default_name(), settings.release.names())
         if st.default == name:
             raise ReleaseError(f"{name!r} is already the default")
@@ -131,12 +132,20 @@ def promote(session_factory: sessionmaker[Session], settings: Settings, name: st
 
 
 def rollback(session_factory: sessionmaker[Session], settings: Settings, *, actor: str) -> store.ReleaseState:
-    """Return to the default before the current one. ReleaseError when there is none.
+    """Return to the default before the current one (stored as the event's target, ``detail["to"]``,
+    which the replay returns to). ReleaseError when there is none, or when it is stopped (resume
+    it first). Serialised with every other change (:func:`storage.release.lock_release`).
     Audited ``variant_rolled_back``."""
     with UnitOfWork(session_factory) as uow:
+        store.lock_release(uow.session)  # one change of the variant set at a time: read and append under the lock
         st = store.release_state(uow.session, settings.release.default_name(), settings.release.names())
         if st.previous is None:
             raise ReleaseError(f"nothing to roll back: {st.default!r} is the config's default and no promotion is in force")
+        if st.previous in st.stopped:
+            raise ReleaseError(
+                f"cannot roll back to {st.previous!r}: it is stopped and would get all traffic; "
+                f"`main.py variants resume {st.previous}` first, after finding out why it was stopped"
+            )
         store.add_event(uow.session, "rollback", st.default, previous_default=st.default, actor=actor, detail={"to": st.previous})
         _audit(uow, "variant_rolled_back", {"from": st.default, "to": st.previous}, actor)
         uow.commit()
@@ -149,6 +158,7 @@ def stop(session_factory: sessionmaker[Session], settings: Settings, name: str, 
     the default or an unknown or already stopped variant. Audited ``variant_stopped``."""
     _known(settings, name)
     with UnitOfWork(session_factory) as uow:
+        store.lock_release(uow.session)  # one change of the variant set at a time: read and append under the lock
         st = store.release_state(uow.session, settings.release.default_name(), settings.release.names())
         if name == st.default:
             raise ReleaseError(f"{name!r} is the default; promote another variant or roll back instead")
@@ -164,6 +174,7 @@ def resume(session_factory: sessionmaker[Session], settings: Settings, name: str
     """Give a stopped variant its share again. Audited ``variant_resumed``."""
     _known(settings, name)
     with UnitOfWork(session_factory) as uow:
+        store.lock_release(uow.session)  # one change of the variant set at a time: read and append under the lock
         st = store.release_state(uow.session, settings.release.default_name(), settings.release.names())
         if name not in st.stopped:
             raise ReleaseError(f"{name!r} is not stopped")

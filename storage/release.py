@@ -13,11 +13,12 @@ with the change and its audit event).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session
 from storage.models import DraftProvenance, RegistryEntry, VariantEvent, VariantGateResult, utcnow
 
 KINDS = ("prompt_template", "policy_pack", "model_config")
+
+#: PostgreSQL advisory lock key of variant-set changes (signed 64-bit sha256 prefix of its name).
+RELEASE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"draftguard:release").digest()[:8], "big", signed=True)
 
 
 @dataclass
@@ -47,29 +51,47 @@ class ReleaseState:
 
 
 def release_state(session: Session, config_default: str, known: Sequence[str]) -> ReleaseState:
-    """Replay ``variant_events`` over the config's default: ``promote`` pushes, ``rollback`` pops,
-    ``stop``/``resume`` mark. Variants no longer in ``known`` (the config) are dropped from the
-    stack, so a removed variant never stays the default."""
+    """Replay ``variant_events`` over the config's default, the config (``known``) applied at
+    every step: ``promote`` pushes a known variant (not when it is already on top);
+    ``rollback`` returns to the target stored in its event (``detail["to"]``: the stack is cut
+    back to that variant's last level) and, when that target is gone from the config or the
+    event predates it, pops the variant it rolled back (``variant``) if that is on top;
+    ``stop``/``resume`` mark. So a variant removed from the config never stays the default,
+    and a rollback recorded as "B → A" lands on A whatever was promoted and removed since."""
+    known_set = set(known)
     state = ReleaseState([config_default])
-    for action, variant in session.execute(select(VariantEvent.action, VariantEvent.variant).order_by(VariantEvent.id)):
+    rows = session.execute(select(VariantEvent.action, VariantEvent.variant, VariantEvent.detail).order_by(VariantEvent.id))
+    for action, variant, detail in rows:
+        stack = state.stack
         if action == "promote":
-            state.stack.append(variant)
-        elif action == "rollback" and len(state.stack) > 1:
-            state.stack.pop()
+            if variant in known_set and stack[-1] != variant:
+                stack.append(variant)
+        elif action == "rollback" and len(stack) > 1:
+            target = (detail or {}).get("to") if isinstance(detail, dict) else None
+            if target in stack:
+                del stack[len(stack) - stack[::-1].index(target) :]
+            elif stack[-1] == variant:
+                stack.pop()
         elif action == "stop":
             state.stopped.add(variant)
         elif action == "resume":
             state.stopped.discard(variant)
-    known_set = set(known)
-    stack = [v for v in state.stack if v in known_set]
-    dedup: list[str] = []
-    for v in stack:  # promote A, promote B, promote A: A's earlier place is not a separate level
-        if dedup and dedup[-1] == v:
-            continue
-        dedup.append(v)
-    state.stack = dedup or [config_default]
     state.stopped &= known_set
     return state
+
+
+def lock_release(session: Session) -> None:
+    """Serialise changes of the variant set: call first in the transaction that reads
+    :func:`release_state` and appends an event; held until that transaction ends.
+
+    PostgreSQL: ``pg_advisory_xact_lock`` on :data:`RELEASE_LOCK_KEY` (a second changer waits).
+    SQLite: the engines of :func:`storage.db.make_engine` begin every transaction with
+    ``BEGIN IMMEDIATE`` (the database's write lock); this makes sure it has begun. Other
+    dialects: nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RELEASE_LOCK_KEY})
+    else:
+        session.connection()
 
 
 def add_event(session: Session, action: str, variant: str, *, previous_default: str | None, actor: str, reason: str | None = None, detail: dict | None = None) -> VariantEvent:
