@@ -64,6 +64,41 @@ _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
 HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow"
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
+# A post-office box in the languages served: "PO Box 4410", "P.O. Box 12", "Postbus 1234" (nl),
+# "Postfach 12 34 56" (de, digits in pairs), "Postboks 88" (da/no), "BP 123" / "B.P. 45" / "Boîte
+# postale 7" (fr), "Apartado de Correos 123" / "Apdo. 55" (es), "Casella Postale 9" (it). A box
+# number is the delivery point of the address: the box without its number is no address.
+PO_BOX = (
+    r"(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|postbus|postfach|postboks|postbox|postilokero|boîte[ \t]postale|b\.[ \t]?p\.|bp|"
+    r"apartado(?:[ \t]de[ \t]correos)?|apdo\.|casilla(?:[ \t]de[ \t]correos?)?|casella[ \t]postale|cas\.[ \t]?post\.)"
+    r"[ \t]?(?:n[º°o.]\.?[ \t]?|nr\.?[ \t]?|#[ \t]?)?\d{1,6}(?:[ \t]\d{2}(?![\w])){0,3}"
+)
+# Spanish floor and door written after the house number ("Calle Mayor 5, 3º B", "4º 2ª",
+# "2º izq.", "1.º dcha.", "bajo A", "ático"): the ordinal sign (º/ª/°) marks a floor, so it is
+# only taken after a street line, never alone ("2º trimestre" is no address).
+ES_FLOOR = (
+    r"(?:\d{1,2}\.?[ \t]?[ºª°](?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}[ \t]?[ºª°]?|izq(?:uierda|da)?\.?|dcha\.?|dch\.?|der(?:echa)?\.?|centro|ctro\.?|"
+    r"int(?:erior)?\.?|ext(?:erior)?\.?|(?:pta|puerta)\.?[ \t]?\d{1,2})(?![\w]))?|"
+    r"(?:bajo|bj\.|entlo\.|entresuelo|ático|atico|principal|pral\.)(?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}|izq(?:da)?\.?|dcha\.?)(?![\w]))?)"
+)
+# Building, staircase, entrance or door of a block, named by a letter or a number: "Bât. C",
+# "Bâtiment B2", "Escalier 3", "Entrée A" (fr), "Portal 2", "Escalera B", "Bloque 4" (es),
+# "Scala B", "Palazzina C" (it), "Stiege 2", "Tür 14", "Top 7" (at), "Block C", "Wing B".
+BUILDING = (
+    r"(?:bât(?:iment)?\.?|bat\.|immeuble|imm\.|escalier|esc\.|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
+    r"scala|palazzina|pal\.|stiege|stg\.|tür|top|aufgang|gebäude|haus|block|wing|tower|torre)"
+    r"[ \t]?(?:n[º°o.]\.?[ \t]?)?(?-i:[A-Z]{1,2}\d?|\d{1,3}[A-Z]?)(?![\w])"
+)
+# Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
+# the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
+# "località", "frazione"): with a capitalised name they stand where the street line would be.
+LOCALITY = (
+    r"(?:lieu[- ]dit|lieudit|hameau|lotissement|résidence|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
+    r"urbanización|urb\.|polígono(?:[ \t]industrial)?|pol\.[ \t]ind\.|barrio|località|loc\.|frazione|fraz\.|borgata)"
+)
+# Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
+# unique identifier of four letters of that set or digits ("D02 X285", "A65 F4E2").
+EIRCODE = r"(?-i:(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4})"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -87,6 +122,13 @@ NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "añ
 def _not_money(value: str) -> bool:
     words = value.split()
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
+
+
+def _not_date_or_cue(value: str) -> bool:
+    """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
+    month and a day or year ("November 1940", "March 12"): a date is never a street line."""
+    words = value.split()
+    return words[0].lower().strip(".") not in NOT_STREET and words[-2].lower().strip(".,") not in _MONTH_WORDS
 
 
 def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
@@ -119,9 +161,21 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "name + house number near an address word",
             re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?)(?![\w]|[.,]\d)"),
             0.2,
-            validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
+            validate=_not_date_or_cue,
         ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
+        GroupPattern("po box", re.compile(rf"(?<![\w])(?P<v>{PO_BOX})(?![\w])", f), 0.5),
+        GroupPattern(  # "Bât. C, 45 avenue des Acacias": a building letter before the street line it belongs to
+            "building before a street line",
+            re.compile(rf"(?<![\w])(?P<v>{BUILDING})(?=[ \t]*,?[ \t]*\n?[ \t>]*\d{{1,5}}[ \t]?(?:bis|ter|[a-z])?,?[ \t]+(?:{PREFIX_STREETS}|(?-i:{CAP}))(?![\w]))", f),
+            0.5,
+        ),
+        GroupPattern(  # "Lieu-dit Les Granges" + a postcode line or a comma and a postcode
+            "locality before a postcode",
+            re.compile(rf"(?<![\w-])(?P<v>{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t-]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})){{0,3}})(?=[ \t]*(?:,[ \t]*|\n[ \t>]*)(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))", f),
+            0.5,
+        ),
+        GroupPattern("eircode", re.compile(rf"(?<![\w])(?P<v>{EIRCODE})(?![\w])"), 0.5, validate=lambda v: any(c.isalpha() for c in v[3:])),
         GroupPattern(  # "5670 r josé a madeira 1 suite 696", "4817 old mill road apt. 3": any case, any street word
             "house number + street + unit",
             re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
@@ -376,6 +430,14 @@ _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
 _TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
 _TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}][{L}'’.-]*|\d{{3,5}})){{1,6}}{_TAIL_END}")
 NER = "SpacyRecognizer"
+# A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
+# Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
+_SUBUNIT_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:{ES_FLOOR}|{BUILDING})(?=[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}])))", re.IGNORECASE)
+# A US state code (any case) and a ZIP ending a lower-case tail: "seattle wa 98101".
+_STATE_ZIP_END = re.compile(rf"(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?[ \t.]*$")
+# A named part of an address written between two others on one line: up to four capitalised
+# words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
+_NAMED_PART = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?:(?-i:{CAP})|{ARTICLES}|of|on|upon|the)){{0,3}}")
 
 
 def _address_gap(gap: str) -> bool:
@@ -389,20 +451,41 @@ def _address_gap(gap: str) -> bool:
     return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln.lstrip(" \t,")) for ln in lines)
 
 
+def _named_parts_gap(gap: str) -> bool:
+    """True when ``gap`` between two address parts on one line is a comma-separated list of one
+    to three named parts (a building name, a street without a number, a district): ", The
+    Maltings, Bishop Street, " between "Apt 4" and "Dublin 8". Each item is up to four
+    capitalised words; the commas on both ends are required, so a sentence that merely goes on
+    ("12 Baker Street and then 5 Elm Road") is never joined."""
+    if "\n" in gap or len(gap) > 80 or not re.fullmatch(r"[ \t]*,.*,[ \t]*", gap):
+        return False
+    items = [x.strip() for x in gap.strip(" \t,").split(",")]
+    return 1 <= len(items) <= 3 and all(_NAMED_PART.fullmatch(x) for x in items)
+
+
 def _extend(text: str, s) -> tuple[int, int]:
     """The span of the address part ``s`` with its house number before it on the line ("255
-    hersnapvej 18"), the rest of its line when that is only towns, regions, countries and
-    postcodes ("Apt. 162, Chomutice u Horic v Podkrkonoší, Czech Republic 33156"), and up to
-    three following lines of that kind."""
+    hersnapvej 18"), a floor, door or building after a street line ("Calle Mayor 5, 3º B",
+    ``_SUBUNIT_AFTER``), the rest of its line when that is only towns, regions, countries and
+    postcodes ("Apt. 162, Chomutice u Horic v Podkrkonoší, Czech Republic 33156"; in lower case
+    when it is no run of ordinary words or ends with a US state and ZIP: "seattle wa 98101"),
+    and up to three following lines of that kind."""
     start, end = s.start, s.end
     line_start = text.rfind("\n", 0, start) + 1
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    if any(c.isdigit() for c in s.value):
+        while m := _SUBUNIT_AFTER.match(text, end):
+            end = m.end()
     if any(c.isdigit() for c in s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
-        if m and (tail is _TAIL or not all(is_ordinary_word(w) for w in m.group(0).replace(",", " ").split() if not w.isdigit())):
+        if m and (
+            tail is _TAIL
+            or _STATE_ZIP_END.search(m.group(0))
+            or not all(is_ordinary_word(w) for w in m.group(0).replace(",", " ").split() if not w.isdigit())
+        ):
             end = m.end()
             while end > s.end and text[end - 1] == ".":  # the full stop ends the sentence, not the town
                 end -= 1
@@ -434,7 +517,9 @@ def join_address_parts(text: str, spans: list) -> list:
     """One LOCATION span per postal address, from non-overlapping spans in reading order
     (``agent.redaction.PiiSpan``): LOCATION parts separated only by an address gap are joined,
     so is a name between two of them ("178 Piermark Drive <Zak Points> Apt. 335": a street named
-    after a person); each address takes its house number, the rest of its line and its trailing
+    after a person), and so are up to three comma-separated named parts between two of them on
+    one line, PERSON spans in them included ("Apt 4, The <Maltings>, <Bishop> Street, Dublin 8":
+    a building and a street without a number, :func:`_named_parts_gap`); each address takes its house number, the rest of its line and its trailing
     town/country/postcode lines (:func:`_extend`). A span the extension reaches is absorbed when
     it is a LOCATION or a PERSON, else the address stops before it. Repeated until nothing
     changes (an extended address may now reach the next part: "… Riisa" + a blank line +
@@ -465,6 +550,14 @@ def _join_once(text: str, spans: list) -> list:
             out.pop()
             out[-1] = replace(out[-1], end=s.end, value=text[out[-1].start : s.end], score=max(out[-1].score, s.score))
             continue
+        if s.entity == "LOCATION" and out:
+            k = len(out) - 1  # the last LOCATION before at most three PERSON spans ("Maltings", "Bishop")
+            while k >= 0 and out[k].entity == "PERSON" and len(out) - k <= 3:
+                k -= 1
+            if k >= 0 and out[k].entity == "LOCATION" and _named_parts_gap(text[out[k].end : s.start]):
+                del out[k + 1 :]
+                out[-1] = replace(out[-1], end=s.end, value=text[out[-1].start : s.end], score=max(out[-1].score, s.score))
+                continue
         out.append(s)
     result: list = []
     i = 0
