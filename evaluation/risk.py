@@ -52,7 +52,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from evaluation.risk_signals import INJECTION_SOURCES, load_cases
+from evaluation.risk_signals import INJECTION_SOURCES, CategoryFigures, load_cases, load_targets, unmet
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = ROOT / "evaluation" / "data" / "risk" / "cases.jsonl"
@@ -84,16 +84,13 @@ _NAME = re.compile(r"^[^\W\d_][\w'’.-]+(?: [^\W\d_][\w'’.-]+)+$")
 
 def targets(path: Path = THRESHOLDS) -> dict[str, float]:
     """The ``[risk]`` thresholds of ``evaluation/thresholds.toml`` (issue 11's figures when absent)."""
-    out = dict(DEFAULT_TARGETS)
-    if path.is_file():
-        section = tomllib.loads(path.read_text(encoding="utf-8")).get("risk", {})
-        out.update({k: v for k, v in section.items() if k in out})
-    return out
+    return load_targets(DEFAULT_TARGETS, path)
 
 
 @dataclass
-class PipelineRiskReport:
-    """Counts behind every figure of one evaluation run; figures are properties (None: no cases)."""
+class PipelineRiskReport(CategoryFigures):
+    """Counts behind every figure of one evaluation run; figures are properties (None: no cases).
+    Escalated here: the item ended escalated or held (a person sees it)."""
 
     dataset: str
     split: str
@@ -123,29 +120,10 @@ class PipelineRiskReport:
     false_escalations: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
-    @staticmethod
-    def _ratio(a: int, b: int) -> float | None:
-        return a / b if b else None
-
     @property
     def must_review_recall(self) -> float | None:
         """Must-review cases escalated or held / must-review cases."""
         return self._ratio(self.must_review_reached, self.must_review)
-
-    @property
-    def false_escalation(self) -> float | None:
-        """Ordinary cases escalated or held / ordinary cases."""
-        return self._ratio(self.ordinary_escalated, self.ordinary)
-
-    @property
-    def injection_recall(self) -> float | None:
-        """LLMail/BIPIA injections flagged / LLMail/BIPIA injections."""
-        return self._ratio(self.inj_found, self.inj_pos)
-
-    @property
-    def injection_fpr(self) -> float | None:
-        """LLMail/BIPIA non-injections flagged / LLMail/BIPIA non-injections."""
-        return self._ratio(self.inj_false, self.inj_neg)
 
     @property
     def injection_reached_person(self) -> float | None:
@@ -162,21 +140,6 @@ class PipelineRiskReport:
         """Template drafts standing in for the model / drafts (None with the template drafter:
         there is no model to stand in for)."""
         return self._ratio(self.fallback_drafts, self.drafts) if self.drafter == "model" else None
-
-    def per_category(self) -> dict[str, dict]:
-        """Category → {support, tp, fp, fn, precision, recall}."""
-        cats = sorted(set(self.tp) | set(self.fp) | set(self.fn))
-        return {
-            c: {
-                "support": self.tp[c] + self.fn[c],
-                "tp": self.tp[c],
-                "fp": self.fp[c],
-                "fn": self.fn[c],
-                "precision": self._ratio(self.tp[c], self.tp[c] + self.fp[c]),
-                "recall": self._ratio(self.tp[c], self.tp[c] + self.fn[c]),
-            }
-            for c in cats
-        }
 
     def as_dict(self) -> dict:
         """JSON-ready figures and counts; misses and false escalations by case id (no text)."""
@@ -223,15 +186,7 @@ def regression_floors(drafter: str, path: Path = THRESHOLDS) -> dict[str, float]
 
 def check(rep: PipelineRiskReport, goal: dict[str, float] | None = None) -> list[str]:
     """Figures that miss their threshold, as readable lines (empty when all pass)."""
-    g = goal or targets()
-    out = []
-    for name, key, cmp in CHECKS:
-        v = getattr(rep, name)
-        if v is None:
-            continue
-        if (cmp == "min" and v < g[key]) or (cmp == "max" and v > g[key]):
-            out.append(f"{name} {v:.4f} {'<' if cmp == 'min' else '>'} {g[key]}" if isinstance(v, float) else f"{name} {v} > {g[key]}")
-    return out
+    return unmet(rep, goal or targets(), CHECKS)
 
 
 # ---------------------------------------------------------------------------- the cases as mail

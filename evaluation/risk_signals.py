@@ -57,6 +57,81 @@ def load_cases(split: str | None = None, path: Path = DATA) -> list[dict]:
     return out
 
 
+def load_targets(defaults: dict[str, float], path: Path = THRESHOLDS) -> dict[str, float]:
+    """``defaults`` updated with the ``[risk]`` values of ``path`` (evaluation/thresholds.toml) for
+    the same keys; other keys of the table are ignored, a missing file leaves the defaults."""
+    out = dict(defaults)
+    if path.is_file():
+        out.update({k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).get("risk", {}).items() if k in out})
+    return out
+
+
+def unmet(rep: object, goal: dict[str, float], checks: tuple[tuple[str, str, str], ...]) -> list[str]:
+    """The figures of ``rep`` that miss their threshold in ``goal``, one readable line each
+    (``"<figure> 0.9000 < 0.98"``; a whole-number figure without decimals). ``checks``:
+    ``(figure attribute, threshold key, "min" | "max")``; a figure that is None (no cases) passes."""
+    out = []
+    for name, key, cmp in checks:
+        v = getattr(rep, name)
+        if v is None:
+            continue
+        if (cmp == "min" and v < goal[key]) or (cmp == "max" and v > goal[key]):
+            out.append(f"{name} {v:.4f} {'<' if cmp == 'min' else '>'} {goal[key]}" if isinstance(v, float) else f"{name} {v} > {goal[key]}")
+    return out
+
+
+class CategoryFigures:
+    """Figures shared by the risk reports (:class:`RiskReport`, the pipeline's
+    ``evaluation.risk.PipelineRiskReport``), from their counters ``tp``/``fp``/``fn`` (per
+    category) and counts ``ordinary``/``ordinary_escalated``, ``inj_pos``/``inj_found``,
+    ``inj_neg``/``inj_false``; what counts as escalated or found is each report's own. Ratios are
+    None when their denominator is 0."""
+
+    tp: Counter
+    fp: Counter
+    fn: Counter
+    ordinary: int
+    ordinary_escalated: int
+    inj_pos: int
+    inj_found: int
+    inj_neg: int
+    inj_false: int
+
+    @staticmethod
+    def _ratio(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    @property
+    def false_escalation(self) -> float | None:
+        """Ordinary cases (no category) escalated / ordinary cases."""
+        return self._ratio(self.ordinary_escalated, self.ordinary)
+
+    @property
+    def injection_recall(self) -> float | None:
+        """LLMail/BIPIA injections flagged (prompt_injection raised) / LLMail/BIPIA injections."""
+        return self._ratio(self.inj_found, self.inj_pos)
+
+    @property
+    def injection_fpr(self) -> float | None:
+        """LLMail/BIPIA non-injections flagged (prompt_injection raised) / LLMail/BIPIA non-injections."""
+        return self._ratio(self.inj_false, self.inj_neg)
+
+    def per_category(self) -> dict[str, dict]:
+        """Category → {support, tp, fp, fn, precision, recall}."""
+        cats = sorted(set(self.tp) | set(self.fp) | set(self.fn))
+        return {
+            c: {
+                "support": self.tp[c] + self.fn[c],
+                "tp": self.tp[c],
+                "fp": self.fp[c],
+                "fn": self.fn[c],
+                "precision": self._ratio(self.tp[c], self.tp[c] + self.fp[c]),
+                "recall": self._ratio(self.tp[c], self.tp[c] + self.fn[c]),
+            }
+            for c in cats
+        }
+
+
 @dataclass
 class Miss:
     """A case the signals got wrong: id, what was expected, what was raised (ids only, no text)."""
@@ -68,8 +143,9 @@ class Miss:
 
 
 @dataclass
-class RiskReport:
-    """Counts behind every figure; the figures are properties (None when the denominator is 0)."""
+class RiskReport(CategoryFigures):
+    """Counts behind every figure; the figures are properties (None when the denominator is 0).
+    Escalated here: the assessment is must-review."""
 
     split: str
     cases: int = 0
@@ -89,44 +165,10 @@ class RiskReport:
     false_escalations: list[Miss] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
 
-    @staticmethod
-    def _ratio(a: int, b: int) -> float | None:
-        return a / b if b else None
-
     @property
     def must_review_recall(self) -> float | None:
         """Must-review cases assessed must-review / must-review cases."""
         return self._ratio(self.must_review_found, self.must_review)
-
-    @property
-    def false_escalation(self) -> float | None:
-        """Ordinary cases assessed must-review / ordinary cases."""
-        return self._ratio(self.ordinary_escalated, self.ordinary)
-
-    @property
-    def injection_recall(self) -> float | None:
-        """LLMail/BIPIA injections raising prompt_injection / LLMail/BIPIA injections."""
-        return self._ratio(self.inj_found, self.inj_pos)
-
-    @property
-    def injection_fpr(self) -> float | None:
-        """LLMail/BIPIA non-injections raising prompt_injection / LLMail/BIPIA non-injections."""
-        return self._ratio(self.inj_false, self.inj_neg)
-
-    def per_category(self) -> dict[str, dict]:
-        """Category → {support, tp, fp, fn, precision, recall}."""
-        cats = sorted(set(self.tp) | set(self.fp) | set(self.fn))
-        return {
-            c: {
-                "support": self.tp[c] + self.fn[c],
-                "tp": self.tp[c],
-                "fp": self.fp[c],
-                "fn": self.fn[c],
-                "precision": self._ratio(self.tp[c], self.tp[c] + self.fp[c]),
-                "recall": self._ratio(self.tp[c], self.tp[c] + self.fn[c]),
-            }
-            for c in cats
-        }
 
     def as_dict(self) -> dict:
         """JSON-ready figures, counts and the ids of misses and false escalations."""
@@ -202,28 +244,20 @@ def evaluate(cases: list[dict], assess_fn: Callable[[dict], object] | None = Non
 
 def targets(path: Path = THRESHOLDS) -> dict[str, float]:
     """The ``[risk]`` targets of ``evaluation/thresholds.toml``, defaulting to issue 11's figures."""
-    out = dict(DEFAULT_TARGETS)
-    if path.is_file():
-        out.update({k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).get("risk", {}).items() if k in out})
-    return out
+    return load_targets(DEFAULT_TARGETS, path)
+
+
+CHECKS = (
+    ("must_review_recall", "must_review_recall_min", "min"),
+    ("false_escalation", "false_escalation_max", "max"),
+    ("injection_recall", "injection_recall_min", "min"),
+    ("injection_fpr", "injection_fpr_max", "max"),
+)
 
 
 def check(rep: RiskReport, goal: dict[str, float] | None = None) -> list[str]:
     """Figures that miss their target, as readable lines (empty when all pass)."""
-    g = goal or targets()
-    out = []
-    for name, key, cmp in (
-        ("must_review_recall", "must_review_recall_min", "min"),
-        ("false_escalation", "false_escalation_max", "max"),
-        ("injection_recall", "injection_recall_min", "min"),
-        ("injection_fpr", "injection_fpr_max", "max"),
-    ):
-        v = getattr(rep, name)
-        if v is None:
-            continue
-        if (cmp == "min" and v < g[key]) or (cmp == "max" and v > g[key]):
-            out.append(f"{name} {v:.4f} {'<' if cmp == 'min' else '>'} {g[key]}")
-    return out
+    return unmet(rep, goal or targets(), CHECKS)
 
 
 def _fmt(v: float | None) -> str:
