@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import PREVIEW_MAX_CHARS
 from agent.error_text import error_text
+from agent.models import is_citation_id
 from agent.ports import Escalation, Notifier
 from storage.models import Draft, FindingRow, ReviewTask, RiskAssessmentRow, utcnow
 from storage.repository import UnitOfWork
@@ -23,12 +24,16 @@ log = logging.getLogger("draftguard.escalation")
 
 
 def draft_citations(draft) -> dict:
-    """``citations`` (title, link) and ``unknown_citations`` (ids) of a draft row's grounding record
-    for an :class:`Escalation` (issue 14); empty without a draft or a record."""
+    """``citations`` (title, link), ``unknown_citations`` (well-formed ids only:
+    :func:`agent.models.is_citation_id`) and ``citations_dropped`` (count) of a draft row's
+    grounding record for an :class:`Escalation` (issue 14); empty without a draft or a record."""
     g = (getattr(draft, "grounding", None) or {}) if draft is not None else {}
+    raw_unknown = [str(u) for u in g.get("unknown_citations") or []]
+    unknown = tuple(u for u in raw_unknown if is_citation_id(u))
     return {
         "citations": tuple((str(c.get("title") or c.get("id")), c.get("url")) for c in g.get("citations") or []),
-        "unknown_citations": tuple(str(u) for u in g.get("unknown_citations") or []),
+        "unknown_citations": unknown,
+        "citations_dropped": int((g.get("citations_dropped") or {}).get("count") or 0) + len(raw_unknown) - len(unknown),
     }
 
 def risk_of(session: Session, item_id: int) -> tuple[tuple[tuple[str, float], ...], bool]:

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z_]*_\d+>")
 QUERY_MAX_CHARS = 400
+#: the articles' language a client gets when none in their own language answers
+FALLBACK_LANGUAGE = "en"
+#: snippets retrieved per snippet wanted when the client's language is known (the filter's pool)
+POOL_FACTOR = 4
 #: Retrieve(query, language, k) → snippets, best first. Raises nothing a caller must handle:
 #: :meth:`Grounder.snippets` turns any error into "no snippets" and records it.
 Retrieve = Callable[[str, str | None, int], list[KnowledgeSnippet]]
@@ -120,22 +124,31 @@ class Grounder:
         return self.config.style_for(source_name)
 
     def snippets(self, subject: str, latest_text: str, language: str | None) -> tuple[list[KnowledgeSnippet], str | None]:
-        """``(snippets best first, error)`` for the redacted ``subject``/``latest_text``; the
-        language filter is the client's language (None or ``"und"``: any). A retrieval error
+        """``(snippets best first, error)`` for the redacted ``subject``/``latest_text``.
+
+        ``language`` is the client's (ISO 639-1; None or ``"und"``: unknown, any article). The
+        knowledge base ranks with the client's language boosted (``kb.retrieve.LANGUAGE_BOOST``)
+        from a pool of :data:`POOL_FACTOR` times the snippets wanted; then the language is a
+        filter: the articles in the client's language when any answers, else those in
+        :data:`FALLBACK_LANGUAGE` (the firm's articles without a language count as English), never
+        one in a third language. A client writing Dutch when only English articles answer gets
+        the English ones (better than none: the drafter writes Dutch and cites them); a Dutch
+        client is not given the German article that shares the word "bank". A retrieval error
         gives no snippets and its text (the draft is written ungrounded, and says why)."""
         if self.retrieve is None or self.config.snippets == 0:
             return [], None
         query = query_for(subject, latest_text)
         if not query:
             return [], None
-        lang = language if language and language != "und" else None
+        lang = language.lower()[:2] if language and language != "und" else None
         try:
-            found = self.retrieve(query, lang, self.config.snippets)
-            if not found and lang:  # no article in the client's language: better an English one than none for the model
-                found = [s for s in self.retrieve(query, None, self.config.snippets)]
+            found = self.retrieve(query, lang, self.config.snippets * (POOL_FACTOR if lang else 1))
         except Exception as exc:  # noqa: BLE001 - grounding is an enrichment: the item goes on without it
             log.warning("knowledge retrieval failed: %s", type(exc).__name__)
             return [], f"retrieval failed: {type(exc).__name__}"
+        if lang:
+            in_lang = [s for s in found if (s.language or FALLBACK_LANGUAGE)[:2].lower() == lang]
+            found = in_lang or [s for s in found if (s.language or FALLBACK_LANGUAGE)[:2].lower() == FALLBACK_LANGUAGE]
         found = found[: self.config.snippets]  # best first, as retrieved
         return [s.model_copy(update={"relevance": round(relevance(query, s, lang or s.language), 4)}) for s in found], None
 

@@ -8,9 +8,14 @@ Connectors produce :class:`InboundMessage`; the pipeline turns it into a
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from agent.drafting_config import DraftStyle
 from agent.headers import clean_address, clean_msgid, clean_msgids, clean_text
@@ -225,6 +230,51 @@ class Prompt(BaseModel):
     user: str
 
 
+#: a knowledge snippet's citation id as :func:`kb.retrieve.snippet_id` makes it and the prompt
+#: shows it: ``KB-<article id>#<chunk number>`` (article id: ``kb.loaders`` front matter id or
+#: ``kb.index.slugify``: lower-case letters, digits, hyphens)
+CITATION_ID_RE = re.compile(r"KB-[a-z0-9][a-z0-9-]*#[0-9]{1,6}")
+#: the most citations of one draft kept (the first ones, in the model's order)
+MAX_CITATIONS = 10
+#: the longest citation id kept (characters)
+MAX_CITATION_CHARS = 100
+
+
+@dataclass(frozen=True)
+class CitationScreen:
+    """A model's citations screened: ``kept`` (well-formed ids, stripped, duplicates dropped, at
+    most :data:`MAX_CITATIONS`), ``dropped`` (how many others: not in :data:`CITATION_ID_RE`'s
+    format, longer than :data:`MAX_CITATION_CHARS`, beyond the limit) and ``dropped_sha256`` (hex
+    sha256 of the dropped strings as a JSON list; None when none). The dropped text itself is
+    never kept: it is model output that may carry client data or an injection."""
+
+    kept: tuple[str, ...] = ()
+    dropped: int = 0
+    dropped_sha256: str | None = None
+
+
+def is_citation_id(value: object) -> bool:
+    """True for a string in the snippet id format of at most :data:`MAX_CITATION_CHARS` characters."""
+    return isinstance(value, str) and len(value) <= MAX_CITATION_CHARS and CITATION_ID_RE.fullmatch(value) is not None
+
+
+def screen_citations(raw: Sequence[object]) -> CitationScreen:
+    """Split ``raw`` (the model's ``citations``) into the ids shown and recorded and a count and
+    hash of the rest (see :class:`CitationScreen`). Never raises."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for value in raw:
+        text = value.strip() if isinstance(value, str) else str(value)
+        if text in kept:
+            continue
+        if is_citation_id(text) and len(kept) < MAX_CITATIONS:
+            kept.append(text)
+        elif text:
+            dropped.append(text)
+    digest = hashlib.sha256(json.dumps(dropped, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest() if dropped else None
+    return CitationScreen(tuple(kept), len(dropped), digest)
+
+
 class DraftOutput(BaseModel):
     """The structured answer the model must return (also the template drafter's output).
 
@@ -232,6 +282,11 @@ class DraftOutput(BaseModel):
     the ids of the knowledge snippets the reply relies on (issue 14; a prompt without snippets
     gets ``[]``; an answer that omits the key parses as ``[]``). A citation of a snippet that was
     not in the prompt is a policy finding (``grounding.unknown_citation``).
+
+    The citations are screened on validation (:func:`screen_citations`): ``citations`` keeps the
+    well-formed ids only (at most :data:`MAX_CITATIONS`); :attr:`citation_screen` holds them with
+    the count and sha256 of the dropped rest. The schema the model is given is unchanged (a
+    malformed citation drops that citation, not the draft).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -240,6 +295,25 @@ class DraftOutput(BaseModel):
     confidence: float
     reasons: list[str]
     citations: list[str] = Field(default_factory=list)
+    _screen: CitationScreen = PrivateAttr(default_factory=CitationScreen)
+
+    @model_validator(mode="after")
+    def _screen_citations(self) -> DraftOutput:
+        try:
+            earlier = self._screen
+        except AttributeError:  # first validation: private attributes not set yet
+            earlier = None
+        if earlier is not None and tuple(self.citations) == earlier.kept:
+            return self  # this instance validated again (e.g. by the openai client): keep the first screen's counts
+        screen = screen_citations(self.citations)
+        self.citations = list(screen.kept)
+        self._screen = screen
+        return self
+
+    @property
+    def citation_screen(self) -> CitationScreen:
+        """The screened citations: kept ids, dropped count and the sha256 of the dropped ones."""
+        return self._screen
 
 
 INTENTS = (

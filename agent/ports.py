@@ -124,6 +124,7 @@ class Escalation:
     risk_must_review: bool = False  # the risk stage said a person must see the item
     citations: tuple[tuple[str, str | None], ...] = ()  # (title, link) of each knowledge article the draft cites (issue 14)
     unknown_citations: tuple[str, ...] = ()  # cited snippet ids that were not retrieved for the draft
+    citations_dropped: int = 0  # citations that were not snippet ids (agent.models.screen_citations): counted, never shown
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Settings
+from agent.models import is_citation_id
 from console.authz import can_act, can_read
 from console.identity import Identity
 from jobs.review import ReviewRow, list_reviews
@@ -214,6 +215,7 @@ class ItemPage:
     risk_evidence: list[dict]
     citations: list[dict]  # {"id", "title", "url" (http(s) only, else None)}
     unknown_citations: list[str]
+    citations_dropped: int  # citations that were not snippet ids: counted, their text never shown
     reviewable: bool
 
 
@@ -266,7 +268,8 @@ def item_page(services, item_id: int) -> ItemPage:
         for c in grounding.get("citations") or []
         if isinstance(c, dict)
     ]
-    unknown = [str(u) for u in grounding.get("unknown_citations") or []]
+    unknown = [str(u) for u in grounding.get("unknown_citations") or [] if is_citation_id(u)]  # well-formed ids only
+    dropped = int((grounding.get("citations_dropped") or {}).get("count") or 0) + len(grounding.get("unknown_citations") or []) - len(unknown)
     return ItemPage(
         detail=detail,
         message=message,
@@ -280,5 +283,6 @@ def item_page(services, item_id: int) -> ItemPage:
         risk_evidence=evidence,
         citations=citations,
         unknown_citations=unknown,
+        citations_dropped=dropped,
         reviewable=detail.row.state in REVIEWABLE,
     )

@@ -15,7 +15,8 @@ Pack section (all keys optional; a pack without the section gets the shipped pac
 * ``grounding.unsupported_claim``: an amount, fee, percentage, date, deadline, product name or
   commitment in the draft that neither the client's texts, the CRM fields nor the cited snippets
   hold (:func:`rules.claims.unsupported_claims`); one finding per claim, span = the claim.
-* ``grounding.unknown_citation``: the draft cites a snippet id that was not retrieved for it.
+* ``grounding.unknown_citation``: the draft cites a snippet id that was not retrieved for it (one
+  finding each), or citations that are not snippet ids at all (one finding, with their count).
 * ``grounding.readability``: the draft's LIX (:mod:`rules.readability`) is above the source's
   target, or a ``concise`` draft is longer than its word cap.
 * ``grounding.disclosure_language``: a disclosure the pack requires has no text in the draft's
@@ -37,7 +38,8 @@ from rules.readability import lix, word_count
 class GroundingFacts:
     """What the grounding checks read besides the draft: ``support`` ((text, language) pairs: the
     client's texts, the CRM field values, the *cited and retrieved* snippets), ``retrieved`` (the
-    snippet ids given to the drafter), ``cited`` (the ids the draft cites), ``style`` (tone and
+    snippet ids given to the drafter), ``cited`` (the well-formed ids the draft cites),
+    ``cited_dropped`` (how many citations were not well-formed snippet ids), ``style`` (tone and
     readability target; None: not checked), ``untranslated_disclosures`` (pack disclosure rule ids
     appended in the pack's language because the draft's has no text), ``published`` (the texts of
     the cited snippets: the firm's own articles; a name or number the draft quotes from them is not
@@ -46,6 +48,7 @@ class GroundingFacts:
     support: tuple[tuple[str, str | None], ...] = ()
     retrieved: tuple[str, ...] = ()
     cited: tuple[str, ...] = ()
+    cited_dropped: int = 0
     style: DraftStyle | None = None
     untranslated_disclosures: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
@@ -90,6 +93,9 @@ class GroundingRules:
             if cid not in retrieved:
                 r = self.unknown_citation
                 out.append(self._finding(r, draft_text, 0, 0, f"{r.message} ({cid[:100]})"))
+        if facts.cited_dropped:  # not even a snippet id: one finding, none of its text
+            r = self.unknown_citation
+            out.append(self._finding(r, draft_text, 0, 0, f"{r.message} ({facts.cited_dropped} not in the snippet id format)"))
         if facts.style is not None and draft_text.strip():
             words = word_count(draft_text)
             r = self.readability

@@ -180,7 +180,7 @@ class Analyser:
                 org_values={org.name, *org.allow_names, *org.own_addresses, org.signature, *(s.url for s in redacted.snippets if s.url)},  # the cited articles' links are ours
                 model_chatter=d.chatter,
                 draft_facts=DraftCheckFacts.of(msg, self.settings),  # client contacts, firm allow-list, all client text
-                grounding=self.grounding_facts(p, draft.output.citations, disclosure.untranslated),
+                grounding=self.grounding_facts(p, draft.output.citations, disclosure.untranslated, dropped=draft.output.citation_screen.dropped),
             ) + outbound_findings(outbound) + added_findings(disclosure)
             s.set(findings=len(findings), rule_ids=sorted({f.rule_id for f in findings}))
         with tracing.stage("route") as s:
@@ -192,7 +192,7 @@ class Analyser:
             s.set(action=decision.action.value, rule_id=decision.rule_id, group=decision.group)
         reply = reply_draft(self.settings, msg, source, restored, text_to_html(restored), language=draft_language)
         grounding = grounding_record(
-            snippets=redacted.snippets, cited=draft.output.citations, budget=p.budget, style=redacted.style,
+            snippets=redacted.snippets, cited=draft.output.citation_screen, budget=p.budget, style=redacted.style,
             crm_fields=sorted(msg.crm_fields), errors=p.grounding_errors,
         )
         return Analysis(ctx, redacted, p.prompt, draft, restored, unknown, draft_language, findings, facts, decision, reply, outbound, risk, disclosure, p.variant, grounding)
@@ -205,10 +205,11 @@ class Analyser:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def grounding_facts(p: Prepared, cited: list[str], untranslated: tuple[str, ...]) -> GroundingFacts:
+    def grounding_facts(p: Prepared, cited: list[str], untranslated: tuple[str, ...], *, dropped: int = 0) -> GroundingFacts:
         """What the pack's ``grounding`` checks read: the support texts (the client's latest text,
         subject and display names; every earlier message of the thread; the CRM field values; the
-        snippets the draft cites that were retrieved), the retrieved and cited ids, the style."""
+        snippets the draft cites that were retrieved), the retrieved and cited ids (well-formed:
+        :func:`agent.models.screen_citations`), how many citations were dropped, the style."""
         retrieved = {s.id: s for s in (p.snippets or p.redacted.snippets)}
         support: list[tuple[str, str | None]] = [(p.inbound_text, p.context.language)]
         support += [(t.text, None) for t in p.msg.thread if t.text]
@@ -216,7 +217,7 @@ class Analyser:
         quoted = [retrieved[c] for c in dict.fromkeys(cited) if c in retrieved]
         support += [(s.text, s.language) for s in quoted]
         return GroundingFacts(
-            support=tuple(support), retrieved=tuple(retrieved), cited=tuple(cited), style=p.redacted.style, untranslated_disclosures=untranslated,
+            support=tuple(support), retrieved=tuple(retrieved), cited=tuple(cited), cited_dropped=dropped, style=p.redacted.style, untranslated_disclosures=untranslated,
             published=tuple(s.text for s in quoted),
         )
 

@@ -182,12 +182,14 @@ def escalation_card(escalation: Escalation, options: CardOptions | None = None) 
             body.append(_text(f"- {rule_id} ({severity})", color=_SEVERITY_COLOR.get(str(severity).lower(), "Default"), spacing="None"))
     else:
         body.append(_text("(no policy findings: escalated by the routing rule)", isSubtle=True, spacing="None"))
-    if e.citations or e.unknown_citations:  # the knowledge articles the draft relies on (issue 14): titles and links, escaped
+    if e.citations or e.unknown_citations or e.citations_dropped:  # the knowledge articles the draft relies on (issue 14): titles and links, escaped
         body.append(_text("Sources cited", weight="Bolder", spacing="Medium"))
         for title, url in e.citations:
             body.append(_client_text(f"- {title}" + (f" — {url}" if url else ""), spacing="None"))
         for cid in e.unknown_citations:
             body.append(_client_text(f"- not retrieved for this draft: {cid}", color="Attention", spacing="None"))
+        if e.citations_dropped:
+            body.append(_text(f"- {e.citations_dropped} citation(s) not in the snippet id format (not shown)", color="Attention", spacing="None"))
     if options.include_draft_preview and e.draft_preview:
         preview = e.draft_preview[: options.preview_chars]
         if len(e.draft_preview) > options.preview_chars:

@@ -41,4 +41,4 @@ def test_no_grounding_no_section():
 
     card = escalation_card(make_escalation(**draft_citations(NoDraft())))
     assert "Sources cited" not in json.dumps(card)
-    assert draft_citations(None) == {"citations": (), "unknown_citations": ()}
+    assert draft_citations(None) == {"citations": (), "unknown_citations": (), "citations_dropped": 0}
