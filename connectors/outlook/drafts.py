@@ -217,6 +217,16 @@ class DraftWriter:
         recorded = self.kv.get(self._kv_key(mailbox, d.id))
         return bool(recorded) and recorded == d.change_key
 
+    def _delete(self, mailbox: str, draft_id: str) -> None:
+        """Delete our draft ``draft_id`` from ``mailbox`` (already gone, 404, is fine) and forget its
+        recorded change key. Raises the Graph client's HTTPError for any other failure."""
+        try:
+            self.con.delete(self._url(mailbox, f"messages/{draft_id}"))
+        except HTTPError as exc:
+            if status_of(exc) != 404:
+                raise
+        self.kv.delete(self._kv_key(mailbox, draft_id))
+
     def replace_older(self, mailbox: str, older: list[OurDraft]) -> tuple[int, int]:
         """Delete our unedited older drafts, leave edited ones; returns ``(deleted, kept)``."""
         deleted = kept = 0
@@ -225,12 +235,7 @@ class DraftWriter:
                 kept += 1
                 log.info("draft %s… in %s was edited by a person: left alone", d.id[:12], mailbox)
                 continue
-            try:
-                self.con.delete(self._url(mailbox, f"messages/{d.id}"))
-            except HTTPError as exc:
-                if status_of(exc) != 404:
-                    raise
-            self.kv.delete(self._kv_key(mailbox, d.id))
+            self._delete(mailbox, d.id)
             deleted += 1
         return deleted, kept
 
@@ -239,12 +244,7 @@ class DraftWriter:
         """Delete the duplicates among ``messages`` (all carrying one key); returns those kept."""
         keep, extra = split_duplicates(messages, lambda i: self.kv.get(self._kv_key(mailbox, i)))
         for d in extra:
-            try:
-                self.con.delete(self._url(mailbox, f"messages/{d.id}"))
-            except HTTPError as exc:
-                if status_of(exc) != 404:
-                    raise
-            self.kv.delete(self._kv_key(mailbox, d.id))
+            self._delete(mailbox, d.id)
             log.warning("duplicate draft for key %s in %s deleted (a createReply completed after the client gave up); "
                         "kept %s…", d.key, mailbox, keep[0].id[:12] if keep else "?")
         if len(keep) > 1:
