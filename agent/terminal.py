@@ -8,12 +8,14 @@ client or stored text goes through it. It also shows terminal controls visibly: 
 (colours, OSC 8 hyperlinks, screen clears), a carriage return that overwrites a line, and
 invisible format characters (bidi overrides such as U+202E, zero-width spaces) print as
 ``\\x1b`` / ``\\u202e`` instead of acting on the reader's terminal. :func:`fail` is the one error
-line of the CLI.
+line of the CLI; :func:`config_path` is the config file every sub-command reads.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -80,3 +82,15 @@ def fail(code: ExitCode, reason: str) -> typer.Exit:
     """Print ``error: <reason>`` (literal text) on stderr and return the ``typer.Exit`` to raise."""
     err_console.print(f"[bold red]error:[/] {literal(reason)}", highlight=False, soft_wrap=True)
     return typer.Exit(int(code))
+
+
+def config_path(ctx: typer.Context | None, override: Path | None = None) -> Path:
+    """The config file a sub-command reads: ``override`` (the command's own ``--config``), else the
+    root command's ``--config`` (main.py's, which already falls back to DRAFTGUARD_CONFIG), else
+    the DRAFTGUARD_CONFIG environment variable, else ``config.toml`` (relative to the working
+    directory). Reads nothing from disk."""
+    if override is not None:
+        return override
+    root = ctx.find_root() if ctx is not None else None
+    value = root.params.get("config") if root is not None else None
+    return Path(value or os.environ.get("DRAFTGUARD_CONFIG") or "config.toml")

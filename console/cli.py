@@ -10,21 +10,14 @@ Exit codes as main.py: 2 bad config/usage, 4 storage unavailable.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from agent.errors import DraftguardError, StorageError
 from agent.exit_codes import ExitCode
+from agent.terminal import config_path, fail, literal
 from agent.terminal import err_console as err
-from agent.terminal import fail, literal
-
-
-def _config_path(ctx: typer.Context) -> Path:
-    value = ctx.find_root().params.get("config") if ctx is not None else None
-    return Path(value or os.environ.get("DRAFTGUARD_CONFIG") or "config.toml")
 
 
 def serve(
@@ -40,7 +33,7 @@ def serve(
     from console.app import create_app
 
     try:
-        settings = load_config(_config_path(ctx))
+        settings = load_config(config_path(ctx))
         updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
         if updates:
             console_cfg = settings.console.model_copy(update=updates)

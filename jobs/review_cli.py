@@ -9,7 +9,6 @@ usage/input, 4 storage unavailable.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,8 +20,8 @@ from rich.table import Table
 from agent.config import Settings, load_config
 from agent.errors import DraftguardError
 from agent.exit_codes import ExitCode
+from agent.terminal import config_path, literal
 from agent.terminal import fail as _fail
-from agent.terminal import literal
 from agent.terminal import out_console as console
 
 app = typer.Typer(help="Reviewer actions on escalated and held drafts: list, show, approve, reject, assign.", no_args_is_help=True)
@@ -31,15 +30,9 @@ ReviewerOpt = Annotated[str, typer.Option("--reviewer", "-r", envvar="DRAFTGUARD
 ItemArg = Annotated[int, typer.Argument(help="Item id (see `review list`).")]
 
 
-def _config_path(ctx: typer.Context) -> Path:
-    """The root ``--config`` (main.py's callback), else DRAFTGUARD_CONFIG, else config.toml."""
-    value = ctx.find_root().params.get("config") if ctx is not None else None
-    return Path(value or os.environ.get("DRAFTGUARD_CONFIG") or "config.toml")
-
-
 def _settings(ctx: typer.Context) -> Settings:
     try:
-        return load_config(_config_path(ctx))
+        return load_config(config_path(ctx))
     except DraftguardError as exc:
         raise _fail(ExitCode.USAGE, str(exc)) from None
 

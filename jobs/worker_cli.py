@@ -9,7 +9,7 @@ import typer
 
 from agent.errors import DraftguardError, StorageError
 from agent.exit_codes import ExitCode
-from agent.terminal import fail
+from agent.terminal import config_path, fail
 
 
 def worker(
@@ -22,12 +22,11 @@ def worker(
     Needs [distributed] enabled, PostgreSQL, [limits] backend = "redis" and a broker
     (DRAFTGUARD_TASK_BROKER_URL / DRAFTGUARD_BROKER_URL or [distributed] broker_url). Start as
     many as you like, on any machine that reaches the database, the broker and the sources."""
-    from pathlib import Path
 
     from agent.config import load_config
 
     try:
-        settings = load_config(Path(ctx.find_root().params.get("config") or "config.toml"))
+        settings = load_config(config_path(ctx))
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     if not settings.distributed.enabled:

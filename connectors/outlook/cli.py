@@ -23,28 +23,20 @@ from rich.table import Table
 from agent.config import load_config
 from agent.errors import DraftguardError, StorageError
 from agent.exit_codes import ExitCode
-from agent.terminal import fail, literal, out_console
+from agent.terminal import config_path, fail, literal, out_console
 
 app = typer.Typer(help="Outlook connector: check mailbox access, sign in with a device code.", no_args_is_help=True)
-
-
-def _config_path(ctx: typer.Context, config: Path | None) -> Path:
-    if config is not None:
-        return config
-    root = ctx.find_root()
-    value = root.params.get("config") if root is not None else None
-    return Path(value) if value else Path("config.toml")
 
 
 def _open(ctx: typer.Context, config: Path | None):
     from storage.db import open_database
 
     try:
-        settings = load_config(_config_path(ctx, config))
+        settings = load_config(config_path(ctx, config))
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     if not settings.sources.outlook:
-        raise fail(ExitCode.USAGE, f"{_config_path(ctx, config)}: no [[sources.outlook]] entries; docs/outlook.md explains the app registration and the keys to add")
+        raise fail(ExitCode.USAGE, f"{config_path(ctx, config)}: no [[sources.outlook]] entries; docs/outlook.md explains the app registration and the keys to add")
     try:
         engine, sf = open_database(settings.storage_url())
     except StorageError as exc:

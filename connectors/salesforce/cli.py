@@ -23,7 +23,7 @@ from rich.table import Table
 from agent.config import SalesforceSourceConfig, Settings, load_config
 from agent.errors import DraftguardError
 from agent.exit_codes import ExitCode
-from agent.terminal import fail, literal, out_console
+from agent.terminal import config_path, fail, literal, out_console
 from connectors.salesforce import soql
 from connectors.salesforce.auth import SalesforceClient
 from connectors.salesforce.soql import EMAIL_FIELDS
@@ -164,14 +164,6 @@ def check_source(cfg: SalesforceSourceConfig, settings: Settings | None, console
         client.close()
 
 
-def _config_path(ctx: typer.Context, config: Path | None) -> Path:
-    if config is not None:
-        return config
-    root = ctx.find_root()
-    value = root.params.get("config") if root is not None else None
-    return Path(value) if value else Path("config.toml")
-
-
 @app.command()
 def check(
     ctx: typer.Context,
@@ -181,7 +173,7 @@ def check(
     """Sign in to each configured org; report API version, remaining daily API calls and field access."""
     console = out_console
     try:
-        settings = load_config(_config_path(ctx, config))
+        settings = load_config(config_path(ctx, config))
     except DraftguardError as exc:
         raise fail(ExitCode.USAGE, str(exc)) from None
     cfgs = [c for c in settings.sources.salesforce if not source or c.name in source or f"salesforce:{c.name}" in source]

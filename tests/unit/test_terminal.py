@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from agent.terminal import literal, visible_controls
+import typer
+from typer.testing import CliRunner
+
+from agent.terminal import config_path, literal, visible_controls
 from tests.e2e.helpers import ROOT, mailbox_of, write_config
 
 ESCAPES = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \x1b[31mred\x1b[0m \x1b[2J"
@@ -46,3 +50,31 @@ def test_dry_run_of_a_hostile_body_sends_no_control_to_the_terminal(tmp_path):
     for ch in ("\x1b", "\u202e", "\u202c", "\u200b"):  # ... but no control reaches the terminal
         assert ch not in r.stdout + r.stderr, repr(ch)
     assert "\\u202e" in r.stdout and "\\x1b" in r.stdout
+
+
+def test_config_path_order_override_root_option_environment_default(tmp_path, monkeypatch):
+    """Every sub-command (outlook, salesforce, review, serve, worker) reads its config file from
+    config_path: its own --config, else the root --config, else DRAFTGUARD_CONFIG, else config.toml."""
+    seen: list = []
+    root = typer.Typer()
+
+    @root.callback()
+    def _root(config: str | None = typer.Option(None, "--config")) -> None:
+        pass
+
+    @root.command()
+    def sub(ctx: typer.Context, config: str | None = typer.Option(None, "--config")) -> None:
+        seen.append(config_path(ctx, Path(config) if config else None))
+
+    monkeypatch.delenv("DRAFTGUARD_CONFIG", raising=False)
+    for args, env, expected in (
+        (["--config", "root.toml", "sub", "--config", "own.toml"], {}, "own.toml"),
+        (["--config", "root.toml", "sub"], {"DRAFTGUARD_CONFIG": "env.toml"}, "root.toml"),
+        (["sub"], {"DRAFTGUARD_CONFIG": "env.toml"}, "env.toml"),
+        (["sub"], {}, "config.toml"),
+    ):
+        seen.clear()
+        r = CliRunner().invoke(root, args, env=env)
+        assert r.exit_code == 0, r.output
+        assert seen == [Path(expected)], (args, env)
+    assert config_path(None) == Path("config.toml")
