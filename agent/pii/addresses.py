@@ -58,7 +58,9 @@ PREFIX_STREETS = (
 AFTER_STREETS = "út|utca|u\\.|körút|tér|ulice|iela|gatve|tie|katu|kuja"
 EN_STREETS = (
     "street|st\\.?|road|rd\\.?|avenue|ave\\.?|lane|ln\\.?|drive|dr\\.?|boulevard|blvd\\.?|court|ct\\.?|place|pl\\.?|"
-    "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green"
+    "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green|"
+    # UK / IE street words of estates and waterfronts: "14 Harbour View", "3 Castle Rise", "2 Merchants Quay"
+    "view|rise|heights|quay|wharf"
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
@@ -327,6 +329,21 @@ _ANCHORS = (
 
 
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{4}")
+_INNER_HOUSE_NUMBER = re.compile(rf"(?<![\w.,/-])\d{{1,5}}[a-zA-Z]?,?[ \t]+(?-i:[{U}])")
+_LOWER_WORD = re.compile(rf"(?<![\w])[{L}]{{2,}}(?![\w])")
+
+
+def _sentence_before_street(value: str) -> int:
+    """Where the address in pyap's ``value`` starts: pyap's GB street name takes any words, so
+    a number earlier in the sentence becomes the house number ("1931 and lives at 9 Elm Close,
+    Leeds LS6 2QT": a year; "45 pounds to 9 Elm Close"). When a later house number before a
+    capitalised word follows two or more lower-case words, the address starts at that number
+    (offset into ``value``); else 0. One lower-case word is kept ("12 and 14 High Street")."""
+    start = 0
+    for m in _INNER_HOUSE_NUMBER.finditer(value, 1):
+        if len(_LOWER_WORD.findall(value, start, m.start())) >= 2:
+            start = m.start()
+    return start
 
 
 def _locate(window: str, value: str, near: int) -> tuple[int, int] | None:
@@ -393,6 +410,7 @@ class PyapAddressRecognizer(EntityRecognizer):
                 if found is None:
                     continue
                 a, b = lo + found[0], lo + found[1]
+                a += _sentence_before_street(text[a:b])
                 if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
                     continue
                 seen.add((a, b))
