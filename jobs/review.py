@@ -318,7 +318,11 @@ def approve(
     item's newest draft in the same transaction that claims the item (so only the winning
     reviewer's text exists), audited as a ``reviewed`` ``edit`` event with the original's and
     the edited text's sha256, and is what gets delivered; the original draft row is kept.
-    Raises ReviewError for a wrong state, an empty edit or a failed delivery."""
+    An item already ``drafted`` with its review still open (an earlier approve stopped before
+    closing it) is only closed: an ``edited_text`` that differs from the delivered draft raises
+    ReviewError (it could not be delivered) and changes nothing.
+    Raises ReviewError for a wrong state, an empty edit, an edit of an already delivered item or a
+    failed delivery."""
     reviewer = _check_reviewer(reviewer)
     edited = _edited_body(edited_text)
     edit: dict | None = None
@@ -327,7 +331,15 @@ def approve(
         state = item.state
         task = _latest_task(s, item_id, open_only=True)
         if state == ItemState.DRAFTED and task is not None:
-            pass  # delivered by an earlier approve that stopped before closing the task
+            # delivered by an earlier approve that stopped before closing the task: closing it is
+            # all that is left, so an edited text that differs from what went out cannot be honoured
+            delivered = _latest(s, Draft, item_id)
+            sent = (delivered.body_text or "").replace("\r\n", "\n") if delivered is not None else None
+            if edited is not None and edited != sent:
+                raise ReviewError(
+                    f"item {item_id} was already delivered with its saved draft (an earlier approval did not close the review): "
+                    "your edited text was NOT delivered; approve without edits to close the review"
+                )
         elif state not in REVIEWABLE:
             raise ReviewError(f"item {item_id} is {state}: only escalated or held items can be approved")
     if state != ItemState.DRAFTED:

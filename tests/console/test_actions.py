@@ -86,6 +86,21 @@ def test_edit_and_approve_delivers_the_edited_text(console_env):
     audit_verifies(services)
 
 
+def test_edit_of_an_item_already_delivered_is_refused_not_reported_as_delivered(console_env):
+    """The item was delivered by an approve that stopped before closing its review: the console
+    must say the edited text was not delivered (409), not "your text was delivered"."""
+    settings, app, services = console_env
+    it = seed(services.session_factory, settings, state="drafted")
+    alice = sign_in(client(app), ALICE)
+    r = post(alice, f"/items/{it.item_id}/edit-approve", {"body": "Dear Ann Lee,\n\nmy corrected text.\n\nNorthwind"}, page=f"/items/{it.item_id}")
+    assert r.status_code == 409 and "edited text was NOT delivered" in r.text and "your text was delivered" not in r.text
+    assert drafts(settings) == []
+    with services.session_factory() as s:
+        assert s.get(ReviewTask, it.task_id).status == "open"
+        assert len(s.execute(select(Draft).where(Draft.item_id == it.item_id)).scalars().all()) == 1
+    assert reviewed_events(services, it.item_id) == []
+
+
 def test_empty_edit_is_refused_and_nothing_changes(console_env):
     settings, app, services = console_env
     it = seed(services.session_factory, settings)

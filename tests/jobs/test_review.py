@@ -115,6 +115,31 @@ def test_approve_after_a_crash_between_delivery_and_close(sf):
         assert s.get(ReviewTask, task_id).status == "approved"
 
 
+def test_edit_approve_of_an_already_delivered_item_is_refused(sf):
+    """An earlier approve delivered the saved draft but stopped before closing the task: an edit
+    cannot be delivered any more, so it is refused (not silently dropped) and nothing changes."""
+    item_id, task_id = seed_escalation(sf, state=ItemState.DRAFTED)
+
+    def never(iid, who):
+        raise AssertionError("must not deliver twice")
+
+    with sf() as s:
+        from storage.models import Draft
+
+        sent = s.execute(select(Draft.body_text).where(Draft.item_id == item_id)).scalar_one()
+        drafts_before = s.execute(select(Draft.id).where(Draft.item_id == item_id)).scalars().all()
+    with pytest.raises(ReviewError, match="edited text was NOT delivered"):
+        approve(sf, item_id, "Rita", deliver=never, edited_text="Dear Ann,\n\nmy corrected reply.\n\nNorthwind")
+    with sf() as s:
+        assert s.get(ReviewTask, task_id).status == "open"
+        assert s.execute(select(Draft.id).where(Draft.item_id == item_id)).scalars().all() == drafts_before
+    assert reviewed(sf) == []
+    # the text that went out, resubmitted as the "edit", closes the review like a plain approve
+    assert approve(sf, item_id, "Rita", deliver=never, edited_text=sent.replace("\n", "\r\n")).state == "drafted"
+    with sf() as s:
+        assert s.get(ReviewTask, task_id).status == "approved"
+
+
 def test_reject_records_the_reason_but_audits_only_its_hash(sf):
     item_id, task_id = seed_escalation(sf)
     reason = "Promises a refund we cannot give to Ann Lee"
