@@ -9,6 +9,7 @@ message is fetched from its source (``Source.fetch``) when an item page is shown
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,13 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.config import Settings
 from agent.models import InboundMessage
 
+log = logging.getLogger("draftguard.console")
+
 
 @dataclass
 class ConsoleServices:
     """``session_factory``: the database; ``deliver(item_id, actor) -> state``: delivers the
     item's latest saved draft through its source (``drafted`` on success);
     ``fetch(source_name, external_id) -> InboundMessage``: the client's message from its source
-    (the database keeps no message bodies), None when not available; ``close()``: frees them."""
+    (the database keeps no message bodies), None when not available; ``close()``: frees them
+    (the sources built for ``fetch``, the delivery runtime, the database engine)."""
 
     settings: Settings
     session_factory: sessionmaker[Session]
@@ -65,8 +69,17 @@ def open_services(settings: Settings) -> ConsoleServices:
         return sources[source_name].fetch(external_id)
 
     def close() -> None:
-        if "rt" in runtime:
-            runtime.pop("rt").close()
-        engine.dispose()
+        with lock:
+            rt, sources = runtime.pop("rt", None), runtime.pop("sources", {})
+        try:
+            for src in sources.values():  # the fetch sources (Outlook / Salesforce sessions, Maildir)
+                try:
+                    src.close()
+                except Exception as exc:  # one source's failure must not keep the others open
+                    log.warning("console: closing source %s failed: %s", src.name, type(exc).__name__)
+            if rt is not None:
+                rt.close()
+        finally:
+            engine.dispose()
 
     return ConsoleServices(settings, session_factory, deliver, fetch, close)
