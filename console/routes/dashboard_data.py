@@ -86,20 +86,20 @@ def escalations(s: Session, since: datetime) -> Escalations:
     by_rule = s.execute(
         select(ReviewTask.rule_id, func.count()).where(ReviewTask.created_at >= since).group_by(ReviewTask.rule_id)
     ).all()
-    item_ids = {i for (i,) in s.execute(select(ReviewTask.item_id).where(ReviewTask.created_at >= since)).all()}
+    # the escalated items as a subquery, not a bound parameter per item (SQLite allows 32,766, PostgreSQL 65,535)
+    escalated = select(ReviewTask.item_id).where(ReviewTask.created_at >= since)
     cats: Counter[str] = Counter()
-    if item_ids:
-        latest = (
-            select(RiskAssessmentRow.item_id, func.max(RiskAssessmentRow.id).label("rid"))
-            .where(RiskAssessmentRow.item_id.in_(item_ids))
-            .group_by(RiskAssessmentRow.item_id)
-            .subquery()
-        )
-        for (categories,) in s.execute(select(RiskAssessmentRow.categories).join(latest, RiskAssessmentRow.id == latest.c.rid)).all():
-            for c in categories or []:
-                cid = c.get("id") if isinstance(c, dict) else None
-                if cid:
-                    cats[str(cid)] += 1
+    latest = (
+        select(RiskAssessmentRow.item_id, func.max(RiskAssessmentRow.id).label("rid"))
+        .where(RiskAssessmentRow.item_id.in_(escalated))
+        .group_by(RiskAssessmentRow.item_id)
+        .subquery()
+    )
+    for (categories,) in s.execute(select(RiskAssessmentRow.categories).join(latest, RiskAssessmentRow.id == latest.c.rid)).all():
+        for c in categories or []:
+            cid = c.get("id") if isinstance(c, dict) else None
+            if cid:
+                cats[str(cid)] += 1
     rules = sorted(((str(r), int(n)) for r, n in by_rule), key=lambda x: (-x[1], x[0]))
     return Escalations(rules, sorted(cats.items(), key=lambda x: (-x[1], x[0])), sum(n for _, n in rules))
 
