@@ -6,8 +6,10 @@ A source opts in with a method ``track_outcomes(session_factory) -> dict[str, in
 shown by ``main.py status``. One failing source never stops the others.
 
 Shadow sources (issue 15): their drafts are compared with what a person sent
-(:func:`jobs.shadow_outcomes.score_shadow_drafts`, under ``"shadow:<source name>"``), and the
-automatic stop of variants runs here too (:func:`jobs.variants.auto_stop`, under ``"variants_stopped"``).
+(:func:`jobs.shadow_outcomes.score_shadow_drafts`, under ``"shadow:<source name>"``; one shadow
+source's failure, its database's included, is counted under its own ``"errors"`` and the others
+are still scored), and the automatic stop of variants runs here too
+(:func:`jobs.variants.auto_stop`, under ``"variants_stopped"``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def track_outcomes(runtime: Any) -> dict[str, dict[str, int]]:
     from jobs.shadow_outcomes import score_shadow_drafts
     from jobs.variants import auto_stop
 
-    try:
+    try:  # each source is isolated inside (its failure is its own "errors"); this only guards the rest of the job
         for name, counts in score_shadow_drafts(runtime.settings, runtime.session_factory, sources=runtime.sources).items():
             out[f"shadow:{name}"] = counts  # only sources with a sent folder and shadow items
     except Exception as exc:  # noqa: BLE001 - the comparison must not stop the job

@@ -20,8 +20,9 @@ created after the client's (:mod:`connectors.salesforce.shadow`).
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,16 +71,14 @@ def _record(session_factory: sessionmaker[Session], item_id: int, reply: tuple[s
             uow.session.add(row)
         row.draft_id = draft.id if draft else None
         row.checked_at = now
-        if reply is None or draft is None:
-            row.outcome = "waiting"
-            counts["waiting"] += 1
-        else:
-            row.outcome = "replied"
+        outcome = "waiting" if reply is None or draft is None else "replied"
+        row.outcome = outcome
+        if reply is not None and draft is not None:
             row.similarity = _similarity(draft.body_text, reply[1])
             row.sent_ref = reply[0][:998]
             uow.audit("shadow_outcome", uow.item(item_id), {"outcome": "replied", "similarity": row.similarity, "draft_id": draft.id})
-            counts["replied"] += 1
         uow.commit()
+    counts[outcome] += 1  # counted once written: a failed write counts as the source's error
 
 
 def _reply_lookup(source_name: str) -> Any:
@@ -101,45 +100,65 @@ def score_shadow_drafts(
     """Compare every not yet compared shadow draft with the reply a person sent: of each Maildir
     source with a ``sent_path``, and of each Outlook or Salesforce source among ``sources``
     (the runtime's, whose Graph or Salesforce connection is used) in shadow mode. Returns
-    ``{source name: {"replied": n, "waiting": n}}`` (an Outlook or Salesforce lookup that
-    failed counts under ``"errors"`` and is tried again next time). Items older than
-    ``max_age_days`` are no longer looked at."""
-    from connectors.maildir.sent import read_sent, reply_to
-
+    ``{source name: {"replied": n, "waiting": n, "errors": n}}`` (``"errors"`` for a Maildir
+    source only when it failed). An Outlook or Salesforce
+    lookup that failed counts under ``"errors"`` and is tried again next time; a source whose
+    scoring fails as a whole (its database reads or writes, its sent folder) is logged, keeps
+    the counts it reached plus one under ``"errors"``, and the sources after it are still
+    scored. Items older than ``max_age_days`` are no longer looked at. Never raises for one
+    source's failure."""
     now = now or datetime.now(UTC)
     since = now - timedelta(days=max_age_days)
     out: dict[str, dict[str, int]] = {}
+    jobs: list[tuple[str, dict[str, int], Callable[[dict[str, int]], bool]]] = []
     for cfg in settings.sources.maildir:
-        if cfg.sent_path is None:
-            continue
-        name = f"maildir:{cfg.name}"
-        items = _pending(session_factory, name, since)
-        if not items:
-            continue
-        counts = {"replied": 0, "waiting": 0}
-        replies = read_sent(settings.resolve(cfg.sent_path))
-        for item_id, _ext, message_id, _thread, _received in items:
-            found = reply_to(replies, message_id)
-            _record(session_factory, item_id, (found.ref, found.text) if found else None, now, counts)
-        out[name] = counts
+        if cfg.sent_path is not None:
+            jobs.append((f"maildir:{cfg.name}", {"replied": 0, "waiting": 0}, functools.partial(_score_maildir, settings, session_factory, cfg, since, now)))
     for source in sources:
         sent_reply = _reply_lookup(source.name)
-        if sent_reply is None or not settings.shadow(source.name):
-            continue
-        items = _pending(session_factory, source.name, since)
-        if not items:
-            continue
-        counts = {"replied": 0, "waiting": 0, "errors": 0}
-        for item_id, ext, _mid, thread, received in items:
-            try:
-                reply = sent_reply(source, ext, thread, received)
-            except Exception as exc:  # noqa: BLE001 - one failing lookup must not stop the others
-                counts["errors"] += 1
-                log.warning("shadow scoring of item %s failed: %s", item_id, type(exc).__name__)
-                continue
-            _record(session_factory, item_id, reply, now, counts)
-        out[source.name] = counts
+        if sent_reply is not None and settings.shadow(source.name):
+            jobs.append((source.name, {"replied": 0, "waiting": 0, "errors": 0}, functools.partial(_score_source, session_factory, source, sent_reply, since, now)))
+    for name, counts, run in jobs:
+        try:
+            if not run(counts):
+                continue  # nothing pending
+        except Exception as exc:  # noqa: BLE001 - one source's failure must not stop the others
+            counts["errors"] = counts.get("errors", 0) + 1
+            log.warning("shadow scoring of source %s failed: %s", name, type(exc).__name__)
+        out[name] = counts
     return out
+
+
+def _score_maildir(settings: Settings, session_factory: sessionmaker[Session], cfg: Any, since: datetime, now: datetime, counts: dict[str, int]) -> bool:
+    """Score the pending items of Maildir source ``cfg`` against its sent folder into ``counts``;
+    False when none is pending. Raises what the database or the folder raise."""
+    from connectors.maildir.sent import read_sent, reply_to
+
+    items = _pending(session_factory, f"maildir:{cfg.name}", since)
+    if not items:
+        return False
+    replies = read_sent(settings.resolve(cfg.sent_path))
+    for item_id, _ext, message_id, _thread, _received in items:
+        found = reply_to(replies, message_id)
+        _record(session_factory, item_id, (found.ref, found.text) if found else None, now, counts)
+    return True
+
+
+def _score_source(session_factory: sessionmaker[Session], source: Any, sent_reply: Any, since: datetime, now: datetime, counts: dict[str, int]) -> bool:
+    """Score the pending items of an Outlook or Salesforce ``source`` into ``counts`` (a failed
+    lookup counts under ``"errors"``); False when none is pending. Raises what the database raises."""
+    items = _pending(session_factory, source.name, since)
+    if not items:
+        return False
+    for item_id, ext, _mid, thread, received in items:
+        try:
+            reply = sent_reply(source, ext, thread, received)
+        except Exception as exc:  # noqa: BLE001 - one failing lookup must not stop the others
+            counts["errors"] += 1
+            log.warning("shadow scoring of item %s failed: %s", item_id, type(exc).__name__)
+            continue
+        _record(session_factory, item_id, reply, now, counts)
+    return True
 
 
 def shadow_quality(session_factory: sessionmaker[Session], source: str | None = None) -> dict[str, dict]:
