@@ -117,6 +117,8 @@ NOT_STREET = {
     "rechnung", "auftrag", "kunde", "konto", "vertrag", "seite", "kapitel", "facture", "commande", "compte", "contrat",
     "factura", "pedido", "cuenta", "fattura", "ordine", "conto", "contratto", "factuur", "bestelling", "rekening", "the", "my", "our",
     "i", "we", "you", "it", "this", "that", "on", "in", "at", "by", "for", "from", "to", "of", "and", "or", "with", "about",
+    # the label of a phone number in a signature ("Tél. 05 …", "Tel. 030 …", "Mob 07 …")
+    "tel", "tél", "télé", "phone", "ph", "mob", "mobile", "fax", "telefon", "telefono", "teléfono", "tfno", "handy", "gsm", "tlf",
 }  # fmt: skip
 NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
 
@@ -521,14 +523,17 @@ def _extend(text: str, s) -> tuple[int, int]:
 def _closing_words() -> frozenset[str]:
     from agent.pii.recognisers import GREETINGS, SIGNOFFS
 
-    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", GREETINGS + " " + SIGNOFFS)) | {"thx", "ty", "ta"}
+    # the thanks a German or Dutch letter ends with ("Danke.", "Bedankt!") end the address too
+    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", GREETINGS + " " + SIGNOFFS)) | {"thx", "ty", "ta", "danke", "dankeschön", "bedankt"}
 
 
 def _closing_line(line: str) -> bool:
-    """True for a line of greeting or sign-off words only ("Thanks", "Kind regards"): the letter
-    goes on, the address has ended."""
+    """True for a line of greeting or sign-off words only ("Thanks", "Kind regards"), or one that
+    starts with such a word and goes on in ordinary words ("Merci d'avance", "Thanks again for
+    everything"): the letter goes on, the address has ended."""
     words = re.findall(r"[^\W\d_]+", line.lower())
-    return bool(words) and all(w in _closing_words() for w in words)
+    closing = _closing_words()
+    return bool(words) and words[0] in closing and all(w in closing or is_ordinary_word(w) for w in words[1:])
 
 
 def join_address_parts(text: str, spans: list) -> list:

@@ -1,0 +1,93 @@
+"""A postal address is masked whole, as one placeholder, with the parts that sit between or
+around its street line and its town (agent/pii/addresses.py): a Spanish floor and door, a
+French building letter or lieu-dit, a PO box, an Irish building name, street and Eircode, a
+lower-case US town/state/ZIP. And what only looks like a part (a month and a year, an ordinal
+in a sentence, a year before an address) stays readable. Every test goes through the real
+Redactor (Presidio, spaCy, pyap2) on text as a client writes it; the addresses are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.models import ItemContext
+from agent.redaction import restore
+
+
+def _redact(redactor, text: str):
+    from agent.language import detect_language
+
+    item = ItemContext(subject="Question", sender_name="", sender_email="someone@client.example", latest_text=text, crm_fields={}, language=detect_language(text) or "und")
+    r = redactor.pseudonymise(item)
+    return r.latest_text, r.placeholders
+
+
+def _locations(pm) -> dict[str, str]:
+    return {ph: v for ph, v in pm.mapping.items() if ph.startswith("<LOCATION")}
+
+
+WHOLE_ADDRESSES = [
+    # es: floor and door between the street line and the postcode
+    ("Por favor, envíen la factura a {}.", "Calle de Alcalá 118, 5º A, 28009 Madrid"),
+    ("Mi nueva dirección es {} desde el lunes.", "Paseo de la Castellana 40, 7º 3ª, 28046 Madrid"),
+    ("Domicilio: {}\nGracias.", "Avenida del Puerto 34, 1º dcha., 46023 Valencia"),
+    ("Vivo en {} desde marzo.", "Calle Luna 7, bajo B, 29012 Málaga"),
+    # fr: a building letter before or after the street line; a lieu-dit line above the postcode
+    ("Merci d'envoyer le colis à {}.", "Bâtiment D, 12 rue des Lilas, 33000 Bordeaux"),
+    ("Nouvelle adresse : {}\nMerci.", "8 allée des Peupliers, Bât. B2, 44000 Nantes"),
+    ("Voici ma nouvelle adresse :\n{}\nMerci d'avance.", "Lieu-dit La Croix Blanche\n46100 Figeac"),
+    ("Voici ma nouvelle adresse :\n{}\nBonne journée", "Lieu-dit Le Moulin Neuf, 24250 Domme"),
+    # PO boxes in six languages
+    ("Graag alle post naar {} sturen.", "Postbus 5120, 2500 GC Den Haag"),
+    ("Bitte an {} senden.", "Postfach 10 22 44, 50667 Köln"),
+    ("Envoyez le courrier à {}.", "BP 318, 97200 Fort-de-France"),
+    ("Mándenlo al {}.", "Apartado de Correos 4521, 03080 Alicante"),
+    ("Inviate tutto alla {}.", "Casella Postale 77, 20121 Milano"),
+    # it / at: staircase and door numbers
+    ("Il mio indirizzo è {}.", "Via Garibaldi 21, Scala B, 10122 Torino"),
+    ("Neue Anschrift: {}\nDanke.", "Hauptstraße 12, Stiege 2, Tür 14, 1010 Wien"),
+    # ie: building name, street without a number, postal district and Eircode
+    ("Our office is at {}.", "Unit 3, The Old Forge, Mill Road, Galway, H91 E2WN"),
+    ("Send it to {} please.", "14 Harbour View, Kinsale Road, Cork, T12 K4PX"),
+    # us: all lower case, the town/state/ZIP after the unit
+    ("ship to {}", "412 maple avenue apt 9 portland or 97205"),
+]
+
+
+@pytest.mark.parametrize("template, address", WHOLE_ADDRESSES)
+def test_an_address_with_its_floor_building_box_or_locality_is_one_placeholder(redactor, template, address):
+    sentence = template.format(address)
+    text, pm = _redact(redactor, sentence)
+    assert text == template.format("<LOCATION_1>"), (text, pm.mapping)
+    assert _locations(pm) == {"<LOCATION_1>": address}, pm.mapping
+    restored, unknown = restore(text, pm)
+    assert restored == sentence and not unknown
+
+
+@pytest.mark.parametrize(
+    "sentence, kept",
+    [
+        ("The contract ended on the 2nd of October 1987 and we never renewed it; she lives in the same house.", "October 1987"),
+        ("Could you move the call to November 2026? We live with the old plan until then.", "November 2026"),
+        ("El 2º trimestre fue mejor que el 1º, según el informe de la dirección.", "2º trimestre"),
+        ("La résidence principale est en vente, le quartier est calme.", "résidence principale"),
+        ("We read the Top 10, 20 more tips follow in the newsletter.", "Top 10, 20"),
+    ],
+)
+def test_a_date_or_an_ordinal_is_no_address_part(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
+    assert not _locations(pm), pm.mapping
+
+
+def test_a_year_earlier_in_the_sentence_is_not_the_house_number(redactor):
+    """pyap's GB rules would take '2019 we moved to' as house number and street name."""
+    text, pm = _redact(redactor, "In 2019 we moved to 9 Elm Close, Leeds LS6 2QT and have stayed since.")
+    assert text == "In 2019 we moved to <LOCATION_1> and have stayed since.", (text, pm.mapping)
+    assert _locations(pm) == {"<LOCATION_1>": "9 Elm Close, Leeds LS6 2QT"}
+
+
+def test_a_birth_date_before_an_address_stays_a_date(redactor):
+    text, pm = _redact(redactor, "Her date of birth is the 7th of June 1944. She now lives at 22 Orchard Way, Hexham NE46 3QA.")
+    assert _locations(pm) == {"<LOCATION_1>": "22 Orchard Way, Hexham NE46 3QA"}, pm.mapping
+    assert "June 1944" not in " ".join(_locations(pm).values())
+    assert "1944" not in text, text  # masked as the date of birth it is
