@@ -177,6 +177,18 @@ def _org_part(ent) -> tuple[int, int]:
     return ent.start_char, ent.end_char
 
 
+def person_result(recogniser: EntityRecognizer, a: int, b: int, score: float, rule: str) -> RecognizerResult:
+    """A PERSON result of ``recogniser`` for ``text[a:b]``, explained by the name of its ``rule``."""
+    return RecognizerResult(
+        "PERSON",
+        a,
+        b,
+        score,
+        analysis_explanation=AnalysisExplanation(recognizer=recogniser.name, original_score=score, pattern_name=rule),
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recogniser.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recogniser.id},
+    )
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """PERSON from the name lists, under the rules of the module docstring."""
 
@@ -188,14 +200,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
         name_lists()
 
     def _result(self, a: int, b: int, score: float, rule: str) -> RecognizerResult:
-        return RecognizerResult(
-            "PERSON",
-            a,
-            b,
-            score,
-            analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score, pattern_name=rule),
-            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
-        )
+        return person_result(self, a, b, score, rule)
 
     def _unknown_names(self, text: str, words: list[tuple[int, int, str]], pos: dict[int, str], doc, ok) -> list[RecognizerResult]:
         """English text with a tagger: capitalised words the English lexicon does not know, tagged
@@ -289,6 +294,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
         out: list[RecognizerResult] = []
         name_pos = ("PROPN", "NOUN", "X")
+        cues_with_stop = {f"{c}." for c in TITLE_INITIALS}  # "M. Dupont": Monsieur
 
         def ok(w: str) -> bool:
             f = w.casefold()
@@ -308,6 +314,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
             f = w.casefold()
             listed_first, listed_last = f in first, f in last
             initial = _INITIAL_BEFORE.search(text, 0, a) if listed_last and w[0].isupper() and not w.isupper() and ok(w) else None
+            if initial is not None and initial.group(1).strip().casefold() in cues_with_stop:
+                initial = None  # "M. Dupont": the French title, not an initial
             if initial is not None and len(f) >= 3:  # "t.n.v. J. Jansen", "K. V. Ramachandran": initials + listed surname
                 out.append(self._result(initial.start(1), b, 0.55, "initials + listed surname"))
                 i += 1
@@ -524,19 +532,13 @@ class EmailNameRecognizer(EntityRecognizer):
         return out
 
     def _result(self, a: int, b: int, score: float, rule: str) -> RecognizerResult:
-        return RecognizerResult(
-            "PERSON",
-            a,
-            b,
-            score,
-            analysis_explanation=AnalysisExplanation(recognizer=self.name, original_score=score, pattern_name=rule),
-            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
-        )
+        return person_result(self, a, b, score, rule)
 
 
 # Particles of names in the languages of the firm's mail and of its clients' names: Dutch, German,
 # Romance, Irish ("Ó Briain", "Ní Dhuibhir", "Mac"), Arabic ("bin", "ibn", "al", "abu"), Hebrew "ben".
 GROW_PARTICLES = PARTICLES | frozenset("ó o ní nic ua mac mc ibn abu ben binti bint dos das des dei degli ap".split())
+TITLE_INITIALS = frozenset({"m"})  # "M." is Monsieur before a French name, not an initial
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
 _GROW_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])|\.)*"  # "K.", "O'Neill", "Al-Mansouri"
 _BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD})([ \t]{{1,2}})$")
@@ -573,8 +575,10 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         f = bare.casefold()
         if f in GROW_PARTICLES and (word[:1].islower() or len(f) <= 2 or f in ("mac", "ibn", "abu", "bin", "ben")):
             return "particle"
-        if re.fullmatch(r"[A-ZÀ-Þ]\.?", word):
+        if re.fullmatch(r"[A-ZÀ-Þ]\.?", word) and f not in TITLE_INITIALS:
             return "initial"
+        if f in cues:
+            return None  # a title ("M. Dupont": Monsieur, "Dr. Weiss"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
             return None
         if re.search(r"['’](?![A-ZÀ-Þ])", bare):
