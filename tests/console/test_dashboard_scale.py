@@ -1,6 +1,8 @@
-"""The dashboard's escalation figures at volume: 40,000 escalated items in the window, more than
-SQLite's 32,766 bound parameters, are counted by their risk categories in one query that binds a
-handful of parameters (the escalated items are a subquery, not an IN list)."""
+"""The dashboard's escalation figures at volume are counted by their risk categories in one query
+that binds a handful of parameters whatever the number of escalated items (the escalated items
+are a subquery, not an IN list, which broke above SQLite's 32,766 and PostgreSQL's 65,535 bound
+parameters). 2,000 items show the query's shape (an IN list would bind 2,000) in a second, where
+40,000 took 13 s of the suite."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from console.routes import dashboard_data as data
 from storage.db import open_database
 from storage.models import Item, ReviewTask, RiskAssessmentRow
 
-N = 40_000
+N = 2_000
 
 
-def test_escalations_by_category_with_more_items_than_sqlite_parameters(tmp_path):
+def test_escalations_by_category_bind_a_handful_of_parameters_whatever_the_volume(tmp_path):
     engine, sf = open_database(f"sqlite:///{tmp_path / 'dg.db'}")
     now = datetime.now(UTC)
     since = now - timedelta(days=14)
