@@ -17,10 +17,11 @@ run: setup
 	$(BIN)/python main.py --config config.example.toml run --once
 
 # Two pytest-xdist workers (CI has 2 cores; much of the suite waits on subprocesses and servers);
-# loadgroup keeps the tests sharing a module-scoped fixture on one worker (tests/conftest.py).
+# loadscope sends each test module whole to one worker: module-scoped fixtures are built once and
+# tests that build on an earlier one keep their order (tests/conftest.py).
 test: setup
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 
 # Re-pin requirements.lock after changing pyproject.toml dependencies: versions and the sha256 of
 # every artefact. Pins already in the lock are kept (upgrade one with UPGRADE="--upgrade-package NAME").

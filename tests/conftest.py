@@ -6,12 +6,13 @@ database ``dg_test_<random>`` and drops it afterwards, so parallel runs never me
 When the server is absent the PostgreSQL tests skip with the reason, unless
 ``DRAFTGUARD_REQUIRE_SERVICES=1`` (set by .ci/run), which turns the skip into a failure.
 
-Parallel runs: ``make test`` runs the suite on pytest-xdist workers (pyproject.toml addopts
-``-n 2 --dist loadgroup``). Session-scoped fixtures run once per worker, so everything shared
-between tests is private per worker or per test: PostgreSQL databases get random names, Redis keys
-a random namespace, RabbitMQ queues and exchanges random names, servers port 0, files tmp_path.
-Tests that share a module- or class-scoped fixture are kept on one worker
-(:func:`pytest_collection_modifyitems`), so such a fixture is built once, not once per worker.
+Parallel runs: ``make test`` runs the suite on two pytest-xdist workers (``-n 2 --dist loadscope``).
+Session-scoped fixtures run once per worker, so everything shared between tests is private per
+worker or per test: PostgreSQL databases get random names (so does each session's), Redis keys a
+random namespace, RabbitMQ queues and exchanges random names, servers port 0, files tmp_path.
+loadscope sends each module whole to one worker, in file order: a module-scoped fixture (often a
+whole pipeline run) is built once, and the modules whose tests build on each other (e.g.
+tests/distributed/test_worker_tasks.py polls what the earlier test left) keep their order.
 """
 
 from __future__ import annotations
@@ -120,23 +121,3 @@ def ca_trusted(ca, tmp_path, monkeypatch):
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     return bundle
 
-
-SHARED_SCOPES = ("module", "class", "package")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Put the tests of a module that share a module-, class- or package-scoped fixture into one
-    ``xdist_group`` (named after the module), so ``--dist loadgroup`` sends them to one worker
-    and the fixture (often a whole pipeline run) is set up once. Other tests are distributed one
-    by one. A test that already has an ``xdist_group`` mark keeps it. No effect without xdist."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        for name in item.fixturenames:
-            defs = info.name2fixturedefs.get(name)
-            if defs and defs[-1].scope in SHARED_SCOPES:
-                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-                break
