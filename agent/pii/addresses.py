@@ -75,13 +75,15 @@ PO_BOX = (
     r"apartado(?:[ \t]de[ \t]correos)?|apdo\.|casilla(?:[ \t]de[ \t]correos?)?|casella[ \t]postale|cas\.[ \t]?post\.)"
     r"[ \t]?(?:n[º°o.]\.?[ \t]?|nr\.?[ \t]?|#[ \t]?)?\d{1,6}(?:[ \t]\d{2}(?![\w])){0,3}"
 )
+# The sign before a house number: "Calle Mayor nº 5", "Via Roma n. 10", "C/ Alcalá, núm. 45".
+NUMBER_SIGN = r"(?:n\.?[º°]\.?|n\.|núm\.|num\.|nr\.)"
 # Spanish floor and door written after the house number ("Calle Mayor 5, 3º B", "4º 2ª",
-# "2º izq.", "1.º dcha.", "bajo A", "ático"): the ordinal sign (º/ª/°) marks a floor, so it is
+# "2º izq.", "4º izda.", "1.º dcha.", "bajo A", "ático"): the ordinal sign (º/ª/°) marks a floor, so it is
 # only taken after a street line, never alone ("2º trimestre" is no address).
 ES_FLOOR = (
-    r"(?:\d{1,2}\.?[ \t]?[ºª°](?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}[ \t]?[ºª°]?|izq(?:uierda|da)?\.?|dcha\.?|dch\.?|der(?:echa)?\.?|centro|ctro\.?|"
+    r"(?:\d{1,2}\.?[ \t]?[ºª°](?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}[ \t]?[ºª°]?|izq(?:uierda|da)?\.?|izda\.?|dcha\.?|dch\.?|drcha\.?|der(?:echa)?\.?|centro|ctro\.?|"
     r"int(?:erior)?\.?|ext(?:erior)?\.?|(?:pta|puerta)\.?[ \t]?\d{1,2})(?![\w]))?|"
-    r"(?:bajo|bj\.|entlo\.|entresuelo|ático|atico|principal|pral\.)(?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}|izq(?:da)?\.?|dcha\.?)(?![\w]))?)"
+    r"(?:bajo|bj\.|entlo\.|entresuelo|ático|atico|principal|pral\.)(?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}|izq(?:da)?\.?|izda\.?|dcha\.?)(?![\w]))?)"
 )
 # Building, staircase, entrance or door of a block, named by a letter or a number: "Bât. C",
 # "Bâtiment B2", "Escalier 3", "Entrée A" (fr), "Portal 2", "Escalera B", "Bloque 4" (es),
@@ -128,6 +130,20 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja"}  # fmt: skip
+
+
+def _prefix_street_ok(value: str) -> bool:
+    """A street word + name + number line is kept when it is capitalised ("Rambla Nova 12") or
+    starts with an unambiguous street word in any case ("calle mayor 5"). A comma between name
+    and number ("Calle Mayor, 5", "Via Roma, 10": usual in Spain and Italy) only in a
+    capitalised line: "place, 2 weeks" is a sentence."""
+    first = value.split()[0]
+    if "," in value and first.islower():
+        return False
+    return any(c.isdigit() for c in value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -142,9 +158,13 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?P<v>(?-i:(?:{CAP}[ -])?[{U}{L}-]*)(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
         GroupPattern(
             "street prefix + name + number",
-            re.compile(rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*(?:{WORD}\s+){{0,4}}?{HOUSE})(?![\w])", f),
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
+                rf"(?:(?:{WORD}\s+){{0,4}}?|(?:{WORD}\s+){{0,3}}?{WORD},[ \t]*)(?:{NUMBER_SIGN}[ \t]?)?{HOUSE})(?![\w])",
+                f,
+            ),
             0.6,
-            validate=lambda v: any(c.isdigit() for c in v) and not v.split()[0].islower() or v.split()[0].lower() in {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja"},
+            validate=_prefix_street_ok,
         ),
         GroupPattern(
             "number + prefix street",

@@ -31,6 +31,8 @@ WHOLE_ADDRESSES = [
     ("Mi nueva dirección es {} desde el lunes.", "Paseo de la Castellana 40, 7º 3ª, 28046 Madrid"),
     ("Domicilio: {}\nGracias.", "Avenida del Puerto 34, 1º dcha., 46023 Valencia"),
     ("Vivo en {} desde marzo.", "Calle Luna 7, bajo B, 29012 Málaga"),
+    ("La nueva sede está en {}.", "C/ Doctor Fleming, 31, 4º izda., 28036 Madrid"),
+    ("Scrivete a {}, grazie.", "Via dei Mille n. 14, 80121 Napoli"),
     # fr: a building letter before or after the street line; a lieu-dit line above the postcode
     ("Merci d'envoyer le colis à {}.", "Bâtiment D, 12 rue des Lilas, 33000 Bordeaux"),
     ("Nouvelle adresse : {}\nMerci.", "8 allée des Peupliers, Bât. B2, 44000 Nantes"),
@@ -70,6 +72,7 @@ def test_an_address_with_its_floor_building_box_or_locality_is_one_placeholder(r
         ("Could you move the call to November 2026? We live with the old plan until then.", "November 2026"),
         ("El 2º trimestre fue mejor que el 1º, según el informe de la dirección.", "2º trimestre"),
         ("La résidence principale est en vente, le quartier est calme.", "résidence principale"),
+        ("We need a place, 2 weeks from now would suit the whole team.", "place, 2 weeks"),
         ("We read the Top 10, 20 more tips follow in the newsletter.", "Top 10, 20"),
     ],
 )
