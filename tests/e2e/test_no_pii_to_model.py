@@ -30,6 +30,11 @@ try:  # the risk reviewer's requests (issue 11) start with this marker
 except ImportError:  # pragma: no cover - before the reviewer role exists
     REVIEW_MARKER = "[draftguard:risk_review"
 
+# The module's fixture runs the pipeline over the whole labelled set (752 messages since
+# written_samples_3): about 3 minutes on a quiet 2-core machine, more when the other xdist worker
+# competes for the cores; pytest-timeout counts the fixture in the first test's time.
+pytestmark = pytest.mark.timeout(900)
+
 # Labels that are personal data (evaluation/data/pii/README.md: GPE without an address, TITLE,
 # ORGANIZATION, AGE, NRP and other dates are not personal data alone).
 PERSONAL = {
@@ -136,6 +141,22 @@ def _value_patterns(entity: str, value: str) -> list[re.Pattern]:
     return out
 
 
+_SEPARATORS = re.compile(r"[\s\-./()]+")  # what _value_patterns allows between the digits of a number
+
+
+def _may_hold(folded: str, compact: str, value: str) -> bool:
+    """False only when no pattern of :func:`_value_patterns` can match ``value`` in a text whose
+    case-folded form is ``folded`` and whose form without :data:`_SEPARATORS` is ``compact``: the
+    value's first word, case-folded, is not in ``folded``, and (for a value with 6 or more digits)
+    its digits are not in ``compact``. A necessary condition, checked before the regular
+    expressions: scanning megabytes of requests with hundreds of patterns took four minutes."""
+    words = value.split()
+    if words and words[0].casefold() in folded:
+        return True
+    digits = re.sub(r"\D", "", value)
+    return len(digits) >= 6 and digits in compact
+
+
 def _request_text(body: bytes) -> str:
     return "\n".join(m["content"] for m in json.loads(body)["messages"])
 
@@ -200,7 +221,8 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
     # Identifiers of any message appear in no request at all.
     everything = "\n".join(_request_text(b) for b in bodies)
     strong = {(e, v) for vals in labels.values() for e, vs in vals.items() if e in STRONG for v in vs}
-    assert [ev for ev in strong if any(p.search(everything) for p in _value_patterns(*ev))] == []
+    folded, compact = everything.casefold(), _SEPARATORS.sub("", everything)
+    assert [ev for ev in strong if _may_hold(folded, compact, ev[1]) and any(p.search(everything) for p in _value_patterns(*ev))] == []
 
     # What the outbound check refused went to a person with the finding and was never sent.
     refused = {x for x, o in outbound.items() if o["action"] == "refused"}
@@ -223,9 +245,9 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 @pytest.mark.xfail(
     strict=True,
     reason="issue 10 gap: names that redaction misses are not in the item's placeholder map and have no shape the last "
-    "check can tell from ordinary words: 2 names, in two samples of the held-out test split, 0 address parts on "
-    "2026-12-06 evening (was 5 names, 19 before that; the train/dev ones fixed generally: a short text the language classifier "
-    "is unsure of gets the default language, a name before 'lives at', a noun capitalised alone inside a sentence); "
+    "check can tell from ordinary words: 3 names in 752 messages on 2026-12-07 (written_samples_3 added 155 messages; "
+    "train and dev each keep one name no rule can tell from a word: a lower-case nickname alone and a first name that is "
+    "an English verb, alone on its line), 0 address parts; was 2 names in 597 messages, 5 and 19 before that; "
     "the test split is not tuned on",
 )
 def test_no_name_or_address_reaches_the_model(run):
