@@ -599,7 +599,7 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         a, b = s.start, s.end
         pending = a
         for _ in range(GROW_MAX_WORDS):  # leftwards: only what a name word or the name itself follows
-            m = _BEFORE.search(text, 0, pending)
+            m = _BEFORE.search(text, max(0, pending - 120), pending)  # a window: the word just before the span
             if m is None:
                 break
             k = kind(m.group(1), m.start(1))
