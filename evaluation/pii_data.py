@@ -10,6 +10,10 @@ Two sources, both in ``evaluation/data/pii/``:
 - ``written_samples_3.txt``: 155 samples shaped like whole client e-mails (greetings, signature
   blocks, forwarded headers, quoted lines, one-liners) in the same six languages, 28 of them with
   no personal data but with name- or place-like words (product names, months, "Will", "Grace period").
+- ``written_samples_4.txt``: 90 samples (ids ``w4-``) written to tune postal addresses and names
+  after the test split was measured: TUNING MATERIAL ONLY. They are split train/dev by the same
+  hash rule, except that a sample the rule would put in "test" goes to "dev"
+  (:func:`split_of_written`), so the held-out test split is exactly what it was before the file.
 
 Labels are mapped to the product's entity types (decided before measuring, see
 ``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
@@ -21,7 +25,7 @@ non-core labels: masking them is not a false positive, missing them is not a mis
 Split: sha256 of the sample's group id, first byte 0-152 train, 153-203 dev, 204-255 test
 (the same rule as the risk set). Presidio samples are grouped by ``template_id`` (samples from
 one template are near-duplicates, so they stay on one side); written samples by their id.
-Tune only on train/dev; report test.
+Tune only on train/dev; report test. Exception: ``w4-`` samples never go to test (see above).
 """
 
 from __future__ import annotations
@@ -65,6 +69,18 @@ def split_of(group_id: str) -> str:
     """train / dev / test from the first byte of sha256(group_id): 0-152, 153-203, 204-255 (60/20/20)."""
     b = hashlib.sha256(group_id.encode()).digest()[0]
     return "train" if b < 153 else ("dev" if b < 204 else "test")
+
+
+TUNING_ONLY_PREFIXES = ("w4-",)
+
+
+def split_of_written(sample_id: str) -> str:
+    """:func:`split_of` for a written sample, except that a tuning-only id (prefix in
+    :data:`TUNING_ONLY_PREFIXES`) the rule would put in "test" goes to "dev"."""
+    split = split_of(sample_id)
+    if split == "test" and sample_id.startswith(TUNING_ONLY_PREFIXES):
+        return "dev"
+    return split
 
 
 def _map_presidio(text: str, spans: list[dict]) -> list[Span]:
@@ -125,11 +141,16 @@ def parse_written(raw: str) -> list[Sample]:
         full = "".join(text)
         if "[[" in full or "]]" in full:
             raise ValueError(f"written sample {sid}: unbalanced [[...]] markup")
-        samples.append(Sample(sid, full, spans, split_of(sid), "written", lang))
+        samples.append(Sample(sid, full, spans, split_of_written(sid), "written", lang))
     return samples
 
 
-WRITTEN_FILES = ("written_samples.txt", "written_samples_2.txt", "written_samples_3.txt")
+WRITTEN_FILES = (
+    "written_samples.txt",
+    "written_samples_2.txt",
+    "written_samples_3.txt",
+    "written_samples_4.txt",
+)
 
 
 def load_written() -> list[Sample]:
