@@ -58,8 +58,12 @@ COMMON = frozenset(
     gift cash penny bob pat sue gene earl duke baron rock cliff glen dale lane brook fern heath marsh moss reed rowan
     sterling tucker porter cook baker miller smith taylor mason carter turner parker walker princess prince royal queen lord
     lady duke countess baroness noble saint santa english french german spanish italian dutch irish scottish welsh
-    american british canadian european african asian""".split()
-)
+    american british canadian european african asian
+    januar februar märz mai juni juli oktober dezember janvier février mars avril juin juillet août septembre octobre
+    novembre décembre enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre gennaio
+    febbraio aprile maggio giugno luglio settembre ottobre dicembre januari februari maart mei augustus
+    beste lieve liebe lieber cara caro querida querido chère cher salve dag""".split()
+)  # the second block: months and greetings of de, fr, es, it, nl that the name lists also hold ("Juli", "Mai", "Beste")
 
 
 def _names_of(provider: type, attributes: tuple[str, ...]) -> set[str]:

@@ -99,6 +99,13 @@ SIGNOFFS = (
     r"Cordiali saluti|Distinti saluti|Saluti|Un saluto|Grazie|Grazie mille|"
     r"Met vriendelijke groet|Met vriendelijke groeten|Vriendelijke groet|Vriendelijke groeten|Groeten|Groet|Hartelijke groet|Mvg"
 )
+# Informal sign-offs that end a short message on the same line as the writer's name ("Thx jen",
+# "gruess nadja", "cheers, tom"): only before the last words of a message (see name_recogniser).
+CASUAL_SIGNOFFS = (
+    r"Thx|Thnx|Tks|Ta|Cheers|Thanks|Many thanks|Best|Regards|Love|xx|"
+    r"Gruess|Gruss|Grüess|Grüessli|Grüße|Gruß|LG|VG|Tschüss|Bises|Bisous|Merci|A\+|Besos|Saludos|Gracias|Ciao|Saluti|Grazie|"
+    r"Groetjes|Groeten|Doei|Dank|Bedankt"
+)
 INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
 # "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
@@ -132,7 +139,7 @@ LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.
 # Words that follow a greeting or an intro and are not names (also lower-case stop words of each
 # language, added in _not_name_words).
 NOT_NAMES = {
-    "sir", "madam", "sirs", "team", "all", "everyone", "everybody", "there", "again", "folks", "guys", "friends", "colleagues", "support",
+    "sir", "madam", "sirs", "team", "all", "mate", "buddy", "pal", "hun", "bro", "everyone", "everybody", "there", "again", "folks", "guys", "friends", "colleagues", "support",
     "i", "bot", "user", "agent", "customer", "service", "services", "client", "sales", "billing", "accounts", "hr", "admin", "manager", "management", "partner", "partners",
     "damen", "herren", "zusammen", "kundenservice", "kolleginnen", "kollegen", "frau", "herr", "leute", "allerseits",
     "madame", "monsieur", "mesdames", "messieurs", "équipe", "tous", "toutes", "clients", "amis",
@@ -175,7 +182,7 @@ def cue_words() -> frozenset[str]:
     an NER span that only adds these to a pattern's span is the pattern's value."""
     from agent.pii.addresses import EN_STREETS, PREFIX_STREETS
 
-    text = " ".join([GREETINGS, TITLES, SIGNOFFS, INTRO_ANY, INTRO_CAP, PREFIX_STREETS, EN_STREETS])
+    text = " ".join([GREETINGS, TITLES, SIGNOFFS, CASUAL_SIGNOFFS, INTRO_ANY, INTRO_CAP, PREFIX_STREETS, EN_STREETS])
     return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", text)) | frozenset(NOT_NAMES)
 
 
@@ -305,6 +312,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{SIGNOFFS}),[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*(?=\n|$)"),
             0.55,
             any_ok,
+        ),
+        GroupPattern(
+            "casual sign-off + name, end of message",  # the last words of a message after a sign-off sign it
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            0.5,
+            label_ok,
         ),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, cap_ok),

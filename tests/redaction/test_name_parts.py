@@ -54,3 +54,29 @@ def test_a_country_code_before_a_bracketed_trunk_zero_is_part_of_the_number(reda
     text, pm = redact(redactor, "Mobile: +44 (0)7700 900 123 after six.")
     assert "+44" not in text and "7700" not in text, text
     assert "+44 (0)7700 900 123" in pm.mapping.values(), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Please move the payment to Friday. Thx kez", "kez"),
+        ("hallo, die rechnung ist bezahlt. gruess mirjam", "mirjam"),
+        ("All sorted now, thanks for the quick help. Cheers, Dov", "Dov"),
+    ],
+)
+def test_a_casual_sign_off_before_the_last_words_signs_the_message(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert text.endswith("<PERSON_1>") and pm.mapping["<PERSON_1>"] == name, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, word",
+    [
+        ("Can you help with the form? Cheers mate", "mate"),
+        ("Beste klantenservice, mijn factuur klopt niet.", "Beste"),
+        ("Die Zahlung kam am 3. Juli, nicht im Mai.", "Juli"),
+    ],
+)
+def test_address_words_months_and_greetings_are_not_names(redactor, mail, word):
+    text, pm = redact(redactor, mail)
+    assert word in text and not any(word in v for v in pm.mapping.values()), (text, pm.mapping)
