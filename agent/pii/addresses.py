@@ -68,10 +68,10 @@ HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansion
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 # A post-office box in the languages served: "PO Box 4410", "P.O. Box 12", "Postbus 1234" (nl),
 # "Postfach 12 34 56" (de, digits in pairs), "Postboks 88" (da/no), "BP 123" / "B.P. 45" / "Boîte
-# postale 7" (fr), "Apartado de Correos 123" / "Apdo. 55" (es), "Casella Postale 9" (it). A box
+# postale 7" / "Case postale 88" (fr, Swiss), "Apartado de Correos 123" / "Apdo. 55" (es), "Casella Postale 9" (it). A box
 # number is the delivery point of the address: the box without its number is no address.
 PO_BOX = (
-    r"(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|postbus|postfach|postboks|postbox|postilokero|boîte[ \t]postale|b\.[ \t]?p\.|bp|"
+    r"(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|postbus|postfach|postboks|postbox|postilokero|boîte[ \t]postale|case[ \t]postale|b\.[ \t]?p\.|bp|"
     r"apartado(?:[ \t]de[ \t]correos)?|apdo\.|casilla(?:[ \t]de[ \t]correos?)?|casella[ \t]postale|cas\.[ \t]?post\.)"
     r"[ \t]?(?:n[º°o.]\.?[ \t]?|nr\.?[ \t]?|#[ \t]?)?\d{1,6}(?:[ \t]\d{2}(?![\w])){0,3}"
 )
@@ -92,6 +92,18 @@ BUILDING = (
     r"(?:bât(?:iment)?\.?|bat\.|immeuble|imm\.|escalier|esc\.|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
     r"scala|palazzina|pal\.|stiege|stg\.|tür|top|aufgang|gebäude|haus|block|wing|tower|torre)"
     r"[ \t]?(?:n[º°o.]\.?[ \t]?)?(?-i:[A-Z]{1,2}\d?|\d{1,3}[A-Z]?)(?![\w])"
+)
+# A floor, a door or a part of the house, written before or after the street line of an address
+# (never alone: "Level 3 support", "porte droite" in a sentence are no address): "2nd Floor",
+# "Ground Floor", "Level 3", "Apt 12" (en, au), "2. OG links", "3. Stock", "EG rechts",
+# "Hinterhaus" (de / at), "3e étage", "porte droite", "Appt 47" (fr), "4° piano" (it),
+# "2e verdieping" (nl).
+FLOOR = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)[ \t]+floor|ground[ \t]+floor|(?:floor|level|lvl)[ \t]+\d{1,2}|"
+    r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
+    r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
+    r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
+    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping)"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
@@ -185,6 +197,12 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "name + house number near an address word",
             re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?)(?![\w]|[.,]\d)"),
             0.2,
+            validate=_not_date_or_cue,
+        ),
+        GroupPattern(  # "Oberndorf 27, 5113 St. Georgen": a village without streets numbers its houses (at, ch, de, it)
+            "village + house number before a postcode",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+{CAP})?)[ \t]+\d{{1,4}}[a-z]?)(?=,[ \t]*(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))"),
+            0.5,
             validate=_not_date_or_cue,
         ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
@@ -470,9 +488,18 @@ _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
 _TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
 _TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}][{L}'’.-]*|\d{{3,5}})){{1,6}}{_TAIL_END}")
 NER = "SpacyRecognizer"
+# Floors, units, buildings and a named residence written above or before the street line, each
+# ending with a comma or a line break ("2nd Floor, ", "LEVEL 3, ", "Bâtiment C, escalier 2, 3e
+# étage, porte droite\n", "RÉSIDENCE LES PINS APPT 47\n"): part of the address they precede.
+_BEFORE_ITEM = (
+    rf"(?:{FLOOR}|{BUILDING}|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}}"
+    rf"(?:[ \t]*,?[ \t]*(?:{FLOOR}|{UNIT}))?)"
+)
+_LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORECASE)
+_SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,])|(?<=[\n>][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
-_SUBUNIT_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:{ES_FLOOR}|{BUILDING})(?=[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}])))", re.IGNORECASE)
+_SUBUNIT_AFTER = re.compile(rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?=[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}])))", re.IGNORECASE)
 # A US state code (any case) and a ZIP ending a lower-case tail: "seattle wa 98101".
 _STATE_ZIP_END = re.compile(rf"(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?[ \t.]*$")
 # A named part of an address written between two others on one line: up to four capitalised
@@ -515,6 +542,14 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    if any(c.isdigit() for c in s.value):
+        m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
+        if m:
+            start = line_start + m.start("w")
+        window = text[max(0, start - 100) : start]
+        m = _SUBUNIT_BEFORE.search(window)
+        if m:
+            start -= len(window) - m.start() - (len(m.group(0)) - len(m.group(0).lstrip(" \t>")))
     if any(c.isdigit() for c in s.value):
         while m := _SUBUNIT_AFTER.match(text, end):
             end = m.end()
@@ -611,6 +646,8 @@ def _join_once(text: str, spans: list) -> list:
             i += 1
             continue
         start, end = _extend(text, s)
+        while result and result[-1].entity == "PERSON" and start <= result[-1].start and result[-1].end <= s.start:
+            result.pop()  # a word of the floor or unit line taken for a name ("2nd <Floor>")
         if result and start < result[-1].end:
             start = s.start
         j = i + 1

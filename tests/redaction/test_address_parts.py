@@ -50,6 +50,14 @@ WHOLE_ADDRESSES = [
     # ie: building name, street without a number, postal district and Eircode
     ("Our office is at {}.", "Unit 3, The Old Forge, Mill Road, Galway, H91 E2WN"),
     ("Send it to {} please.", "14 Harbour View, Kinsale Road, Cork, T12 K4PX"),
+    # floors, units and a named residence above or after the street line (en, au, de, at, fr, ch)
+    ("Please write to:\n{}\nThanks", "3rd Floor, Larchmere House\n27 Bridge Street\nAshford, Kent TN24 8PL"),
+    ("Send the forms to\n{}\nCheers", "LEVEL 7, 45 WATTLE STREET\nADELAIDE SA 5000\nAUSTRALIA"),
+    ("Neue Anschrift:\n{}\nViele Grüße", "Birkenweg 9b\n3. OG rechts\n01067 Dresden"),
+    ("Bitte liefern an {}.", "Ahornstraße 4, Hinterhaus, 2. Stock, 80331 München"),
+    ("Nouvelle adresse :\n{}\nCordialement", "RÉSIDENCE LES CHÊNES APPT 12\n9 RUE PASTEUR\n31000 TOULOUSE"),
+    ("Merci d'écrire à :\n{}\nBonne journée", "Case postale 412\n1003 Lausanne"),
+    ("Schadensort: {}\nDanke.", "Unterwald 14, 4861 Schörfling"),
     # us: all lower case, the town/state/ZIP after the unit
     ("ship to {}", "412 maple avenue apt 9 portland or 97205"),
 ]
