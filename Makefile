@@ -18,10 +18,12 @@ run: setup
 
 # Two pytest-xdist workers (CI has 2 cores; much of the suite waits on subprocesses and servers);
 # loadscope sends each test module whole to one worker: module-scoped fixtures are built once and
-# tests that build on an earlier one keep their order (tests/conftest.py).
+# tests that build on an earlier one keep their order (tests/conftest.py). --no-loadscope-reorder keeps
+# file order, so the long end-to-end modules (tests/distributed, tests/e2e: few tests, minutes each)
+# start first instead of last (xdist's default hands out modules with the most tests first).
 test: setup
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -q -n 2 --dist loadscope
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope --no-loadscope-reorder
 
 # Re-pin requirements.lock after changing pyproject.toml dependencies: versions and the sha256 of
 # every artefact. Pins already in the lock are kept (upgrade one with UPGRADE="--upgrade-package NAME").
