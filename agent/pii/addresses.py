@@ -64,8 +64,8 @@ EN_STREETS = (
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
-HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow"
-UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
+HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow|Rectory|Vicarage|Parsonage|Chapel|Stables|Forge"
+UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 # A post-office box in the languages served: "PO Box 4410", "P.O. Box 12", "Postbus 1234" (nl),
 # "Postfach 12 34 56" (de, digits in pairs), "Postboks 88" (da/no), "BP 123" / "B.P. 45" / "Boîte
 # postale 7" / "Case postale 88" (fr, Swiss), "Apartado de Correos 123" / "Apdo. 55" (es), "Casella Postale 9" (it). A box
@@ -97,13 +97,15 @@ BUILDING = (
 # (never alone: "Level 3 support", "porte droite" in a sentence are no address): "2nd Floor",
 # "Ground Floor", "Level 3", "Apt 12" (en, au), "2. OG links", "3. Stock", "EG rechts",
 # "Hinterhaus" (de / at), "3e étage", "porte droite", "Appt 47" (fr), "4° piano" (it),
-# "2e verdieping" (nl).
+# "2e verdieping" (nl), "RR 1" (ca), "nave 14" (es).
 FLOOR = (
     r"(?:\d{1,2}(?:st|nd|rd|th)[ \t]+floor|ground[ \t]+floor|(?:floor|level|lvl)[ \t]+\d{1,2}|"
     r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
     r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
-    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping)"
+    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping|"
+    # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
+    r"(?-i:RR|SS)[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
@@ -122,7 +124,7 @@ UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 TOWN = rf"{CAP}(?:[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
-ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|van|von|der|den"
+ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
     "invoice", "order", "ticket", "case", "room", "page", "chapter", "version", "windows", "office", "step", "item", "number",
@@ -205,6 +207,18 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             validate=_not_date_or_cue,
         ),
+        GroupPattern(  # "Villeurbanne (69100)", "Saint-Denis (93200)": French towns are written with the postcode in brackets
+            "town + postcode in brackets",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t-](?:(?:sur|sous|en|le|la|les|de)[ \t-])?{CAP}){{0,3}})[ \t]+\(\d{{5}}\))"),
+            0.5,
+            validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
+        ),
+        GroupPattern(  # "Zaragoza, CP 50001", "Sevilla, C.P. 41001": a town and its código postal
+            "town + cp postcode",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP}){{0,2}}),?[ \t]+(?-i:CP|C\.P\.)[ \t]*\d{{5}})(?![\w])"),
+            0.5,
+            validate=lambda v: v.split()[0].lower().strip(".,") not in NOT_STREET,
+        ),
         GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
         GroupPattern("po box", re.compile(rf"(?<![\w])(?P<v>{PO_BOX})(?![\w])", f), 0.5),
         GroupPattern(  # "Bât. C, 45 avenue des Acacias": a building letter before the street line it belongs to
@@ -214,7 +228,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "Lieu-dit Les Granges" + a postcode line or a comma and a postcode
             "locality before a postcode",
-            re.compile(rf"(?<![\w-])(?P<v>{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t-]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})){{0,3}})(?=[ \t]*(?:,[ \t]*|\n[ \t>]*)(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))", f),
+            re.compile(rf"(?<![\w-])(?P<v>{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t-]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})){{0,3}}(?:,[ \t]*{FLOOR})?)(?=[ \t]*(?:,[ \t]*|\n[ \t>]*)(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))", f),
             0.5,
         ),
         GroupPattern("eircode", re.compile(rf"(?<![\w])(?P<v>{EIRCODE})(?![\w])"), 0.5, validate=lambda v: any(c.isalpha() for c in v[3:])),
@@ -225,7 +239,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "house name before a street line",
-            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}))"),
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}|(?-i:{CAP}[ \t]+){{1,2}}(?i:{EN_STREETS}),))"),
             0.5,
         ),
         GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)"), 0.5, validate=_not_money),
@@ -501,6 +515,8 @@ _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,])|(?<=[\n>][ \t]))[ \t>]*(?:{_BEFO
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
 _SUBUNIT_AFTER = re.compile(rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?=[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}])))", re.IGNORECASE)
 # A US state code (any case) and a ZIP ending a lower-case tail: "seattle wa 98101".
+# A lower-case town, state code and ZIP right after a street or unit: "… apt 2, jersey city nj 07304 please".
+_STATE_ZIP_NEXT = re.compile(rf"[ \t]*,?[ \t]*(?:[{L}]+[ \t]+){{0,3}}(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])")
 _STATE_ZIP_END = re.compile(rf"(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?[ \t.]*$")
 # A named part of an address written between two others on one line: up to four capitalised
 # words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
@@ -553,7 +569,10 @@ def _extend(text: str, s) -> tuple[int, int]:
     if any(c.isdigit() for c in s.value):
         while m := _SUBUNIT_AFTER.match(text, end):
             end = m.end()
-    if any(c.isdigit() for c in s.value) or s.recogniser != NER:
+    zip_next = _STATE_ZIP_NEXT.match(text, end) if any(c.isdigit() for c in s.value) and not any(c.isupper() for c in s.value) else None
+    if zip_next:  # the state and ZIP end the address, the sentence goes on: "… nj 07030 thanks"
+        end = zip_next.end()
+    elif any(c.isdigit() for c in s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
         if m and (
@@ -646,8 +665,8 @@ def _join_once(text: str, spans: list) -> list:
             i += 1
             continue
         start, end = _extend(text, s)
-        while result and result[-1].entity == "PERSON" and start <= result[-1].start and result[-1].end <= s.start:
-            result.pop()  # a word of the floor or unit line taken for a name ("2nd <Floor>")
+        while result and result[-1].entity in ("PERSON", "LOCATION") and start <= result[-1].start and result[-1].end <= s.start:
+            result.pop()  # a word of the floor or unit line taken for a name or place ("2nd <Floor>", "<Bâtiment C>")
         if result and start < result[-1].end:
             start = s.start
         j = i + 1

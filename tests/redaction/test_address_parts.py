@@ -58,6 +58,14 @@ WHOLE_ADDRESSES = [
     ("Nouvelle adresse :\n{}\nCordialement", "RÉSIDENCE LES CHÊNES APPT 12\n9 RUE PASTEUR\n31000 TOULOUSE"),
     ("Merci d'écrire à :\n{}\nBonne journée", "Case postale 412\n1003 Lausanne"),
     ("Schadensort: {}\nDanke.", "Unterwald 14, 4861 Schörfling"),
+    ("Notre bureau :\n{}\nCordialement", "Bâtiment F, escalier 3, 2e étage, porte gauche\n7 rue des Cordiers\n69002 Lyon"),
+    ("Our site is at {}, in the hills.", "2210 Chemin des Érables, RR 3, Val-des-Monts, QC J8N 4A2"),
+    ("We have moved to {} since spring.", "The Old Vicarage, Station Road, Great Dunham, Norfolk PE32 2LF"),
+    ("Almacén: {}\nSaludos", "Polígono Industrial Las Vegas, nave 22\n41500 Alcalá de Guadaíra"),
+    ("L'incidente è avvenuto in {}, la scorsa notte.", "Località Colle al Pino, 58100 Grosseto"),
+    ("Vivo en el centro de {}, desde 2019.", "Huesca, CP 22002"),
+    ("J'habite à {} depuis longtemps.", "Vaulx-en-Velin (69120)"),
+    ("new address is {} thanks", "19 hudson st apt 5, hoboken nj 07030"),
     # us: all lower case, the town/state/ZIP after the unit
     ("ship to {}", "412 maple avenue apt 9 portland or 97205"),
 ]
@@ -82,6 +90,7 @@ def test_an_address_with_its_floor_building_box_or_locality_is_one_placeholder(r
         ("La résidence principale est en vente, le quartier est calme.", "résidence principale"),
         ("We need a place, 2 weeks from now would suit the whole team.", "place, 2 weeks"),
         ("We read the Top 10, 20 more tips follow in the newsletter.", "Top 10, 20"),
+        ("The spare keys are in Box 12 on the shelf.", "Box 12"),
     ],
 )
 def test_a_date_or_an_ordinal_is_no_address_part(redactor, sentence, kept):
