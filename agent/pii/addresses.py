@@ -132,7 +132,7 @@ NOT_STREET = {
     "figure", "question", "point", "level", "floor", "gate", "terminal", "flight", "train", "bus", "line", "year", "week", "day",
     "rechnung", "auftrag", "kunde", "konto", "vertrag", "seite", "kapitel", "facture", "commande", "compte", "contrat",
     "factura", "pedido", "cuenta", "fattura", "ordine", "conto", "contratto", "factuur", "bestelling", "rekening", "the", "my", "our",
-    "i", "we", "you", "it", "this", "that", "on", "in", "at", "by", "for", "from", "to", "of", "and", "or", "with", "about",
+    "i", "we", "you", "it", "this", "that", "is", "are", "was", "were", "can", "could", "will", "would", "does", "did", "has", "have", "on", "in", "at", "by", "for", "from", "to", "of", "and", "or", "with", "about",
     # the label of a phone number in a signature ("Tél. 05 …", "Tel. 030 …", "Mob 07 …")
     "tel", "tél", "télé", "phone", "ph", "mob", "mobile", "fax", "telefon", "telefono", "teléfono", "tfno", "handy", "gsm", "tlf",
 }  # fmt: skip
@@ -219,7 +219,12 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             validate=lambda v: v.split()[0].lower().strip(".,") not in NOT_STREET,
         ),
-        GroupPattern("unit line", re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w])", f), 0.5),
+        GroupPattern(  # "room 2.14" is a room number with a decimal point; "floor 4" in lower case inside a sentence is no address line
+            "unit line",
+            re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w]|[.,]\d)", f),
+            0.5,
+            validate=lambda v: not (v[0].islower() and re.match(r"(?:floor|fl|room|rm|building|bldg)\b", v)),
+        ),
         GroupPattern("po box", re.compile(rf"(?<![\w])(?P<v>{PO_BOX})(?![\w])", f), 0.5),
         GroupPattern(  # "Bât. C, 45 avenue des Acacias": a building letter before the street line it belongs to
             "building before a street line",

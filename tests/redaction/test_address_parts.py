@@ -91,6 +91,7 @@ def test_an_address_with_its_floor_building_box_or_locality_is_one_placeholder(r
         ("We need a place, 2 weeks from now would suit the whole team.", "place, 2 weeks"),
         ("We read the Top 10, 20 more tips follow in the newsletter.", "Top 10, 20"),
         ("The spare keys are in Box 12 on the shelf.", "Box 12"),
+        ("The workshop is in room 3.07 on floor 5 of the main building.", "room 3.07 on floor 5"),
     ],
 )
 def test_a_date_or_an_ordinal_is_no_address_part(redactor, sentence, kept):
