@@ -75,6 +75,8 @@ PO_BOX = (
     r"apartado(?:[ \t]de[ \t]correos)?|apdo\.|casilla(?:[ \t]de[ \t]correos?)?|casella[ \t]postale|cas\.[ \t]?post\.)"
     r"[ \t]?(?:n[º°o.]\.?[ \t]?|nr\.?[ \t]?|#[ \t]?)?\d{1,6}(?:[ \t]\d{2}(?![\w])){0,3}"
 )
+# "sin número" (es): a Spanish street line of a house without a number ("Camino Viejo s/n"); never prose.
+NO_NUMBER = r"s/n|s\.n\.|sin[ \t]número"
 # The sign before a house number: "Calle Mayor nº 5", "Via Roma n. 10", "C/ Alcalá, núm. 45".
 NUMBER_SIGN = r"(?:n\.?[º°]\.?|n\.|núm\.|num\.|nr\.)"
 # Spanish floor and door written after the house number ("Calle Mayor 5, 3º B", "4º 2ª",
@@ -147,15 +149,21 @@ def _not_money(value: str) -> bool:
 _SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja"}  # fmt: skip
 
 
+def _numbered(value: str) -> bool:
+    """True when an address part carries a house number: a digit, or the Spanish "s/n" (no number)."""
+    return any(c.isdigit() for c in value) or bool(re.search(rf"(?i:{NO_NUMBER})", value))
+
+
 def _prefix_street_ok(value: str) -> bool:
     """A street word + name + number line is kept when it is capitalised ("Rambla Nova 12") or
-    starts with an unambiguous street word in any case ("calle mayor 5"). A comma between name
+    starts with an unambiguous street word in any case ("calle mayor 5"), or ends with "s/n"
+    in any case ("camino de los olivos s/n"). A comma between name
     and number ("Calle Mayor, 5", "Via Roma, 10": usual in Spain and Italy) only in a
     capitalised line: "place, 2 weeks" is a sentence."""
     first = value.split()[0]
     if "," in value and first.islower():
         return False
-    return any(c.isdigit() for c in value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS
+    return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
 
 def _not_date_or_cue(value: str) -> bool:
@@ -174,7 +182,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "street prefix + name + number",
             re.compile(
                 rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
-                rf"(?:(?:{WORD}\s+){{0,4}}?|(?:{WORD}\s+){{0,3}}?{WORD},[ \t]*)(?:{NUMBER_SIGN}[ \t]?)?{HOUSE})(?![\w])",
+                rf"(?:(?:{WORD}\s+){{0,4}}?|(?:{WORD}\s+){{0,3}}?{WORD},[ \t]*)(?:(?:{NUMBER_SIGN}[ \t]?)?{HOUSE}|{NO_NUMBER}))(?![\w])",
                 f,
             ),
             0.6,
@@ -505,7 +513,8 @@ _TAIL_WORD = (
 )
 _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
 _TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
-_TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}][{L}'’.-]*|\d{{3,5}})){{1,6}}{_TAIL_END}")
+# (a word's full stop only inside it, "st.louis": "…, jaén. no tiene número" ends the address at "jaén")
+_TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}](?:[{L}'’-]|\.(?=[{L}]))*|\d{{3,5}})){{1,6}}{_TAIL_END}")
 NER = "SpacyRecognizer"
 # Floors, units, buildings and a named residence written above or before the street line, each
 # ending with a comma or a line break ("2nd Floor, ", "LEVEL 3, ", "Bâtiment C, escalier 2, 3e
@@ -563,7 +572,7 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
-    if any(c.isdigit() for c in s.value):
+    if _numbered(s.value):
         m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
         if m:
             start = line_start + m.start("w")
@@ -571,13 +580,13 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_BEFORE.search(window)
         if m:
             start -= len(window) - m.start() - (len(m.group(0)) - len(m.group(0).lstrip(" \t>")))
-    if any(c.isdigit() for c in s.value):
+    if _numbered(s.value):
         while m := _SUBUNIT_AFTER.match(text, end):
             end = m.end()
-    zip_next = _STATE_ZIP_NEXT.match(text, end) if any(c.isdigit() for c in s.value) and not any(c.isupper() for c in s.value) else None
+    zip_next = _STATE_ZIP_NEXT.match(text, end) if _numbered(s.value) and not any(c.isupper() for c in s.value) else None
     if zip_next:  # the state and ZIP end the address, the sentence goes on: "… nj 07030 thanks"
         end = zip_next.end()
-    elif any(c.isdigit() for c in s.value) or s.recogniser != NER:
+    elif _numbered(s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
         if m and (

@@ -66,6 +66,7 @@ WHOLE_ADDRESSES = [
     ("Vivo en el centro de {}, desde 2019.", "Huesca, CP 22002"),
     ("J'habite à {} depuis longtemps.", "Vaulx-en-Velin (69120)"),
     ("new address is {} thanks", "19 hudson st apt 5, hoboken nj 07030"),
+    ("la casa está en {}. no tiene número", "carretera de la sierra s/n, 23400 úbeda, jaén"),
     # us: all lower case, the town/state/ZIP after the unit
     ("ship to {}", "412 maple avenue apt 9 portland or 97205"),
 ]
