@@ -370,7 +370,9 @@ class _PseudonymSession:
         if not text:
             return text
         try:
-            spans = resolve(text, self._spans(text) + self._seed_spans(text))
+            from agent.pii.names import grow_names
+
+            spans = resolve(text, grow_names(text, self._spans(text) + self._seed_spans(text), self.language))
             out, last = [], 0
             for s in spans:
                 out.append(text[last : s.start])

@@ -542,11 +542,13 @@ class EmailNameRecognizer(EntityRecognizer):
 # Particles of names in the languages of the firm's mail and of its clients' names: Dutch, German,
 # Romance, Irish ("Ó Briain", "Ní Dhuibhir", "Mac"), Arabic ("bin", "ibn", "al", "abu"), Hebrew "ben".
 GROW_PARTICLES = PARTICLES | frozenset("ó o ní nic ua mac mc ibn abu ben binti bint dos das des dei degli ap".split())
+CAPITALISED_NAMES_ONLY = ("es", "it", "nl")  # no lexicon installed; nouns are lower case (unlike German)
 TITLE_INITIALS = frozenset({"m"})  # "M." is Monsieur before a French name, not an initial
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
 _GROW_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])|\.)*"  # "K.", "O'Neill", "Al-Mansouri"
-_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD})([ \t]{{1,2}})$")
-_AFTER = re.compile(rf"^([ \t]{{1,2}})({_GROW_WORD})")
+_NICKNAME = r"[(\"“„'‘][^\W\d_]+[)\"”“'’]"  # "(Truus)", "\"Nacho\"": a nickname inside a name
+_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_NICKNAME})([ \t]{{1,2}})$")
+_AFTER = re.compile(rf"([ \t]{{1,2}})({_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
 _HYPHEN_PART = re.compile(r"^-[^\W\d_]{2,}")
 
 
@@ -575,12 +577,15 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     lexicon = language in lexicon_languages
 
     def kind(word: str, at: int) -> str | None:
+        if word[:1] in "(\"“„'‘":
+            inner = word[1:-1]
+            return "name" if inner[:1].isupper() and kind(inner, at + 1) in ("name", None) and inner.casefold() not in cues and inner.casefold() not in stops else None
         bare = word.rstrip(".")
         f = bare.casefold()
         if f in GROW_PARTICLES and (word[:1].islower() or len(f) <= 2 or f in ("mac", "ibn", "abu", "bin", "ben")):
             return "particle"
-        if re.fullmatch(r"[A-ZÀ-Þ]\.?", word) and f not in TITLE_INITIALS:
-            return "initial"
+        if re.fullmatch(r"[A-ZÀ-Þ]\.?|(?:[A-ZÀ-Þ]\.){2,4}", word) and f not in TITLE_INITIALS:
+            return "initial"  # "K.", "G.H.M."
         if f in cues:
             return None  # a title ("M. Dupont": Monsieur, "Dr. Weiss"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
@@ -592,7 +597,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
             return "name"
         if language == "en" and english_parts_of_speech(bare) == frozenset({"noun"}) and not _line_or_sentence_start(text, at):
-            return "name"  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
+            return "name"
+        if language in CAPITALISED_NAMES_ONLY and not _line_or_sentence_start(text, at) and not is_ordinary_word(bare):
+            return "name"  # Spanish, Italian, Dutch write only names capitalised inside a sentence ("Urrutia Goikoetxea")  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
         return None
 
     out = []
@@ -601,29 +608,39 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             out.append(s)
             continue
         a, b = s.start, s.end
+        if a > 0 and b < len(text) and text[a - 1] in "(\"“„'‘" and text[b] in ")\"”“'’":
+            a, b = a - 1, b + 1  # a nickname found alone: "(Joke)" between the initials and the surname
         pending = a
-        for _ in range(GROW_MAX_WORDS):  # leftwards: only what a name word or the name itself follows
+        taken = 0
+        for _ in range(2 * GROW_MAX_WORDS):  # leftwards: only what a name word or the name itself follows
             m = _BEFORE.search(text, max(0, pending - 120), pending)  # a window: the word just before the span
-            if m is None:
+            if m is None or taken == GROW_MAX_WORDS:
                 break
             k = kind(m.group(1), m.start(1))
             if k is None:
                 break
-            a = pending = m.start(1)  # a particle or an initial before a name is part of it ("de Vries", "K. Ramachandran")
+            taken += k != "particle"  # particles do not count: "(Truus) van den" + "Bosch"
+            pending = m.start(1)
+            if k != "particle":  # a particle only with a name word or an initial before it ("A. de Vries", not "pago de Marta")
+                a = pending
         hyphen = _HYPHEN_PART.match(text[b:])
         if hyphen and text[b + 1 : b + 2].isupper():
             b += hyphen.end()
         pending = b
-        for _ in range(GROW_MAX_WORDS):  # rightwards: particles and initials only before a name word
-            m = _AFTER.match(text[pending:])
-            if m is None:
+        taken = 0
+        for _ in range(2 * GROW_MAX_WORDS):  # rightwards: particles and initials only before a name word
+            m = _AFTER.match(text, pending)
+            if m is None or taken == GROW_MAX_WORDS:
                 break
-            k = kind(m.group(2), pending + m.start(2))
+            k = kind(m.group(2), m.start(2))
             if k is None:
                 break
-            pending += m.end()
+            taken += k != "particle"
+            pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        if (a, b) == (s.start - 1, s.end + 1) and text[a] in "(\"“„'‘":
+            a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
     return out
 

@@ -27,7 +27,8 @@ PART_MIN = 3  # name parts shorter than this ("Li", "Ng") are masked only within
 
 def name_variants(name: str, *, known: bool = True) -> list[str]:
     """``name`` as written, in both word orders ("Smith, John" / "John Smith"), with the first
-    name as an initial, and each part of at least three letters on its own.
+    name as an initial, and each part of at least three letters on its own (the pieces of a
+    hyphenated part too: "Gall" and "Dufresne" of "Le Gall-Dufresne").
 
     A part that is a name particle ("van", "de la") or an ordinary word
     (:func:`agent.pii.words.is_ordinary_word`: "Customer" in "Laura Adams Customer", "Service" in
@@ -54,7 +55,16 @@ def name_variants(name: str, *, known: bool = True) -> list[str]:
             if first[0].lower() not in SHORT_WORDS:  # "A Client Onboarding" would match "a client onboarding"
                 out.append(f"{first[0]} {rest}")
     out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and p.casefold() not in PARTICLES and not _ordinary(p)]
+    # the pieces of a hyphenated surname ("Le Gall-Dufresne" is also written "Le Gall"), even when a
+    # piece is a dictionary word ("Gall"); not of a hyphenated word ("post-launch": every piece ordinary)
+    out += [x for p in parts if "-" in p.strip("-") and not _ordinary(p) for x in p.split("-") if len(x) >= PART_MIN and x.casefold() not in PARTICLES and not _stop(x)]
     return list(dict.fromkeys(v for v in out if v))
+
+
+def _stop(word: str) -> bool:
+    from agent.pii.words import stop_words
+
+    return word.casefold() in stop_words()
 
 
 def _ordinary(word: str) -> bool:

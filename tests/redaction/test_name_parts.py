@@ -80,3 +80,22 @@ def test_a_casual_sign_off_before_the_last_words_signs_the_message(redactor, mai
 def test_address_words_months_and_greetings_are_not_names(redactor, mail, word):
     text, pm = redact(redactor, mail)
     assert word in text and not any(word in v for v in pm.mapping.values()), (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Mi marido, Tomás Alberto \"Tito\" Zubizarreta Olano, firmará el contrato.", 'Tomás Alberto "Tito" Zubizarreta Olano'),
+        ("Ma cousine Héloïse (Lolo) Le Goff passera au guichet.", "Héloïse (Lolo) Le Goff"),
+        ("Mijn tante, mevr. J.W.M. (Joke) van der Heijden-Kuipers, is verhuisd.", "J.W.M. (Joke) van der Heijden-Kuipers"),
+    ],
+)
+def test_nicknames_and_run_together_initials_stay_inside_the_name(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name in pm.mapping.values(), (text, pm.mapping)
+    assert "Tito" not in text and "Lolo" not in text and "Joke" not in text, text
+
+
+def test_a_piece_of_a_hyphenated_surname_is_masked_where_it_stands_alone(redactor):
+    text, pm = redact(redactor, "Signed: Anne-Sophie Le Bihan-Kervella.\nMy brother Yann Le Bihan will call too.")
+    assert "Bihan" not in text and "Kervella" not in text, text
