@@ -436,7 +436,7 @@ def _dry_run_grounder(settings):
     try:
         kb_engine, kb_sf = open_database(settings.storage_url(), create=False)
     except DraftguardError as exc:
-        console.print(f"[yellow]knowledge base not read:[/] {literal(str(exc))}", highlight=False)
+        err.print(f"[yellow]knowledge base not read:[/] {literal(str(exc))}", highlight=False)  # stderr: --json stays JSON
         return None, None
     return kb_engine, build_grounder(settings, kb_sf)
 
