@@ -33,6 +33,15 @@ from tests.unit.fakes import FakeNotifier
 
 ITEMS = 300
 PER_CONVERSATION = 3
+# Model latency of the concurrency-16 run (s per answer). Requests in flight at the server are about
+# items per second x latency; items per second is CPU-bound (redaction, checks: one core for all
+# threads), so with 0.25 s a busy machine (a second pytest-xdist worker, load average ~5) saw at most
+# 2 at once and failed the overlap check. 1 s keeps the pool's concurrency visible at the server
+# whatever the CPU; the run waits on the model, not longer on the CPU.
+LATENCY = 1.0
+# Hang guard: 302 s for the SQLite case measured with a second xdist worker and load average ~5
+# (about 2 minutes alone on a quiet machine); the suite's 300 s default is too tight for it.
+pytestmark = pytest.mark.timeout(900)
 
 
 def _storage(kind: str, path: Path, stack: contextlib.ExitStack) -> str:
@@ -113,7 +122,7 @@ def test_sixteen_at_once_end_exactly_as_one_at_a_time(tmp_path, storage, items):
     conversations = write_backlog(backlog, items, PER_CONVERSATION)
     with contextlib.ExitStack() as stack:
         one, _ = _run(tmp_path / "one", backlog, _storage(storage, tmp_path / "one.db", stack), 1, 0.0)
-        many, server = _run(tmp_path / "many", backlog, _storage(storage, tmp_path / "many.db", stack), 16, 0.25)
+        many, server = _run(tmp_path / "many", backlog, _storage(storage, tmp_path / "many.db", stack), 16, LATENCY)
 
     assert len(one["states"]) == items and sum(one["counts"].values()) == items
     assert one["verified"] == (True, None) and many["verified"] == (True, None)
