@@ -27,6 +27,11 @@ from pathlib import Path
 
 import pytest
 
+# One terminal width for every test process: rich consoles created when main.py is first imported
+# read COLUMNS then and keep it. Tests that check a table's text pass COLUMNS=250 to CliRunner, which
+# comes too late when an earlier test of the same xdist worker created the console at 80 columns.
+os.environ.setdefault("COLUMNS", "250")
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
