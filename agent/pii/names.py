@@ -586,8 +586,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return "particle"
         if re.fullmatch(r"[A-ZÀ-Þ]\.?|(?:[A-ZÀ-Þ]\.){2,4}", word) and f not in TITLE_INITIALS:
             return "initial"  # "K.", "G.H.M."
-        if f in cues:
-            return None  # a title ("M. Dupont": Monsieur, "Dr. Weiss"), a greeting, a label
+        if f in cues or (("." in bare) and bare.split(".")[0].casefold() in cues):
+            return None  # a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
             return None
         if re.search(r"['’](?![A-ZÀ-Þ])", bare):
