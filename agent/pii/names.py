@@ -549,7 +549,7 @@ _GROW_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])|\.)*"  # "K.", "O'Neill"
 _NICKNAME = r"[(\"“„'‘][^\W\d_]+[)\"”“'’]"  # "(Truus)", "\"Nacho\"": a nickname inside a name
 _BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_NICKNAME})([ \t]{{1,2}})$")
 _AFTER = re.compile(rf"([ \t]{{1,2}})({_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
-_HYPHEN_PART = re.compile(r"^-[^\W\d_]{2,}")
+_HYPHEN_PART = re.compile(r"-[^\W\d_]{2,}")  # used with .match(text, pos)
 
 
 def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[str, ...] = ("en", "fr")) -> list:
@@ -558,7 +558,10 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     of "N. Girard"), particles ("A. de Vries", "Ciarán Ó Briain"), a hyphenated second surname
     ("de Vries" + "-Bakker"), and neighbouring capitalised words that are name words: a listed
     first name or surname, or, in a language whose lexicon is installed (English, French), a
-    word no lexicon knows ("Li Wei" before "Chen", "Faisal" before "Al-Mansouri"). At most
+    word no lexicon knows ("Li Wei" before "Chen", "Faisal" before "Al-Mansouri"), or in Spanish,
+    Italian and Dutch (nouns in lower case) any capitalised word inside a sentence ("Urrutia
+    Goikoetxea"); nicknames in brackets or quotes inside the name ("G.H.M. (Truus) van den Bosch",
+    "José Ignacio \"Nacho\" Urrutia"). At most
     :data:`GROW_MAX_WORDS` words each side; a particle or an initial is kept only when a name word
     or the found name follows it. Cue words (titles, greetings, sign-offs, labels), stop words and
     :data:`COMMON` words stop the growth ("Dear", "Mrs", "Regards", "Will").
@@ -597,9 +600,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
             return "name"
         if language == "en" and english_parts_of_speech(bare) == frozenset({"noun"}) and not _line_or_sentence_start(text, at):
-            return "name"
+            return "name"  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
         if language in CAPITALISED_NAMES_ONLY and not _line_or_sentence_start(text, at) and not is_ordinary_word(bare):
-            return "name"  # Spanish, Italian, Dutch write only names capitalised inside a sentence ("Urrutia Goikoetxea")  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
+            return "name"  # Spanish, Italian, Dutch write only names capitalised inside a sentence ("Urrutia Goikoetxea")
         return None
 
     out = []
@@ -623,9 +626,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.start(1)
             if k != "particle":  # a particle only with a name word or an initial before it ("A. de Vries", not "pago de Marta")
                 a = pending
-        hyphen = _HYPHEN_PART.match(text[b:])
+        hyphen = _HYPHEN_PART.match(text, b)
         if hyphen and text[b + 1 : b + 2].isupper():
-            b += hyphen.end()
+            b = hyphen.end()
         pending = b
         taken = 0
         for _ in range(2 * GROW_MAX_WORDS):  # rightwards: particles and initials only before a name word
@@ -646,5 +649,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
 
 
 def _line_or_sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip(" \t\"'“‘(-–•*")
+    """True when only spaces, quotes, brackets or bullets stand between ``at`` and the start of its
+    line or sentence."""
+    before = text[max(0, at - 200) : at].rstrip(" \t\"'“‘(-–•*")
+    if not before and at > 200:
+        return False  # 200 characters of spaces and quotes: not a sentence start worth a name rule
     return not before or before[-1] in "\n.!?:;"
