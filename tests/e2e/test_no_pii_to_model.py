@@ -244,10 +244,10 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 gap: names that redaction misses are not in the item's placeholder map and have no shape the last "
-    "check can tell from ordinary words: 3 names in 752 messages on 2026-12-07 (written_samples_3 added 155 messages; "
-    "train and dev each keep one name no rule can tell from a word: a lower-case nickname signing a one-line message and "
-    "'Will here again', a first name that is an English verb at the start of a sentence), 0 address parts; was 2 names in 597 messages, 5 and 19 before that; "
+    reason="issue 10 gap: names and address parts that redaction misses are not in the item's placeholder map and have "
+    "no shape the last check can tell from ordinary words: 3 names and 2 address parts in 842 messages on 2026-12-07 "
+    "(train/dev: 'Will here again', lower-case addresses in running text; one held-out test name); was 2 names in 597 "
+    "messages, 5 and 19 before that; "
     "the test split is not tuned on",
 )
 def test_no_name_or_address_reaches_the_model(run):
