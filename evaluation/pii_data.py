@@ -14,6 +14,10 @@ Two sources, both in ``evaluation/data/pii/``:
   after the test split was measured: TUNING MATERIAL ONLY. They are split train/dev by the same
   hash rule, except that a sample the rule would put in "test" goes to "dev"
   (:func:`split_of_written`), so the held-out test split is exactly what it was before the file.
+- ``written_samples_5.txt``: 120 samples (ids ``w5-``) written on 2026-12-07 by a writer who never
+  read the detectors: hard postal addresses (Irish counties and Eircodes, UK rural, floor and door
+  parts, Dutch/Belgian suffixes, Cedex, Quebec), names that are also words ("Will", "Bill",
+  "Grace"), and mail with no personal data but with such words. TUNING MATERIAL ONLY, like ``w4-``.
 
 Labels are mapped to the product's entity types (decided before measuring, see
 ``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
@@ -25,7 +29,7 @@ non-core labels: masking them is not a false positive, missing them is not a mis
 Split: sha256 of the sample's group id, first byte 0-152 train, 153-203 dev, 204-255 test
 (the same rule as the risk set). Presidio samples are grouped by ``template_id`` (samples from
 one template are near-duplicates, so they stay on one side); written samples by their id.
-Tune only on train/dev; report test. Exception: ``w4-`` samples never go to test (see above).
+Tune only on train/dev; report test. Exception: ``w4-`` and ``w5-`` samples never go to test (see above).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ def split_of(group_id: str) -> str:
     return "train" if b < 153 else ("dev" if b < 204 else "test")
 
 
-TUNING_ONLY_PREFIXES = ("w4-",)
+TUNING_ONLY_PREFIXES = ("w4-", "w5-")
 
 
 def split_of_written(sample_id: str) -> str:
@@ -150,6 +154,7 @@ WRITTEN_FILES = (
     "written_samples_2.txt",
     "written_samples_3.txt",
     "written_samples_4.txt",
+    "written_samples_5.txt",
 )
 
 
