@@ -124,8 +124,9 @@ def _texts() -> list[tuple[str, str]]:
     return out
 
 
-def _reference_analyzer(cfg):
-    """The analyzer as Presidio builds it: eager SpacyNlpEngine, the packages' own attribute ruler,
+def _reference_analyzer(cfg, package_lemmatizer: bool = False):
+    """The analyzer as Presidio builds it: eager SpacyNlpEngine, the packages' own attribute ruler
+    (and their own lemmatizer with ``package_lemmatizer``, else lower-case lemmas as ours),
     Presidio's AnalyzerEngine and LemmaContextAwareEnhancer, the phone recogniser on the whole text."""
     import spacy
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -150,7 +151,11 @@ def _reference_analyzer(cfg):
     engine.nlp = {}
     for lang in cfg.languages:
         if lang in models:
-            engine.nlp[lang] = spacy.load(models[lang], exclude=list(N.SKIP_COMPONENTS))
+            if package_lemmatizer:
+                engine.nlp[lang] = spacy.load(models[lang], exclude=["parser"])
+            else:
+                engine.nlp[lang] = spacy.load(models[lang], exclude=list(N.SKIP_COMPONENTS))
+                engine.nlp[lang].add_pipe("draftguard_lower_lemma")
         else:
             engine.nlp[lang] = spacy.blank(lang)
             engine.nlp[lang].add_pipe("draftguard_lower_lemma")
@@ -161,7 +166,7 @@ def _reference_analyzer(cfg):
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=list(cfg.languages))
 
 
-def _results(analyzer, cfg, texts):
+def _results(analyzer, cfg, texts, scores: bool = True):
     out = []
     for lang, text in texts:
         found = analyzer.analyze(
@@ -169,7 +174,7 @@ def _results(analyzer, cfg, texts):
         )
         # The recogniser kept for two results with the same span, type and score is chosen by
         # Presidio's own set ordering (get_recognizers, remove_duplicates), so it is left out.
-        out.append(sorted((r.entity_type, r.start, r.end, round(r.score, 6)) for r in found))
+        out.append(sorted((r.entity_type, r.start, r.end, round(r.score, 6) if scores else None) for r in found))
     return out
 
 
@@ -191,6 +196,22 @@ def test_the_faster_engine_finds_what_presidios_engine_finds():
     assert diff == []
 
 
+def test_without_the_packages_lemmatizer_the_same_values_are_found():
+    """Lower-case lemmas instead of the packages' lemmatizer (agent/pii/nlp.py): the same spans of
+    the same types; only context-word scores may differ ("answering" holds a phone context word
+    its lemma "answer" does not), and each result stays above the threshold."""
+    from agent.config import RedactionConfig
+    from agent.pii.engine import build_analyzer
+
+    cfg = RedactionConfig()
+    texts = _texts()
+    fast, _ = build_analyzer(cfg)
+    expected = _results(_reference_analyzer(cfg, package_lemmatizer=True), cfg, texts, scores=False)
+    got = _results(fast, cfg, texts, scores=False)
+    assert sum(map(len, expected)) > 200
+    assert expected == got
+
+
 @pytest.mark.parametrize("package", MODEL_PACKAGES)
 def test_attribute_lookup_sets_the_attributes_the_attribute_ruler_sets(package):
     import spacy
@@ -201,12 +222,13 @@ def test_attribute_lookup_sets_the_attributes_the_attribute_ruler_sets(package):
     reference = spacy.load(package, exclude=list(SKIP_COMPONENTS))
     fast = load_pipeline(lang, package)
     assert type(fast.get_pipe("attribute_ruler")).__name__ == "AttributeLookup"
+    assert "lemmatizer" not in fast.pipe_names
     texts = [t for _, t in _texts()] + [
         "I'm gonna say it ain't so, y'all. Let's go: nothin' to it.\n\n  It is what it is, isn't it?"
     ]
     for text in texts:
-        a = [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in reference(text)]
-        b = [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in fast(text)]
+        a = [(t.tag_, t.pos_, str(t.morph), t.lower_) for t in reference(text)]
+        b = [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in fast(text)]  # lemma: the lower-cased token
         assert a == b, text[:80]
 
 
