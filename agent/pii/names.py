@@ -36,7 +36,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from agent.pii.words import ENGLISH_MODEL, english_parts_of_speech, in_lexicon, is_ordinary_word
+from agent.pii.words import ENGLISH_MODEL, LEXICON_MODELS, english_parts_of_speech, in_lexicon, is_ordinary_word, stop_words
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
@@ -403,12 +403,15 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     and the name ends before the first ordinary word or line break that follows it; particles
     ("van der", "de la") and initials stay when a name word follows them, and the word after an
     initial is a surname whatever it is ("Jildau S Bouts"). The cue and context words of
-    :mod:`agent.pii.recognisers` ("Telefon", "Frau", "Regards") count as ordinary too."""
+    :mod:`agent.pii.recognisers` ("Telefon", "Frau", "Regards") count as ordinary too, and so
+    does the possessive of an ordinary word ("Plumber's")."""
     cues = _cues()
 
     first, last = name_lists()
 
     def ordinary(word: str) -> bool:  # "Green", "Park" are cue (street) words and surnames: names win
+        if re.search(r"[a-zß-ÿ]['’]s$", word) and ordinary(word[:-2]):
+            return True  # "Plumber's invoice": the possessive of an ordinary word
         w = word.strip(".").casefold()
         return is_ordinary_word(word, english_only=True) or (w in cues and w not in first and w not in last)
 
@@ -442,7 +445,8 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def ner_recogniser(language: str, entities: list[str]):
     """Presidio's spaCy recogniser for ``language`` (name ``SpacyRecognizer``) whose PERSON
-    results are cut to the name (:func:`trim_person`); other types as the NER gives them."""
+    results are cut to the name (:func:`trim_person`) and dropped when they are a lower-case
+    word of the language (:func:`ner_word_not_name`); other types as the NER gives them."""
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
     class _Ner(SpacyRecognizer):
@@ -457,8 +461,8 @@ def ner_recogniser(language: str, entities: list[str]):
                     continue  # "Merci", "Adresse" tagged as places by the small French model
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
-                    if span is None:
-                        continue
+                    if span is None or ner_word_not_name(text, *span, language):
+                        continue  # "at dawn", "no joy so far": a lower-case word of the language
                     r.start, r.end = span
                 out.append(r)
             return out
@@ -564,7 +568,10 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     "José Ignacio \"Nacho\" Urrutia"). At most
     :data:`GROW_MAX_WORDS` words each side; a particle or an initial is kept only when a name word
     or the found name follows it. Cue words (titles, greetings, sign-offs, labels), stop words and
-    :data:`COMMON` words stop the growth ("Dear", "Mrs", "Regards", "Will").
+    :data:`COMMON` words stop the growth ("Dear", "Mrs", "Regards", "Will"). A one-word span in
+    lower case that the text also writes capitalised, outside a name position, is dropped
+    (:func:`lower_case_word_not_name`: "mark" where "Mark Doyle" signs), unless it is a name known
+    before analysis (recogniser ``Seed``: headers, CRM).
 
     Why (issue 10): on client mail written for the evaluation set (``written_samples_3``, train
     split) a third of the PERSON misses were names masked only in part: the NER or a pattern
@@ -610,6 +617,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if s.entity != "PERSON":
             out.append(s)
             continue
+        if s.recogniser != "Seed" and lower_case_word_not_name(text, s.start, s.end):
+            continue  # "can you mark the form" where "Mark Doyle" signs: a word, not the name (a known name stays)
         a, b = s.start, s.end
         if a > 0 and b < len(text) and text[a - 1] in "(\"“„'‘" and text[b] in ")\"”“'’":
             a, b = a - 1, b + 1  # a nickname found alone: "(Joke)" between the initials and the surname
@@ -646,6 +655,85 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
     return out
+
+
+@lru_cache(maxsize=1)
+def _cue_before() -> re.Pattern:
+    """What stands before a name on its line when the name is written as one: a greeting, a
+    title, a sign-off, a "my name is" phrase or a field label ("hi grace", "Mr frank", "thx jen",
+    "Name: rose"), searched on the text before the word."""
+    from agent.pii.recognisers import (
+        CASUAL_SIGNOFFS, GREETINGS, INTRO_ANY, INTRO_CAP, LOWER_TITLES, NAME_IS, NAME_LABELS, SIGNOFFS, TITLES,
+    )
+
+    words = "|".join((GREETINGS, SIGNOFFS, CASUAL_SIGNOFFS, INTRO_ANY, INTRO_CAP, NAME_IS, LOWER_TITLES))
+    return re.compile(
+        rf"(?:(?<![\w.])(?-i:{TITLES})\.?|(?<![\w.])(?i:{words})\.?[,:!]?|(?<![\w.])(?i:{NAME_LABELS})[ \t]*[:：])[ \t]+$"
+    )
+
+
+def in_name_position(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` stands where a writer puts a name, whatever its case: after
+    a greeting, title, sign-off, intro phrase or field label on its line (:func:`_cue_before`),
+    or alone on its line but for punctuation and a dash ("- frank", a signature line "rose")."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    if not text[lo:start].strip(" \t-–—>*•\"'“‘(") and not text[end:hi].strip(" \t.,!;:\"'”’)"):
+        return True
+    return _cue_before().search(text, max(lo, start - 60), start) is not None
+
+
+def lower_case_word_not_name(text: str, start: int, end: int) -> bool:
+    """True for a one-word PERSON span written in lower case ("mark", "grace", "franco") that
+    the same text also writes capitalised ("Mark Doyle", "mio figlio Franco") and that does not
+    stand in a name position (:func:`in_name_position`). A writer who capitalises the name and
+    not the other occurrence uses that one as a word ("can you mark the form", "a grace period",
+    "franco domicilio", "busta rosa"): a found name's parts are masked wherever they appear
+    (:mod:`agent.pii.seeds`), case-insensitively, and the name list and the NER take such words
+    for names. A writer who writes the name in lower case everywhere keeps it masked."""
+    word = text[start:end]
+    if not word.isalpha() or not word.islower() or len(word) < 3:
+        return False
+    capitalised = re.compile(rf"(?<![\w]){re.escape(word[0].upper() + word[1:])}(?!\w)|(?<![\w]){re.escape(word.upper())}(?!\w)")
+    return capitalised.search(text) is not None and not in_name_position(text, start, end)
+
+
+_SENTENCE_START = re.compile(r"(?:\A|[.!?][\"”')]*[ \t]+|\n)[ \t\"“'(>*•-]*([^\W\d_])")
+
+
+def writes_capitals(text: str) -> bool:
+    """True when the writer starts most sentences and lines with a capital (not "slt j'habite
+    ... merci"): only then does a lower-case word say that it is no name."""
+    starts = [m.group(1) for m in _SENTENCE_START.finditer(text)]
+    upper = sum(c.isupper() for c in starts)
+    return upper > 0 and upper >= len(starts) - upper
+
+
+def _calendar_word(word: str) -> bool:
+    from agent.pii.recognisers import MONTHS
+
+    return re.fullmatch(rf"(?:{MONTHS})|(?:mon|tues|wednes|thurs|fri|satur|sun)day", word, re.IGNORECASE) is not None
+
+
+def ner_word_not_name(text: str, start: int, end: int, language: str) -> bool:
+    """True for an NER PERSON span in lower case ("dawn", "joy", "app", "mère", "mars") whose
+    every word is an ordinary word of the text's language: a word of its lexicon (English or
+    French; a listed first name counts as a word here, "frank", "rose"), a stop word, a month or
+    a weekday; outside a name position (:func:`in_name_position`) and in a text whose writer
+    capitalises (:func:`writes_capitals`). English and French write a person's name with a
+    capital; the small NER models tag such words PERSON where a name could stand ("at dawn",
+    "no joy so far"). In a text written all in lower case only months and stop words are dropped."""
+    value = text[start:end]
+    if not value.islower() or in_name_position(text, start, end):
+        return False
+    words = _WORD.findall(value)
+    packages = {"en": (ENGLISH_MODEL,), "fr": (LEXICON_MODELS[1],)}.get(language, ())
+    capitals = writes_capitals(text)
+    stops = stop_words()
+    return bool(words) and all(
+        w in stops or _calendar_word(w) or (capitals and bool(packages) and in_lexicon(w, packages)) for w in words
+    )
 
 
 def _line_or_sentence_start(text: str, at: int) -> bool:

@@ -99,3 +99,44 @@ def test_nicknames_and_run_together_initials_stay_inside_the_name(redactor, mail
 def test_a_piece_of_a_hyphenated_surname_is_masked_where_it_stands_alone(redactor):
     text, pm = redact(redactor, "Signed: Anne-Sophie Le Bihan-Kervella.\nMy brother Yann Le Bihan will call too.")
     assert "Bihan" not in text and "Kervella" not in text, text
+
+
+@pytest.mark.parametrize(
+    "mail, name, word",
+    [
+        ("Hi, can you mark the form as urgent please?\nThanks,\nMark Doyle", "Mark Doyle", "mark the form"),
+        ("Is there a grace period on my premium?\nThanks, Grace Mbeki", "Grace Mbeki", "a grace period"),
+        ("mio figlio Franco ha ordinato il caricatore, franco domicilio secondo il sito.\nSaluti,\nRosa Bianchi", "Franco", "franco domicilio"),
+    ],
+)
+def test_a_name_written_capitalised_is_a_word_where_the_writer_writes_it_in_lower_case(redactor, mail, name, word):
+    text, pm = redact(redactor, mail)
+    assert name not in text and word in text, text
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("hi grace, thanks for the call.\nGrace Hall", "grace"),  # after a greeting: a name in any case
+        ("Dear Tom,\nall done.\nthanks grace", "grace"),  # after a sign-off
+        ("ok so i talked to frank today, frank said the claim is fine", "frank"),  # lower case only: the name
+    ],
+)
+def test_a_lower_case_name_in_a_name_position_or_never_capitalised_stays_a_name(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name in pm.mapping.values(), (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, word",
+    [
+        ("We got up at dawn to find the kitchen flooded. Plumber's invoice attached.\nDawn Kettering", "at dawn"),
+        ("It's been no joy so far with the account. Her mother was Joy Ellington.", "no joy so far"),
+        ("The app keeps saying \"Session expired\" every time I open it.", "The app keeps"),
+        ("J'habite au 8 bis, rue Victor Hugo à Villeurbanne depuis mars, merci de corriger.", "depuis mars"),
+        ("We got up at dawn to find the kitchen flooded. Plumber's invoice attached.", "Plumber's invoice"),
+    ],
+)
+def test_a_lower_case_word_of_the_language_is_no_name_to_the_ner(redactor, mail, word):
+    text, pm = redact(redactor, mail)
+    assert word in text, (text, pm.mapping)
