@@ -1,7 +1,8 @@
 """Context building: the client's new text and the thread, with quotes and signatures stripped.
 
 Quoted history and signatures are cut by :func:`agent.mailtext.latest_reply`
-(``mail-parser-reply``: multilingual "On … wrote" / Outlook header detection); HTML is
+(``mail-parser-reply``: multilingual "On … wrote" / Outlook header detection); a message the
+client forwards is kept after the client's own lines (the request is often in it); HTML is
 turned into text by :func:`agent.mailtext.html_to_text` upstream, in the connectors.
 """
 
@@ -19,7 +20,7 @@ def build_context(msg: InboundMessage, *, max_chars: int, max_thread: int = MAX_
     """Clear-text context for one item. ``max_chars`` bounds the latest text (characters), each
     earlier message gets a quarter of it; the newest ``max_thread`` earlier messages are kept
     (the prompt's token budget may cut more, oldest first: :mod:`agent.token_budget`)."""
-    latest = latest_reply(msg.text_body)[:max_chars]
+    latest = latest_reply(msg.text_body, msg.subject)[:max_chars]  # a forwarded message stays: the client asks about it
     kept = msg.thread[-max_thread:] if max_thread > 0 else []
     thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in kept]
     # Greet the person the reply goes to: the Reply-To mailbox when there is one.
