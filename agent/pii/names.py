@@ -193,6 +193,24 @@ def person_result(recogniser: EntityRecognizer, a: int, b: int, score: float, ru
     )
 
 
+_NER_AMOUNTS = frozenset("DATE TIME CARDINAL ORDINAL MONEY QUANTITY PERCENT".split())
+_NER_PLACES = frozenset("GPE LOC FAC ORG PRODUCT".split())
+# A place word or a possessive right before a word: "in Aberaeron", "moved from Wrocław", "à Oran", "my Mercedes".
+_PLACE_OR_OWNER_BEFORE = re.compile(
+    r"(?<![\w])(?i:in|near|outside|à|au|(?:moved|relocated|back|emigrated|returned|born|based|living|lives|lived)[ \t]+(?:to|from|in)|"
+    r"my|our|your|their|mon|ma|notre|votre)[ \t]+$"
+)
+
+
+@lru_cache(maxsize=1)
+def greeting_words() -> frozenset[str]:
+    """The words of the greetings and sign-offs of :mod:`agent.pii.recognisers`, lower case
+    ("bore" of the Welsh "Bore da", "salam", "diolch"): never a listed name on their own."""
+    from agent.pii.recognisers import CASUAL_SIGNOFFS, GREETINGS, SIGNOFFS
+
+    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", " ".join((GREETINGS, SIGNOFFS, CASUAL_SIGNOFFS))))
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """PERSON from the name lists, under the rules of the module docstring."""
 
@@ -210,11 +228,14 @@ class GazetteerNameRecognizer(EntityRecognizer):
         """English text with a tagger: capitalised words the English lexicon does not know, tagged
         PROPN and outside the NER's organisations, places and other non-person entities
         ("Vsevolod is very reliable", "Vidica Zakoč of Fernandez Inc."), adjacent ones joined
-        (0.4); and a lower-case listed first name that is no English word, with a following
+        (0.4), except after an article before another capitalised word or a number (a product:
+        "the Turbo Box 500") and in an NER place or organisation after a place word or a
+        possessive ("in Aberaeron", "my Samsung"); and a lower-case listed first name that is no English word, with a following
         lower-case word that is no English word either ("eva kleist", 0.45)."""
         first, last = name_lists()
         cues = _cues()
         other = [_org_part(e) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER") and not _name_like_org(e)]
+        entities = [(e.start_char, e.end_char) for e in getattr(doc, "ents", ()) if e.label_ in _NER_PLACES]
         out: list[RecognizerResult] = []
 
         def sentence_start(a: int) -> bool:
@@ -261,6 +282,10 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 return False  # "Project Aurora Client Onboarding": capitals say nothing there
             if text[a - 1 : a] in ("@", ".", "/", "\\", "#", "_") or text[b : b + 1] in ("@", "/", "_") or re.match(r"\.\w", text[b : b + 2]):
                 return False  # part of an address, a file or a handle
+            if k > 0 and words[k - 1][2].casefold() in _DETERMINERS and re.match(r"[ \t]{1,2}[A-ZÀ-Þ\d]", text[b : b + 3]):
+                return False  # "the Turbo Box 500", "our Aurora Plus plan": a product's name, English puts no article before a person's
+            if any(x <= a < y for x, y in entities) and _PLACE_OR_OWNER_BEFORE.search(text, max(0, a - 40), a):
+                return False  # "in Aberaeron", "from Wrocław", "my Samsung": an NER place or organisation after a place word or a possessive
             return not any(x <= a < y for x, y in other)
 
         k = 0
@@ -300,9 +325,27 @@ class GazetteerNameRecognizer(EntityRecognizer):
         name_pos = ("PROPN", "NOUN", "X")
         cues_with_stop = {f"{c}." for c in TITLE_INITIALS}  # "M. Dupont": Monsieur
 
+        greet = greeting_words()
+        things = [(e.start_char, e.end_char, e.label_) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER")]
+
         def ok(w: str) -> bool:
             f = w.casefold()
-            return len(f) >= 2 and f not in self.stop_words and f not in COMMON
+            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet
+
+        def thing(i: int, a: int, b: int) -> bool:
+            """A listed word that is an English word after an article ("the Spring one"), or that the NER
+            puts inside a date ("the Summer bill"), or inside a place or an organisation after a place
+            word or a possessive ("in Aberaeron", "à Oran", "my Mercedes")."""
+            prev = words[i - 1][2].casefold() if i else ""
+            if self.supported_language == "en" and prev in _DETERMINERS and in_lexicon(text[a:b], (ENGLISH_MODEL,)):
+                return True  # "the Spring one", "the House": English puts no article before a person's name
+            for x, y, label in things:
+                if x <= a and b <= y:
+                    if label in _NER_AMOUNTS:
+                        return True
+                    if label in _NER_PLACES and _PLACE_OR_OWNER_BEFORE.search(text, max(0, a - 40), a):
+                        return True
+            return False
 
         def more(w: str) -> bool:  # a word joined to a listed name: not an ordinary word ("Aurora Design Review")
             return ok(w) and not is_ordinary_word(w, english_only=True)
@@ -326,10 +369,27 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 continue
             if w.islower() and listed_first and f in COMMON and i + 1 < len(words) and gap(b, words[i + 1][0]):
                 w2 = words[i + 1][2]  # "dale kowalski": a common word as first name, then a listed surname no lexicon knows
-                if w2.islower() and w2 in last and w2 not in COMMON and not is_ordinary_word(w2) and len(w2) >= 4:
+                lexicons = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(self.supported_language, ())
+                if w2.islower() and w2 in last and w2 not in COMMON and not is_ordinary_word(w2) and len(w2) >= 4 and not (lexicons and in_lexicon(w2, lexicons)):
                     out.append(self._result(a, words[i + 1][1], 0.5, "lower-case first name + listed surname"))
                     i += 2
                     continue
+            if (
+                not pos
+                and self.supported_language in CAPITALISED_NAMES_ONLY
+                and listed_first
+                and f in COMMON
+                and w[0].isupper()
+                and not w.isupper()
+                and f not in self.stop_words
+                and f not in greet
+                and not _calendar_word(w)
+                and text[b : b + 1] != "."  # "Art. 5": an abbreviation
+                and not (i + 1 < len(words) and words[i + 1][2][0].isupper() and gap(b, words[i + 1][0]))  # "de Summer Sale": a title
+            ):  # the English words of COMMON are no words of Dutch, Spanish, Italian: "Mark van de klantenservice zei"
+                out.append(self._result(a, b, 0.5, "common first name capitalised inside a sentence"))
+                i += 1
+                continue
             if not (listed_first or listed_last) or not ok(w) or len(f) < 3:
                 i += 1
                 continue
@@ -358,7 +418,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     out.append(self._result(a, end, 0.6 if listed_first else 0.55, "listed name + capitalised word"))
                     i = k + 1
                     continue
-                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last:
+                lexicons = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(self.supported_language, ())
+                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)):
+                    # not two words of the language: "ruby ring", "rose garden" ("sean murphy" is a name)
                     out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
                     i = j + 1
                     continue
@@ -373,7 +435,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 i = k + 1
                 continue
             mid_sentence = a > 0 and text[:a].rstrip(" \t\"'“‘(")[-1:] not in ("", "\n", ".", "!", "?", ":", ";")
-            if w[0].isupper() and not w.isupper() and listed_first and (pos.get(a) in name_pos or (mid_sentence and pos.get(a) == "VERB" and not w.isupper()) if pos else True):
+            if thing(i, a, b):
+                pass  # "in Aberaeron", "my Mercedes", "the Spring one"
+            elif w[0].isupper() and not w.isupper() and listed_first and (pos.get(a) in name_pos or (mid_sentence and pos.get(a) == "VERB" and not w.isupper()) if pos else True):
                 # a capitalised listed first name inside a sentence is a name even when tagged a verb ("said Gladys to Logan");
                 # one in capitals alone is a heading word ("PRESS RELEASE")
                 out.append(self._result(a, b, 0.5, "listed first name"))
@@ -622,6 +686,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         a, b = s.start, s.end
         if a > 0 and b < len(text) and text[a - 1] in "(\"“„'‘" and text[b] in ")\"”“'’":
             a, b = a - 1, b + 1  # a nickname found alone: "(Joke)" between the initials and the surname
+        m = _BEFORE.search(text, max(0, a - 40), a)
+        if m is not None and common_first_name_line(text, m.start(1), m.end(1), b, first, cues):
+            a = m.start(1)  # "Will O'Dwyer", "Sue Brennan" on a line of their own
         pending = a
         taken = 0
         for _ in range(2 * GROW_MAX_WORDS):  # leftwards: only what a name word or the name itself follows
@@ -734,6 +801,20 @@ def ner_word_not_name(text: str, start: int, end: int, language: str) -> bool:
     return bool(words) and all(
         w in stops or _calendar_word(w) or (capitals and bool(packages) and in_lexicon(w, packages)) for w in words
     )
+
+
+def common_first_name_line(text: str, start: int, end: int, name_end: int, first: frozenset[str], cues: frozenset[str]) -> bool:
+    """True when ``text[start:end]`` is a capitalised listed first name that is also a common word
+    (:data:`COMMON` or a stop word: "Will", "Sue", "Mark") starting its line, and the name found
+    after it ends that line ("Will O'Dwyer", "Sue Brennan" as a signature line): a line of a
+    first name and a surname alone is a name line, whatever else the first word may mean."""
+    word = text[start:end]
+    f = word.casefold()
+    if not (word[:1].isupper() and f in first and f not in cues and f not in greeting_words()) or _calendar_word(word):
+        return False
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", name_end)
+    return not text[lo:start].strip(" \t-–—>*•") and not text[name_end : len(text) if hi < 0 else hi].strip(" \t.,")
 
 
 def _line_or_sentence_start(text: str, at: int) -> bool:

@@ -88,7 +88,8 @@ GREETINGS = (
     r"Bonjour|Bonsoir|Cher|Chère|Salut|Coucou|"
     r"Hola|Estimado|Estimada|Querido|Querida|Buenos días|Buenas tardes|"
     r"Gentile|Gentilissimo|Gentilissima|Caro|Cara|Ciao|Buongiorno|Buonasera|Salve|"
-    r"Beste|Hoi|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve"
+    r"Beste|Hoi|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve|"
+    r"Bore da|Prynhawn da|Noswaith dda|Shwmae|Salam|Salaam"  # Welsh and Arabic greetings of UK mail
 )
 SIGNOFFS = (
     r"Regards|Kind regards|Best regards|Warm regards|Kindest regards|Many thanks|Thanks|Thank you|Thanks again|Best|Best wishes|All the best|Cheers|"
@@ -97,7 +98,9 @@ SIGNOFFS = (
     r"Cordialement|Bien cordialement|Bien à vous|Salutations distinguées|Sincères salutations|Amitiés|Bonne journée|Merci|Merci beaucoup|"
     r"Saludos|Un saludo|Saludos cordiales|Atentamente|Un abrazo|Muchas gracias|Gracias|"
     r"Cordiali saluti|Distinti saluti|Saluti|Un saluto|Grazie|Grazie mille|"
-    r"Met vriendelijke groet|Met vriendelijke groeten|Vriendelijke groet|Vriendelijke groeten|Groeten|Groet|Hartelijke groet|Mvg"
+    r"Met vriendelijke groet|Met vriendelijke groeten|Vriendelijke groet|Vriendelijke groeten|Groetjes|Groeten|Groet|Hartelijke groet|"
+    r"Hartelijke groeten|Liefs|Alvast bedankt|Bij voorbaat dank|Bedankt|Mvg|"
+    r"Diolch|Diolch yn fawr|Cofion|Cofion gorau"  # Welsh sign-offs of UK mail
 )
 # Informal sign-offs that end a short message on the same line as the writer's name ("Thx jen",
 # "gruess nadja", "cheers, tom"): only before the last words of a message (see name_recogniser).
@@ -133,6 +136,16 @@ PERSON_VERBS = (
     r"vive|vivía|reside|residía|trabaja|abita|abitava|risiede|lavora|woont|woonde|werkt"
 )
 PERSON_VERB_PLACES = r"at|in|on|near|to|for|an|am|im|auf|bei|in der|à|au|aux|chez|en|sur|a|al|en la|en el|nel|nella|presso|op|aan|bij"
+# Family and other relations a person's first name follows ("my daughter Ruby", "meine Tochter Rosa", "mio figlio Franco").
+KIN = (
+    r"(?:my|our|his|her|their)[ \t]+(?:daughter|son|wife|husband|partner|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
+    r"grandmother|grandfather|niece|nephew|aunt|uncle|cousin|fiancée?|stepson|stepdaughter)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Tochter|Sohn|Frau|Mann|Ehefrau|Ehemann|Mutter|Vater|Bruder|Schwester|Enkel|Enkelin|Partnerin|Partner)|"
+    r"(?:ma|mon|notre)[ \t]+(?:fille|fils|femme|mari|épouse|mère|père|frère|sœur|soeur|petite-fille|petit-fils|compagne|compagnon|conjoint|conjointe)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:hija|hijo|mujer|marido|esposa|esposo|madre|padre|hermano|hermana|nieto|nieta|pareja)|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:figlia|figlio|moglie|marito|madre|padre|fratello|sorella|nipote|compagna|compagno)|"
+    r"(?:mijn|onze)[ \t]+(?:dochter|zoon|vrouw|man|echtgenote|echtgenoot|moeder|vader|broer|zus|kleinzoon|kleindochter|partner)"
+)
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
 
@@ -250,6 +263,12 @@ def _stop_words(language: str) -> frozenset[str]:
     return spacy_stop_words(language)  # empty for a language spaCy has no stop words for
 
 
+_CONTRACTION = re.compile(r"[^\W\d_]['’](s|m|re|ll|ve|d|t)$", re.IGNORECASE)
+# Words after which a person announces themself at the start of a message ("Will here again - ...").
+NAME_HERE = r"here|hier|ici|aquí|qui"
+NAME_HERE_AGAIN = r"again|nochmal|noch mal|encore|de nuevo|otra vez|di nuovo|ancora|weer|nog een keer"
+
+
 def _name_check(language: str, allow_lower: bool):
     """A validate callback for names: drops a leading non-name, trims trailing non-names
     (stop words of the language and of English, :data:`NOT_NAMES`), refuses what is left when
@@ -263,9 +282,13 @@ def _name_check(language: str, allow_lower: bool):
         w = word.strip(".,'’").lower()
         return w in NOT_NAMES or w in stops or w in titles
 
+    def contraction(word: str) -> bool:  # "that's", "I'm", "we'll": no name takes these endings (O'Neill, D'Souza do not end so)
+        m = _CONTRACTION.search(word)
+        return m is not None and (m.group(1).lower() != "s" or word[: m.start() + 1].lower() in stops)
+
     def ok(value: str) -> bool | str:
         words = value.split()
-        if not words or bad(words[0]) or (not allow_lower and not value[0].isupper()):
+        if not words or bad(words[0]) or (not allow_lower and not value[0].isupper()) or any(contraction(w) for w in words):
             return False
         keep = len(words)
         while keep > 1 and (bad(words[keep - 1]) or re.fullmatch(PARTICLE, words[keep - 1].lower())):
@@ -284,13 +307,51 @@ def _name_check(language: str, allow_lower: bool):
 
 
 def name_recogniser(language: str) -> GroupPatternRecognizer:
-    """PERSON after a title, a greeting, a sign-off line or a "my name is" phrase (six languages)."""
+    """PERSON after a title, a greeting, a sign-off line, a relation ("my daughter Ruby") or a "my
+    name is" phrase (six languages); a name announcing itself at the start of a line ("Will here
+    again - ..."); a name after a dash on the last line ("- Pat"); initials and a surname on a
+    line of their own, in any case ("R. FABRE", "D & M NGUYEN"); initials and a name after a
+    lower-case title ("dhr j. de boer"). A lower-case ordinary word after a greeting ("hey, quick
+    one"), a contraction ("Thanks, that's sorted") and, in German, a noun after "ich bin" that is
+    no listed name ("ich bin Eigentümer") are no names."""
     cap_ok, any_ok = _name_check(language, False), _name_check(language, True)
 
-    def label_ok(value: str) -> bool | str:  # "Attention: urgent matter" is no name: one word at least is not ordinary
-        verdict = any_ok(value)
+    def not_ordinary(check):
+        def ok(value: str) -> bool | str:  # "Attention: urgent matter" is no name: one word at least is not ordinary
+            verdict = check(value)
+            kept = verdict if isinstance(verdict, str) else value
+            return verdict if verdict and not all(is_ordinary_word(w) for w in kept.replace(",", " ").split()) else False
+
+        return ok
+
+    label_ok, cap_label_ok = not_ordinary(any_ok), not_ordinary(cap_ok)
+
+    def greeting_ok(value: str) -> bool | str:  # "hey, quick one": a lower-case ordinary word after a greeting is no name
+        return (label_ok if value.islower() else any_ok)(value)
+
+    first_names, last_names = name_lists()
+
+    def intro_cap_ok(value: str) -> bool | str:  # German capitalises nouns: "ich bin Eigentümer", "ich bin Rentnerin"
+        verdict = cap_ok(value)
         kept = verdict if isinstance(verdict, str) else value
-        return verdict if verdict and not all(is_ordinary_word(w) for w in kept.replace(",", " ").split()) else False
+        listed = [w for w in kept.split() if (w.casefold() in first_names or w.casefold() in last_names) and not re.fullmatch(PARTICLE, w.lower())]
+        if verdict and language == "de" and not listed:
+            return False
+        return verdict
+
+    def initials_ok(value: str) -> bool | str:  # "R. FABRE": the surname after the initials is no ordinary word ("P.S. Thanks")
+        last_word = re.split(r"[ \t&.]+", value.strip())[-1]
+        parts = [p for p in last_word.split("-") if p]  # "HARTLEY-DAVIES": each piece may be a listed name
+        return bool(parts) and last_word.casefold() not in NOT_NAMES and not all(is_ordinary_word(p) for p in parts)
+
+    def here_ok(value: str) -> bool | str:  # "Will here again": a listed first name (and surname) even when a stop word
+        words = value.split()
+        if words[0].casefold() in first_names and all(w.casefold() in first_names or w.casefold() in last_names or not is_ordinary_word(w) for w in words):
+            return True
+        return cap_label_ok(value)
+
+    initials = rf"(?:(?:[{U}]\.[ \t]?){{1,3}}|[{U}]\.?[ \t]*&[ \t]*[{U}]\.?[ \t]+)"  # "G. ", "K.V. ", "D & M " (a couple)
+    surname = rf"[{U}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)*"  # "FABRE", "Hartley-Davies", "HARTLEY-DAVIES"
     title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
     patterns = [
         GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
@@ -299,7 +360,27 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             "greeting + name",
             re.compile(rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS}),?[ \t]+(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})(?:[ \t]+(?i:here|hier|ici|aquí|qui))?[ \t]*(?=[,!:;.\n]|$)", re.MULTILINE),
             0.6,
-            any_ok,
+            greeting_ok,
+        ),
+        GroupPattern(
+            "name + here, start of a line",  # "Will here again - did you get ...", "Mercedes Ortiz here."
+            re.compile(
+                rf"(?:^|(?<=\n))[ \t]*(?P<v>{NAME_SEQ_CAP})[ \t]+(?i:{NAME_HERE})(?:[ \t]+(?i:{NAME_HERE_AGAIN}))?[ \t]*(?=[,.!:;\n]|[ \t]*[-–—]|$)"
+            ),
+            0.55,
+            here_ok,
+        ),
+        GroupPattern(
+            "dash + name, last line",  # "- Pat" ending a message
+            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            0.5,
+            label_ok,
+        ),
+        GroupPattern(
+            "initials + name, a line of its own",  # a signature line in a message written in capitals: "R. FABRE", "D & M NGUYEN"
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?P<v>{initials}(?:{PARTICLE}[ \t]+)*{surname})[ \t]*(?=\n|$)"),
+            0.55,
+            initials_ok,
         ),
         GroupPattern(
             "sign-off + name line",
@@ -319,8 +400,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             label_ok,
         ),
+        GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
-        GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, cap_ok),
+        GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
         GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
         GroupPattern(
             "field label + name",
@@ -335,6 +417,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             label_ok,
         ),
         GroupPattern("lower-case title + capitalised name", re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES})\.?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.55, cap_ok),
+        GroupPattern(  # "t.a.v. dhr j. de boer": an initial after a title makes a name of the word after it, in any case
+            "title + initials + name, any case",
+            re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES})\.?[ \t]+(?P<v>(?:[^\W\d_]\.[ \t]?){{1,3}}(?:{PARTICLE}[ \t]+)*[^\W\d_][\w'’-]+)(?![\w])"),
+            0.55,
+            any_ok,
+        ),
     ]
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
 

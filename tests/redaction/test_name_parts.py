@@ -140,3 +140,49 @@ def test_a_lower_case_name_in_a_name_position_or_never_capitalised_stays_a_name(
 def test_a_lower_case_word_of_the_language_is_no_name_to_the_ner(redactor, mail, word):
     text, pm = redact(redactor, mail)
     assert word in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Will here again - did you get the photos of the windscreen?", "Will"),
+        ("I will send the meter reading tomorrow.\nWill O'Dwyer", "Will O'Dwyer"),  # a common first name on a name line
+        ("I don't want to sue anyone, I just want the fence fixed.\nSue Brennan\n07700 900 316", "Sue Brennan"),
+        ("Hi,\nplease pass my thanks on to your colleague.\n- Pat", "Pat"),
+        ("MERCI DE REPROGRAMMER LE RENDEZ-VOUS.\nR. FABRE", "R. FABRE"),
+        ("I HAVE WRITTEN THREE TIMES NOW.\nG. HARTLEY-DAVIES", "G. HARTLEY-DAVIES"),
+        ("PLEASE NOTE OUR CHANGE OF ADDRESS\nD & M NGUYEN", "D & M NGUYEN"),
+        ("graag de polis sturen naar:\nt.a.v. dhr j. de boer\npostbus 118", "j. de boer"),
+        ("Kun je de aanvraag als spoed markeren? Mark van de klantenservice zei dat dat kon.", "Mark"),
+        ("Hoi,\nde factuur is betaald.\nGroetjes,\nJoy Mensah", "Joy Mensah"),
+        ("Please add her to the policy.\n(joint policy with my daughter Ruby)", "Ruby"),
+        ("hello\nmy card was declined twice this morning. can someone look at it\nsean murphy", "sean murphy"),
+    ],
+)
+def test_names_written_as_client_mail_writes_them(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name in pm.mapping.values(), (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, word",
+    [
+        ("Nothing here. Everything is fine with the account.", "Nothing here"),  # an ordinary word before "here"
+        ("The invoice is attached.\n- Kitchen tap", "Kitchen tap"),  # a list item, not a signature
+        ("P.S. THANKS AGAIN", "THANKS"),  # initials before an ordinary word
+        ("Volgens Art. 5 van de voorwaarden is dat niet gedekt. We missen de Summer Sale.", "Summer Sale"),
+        ("Thanks, that's sorted now.\n\nRhys", "that's sorted"),
+        ("hey, quick one, the app logs me out.", "quick one"),
+        ("Sie ist Mieterin, ich bin Eigentümer der Wohnung.", "Eigentümer"),
+        ("Bore da,\nPlease could you add the outbuilding to our farm policy.\nDiolch,\nEmyr Lewis", "Bore da"),
+        ("The letters keep going to a house with the same name in Aberaeron, which is a different house.", "Aberaeron"),
+        ("I've been a customer since I moved from Wrocław. Please stop sending paper statements.", "Wrocław"),
+        ("The Summer bill is nearly double the Spring one.", "the Spring one"),
+        ("It's our anniversary and my husband bought me a ruby ring.", "ruby ring"),
+        ("My car was hit in the car park.\nSent from my Samsung", "Samsung"),
+        ("Can the Turbo Box 500 router be sent to my home?", "the Turbo Box 500"),
+    ],
+)
+def test_words_that_are_also_names_stay_words(redactor, mail, word):
+    text, pm = redact(redactor, mail)
+    assert word in text, (text, pm.mapping)
