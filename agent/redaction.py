@@ -250,7 +250,7 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     three short lines such as a town or a country) become one LOCATION span; any other
     overlapping spans are joined, taking the type and recogniser of the highest score."""
     if not spans:
-        return []
+        return _join_addresses(text, [])  # a lower-case address no recogniser found a part of
     spans = _drop_ner_cues(text, spans)
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
     clusters: list[list[PiiSpan]] = []

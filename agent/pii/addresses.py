@@ -32,7 +32,10 @@ U = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЁ"  # upper-case letters (Latin-1, Latin 
 L = "a-zß-öø-ÿā-žα-ωά-ώа-яё"
 WORD = rf"[{U}{L}][{U}{L}'’.-]*"
 CAP = rf"[{U}][{U}{L}'’.-]*"
-HOUSE = r"\d{1,5}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+# A house number with its additions: a letter ("12A", "12 b"), a second and third number of an
+# Austrian or Spanish house/stair/door ("27/3/11", "12-14"), a letter or floor after a hyphen
+# (nl "12-A", "88-2hoog"), or "bis"/"ter" ("12 bis").
+HOUSE = r"\d{1,5}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?){0,2}(?:-(?:\d[ \t]?(?:hoog|hg)|[a-zA-Z])(?![\w])|[ \t](?:bis|ter)(?![\w]))?"
 
 SUFFIX_STREETS = (
     # de / at / ch
@@ -85,13 +88,13 @@ NUMBER_SIGN = r"(?:n\.?[º°]\.?|n\.|núm\.|num\.|nr\.)"
 ES_FLOOR = (
     r"(?:\d{1,2}\.?[ \t]?[ºª°](?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}[ \t]?[ºª°]?|izq(?:uierda|da)?\.?|izda\.?|dcha\.?|dch\.?|drcha\.?|der(?:echa)?\.?|centro|ctro\.?|"
     r"int(?:erior)?\.?|ext(?:erior)?\.?|(?:pta|puerta)\.?[ \t]?\d{1,2})(?![\w]))?|"
-    r"(?:bajo|bj\.|entlo\.|entresuelo|ático|atico|principal|pral\.)(?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}|izq(?:da)?\.?|izda\.?|dcha\.?)(?![\w]))?)"
+    r"(?:bajo|bj\.|entlo\.|entresuelo|ático|atico|principal|pral\.)(?:[ \t]?(?:(?-i:[A-Z])|\d{1,2}[ºªa]?|izq(?:da)?\.?|izda\.?|dcha\.?)(?![\w]))?)"
 )
 # Building, staircase, entrance or door of a block, named by a letter or a number: "Bât. C",
 # "Bâtiment B2", "Escalier 3", "Entrée A" (fr), "Portal 2", "Escalera B", "Bloque 4" (es),
 # "Scala B", "Palazzina C" (it), "Stiege 2", "Tür 14", "Top 7" (at), "Block C", "Wing B".
 BUILDING = (
-    r"(?:bât(?:iment)?\.?|bat\.|immeuble|imm\.|escalier|esc\.|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
+    r"(?:bât(?:iment)?\.?|bat(?:iment)?\.?|immeuble|imm\.|escalier|esc\.|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
     r"scala|palazzina|pal\.|stiege|stg\.|tür|top|aufgang|gebäude|haus|block|wing|tower|torre)"
     r"[ \t]?(?:n[º°o.]\.?[ \t]?)?(?-i:[A-Z]{1,2}\d?|\d{1,3}[A-Z]?)(?![\w])"
 )
@@ -105,15 +108,15 @@ FLOOR = (
     r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
     r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
-    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping|"
+    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
-    r"(?-i:RR|SS)[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
+    r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
 # "località", "frazione"): with a capitalised name they stand where the street line would be.
 LOCALITY = (
-    r"(?:lieu[- ]dit|lieudit|hameau|lotissement|résidence|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
+    r"(?:lieu[- ]dit|lieudit|hameau|lotissement|r[ée]sidence|finca|cortijo|masía|caserío|cascina|podere|tenuta|boerderij|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
     r"urbanización|urb\.|polígono(?:[ \t]industrial)?|pol\.[ \t]ind\.|barrio|località|loc\.|frazione|fraz\.|borgata)"
 )
 # Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
@@ -122,10 +125,17 @@ EIRCODE = r"(?-i:(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4})"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+AU_STATES = "NSW|VIC|QLD|SA|WA|TAS|NT|ACT"
+# The 32 counties of Ireland, written "Co. Cork", "Co Galway", "County Mayo" in an Irish address.
+IRISH_COUNTIES = (
+    "Antrim|Armagh|Carlow|Cavan|Clare|Cork|Derry|Donegal|Down|Dublin|Fermanagh|Galway|Kerry|Kildare|Kilkenny|Laois|Leitrim|Limerick|"
+    "Londonderry|Longford|Louth|Mayo|Meath|Monaghan|Offaly|Roscommon|Sligo|Tipperary|Tyrone|Waterford|Westmeath|Wexford|Wicklow"
+)
+COUNTY = rf"(?i:(?:co\.?|county)[ \t]+(?:{IRISH_COUNTIES}))(?![\w])"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
-TOWN = rf"{CAP}(?:[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
+TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
@@ -135,6 +145,8 @@ NOT_STREET = {
     "rechnung", "auftrag", "kunde", "konto", "vertrag", "seite", "kapitel", "facture", "commande", "compte", "contrat",
     "factura", "pedido", "cuenta", "fattura", "ordine", "conto", "contratto", "factuur", "bestelling", "rekening", "the", "my", "our",
     "i", "we", "you", "it", "this", "that", "is", "are", "was", "were", "can", "could", "will", "would", "does", "did", "has", "have", "on", "in", "at", "by", "for", "from", "to", "of", "and", "or", "with", "about",
+    # prepositions of time before a date ("Per 1 mei", "Ab 3 Mai", "Since 12 May")
+    "per", "vanaf", "sinds", "tot", "ab", "seit", "bis", "dès", "depuis", "desde", "hasta", "dal", "fino", "since", "until", "till", "before", "after",
     # the label of a phone number in a signature ("Tél. 05 …", "Tel. 030 …", "Mob 07 …")
     "tel", "tél", "télé", "phone", "ph", "mob", "mobile", "fax", "telefon", "telefono", "teléfono", "tfno", "handy", "gsm", "tlf",
 }  # fmt: skip
@@ -146,7 +158,7 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -161,7 +173,7 @@ def _prefix_street_ok(value: str) -> bool:
     and number ("Calle Mayor, 5", "Via Roma, 10": usual in Spain and Italy) only in a
     capitalised line: "place, 2 weeks" is a sentence."""
     first = value.split()[0]
-    if "," in value and first.islower():
+    if "," in value and first.islower() or len(value.split()) < 3:  # a street word, a name and a number
         return False
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
@@ -205,7 +217,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "name + house number near an address word",
-            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?)(?![\w]|[.,]\d)"),
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
             0.2,
             validate=_not_date_or_cue,
         ),
@@ -231,7 +243,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "unit line",
             re.compile(rf"(?<![\w])(?P<v>{UNIT})(?![\w]|[.,]\d)", f),
             0.5,
-            validate=lambda v: not (v[0].islower() and re.match(r"(?:floor|fl|room|rm|building|bldg)\b", v)),
+            validate=lambda v: not (v[0].islower() and re.match(r"(?:floor|fl|room|rm|building|bldg|bus)\b", v)),  # "in bus 1" (nl): after a street line only
         ),
         GroupPattern("po box", re.compile(rf"(?<![\w])(?P<v>{PO_BOX})(?![\w])", f), 0.5),
         GroupPattern(  # "Bât. C, 45 avenue des Acacias": a building letter before the street line it belongs to
@@ -247,7 +259,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("eircode", re.compile(rf"(?<![\w])(?P<v>{EIRCODE})(?![\w])"), 0.5, validate=lambda v: any(c.isalpha() for c in v[3:])),
         GroupPattern(  # "5670 r josé a madeira 1 suite 696", "4817 old mill road apt. 3": any case, any street word
             "house number + street + unit",
-            re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
+            re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:(?:[^\W\d_][\w'’.-]*|\d{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
             0.6,
         ),
         GroupPattern(
@@ -277,6 +289,18 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?m)^{_LINE_PREFIX}(?P<v>\d{{1,5}}[ \t]+{CAP}(?:[ \t-]{CAP}){{0,2}}[ \t]+\d{{1,5}}[a-zA-Z]?)[ \t]*$"),
             0.5,
             validate=lambda v: v.split()[1].lower().strip(".") not in NOT_STREET | _MONTH_WORDS,  # "07 Feb 2022" is a date
+        ),
+        GroupPattern(  # "Bungendore NSW 2621", "ADELAIDE SA 5000": an Australian town, state and postcode
+            "au town, state postcode",
+            re.compile(rf"(?<![\w-])(?P<v>{TOWN},?[ \t]+(?-i:{AU_STATES})[ \t]+\d{{4}})(?![\w])"),
+            0.6,
+            validate=lambda v: v.split()[0].lower().strip(".,") not in NOT_STREET,
+        ),
+        GroupPattern("irish county", re.compile(rf"(?<![\w])(?P<v>{COUNTY})"), 0.5),
+        GroupPattern(  # "HC 65 Box 210", "RR 2 Box 15", "RR#3, Uxbridge": a US highway contract or rural route box, a Canadian rural route
+            "rural route",
+            re.compile(r"(?<![\w])(?P<v>(?-i:HC|HCR|RR|R\.R\.)[ \t]?#?[ \t]?\d{1,3}(?:,?[ \t]+(?i:box)[ \t]+\d{1,5}|(?=,[ \t]*[A-Z])))(?![\w])"),
+            0.55,
         ),
         GroupPattern("us military address", re.compile(r"(?<![\w])(?P<v>(?i:APO|FPO|DPO)[ \t]+(?i:AA|AE|AP)[ \t]+\d{5}(?:-\d{4})?)(?![\w])"), 0.7),
         GroupPattern("us military unit", re.compile(r"(?<![\w])(?P<v>(?i:PSC|CMR|Unit)[ \t]+\d{1,5},?[ \t]+(?i:Box)[ \t]+\d{1,5})(?![\w])"), 0.6),
@@ -413,6 +437,21 @@ def _sentence_before_street(value: str) -> int:
     return start
 
 
+_LOWER_WORDS = re.compile(rf"(?<![\w])[{L}]{{2,}}(?![\w])")
+
+
+def _sentence_lines_before(value: str) -> int:
+    """Where the address in pyap's multi-line ``value`` starts: after the last line in it that is
+    a sentence (three or more lower-case words, ending with sentence punctuation: "… to the new
+    place.\nGrange Cottage\nKington HR5 3AA"); else 0."""
+    end, pos = 0, 0
+    for line in value.split("\n")[:-1]:
+        pos += len(line) + 1
+        if line.rstrip()[-1:] in (".", "!", "?", ":") and len(_LOWER_WORDS.findall(line)) >= 3:
+            end = pos
+    return end
+
+
 def _locate(window: str, value: str, near: int) -> tuple[int, int] | None:
     """Where pyap's ``value`` is in ``window``: pyap normalises whitespace before matching, so
     its offsets can be off; the value is searched (any whitespace between its words) from a
@@ -478,6 +517,7 @@ class PyapAddressRecognizer(EntityRecognizer):
                     continue
                 a, b = lo + found[0], lo + found[1]
                 a += _sentence_before_street(text[a:b])
+                a += _sentence_lines_before(text[a:b])
                 if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
                     continue
                 seen.add((a, b))
@@ -500,7 +540,9 @@ class PyapAddressRecognizer(EntityRecognizer):
 _PREFIX = r"[ \t>?*•·|]"
 _GAP = re.compile(r"[\s,>?*•·|]*")
 _TRAILING_LINE = re.compile(
-    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}})[ \t,.]*(?=\n|$)"
+    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
+    # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal")
+    rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?)[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}})[ \t,.]*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
 )
 # A word of a town line: a letter, then letters, digits or symbols ("φλαμου∆ι": a mathematical
@@ -527,7 +569,26 @@ _LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORE
 _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,])|(?<=[\n>][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
-_SUBUNIT_AFTER = re.compile(rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?=[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}])))", re.IGNORECASE)
+# Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"); in a lower-case line
+# the postcode may follow without a comma ("c/ sant joan 12 bajo 2a 08012 barcelona").
+_SUBUNIT_AFTER = re.compile(
+    rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_])",
+    re.IGNORECASE,
+)
+# A postcode and a town after a street line in any case ("8 impasse des lilas 44300 nantes", "via
+# dei mille 7 int 4 20129 milano", "kerkstraat 12 bis, 5611 gh eindhoven"): the town is one word,
+# or two after a particle ("la roche", "san sebastián"); the postcode's digits tie it to the street.
+_POSTCODE_TOWN_NEXT = re.compile(
+    rf"[ \t]*,?[ \t]*(?:\d{{5}}|\d{{4}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
+)
+_ANY_CASE_CODE = r"(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]?\d[a-z]{2}"  # an Eircode, a UK postcode (with re.I)
+_ENDS_WITH_POSTCODE_TOWN = re.compile(
+    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
+)
+# An Eircode or a UK postcode in any case right after a town or county ("co wicklow, a98 k7w3").
+_POSTCODE_NEXT = re.compile(
+    rf"[ \t]*,?[ \t]*(?i:(?:[ac-fhknprtv-y]\d{{2}}|d6w)[ \t]?[0-9ac-fhknprtv-y]{{4}}|[a-z]{{1,2}}\d[a-z\d]?[ \t]\d[a-z]{{2}})(?![\w])"
+)
 # A US state code (any case) and a ZIP ending a lower-case tail: "seattle wa 98101".
 # A lower-case town, state code and ZIP right after a street or unit: "… apt 2, jersey city nj 07304 please".
 _STATE_ZIP_NEXT = re.compile(rf"[ \t]*,?[ \t]*(?:[{L}]+[ \t]+){{0,3}}(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])")
@@ -568,6 +629,9 @@ def _extend(text: str, s) -> tuple[int, int]:
     when it is no run of ordinary words or ends with a US state and ZIP: "seattle wa 98101"),
     and up to three following lines of that kind."""
     start, end = s.start, s.end
+    # after a postcode and town a lower-case tail is only a region or country after a comma
+    # ("23400 úbeda, jaén"), not the words the sentence goes on with ("08012 barcelona xfa gracias")
+    town_taken = bool(_ENDS_WITH_POSTCODE_TOWN.search(s.value))
     line_start = text.rfind("\n", 0, start) + 1
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
@@ -581,25 +645,42 @@ def _extend(text: str, s) -> tuple[int, int]:
         if m:
             start -= len(window) - m.start() - (len(m.group(0)) - len(m.group(0).lstrip(" \t>")))
     if _numbered(s.value):
+        last_line = text.rfind("\n", start, end)  # a unit line NER took a word of: "rue des Tanneurs<\nBât>. C, 3e étage"
+        m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
+        if m and m.end() > end:
+            end = m.end()
         while m := _SUBUNIT_AFTER.match(text, end):
             end = m.end()
+        m = _POSTCODE_TOWN_NEXT.match(text, end)
+        if m and _town_word(m.group("town")):
+            end, town_taken = m.end(), True
     zip_next = _STATE_ZIP_NEXT.match(text, end) if _numbered(s.value) and not any(c.isupper() for c in s.value) else None
     if zip_next:  # the state and ZIP end the address, the sentence goes on: "… nj 07030 thanks"
         end = zip_next.end()
     elif _numbered(s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
+        words = m.group(0).replace(",", " ").split() if m else []
+        region = town_taken and m and m.group(0).lstrip(" \t").startswith(",") and len(words) <= 2 and all(_town_word(w) for w in words)
         if m and (
             tail is _TAIL
-            or _STATE_ZIP_END.search(m.group(0))
-            or not all(is_ordinary_word(w) for w in m.group(0).replace(",", " ").split() if not w.isdigit())
+            or region  # "23400 úbeda<, jaén>", "18620 alhendín<, granada>": a province after the postcode and town
+            or not town_taken
+            and (_STATE_ZIP_END.search(m.group(0)) or not all(is_ordinary_word(w) for w in words if not w.isdigit()))
         ):
             end = m.end()
             while end > s.end and text[end - 1] == ".":  # the full stop ends the sentence, not the town
                 end -= 1
+    m = _POSTCODE_NEXT.match(text, end)
+    if m:
+        end = m.end()
     for _ in range(3):
         m = _TRAILING_LINE.match(text, end)
         if not m or (m.group("line") is not None and _closing_line(m.group("line"))):
+            break
+        if m.group("pc") and not all(_town_word(w) for w in text[m.end("pc") : m.end("line")].split()):
+            if re.fullmatch(r"\d{5}", m.group("pc")):  # a postcode line the sentence goes on after: "77233 for this card."
+                end = m.end("pc")
             break
         end = m.end("line") if m.group("line") is not None else m.end("code")
         if m.group("line") is None:
@@ -607,12 +688,24 @@ def _extend(text: str, s) -> tuple[int, int]:
     return start, end
 
 
+def _town_word(word: str) -> bool:
+    """True for a word that may name a town after a postcode: no stop word of the six languages
+    (a particle inside a name aside), no unit of an amount ("500 euros", "1000 Stück")."""
+    from agent.pii.words import stop_words
+
+    w = word.strip(".,;:!?()").casefold()
+    return bool(w) and w not in NOT_TOWN and (w not in stop_words() or w in _NAME_PARTICLES)
+
+
+_NAME_PARTICLES = frozenset("la le les l' el los las de del della di du des den der van von het san sant santa saint st st. am an im auf sur sous en upon on".split())
+
+
 @lru_cache(maxsize=1)
 def _closing_words() -> frozenset[str]:
     from agent.pii.recognisers import GREETINGS, SIGNOFFS
 
     # the thanks a German or Dutch letter ends with ("Danke.", "Bedankt!") end the address too
-    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", GREETINGS + " " + SIGNOFFS)) | {"thx", "ty", "ta", "danke", "dankeschön", "bedankt"}
+    return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", GREETINGS + " " + SIGNOFFS)) | {"thx", "ty", "ta", "danke", "dankeschön", "bedankt", "bvd", "mvg", "mfg", "cdlt", "xfa"}
 
 
 def _closing_line(line: str) -> bool:
@@ -635,12 +728,56 @@ def join_address_parts(text: str, spans: list) -> list:
     it is a LOCATION or a PERSON, else the address stops before it. Repeated until nothing
     changes (an extended address may now reach the next part: "… Riisa" + a blank line +
     "Estonia 62488"), so the result is the same however often it is applied."""
+    spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s)))]
+    joined = spans
     for _ in range(4):
-        joined = _join_once(text, spans)
+        joined = _grow_from_postcodes(text, _join_once(text, spans))
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
     return joined
+
+
+# The firm's branch or office named after its street: "your Baker Street office", "the Main Street
+# branch", "l'agence de la rue de la Paix", "die Filiale in der Goethestraße": no client's address.
+_BRANCH_WORDS = r"branch|office|store|shop|outlet|agency|showroom|agence|bureau|magasin|boutique|filiale|geschäftsstelle|sucursal|oficina|tienda|negozio|ufficio|filiaal|kantoor|winkel|vestiging"
+_BRANCH_AFTER = re.compile(rf"[ \t]+(?:{_BRANCH_WORDS})(?![\w])", re.IGNORECASE)
+_BRANCH_BEFORE = re.compile(rf"(?<![\w])(?:{_BRANCH_WORDS})(?:[ \t]+(?:of|on|in|at|the|de|du|des|la|l'|en|di|della|del|in der|an der|am|op|aan|van|het))*[ \t]*\Z", re.IGNORECASE)
+_STREET_BEFORE = re.compile(rf"(?<![\w])(?:{PREFIX_STREETS})[ \t]+(?:(?:{ARTICLES})[ \t]*)*\Z", re.IGNORECASE)
+_STREET_WORD = re.compile(rf"(?<![\w])(?:{EN_STREETS}|{PREFIX_STREETS}|[\w-]*(?:{SUFFIX_STREETS}))(?![\w])", re.IGNORECASE)
+
+
+def _branch_name(text: str, s) -> bool:
+    """True for a street name without a number that NER took for a place, written next to a
+    word for a branch or office of the firm (``_BRANCH_WORDS``): the firm's site, not an address."""
+    if s.recogniser != NER or any(c.isdigit() for c in s.value):
+        return False
+    start = s.start
+    m = _STREET_BEFORE.search(text, max(0, start - 30), start)  # "rue des <Carmes>": NER took the name only
+    if m:
+        start = m.start()
+    elif not _STREET_WORD.search(s.value):
+        return False
+    return bool(_BRANCH_AFTER.match(text, s.end) or _BRANCH_BEFORE.search(text, max(0, start - 40), start))
+
+
+_CAPS_NUMBER = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}}[ \t]+\d{{1,3}}")  # a postcode (4-5 digits) is no product number
+_NEXT_WORD = re.compile(r"[ \t]+([a-z][a-z'-]+)")
+
+
+def _product_name(text: str, s) -> bool:
+    """True for a capitalised name and a number, no street word in it, found alone by a pattern and
+    followed by a common noun: a product or an offer ("the Flat 20 offer", "the Mini Box 300
+    router"), not a unit or street line, which a comma, a line end, a town or a postcode follows."""
+    if s.recogniser == NER or not _CAPS_NUMBER.fullmatch(s.value) or _STREET_WORD.search(s.value):
+        return False
+    m = _NEXT_WORD.match(text, s.end)
+    if not m:
+        return False
+    from agent.pii.words import is_ordinary_word, stop_words
+
+    w = m.group(1)
+    return w not in stop_words() and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
 
 
 def _join_once(text: str, spans: list) -> list:
@@ -696,3 +833,205 @@ def _join_once(text: str, spans: list) -> list:
         result.append(replace(s, start=start, end=end, value=text[start:end]))
         i = j
     return result
+
+
+# ---------------------------------------------------------------- an address grows from its postcode
+# A postcode of a known format inside a LOCATION span anchors an address: UK, Irish (Eircode),
+# Canadian, a US/Canadian/Australian state or province + code, a 4-5 digit code before a town,
+# a French code in brackets, an Irish county.
+_ANCHOR_IN_SPAN = re.compile(
+    rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
+    rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
+    rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
+)
+# The same anchors written in lower case, found where no LOCATION span is yet ("bristol bs6 7jg",
+# "co wicklow, a98 k7w3", "montclair nj 07042"): they make an address only with a street, house or
+# unit before them (:func:`_grow_start`'s evidence).
+_LOWER_ANCHOR = re.compile(
+    rf"(?<![\w])(?:[a-z]{{1,2}}\d[a-z\d]?[ \t]\d[a-z]{{2}}|(?:[ac-fhknprtv-y]\d{{2}}|d6w)[ \t][0-9ac-fhknprtv-y]{{4}}|{COUNTY})(?![\w])"
+    rf"|(?<![\w])[{L}]+[ \t]+(?i:{US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])"
+)
+# Words of a street, house, unit, floor or locality, in any case ("km", "portal", "escalera", "bte", "fraz.").
+_ADDRESS_WORD = re.compile(
+    rf"(?:{SUFFIX_STREETS}|{PREFIX_STREETS}|{EN_STREETS}|{LOCALITY}|{HOUSE_NAMES}|[\w-]*(?:{SUFFIX_STREETS})|"
+    r"apt|apartment|appt|flat|unit|suite|floor|box|po|p\.o\.|postbus|postfach|bte|boîte|int|interno|scala|portal|escalera|bloque|piso|puerta|"
+    r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr)\.?",
+    re.IGNORECASE,
+)
+_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}|[A-Z]\d{1,2}")
+_ABBREVIATIONS = frozenset(
+    "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
+)
+_PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-"}
+_STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
+
+
+def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
+    """(may this token be part of an address segment, is it a number or an address word)."""
+    t = tok.strip("()\"'«»")
+    if not t or "@" in t or "://" in t or t[-1] in ":;!?":
+        return False, False
+    if t.endswith(".") and not _ADDRESS_WORD.fullmatch(t) and t[:-1].casefold() not in _ABBREVIATIONS:
+        return False, False  # a sentence ended here
+    core = t.rstrip(".").casefold()
+    if core in _STOP_CUES or core in _MONTH_WORDS:
+        return False, False
+    if _NUMBER_TOKEN.fullmatch(t):
+        return not re.fullmatch(r"(?:19|20)\d{2}", t), True  # a year is no house number
+    if _ADDRESS_WORD.fullmatch(t):
+        return True, True
+    if re.fullmatch(r"[A-Z]", t):  # a block, stair or door letter ("escalera A", "Bât. B")
+        return True, False
+    if not re.fullmatch(r"[^\W\d_][\w'’.-]*", t):
+        return False, False
+    if core in _PARTICLES:
+        return True, False
+    from agent.pii.words import stop_words
+
+    if core in stop_words():
+        return False, False
+    return (t[0].isupper() or lower), False
+
+
+def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
+    """Where the address-like end of ``seg`` (a comma-separated part of a line) starts, and whether
+    it holds a number or an address word: up to six tokens, each a capitalised word, a house
+    number, a particle or an address word (any word but a stop word in a lower-case address),
+    scanned from the right until a sentence word; neither first nor last a particle. (None,
+    False) when there is none."""
+    toks = list(re.finditer(r"\S+", seg))
+    k = len(toks)
+    evidence = False
+    if toks and toks[-1].group(0).casefold() in _PARTICLES:  # "Vivo en <Calle Luna 7>": a particle ends no address part
+        return None, False
+    while k > 0:
+        ok, ev = _token_ok(toks[k - 1].group(0), lower)
+        if not ok:
+            break
+        evidence |= ev
+        k -= 1
+    if len(toks) - k > 6:
+        return None, False
+    while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
+        k += 1
+    if k == len(toks):
+        return None, False
+    return toks[k].start(), evidence
+
+
+def _person_only(lo: int, hi: int, text: str, spans: list) -> bool:
+    """True when every letter of ``text[lo:hi]`` lies in a PERSON span of a name recogniser
+    (score 0.55 or more): a name line above an address block ends it."""
+    persons = [s for s in spans if s.entity == "PERSON" and s.score >= 0.55 and s.start < hi and lo < s.end]
+    return bool(persons) and all(any(p.start <= i < p.end for p in persons) for i in range(lo, hi) if text[i].isalpha())
+
+
+def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int | None:
+    """Where the address part of the line ``text[lo:hi]`` above an address block starts, or None
+    when the line ends the block: blank, long, a greeting or sign-off, a sentence, a name, an
+    e-mail, phone or other identifier, a line of cue words ("Policy 4471902")."""
+    line = text[lo:hi]
+    body = line.strip(" \t>?*•·|")
+    if not body or len(body) > 60 or sum(c.isdigit() for c in body) > 6 or _closing_line(body):
+        return None
+    b0 = lo + line.index(body)
+    if any(s.entity not in ("LOCATION", "PERSON") and s.start < hi and lo < s.end for s in spans):
+        return None
+    evidence = False
+    pos = b0
+    for part in body.rstrip(",").split(","):
+        k, ev = _address_suffix(part, lower)
+        if k is None or part[:k].strip():
+            return None
+        evidence |= ev
+        pos += len(part) + 1
+    if not evidence and _person_only(b0, b0 + len(body), text, spans):
+        return None
+    return b0
+
+
+def _grow_start(text: str, pos: int, spans: list, lower: bool) -> tuple[int, bool]:
+    """Where an address anchored at ``pos`` (its postcode, town or street line) starts, and
+    whether a street, house or unit was seen: in running text the comma-separated segments
+    directly before it (up to four, each short and without sentence words: "<Finca El Romeral,
+    Ctra. de Ronda km 4,> 29400 Ronda"); when that reaches the line start, the short address lines
+    above it (up to five, until a blank line, a greeting, a sentence, a name or an identifier)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    start, evidence = pos, False
+    lead = len(text[line_start:pos]) - len(text[line_start:pos].lstrip(" \t>?*•·|"))
+    if text[line_start + lead : pos].strip():
+        cur, segs = pos, 0
+        while segs < 5:
+            comma = text.rfind(",", line_start, cur)
+            seg_lo = comma + 1 if comma >= 0 else line_start + lead
+            seg = text[seg_lo:cur]
+            if not seg.strip():
+                if comma < 0 or segs:
+                    break
+                cur = comma
+                continue
+            k, ev = _address_suffix(seg, lower)
+            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)):
+                break
+            start, evidence, segs = seg_lo + k, evidence or ev, segs + 1
+            if seg[:k].strip() or comma < 0:
+                break
+            cur = comma
+        if start > line_start + lead:
+            return start, evidence
+    lo = line_start
+    for _ in range(5):
+        if lo == 0:
+            break
+        prev = text.rfind("\n", 0, lo - 1) + 1
+        b0 = _block_line_ok(text, prev, lo - 1, spans, lower)
+        if b0 is None:
+            break
+        start, lo = b0, prev
+        evidence = True
+    return start, evidence
+
+
+def _grow_from_postcodes(text: str, spans: list) -> list:
+    """Each LOCATION span holding a postcode (``_ANCHOR_IN_SPAN``), and each lower-case postcode,
+    Eircode, county or state + ZIP with a street, house or unit before it (``_LOWER_ANCHOR``),
+    starts where :func:`_grow_start` says; PERSON and LOCATION spans it then covers are absorbed
+    (a house or village name taken for a name), another identifier stops it."""
+    anchors = [s for s in spans if s.entity == "LOCATION" and s.recogniser != NER and _ANCHOR_IN_SPAN.search(s.value)]
+    for m in _LOWER_ANCHOR.finditer(text):
+        if not any(s.entity == "LOCATION" and s.start < m.end() and m.start() < s.end for s in spans):
+            anchors.append(_new_span(text, m.start(), m.end()))
+    if not anchors:
+        return spans
+    out = list(spans)
+    for a in sorted(anchors, key=lambda s: s.start):
+        if a not in out and any(s.start <= a.start and a.end <= s.end and s.entity == "LOCATION" for s in out):
+            continue  # a lower-case anchor another address now holds
+        lower = not any(c.isupper() for c in a.value)
+        pos = a.start
+        while pos > 0 and text[pos - 1].isalnum():  # pyap may start inside a word ("Higher Fold Fa<rm\nMoor Lane …>")
+            pos -= 1
+        start, evidence = _grow_start(text, pos, out, lower)
+        if a not in out and not evidence:
+            continue
+        for s in out:  # another identifier before the anchor ends the address
+            if s is not a and s.entity not in ("LOCATION", "PERSON") and s.start < a.start and start < s.end:
+                start = s.end
+        while start < a.start and text[start] in " \t\n,;:>":
+            start += 1
+        if start >= a.start and a in out:
+            continue
+        start = min(start, a.start)
+        inside = [s for s in out if s is not a and s.entity in ("LOCATION", "PERSON") and s.start < a.end and start < s.end]
+        lo = min([start] + [s.start for s in inside])
+        hi = max([a.end] + [s.end for s in inside])
+        out = [s for s in out if s is not a and not any(s is x for x in inside)]
+        out.append(replace(a, start=lo, end=hi, value=text[lo:hi], entity="LOCATION"))
+        out.sort(key=lambda s: (s.start, s.end))
+    return out
+
+
+def _new_span(text: str, start: int, end: int):
+    from agent.redaction import PiiSpan
+
+    return PiiSpan("LOCATION", start, end, text[start:end], 0.6, "EuAddressRecognizer")

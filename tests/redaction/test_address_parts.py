@@ -113,3 +113,89 @@ def test_a_birth_date_before_an_address_stays_a_date(redactor):
     assert _locations(pm) == {"<LOCATION_1>": "22 Orchard Way, Hexham NE46 3QA"}, pm.mapping
     assert "June 1944" not in " ".join(_locations(pm).values())
     assert "1944" not in text, text  # masked as the date of birth it is
+
+
+# An address grows from its postcode: the short lines above a postcode line (house and farm
+# names, villages, an Irish county), the comma-separated parts before a postcode and town in a
+# sentence, the unit, floor and door forms of a street line, and addresses in lower case.
+POSTCODE_ANCHORED = [
+    ("Please send it to:\n\n{}\n\nThanks", "Knockmore House\nKilcolgan\nCo. Galway\nH65 X2Y4"),
+    ("The farm address for the policy is:\n\n{}\n\nThere is no house number.", "Higher Fold Farm\nMoor Lane\nBolton-by-Bowland\nLancashire\nBB7 4NP"),
+    ("De schade is op ons bedrijf:\n{}\n\nMet vriendelijke groet", "Boerderij De Linde\nDorpsweg 7\n8161 AB Epe"),
+    ("Our flat is {} and the leak came from above.", "2/1, 18 Clarence Drive, Glasgow G11 7JR"),
+    ("El incendio fue en la finca: {}. Pueden llamarme.", "Cortijo Los Almendros, Ctra. de Almería km 12, 04200 Tabernas (Almería)"),
+    ("The fence is at {} near the creek.", "Lot 12 Gully Road, Braidwood NSW 2622"),
+    ("Mail goes to {} since we have no street delivery.", "HC 71 Box 44, Marfa, TX 79843"),
+    ("Old: {}. New: 1870 Side Road 4, RR#2, Port Perry, ON L9L 1B2.", "RR#2, Port Perry ON L9L 1B2"),
+    ("Yes it's {}. Ground floor, the meter is at the back.", "Apartment 4, Quay Court, Dock Road, Galway H91 F2W3"),
+    ("La cantina è in {}. Il perito può venire sabato.", "fraz. Santa Maria 9, 12050 Treiso (CN)"),
+    ("Adresse: {}. Eine Hausnummer gibt es nicht.", "Hof Unterberg, 3855 Brienz"),
+    # unit, floor and door forms of a street line
+    ("Neue Anschrift:\n{}\nDanke.", "Landstraßer Hauptstraße 5/Stiege 1/Top 9\n1030 Wien"),
+    ("Meine Adresse lautet {} und nicht anders.", "Wiener Straße 14/2/7, 4020 Linz"),
+    ("Per 1 mei is mijn adres {}. Graag aanpassen.", "Kerkstraat 88-3hoog, 1017 GC Amsterdam"),
+    ("Het is {}. Toevoeging B dus.", "Dorpsweg 12-B, 7231 AA Warnsveld"),
+    ("Ons appartement is {}, kunnen jullie langskomen?", "Veldstraat 7/0102, 9000 Gent"),
+    ("Nouvelle adresse : {}. Merci.", "Rue de la Gare 12 bte 4, 5000 Namur, Belgique"),
+    ("Mijn nieuwe adres is {}. Dank u.", "Lange Lozanastraat 9 bus 2, 2018 Antwerpen"),
+    ("L'ADRESSE EXACTE EST :\n{}\nMERCI.", "RESIDENCE LE PARC, BAT C, APPT 12\n8 RUE DU MOULIN\n31400 TOULOUSE"),
+    ("Merci d'envoyer le courrier à :\n\n{}\n\nCordialement,", "7 ter, rue des Lilas\nBât. B, 2e étage\n33000 Bordeaux"),
+    ("La vivienda es:\n{}\nGracias", "Urb. El Mirador, portal 2, escalera A, 3º B\n28660 Boadilla del Monte (Madrid)"),
+    # lower case
+    ("pls post it to {} not the office. ta", "ivy cottage, mill lane, long compton, warks cv36 5jp"),
+    ("we moved to {} last month so pls update", "22 hazel grove, naas, co kildare, w91 x2c3"),
+    ("moving from {} to the new place next week", "7 birch hill rd, summit nj 07901"),
+    ("mi direccion nueva es {} xfa cambiadla", "c/ major 23 bajo 1a 25001 lleida"),
+    ("la nuova casa è in {} potete aggiornare?", "via roma 12 int 3 10121 torino"),
+    ("j'habite maintenant au {} depuis mai, merci", "14 impasse des acacias 69003 lyon"),
+    ("stuur het naar:\n{}\nbvd", "postbus 412\n6800 ak arnhem"),
+]
+
+
+@pytest.mark.parametrize("template, address", POSTCODE_ANCHORED)
+def test_an_address_grows_from_its_postcode(redactor, template, address):
+    sentence = template.format(address)
+    text, pm = _redact(redactor, sentence)
+    assert address not in text and address in _locations(pm).values(), (text, pm.mapping)
+    restored, unknown = restore(text, pm)
+    assert restored == sentence and not unknown
+
+
+@pytest.mark.parametrize(
+    "sentence, kept",
+    [
+        # the firm's branch or office named after its street
+        ("Is the Church Lane branch open on Sundays? I work all week.", "Church Lane"),
+        ("Can I see someone at your Queen Street office next week?", "Queen Street"),
+        ("L'agence de la rue des Carmes ne répond plus au téléphone.", "rue des Carmes"),
+        # a product or an offer: a capitalised name, a number and a noun
+        ("Is the Flat 30 offer still open to new customers?", "Flat 30"),
+        ("Can the Turbo Box 500 router be sent to my home?", "Box 500"),
+        ("De brieven komen nu in bus 1 terecht, zegt de postbode.", "bus 1"),
+        # a lower-case code without a street before it
+        ("The error code on the screen reads ab1 2cd after every restart.", "ab1 2cd"),
+    ],
+)
+def test_a_branch_a_product_or_a_code_is_no_address(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
+    assert not _locations(pm), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "text_, address, kept",
+    [
+        # a name line, a cue line, a sentence line end the block above a postcode line
+        ("Kind regards\nSiobhan Kelly\nBallyvaughan\nCo. Clare\nV94 X2K3", "Ballyvaughan\nCo. Clare\nV94 X2K3", "Kind regards"),
+        ("Policy HH-4471902:\nThe Old Barn\nLyonshall\nHerefordshire\nHR5 3JP", "The Old Barn\nLyonshall\nHerefordshire\nHR5 3JP", "Policy"),
+        ("I would like the post to go to the new place.\nGrange Cottage\nKington HR5 3AA", "Grange Cottage\nKington HR5 3AA", "new place"),
+        # a sentence before the parts of an address in running text
+        ("Send it to PO Box 71, Braidwood NSW 2622 instead.", "PO Box 71, Braidwood NSW 2622", "Send it to"),
+        ("Vivo en Calle Sol 9, 2º A, 29012 Málaga desde marzo.", "Calle Sol 9, 2º A, 29012 Málaga", "Vivo en"),
+        ("We bought it in 2019, 12 Elm Road, Leeds LS6 2QT is the address.", "12 Elm Road, Leeds LS6 2QT", "2019"),
+    ],
+)
+def test_the_growth_stops_at_a_name_a_cue_or_a_sentence(redactor, text_, address, kept):
+    text, pm = _redact(redactor, text_)
+    assert address in _locations(pm).values(), (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
