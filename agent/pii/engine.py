@@ -80,14 +80,14 @@ def build_analyzer(cfg):
         from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
         from agent.pii.context_words import FastLemmaContextEnhancer
-        from agent.pii.phone_lines import run_on_lines
+        from agent.pii.phone_lines import run_on_candidates
         from agent.pii.recognisers import build_recognisers
 
         registry = RecognizerRegistry(supported_languages=list(cfg.languages))
         for lang in cfg.languages:
             for rec in build_recognisers(cfg, lang, has_ner(nlp, lang)):
                 if isinstance(rec, PhoneRecognizer):
-                    run_on_lines(rec)
+                    run_on_candidates(rec)
                 registry.add_recognizer(rec)
         analyzer = _analyzer_class()(
             nlp_engine=nlp,

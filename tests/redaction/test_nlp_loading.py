@@ -238,26 +238,31 @@ PHONE_TEXTS = [
     "no digits here\n\n\n+1 415 555 2671\n",
     "abc8005001234 and 8005001234def, $2125550199, 45% of 2125550199\n  ＋４９ ３０ ９０１８２０\n",
     "Telefono: 333 123 4567 / 06 6880 1234\nTelefoon 020-1234567 bel me\nTeléfono 912 345 678",
+    # neighbouring candidates, a time-stamp suffix, a card and an IBAN next to numbers, an extension
+    "(0171) 5550199/0171 5550200, 12:30 call 0151 496 0123:45 or 4539 1488 0343 6468 +44 (0)7700 900731",
+    "IBAN DE44 5001 0517 5407 3249 31 tel.0221 9876 5432x12; 020 7946 0958#, (212)555-0199 ext 7",
 ]
 
 
-def test_the_phone_recogniser_finds_the_same_numbers_line_by_line():
+@pytest.mark.parametrize("mode", ["lines", "candidates"])
+def test_the_phone_recogniser_finds_the_same_numbers_line_by_line_and_candidate_by_candidate(mode):
     from agent.config import RedactionConfig
-    from agent.pii.phone_lines import run_on_lines
+    from agent.pii.phone_lines import run_on_candidates, run_on_lines
     from agent.pii.recognisers import phone_recogniser
     from evaluation.pii_data import load
 
     regions = list(RedactionConfig().phone_regions)
-    whole, lines = phone_recogniser("en", regions), phone_recogniser("en", regions)
-    run_on_lines(lines)
-    texts = PHONE_TEXTS + [s.text for s in load("dev")] + ["\n".join(s.text for s in load("dev"))]
+    whole, fast = phone_recogniser("en", regions), phone_recogniser("en", regions)
+    (run_on_lines if mode == "lines" else run_on_candidates)(fast)
+    texts = PHONE_TEXTS + [s.text for s in load("train") + load("dev")] + ["\n".join(s.text for s in load("dev"))]
     total = 0
     for text in texts:
         a = sorted((r.start, r.end, r.score) for r in whole.analyze(text, ["PHONE_NUMBER"]))
-        b = sorted((r.start, r.end, r.score) for r in lines.analyze(text, ["PHONE_NUMBER"]))
+        b = sorted((r.start, r.end, r.score) for r in fast.analyze(text, ["PHONE_NUMBER"]))
         assert a == b, text[:80]
         total += len(a)
     assert total >= 15
+    assert fast.supported_regions == whole.supported_regions  # restored after each call
 
 
 def test_one_region_of_the_north_american_plan_finds_what_all_of_them_find():
