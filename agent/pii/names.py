@@ -193,6 +193,11 @@ def person_result(recogniser: EntityRecognizer, a: int, b: int, score: float, ru
     )
 
 
+# Words before a product's or a tariff's name ("la tarifa Luz Amparo", "il piano Gioia Casa", "the Iris plan").
+PRODUCT_WORDS = frozenset(
+    """tariff tarif tarifa tariffa plan plano piano pakket paket package paquete pacchetto bundle forfait formule offre offer
+    oferta offerta angebot abonnement abo product produit producto prodotto producten modell model modelo modello""".split()
+)
 _NER_AMOUNTS = frozenset("DATE TIME CARDINAL ORDINAL MONEY QUANTITY PERCENT".split())
 _NER_PLACES = frozenset("GPE LOC FAC ORG PRODUCT".split())
 # A place word or a possessive right before a word: "in Aberaeron", "moved from Wrocław", "à Oran", "my Mercedes".
@@ -228,7 +233,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
         """English text with a tagger: capitalised words the English lexicon does not know, tagged
         PROPN and outside the NER's organisations, places and other non-person entities
         ("Vsevolod is very reliable", "Vidica Zakoč of Fernandez Inc."), adjacent ones joined
-        (0.4), except after an article before another capitalised word or a number (a product:
+        (0.4), except before a colon at the start of a line (a label: "Geburtsdatum:"), after an
+        article before another capitalised word or a number (a product:
         "the Turbo Box 500") and in an NER place or organisation after a place word or a
         possessive ("in Aberaeron", "my Samsung"); and a lower-case listed first name that is no English word, with a following
         lower-case word that is no English word either ("eva kleist", 0.45)."""
@@ -282,6 +288,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 return False  # "Project Aurora Client Onboarding": capitals say nothing there
             if text[a - 1 : a] in ("@", ".", "/", "\\", "#", "_") or text[b : b + 1] in ("@", "/", "_") or re.match(r"\.\w", text[b : b + 2]):
                 return False  # part of an address, a file or a handle
+            if field_label(text, a, b):
+                return False  # "Geburtsdatum: 12.03.1980": a field label
             if k > 0 and words[k - 1][2].casefold() in _DETERMINERS and re.match(r"[ \t]{1,2}[A-ZÀ-Þ\d]", text[b : b + 3]):
                 return False  # "the Turbo Box 500", "our Aurora Plus plan": a product's name, English puts no article before a person's
             if any(x <= a < y for x, y in entities) and _PLACE_OR_OWNER_BEFORE.search(text, max(0, a - 40), a):
@@ -333,9 +341,14 @@ class GazetteerNameRecognizer(EntityRecognizer):
             return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet
 
         def thing(i: int, a: int, b: int) -> bool:
-            """A listed word that is an English word after an article ("the Spring one"), or that the NER
-            puts inside a date ("the Summer bill"), or inside a place or an organisation after a place
-            word or a possessive ("in Aberaeron", "à Oran", "my Mercedes")."""
+            """A listed word that is a month next to a number ("3 Mar 2025"), a field label before a
+            colon ("Geburtsdatum:"), an English word after an article ("the Spring one"), or that the
+            NER puts inside a date ("the Summer bill"), or inside a place or an organisation after a
+            place word or a possessive ("in Aberaeron", "à Oran", "my Mercedes")."""
+            if _calendar_word(text[a:b]) and (re.search(r"\d[ \t.]*$", text[max(0, a - 4) : a]) or re.match(r"[ \t.]*\d", text[b : b + 4])):
+                return True  # "3 Mar 2025": a month
+            if field_label(text, a, b):
+                return True  # "Geburtsdatum: 12.03.1980": a field label ("Tom: ok" in a chat is a name)
             prev = words[i - 1][2].casefold() if i else ""
             if self.supported_language == "en" and prev in _DETERMINERS and in_lexicon(text[a:b], (ENGLISH_MODEL,)):
                 return True  # "the Spring one", "the House": English puts no article before a person's name
@@ -374,6 +387,12 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     out.append(self._result(a, words[i + 1][1], 0.5, "lower-case first name + listed surname"))
                     i += 2
                     continue
+            j = i - 1  # back over the capitalised words of the same name: "la tarifa Noche Verde"
+            while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]):
+                j -= 1
+            if j >= 0 and words[j][2].casefold() in PRODUCT_WORDS and gap(words[j][1], words[j + 1][0]):
+                i += 1  # "la tarifa Luz Amparo", "il piano Gioia Casa": a product's name
+                continue
             if (
                 not pos
                 and self.supported_language in CAPITALISED_NAMES_ONLY
@@ -510,7 +529,8 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
 def ner_recogniser(language: str, entities: list[str]):
     """Presidio's spaCy recogniser for ``language`` (name ``SpacyRecognizer``) whose PERSON
     results are cut to the name (:func:`trim_person`) and dropped when they are a lower-case
-    word of the language (:func:`ner_word_not_name`); other types as the NER gives them."""
+    word of the language (:func:`ner_word_not_name`) or a product, an adjective or a label
+    (:func:`ner_thing`); other types as the NER gives them."""
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
     class _Ner(SpacyRecognizer):
@@ -525,8 +545,8 @@ def ner_recogniser(language: str, entities: list[str]):
                     continue  # "Merci", "Adresse" tagged as places by the small French model
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
-                    if span is None or ner_word_not_name(text, *span, language):
-                        continue  # "at dawn", "no joy so far": a lower-case word of the language
+                    if span is None or ner_word_not_name(text, *span, language) or ner_thing(text, *span, language, getattr(nlp_artifacts, "tokens", None)):
+                        continue  # "at dawn", "no joy so far": a lower-case word of the language; "the Iris Plus plan"
                     r.start, r.end = span
                 out.append(r)
             return out
@@ -634,8 +654,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     or the found name follows it. Cue words (titles, greetings, sign-offs, labels), stop words and
     :data:`COMMON` words stop the growth ("Dear", "Mrs", "Regards", "Will"). A one-word span in
     lower case that the text also writes capitalised, outside a name position, is dropped
-    (:func:`lower_case_word_not_name`: "mark" where "Mark Doyle" signs), unless it is a name known
-    before analysis (recogniser ``Seed``: headers, CRM).
+    (:func:`lower_case_word_not_name`: "mark" where "Mark Doyle" signs), and so is a one-word span
+    used as a word where it stands (:func:`word_used_as_word`: "Hope you are well", "my
+    Mercedes"), unless it is a name known before analysis (recogniser ``Seed``: headers, CRM).
 
     Why (issue 10): on client mail written for the evaluation set (``written_samples_3``, train
     split) a third of the PERSON misses were names masked only in part: the NER or a pattern
@@ -681,7 +702,7 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if s.entity != "PERSON":
             out.append(s)
             continue
-        if s.recogniser != "Seed" and lower_case_word_not_name(text, s.start, s.end):
+        if s.recogniser != "Seed" and (lower_case_word_not_name(text, s.start, s.end) or word_used_as_word(text, s.start, s.end, language)):
             continue  # "can you mark the form" where "Mark Doyle" signs: a word, not the name (a known name stays)
         a, b = s.start, s.end
         if a > 0 and b < len(text) and text[a - 1] in "(\"“„'‘" and text[b] in ")\"”“'’":
@@ -815,6 +836,64 @@ def common_first_name_line(text: str, start: int, end: int, name_end: int, first
     lo = text.rfind("\n", 0, start) + 1
     hi = text.find("\n", name_end)
     return not text[lo:start].strip(" \t-–—>*•") and not text[name_end : len(text) if hi < 0 else hi].strip(" \t.,")
+
+
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w])(?i:my|mi|mis|mon|ma|mein|meine|meinem|meinen|mio|mia|mijn)[ \t]+$")
+_VERB_OBJECTS = frozenset("you the a an this that it your my our all everyone we i me us them".split())
+
+
+def word_used_as_word(text: str, start: int, end: int, language: str) -> bool:
+    """True for a one-word PERSON span that is used as a word where it stands: right after a
+    possessive ("my Mercedes was hit", "Sent from my Samsung", "Mi Mercedes tiene": the six
+    languages put no possessive before a person's bare name; "my daughter Ruby" has a noun
+    between), or, in English, a verb of the lexicon starting a sentence before a pronoun or an
+    article ("Hope you are well", "Mark the request urgent", "Will you send it?"). Such spans
+    come from a found name's parts masked wherever they appear (:mod:`agent.pii.seeds`)."""
+    word = text[start:end]
+    if not _WORD.fullmatch(word):
+        return False
+    if _POSSESSIVE_BEFORE.search(text, max(0, start - 12), start):
+        return True
+    if language != "en" or "verb" not in english_parts_of_speech(word) or not _line_or_sentence_start(text, start):
+        return False
+    after = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 16])
+    return after is not None and after.group(1).casefold() in _VERB_OBJECTS
+
+
+def field_label(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` starts its line before a colon and is a field's label, not
+    a speaker's name ("Vinka: What a wife.", "Tom: ok"): a word of the lexicon ("Date :") or a
+    word before a value that starts with a digit ("Geburtsdatum: 12.03.1980"), and no listed
+    first name."""
+    colon = re.match(r"[ \t]?:[ \t]*", text[end : end + 6])
+    if colon is None or not _line_or_sentence_start(text, start) or text[start:end].casefold() in name_lists()[0]:
+        return False
+    return text[end + colon.end() : end + colon.end() + 1].isdigit() or in_lexicon(text[start:end])
+
+
+_ARTICLES = frozenset("the a an our your this".split())
+
+
+def ner_thing(text: str, start: int, end: int, language: str, doc) -> bool:
+    """True for a one-word NER PERSON that is no person where it stands: a word before a colon at
+    the start of a line that is no listed first name (a field label: "Date :"); in English, a
+    word after an article before a capitalised word or a number (a product: "the Iris Plus home
+    plan"; English puts no article before a person's name), or an adjective of the lexicon
+    starting a sentence before a noun ("Frank feedback, since you asked")."""
+    word = text[start:end]
+    if not _WORD.fullmatch(word):
+        return False
+    if field_label(text, start, end):
+        return True
+    if language != "en":
+        return False
+    before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, start - 12) : start])
+    if before is not None and before.group(1).casefold() in _ARTICLES and re.match(r"[ \t]{1,2}[A-ZÀ-Þ\d]", text[end : end + 3]):
+        return True
+    if doc is None or not _line_or_sentence_start(text, start) or "adj" not in english_parts_of_speech(word):
+        return False
+    nxt = next((t for t in doc if t.idx >= end), None)
+    return nxt is not None and nxt.pos_ == "NOUN" and nxt.text.islower() and text[end : nxt.idx] == " "
 
 
 def _line_or_sentence_start(text: str, at: int) -> bool:

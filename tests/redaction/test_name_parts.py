@@ -186,3 +186,36 @@ def test_names_written_as_client_mail_writes_them(redactor, mail, name):
 def test_words_that_are_also_names_stay_words(redactor, mail, word):
     text, pm = redact(redactor, mail)
     assert word in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, word",
+    [
+        ("Hope you are well. My daughter Hope Adeyemi has passed her test.", "Hope you are well"),  # a verb before a pronoun
+        ("Mercedes Ortiz here. My Mercedes was hit in the car park.", "My Mercedes was hit"),  # a possessive before it
+        ("Me llamo Mercedes Aguilar. Mi Mercedes tiene una abolladura.", "Mi Mercedes tiene"),
+        ("Frank feedback, since you asked: the app is slow.", "Frank feedback"),  # an adjective before a noun
+        ("Do I need form HC-12 to claim under the Iris Plus home plan?", "Iris Plus"),  # a product after an article
+        ("From: Tom Whitworth <tom@example.com>\nDate: Mon, 3 Mar 2025 at 09:41", "3 Mar 2025"),  # a month by its numbers
+        ("Geburtsdatum: 12.03.1980", "Geburtsdatum"),  # a field label
+        ("¿La tarifa Noche Verde incluye también los fines de semana?", "Noche Verde"),  # a tariff's name
+        ("Salve, il piano Gioia Casa costa 12,90 € al mese?", "Gioia Casa"),
+    ],
+)
+def test_a_name_used_as_a_word_or_a_product_stays_readable(redactor, mail, word):
+    text, pm = redact(redactor, mail)
+    assert word in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Frank said it was fine, and Frank Mulligan agreed.", "Frank"),  # a name before a verb
+        ("Tom: can you call me back?", "Tom"),  # a first name before a colon: a chat line
+        ("Vinka: What a lovely day.\nLisa: Indeed it is.", "Vinka"),  # an unknown word before a sentence
+        ("Hope called about the claim.\nHope Adeyemi", "Hope Adeyemi"),
+    ],
+)
+def test_the_same_words_as_names_stay_names(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name in pm.mapping.values(), (text, pm.mapping)
