@@ -236,8 +236,9 @@ class Prompt(BaseModel):
 CITATION_ID_RE = re.compile(r"KB-[a-z0-9][a-z0-9-]*#[0-9]{1,6}")
 #: the most citations of one draft kept (the first ones, in the model's order)
 MAX_CITATIONS = 10
-#: the longest citation id kept (characters)
-MAX_CITATION_CHARS = 100
+#: the longest citation id kept (characters): "KB-", an article id of at most 200 characters
+#: (``kb.loaders`` front matter ids, ``kb.index.slugify``), "#" and a chunk number of at most 6 digits
+MAX_CITATION_CHARS = 3 + 200 + 1 + 6
 
 
 @dataclass(frozen=True)
