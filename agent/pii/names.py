@@ -847,17 +847,24 @@ def word_used_as_word(text: str, start: int, end: int, language: str) -> bool:
     possessive ("my Mercedes was hit", "Sent from my Samsung", "Mi Mercedes tiene": the six
     languages put no possessive before a person's bare name; "my daughter Ruby" has a noun
     between), or, in English, a verb of the lexicon starting a sentence before a pronoun or an
-    article ("Hope you are well", "Mark the request urgent", "Will you send it?"). Such spans
+    article ("Hope you are well", "Mark the request urgent", "Will you send it?") or an adjective
+    of the lexicon starting a sentence before a word the lexicon knows only as a noun ("Frank
+    feedback"; "Frank said" is the name). Such spans
     come from a found name's parts masked wherever they appear (:mod:`agent.pii.seeds`)."""
     word = text[start:end]
     if not _WORD.fullmatch(word):
         return False
     if _POSSESSIVE_BEFORE.search(text, max(0, start - 12), start):
         return True
-    if language != "en" or "verb" not in english_parts_of_speech(word) or not _line_or_sentence_start(text, start):
+    if language != "en" or not _line_or_sentence_start(text, start):
         return False
-    after = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 16])
-    return after is not None and after.group(1).casefold() in _VERB_OBJECTS
+    after = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 24])
+    if after is None:
+        return False
+    pos = english_parts_of_speech(word)
+    if "verb" in pos and after.group(1).casefold() in _VERB_OBJECTS:
+        return True
+    return "adj" in pos and after.group(1).islower() and english_parts_of_speech(after.group(1)) == frozenset({"noun"})
 
 
 def field_label(text: str, start: int, end: int) -> bool:

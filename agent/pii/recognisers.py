@@ -272,7 +272,8 @@ NAME_HERE_AGAIN = r"again|nochmal|noch mal|encore|de nuevo|otra vez|di nuovo|anc
 def _name_check(language: str, allow_lower: bool):
     """A validate callback for names: drops a leading non-name, trims trailing non-names
     (stop words of the language and of English, :data:`NOT_NAMES`), refuses what is left when
-    it is empty, only particles, or lower-case where ``allow_lower`` is False."""
+    it is empty, only particles, or lower-case where ``allow_lower`` is False. A capitalised
+    listed first name that is also a stop word ("Will", "May") is a name in a name position."""
     stops = _stop_words(language) | _stop_words("en")
 
     first_names = name_lists()[0]
@@ -286,9 +287,12 @@ def _name_check(language: str, allow_lower: bool):
         m = _CONTRACTION.search(word)
         return m is not None and (m.group(1).lower() != "s" or word[: m.start() + 1].lower() in stops)
 
+    def first_name(word: str) -> bool:  # "Dear Will,", "Regards,\nMay": a capitalised first name that is also a stop word
+        return word[:1].isupper() and len(word) >= 3 and word.casefold() in first_names and word.strip(".,").lower() not in NOT_NAMES
+
     def ok(value: str) -> bool | str:
         words = value.split()
-        if not words or bad(words[0]) or (not allow_lower and not value[0].isupper()) or any(contraction(w) for w in words):
+        if not words or (bad(words[0]) and not first_name(words[0])) or (not allow_lower and not value[0].isupper()) or any(contraction(w) for w in words):
             return False
         keep = len(words)
         while keep > 1 and (bad(words[keep - 1]) or re.fullmatch(PARTICLE, words[keep - 1].lower())):

@@ -195,6 +195,8 @@ def test_words_that_are_also_names_stay_words(redactor, mail, word):
         ("Mercedes Ortiz here. My Mercedes was hit in the car park.", "My Mercedes was hit"),  # a possessive before it
         ("Me llamo Mercedes Aguilar. Mi Mercedes tiene una abolladura.", "Mi Mercedes tiene"),
         ("Frank feedback, since you asked: the app is slow.", "Frank feedback"),  # an adjective before a noun
+        ("Frank feedback: the app is slow.\n- Frank Mulligan", "Frank feedback"),  # also where the name signs
+        ("Hello, Will you send the form?", "Will you send"),
         ("Do I need form HC-12 to claim under the Iris Plus home plan?", "Iris Plus"),  # a product after an article
         ("From: Tom Whitworth <tom@example.com>\nDate: Mon, 3 Mar 2025 at 09:41", "3 Mar 2025"),  # a month by its numbers
         ("Geburtsdatum: 12.03.1980", "Geburtsdatum"),  # a field label
@@ -214,6 +216,9 @@ def test_a_name_used_as_a_word_or_a_product_stays_readable(redactor, mail, word)
         ("Tom: can you call me back?", "Tom"),  # a first name before a colon: a chat line
         ("Vinka: What a lovely day.\nLisa: Indeed it is.", "Vinka"),  # an unknown word before a sentence
         ("Hope called about the claim.\nHope Adeyemi", "Hope Adeyemi"),
+        ("Dear Will,\nthe form is attached.", "Will"),  # a first name that is a stop word, after a greeting
+        ("The form is attached.\nRegards,\nMay", "May"),
+        ("Can you send the form again please?\nThanks, Will", "Will"),
     ],
 )
 def test_the_same_words_as_names_stay_names(redactor, mail, name):
