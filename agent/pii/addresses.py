@@ -730,8 +730,9 @@ def join_address_parts(text: str, spans: list) -> list:
     "Estonia 62488"), so the result is the same however often it is applied."""
     spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s)))]
     joined = spans
+    lower_anchors = _lower_anchors(text)
     for _ in range(4):
-        joined = _grow_from_postcodes(text, _join_once(text, spans))
+        joined = _grow_from_postcodes(text, _join_once(text, spans), lower_anchors)
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
@@ -849,8 +850,25 @@ _ANCHOR_IN_SPAN = re.compile(
 # unit before them (:func:`_grow_start`'s evidence).
 _LOWER_ANCHOR = re.compile(
     rf"(?<![\w])(?:[a-z]{{1,2}}\d[a-z\d]?[ \t]\d[a-z]{{2}}|(?:[ac-fhknprtv-y]\d{{2}}|d6w)[ \t][0-9ac-fhknprtv-y]{{4}}|{COUNTY})(?![\w])"
-    rf"|(?<![\w])[{L}]+[ \t]+(?i:{US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])"
+    r"|(?<![\w-])\d{5}(?:-\d{4})?(?![\w])"  # a ZIP: kept when a lower-case town and state come before it (_lower_anchors)
 )
+_STATE_BEFORE = re.compile(rf"(?<=[{L}])[ \t]+(?i:{US_STATES})[ \t]+\Z")
+
+
+def _lower_anchors(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each match of ``_LOWER_ANCHOR`` in ``text``; a ZIP only after a
+    lower-case town and a state code, from the state on ("montclair <nj 07042>": the town joins
+    as the segment before the state)."""
+    out = []
+    for m in _LOWER_ANCHOR.finditer(text):
+        start = m.start()
+        if m.group(0)[0].isdigit():
+            st = _STATE_BEFORE.search(text, max(0, start - 6), start)
+            if not st:
+                continue
+            start = st.start() + len(st.group(0)) - len(st.group(0).lstrip())
+        out.append((start, m.end()))
+    return out
 # Words of a street, house, unit, floor or locality, in any case ("km", "portal", "escalera", "bte", "fraz.").
 _ADDRESS_WORD = re.compile(
     rf"(?:{SUFFIX_STREETS}|{PREFIX_STREETS}|{EN_STREETS}|{LOCALITY}|{HOUSE_NAMES}|[\w-]*(?:{SUFFIX_STREETS})|"
@@ -858,7 +876,7 @@ _ADDRESS_WORD = re.compile(
     r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr)\.?",
     re.IGNORECASE,
 )
-_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}|[A-Z]\d{1,2}")
+_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
 _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
@@ -874,7 +892,7 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
     if t.endswith(".") and not _ADDRESS_WORD.fullmatch(t) and t[:-1].casefold() not in _ABBREVIATIONS:
         return False, False  # a sentence ended here
     core = t.rstrip(".").casefold()
-    if core in _STOP_CUES or core in _MONTH_WORDS:
+    if core in _STOP_CUES or core in _MONTH_WORDS or core in NOT_TOWN:  # "Invoice", "March", "EUR"
         return False, False
     if _NUMBER_TOKEN.fullmatch(t):
         return not re.fullmatch(r"(?:19|20)\d{2}", t), True  # a year is no house number
@@ -916,6 +934,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
         k += 1
     if k == len(toks):
         return None, False
+    if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):
+        return None, False  # a number alone after other words is no address part ("Invoice 2291"), a flat position is ("Our flat is 3/2")
     return toks[k].start(), evidence
 
 
@@ -947,6 +967,8 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
         pos += len(part) + 1
     if not evidence and _person_only(b0, b0 + len(body), text, spans):
         return None
+    if not evidence and all(is_ordinary_word(w) for w in re.findall(r"(?<![\w])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w])", body)):
+        return None  # a line of common words ("Meeting Notes", "Senior Manager"), not a house, village or county
     return b0
 
 
@@ -992,40 +1014,42 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool) -> tuple[int, boo
     return start, evidence
 
 
-def _grow_from_postcodes(text: str, spans: list) -> list:
+def _grow_from_postcodes(text: str, spans: list, lower_anchors: list[tuple[int, int]]) -> list:
     """Each LOCATION span holding a postcode (``_ANCHOR_IN_SPAN``), and each lower-case postcode,
-    Eircode, county or state + ZIP with a street, house or unit before it (``_LOWER_ANCHOR``),
+    Eircode, county or state + ZIP with a street, house or unit before it (``lower_anchors``,
+    :func:`_lower_anchors` of ``text``),
     starts where :func:`_grow_start` says; PERSON and LOCATION spans it then covers are absorbed
     (a house or village name taken for a name), another identifier stops it."""
-    anchors = [s for s in spans if s.entity == "LOCATION" and s.recogniser != NER and _ANCHOR_IN_SPAN.search(s.value)]
-    for m in _LOWER_ANCHOR.finditer(text):
-        if not any(s.entity == "LOCATION" and s.start < m.end() and m.start() < s.end for s in spans):
-            anchors.append(_new_span(text, m.start(), m.end()))
+    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and s.recogniser != NER and _ANCHOR_IN_SPAN.search(s.value)]
+    for lo, hi in lower_anchors:
+        if not any(s.entity == "LOCATION" and s.start < hi and lo < s.end for s in spans):
+            anchors.append((_new_span(text, lo, hi), False))
     if not anchors:
         return spans
     out = list(spans)
-    for a in sorted(anchors, key=lambda s: s.start):
-        if a not in out and any(s.start <= a.start and a.end <= s.end and s.entity == "LOCATION" for s in out):
+    for a, existing in sorted(anchors, key=lambda x: x[0].start):
+        if not existing and any(s.start <= a.start and a.end <= s.end and s.entity == "LOCATION" for s in out):
             continue  # a lower-case anchor another address now holds
         lower = not any(c.isupper() for c in a.value)
         pos = a.start
         while pos > 0 and text[pos - 1].isalnum():  # pyap may start inside a word ("Higher Fold Fa<rm\nMoor Lane …>")
             pos -= 1
-        start, evidence = _grow_start(text, pos, out, lower)
-        if a not in out and not evidence:
+        near = [s for s in out if s.end > pos - 400 and s.start < a.end and s is not a]  # the spans of the lines above and the line
+        start, evidence = _grow_start(text, pos, near, lower)
+        if not existing and not evidence:
             continue
-        for s in out:  # another identifier before the anchor ends the address
-            if s is not a and s.entity not in ("LOCATION", "PERSON") and s.start < a.start and start < s.end:
+        for s in near:  # another identifier before the anchor ends the address
+            if s.entity not in ("LOCATION", "PERSON") and s.start < a.start and start < s.end:
                 start = s.end
         while start < a.start and text[start] in " \t\n,;:>":
             start += 1
-        if start >= a.start and a in out:
+        if start >= a.start and existing:
             continue
         start = min(start, a.start)
-        inside = [s for s in out if s is not a and s.entity in ("LOCATION", "PERSON") and s.start < a.end and start < s.end]
-        lo = min([start] + [s.start for s in inside])
-        hi = max([a.end] + [s.end for s in inside])
-        out = [s for s in out if s is not a and not any(s is x for x in inside)]
+        inside = {id(s): s for s in near if s.entity in ("LOCATION", "PERSON") and s.start < a.end and start < s.end}
+        lo = min([start] + [s.start for s in inside.values()])
+        hi = max([a.end] + [s.end for s in inside.values()])
+        out = [s for s in out if s is not a and id(s) not in inside]
         out.append(replace(a, start=lo, end=hi, value=text[lo:hi], entity="LOCATION"))
         out.sort(key=lambda s: (s.start, s.end))
     return out

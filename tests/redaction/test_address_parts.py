@@ -193,6 +193,11 @@ def test_a_branch_a_product_or_a_code_is_no_address(redactor, sentence, kept):
         ("Send it to PO Box 71, Braidwood NSW 2622 instead.", "PO Box 71, Braidwood NSW 2622", "Send it to"),
         ("Vivo en Calle Sol 9, 2º A, 29012 Málaga desde marzo.", "Calle Sol 9, 2º A, 29012 Málaga", "Vivo en"),
         ("We bought it in 2019, 12 Elm Road, Leeds LS6 2QT is the address.", "12 Elm Road, Leeds LS6 2QT", "2019"),
+        ("Invoice 2291, 12 High Street, Leeds LS1 1AA", "12 High Street, Leeds LS1 1AA", "Invoice 2291"),
+        ("Total: 45.00 EUR, Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin", "EUR"),
+        # a line of common words or a job title above the postcode line is no village or house name
+        ("Meeting Notes\nQ3 Budget\n10115 Berlin", "10115 Berlin", "Q3 Budget"),
+        ("Jane Doe\nSenior Manager\nAcme Ltd\n1 Main St\nLondon SW1A 1AA", "Acme Ltd\n1 Main St\nLondon SW1A 1AA", "Senior Manager"),
     ],
 )
 def test_the_growth_stops_at_a_name_a_cue_or_a_sentence(redactor, text_, address, kept):
