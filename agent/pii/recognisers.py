@@ -138,7 +138,7 @@ PERSON_VERBS = (
 PERSON_VERB_PLACES = r"at|in|on|near|to|for|an|am|im|auf|bei|in der|à|au|aux|chez|en|sur|a|al|en la|en el|nel|nella|presso|op|aan|bij"
 # Family and other relations a person's first name follows ("my daughter Ruby", "meine Tochter Rosa", "mio figlio Franco").
 KIN = (
-    r"(?:my|our|his|her|their)[ \t]+(?:daughter|son|wife|husband|partner|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
+    r"my[ \t]+partner|(?:my|our|his|her|their)[ \t]+(?:daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
     r"grandmother|grandfather|niece|nephew|aunt|uncle|cousin|fiancée?|stepson|stepdaughter)|"
     r"(?:mein|meine|unser|unsere)[ \t]+(?:Tochter|Sohn|Frau|Mann|Ehefrau|Ehemann|Mutter|Vater|Bruder|Schwester|Enkel|Enkelin|Partnerin|Partner)|"
     r"(?:ma|mon|notre)[ \t]+(?:fille|fils|femme|mari|épouse|mère|père|frère|sœur|soeur|petite-fille|petit-fils|compagne|compagnon|conjoint|conjointe)|"
@@ -343,10 +343,13 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             return False
         return verdict
 
-    def initials_ok(value: str) -> bool | str:  # "R. FABRE": the surname after the initials is no ordinary word ("P.S. Thanks")
+    def initials_ok(value: str) -> bool | str:
+        """"R. FABRE": the surname after the initials is no ordinary word ("P.S. Thanks") and is
+        written in capitals or listed ("B. Zusammenfassung" is a heading)."""
         last_word = re.split(r"[ \t&.]+", value.strip())[-1]
         parts = [p for p in last_word.split("-") if p]  # "HARTLEY-DAVIES": each piece may be a listed name
-        return bool(parts) and last_word.casefold() not in NOT_NAMES and not all(is_ordinary_word(p) for p in parts)
+        listed = any(p.casefold() in last_names or p.casefold() in first_names for p in parts)
+        return bool(parts) and (last_word.isupper() or listed) and last_word.casefold() not in NOT_NAMES and not all(is_ordinary_word(p) for p in parts)
 
     def here_ok(value: str) -> bool | str:  # "Will here again": a listed first name (and surname) even when a stop word
         words = value.split()

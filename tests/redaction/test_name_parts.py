@@ -170,6 +170,8 @@ def test_names_written_as_client_mail_writes_them(redactor, mail, name):
         ("Nothing here. Everything is fine with the account.", "Nothing here"),  # an ordinary word before "here"
         ("The invoice is attached.\n- Kitchen tap", "Kitchen tap"),  # a list item, not a signature
         ("P.S. THANKS AGAIN", "THANKS"),  # initials before an ordinary word
+        ("Die Übersicht folgt.\nB. Zusammenfassung", "Zusammenfassung"),  # a numbered heading, not a name
+        ("We have signed the contract with our partner Summit Freight.", "Summit Freight"),  # "our partner": a firm
         ("Volgens Art. 5 van de voorwaarden is dat niet gedekt. We missen de Summer Sale.", "Summer Sale"),
         ("Thanks, that's sorted now.\n\nRhys", "that's sorted"),
         ("hey, quick one, the app logs me out.", "quick one"),
