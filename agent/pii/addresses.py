@@ -13,8 +13,15 @@
 
 Scores: a street line with a house number 0.6; a postcode + town 0.5 (4-digit postcodes only
 at the start of a line or after a comma or street line, so years such as "2021 Norwegian"
-are not addresses). :func:`merge_address_block` in :mod:`agent.redaction` then joins the
-parts of one address into one placeholder, so the draft restores a whole address.
+are not addresses). :func:`join_address_parts` then joins the parts of one address into one
+placeholder, so the draft restores a whole address, and grows each address from its postcode
+(:func:`_grow_from_postcodes`): the short lines above a postcode line (house, farm and village
+names, an Irish county: "Rathmore House / Ballynoe / Fermoy / Co. Cork / P61 YK20"), the
+comma-separated parts before a postcode and town in a sentence ("Finca El Romeral, Ctra. de
+Ronda km 4, 29400 Ronda"), and lower-case addresses anchored by a postcode, an Eircode, a county
+or a state + ZIP with a street, house or unit before it ("rose cottage, church lane, little
+wittenham, oxon ox14 4ra"). A street name NER found next to a word for the firm's branch ("our
+Baker Street office") and a product name with a number ("the Flat 20 offer") are no address.
 """
 
 from __future__ import annotations
@@ -579,7 +586,7 @@ _SUBUNIT_AFTER = re.compile(
 # dei mille 7 int 4 20129 milano", "kerkstraat 12 bis, 5611 gh eindhoven"): the town is one word,
 # or two after a particle ("la roche", "san sebastián"); the postcode's digits tie it to the street.
 _POSTCODE_TOWN_NEXT = re.compile(
-    rf"[ \t]*,?[ \t]*(?:\d{{5}}|\d{{4}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
+    r"[ \t]*,?[ \t]*(?:\d{5}|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
 )
 _ANY_CASE_CODE = r"(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]?\d[a-z]{2}"  # an Eircode, a UK postcode (with re.I)
 _ENDS_WITH_POSTCODE_TOWN = re.compile(
@@ -587,7 +594,7 @@ _ENDS_WITH_POSTCODE_TOWN = re.compile(
 )
 # An Eircode or a UK postcode in any case right after a town or county ("co wicklow, a98 k7w3").
 _POSTCODE_NEXT = re.compile(
-    rf"[ \t]*,?[ \t]*(?i:(?:[ac-fhknprtv-y]\d{{2}}|d6w)[ \t]?[0-9ac-fhknprtv-y]{{4}}|[a-z]{{1,2}}\d[a-z\d]?[ \t]\d[a-z]{{2}})(?![\w])"
+    r"[ \t]*,?[ \t]*(?i:(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]\d[a-z]{2})(?![\w])"
 )
 # A US state code (any case) and a ZIP ending a lower-case tail: "seattle wa 98101".
 # A lower-case town, state code and ZIP right after a street or unit: "… apt 2, jersey city nj 07304 please".
@@ -624,7 +631,9 @@ def _named_parts_gap(gap: str) -> bool:
 def _extend(text: str, s) -> tuple[int, int]:
     """The span of the address part ``s`` with its house number before it on the line ("255
     hersnapvej 18"), a floor, door or building after a street line ("Calle Mayor 5, 3º B",
-    ``_SUBUNIT_AFTER``), the rest of its line when that is only towns, regions, countries and
+    "Rennweg 12/Stiege 2/Top 14", ``_SUBUNIT_AFTER``), a postcode and town in any case after a
+    street line ("8 impasse des lilas 44300 nantes", ``_POSTCODE_TOWN_NEXT``), an Eircode or UK
+    postcode in any case after a town or county (``_POSTCODE_NEXT``), the rest of its line when that is only towns, regions, countries and
     postcodes ("Apt. 162, Chomutice u Horic v Podkrkonoší, Czech Republic 33156"; in lower case
     when it is no run of ordinary words or ends with a US state and ZIP: "seattle wa 98101"),
     and up to three following lines of that kind."""
@@ -725,9 +734,13 @@ def join_address_parts(text: str, spans: list) -> list:
     one line, PERSON spans in them included ("Apt 4, The <Maltings>, <Bishop> Street, Dublin 8":
     a building and a street without a number, :func:`_named_parts_gap`); each address takes its house number, the rest of its line and its trailing
     town/country/postcode lines (:func:`_extend`). A span the extension reaches is absorbed when
-    it is a LOCATION or a PERSON, else the address stops before it. Repeated until nothing
-    changes (an extended address may now reach the next part: "… Riisa" + a blank line +
-    "Estonia 62488"), so the result is the same however often it is applied."""
+    it is a LOCATION or a PERSON, else the address stops before it. Then each address grows from
+    its postcode (:func:`_grow_from_postcodes`: the address lines above a postcode line, the
+    comma-separated parts before it, lower-case addresses). A street name beside a word for
+    the firm's branch and a product name with a number are dropped first (:func:`_branch_name`,
+    :func:`_product_name`). Repeated until nothing changes (an extended address may now reach
+    the next part: "… Riisa" + a blank line + "Estonia 62488"), so the result is the same however
+    often it is applied."""
     spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s)))]
     joined = spans
     lower_anchors = _lower_anchors(text)
