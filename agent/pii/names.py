@@ -208,6 +208,15 @@ _PLACE_OR_OWNER_BEFORE = re.compile(
 
 
 @lru_cache(maxsize=1)
+def relation_words() -> frozenset[str]:
+    """The nouns of relations of :data:`agent.pii.recognisers.KIN`, lower case ("mann", "tochter",
+    "figlio"): a name grows over none of them."""
+    from agent.pii.recognisers import KIN
+
+    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", KIN)) - frozenset("my our his her their mein meine unser unsere ma mon notre mi nuestra nuestro mia mio nostra nostro mijn onze".split())
+
+
+@lru_cache(maxsize=1)
 def greeting_words() -> frozenset[str]:
     """The words of the greetings and sign-offs of :mod:`agent.pii.recognisers`, lower case
     ("bore" of the Welsh "Bore da", "salam", "diolch"): never a listed name on their own."""
@@ -387,6 +396,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     out.append(self._result(a, words[i + 1][1], 0.5, "lower-case first name + listed surname"))
                     i += 2
                     continue
+            if f in relation_words() and _POSSESSIVE_BEFORE.search(text, max(0, a - 12), a):
+                i += 1  # "Mein Mann Peter": the relation, then the name ("Mann" is also a surname)
+                continue
             j = i - 1  # back over the capitalised words of the same name: "la tarifa Noche Verde"
             while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]):
                 j -= 1
@@ -651,10 +663,12 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     Goikoetxea"); nicknames in brackets or quotes inside the name ("G.H.M. (Truus) van den Bosch",
     "José Ignacio \"Nacho\" Urrutia"). At most
     :data:`GROW_MAX_WORDS` words each side; a particle or an initial is kept only when a name word
-    or the found name follows it. Cue words (titles, greetings, sign-offs, labels), stop words and
+    or the found name follows it. Cue words (titles, greetings, sign-offs, labels), relations
+    ("Mann", "Tochter": :func:`relation_words`), stop words and
     :data:`COMMON` words stop the growth ("Dear", "Mrs", "Regards", "Will"). A one-word span in
     lower case that the text also writes capitalised, outside a name position, is dropped
-    (:func:`lower_case_word_not_name`: "mark" where "Mark Doyle" signs), and so is a one-word span
+    (:func:`lower_case_word_not_name`: "mark" where "Mark Doyle" signs), a span inside an e-mail
+    address or a URL (:func:`inside_address`), and a one-word span
     used as a word where it stands (:func:`word_used_as_word`: "Hope you are well", "my
     Mercedes"), unless it is a name known before analysis (recogniser ``Seed``: headers, CRM).
 
@@ -669,6 +683,7 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     first, last = name_lists()
     cues = _cues()
     stops = _stop_words(language)
+    kin = relation_words()
     lexicon = language in lexicon_languages
 
     def kind(word: str, at: int) -> str | None:
@@ -681,8 +696,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return "particle"
         if re.fullmatch(r"[A-ZÀ-Þ]\.?|(?:[A-ZÀ-Þ]\.){2,4}", word) and f not in TITLE_INITIALS:
             return "initial"  # "K.", "G.H.M."
-        if f in cues or (("." in bare) and bare.split(".")[0].casefold() in cues):
-            return None  # a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
+        if f in cues or f in kin or (("." in bare) and bare.split(".")[0].casefold() in cues):
+            return None  # a relation ("Mein Mann Peter": "Mann" is also a surname), a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
             return None
         if re.search(r"['’](?![A-ZÀ-Þ])", bare):
@@ -702,7 +717,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if s.entity != "PERSON":
             out.append(s)
             continue
-        if s.recogniser != "Seed" and (lower_case_word_not_name(text, s.start, s.end) or word_used_as_word(text, s.start, s.end, language)):
+        if inside_address(text, s.start, s.end):
+            continue  # "tom" of "tom.whitworth@btinternet.com": the e-mail address is masked (or allowed) whole
+        if s.recogniser != "Seed" and (lower_case_word_not_name(text, s.start, s.end, language) or word_used_as_word(text, s.start, s.end, language)):
             continue  # "can you mark the form" where "Mark Doyle" signs: a word, not the name (a known name stays)
         a, b = s.start, s.end
         if a > 0 and b < len(text) and text[a - 1] in "(\"“„'‘" and text[b] in ")\"”“'’":
@@ -760,6 +777,20 @@ def _cue_before() -> re.Pattern:
     )
 
 
+def inside_address(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a part, not the whole, of an e-mail address or a URL
+    ("tom" of "tom.whitworth@btinternet.com", where a found name's parts are masked wherever they
+    appear): the address is one value, masked whole as an address or allowed whole (the firm's
+    own domains); a PERSON inside it would split it."""
+    lo, hi = start, end
+    while lo > 0 and not text[lo - 1].isspace() and text[lo - 1] not in "<>()[]\"',;":
+        lo -= 1
+    while hi < len(text) and not text[hi].isspace() and text[hi] not in "<>()[]\"',;":
+        hi += 1
+    token = text[lo:hi].rstrip(".")
+    return (lo, lo + len(token)) != (start, end) and ("@" in token or "://" in token or token.lower().startswith("www."))
+
+
 def in_name_position(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` stands where a writer puts a name, whatever its case: after
     a greeting, title, sign-off, intro phrase or field label on its line (:func:`_cue_before`),
@@ -772,16 +803,21 @@ def in_name_position(text: str, start: int, end: int) -> bool:
     return _cue_before().search(text, max(lo, start - 60), start) is not None
 
 
-def lower_case_word_not_name(text: str, start: int, end: int) -> bool:
+def lower_case_word_not_name(text: str, start: int, end: int, language: str = "en") -> bool:
     """True for a one-word PERSON span written in lower case ("mark", "grace", "franco") that
     the same text also writes capitalised ("Mark Doyle", "mio figlio Franco") and that does not
     stand in a name position (:func:`in_name_position`). A writer who capitalises the name and
     not the other occurrence uses that one as a word ("can you mark the form", "a grace period",
     "franco domicilio", "busta rosa"): a found name's parts are masked wherever they appear
     (:mod:`agent.pii.seeds`), case-insensitively, and the name list and the NER take such words
-    for names. A writer who writes the name in lower case everywhere keeps it masked."""
+    for names. A writer who writes the name in lower case everywhere keeps it masked. In English
+    and French (lexicons installed) the word must also be a word of the language: in "Ask John.
+    john will know" the second is a hasty name."""
     word = text[start:end]
     if not word.isalpha() or not word.islower() or len(word) < 3:
+        return False
+    packages = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(language)
+    if packages and not in_lexicon(word, packages):
         return False
     capitalised = re.compile(rf"(?<![\w]){re.escape(word[0].upper() + word[1:])}(?!\w)|(?<![\w]){re.escape(word.upper())}(?!\w)")
     return capitalised.search(text) is not None and not in_name_position(text, start, end)

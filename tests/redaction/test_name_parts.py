@@ -156,6 +156,7 @@ def test_a_lower_case_word_of_the_language_is_no_name_to_the_ner(redactor, mail,
         ("Kun je de aanvraag als spoed markeren? Mark van de klantenservice zei dat dat kon.", "Mark"),
         ("Hoi,\nde factuur is betaald.\nGroetjes,\nJoy Mensah", "Joy Mensah"),
         ("Please add her to the policy.\n(joint policy with my daughter Ruby)", "Ruby"),
+        ("Mein Mann Peter und ich möchten den Vertrag kündigen.", "Peter"),  # "Mann" is also a surname: not part of the name
         ("hello\nmy card was declined twice this morning. can someone look at it\nsean murphy", "sean murphy"),
     ],
 )
@@ -226,3 +227,9 @@ def test_a_name_used_as_a_word_or_a_product_stays_readable(redactor, mail, word)
 def test_the_same_words_as_names_stay_names(redactor, mail, name):
     text, pm = redact(redactor, mail)
     assert name in pm.mapping.values(), (text, pm.mapping)
+
+
+def test_a_name_part_inside_an_e_mail_address_leaves_the_address_whole(redactor):
+    text, pm = redact(redactor, "Hello,\nplease update my policy.\nTom Whitworth\ntom.whitworth@btinternet.com")
+    assert "tom.whitworth@btinternet.com" in pm.mapping.values(), pm.mapping
+    assert any(ph.startswith("<EMAIL_ADDRESS_") and v == "tom.whitworth@btinternet.com" for ph, v in pm.mapping.items()), pm.mapping
