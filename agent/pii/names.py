@@ -36,7 +36,14 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from agent.pii.words import ENGLISH_MODEL, LEXICON_MODELS, english_parts_of_speech, in_lexicon, is_ordinary_word, stop_words
+from agent.pii.words import (
+    ENGLISH_MODEL,
+    LEXICON_MODELS,
+    english_parts_of_speech,
+    in_lexicon,
+    is_ordinary_word,
+    stop_words,
+)
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’ -]+")
 PARTICLES = frozenset("van der den de del della la le du da di dos das von zu ter ten af bin al el y".split())
@@ -768,7 +775,15 @@ def _cue_before() -> re.Pattern:
     title, a sign-off, a "my name is" phrase or a field label ("hi grace", "Mr frank", "thx jen",
     "Name: rose"), searched on the text before the word."""
     from agent.pii.recognisers import (
-        CASUAL_SIGNOFFS, GREETINGS, INTRO_ANY, INTRO_CAP, LOWER_TITLES, NAME_IS, NAME_LABELS, SIGNOFFS, TITLES,
+        CASUAL_SIGNOFFS,
+        GREETINGS,
+        INTRO_ANY,
+        INTRO_CAP,
+        LOWER_TITLES,
+        NAME_IS,
+        NAME_LABELS,
+        SIGNOFFS,
+        TITLES,
     )
 
     words = "|".join((GREETINGS, SIGNOFFS, CASUAL_SIGNOFFS, INTRO_ANY, INTRO_CAP, NAME_IS, LOWER_TITLES))
