@@ -28,6 +28,7 @@ from agent.pii.addresses import PostcodeTownRecognizer, PyapAddressRecognizer, e
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
 from agent.pii.names import EmailNameRecognizer, GazetteerNameRecognizer, name_lists, ner_recogniser
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+from agent.pii.phone_shapes import InternationalNumberRecognizer
 from agent.pii.words import is_ordinary_word
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
@@ -601,7 +602,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
         "EMAIL_ADDRESS": lambda: [email_recogniser(language)],
         "URL": lambda: [UrlOutsideEmailRecognizer(supported_language=language)],
         "CREDIT_CARD": lambda: [card_like_recogniser(language)],
-        "PHONE_NUMBER": lambda: [national_phone_recogniser(language)],
+        "PHONE_NUMBER": lambda: [national_phone_recogniser(language), InternationalNumberRecognizer(language)],
         "DATE_OF_BIRTH": lambda: [dob_recogniser(language)],
         "IBAN_CODE": lambda: [iban_like_recogniser(language)],
         "LOCATION": lambda: [eu_address_recogniser(language), PyapAddressRecognizer(language), PostcodeTownRecognizer(language)],
