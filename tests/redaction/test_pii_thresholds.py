@@ -17,8 +17,8 @@ from evaluation.pii_data import load
 
 # Measured on the test split when this file was written (see the issue 10 report); not tuned on it.
 BELOW_THRESHOLD = {
-    "LOCATION": "recall 41/45 = 0.911 on test (34/36 on the samples before written_samples_3, 7/9 on its 26): four labelled "
-    "address values not fully masked (test is held out: not inspected)",
+    "LOCATION": "recall 42/45 = 0.933 on test (was 41/45): three labelled address values not fully masked "
+    "(test is held out: not inspected)",
 }
 
 
