@@ -276,25 +276,30 @@ class _Protected:
     form (digits matched on whole digit groups)."""
 
     def __init__(self, placeholders: PlaceholderMap, exempt: set[str]):
-        self.words: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}  # first word -> (offset, words, placeholder)
+        # first word -> (offset, words, placeholder, the exact spelling required or None for any case,
+        # whether that spelling is also a lexicon word: then not at a sentence start)
+        self.words: dict[str, list[tuple[int, tuple[str, ...], str, str | None, bool]]] = {}
         self.digits: list[tuple[str, str]] = []  # (digits, placeholder)
         seen: set[str] = set()
         for ph, value in placeholders.mapping.items():
             value = " ".join(value.split())
-            forms = [value]
+            forms: list[tuple[str, tuple[str, bool] | None]] = [(value, None)]
             if ph.startswith("<PERSON_"):
                 known = placeholders.detectors.get(ph, "") in KNOWN_DETECTORS
                 if not known and " " not in value and is_ordinary_word(value):
                     forms = []  # a detector's one-word "name" that is an ordinary word ("design"): not a person alone
+                elif not known and " " not in value:
+                    forms = [(value, _part_spelling(value))]  # a one-word name: as a part of a name below
                 else:
-                    forms += [v for v in name_variants(value, known=known) if " " in v or len(v) >= NAME_PART_MIN]
-            for f in forms:
+                    forms += [(v, None if known or " " in v else _part_spelling(v)) for v in name_variants(value, known=known) if " " in v or len(v) >= NAME_PART_MIN]
+            for f, exact in forms:
                 key = f.casefold()
                 first = _WORD.search(f)
                 if key in seen or len(f) < 2 or key in exempt or key in _SALUTATIONS or first is None:
                     continue
                 seen.add(key)
-                self.words.setdefault(first.group(0).lower(), []).append((first.start(), tuple(w.lower() for w in f.split()), ph))
+                spelling, lexical = exact if exact else (None, False)
+                self.words.setdefault(first.group(0).lower(), []).append((first.start(), tuple(w.lower() for w in f.split()), ph, spelling, lexical))
             digits = re.sub(r"\D", "", value)
             if len(digits) >= MIN_VALUE_DIGITS and digits not in {d for d, _ in self.digits}:
                 self.digits.append((digits, ph))
@@ -306,11 +311,13 @@ class _Protected:
         if len(lower) != len(text):  # a character whose lower case is longer: compare one by one
             lower = "".join(c.lower()[0] for c in text)
         for w in _WORD.finditer(lower):
-            for offset, words, ph in self.words.get(w.group(0), ()):
+            for offset, words, ph, spelling, lexical in self.words.get(w.group(0), ()):
                 start = w.start() - offset
                 if start < 0 or (start > 0 and _is_word(lower[start - 1])):
                     continue
                 end = _match_words(lower, start, words)
+                if end is not None and spelling is not None and (text[start:end] != spelling or (lexical and _sentence_start(text, start))):
+                    continue  # a name's word written as a word (see _part_spelling)
                 if end is not None:
                     yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], start, end, ph)
                     break
@@ -331,6 +338,25 @@ class _Protected:
                 if i in starts and i + len(digits) in ends:
                     yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], pos[i], pos[i + len(digits) - 1] + 1, ph)
                 i = flat.find(digits, i + 1)
+
+
+def _part_spelling(part: str) -> tuple[str, bool]:
+    """How the last check matches a one-word name, or one word of a name, a detector found
+    ("Ruby", "Bill" of "Bill Okafor"): ``(spelling, lexical)``: only capitalised ("Ruby", not
+    "ruby"), and when the word is also an English or French lexicon word ("Hope", "Will", "Bill"),
+    not at the start of a sentence either. Redaction masks such a word where it names the person
+    and leaves it where it is a word ("a ruby ring", "the bill", "rosa Mappe", "Hope you are
+    well": :mod:`agent.pii.names`); a check that knows no syntax cannot tell those apart, and
+    refusing every request that holds the word would send the item to a person for nothing. The
+    whole name, and every part of a name the item already knew (headers, CRM), match in any case."""
+    from agent.pii.words import in_lexicon
+
+    return part[:1].upper() + part[1:], in_lexicon(part)
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in "\n.!?"
 
 
 def _is_word(c: str) -> bool:

@@ -137,5 +137,21 @@ def test_a_detectors_one_word_ordinary_name_and_salutations_are_not_findings_rea
         mapping={"<PERSON_1>": "design", "<PERSON_2>": "Olivia", "<PERSON_3>": "Billing Team", "<PERSON_4>": "Olga Petrenko"},
         detectors={"<PERSON_1>": "NameListRecognizer", "<PERSON_2>": "NameListRecognizer", "<PERSON_3>": "Seed", "<PERSON_4>": "Seed"},
     )
-    text = "Dear Team, thanks for the design review invite from billing. Regards, olivia (Petrenko)"
-    assert _found(OutboundGuard(), text, pm) == [("PERSON", "olivia"), ("PERSON", "Petrenko")]
+    text = "Dear Team, thanks for the design review invite from billing. Regards, Olivia (Petrenko)"
+    assert _found(OutboundGuard(), text, pm) == [("PERSON", "Olivia"), ("PERSON", "Petrenko")]
+
+
+def test_a_found_names_word_that_redaction_left_as_a_word_is_no_finding():
+    """Redaction masks "Ruby", "Rosa" or "Bill" where they name someone and leaves them where they
+    are words ("a ruby ring", "rosa Mappe", "the bill"): a detector-found name's single words are
+    matched only capitalised, and not at all when they are English or French words; the whole
+    name, and every part of a name the item knew from its headers, in any case."""
+    found = PlaceholderMap(
+        mapping={"<PERSON_1>": "Ruby", "<PERSON_2>": "Rosa Hartmann", "<PERSON_3>": "Bill Okafor", "<PERSON_4>": "Iris Vance"},
+        detectors={f"<PERSON_{i}>": "NameListRecognizer" for i in range(1, 5)},
+    )
+    text = "A ruby ring in the rosa Mappe; the bill and the iris. Then Ruby, Rosa and Bill wrote; ROSA HARTMANN; okafor"
+    assert _found(OutboundGuard(), text, found) == [("PERSON", "Ruby"), ("PERSON", "Rosa"), ("PERSON", "Bill"), ("PERSON", "ROSA HARTMANN")]
+    assert _found(OutboundGuard(), "Bill me later. Hope you are well", found) == []  # lexicon words at a sentence start
+    known = PlaceholderMap(mapping={"<PERSON_1>": "Ruby Okafor"}, detectors={"<PERSON_1>": "Seed"})
+    assert _found(OutboundGuard(), "a ruby ring for okafor", known) == [("PERSON", "ruby"), ("PERSON", "okafor")]
