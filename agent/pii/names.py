@@ -763,10 +763,32 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        if text[a:b].islower() and b == s.end:  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
+            m = _AFTER.match(text, b)
+            if m is not None and lower_surname(m.group(2), language, lexicon, first, last, cues | stops | kin):
+                b = m.end(2)
         if (a, b) == (s.start - 1, s.end + 1) and text[a] in "(\"“„'‘":
             a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
     return out
+
+
+_LOWER_NAME_WORD = re.compile(r"[a-zß-öø-ÿ]{2,}(?:['’-][a-zß-öø-ÿ]{2,}){0,2}|[od]['’][a-zß-öø-ÿ]{2,}(?:-[a-zß-öø-ÿ]{2,})?")
+
+
+def lower_surname(word: str, language: str, lexicon: bool, first: frozenset[str], last: frozenset[str], stop: set[str] | frozenset[str]) -> bool:
+    """True for a lower-case word that can be the surname after a lower-case name the detectors
+    found ("grace" + "o'brien-hartley", "dale" + "kowalski"): letters with inner apostrophes or
+    hyphens, no stop, cue or common word, and a listed surname or, where a lexicon is installed
+    (English, French), a word no lexicon knows. Why (issue 10, new-user trial): "mrs grace
+    o'brien-hartley" masked "grace" and sent the surname."""
+    w = word.rstrip(".,;:!?")
+    f = w.casefold()
+    if not _LOWER_NAME_WORD.fullmatch(w) or f in stop or f in COMMON:
+        return False
+    if f in last or any(p in last for p in re.split(r"['’-]", f) if len(p) > 2):
+        return True
+    return lexicon and not is_ordinary_word(w) and not any(is_ordinary_word(p) for p in re.split(r"-", f) if p)
 
 
 @lru_cache(maxsize=1)

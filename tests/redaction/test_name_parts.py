@@ -233,3 +233,25 @@ def test_a_name_part_inside_an_e_mail_address_leaves_the_address_whole(redactor)
     text, pm = redact(redactor, "Hello,\nplease update my policy.\nTom Whitworth\ntom.whitworth@btinternet.com")
     assert "tom.whitworth@btinternet.com" in pm.mapping.values(), pm.mapping
     assert any(ph.startswith("<EMAIL_ADDRESS_") and v == "tom.whitworth@btinternet.com" for ph, v in pm.mapping.items()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("My wife, mrs grace o'brien-hartley, is co-signatory and will phone you.", "grace o'brien-hartley"),
+        ("Dear Ms. olivia okonkwo-blake, thanks for your letter", "olivia okonkwo-blake"),
+    ],
+)
+def test_a_lower_case_surname_after_a_lower_case_name_is_masked_with_it(text, name):
+    from evaluation.pii import build_redactor
+
+    spans = [(s.entity, text[s.start : s.end]) for s in build_redactor().detect(text)]
+    assert ("PERSON", name) in spans
+
+
+def test_a_lower_case_word_after_a_lower_case_name_is_not_taken_when_it_is_a_word():
+    from evaluation.pii import build_redactor
+
+    text = "mrs grace will call you back"
+    spans = [text[s.start : s.end] for s in build_redactor().detect(text) if s.entity == "PERSON"]
+    assert spans == ["grace"]
