@@ -11,6 +11,7 @@ redaction missed must have been refused (item escalated with ``outbound_pii_bloc
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -30,8 +31,8 @@ try:  # the risk reviewer's requests (issue 11) start with this marker
 except ImportError:  # pragma: no cover - before the reviewer role exists
     REVIEW_MARKER = "[draftguard:risk_review"
 
-# The module's fixture runs the pipeline over the whole labelled set (752 messages since
-# written_samples_3): about 3 minutes on a quiet 2-core machine, more when the other xdist worker
+# The module's fixture runs the pipeline over the whole labelled set (962 messages since
+# written_samples_5): about 3 minutes on a quiet 2-core machine, more when the other xdist worker
 # competes for the cores; pytest-timeout counts the fixture in the first test's time.
 pytestmark = pytest.mark.timeout(900)
 
@@ -114,12 +115,47 @@ def _messages() -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
                 values.setdefault(sp.entity, []).append(sp.value)
         values.setdefault("EMAIL_ADDRESS", []).append(f"client{n}@inbox.example")
         labels[name] = values
+        unlabelled = list(s.text)
+        for sp in s.spans:
+            unlabelled[sp.start : sp.end] = " " * (sp.end - sp.start)
+        _WORDS_OUTSIDE_LABELS[name] = _word_counts(f"Ticket {n} {hello} {''.join(unlabelled)} {bye}")
     for i, (sender, subject, body, values) in enumerate(WRITTEN):
         n = 10_000 + i
         name = f"{1700000000 + n}.M{n}P1.pii"
         files[name] = _mail(n, sender, f"Ticket {n}: {subject}", body)
         labels[name] = values
     return files, labels
+
+
+#: message file -> word counts (case-folded) of the message outside its labelled values: a name that
+#: is also a word ("Rose" and "rose by 3%", "Will" and "will") may stay where the client wrote the word
+_WORDS_OUTSIDE_LABELS: dict[str, Counter] = {}
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _word_counts(text: str) -> Counter:
+    return Counter(w.casefold() for w in _WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _template_words() -> Counter:
+    """The most times each word occurs in one of the prompt templates (the text around the client's)."""
+    from pathlib import Path
+
+    import agent
+
+    out: Counter = Counter()
+    for path in (Path(agent.__file__).parent / "prompt_templates").rglob("*.j2"):
+        out |= _word_counts(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _word_leaked(external_id: str, word: str, text: str) -> bool:
+    """True when ``text`` (a request) holds the one-word value ``word`` more often than the client
+    wrote it as an ordinary word outside the labels and the prompt template holds it."""
+    w = word.casefold()
+    found = sum(1 for m in _WORD.finditer(text) if m.group(0).casefold() == w)
+    return found > _WORDS_OUTSIDE_LABELS.get(external_id, Counter())[w] + _template_words()[w]
 
 
 def _value_patterns(entity: str, value: str) -> list[re.Pattern]:
@@ -205,8 +241,17 @@ def _leaks(run) -> tuple[list[tuple[str, str, str]], dict]:
     leaks = []
     for external_id, text in zip(sent, texts, strict=True):
         for entity, values in labels[external_id].items():
-            leaks += [(external_id, entity, v) for v in values if any(p.search(text) for p in _value_patterns(entity, v))]
+            for v in values:
+                hits = [p for p in _value_patterns(entity, v) if p.search(text)]
+                # a one-word value or name part counts only beyond the times the client wrote it as a word
+                if any(not _WORD.fullmatch(_unescape(p)) or _word_leaked(external_id, _unescape(p), text) for p in hits):
+                    leaks.append((external_id, entity, v))
     return sorted(set(leaks)), facts
+
+
+def _unescape(p: re.Pattern) -> str:
+    r"""The literal word of a one-word pattern of :func:`_value_patterns` (``(?<!\w)Rose(?!\w)``)."""
+    return re.sub(r"\\(.)", r"\1", p.pattern.removeprefix(r"(?<!\w)").removesuffix(r"(?!\w)"))
 
 
 def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_escalated(run):
@@ -245,9 +290,9 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 @pytest.mark.xfail(
     strict=True,
     reason="issue 10 gap: names and address parts that redaction misses are not in the item's placeholder map and have "
-    "no shape the last check can tell from ordinary words: 3 names and 2 address parts in 842 messages on 2026-12-07 "
-    "(train/dev: 'Will here again', lower-case addresses in running text; one held-out test name); was 2 names in 597 "
-    "messages, 5 and 19 before that; "
+    "no shape the last check can tell from ordinary words: 1 name (held-out test) and 1 address part (dev: a lower-case "
+    "Swiss 'im gässli 3, 4410 liestal') in 962 messages on 2026-12-07 (a one-word name counts only beyond the times the "
+    "client wrote it as a word); was 3 names and 2 address parts in 842 messages, 2 names in 597, 5 and 19 before that; "
     "the test split is not tuned on",
 )
 def test_no_name_or_address_reaches_the_model(run):
