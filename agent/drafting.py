@@ -13,9 +13,9 @@ that are unusable (refusal, bad JSON) are not endpoint failures and do not count
 Nygard's Circuit Breaker ("Release It!", ch. 5), as implemented by pybreaker.
 
 The outbound check (:mod:`agent.outbound_guard`) runs inside the model client, on the exact
-request. When it refuses (:class:`agent.outbound_guard.OutboundBlocked`), nothing was sent: the
-template drafter writes the draft and ``fallback_reason`` is the refusal (``outbound_pii_blocked:
-… (PHONE_NUMBER 1); nothing was sent``): types and counts only. A refusal is not an endpoint
+request. When it refuses (:class:`agent.outbound_guard.OutboundBlocked`), that request is not sent:
+the template drafter writes the draft and ``fallback_reason`` is the refusal (``outbound_pii_blocked:
+… (PHONE_NUMBER 1); this request was not sent``): types and counts only. A refusal is not an endpoint
 failure (pybreaker counts an excluded error as a success, so it can close a half-open circuit
 without reaching the endpoint; the next real failure opens it again).
 """
@@ -111,7 +111,7 @@ class Drafter:
                     self.circuit_open_drafts += 1
                 b = self.breaker
                 reason = f"{CIRCUIT_OPEN} after {b.fail_max} consecutive failures; next try after {b.reset_timeout:g} s"
-            except OutboundBlocked as exc:  # the outbound check refused: nothing was sent
+            except OutboundBlocked as exc:  # the outbound check refused: this request was not sent
                 reason = str(exc)[:500]
             except DrafterError as exc:
                 reason = f"model failed: {exc}"[:500]

@@ -192,13 +192,14 @@ class OutboundHit:
 
 class OutboundBlocked(DrafterError):
     """The request to the model held personal data and ``[redaction] outbound`` is ``refuse``:
-    nothing was sent. ``found`` counts the hits per type (never a value). Not transient: a retry
+    that request was not sent (an earlier request of the same item may have been). ``found`` counts
+    the hits per type (never a value). Not transient: a retry
     would send the same text; the circuit breaker does not count it as an endpoint failure."""
 
     def __init__(self, found: dict[str, int], why: str = "held personal data that redaction missed"):
         self.found = dict(found)
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.found.items())) or "none"
-        super().__init__(f"{BLOCKED_RULE}: the request to the model {why} ({kinds}); nothing was sent", transient=False)
+        super().__init__(f"{BLOCKED_RULE}: the request to the model {why} ({kinds}); this request was not sent", transient=False)
 
 
 class UnguardedRequest(OutboundBlocked):
@@ -637,7 +638,7 @@ def outbound_findings(report: OutboundReport) -> list[Finding]:
     a routing rule on ``finding_ids`` can send such items to a person) when values were masked.
     The message names the types and counts, never a value."""
     if report.action == "refused":
-        msg = f"the request to the model held personal data that redaction missed ({report.summary()}); nothing was sent"
+        msg = f"a request to the model held personal data that redaction missed ({report.summary()}); that request was not sent"
         return [Finding(rule_id=BLOCKED_RULE, severity=Severity.critical, target="prompt", message=msg)]
     if report.action == "masked":
         msg = f"personal data that redaction missed was masked in the request to the model ({report.summary()})"
@@ -657,5 +658,5 @@ def outbound_decision(report: OutboundReport, decision: RoutingDecision, group: 
         action=Action.escalate,
         group=decision.group if decision.action == Action.escalate and decision.group else group,
         case_actions=decision.case_actions if decision.action == Action.escalate else {},
-        reasons=[f"outbound check refused the model request ({report.summary()}); nothing was sent", *decision.reasons],
+        reasons=[f"outbound check refused a model request ({report.summary()}); that request was not sent", *decision.reasons],
     )
