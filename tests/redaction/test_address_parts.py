@@ -204,3 +204,16 @@ def test_the_growth_stops_at_a_name_a_cue_or_a_sentence(redactor, text_, address
     text, pm = _redact(redactor, text_)
     assert address in _locations(pm).values(), (text, pm.mapping)
     assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Neue Adresse: Mariahilfer Straße 123/2/14, 1060 Wien, Österreich. Danke!", "Mariahilfer Straße 123/2/14, 1060 Wien, Österreich"),
+        ("Neue Adresse: Bahnhofstrasse 5, 9000 St. Gallen", "Bahnhofstrasse 5, 9000 St. Gallen"),
+    ],
+)
+def test_a_full_stop_ends_the_address_unless_it_ends_an_abbreviation(text, address):
+    from evaluation.pii import build_redactor
+
+    assert [text[s.start : s.end] for s in build_redactor().detect(text) if s.entity == "LOCATION"] == [address]
