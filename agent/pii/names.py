@@ -856,8 +856,15 @@ def lower_case_word_not_name(text: str, start: int, end: int, language: str = "e
     packages = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(language)
     if packages and not in_lexicon(word, packages):
         return False
-    capitalised = re.compile(rf"(?<![\w]){re.escape(word[0].upper() + word[1:])}(?!\w)|(?<![\w]){re.escape(word.upper())}(?!\w)")
-    return capitalised.search(text) is not None and not in_name_position(text, start, end)
+    tokens = _tokens(text)
+    return (word[0].upper() + word[1:] in tokens or word.upper() in tokens) and not in_name_position(text, start, end)
+
+
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> frozenset[str]:
+    """The word tokens (``\\w+``) of ``text``, once per text: a message with thousands of found
+    words asks for each (a regular expression per word over the whole text was quadratic)."""
+    return frozenset(re.findall(r"\w+", text))
 
 
 _SENTENCE_START = re.compile(r"(?:\A|[.!?][\"”')]*[ \t]+|\n)[ \t\"“'(>*•-]*([^\W\d_])")
