@@ -4,9 +4,9 @@ Presidio's ``EmailRecognizer`` validates the domain against the public-suffix li
 ``ana@casa.internal``, ``x@y.local`` or ``team@corp.lan`` are not found, and its
 ``UrlRecognizer`` then finds ``casa.internal`` inside the address (``<URL_1>``). Here an
 e-mail address is any RFC 5322 ``dot-atom@domain`` shape (RFC 5322 section 3.4.1: atext
-characters in the local part, dot-separated labels of letters, digits and hyphens in the
-domain, at least one dot), whatever the suffix; URL matches that overlap an e-mail address
-are dropped.
+characters in the local part, one or more dot-separated labels of letters, digits and hyphens
+in the domain), whatever the suffix, and without one: ``admin@intranet`` and Lotus Notes'
+``Sarah Wesner@ENRON`` are addresses too; URL matches that overlap an e-mail address are dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_RE = re.compile(
-    rf"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-])(?P<v>{_ATEXT}+(?:\.{_ATEXT}+)*@{_LABEL}(?:\.{_LABEL})+)(?![A-Za-z0-9-])"
+    rf"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-])(?P<v>{_ATEXT}+(?:\.{_ATEXT}+)*@{_LABEL}(?:\.{_LABEL})*)(?![A-Za-z0-9-])"
 )
 
 

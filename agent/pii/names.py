@@ -825,7 +825,15 @@ def inside_address(text: str, start: int, end: int) -> bool:
     while hi < len(text) and not text[hi].isspace() and text[hi] not in "<>()[]\"',;":
         hi += 1
     token = text[lo:hi].rstrip(".")
-    return (lo, lo + len(token)) != (start, end) and ("@" in token or "://" in token or token.lower().startswith("www."))
+    if (lo, lo + len(token)) == (start, end):
+        return False
+    if "://" in token or token.lower().startswith("www."):
+        return True
+    from agent.pii.emails import EMAIL_RE
+
+    # only inside the address the e-mail recogniser masks: in "Sarah Wesner@ENRON" the address is
+    # "Wesner@ENRON", and "Sarah" stays a name
+    return any(m.start("v") + lo <= start and end <= m.end("v") + lo for m in EMAIL_RE.finditer(token))
 
 
 def in_name_position(text: str, start: int, end: int) -> bool:

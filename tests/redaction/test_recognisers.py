@@ -460,3 +460,19 @@ def test_a_lower_case_street_line_with_its_unit_and_the_lines_after_it_are_one_a
 def test_a_unit_word_after_an_amount_is_no_street_line(redactor):
     text, _ = redact(redactor, "I paid 300 dollars for the suite upgrade last week.")
     assert "300 dollars" in text, text
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("come by whenever\n\nSarah Wesner@ENRON\n12/12/2000 01:31 PM", "Sarah Wesner@ENRON"),  # Lotus Notes: the name stays masked
+        ("write to admin@intranet please", "admin@intranet"),
+        ("statement 0@0", "0@0"),
+    ],
+)
+def test_an_address_without_a_dot_in_its_domain_is_an_address(text, value):
+    """RFC 5322 does not ask for a dot in the domain: a dotless address is masked, and a name
+    before it is not dropped as a part of it."""
+    from evaluation.pii import build_redactor
+
+    assert value in [text[s.start : s.end] for s in build_redactor().detect(text)]
