@@ -47,6 +47,12 @@ INJECTIONS = [
 ]
 ODD = ["\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\x00", "\u00a0", "é", "ß", "—", "😀", "\t", "\r"]
 TLDS = ["com", "example", "co.uk", "de", "org", "io"]
+# What counts as an e-mail address written into the body (the random text pieces make some): an RFC
+# 5321 mailbox, a dot-atom local part (RFC 5322 atext) at a domain of host-name labels, dots optional
+# ("0@0" is one, "0@\x1b" is not). Written here, not imported: the oracle is independent of the product.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+MAILBOX = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*@{_LABEL}(?:\.{_LABEL})*")
 
 local = st.from_regex(r"[a-z][a-z0-9._+-]{0,14}[a-z0-9]", fullmatch=True).filter(lambda s: ".." not in s)
 domain = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
@@ -99,7 +105,7 @@ def messages(draw) -> tuple[bytes, list[str]]:
         raw = raw.replace(b"\n\n", b"\n\n\x00", 1)  # a raw NUL in the body
     if draw(st.integers(0, 9)) == 0:
         raw = raw[: draw(st.integers(0, len(raw)))]  # cut short anywhere
-    return raw, [sender, *[e for e in body_parts if isinstance(e, str) and re.fullmatch(r"\S+@\S+", e)]]
+    return raw, [sender, *[e for e in body_parts if isinstance(e, str) and MAILBOX.fullmatch(e)]]
 
 
 def _contains_address(text: str, address: str) -> bool:
@@ -115,7 +121,9 @@ DRAFT = DraftResult(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+# derandomize: CI runs the same 60 examples every time (a random search that finds a new case in
+# one CI run and not the next is a flaky gate); widen the search locally with a higher max_examples.
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(messages())
 def test_parse_redact_assess_never_crashes_and_keeps_its_invariants(redactor, generated):
     raw, addresses = generated
