@@ -213,7 +213,5 @@ def test_the_growth_stops_at_a_name_a_cue_or_a_sentence(redactor, text_, address
         ("Neue Adresse: Bahnhofstrasse 5, 9000 St. Gallen", "Bahnhofstrasse 5, 9000 St. Gallen"),
     ],
 )
-def test_a_full_stop_ends_the_address_unless_it_ends_an_abbreviation(text, address):
-    from evaluation.pii import build_redactor
-
-    assert [text[s.start : s.end] for s in build_redactor().detect(text) if s.entity == "LOCATION"] == [address]
+def test_a_full_stop_ends_the_address_unless_it_ends_an_abbreviation(redactor, text, address):
+    assert [text[s.start : s.end] for s in redactor.detect(text) if s.entity == "LOCATION"] == [address]

@@ -242,16 +242,12 @@ def test_a_name_part_inside_an_e_mail_address_leaves_the_address_whole(redactor)
         ("Dear Ms. olivia okonkwo-blake, thanks for your letter", "olivia okonkwo-blake"),
     ],
 )
-def test_a_lower_case_surname_after_a_lower_case_name_is_masked_with_it(text, name):
-    from evaluation.pii import build_redactor
-
-    spans = [(s.entity, text[s.start : s.end]) for s in build_redactor().detect(text)]
+def test_a_lower_case_surname_after_a_lower_case_name_is_masked_with_it(redactor, text, name):
+    spans = [(s.entity, text[s.start : s.end]) for s in redactor.detect(text)]
     assert ("PERSON", name) in spans
 
 
-def test_a_lower_case_word_after_a_lower_case_name_is_not_taken_when_it_is_a_word():
-    from evaluation.pii import build_redactor
-
+def test_a_lower_case_word_after_a_lower_case_name_is_not_taken_when_it_is_a_word(redactor):
     text = "mrs grace will call you back"
-    spans = [text[s.start : s.end] for s in build_redactor().detect(text) if s.entity == "PERSON"]
+    spans = [text[s.start : s.end] for s in redactor.detect(text) if s.entity == "PERSON"]
     assert spans == ["grace"]

@@ -5,13 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.pii import build_redactor
-
-
-@pytest.fixture(scope="module")
-def redactor():
-    return build_redactor()
-
 
 def _phones(redactor, text):
     return [text[s.start : s.end] for s in redactor.detect(text) if s.entity == "PHONE_NUMBER"]
