@@ -160,12 +160,25 @@ def _title_case_line(text: str, at: int) -> bool:
     return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w, english_only=True)) >= 2
 
 
-# Departments and functions written with a capital inside a sentence ("forward it to Compliance").
+# Departments, functions and teams, in the six languages: written with a capital inside a sentence
+# ("forward it to Compliance") and on the signature or "To:" line of a mail sent for one ("Einkauf
+# und Logistik", "Ufficio Acquisti", "Departamento de Compras", "Aan: Klantendienst", "An: Schaden").
 _DEPARTMENTS = frozenset(
     """compliance finance legal accounting accounts marketing sales support billing payroll procurement purchasing security
     operations management reception treasury audit research engineering logistics facilities admin administration
-    underwriting claims collections onboarding helpdesk it hr""".split()
+    underwriting claims collections onboarding helpdesk it hr department dept team office desk unit division
+    abteilung einkauf verkauf vertrieb buchhaltung logistik personalabteilung kundendienst kundenservice schaden
+    schadenabteilung schadenservice verwaltung geschäftsleitung geschäftsführung sekretariat empfang rechtsabteilung finanzen
+    controlling versand
+    service département comptabilité achats ventes direction secrétariat accueil logistique juridique sinistres facturation
+    recouvrement équipe
+    departamento compras ventas contabilidad administración recepción logística secretaría dirección siniestros facturación
+    ufficio acquisti vendite amministrazione contabilità segreteria logistica direzione sinistri fatturazione reparto
+    afdeling inkoop verkoop boekhouding administratie klantendienst klantenservice logistiek secretariaat receptie
+    schadeafdeling directie facturatie""".split()
 )
+DEPARTMENTS = _DEPARTMENTS
+
 # Words before a noun that make it a thing, not a person ("the University", "our Bank").
 _DETERMINERS = frozenset("the a an this that these those our your my their his her its every each any some no".split())
 _ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
@@ -205,6 +218,10 @@ PRODUCT_WORDS = frozenset(
     """tariff tarif tarifa tariffa plan plano piano pakket paket package paquete pacchetto bundle forfait formule offre offer
     oferta offerta angebot abonnement abo product produit producto prodotto producten modell model modelo modello""".split()
 )
+# Articles of the six languages before a lower-case noun phrase ("el pastor alemán", "la rosa
+# rossa"): no article stands before a lower-case "first last" name. Not "de", "des", "du", "den":
+# name particles too.
+_ARTICLES_BEFORE_NOUN = frozenset("the a an el la los las un una il lo gli uno le les une der die das dem ein eine einen einem het een".split())
 _NER_AMOUNTS = frozenset("DATE TIME CARDINAL ORDINAL MONEY QUANTITY PERCENT".split())
 _NER_PLACES = frozenset("GPE LOC FAC ORG PRODUCT".split())
 # A place word or a possessive right before a word: "in Aberaeron", "moved from Wrocław", "à Oran", "my Mercedes".
@@ -350,6 +367,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
         cues_with_stop = {f"{c}." for c in TITLE_INITIALS}  # "M. Dupont": Monsieur
 
         greet = greeting_words()
+        cues = _cues()
+        letters = [c for c in text if c.isalpha()]
+        capitals = len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)  # a message written in capitals
         things = [(e.start_char, e.end_char, e.label_) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER")]
 
         def ok(w: str) -> bool:
@@ -407,8 +427,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 i += 1  # "Mein Mann Peter": the relation, then the name ("Mann" is also a surname)
                 continue
             j = i - 1  # back over the capitalised words of the same name: "la tarifa Noche Verde"
-            while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]):
-                j -= 1
+            while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]) and words[j][2].casefold() not in PRODUCT_WORDS:
+                j -= 1  # German capitalises the product word too: "den Tarif Sommer Spezial"
             if j >= 0 and words[j][2].casefold() in PRODUCT_WORDS and gap(words[j][1], words[j + 1][0]):
                 i += 1  # "la tarifa Luz Amparo", "il piano Gioia Casa": a product's name
                 continue
@@ -457,7 +477,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     i = k + 1
                     continue
                 lexicons = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(self.supported_language, ())
-                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)):
+                article = i > 0 and words[i - 1][2] in _ARTICLES_BEFORE_NOUN and gap(words[i - 1][1], a)
+                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)) and not article:
                     # not two words of the language: "ruby ring", "rose garden" ("sean murphy" is a name)
                     out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
                     i = j + 1
@@ -475,11 +496,19 @@ class GazetteerNameRecognizer(EntityRecognizer):
             mid_sentence = a > 0 and text[:a].rstrip(" \t\"'“‘(")[-1:] not in ("", "\n", ".", "!", "?", ":", ";")
             if thing(i, a, b):
                 pass  # "in Aberaeron", "my Mercedes", "the Spring one"
+            elif w.isupper() and len(w) >= 4 and listed_first and capitals and ok(w) and not in_lexicon(w) and not _calendar_word(w) and f not in cues:
+                out.append(self._result(a, b, 0.5, "listed first name in a text written in capitals"))  # "SPOKE TO NOREEN."
             elif w[0].isupper() and not w.isupper() and listed_first and (pos.get(a) in name_pos or (mid_sentence and pos.get(a) == "VERB" and not w.isupper()) if pos else True):
                 # a capitalised listed first name inside a sentence is a name even when tagged a verb ("said Gladys to Logan");
                 # one in capitals alone is a heading word ("PRESS RELEASE")
                 out.append(self._result(a, b, 0.5, "listed first name"))
-            elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos) and not (w.isupper() and len(w) <= 4):  # "KYC", "AML"
+            elif (
+                w[0].isupper()
+                and listed_last
+                and (pos.get(a) == "PROPN" or not pos)
+                and not (w.isupper() and len(w) <= 4)  # "KYC", "AML"
+                and not (w.isupper() and in_lexicon(w))  # "MY DAUGHTERS HOUSE": the tagger calls every word in capitals PROPN
+            ):
                 prev = words[i - 1] if i else None
                 if prev is not None and prev[2][0].isupper() and more(prev[2]) and gap(prev[1], a):
                     out.append(self._result(prev[0], b, 0.55, "capitalised word + listed surname"))
@@ -763,7 +792,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
-        if text[a:b].islower() and b == s.end:  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
+        article = re.search(r"(?<![\w])([^\W\d_]+)[ \t]+$", text[max(0, a - 12) : a])  # "el pastor alemán": a noun phrase
+        if text[a:b].islower() and b == s.end and not (article and article.group(1) in _ARTICLES_BEFORE_NOUN):  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
             m = _AFTER.match(text, b)
             if m is not None and lower_surname(m.group(2), language, lexicon, first, last, cues | stops | kin):
                 b = m.end(2)
