@@ -39,6 +39,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from agent.pii.words import (
     ENGLISH_MODEL,
     LEXICON_MODELS,
+    english_lexicon,
     english_parts_of_speech,
     in_lexicon,
     is_ordinary_word,
@@ -372,9 +373,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
         capitals = len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)  # a message written in capitals
         things = [(e.start_char, e.end_char, e.label_) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER")]
 
-        def ok(w: str) -> bool:
+        def ok(w: str) -> bool:  # "North America": a continent, not the first name America
             f = w.casefold()
-            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet
+            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet and f not in WORLD_REGIONS
 
         def thing(i: int, a: int, b: int) -> bool:
             """A listed word that is a month next to a number ("3 Mar 2025"), a field label before a
@@ -574,6 +575,71 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     return a, b
 
 
+# French grammar: the subject pronoun after its verb in a question or the object pronoun after an
+# imperative, joined by a hyphen ("Pouvez-vous", "Pourriez-vous", "a-t-il", "Envoyez-moi").
+_FRENCH_INVERSION = re.compile(r"[^\W\d_]+(?:-t)?-(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|le|la|les|lui|leur|y|en|ce)", re.IGNORECASE)
+# French elision: a pronoun or article before a vowel ("M'A DIT", "l'a", "s'est", "j'ai", "qu'il").
+_FRENCH_ELISION = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]([^\W\d_]+)", re.IGNORECASE)
+# Continents and world regions in the six languages: a place no person lives at ("Europe et de
+# l'Afrique du Nord", "Amérique du Sud", "the Asia-Pacific"); town and continent mentioned outside a
+# postal address are not personal data (evaluation/data/pii/README.md labelling rules).
+WORLD_REGIONS = frozenset(
+    """europe europa european asia asie asien africa afrique afrika áfrica america amérique amerika américa americas
+    oceania océanie ozeanien oceanië antarctica antarctique antarktis antártida antartide australasia asia-pacific apac emea
+    latam scandinavia scandinavie skandinavien escandinavia scandinavië balkans balkan caribbean caraïbes karibik caribe
+    caraibi caribisch benelux nordics middle-east""".split()
+)
+# Countries whose names hold a continent's: a country stays a place.
+_COUNTRY_WITH_REGION = re.compile(r"south[ \t]+africa|afrique[ \t]+du[ \t]+sud|central[ \t]+african|centrafricaine|states[ \t]+of[ \t]+america", re.IGNORECASE)
+
+
+def french_verb_word(text: str, start: int, end: int) -> bool:
+    """True for an NER span of French text that is a verb, not a name or a place: a verb with
+    its pronoun after it (:data:`_FRENCH_INVERSION`: "Pouvez-vous"), an elided pronoun before a
+    verb or a stop word ("M'A"), or one word the French lexicon knows only as a verb form and
+    the name lists do not hold ("Veuillez", "Auriez", "Pouvez")."""
+    value = text[start:end]
+    if _FRENCH_INVERSION.fullmatch(value):
+        return True
+    m = _FRENCH_ELISION.fullmatch(value)
+    if m is not None:
+        rest = m.group(1).casefold()
+        return rest in stop_words() or french_parts_of_speech(rest) == frozenset({"verb"})
+    if not _WORD.fullmatch(value) or value.casefold() in name_lists()[0] | name_lists()[1]:
+        return False
+    return french_parts_of_speech(value) == frozenset({"verb"})
+
+
+@lru_cache(maxsize=4096)
+def french_parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech under which the French model's lexicon knows ``word`` (any case, or
+    a form its suffix rules reduce to one)."""
+    w = word.casefold()
+    return frozenset(
+        pos
+        for pos, (words, rules) in english_lexicon(LEXICON_MODELS[1]).items()
+        if w in words or any(w.endswith(old) and len(w) > len(old) + 1 and (w[: -len(old)] + new) in words for old, new in rules)
+    )
+
+
+def place_as_modifier(text: str, start: int, end: int) -> bool:
+    """True for an English NER place after a determiner and before a lower-case noun ("our Leeds
+    warehouse", "the Dublin team", "the Sydney staff"): English puts a town before a noun to name
+    a branch or a group of the firm, never a person's address."""
+    before = re.search(r"(?<![\w])(the|our|your|their|its|this|that)[ \t]+$", text[max(0, start - 8) : start], re.IGNORECASE)
+    after = re.match(r"[ \t]+([a-z]+)\b", text[end : end + 24])
+    return before is not None and after is not None and "noun" in english_parts_of_speech(after.group(1)) and after.group(1) not in stop_words()
+
+
+def world_region(text: str, start: int, end: int) -> bool:
+    """True for an NER place that holds a continent or a world region (:data:`WORLD_REGIONS`)
+    and is no country named after one ("South Africa")."""
+    value = text[start:end]
+    if _COUNTRY_WITH_REGION.search(value):
+        return False
+    return any(w.casefold() in WORLD_REGIONS for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", value))
+
+
 def ner_recogniser(language: str, entities: list[str]):
     """Presidio's spaCy recogniser for ``language`` (name ``SpacyRecognizer``) whose PERSON
     results are cut to the name (:func:`trim_person`) and dropped when they are a lower-case
@@ -591,10 +657,18 @@ def ner_recogniser(language: str, entities: list[str]):
                         r.entity_type, r.end, r.score = "LOCATION", m.end(), max(r.score, STREET_SCORE)
                 elif r.entity_type == "LOCATION" and all(w.casefold() in _cues() for w in _WORD.findall(text[r.start : r.end])):
                     continue  # "Merci", "Adresse" tagged as places by the small French model
+                elif r.entity_type in ("LOCATION", "PERSON") and language == "fr" and french_verb_word(text, r.start, r.end):
+                    continue  # "Pouvez-vous", "Veuillez", "M'A": verbs tagged as names or places by the small French model
+                elif r.entity_type == "LOCATION" and world_region(text, r.start, r.end):
+                    continue  # "Amérique du Sud", "Europe and North America": no one's address
+                elif r.entity_type == "LOCATION" and language == "en" and place_as_modifier(text, r.start, r.end):
+                    continue  # "our Leeds warehouse", "the Dublin team": a branch, no address
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
                     if span is None or ner_word_not_name(text, *span, language) or ner_thing(text, *span, language, getattr(nlp_artifacts, "tokens", None)):
                         continue  # "at dawn", "no joy so far": a lower-case word of the language; "the Iris Plus plan"
+                    if language == "fr" and french_verb_word(text, *span):
+                        continue  # "... AGENCE M'A DIT": trimmed to a verb
                     r.start, r.end = span
                 out.append(r)
             return out
