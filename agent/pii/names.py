@@ -424,6 +424,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     out.append(self._result(a, words[i + 1][1], 0.5, "lower-case first name + listed surname"))
                     i += 2
                     continue
+            if i + 1 < len(words) and words[i + 1][2].casefold() in WORLD_REGIONS:
+                i += 1  # "North America", "South Asia": a world region's name
+                continue
             if f in relation_words() and _POSSESSIVE_BEFORE.search(text, max(0, a - 12), a):
                 i += 1  # "Mein Mann Peter": the relation, then the name ("Mann" is also a surname)
                 continue
@@ -812,6 +815,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return None
         if re.search(r"['’](?![A-ZÀ-Þ])", bare):
             return None  # "I'm", "Don't" (O'Neill, D'Souza are names)
+        if f in WORLD_REGIONS:
+            return None  # "Europe", "America": a continent
         if f in first or f in last:
             return "name"
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
