@@ -39,6 +39,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from agent.pii.words import (
     ENGLISH_MODEL,
     LEXICON_MODELS,
+    english_lexicon,
     english_parts_of_speech,
     in_lexicon,
     is_ordinary_word,
@@ -160,12 +161,25 @@ def _title_case_line(text: str, at: int) -> bool:
     return sum(1 for w in clause[1:] if w[0].isupper() and not w.isupper() and is_ordinary_word(w, english_only=True)) >= 2
 
 
-# Departments and functions written with a capital inside a sentence ("forward it to Compliance").
+# Departments, functions and teams, in the six languages: written with a capital inside a sentence
+# ("forward it to Compliance") and on the signature or "To:" line of a mail sent for one ("Einkauf
+# und Logistik", "Ufficio Acquisti", "Departamento de Compras", "Aan: Klantendienst", "An: Schaden").
 _DEPARTMENTS = frozenset(
     """compliance finance legal accounting accounts marketing sales support billing payroll procurement purchasing security
     operations management reception treasury audit research engineering logistics facilities admin administration
-    underwriting claims collections onboarding helpdesk it hr""".split()
+    underwriting claims collections onboarding helpdesk it hr department dept team office desk unit division
+    abteilung einkauf verkauf vertrieb buchhaltung logistik personalabteilung kundendienst kundenservice schaden
+    schadenabteilung schadenservice verwaltung geschäftsleitung geschäftsführung sekretariat empfang rechtsabteilung finanzen
+    controlling versand
+    service département comptabilité achats ventes direction secrétariat accueil logistique juridique sinistres facturation
+    recouvrement équipe
+    departamento compras ventas contabilidad administración recepción logística secretaría dirección siniestros facturación
+    ufficio acquisti vendite amministrazione contabilità segreteria logistica direzione sinistri fatturazione reparto
+    afdeling inkoop verkoop boekhouding administratie klantendienst klantenservice logistiek secretariaat receptie
+    schadeafdeling directie facturatie""".split()
 )
+DEPARTMENTS = _DEPARTMENTS
+
 # Words before a noun that make it a thing, not a person ("the University", "our Bank").
 _DETERMINERS = frozenset("the a an this that these those our your my their his her its every each any some no".split())
 _ORG_WORDS = frozenset("inc ltd llc plc gmbh ag sa sas sarl bv nv spa srl co corp corporation company group bank holding holdings partners".split())
@@ -205,6 +219,10 @@ PRODUCT_WORDS = frozenset(
     """tariff tarif tarifa tariffa plan plano piano pakket paket package paquete pacchetto bundle forfait formule offre offer
     oferta offerta angebot abonnement abo product produit producto prodotto producten modell model modelo modello""".split()
 )
+# Articles of the six languages before a lower-case noun phrase ("el pastor alemán", "la rosa
+# rossa"): no article stands before a lower-case "first last" name. Not "de", "des", "du", "den":
+# name particles too.
+_ARTICLES_BEFORE_NOUN = frozenset("the a an el la los las un una il lo gli uno le les une der die das dem ein eine einen einem het een".split())
 _NER_AMOUNTS = frozenset("DATE TIME CARDINAL ORDINAL MONEY QUANTITY PERCENT".split())
 _NER_PLACES = frozenset("GPE LOC FAC ORG PRODUCT".split())
 # A place word or a possessive right before a word: "in Aberaeron", "moved from Wrocław", "à Oran", "my Mercedes".
@@ -350,11 +368,14 @@ class GazetteerNameRecognizer(EntityRecognizer):
         cues_with_stop = {f"{c}." for c in TITLE_INITIALS}  # "M. Dupont": Monsieur
 
         greet = greeting_words()
+        cues = _cues()
+        letters = [c for c in text if c.isalpha()]
+        capitals = len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)  # a message written in capitals
         things = [(e.start_char, e.end_char, e.label_) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER")]
 
-        def ok(w: str) -> bool:
+        def ok(w: str) -> bool:  # "North America": a continent, not the first name America
             f = w.casefold()
-            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet
+            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet and f not in WORLD_REGIONS
 
         def thing(i: int, a: int, b: int) -> bool:
             """A listed word that is a month next to a number ("3 Mar 2025"), a field label before a
@@ -403,12 +424,15 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     out.append(self._result(a, words[i + 1][1], 0.5, "lower-case first name + listed surname"))
                     i += 2
                     continue
+            if i + 1 < len(words) and words[i + 1][2].casefold() in WORLD_REGIONS:
+                i += 1  # "North America", "South Asia": a world region's name
+                continue
             if f in relation_words() and _POSSESSIVE_BEFORE.search(text, max(0, a - 12), a):
                 i += 1  # "Mein Mann Peter": the relation, then the name ("Mann" is also a surname)
                 continue
             j = i - 1  # back over the capitalised words of the same name: "la tarifa Noche Verde"
-            while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]):
-                j -= 1
+            while j >= 0 and i - j <= 3 and words[j][2][:1].isupper() and gap(words[j][1], words[j + 1][0]) and words[j][2].casefold() not in PRODUCT_WORDS:
+                j -= 1  # German capitalises the product word too: "den Tarif Sommer Spezial"
             if j >= 0 and words[j][2].casefold() in PRODUCT_WORDS and gap(words[j][1], words[j + 1][0]):
                 i += 1  # "la tarifa Luz Amparo", "il piano Gioia Casa": a product's name
                 continue
@@ -457,7 +481,8 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     i = k + 1
                     continue
                 lexicons = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(self.supported_language, ())
-                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)):
+                article = i > 0 and words[i - 1][2] in _ARTICLES_BEFORE_NOUN and gap(words[i - 1][1], a)
+                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)) and not article:
                     # not two words of the language: "ruby ring", "rose garden" ("sean murphy" is a name)
                     out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
                     i = j + 1
@@ -475,11 +500,19 @@ class GazetteerNameRecognizer(EntityRecognizer):
             mid_sentence = a > 0 and text[:a].rstrip(" \t\"'“‘(")[-1:] not in ("", "\n", ".", "!", "?", ":", ";")
             if thing(i, a, b):
                 pass  # "in Aberaeron", "my Mercedes", "the Spring one"
+            elif w.isupper() and len(w) >= 4 and listed_first and capitals and ok(w) and not in_lexicon(w) and not _calendar_word(w) and f not in cues:
+                out.append(self._result(a, b, 0.5, "listed first name in a text written in capitals"))  # "SPOKE TO NOREEN."
             elif w[0].isupper() and not w.isupper() and listed_first and (pos.get(a) in name_pos or (mid_sentence and pos.get(a) == "VERB" and not w.isupper()) if pos else True):
                 # a capitalised listed first name inside a sentence is a name even when tagged a verb ("said Gladys to Logan");
                 # one in capitals alone is a heading word ("PRESS RELEASE")
                 out.append(self._result(a, b, 0.5, "listed first name"))
-            elif w[0].isupper() and listed_last and (pos.get(a) == "PROPN" or not pos) and not (w.isupper() and len(w) <= 4):  # "KYC", "AML"
+            elif (
+                w[0].isupper()
+                and listed_last
+                and (pos.get(a) == "PROPN" or not pos)
+                and not (w.isupper() and len(w) <= 4)  # "KYC", "AML"
+                and not (w.isupper() and in_lexicon(w))  # "MY DAUGHTERS HOUSE": the tagger calls every word in capitals PROPN
+            ):
                 prev = words[i - 1] if i else None
                 if prev is not None and prev[2][0].isupper() and more(prev[2]) and gap(prev[1], a):
                     out.append(self._result(prev[0], b, 0.55, "capitalised word + listed surname"))
@@ -545,6 +578,71 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     return a, b
 
 
+# French grammar: the subject pronoun after its verb in a question or the object pronoun after an
+# imperative, joined by a hyphen ("Pouvez-vous", "Pourriez-vous", "a-t-il", "Envoyez-moi").
+_FRENCH_INVERSION = re.compile(r"[^\W\d_]+(?:-t)?-(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|le|la|les|lui|leur|y|en|ce)", re.IGNORECASE)
+# French elision: a pronoun or article before a vowel ("M'A DIT", "l'a", "s'est", "j'ai", "qu'il").
+_FRENCH_ELISION = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]([^\W\d_]+)", re.IGNORECASE)
+# Continents and world regions in the six languages: a place no person lives at ("Europe et de
+# l'Afrique du Nord", "Amérique du Sud", "the Asia-Pacific"); town and continent mentioned outside a
+# postal address are not personal data (evaluation/data/pii/README.md labelling rules).
+WORLD_REGIONS = frozenset(
+    """europe europa european asia asie asien africa afrique afrika áfrica america amérique amerika américa americas
+    oceania océanie ozeanien oceanië antarctica antarctique antarktis antártida antartide australasia asia-pacific apac emea
+    latam scandinavia scandinavie skandinavien escandinavia scandinavië balkans balkan caribbean caraïbes karibik caribe
+    caraibi caribisch benelux nordics middle-east""".split()
+)
+# Countries whose names hold a continent's: a country stays a place.
+_COUNTRY_WITH_REGION = re.compile(r"south[ \t]+africa|afrique[ \t]+du[ \t]+sud|central[ \t]+african|centrafricaine|states[ \t]+of[ \t]+america", re.IGNORECASE)
+
+
+def french_verb_word(text: str, start: int, end: int) -> bool:
+    """True for an NER span of French text that is a verb, not a name or a place: a verb with
+    its pronoun after it (:data:`_FRENCH_INVERSION`: "Pouvez-vous"), an elided pronoun before a
+    verb or a stop word ("M'A"), or one word the French lexicon knows only as a verb form and
+    the name lists do not hold ("Veuillez", "Auriez", "Pouvez")."""
+    value = text[start:end]
+    if _FRENCH_INVERSION.fullmatch(value):
+        return True
+    m = _FRENCH_ELISION.fullmatch(value)
+    if m is not None:
+        rest = m.group(1).casefold()
+        return rest in stop_words() or french_parts_of_speech(rest) == frozenset({"verb"})
+    if not _WORD.fullmatch(value) or value.casefold() in name_lists()[0] | name_lists()[1]:
+        return False
+    return french_parts_of_speech(value) == frozenset({"verb"})
+
+
+@lru_cache(maxsize=4096)
+def french_parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech under which the French model's lexicon knows ``word`` (any case, or
+    a form its suffix rules reduce to one)."""
+    w = word.casefold()
+    return frozenset(
+        pos
+        for pos, (words, rules) in english_lexicon(LEXICON_MODELS[1]).items()
+        if w in words or any(w.endswith(old) and len(w) > len(old) + 1 and (w[: -len(old)] + new) in words for old, new in rules)
+    )
+
+
+def place_as_modifier(text: str, start: int, end: int) -> bool:
+    """True for an English NER place after a determiner and before a lower-case noun ("our Leeds
+    warehouse", "the Dublin team", "the Sydney staff"): English puts a town before a noun to name
+    a branch or a group of the firm, never a person's address."""
+    before = re.search(r"(?<![\w])(the|our|your|their|its|this|that)[ \t]+$", text[max(0, start - 8) : start], re.IGNORECASE)
+    after = re.match(r"[ \t]+([a-z]+)\b", text[end : end + 24])
+    return before is not None and after is not None and "noun" in english_parts_of_speech(after.group(1)) and after.group(1) not in stop_words()
+
+
+def world_region(text: str, start: int, end: int) -> bool:
+    """True for an NER place that holds a continent or a world region (:data:`WORLD_REGIONS`)
+    and is no country named after one ("South Africa")."""
+    value = text[start:end]
+    if _COUNTRY_WITH_REGION.search(value):
+        return False
+    return any(w.casefold() in WORLD_REGIONS for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", value))
+
+
 def ner_recogniser(language: str, entities: list[str]):
     """Presidio's spaCy recogniser for ``language`` (name ``SpacyRecognizer``) whose PERSON
     results are cut to the name (:func:`trim_person`) and dropped when they are a lower-case
@@ -562,10 +660,18 @@ def ner_recogniser(language: str, entities: list[str]):
                         r.entity_type, r.end, r.score = "LOCATION", m.end(), max(r.score, STREET_SCORE)
                 elif r.entity_type == "LOCATION" and all(w.casefold() in _cues() for w in _WORD.findall(text[r.start : r.end])):
                     continue  # "Merci", "Adresse" tagged as places by the small French model
+                elif r.entity_type in ("LOCATION", "PERSON") and language == "fr" and french_verb_word(text, r.start, r.end):
+                    continue  # "Pouvez-vous", "Veuillez", "M'A": verbs tagged as names or places by the small French model
+                elif r.entity_type == "LOCATION" and world_region(text, r.start, r.end):
+                    continue  # "Amérique du Sud", "Europe and North America": no one's address
+                elif r.entity_type == "LOCATION" and language == "en" and place_as_modifier(text, r.start, r.end):
+                    continue  # "our Leeds warehouse", "the Dublin team": a branch, no address
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
                     if span is None or ner_word_not_name(text, *span, language) or ner_thing(text, *span, language, getattr(nlp_artifacts, "tokens", None)):
                         continue  # "at dawn", "no joy so far": a lower-case word of the language; "the Iris Plus plan"
+                    if language == "fr" and french_verb_word(text, *span):
+                        continue  # "... AGENCE M'A DIT": trimmed to a verb
                     r.start, r.end = span
                 out.append(r)
             return out
@@ -709,6 +815,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return None
         if re.search(r"['’](?![A-ZÀ-Þ])", bare):
             return None  # "I'm", "Don't" (O'Neill, D'Souza are names)
+        if f in WORLD_REGIONS:
+            return None  # "Europe", "America": a continent
         if f in first or f in last:
             return "name"
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
@@ -763,7 +871,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
-        if text[a:b].islower() and b == s.end:  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
+        article = re.search(r"(?<![\w])([^\W\d_]+)[ \t]+$", text[max(0, a - 12) : a])  # "el pastor alemán": a noun phrase
+        if text[a:b].islower() and b == s.end and not (article and article.group(1) in _ARTICLES_BEFORE_NOUN):  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
             m = _AFTER.match(text, b)
             if m is not None and lower_surname(m.group(2), language, lexicon, first, last, cues | stops | kin):
                 b = m.end(2)

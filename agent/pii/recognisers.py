@@ -26,10 +26,19 @@ from functools import lru_cache
 
 from agent.pii.addresses import PostcodeTownRecognizer, PyapAddressRecognizer, eu_address_recogniser
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
-from agent.pii.names import EmailNameRecognizer, GazetteerNameRecognizer, name_lists, ner_recogniser
+from agent.pii.names import (
+    COMMON,
+    DEPARTMENTS,
+    EmailNameRecognizer,
+    GazetteerNameRecognizer,
+    greeting_words,
+    lower_surname,
+    name_lists,
+    ner_recogniser,
+)
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 from agent.pii.phone_shapes import InternationalNumberRecognizer
-from agent.pii.words import is_ordinary_word
+from agent.pii.words import in_lexicon, is_ordinary_word
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
 OWN_ENTITIES = {"IBAN_CODE", "PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
@@ -68,9 +77,11 @@ CONTEXT = {
 
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
-NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|[{U}]\.?(?=[ \t]))"
+# a capitalised word, an initial, or initials written together ("J.P.", "W.H.M.")
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
-PARTICLE = r"(?:van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
+# Dutch "van 't" / "in 't" (the article "het" elided: "Van 't Hof", Dutch name convention), then the others
+PARTICLE = r"(?:van ['’]t|in ['’]t|['’]t|van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
 NAME_SEQ_CAP = rf"{NAME_CAP}(?:[ \t]+(?:{PARTICLE}[ \t]+)*{NAME_CAP}){{0,3}}"
 # A name after a field label: up to five words, initials with or without a full stop ("hyuuma t. maida").
 LABEL_VALUE = rf"[^\W\d_][\w'’-]*\.?(?:,?[ \t]+(?:{PARTICLE}[ \t]+)*[^\W\d_][\w'’-]*\.?){{0,4}}"
@@ -90,7 +101,8 @@ GREETINGS = (
     r"Hola|Estimado|Estimada|Querido|Querida|Buenos días|Buenas tardes|"
     r"Gentile|Gentilissimo|Gentilissima|Caro|Cara|Ciao|Buongiorno|Buonasera|Salve|"
     r"Beste|Hoi|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve|"
-    r"Bore da|Prynhawn da|Noswaith dda|Shwmae|Salam|Salaam"  # Welsh and Arabic greetings of UK mail
+    r"Bore da|Prynhawn da|Noswaith dda|Shwmae|Salam|Salaam|"  # Welsh and Arabic greetings of UK mail
+    r"Kia ora"  # the Māori greeting of New Zealand English mail
 )
 SIGNOFFS = (
     r"Regards|Kind regards|Best regards|Warm regards|Kindest regards|Many thanks|Thanks|Thank you|Thanks again|Best|Best wishes|All the best|Cheers|"
@@ -100,7 +112,7 @@ SIGNOFFS = (
     r"Saludos|Un saludo|Saludos cordiales|Atentamente|Un abrazo|Muchas gracias|Gracias|"
     r"Cordiali saluti|Distinti saluti|Saluti|Un saluto|Grazie|Grazie mille|"
     r"Met vriendelijke groet|Met vriendelijke groeten|Vriendelijke groet|Vriendelijke groeten|Groetjes|Groeten|Groet|Hartelijke groet|"
-    r"Hartelijke groeten|Liefs|Alvast bedankt|Bij voorbaat dank|Bedankt|Mvg|"
+    r"Hartelijke groeten|Liefs|Alvast bedankt|Bij voorbaat dank|Bedankt|Mvg|Hoogachtend|"
     r"Diolch|Diolch yn fawr|Cofion|Cofion gorau"  # Welsh sign-offs of UK mail
 )
 # Informal sign-offs that end a short message on the same line as the writer's name ("Thx jen",
@@ -119,16 +131,21 @@ NAME_IS = (
     r"apellido(?:[ \t]+es)?|se llama|cognome(?:[ \t]+è)?|si chiama|achternaam(?:[ \t]+is)?|voornaam(?:[ \t]+is)?|heet"
 )
 # Field labels a name follows on its line ("Name: Sieuwerd Heuver", "Account holder: ...").
-NAME_LABELS = (
+FIELD_LABELS = (
     r"name|full name|customer name|client name|account name|account holder|holder|card ?holder|contact|contact name|contact person|"
     r"patient|beneficiary|recipient|payee|attn|attention|signed|signature|applicant|policy ?holder|insured|sender|"
     r"vorname|nachname|kontoinhaber(?:in)?|inhaber(?:in)?|ansprechpartner(?:in)?|empfänger(?:in)?|kunde|kundin|versicherungsnehmer(?:in)?|"
     r"nom|prénom|nom complet|titulaire|destinataire|bénéficiaire|interlocuteur|"
     r"nombre|apellidos?|nombre completo|titular|destinatario|beneficiario|"
     r"nome|cognome|nome e cognome|intestatario|beneficiario|"
-    r"naam|voornaam|achternaam|rekeninghouder|t\.a\.v\.?|ter attentie van|begunstigde|"
-    r"from|to|cc|von|an|de|à|para|van|aan"  # quoted header lines: "From: Jane Doe <jane@…>", "Von: …", "De : …"
+    r"naam|voornaam|achternaam|rekeninghouder|t\.a\.v\.?|ter attentie van|begunstigde"
 )
+HEADER_LABELS = r"from|to|cc|von|an|de|à|para|van|aan"  # quoted header lines: "From: Jane Doe <jane@…>", "Von: …", "De : …"
+NAME_LABELS = rf"{FIELD_LABELS}|{HEADER_LABELS}"
+# Lines of a postal address that name the person the post goes to in care of ("bei Müller", "c/o
+# Smith", "chez Dupont", "p/a Jansen", "presso Rossi", "z. Hd. Meier"): Deutsche Post, Royal
+# Mail, La Poste, PostNL, Poste Italiane addressing guides.
+CARE_OF = r"c/o|bei|chez|p/a|p\.a\.|presso|z\.[ \t]?hd\.?|zu[ \t]+händen(?:[ \t]+von)?"
 # Verbs of where a person lives or works, after the person at a sentence start ("eva kleist lives
 # at 255 hersnapvej 18", "Timotea lives on Via dei Fiorentini 17"), in six languages.
 PERSON_VERBS = (
@@ -145,7 +162,14 @@ KIN = (
     r"(?:ma|mon|notre)[ \t]+(?:fille|fils|femme|mari|épouse|mère|père|frère|sœur|soeur|petite-fille|petit-fils|compagne|compagnon|conjoint|conjointe)|"
     r"(?:mi|nuestra|nuestro)[ \t]+(?:hija|hijo|mujer|marido|esposa|esposo|madre|padre|hermano|hermana|nieto|nieta|pareja)|"
     r"(?:mia|mio|nostra|nostro)[ \t]+(?:figlia|figlio|moglie|marito|madre|padre|fratello|sorella|nipote|compagna|compagno)|"
-    r"(?:mijn|onze)[ \t]+(?:dochter|zoon|vrouw|man|echtgenote|echtgenoot|moeder|vader|broer|zus|kleinzoon|kleindochter|partner)"
+    r"(?:mijn|onze)[ \t]+(?:dochter|zoon|vrouw|man|echtgenote|echtgenoot|moeder|vader|broer|zus|kleinzoon|kleindochter|partner)|"
+    # in-laws and cousins in the six languages
+    r"(?:my|our|his|her|their)[ \t]+(?:(?:brother|sister|father|mother|son|daughter)-in-law)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Schwager|Schwägerin|Schwiegermutter|Schwiegervater|Schwiegersohn|Schwiegertochter|Cousin|Cousine|Vetter|Neffe|Nichte|Onkel|Tante)|"
+    r"(?:ma|mon|notre)[ \t]+(?:beau-frère|belle-sœur|belle-soeur|beau-père|belle-mère|gendre|belle-fille|cousin|cousine|neveu|nièce|oncle|tante)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:cuñado|cuñada|suegro|suegra|yerno|nuera|primo|prima|sobrino|sobrina|tío|tía)|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:cognato|cognata|suocero|suocera|genero|nuora|cugino|cugina|zio|zia)|"
+    r"(?:mijn|onze)[ \t]+(?:zwager|schoonzus|schoonmoeder|schoonvader|schoonzoon|schoondochter|neef|nicht|oom|tante)"
 )
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
@@ -159,7 +183,7 @@ NOT_NAMES = {
     "madame", "monsieur", "mesdames", "messieurs", "équipe", "tous", "toutes", "clients", "amis",
     "señor", "señora", "señores", "señoras", "todos", "todas", "equipo", "amigos", "clientes", "atención",
     "signore", "signora", "signori", "tutti", "squadra", "servizio", "clienti", "amici", "gentili",
-    "heer", "mevrouw", "allemaal", "iedereen", "collega", "collega's", "klantenservice", "dames", "heren",
+    "heer", "mevrouw", "allemaal", "iedereen", "mensen", "allen", "collega", "collega's", "klantenservice", "dames", "heren",
     "writing", "sorry", "glad", "happy", "afraid", "not", "still", "also", "just", "interested", "looking", "contacting", "trying",
     "good", "morning", "afternoon", "evening", "day", "tag", "jour", "bonjour", "hello", "hi", "hey", "dear", "thanks", "thank",
     "sent", "from", "my", "iphone", "android", "phone", "mobile", "the", "a", "an", "in", "at", "on", "for", "with", "to", "and",
@@ -270,6 +294,36 @@ NAME_HERE = r"here|hier|ici|aquí|qui"
 NAME_HERE_AGAIN = r"again|nochmal|noch mal|encore|de nuevo|otra vez|di nuovo|ancora|weer|nog een keer"
 
 
+_CONJUNCTIONS = frozenset("and und et en oder or ou of für for pour para per voor".split())
+
+
+def _before_conjunction(value: str) -> str:
+    """``value`` up to a conjunction or preposition inside it, which joins two names or names a
+    department, never a part of one name ("Anna und Peter" → "Anna", "Einkauf und Logistik" →
+    "Einkauf"); Spanish "y" ("Ortega y Gasset") is a name particle and stays."""
+    words = value.split()
+    for k, w in enumerate(words[1:], 1):
+        if w.casefold() in _CONJUNCTIONS:
+            return value[: value.index(w, len(" ".join(words[:k])))].rstrip(" \t,")
+    return value
+
+
+def _leading_particles(words: list[str]) -> int:
+    """How many name particles open ``words`` before a capitalised word that is no ordinary word
+    ("de Groot", "van 't Hof", "De Luca": a surname with its particle after a title or a
+    greeting, Dutch and Italian convention); 0 when none or when an ordinary word follows ("de
+    Direction")."""
+    k = 0
+    while k < len(words) - 1 and re.fullmatch(PARTICLE, words[k].lower().replace("’", "'")) is not None:
+        k += 1
+    if k and not (words[k][:1].isupper() and not is_ordinary_word(words[k])):
+        return 0
+    first, last = name_lists()
+    if k and words[0][:1].isupper() and words[k].casefold() not in first and words[k].casefold() not in last:
+        return 0  # a capitalised "De", "La" is also an article: "De Bewonerscommissie"; with a listed name it opens a surname
+    return k
+
+
 def _name_check(language: str, allow_lower: bool):
     """A validate callback for names: drops a leading non-name, trims trailing non-names
     (stop words of the language and of English, :data:`NOT_NAMES`), refuses what is left when
@@ -277,7 +331,8 @@ def _name_check(language: str, allow_lower: bool):
     listed first name that is also a stop word ("Will", "May") is a name in a name position."""
     stops = _stop_words(language) | _stop_words("en")
 
-    first_names = name_lists()[0]
+    first_names, last_names = name_lists()
+    greet = frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", " ".join((GREETINGS, SIGNOFFS, CASUAL_SIGNOFFS))))  # "Beste Grüße"
     titles = {t for t in (x.replace("\\", "").lower() for x in TITLES.split("|")) if len(t) > 1 and t not in first_names}  # not "Don"
 
     def bad(word: str) -> bool:  # a non-name, a stop word, or a title ("Frau Dr. …": "Dr" is no name)
@@ -291,9 +346,18 @@ def _name_check(language: str, allow_lower: bool):
     def first_name(word: str) -> bool:  # "Dear Will,", "Regards,\nMay": a capitalised first name that is also a stop word
         return word[:1].isupper() and len(word) >= 3 and word.casefold() in first_names and word.strip(".,").lower() not in NOT_NAMES
 
+    def first_and_last(words: list[str]) -> bool:  # "An Wouters": a short first name that is a stop word, then a listed surname
+        return len(words) >= 2 and all(w[:1].isupper() and not w.isupper() for w in words[:2]) and words[0].casefold() in first_names and words[1].casefold() in last_names
+
     def ok(value: str) -> bool | str:
+        verdict = _ok(_before_conjunction(value))
+        whole = _before_conjunction(value)
+        return whole if verdict is True and whole != value else verdict
+
+    def _ok(value: str) -> bool | str:
         words = value.split()
-        if not words or (bad(words[0]) and not first_name(words[0])) or (not allow_lower and not value[0].isupper()) or any(contraction(w) for w in words):
+        lead = _leading_particles(words)  # "mevrouw de Groot", "signora De Luca": the particle opens the surname
+        if not words or ((bad(words[lead]) or words[lead].strip(".,").lower() in greet) and not first_name(words[lead]) and not first_and_last(words[lead:])) or (not allow_lower and not words[lead][0].isupper()) or any(contraction(w) for w in words):
             return False
         keep = len(words)
         while keep > 1 and (bad(words[keep - 1]) or re.fullmatch(PARTICLE, words[keep - 1].lower())):
@@ -330,11 +394,79 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         return ok
 
     label_ok, cap_label_ok = not_ordinary(any_ok), not_ordinary(cap_ok)
+    first_names, last_names = name_lists()
+    stops = _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES)
+
+    def no_department(check):
+        def ok(value: str) -> bool | str:  # "Ufficio Acquisti", "Finance Team" on a signature line: a department signs
+            return False if any(w.strip(".,").casefold() in DEPARTMENTS for w in value.split()) else check(value)
+
+        return ok
+
+    def header_ok(value: str) -> bool | str:
+        """"To: Jane Doe", "An: Schaden": one word after a header label names a person only when
+        it is a listed name (a mailbox is often a department: "Aan: Klantendienst")."""
+        words = value.split()
+        if len(words) == 1 and words[0].strip(".,").casefold() not in first_names | last_names:
+            return False
+        return no_department(label_ok)(value)
+
+    def listed(value: str) -> bool:
+        return any(w.casefold() in first_names or w.casefold() in last_names for w in re.split(r"[ \t-]+", value))
+
+    def care_of_ok(value: str) -> bool | str:  # "bei Müller" on an address line; "bei Fragen" is no name
+        return cap_label_ok(value) if listed(value) else False
+
+    def capitals_ok(value: str) -> bool | str:
+        """"M. LE GOFF DE VOTRE AGENCE" in a message written in capitals: the words after the
+        title up to the first ordinary word, particles kept only before a name word."""
+        kept, pending = [], []
+        for w in value.split():
+            f = w.casefold()
+            if re.fullmatch(PARTICLE, f.replace("’", "'")):
+                pending.append(w)
+                continue
+            if f in stops or f in cue_words() or (is_ordinary_word(w) and f not in last_names):
+                break
+            kept += pending + [w]
+            pending = []
+        if not kept:
+            return False
+        return " ".join(kept) if " ".join(kept) != value else True
+
+    lexicon = language in ("en", "fr")
+
+    def lower_first_name(word: str) -> bool:
+        """A lower-case listed first name that is no ordinary word: not a stop, cue, greeting or
+        common word, nor (English, French) a word of the lexicon ("mila", "kevin", "léa")."""
+        f = word.casefold()
+        return (
+            f in first_names and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words()
+            and f not in greeting_words() and not in_lexicon(word)
+        )
+
+    def lower_name_ok(value: str) -> bool | str:
+        """A lower-case listed first name (:func:`lower_first_name`), and the word after it when
+        that is a surname (:func:`agent.pii.names.lower_surname`) or another listed name
+        ("mehmet öztürk")."""
+        words = value.split()
+        if not lower_first_name(words[0]):
+            return False
+        if len(words) > 1 and (lower_first_name(words[1]) or lower_surname(words[1], language, lexicon, first_names, last_names, stops | cue_words())):
+            return True if len(words) == 2 else " ".join(words[:2])
+        return words[0] if len(words) > 1 else True
+
+    def lower_surname_ok(value: str) -> bool | str:
+        """After a title in lower case: the lower-case surnames that follow ("mr okonjo-adeyemi says")."""
+        kept = []
+        for w in value.split():
+            if not lower_surname(w, language, lexicon, first_names, last_names, stops | cue_words()):
+                break
+            kept.append(w)
+        return (True if len(kept) == len(value.split()) else " ".join(kept)) if kept else False
 
     def greeting_ok(value: str) -> bool | str:  # "hey, quick one": a lower-case ordinary word after a greeting is no name
         return (label_ok if value.islower() else any_ok)(value)
-
-    first_names, last_names = name_lists()
 
     def intro_cap_ok(value: str) -> bool | str:  # German capitalises nouns: "ich bin Eigentümer", "ich bin Rentnerin"
         verdict = cap_ok(value)
@@ -361,14 +493,57 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
     initials = rf"(?:(?:[{U}]\.[ \t]?){{1,3}}|[{U}]\.?[ \t]*&[ \t]*[{U}]\.?[ \t]+)"  # "G. ", "K.V. ", "D & M " (a couple)
     surname = rf"[{U}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)*"  # "FABRE", "Hartley-Davies", "HARTLEY-DAVIES"
     title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
+    # a title with its full stop ("M.", "Dr.") or written in capitals ("MR", "HERR"): not "5 M EUR"
+    caps_title = rf"(?<![\w.])(?:(?-i:{TITLES})\.|(?-i:MR|MRS|MS|DR|PROF|HERR|FRAU|MME|MLLE|MONSIEUR|MADAME|SR|SRA|SIG|SIGNOR|SIGNORA|DHR|MEVR|MEVROUW))"
+    # after a greeting, a title in any case ("Gentile signora De Luca"), but not "Me" (Maître) in "Hola, me devolvieron"
+    greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer)"
     patterns = [
-        GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
+        GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>(?:{PARTICLE}[ \t]+)?{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
+        GroupPattern(  # "M. LE GOFF DE VOTRE AGENCE" in a message written in capitals
+            "title + name in capitals",
+            re.compile(rf"{caps_title}[ \t]+(?P<v>(?:(?i:{PARTICLE})[ \t]+)*[{U}][{U}'’-]+(?:[ \t]+(?:(?i:{PARTICLE})[ \t]+)*[{U}][{U}'’-]+){{0,3}})(?![\w])"),
+            0.6,
+            capitals_ok,
+        ),
+        GroupPattern(  # "mr okonjo-adeyemi says": a lower-case title, a lower-case surname
+            "lower-case title + lower-case surname",
+            re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES})\.?[ \t]+(?P<v>[{L}][{L}'’-]+(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
+            0.5,
+            lower_surname_ok,
+        ),
+        GroupPattern(  # "Sabine Krause\nbei Müller\nLindenweg 4": an address line in care of a person
+            "care of + name, a line of its own",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{CARE_OF})[ \t]+(?P<v>{NAME_SEQ_CAP})[ \t]*(?=\n)"),
+            0.55,
+            care_of_ok,
+        ),
+        GroupPattern(  # "mein schwager mehmet öztürk", "ma fille léa": a relation, then a lower-case listed first name
+            "relation + lower-case name",
+            re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
+            0.5,
+            lower_name_ok,
+        ),
+        GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
+            "lower-case first name, last line",
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)[ \t.!]*\s*\Z"),
+            0.5,
+            lower_name_ok,
+        ),
+        GroupPattern(  # "hi its oluwadamilare (everyone calls me dami)": a greeting, "it's", a name
+            "greeting + it's + name",
+            re.compile(rf"(?:^|(?<=\n))(?i:{GREETINGS})[,!]?[ \t]+(?i:it['’]s|its|it is)[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"),
+            0.5,
+            label_ok,
+        ),
         GroupPattern("title + lower-case name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.5, any_ok),
         GroupPattern(
             "greeting + name",
-            re.compile(rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS}),?[ \t]+(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})(?:[ \t]+(?i:here|hier|ici|aquí|qui))?[ \t]*(?=[,!:;.\n]|$)", re.MULTILINE),
+            re.compile(
+                rf"(?:^|(?<=\n)|(?<=\n[ \t]))(?i:{GREETINGS}),?[ \t]+(?:(?:{greeting_titles})\.?[ \t]+)?(?P<v>(?:{PARTICLE}[ \t]+)?{NAME_SEQ_ANY})(?:[ \t]+(?i:here|hier|ici|aquí|qui))?[ \t]*(?=[,!:;.\n]|$)",
+                re.MULTILINE,
+            ),
             0.6,
-            greeting_ok,
+            no_department(greeting_ok),
         ),
         GroupPattern(
             "name + here, start of a line",  # "Will here again - did you get ...", "Mercedes Ortiz here."
@@ -382,11 +557,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             "dash + name, last line",  # "- Pat" ending a message
             re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
             0.5,
-            label_ok,
+            no_department(label_ok),
         ),
         GroupPattern(
             "initials + name, a line of its own",  # a signature line in a message written in capitals: "R. FABRE", "D & M NGUYEN"
-            re.compile(rf"(?:^|(?<=\n))[ \t]*(?P<v>{initials}(?:{PARTICLE}[ \t]+)*{surname})[ \t]*(?=\n|$)"),
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?P<v>{initials}(?:(?i:{PARTICLE})[ \t]+)*{surname})[ \t]*(?=\n|$)"),
             0.55,
             initials_ok,
         ),
@@ -394,19 +569,19 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             "sign-off + name line",
             re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=\n|$)"),
             0.6,
-            any_ok,
+            no_department(any_ok),
         ),
         GroupPattern(
             "sign-off, name on one line",
             re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{SIGNOFFS}),[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*(?=\n|$)"),
             0.55,
-            any_ok,
+            no_department(any_ok),
         ),
         GroupPattern(
             "casual sign-off + name, end of message",  # the last words of a message after a sign-off sign it
             re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
             0.5,
-            label_ok,
+            no_department(label_ok),
         ),
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
@@ -414,9 +589,15 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
         GroupPattern(
             "field label + name",
-            re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{NAME_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
+            re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{FIELD_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
             0.6,
-            label_ok,
+            no_department(label_ok),
+        ),
+        GroupPattern(
+            "header line + name",
+            re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{HEADER_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
+            0.6,
+            header_ok,
         ),
         GroupPattern(
             "name + lives at",  # the sentence's first words: at least one that is no ordinary word ("Production moved to" is none)
