@@ -197,7 +197,7 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "c.so", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -214,6 +214,8 @@ def _prefix_street_ok(value: str) -> bool:
     first = value.split()[0]
     if "," in value and first.islower() or len(value.split()) < 3:  # a street word, a name and a number
         return False
+    if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
+        return _numbered(value) and value.split()[1][:1].isupper()
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
 
