@@ -641,8 +641,9 @@ _LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORE
 _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
-# Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"); in a lower-case line
-# the postcode may follow without a comma ("c/ sant joan 12 bajo 2a 08012 barcelona").
+# Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"), German ones with a
+# space ("Hinterhaus 1. Stock"); in a lower-case line the postcode may follow without a comma
+# ("c/ sant joan 12 bajo 2a 08012 barcelona", "v.le monza 233 sc. c 20126 milano").
 _SUBUNIT_AFTER = re.compile(
     rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})"
     rf"(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_]|[ \t]+(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?![\w]))",
@@ -807,7 +808,7 @@ def join_address_parts(text: str, spans: list) -> list:
     :func:`_product_name`). Repeated until nothing changes (an extended address may now reach
     the next part: "… Riisa" + a blank line + "Estonia 62488"), so the result is the same however
     often it is applied."""
-    spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s)))]
+    spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s) or _street_named_product(text, s)))]
     joined = spans
     lower_anchors = _lower_anchors(text)
     for _ in range(4):
@@ -850,6 +851,25 @@ def _product_name(text: str, s) -> bool:
     followed by a common noun: a product or an offer ("the Flat 20 offer", "the Mini Box 300
     router"), not a unit or street line, which a comma, a line end, a town or a postcode follows."""
     if s.recogniser == NER or not _CAPS_NUMBER.fullmatch(s.value) or _STREET_WORD.search(s.value):
+        return False
+    m = _NEXT_WORD.match(text, s.end)
+    if not m:
+        return False
+    from agent.pii.words import is_ordinary_word, stop_words
+
+    w = m.group(1)
+    return w not in stop_words() and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
+
+
+_HOUSE_NUMBER = re.compile(r"(?<![\w-])\d{1,5}[a-zA-Z]?(?![\w-])")
+
+
+def _street_named_product(text: str, s) -> bool:
+    """True for a street name without a house number that NER took for a place, written before a
+    common noun: a product or a model named after the street ("the Abbey Road 4-Seater sofa", "the
+    Park Avenue lamp"), not an address, which a house number, a comma, a town or a line end
+    follows."""
+    if s.recogniser != NER or not _STREET_WORD.search(s.value) or _HOUSE_NUMBER.search(s.value):
         return False
     m = _NEXT_WORD.match(text, s.end)
     if not m:

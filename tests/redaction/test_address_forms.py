@@ -94,6 +94,7 @@ def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, 
     "sentence, kept",
     [
         ("Il c.so di formazione costa 300 euro.", "di formazione costa 300"),  # corso: a course
+        ("I ordered the Abbey Road 4-Seater sofa and it arrived damaged.", "Abbey Road"),  # a product named after a street
         ("Die Sitzung ist am Montag 3, danach 1200 Teilnehmer.", "am Montag 3"),  # a preposition, a day and a count
         ("wir waren im urlaub 2, 1000 euro weg", "im urlaub 2, 1000 euro"),  # an amount after a number
     ],
