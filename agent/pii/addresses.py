@@ -737,6 +737,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
         words = m.group(0).replace(",", " ").split() if m else []
+        if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
+            m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end
         region = town_taken and m and m.group(0).lstrip(" \t").startswith(",") and len(words) <= 2 and all(_town_word(w) for w in words)
         if m and (
             tail is _TAIL

@@ -78,6 +78,7 @@ def test_an_address_in_a_less_common_form_is_masked_whole(redactor, template, ad
         ("Ons adres is Kerkstraat 12, 1012 AB Amsterdam. Groeten", "Kerkstraat 12, 1012 AB Amsterdam", "Groeten"),
         ("Notre adresse est chemin des Vignes 4, 1800 Vevey VD. Merci beaucoup.", "chemin des Vignes 4, 1800 Vevey VD", "Merci"),
         ("Wir wohnen im Ried 7, 6300 Zug ZG. Bitte alles anpassen.", "im Ried 7, 6300 Zug ZG", "Bitte"),
+        ("ik ben verhuisd naar de kerkstraat 7 mvg daan", "kerkstraat 7", "mvg"),  # a lower-case sign-off
         # a preposition of the sentence before a street named with its street word
         ("Der Schaden ist am Ferienhaus an der Dorfstrasse 12, 3855 Brienz BE. Bitte melden.", "Dorfstrasse 12, 3855 Brienz BE", "am Ferienhaus an der"),
         # the particle of a Dutch street name only after a name or a title
