@@ -41,8 +41,17 @@ WORD = rf"[{U}{L}][{U}{L}'’.-]*"
 CAP = rf"[{U}][{U}{L}'’.-]*"
 # A house number with its additions: a letter ("12A", "12 b"), a second and third number of an
 # Austrian or Spanish house/stair/door ("27/3/11", "12-14"), a letter or floor after a hyphen
-# (nl "12-A", "88-2hoog"), or "bis"/"ter" ("12 bis").
-HOUSE = r"\d{1,5}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?){0,2}(?:-(?:\d[ \t]?(?:hoog|hg)|[a-zA-Z])(?![\w])|[ \t](?:bis|ter)(?![\w]))?"
+# (nl "12-A", "88-2hoog"), "bis"/"ter"/"quater" written apart or joined ("12 bis", be/fr
+# "12bis"), or a Dutch toevoeging (``NL_ADDITION``).
+# Dutch house-number additions (BAG, Kadaster: huisnummer + huisletter + huisnummertoevoeging of up
+# to four characters; PostNL writes them after the number): the floor in Roman numerals ("8-III",
+# "8 II"), "hs"/"huis" (ground floor), "bg"/"bel" (beletage), "boven"/"bov", "zw"/"zwart"
+# (souterrain, Amsterdam), and for a houseboat "t/o" (tegenover) and "a/b" (aan boord).
+NL_ADDITION = r"(?:-(?-i:I{1,3}|IV)|[ \t](?-i:II|III|IV)|[ \t-](?i:hs|huis|bg|bel|boven|bov|zw|zwart|t/o|a/b))(?![\w/])"
+HOUSE = (
+    r"\d{1,5}(?:\s?[a-zA-Z](?!/[a-zA-Z]))?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?){0,2}"  # a letter is no half of "t/o"
+    rf"(?:-(?:\d[ \t]?(?:hoog|hg)|[a-zA-Z])(?![\w])|[ \t]?(?:bis|ter|quater)(?![\w])|{NL_ADDITION})?"
+)
 
 SUFFIX_STREETS = (
     # de / at / ch
@@ -59,10 +68,21 @@ PREFIX_STREETS = (
     "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
+    # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
+    "c\\.so|v\\.le|p\\.zza|p\\.za|p\\.le|l\\.go|v\\.lo|"
     # de / nl prefixed forms
     "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der|"
     # pl (ulica, aleja), cz / sk (náměstí, třída)
     "ul\\.|al\\.|ulica|aleja|nám\\.|náměstí|tř\\.|třída"
+)
+# The name before a suffix street word: one capitalised word before the word the street word ends
+# ("Jan Steenstraat", "Bad Homburger Weg"), or a Dutch or Flemish street named after a person with a
+# title and particles ("Burgemeester van Heemstralaan", "Pieter de Hoochstraat"); the title in any
+# case as NEN 5825 abbreviates it for the BAG's short street names ("Burg. van Heemstralaan",
+# "burg. van heemstralaan", "Dr. Kuyperstraat", "Prof. Lorentzlaan", "Mr. Visserplein").
+NL_STREET_TITLES = r"burg|dr|prof|mr|ds|jhr|kon|past|weth|gen|st|pres|ir"
+SUFFIX_STREET_NAME = (
+    rf"(?:(?:(?-i:{CAP})|(?i:{NL_STREET_TITLES})\.)[ \t](?:(?i:van|de|der|den|ter|ten)[ \t]+){{1,2}}|(?-i:{CAP})[ -]|(?i:{NL_STREET_TITLES})\.[ \t]?)?(?-i:[{U}{L}-]*)"
 )
 # Street words written as a word after the name: Hungarian, Czech/Slovak, Baltic, Finnish ("Hegyalja út 98").
 AFTER_STREETS = "út|utca|u\\.|körút|tér|ulice|iela|gatve|tie|katu|kuja"
@@ -70,7 +90,10 @@ EN_STREETS = (
     "street|st\\.?|road|rd\\.?|avenue|ave\\.?|lane|ln\\.?|drive|dr\\.?|boulevard|blvd\\.?|court|ct\\.?|place|pl\\.?|"
     "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green|"
     # UK / IE street words of estates and waterfronts: "14 Harbour View", "3 Castle Rise", "2 Merchants Quay"
-    "view|rise|heights|quay|wharf"
+    "view|rise|heights|quay|wharf|"
+    # US street suffixes of USPS Publication 28, Appendix C1, with their standard abbreviations: "1290 Sandpiper Cir"
+    "circle|cir|trail|trl|loop|alley|aly|cove|cv|crossing|xing|pike|ridge|rdg|hollow|holw|knoll|knls|landing|lndg|"
+    "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns"
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
@@ -99,31 +122,35 @@ ES_FLOOR = (
 )
 # Building, staircase, entrance or door of a block, named by a letter or a number: "Bât. C",
 # "Bâtiment B2", "Escalier 3", "Entrée A" (fr), "Portal 2", "Escalera B", "Bloque 4" (es),
-# "Scala B", "Palazzina C" (it), "Stiege 2", "Tür 14", "Top 7" (at), "Block C", "Wing B".
+# "Scala B", "Sc. C" (it), "Stiege 2", "Tür 14", "Top 7" (at), "Block C", "Wing B"; the letter in
+# lower case in a lower-case address ("v.le monza 233 sc. c 20126 milano").
 BUILDING = (
-    r"(?:bât(?:iment)?\.?|bat(?:iment)?\.?|immeuble|imm\.|escalier|esc\.|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
-    r"scala|palazzina|pal\.|stiege|stg\.|tür|top|aufgang|gebäude|haus|block|wing|tower|torre)"
-    r"[ \t]?(?:n[º°o.]\.?[ \t]?)?(?-i:[A-Z]{1,2}\d?|\d{1,3}[A-Z]?)(?![\w])"
+    r"(?:bât(?:iment)?\.?|bat(?:iment)?\.?|immeuble|imm\.|escalier|esc\.?|entrée|bloc|bloque|portal|escalera|edificio|edif\.|"
+    r"scala|sc\.|palazzina|pal\.|stiege|stg\.|tür|top|aufgang|gebäude|haus|block|wing|tower|torre)"
+    r"[ \t]?(?:n[º°o.]\.?[ \t]?)?(?-i:[A-Z]{1,2}\d?|\d{1,3}[A-Z]?|[a-z])(?![\w])"
 )
 # A floor, a door or a part of the house, written before or after the street line of an address
 # (never alone: "Level 3 support", "porte droite" in a sentence are no address): "2nd Floor",
 # "Ground Floor", "Level 3", "Apt 12" (en, au), "2. OG links", "3. Stock", "EG rechts",
-# "Hinterhaus" (de / at), "3e étage", "porte droite", "Appt 47" (fr), "4° piano" (it),
-# "2e verdieping" (nl), "RR 1" (ca), "nave 14" (es).
+# "Hinterhaus" (de / at), "3e étage", "porte droite", "Appt 47" (fr), "4° piano", "piano terra" (it),
+# "2e verdieping" (nl), "bus 0.2" (be: bpost's box number, often floor.unit), "RR 1" (ca), "nave 14",
+# "pta 12" (es: Correos' abbreviation of puerta).
 FLOOR = (
     r"(?:\d{1,2}(?:st|nd|rd|th)[ \t]+floor|ground[ \t]+floor|(?:floor|level|lvl)[ \t]+\d{1,2}|"
     r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
     r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
-    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+\d{1,2}|\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}[a-z]?|"
+    r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
+    r"\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
     r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
-# "località", "frazione"): with a capitalised name they stand where the street line would be.
+# "località", "frazione"): with a capitalised name they stand where the street line would be. La
+# Poste's address line 3 (NF Z10-011) abbreviates "résidence" as "rés." ("Rés. les Tilleuls").
 LOCALITY = (
-    r"(?:lieu[- ]dit|lieudit|hameau|lotissement|r[ée]sidence|finca|cortijo|masía|caserío|cascina|podere|tenuta|boerderij|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
+    r"(?:lieu[- ]dit|lieudit|hameau|lotissement|r[ée]sidence|r[ée]s\.|finca|cortijo|masía|caserío|cascina|podere|tenuta|boerderij|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
     r"urbanización|urb\.|polígono(?:[ \t]industrial)?|pol\.[ \t]ind\.|barrio|località|loc\.|frazione|fraz\.|borgata)"
 )
 # Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
@@ -142,7 +169,12 @@ COUNTY = rf"(?i:(?:co\.?|county)[ \t]+(?:{IRISH_COUNTIES}))(?![\w])"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
-TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on)\s)?{CAP}){{0,3}}"
+# A town of up to four capitalised words, with the particles of place names between them ("Frankfurt am
+# Main", "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
+# der", "in", "ob" abbreviated as "b.", "a.", "a. d.", "i.", "o."). A full stop after three lower-case
+# letters or after two capitals (a canton or state code: "Seltisberg BL. Merci") ends the sentence, not
+# the town.
+TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
@@ -165,7 +197,7 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -182,7 +214,27 @@ def _prefix_street_ok(value: str) -> bool:
     first = value.split()[0]
     if "," in value and first.islower() or len(value.split()) < 3:  # a street word, a name and a number
         return False
+    if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
+        return _numbered(value) and value.split()[1][:1].isupper()
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
+
+
+def _street_before_postcode_ok(value: str) -> bool:
+    """A street line of any case whose house number a postcode and town follow ("im gässli 3, 4410
+    liestal"): the postcode's digits after the house number tie it to an address. The name has a
+    word and none is a stop word, cue or month ("am Montag 3, ...", "im Jahr 2021, ..."), the
+    number is no year, the town no stop word, unit or (in lower case) English word ("... 1000 people")."""
+    toks = value.replace(",", " ").split()
+    i = next(k for k, w in enumerate(toks) if w[:1].isdigit())
+    if any(_STREET_WORD.search(w) for w in toks[1:i]):
+        return False  # "an der Dorfstrasse 12": the preposition of the sentence, the street word is in the name
+    name = [w for w in toks[1:i] if w.casefold() not in _NAME_PARTICLES | {"dem", "dei", "degli", "della", "delle"}]
+    town = toks[-1]
+    if not name or re.fullmatch(r"(?:19|20)\d{2}", toks[i]) or not _town_word(town) or town.islower() and is_ordinary_word(town, english_only=True):
+        return False
+    from agent.pii.words import stop_words
+
+    return all(w.casefold() not in stop_words() | NOT_STREET | _MONTH_WORDS for w in name)
 
 
 def _not_date_or_cue(value: str) -> bool:
@@ -196,7 +248,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     """Street lines, postcodes + towns and unit lines of EU, UK, US and Canadian addresses."""
     f = re.IGNORECASE
     patterns = [
-        GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?P<v>(?-i:(?:{CAP}[ -])?[{U}{L}-]*)(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
+        GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?P<v>{SUFFIX_STREET_NAME}(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
         GroupPattern(
             "street prefix + name + number",
             re.compile(
@@ -206,6 +258,14 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             ),
             0.6,
             validate=_prefix_street_ok,
+        ),
+        GroupPattern(  # "im Gässli 3, 4411 Seltisberg", "im gässli 3, 4410 liestal", "am anger 5 99084 erfurt": a street word in lower case in a sentence
+            "lower-case prefix street + number + postcode and town",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})[ \t]+(?:{WORD}[ \t]+){{1,3}}?{HOUSE},?[ \t]+(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+[^\W\d_][\w'’-]*)(?![\w])", f
+            ),
+            0.6,
+            validate=_street_before_postcode_ok,
         ),
         GroupPattern(
             "number + prefix street",
@@ -240,9 +300,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             validate=lambda v: v.split()[0].lower().strip(".") not in NOT_STREET,
         ),
-        GroupPattern(  # "Zaragoza, CP 50001", "Sevilla, C.P. 41001": a town and its código postal
+        GroupPattern(  # "Zaragoza, CP 50001", "Sevilla, C.P. 41001", "Ravensburg, PLZ 88212", "Salerno, CAP 84121": a town and its postcode after the postcode's word
             "town + cp postcode",
-            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP}){{0,2}}),?[ \t]+(?-i:CP|C\.P\.)[ \t]*\d{{5}})(?![\w])"),
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP}){{0,2}}),?[ \t]+(?-i:CP|C\.P\.|PLZ|CAP)[ \t]*\d{{4,5}})(?![\w])"),
             0.5,
             validate=lambda v: v.split()[0].lower().strip(".,") not in NOT_STREET,
         ),
@@ -258,9 +318,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w])(?P<v>{BUILDING})(?=[ \t]*,?[ \t]*\n?[ \t>]*\d{{1,5}}[ \t]?(?:bis|ter|[a-z])?,?[ \t]+(?:{PREFIX_STREETS}|(?-i:{CAP}))(?![\w]))", f),
             0.5,
         ),
-        GroupPattern(  # "Lieu-dit Les Granges" + a postcode line or a comma and a postcode
+        GroupPattern(  # "Lieu-dit Les Granges", "loc. Case Sparse 4" (a house number of the locality) + a postcode line or a comma and a postcode
             "locality before a postcode",
-            re.compile(rf"(?<![\w-])(?P<v>{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t-]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})){{0,3}}(?:,[ \t]*{FLOOR})?)(?=[ \t]*(?:,[ \t]*|\n[ \t>]*)(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))", f),
+            re.compile(rf"(?<![\w-])(?P<v>{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t-]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})){{0,3}}(?:[ \t]+{HOUSE})?(?:,[ \t]*{FLOOR})?)(?=[ \t]*(?:,[ \t]*|\n[ \t>]*)(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+(?-i:{CAP}))", f),
             0.5,
         ),
         GroupPattern("eircode", re.compile(rf"(?<![\w])(?P<v>{EIRCODE})(?![\w])"), 0.5, validate=lambda v: any(c.isalpha() for c in v[3:])),
@@ -274,10 +334,10 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}|(?-i:{CAP}[ \t]+){{1,2}}(?i:{EN_STREETS}),))"),
             0.5,
         ),
-        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)"), 0.5, validate=_not_money),
+        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w]|[.,]\d))?)"), 0.5, validate=_not_money),
         GroupPattern(
             "postcode 4 + town at line start or after comma",
-            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w.,]))?)", re.MULTILINE),
+            re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w]|[.,]\d))?)", re.MULTILINE),
             0.5,
             validate=_not_money,
         ),
@@ -287,7 +347,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
         GroupPattern(
             "preposition street + number",  # Czech / Slovak / Slovene: "Pod Floriánem 1677", "Na Příkopě 12", "U Nemocnice 2"
-            re.compile(rf"(?<![\w-])(?P<v>(?:Pod|Nad|Na|Za|Před|Pri|Při|U|V|K)[ \t]+{CAP}(?:[ \t]+{CAP})?[ \t]+{HOUSE})(?![\w])"),
+            # (a one-letter preposition before a name in capitals is no street: the Dutch "U SCHRIJFT STEEDS 140")
+            re.compile(rf"(?<![\w-])(?P<v>(?:Pod|Nad|Na|Za|Před|Pri|Při|(?:U|V|K)(?=[ \t]+[{U}][{L}]))[ \t]+{CAP}(?:[ \t]+{CAP})?[ \t]+{HOUSE})(?![\w])"),
             0.5,
         ),
         GroupPattern("street word after the name + number", re.compile(rf"(?<![\w-])(?P<v>{WORD}[ \t]+(?:{AFTER_STREETS})[ \t]*{HOUSE}\.?)(?![\w])", f), 0.6),
@@ -314,8 +375,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("ship", re.compile(rf"(?<![\w])(?P<v>(?:USNS|USS|USCGC|HMS|HMCS)[ \t]+{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"), 0.6),
         GroupPattern("country + postcode", re.compile(rf"(?m)(?<=\n)[>\s]*(?P<v>{CAP}(?:[ \t]{CAP})?[ \t]\d{{4,5}})[ \t]*$"), 0.5),
         GroupPattern(
+            # "postcode is 9686 PG" (PostNL: 4 digits and 2 letters), "code postal ne change pas : 74000" (a few words and a colon)
             "postcode after its word",
-            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?[ \t:]*(?P<v>\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
             0.6,
         ),
     ]
@@ -568,18 +630,23 @@ NER = "SpacyRecognizer"
 # Floors, units, buildings and a named residence written above or before the street line, each
 # ending with a comma or a line break ("2nd Floor, ", "LEVEL 3, ", "Bâtiment C, escalier 2, 3e
 # étage, porte droite\n", "RÉSIDENCE LES PINS APPT 47\n"): part of the address they precede.
+# (the locality's name also in lower case here, where the item is bounded by a line start, comma or
+# colon and by the street line: "rés. les tilleuls, bât 4 esc B, 3 allée des peupliers")
+_BEFORE_NAME = rf"(?:(?-i:{CAP})|(?-i:[{L}][{L}'’-]+))"
 _BEFORE_ITEM = (
-    rf"(?:{FLOOR}|{BUILDING}|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}}"
+    rf"(?:{FLOOR}|{BUILDING}(?:[ \t]+{BUILDING})*|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*{_BEFORE_NAME}(?:[ \t]+{_BEFORE_NAME}){{0,2}}"
     rf"(?:[ \t]*,?[ \t]*(?:{FLOOR}|{UNIT}))?)"
 )
 _LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORECASE)
-_SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,])|(?<=[\n>][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
+_SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
-# Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"); in a lower-case line
-# the postcode may follow without a comma ("c/ sant joan 12 bajo 2a 08012 barcelona").
+# Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"), German ones with a
+# space ("Hinterhaus 1. Stock"); in a lower-case line the postcode may follow without a comma
+# ("c/ sant joan 12 bajo 2a 08012 barcelona", "v.le monza 233 sc. c 20126 milano").
 _SUBUNIT_AFTER = re.compile(
-    rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_])",
+    rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})"
+    rf"(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_]|[ \t]+(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?![\w]))",
     re.IGNORECASE,
 )
 # A postcode and a town after a street line in any case ("8 impasse des lilas 44300 nantes", "via
@@ -670,6 +737,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end)
         words = m.group(0).replace(",", " ").split() if m else []
+        if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
+            m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end
         region = town_taken and m and m.group(0).lstrip(" \t").startswith(",") and len(words) <= 2 and all(_town_word(w) for w in words)
         if m and (
             tail is _TAIL
@@ -741,7 +810,7 @@ def join_address_parts(text: str, spans: list) -> list:
     :func:`_product_name`). Repeated until nothing changes (an extended address may now reach
     the next part: "… Riisa" + a blank line + "Estonia 62488"), so the result is the same however
     often it is applied."""
-    spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s)))]
+    spans = [s for s in spans if not (s.entity == "LOCATION" and (_branch_name(text, s) or _product_name(text, s) or _street_named_product(text, s)))]
     joined = spans
     lower_anchors = _lower_anchors(text)
     for _ in range(4):
@@ -784,6 +853,25 @@ def _product_name(text: str, s) -> bool:
     followed by a common noun: a product or an offer ("the Flat 20 offer", "the Mini Box 300
     router"), not a unit or street line, which a comma, a line end, a town or a postcode follows."""
     if s.recogniser == NER or not _CAPS_NUMBER.fullmatch(s.value) or _STREET_WORD.search(s.value):
+        return False
+    m = _NEXT_WORD.match(text, s.end)
+    if not m:
+        return False
+    from agent.pii.words import is_ordinary_word, stop_words
+
+    w = m.group(1)
+    return w not in stop_words() and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
+
+
+_HOUSE_NUMBER = re.compile(r"(?<![\w-])\d{1,5}[a-zA-Z]?(?![\w-])")
+
+
+def _street_named_product(text: str, s) -> bool:
+    """True for a street name without a house number that NER took for a place, written before a
+    common noun: a product or a model named after the street ("the Abbey Road 4-Seater sofa", "the
+    Park Avenue lamp"), not an address, which a house number, a comma, a town or a line end
+    follows."""
+    if s.recogniser != NER or not _STREET_WORD.search(s.value) or _HOUSE_NUMBER.search(s.value):
         return False
     m = _NEXT_WORD.match(text, s.end)
     if not m:
@@ -926,10 +1014,11 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
 
 def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
     """Where the address-like end of ``seg`` (a comma-separated part of a line) starts, and whether
-    it holds a number or an address word: up to six tokens, each a capitalised word, a house
-    number, a particle or an address word (any word but a stop word in a lower-case address),
-    scanned from the right until a sentence word; neither first nor last a particle. (None,
-    False) when there is none."""
+    it holds a number or an address word: up to six words and four numbers (a unit, a house
+    number, a numbered street: "apt 5c 300 w 85th st new york"), each a capitalised word, a
+    house number, a particle or an address word (any word but a stop word in a lower-case
+    address), scanned from the right until a sentence word; neither first nor last a particle.
+    (None, False) when there is none."""
     toks = list(re.finditer(r"\S+", seg))
     k = len(toks)
     evidence = False
@@ -941,7 +1030,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
             break
         evidence |= ev
         k -= 1
-    if len(toks) - k > 6:
+    numbers = sum(1 for x in toks[k:] if _NUMBER_TOKEN.fullmatch(x.group(0)))
+    if len(toks) - k - numbers > 6 or numbers > 4:
         return None, False
     while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
         k += 1
@@ -985,12 +1075,15 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
     return b0
 
 
-def _grow_start(text: str, pos: int, spans: list, lower: bool) -> tuple[int, bool]:
+def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = False) -> tuple[int, bool]:
     """Where an address anchored at ``pos`` (its postcode, town or street line) starts, and
     whether a street, house or unit was seen: in running text the comma-separated segments
     directly before it (up to four, each short and without sentence words: "<Finca El Romeral,
     Ctra. de Ronda km 4,> 29400 Ronda"); when that reaches the line start, the short address lines
-    above it (up to five, until a blank line, a greeting, a sentence, a name or an identifier)."""
+    above it (up to five, until a blank line, a greeting, a sentence, a name or an identifier).
+    In a lower-case address, what stands before a numbered part (the street line: ``numbered``
+    when the anchor holds one) is a building, unit or house: a segment without an address word or
+    number ends the address there ("freund wohnhaft, <im gässli 3, 4410 liestal>")."""
     line_start = text.rfind("\n", 0, pos) + 1
     start, evidence = pos, False
     lead = len(text[line_start:pos]) - len(text[line_start:pos].lstrip(" \t>?*•·|"))
@@ -1006,9 +1099,10 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool) -> tuple[int, boo
                 cur = comma
                 continue
             k, ev = _address_suffix(seg, lower)
-            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)):
+            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and numbered and not ev):
                 break
             start, evidence, segs = seg_lo + k, evidence or ev, segs + 1
+            numbered |= any(c.isdigit() for c in seg[k:])
             if seg[:k].strip() or comma < 0:
                 break
             cur = comma
@@ -1048,7 +1142,8 @@ def _grow_from_postcodes(text: str, spans: list, lower_anchors: list[tuple[int, 
         while pos > 0 and text[pos - 1].isalnum():  # pyap may start inside a word ("Higher Fold Fa<rm\nMoor Lane …>")
             pos -= 1
         near = [s for s in out if s.end > pos - 400 and s.start < a.end and s is not a]  # the spans of the lines above and the line
-        start, evidence = _grow_start(text, pos, near, lower)
+        key = _ANCHOR_IN_SPAN.search(a.value) if existing else None
+        start, evidence = _grow_start(text, pos, near, lower, bool(key) and any(c.isdigit() for c in a.value[: key.start()]))
         if not existing and not evidence:
             continue
         for s in near:  # another identifier before the anchor ends the address
