@@ -514,7 +514,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 and not (w.isupper() and in_lexicon(w))  # "MY DAUGHTERS HOUSE": the tagger calls every word in capitals PROPN
             ):
                 prev = words[i - 1] if i else None
-                if prev is not None and prev[2][0].isupper() and more(prev[2]) and gap(prev[1], a):
+                # in a text written in capitals every word is capitalised: the word before a listed
+                # surname must then be a listed first name ("ALLE BRIEVEN KOMEN TERUG" is a sentence)
+                if prev is not None and prev[2][0].isupper() and more(prev[2]) and gap(prev[1], a) and not (capitals and prev[2].casefold() not in first):
                     out.append(self._result(prev[0], b, 0.55, "capitalised word + listed surname"))
                 elif pos:
                     out.append(self._result(a, b, 0.5, "listed surname tagged PROPN"))

@@ -122,6 +122,10 @@ CASUAL_SIGNOFFS = (
     r"Gruess|Gruss|Grüess|Grüessli|Grüße|Gruß|LG|VG|Tschüss|Bises|Bisous|Merci|A\+|Besos|Saludos|Gracias|Ciao|Saluti|Grazie|"
     r"Groetjes|Groeten|Doei|Dank|Bedankt"
 )
+# Sign-offs written as abbreviations: Dutch "mvg" (met vriendelijke groet), German "MfG", "LG", "VG"
+# (mit freundlichen / liebe / viele Grüße), French "cdlt" (cordialement), Spanish "slds" (saludos),
+# English "thx", "thnx", "tks".
+ABBREVIATED_SIGNOFFS = r"Mvg|Mvrgr|MfG|LG|VG|Cdlt|Slds|Thx|Thnx|Tks"
 INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
 # "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
@@ -580,6 +584,14 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "casual sign-off + name, end of message",  # the last words of a message after a sign-off sign it
             re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            0.5,
+            no_department(label_ok),
+        ),
+        GroupPattern(
+            # "… 3941 bs doorn mvg daan": a sign-off abbreviation is no word of running text, so it
+            # signs the message wherever it stands on the last line
+            "abbreviated sign-off + name, end of message",
+            re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
             0.5,
             no_department(label_ok),
         ),

@@ -27,6 +27,8 @@ from tests.redaction.test_recognisers import redact
         ("JE VOUS AI ÉCRIT DEUX FOIS. M. LE BIHAN DE VOTRE AGENCE M'A DIT QUE C'ÉTAIT FAIT.\nJEAN DUPONT", "LE BIHAN"),
         ("I RANG ON MONDAY AND SPOKE TO MAUREEN ABOUT THE CLAIM. NOBODY HAS CALLED ME BACK SINCE THEN.", "MAUREEN"),
         ("Vriendelijke groeten,\nAn Peeters", "An Peeters"),
+        ("nieuw adres is lindelaan 4 7721 ab dalfsen mvg ruud", "ruud"),
+        ("neue adresse ab märz, bitte ändern. mfg jana", "jana"),
     ],
 )
 def test_a_name_in_a_hard_position_is_masked(redactor, mail, name):
@@ -48,6 +50,8 @@ def test_a_name_in_a_hard_position_is_masked(redactor, mail, name):
         ("Servus,\ngibt's den Tarif Sommer Spezial noch?\nDanke", ["Sommer Spezial"]),
         ("buenas, ¿el pastor alemán de mi hija entra en el seguro de mascotas?", ["pastor alemán"]),
         ("PLEASE SEND THE LETTERS TO ME AND NOT TO MY DAUGHTERS HOUSE. THANK YOU VERY MUCH FOR YOUR HELP", ["HOUSE"]),
+        ("GOEDENDAG, ONZE BRIEVEN KOMEN NIET AAN. GRAAG NAKIJKEN.\nJ. DE WIT", ["BRIEVEN KOMEN"]),
+        ("ik heb mvg gelezen maar snap het niet", ["gelezen"]),
         ("Kia ora,\nCan you send the renewal form? Thanks heaps.", ["Kia"]),
         ("Bonjour, Pouvez-vous me rappeler ? Veuillez noter que je suis absent lundi. Auriez-vous un créneau ?", ["Pouvez-vous", "Veuillez", "Auriez"]),
         ("Bonjour, nous expédions vers l'Europe et l'Amérique du Sud. Quelle assurance choisir ?", ["Europe", "Amérique du Sud"]),
