@@ -53,6 +53,7 @@ from pathlib import Path
 from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
 from agent.pii.seeds import name_variants
+from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import is_ordinary_word
 from agent.redaction import SALUTATION_WORDS, SEEDED
 
@@ -317,7 +318,7 @@ class _Protected:
                 if start < 0 or (start > 0 and _is_word(lower[start - 1])):
                     continue
                 end = _match_words(lower, start, words)
-                if end is not None and spelling is not None and (text[start:end] != spelling or (lexical and _sentence_start(text, start))):
+                if end is not None and spelling is not None and (text[start:end] != spelling or (lexical and line_or_sentence_start(text, start, ends="\n.!?"))):
                     continue  # a name's word written as a word (see _part_spelling)
                 if end is not None:
                     yield OutboundHit(ph.strip("<>").rsplit("_", 1)[0], start, end, ph)
@@ -353,11 +354,6 @@ def _part_spelling(part: str) -> tuple[str, bool]:
     from agent.pii.words import in_lexicon
 
     return part[:1].upper() + part[1:], in_lexicon(part)
-
-
-def _sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in "\n.!?"
 
 
 def _is_word(c: str) -> bool:

@@ -36,6 +36,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import (
     ENGLISH_MODEL,
     LEXICON_MODELS,
@@ -278,10 +279,6 @@ class GazetteerNameRecognizer(EntityRecognizer):
         entities = [(e.start_char, e.end_char) for e in getattr(doc, "ents", ()) if e.label_ in _NER_PLACES]
         out: list[RecognizerResult] = []
 
-        def sentence_start(a: int) -> bool:
-            before = text[:a].rstrip(" \t\"'“‘(")
-            return not before or before[-1] in "\n.!?:;"
-
         def capitalised_neighbour(k: int) -> bool:
             a, b, _ = words[k]
             before = k > 0 and words[k - 1][2][:1].isupper() and re.fullmatch(r"[ \t]{1,2}", text[words[k - 1][1] : a])
@@ -297,7 +294,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 tag == "PROPN"
                 and len(w) >= 4  # "Feb", "Sec"
                 and not re.match(r"[ \t]*\d", text[b : b + 4])  # "Feb 07", "Section 5": a date or a reference
-                and not sentence_start(a)
+                and not line_or_sentence_start(text, a)
                 and not w.isupper()
                 and w.casefold() not in self.stop_words
                 and w.casefold() not in _DEPARTMENTS
@@ -310,7 +307,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
         def unknown(k: int) -> bool:
             a, b, w = words[k]
             tag = pos.get(a)
-            if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and sentence_start(a))):
+            if len(w) < 3 or w.isupper() or not w[0].isupper() or not (tag == "PROPN" or (tag == "NOUN" and line_or_sentence_start(text, a))):
                 return False  # the tagger calls an unknown name at a sentence start a noun ("Vsevolod is very reliable")
             if not ok(w) or w.casefold() in cues or w.casefold().strip(".") in _ORG_WORDS:
                 return False
@@ -497,7 +494,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 out.append(self._result(a, words[k][1], 0.55, "listed first name + particle + name"))
                 i = k + 1
                 continue
-            mid_sentence = a > 0 and text[:a].rstrip(" \t\"'“‘(")[-1:] not in ("", "\n", ".", "!", "?", ":", ";")
+            mid_sentence = not line_or_sentence_start(text, a)
             if thing(i, a, b):
                 pass  # "in Aberaeron", "my Mercedes", "the Spring one"
             elif w.isupper() and len(w) >= 4 and listed_first and capitals and ok(w) and not in_lexicon(w) and not _calendar_word(w) and f not in cues:
@@ -823,9 +820,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return "name"
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
             return "name"
-        if language == "en" and english_parts_of_speech(bare) == frozenset({"noun"}) and not _line_or_sentence_start(text, at):
+        if language == "en" and english_parts_of_speech(bare) == frozenset({"noun"}) and not line_or_sentence_start(text, at):
             return "name"  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
-        if language in CAPITALISED_NAMES_ONLY and not _line_or_sentence_start(text, at) and not is_ordinary_word(bare):
+        if language in CAPITALISED_NAMES_ONLY and not line_or_sentence_start(text, at) and not is_ordinary_word(bare):
             return "name"  # Spanish, Italian, Dutch write only names capitalised inside a sentence ("Urrutia Goikoetxea")
         return None
 
@@ -1055,7 +1052,7 @@ def word_used_as_word(text: str, start: int, end: int, language: str) -> bool:
         return False
     if _POSSESSIVE_BEFORE.search(text, max(0, start - 12), start):
         return True
-    if language != "en" or not _line_or_sentence_start(text, start):
+    if language != "en" or not line_or_sentence_start(text, start):
         return False
     after = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 24])
     if after is None:
@@ -1072,7 +1069,7 @@ def field_label(text: str, start: int, end: int) -> bool:
     word before a value that starts with a digit ("Geburtsdatum: 12.03.1980"), and no listed
     first name."""
     colon = re.match(r"[ \t]?:[ \t]*", text[end : end + 6])
-    if colon is None or not _line_or_sentence_start(text, start) or text[start:end].casefold() in name_lists()[0]:
+    if colon is None or not line_or_sentence_start(text, start) or text[start:end].casefold() in name_lists()[0]:
         return False
     return text[end + colon.end() : end + colon.end() + 1].isdigit() or in_lexicon(text[start:end])
 
@@ -1096,16 +1093,9 @@ def ner_thing(text: str, start: int, end: int, language: str, doc) -> bool:
     before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, start - 12) : start])
     if before is not None and before.group(1).casefold() in _ARTICLES and re.match(r"[ \t]{1,2}[A-ZÀ-Þ\d]", text[end : end + 3]):
         return True
-    if doc is None or not _line_or_sentence_start(text, start) or "adj" not in english_parts_of_speech(word):
+    if doc is None or not line_or_sentence_start(text, start) or "adj" not in english_parts_of_speech(word):
         return False
     nxt = next((t for t in doc if t.idx >= end), None)
     return nxt is not None and nxt.pos_ == "NOUN" and nxt.text.islower() and text[end : nxt.idx] == " "
 
 
-def _line_or_sentence_start(text: str, at: int) -> bool:
-    """True when only spaces, quotes, brackets or bullets stand between ``at`` and the start of its
-    line or sentence."""
-    before = text[max(0, at - 200) : at].rstrip(" \t\"'“‘(-–•*")
-    if not before and at > 200:
-        return False  # 200 characters of spaces and quotes: not a sentence start worth a name rule
-    return not before or before[-1] in "\n.!?:;"
