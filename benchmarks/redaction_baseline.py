@@ -6,8 +6,8 @@ the first issue-10 change, 60705c9): Presidio's predefined recognisers with the 
 ``en_core_web_sm`` pipeline (parser and lemmatizer included) on every text, the whole message
 analysed once as seed text and again when it is replaced.
 
-This script builds the same bodies as :mod:`benchmarks.redaction_stage` (``messages()`` of this
-tree, so both stages see byte-identical input), then times that old stage in a subprocess whose
+This script takes the same frozen bodies as :mod:`benchmarks.redaction_stage`
+(``frozen_messages()``: both stages see byte-identical input), then times that old stage in a subprocess whose
 ``sys.path`` starts with a checkout of the old commit: each message's fastest of ``--repeat`` runs
 of ``Redactor.pseudonymise`` (process CPU time, ``time.process_time``), the same call, seeds and
 sender as the benchmark. It prints CPU p50 / p95 / max / mean in milliseconds.
@@ -73,9 +73,9 @@ def main() -> int:
     if not (args.tree / "agent" / "redaction.py").is_file():
         raise SystemExit(f"{args.tree}: not a draftguard checkout (no agent/redaction.py); see the docstring")
 
-    from benchmarks.redaction_stage import messages
+    from benchmarks.redaction_stage import frozen_messages
 
-    job = {"bodies": messages(args.messages), "repeat": max(1, args.repeat)}
+    job = {"bodies": frozen_messages(args.messages), "repeat": max(1, args.repeat)}
     proc = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(args.tree.resolve())!r}); " + _CHILD],
         input=json.dumps(job),

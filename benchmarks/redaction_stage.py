@@ -1,15 +1,16 @@
 """Time of the redaction stage per 2 KB message (p50 / p95 / max, milliseconds), and where it goes.
 
-Builds ``--messages`` client messages of about 2 KB each from the labelled PII samples
-(evaluation/data/pii: names, addresses, numbers, six languages) and runs the stage exactly as
-the pipeline does: :meth:`agent.redaction.Redactor.pseudonymise` with the whole body as seed
-text and the sender from the headers. The redactor is built once (not timed; it loads no model)
-and warmed up (the first message of a language loads its spaCy pipeline).
-
-By default the bodies are mostly English (the samples cycle in file order: 85 of the first 100
-bodies are English, the others a few German, Dutch, French, Spanish and Italian ones): English is
-the costliest language, the only one with both an NER and a tagger.
-``--mix`` cycles the six languages instead (French has an NER; de, es, it, nl are tokenised only).
+Times ``--messages`` (at most 100, default 100) client messages of about 2 KB each, frozen in
+``benchmarks/data/redaction_bodies.json`` (built from the labelled PII samples of
+evaluation/data/pii: names, addresses, numbers; 85 English, the others a few German, Dutch,
+French, Spanish and Italian ones: English is the costliest language, the only one with both an
+NER and a tagger), and runs the stage exactly as the pipeline does:
+:meth:`agent.redaction.Redactor.pseudonymise` with the whole body as seed text and the sender
+from the headers. The bodies are frozen so that figures stay comparable when samples are added
+to the evaluation data; ``--fresh`` builds them from today's data instead (any number), ``--mix``
+cycles its six languages (French has an NER; de, es, it, nl are tokenised only). The redactor is
+built once (not timed; it loads no model) and warmed up (the first message of a language loads
+its spaCy pipeline).
 
 Printed: wall-clock and CPU time (the process's, ``time.process_time``: every thread, so a BLAS
 worker thread's time counts too) per message. On a shared
@@ -21,7 +22,8 @@ rest: seeds, joining, placeholders), measured in a second pass with timers aroun
 and the part that dominates. ``BEFORE`` and ``AFTER`` hold the figures of the last A/B comparison
 (see the comment above them), measured on this machine in one session.
 
-Run: ``.venv/bin/python benchmarks/redaction_stage.py [--messages 200] [--mix] [--repeat 3]``.
+Run: ``.venv/bin/python benchmarks/redaction_stage.py [--messages 100] [--repeat 3] [--fresh [--messages 200]] [--mix]``.
+The stage as it was when issue 10 was filed is timed on the same bodies by ``benchmarks/redaction_baseline.py``.
 """
 
 from __future__ import annotations
@@ -48,9 +50,26 @@ BEFORE = {"commit": "ba72d77", "wall_p50": 132.2, "wall_p95": 202.6, "cpu_p50": 
 AFTER = {"wall_p50": 130.4, "wall_p95": 185.2, "cpu_p50": 130.4, "cpu_p95": 185.2}
 
 
+FROZEN_BODIES = ROOT / "benchmarks" / "data" / "redaction_bodies.json"
+
+
+def frozen_messages(n: int = 100) -> list[tuple[str, str]]:
+    """The first ``n`` (at most 100) of the bodies frozen in :data:`FROZEN_BODIES` (its "about"
+    says what they are): the default input, so figures stay comparable when samples are added
+    to the evaluation data. Raises ValueError for more than 100."""
+    import json
+
+    bodies = [tuple(b) for b in json.loads(FROZEN_BODIES.read_text(encoding="utf-8"))["bodies"]]
+    if n > len(bodies):
+        raise ValueError(f"--messages {n}: the frozen set holds {len(bodies)} bodies; use --fresh for more")
+    return bodies[:n]
+
+
 def messages(n: int, mix: bool = False) -> list[tuple[str, str]]:
-    """``n`` (language, body) pairs of about 2 KB, cycling deterministically through the samples
-    (in file order, or language by language with ``mix``)."""
+    """``n`` (language, body) pairs of about 2 KB built from today's evaluation data, cycling
+    deterministically through the samples (in file order, or language by language with ``mix``).
+    Which bodies come out depends on the data files (a new file changes the cycle): for figures to
+    compare with earlier ones use :func:`frozen_messages`."""
     from evaluation.pii_data import load
 
     samples = load()
@@ -139,7 +158,12 @@ def main() -> int:
         "--repeat", type=int, default=1, help="run each message N times (cache emptied), keep the fastest"
     )
     ap.add_argument(
-        "--mix", action="store_true", help="cycle the six languages instead of file order (English)"
+        "--mix", action="store_true", help="cycle the six languages of today's data (implies --fresh)"
+    )
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="build the bodies from today's evaluation data instead of the 100 frozen ones",
     )
     args = ap.parse_args()
 
@@ -151,7 +175,7 @@ def main() -> int:
         RedactionConfig(), OrganisationConfig(name="Northwind Advisory", domains=["northwind.example"])
     )
     build = time.perf_counter() - t0
-    bodies = messages(args.messages, args.mix)
+    bodies = messages(args.messages, args.mix) if args.fresh or args.mix else frozen_messages(args.messages)
     langs = sorted({lang for lang, _ in bodies})
     t0 = time.perf_counter()
     for lang in langs:  # warm-up: one message per language (loads its pipeline)
@@ -196,7 +220,7 @@ def main() -> int:
     print(
         f"cpu   p50 {statistics.median(cpu):.1f} ms   p95 {_pct(cpu, 0.95):.1f} ms   max {max(cpu):.1f} ms   mean {statistics.mean(cpu):.1f} ms"
     )
-    if not args.mix and BEFORE["wall_p95"] is not None:
+    if not (args.mix or args.fresh) and args.messages == 100 and BEFORE["wall_p95"] is not None:
         print(
             f"recorded with --messages 100 --repeat 2, before ({BEFORE['commit']}) -> after: wall p50 {BEFORE['wall_p50']} -> {AFTER['wall_p50']} ms, "
             f"p95 {BEFORE['wall_p95']} -> {AFTER['wall_p95']} ms; cpu p50 {BEFORE['cpu_p50']} -> {AFTER['cpu_p50']} ms, "
