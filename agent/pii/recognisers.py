@@ -62,10 +62,12 @@ _SKIP_CLASSES = {
 
 CONTEXT = {
     "CREDIT_CARD": ["card", "credit", "debit", "visa", "mastercard", "amex", "karte", "kreditkarte", "carte", "cb", "tarjeta", "carta", "kaart", "creditcard", "bankkaart", "pan"],
+    # "celular" is the Latin American Spanish word for a mobile phone, "celu" its Rioplatense short
+    # form (RAE, Diccionario de americanismos)
     "PHONE_NUMBER": [
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "ring", "reach", "whatsapp", "answering", "number",
         "telefon", "handy", "mobil", "rufnummer", "anrufen", "erreichen", "téléphone", "portable", "joindre", "appeler", "rappeler",
-        "teléfono", "móvil", "llamar", "llamarme", "telefono", "cellulare", "chiamare", "chiamarmi", "telefoon", "mobiel", "bellen", "desk", "office",
+        "teléfono", "móvil", "llamar", "llamarme", "celular", "celu", "telefono", "cellulare", "chiamare", "chiamarmi", "telefoon", "mobiel", "bellen", "desk", "office",
     ],
     "IBAN_CODE": ["iban", "account", "konto", "compte", "cuenta", "conto", "rekening", "bank"],
     "ACCOUNT_NUMBER": [
@@ -126,6 +128,19 @@ CASUAL_SIGNOFFS = (
 # (mit freundlichen / liebe / viele Grüße), French "cdlt" (cordialement), Spanish "slds" (saludos),
 # English "thx", "thnx", "tks".
 ABBREVIATED_SIGNOFFS = r"Mvg|Mvrgr|MfG|LG|VG|Cdlt|Slds|Thx|Thnx|Tks"
+# What may follow the writer's name at the end of a message, each on a line of its own: blank
+# lines; a sign-off (a second one, or one the mail client adds); a device or webmail signature,
+# the defaults of iOS, Android, Outlook and Yahoo Mail in six languages ("Sent from my iPhone",
+# "Get Outlook for Android", "Von meinem iPhone gesendet", "Envoyé de mon iPhone", "Enviado desde
+# mi iPhone", "Inviato da iPhone", "Verzonden vanaf mijn iPhone"); a phone number or an e-mail
+# address of a signature, with or without its label ("+43 660 418 2297", "Tel: 0171 2345678").
+DEVICE_SIGNATURE = (
+    r"(?:sent from|sent with|sent via|sent using|get outlook for|von meinem|gesendet von|gesendet mit|envoyé de|envoyé depuis|"
+    r"enviado desde|enviado de|inviato da|inviato dal|verzonden (?:vanaf|met|van|via))(?![\w])[^\n]{0,60}"
+)
+CONTACT_LINE = r"(?:[^\W\d_]{1,10}\.?[ \t]*:?[ \t]*)?(?:\+|00)?[\d(][\d ()./-]{5,20}\d|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+TRAILER_LINE = rf"[ \t]*(?:(?i:{SIGNOFFS})[ \t]*[,.!]?|(?i:{DEVICE_SIGNATURE})|{CONTACT_LINE})?[ \t\r]*"
+MESSAGE_END = rf"[ \t.!\r]*(?:\n{TRAILER_LINE})*\Z"
 INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
 # "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
@@ -203,8 +218,11 @@ MONTHS = (
     r"dec(?:ember)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?|diciembre|dicembre|december|ene(?:ro)?|gennaio|genn|januari|februari|"
     r"mars|mrt|okt"
 )
+# The day, the month's abbreviation and the year joined by dashes or slashes ("05-Jan-1952",
+# "5/Mar/1948"): the DD-MON-YYYY form of Indian and British forms (and Oracle's default date format).
 DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+    rf"\d{{1,2}}-(?:{MONTHS})\.?-(?:\d{{4}}|\d{{2}})|\d{{1,2}}/(?:{MONTHS})\.?/(?:\d{{4}}|\d{{2}})|"
     rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
     rf"(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
@@ -273,6 +291,8 @@ def phone_recogniser(language: str, regions: list[str]):
     digits (short service numbers some regions allow, which in mail are years and amounts)."""
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
+    from agent.pii.phone_lines import with_extensions
+
     class _Phone(PhoneRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None):
             results = super().analyze(text, entities, nlp_artifacts)
@@ -280,7 +300,7 @@ def phone_recogniser(language: str, regions: list[str]):
                 cc = _COUNTRY_CODE_BEFORE.search(text, 0, r.start)
                 if cc is not None and text[r.start : r.start + 3] == "(0)":
                     r.start = cc.start()
-            return [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7]
+            return with_extensions(text, [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7])
 
     return _Phone(supported_language=language, supported_regions=one_per_shared_plan(regions), context=CONTEXT["PHONE_NUMBER"], name="PhoneRecognizer")
 
@@ -529,7 +549,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
@@ -559,7 +579,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "dash + name, last line",  # "- Pat" ending a message
-            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -583,7 +603,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "casual sign-off + name, end of message",  # the last words of a message after a sign-off sign it
-            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -591,7 +611,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             # "… 3941 bs doorn mvg daan": a sign-off abbreviation is no word of running text, so it
             # signs the message wherever it stands on the last line
             "abbreviated sign-off + name, end of message",
-            re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -703,7 +723,7 @@ def iban_prefix(value: str) -> str | bool:
 def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
     """PHONE_NUMBER shapes libphonenumber rejects for the configured regions (national formats
     written loosely), only counted next to a phone word: base 0.2 + Presidio context 0.35."""
-    shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?)(?![\w])"
+    shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?|poste)[ ]?\d{1,5})?)(?![\w])"
 
     def plausible(v: str) -> bool:
         digits = re.sub(r"\D", "", v)
