@@ -852,8 +852,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
                 break
             taken += k != "particle"  # particles do not count: "(Truus) van den" + "Bosch"
             pending = m.start(1)
-            if k != "particle":  # a particle only with a name word or an initial before it ("A. de Vries", not "pago de Marta")
-                a = pending
+            if k != "particle" or _capitalised_line_start(text, m.start(1)):  # a particle only with a name word or an initial before it
+                a = pending  # ("A. de Vries", not "pago de Marta"), or capitalised at its line's start: the first name "Al", the surname's "Van"
         hyphen = _HYPHEN_PART.match(text, b)
         if hyphen and text[b + 1 : b + 2].isupper():
             b = hyphen.end()
@@ -879,6 +879,13 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
     return out
+
+
+def _capitalised_line_start(text: str, at: int) -> bool:
+    """The word at ``at`` is capitalised and starts its line (spaces before it only): "Al" of a
+    signature line "Al Whitcombe" (Al, short for Alan or Albert), "Van" of "Van Dijk"."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return text[at : at + 1].isupper() and not text[line_start:at].strip()
 
 
 _LOWER_NAME_WORD = re.compile(r"[a-zß-öø-ÿ]{2,}(?:['’-][a-zß-öø-ÿ]{2,}){0,2}|[od]['’][a-zß-öø-ÿ]{2,}(?:-[a-zß-öø-ÿ]{2,})?")

@@ -40,6 +40,23 @@ import re
 
 _DIGIT = re.compile(r"\d")
 _LINE = re.compile(r"[^\n]+")
+# An extension after a number, written with its word: English "ext.", "extn", "extension", "x"
+# (libphonenumber's own extension words), Canadian French "poste" (Office québécois de la langue
+# française, Banque de dépannage linguistique: "poste 214"), Spanish "extensión" / "interno"
+# (Argentina), Italian "interno", Dutch "toestel" / "tst.". Used with .match(text, end).
+_EXTENSION = re.compile(r"[ \t]*,?[ \t]*(?i:ext\.?|extn\.?|extension|extensión|x|poste|interno|toestel|tst\.?)[ \t]*[.:#]?[ \t]*\d{1,5}(?![\w])")
+
+
+def with_extensions(text: str, results: list) -> list:
+    """``results`` (phone numbers in ``text``), each grown over an extension written after it
+    with its word (:data:`_EXTENSION`: "450 555-0133 poste 214", "020 7946 0321 ext. 12"). The
+    matcher's window reads at most three characters after a number, so the extension is added
+    here, on the whole text."""
+    for r in results:
+        m = _EXTENSION.match(text, r.end)
+        if m is not None:
+            r.end = m.end()
+    return results
 
 
 def lines_with_digits(text: str, min_digits: int) -> list[tuple[int, str]]:
@@ -113,7 +130,7 @@ def run_on_candidates(recogniser, min_digits: int = 7) -> None:
                             break  # every other region's match lies inside this one
                 finally:
                     recogniser.supported_regions = regions
-        return EntityRecognizer.remove_duplicates(results)
+        return with_extensions(text, EntityRecognizer.remove_duplicates(results))
 
     analyze.__doc__ = whole_text.__doc__
     recogniser.analyze = analyze
@@ -132,7 +149,7 @@ def run_on_lines(recogniser, min_digits: int = 7) -> None:
                 r.start += offset
                 r.end += offset
                 results.append(r)
-        return results
+        return with_extensions(text, results)
 
     analyze.__doc__ = whole_text.__doc__
     recogniser.analyze = analyze

@@ -62,10 +62,12 @@ _SKIP_CLASSES = {
 
 CONTEXT = {
     "CREDIT_CARD": ["card", "credit", "debit", "visa", "mastercard", "amex", "karte", "kreditkarte", "carte", "cb", "tarjeta", "carta", "kaart", "creditcard", "bankkaart", "pan"],
+    # "celular" is the Latin American Spanish word for a mobile phone, "celu" its Rioplatense short
+    # form (RAE, Diccionario de americanismos)
     "PHONE_NUMBER": [
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "ring", "reach", "whatsapp", "answering", "number",
         "telefon", "handy", "mobil", "rufnummer", "anrufen", "erreichen", "téléphone", "portable", "joindre", "appeler", "rappeler",
-        "teléfono", "móvil", "llamar", "llamarme", "telefono", "cellulare", "chiamare", "chiamarmi", "telefoon", "mobiel", "bellen", "desk", "office",
+        "teléfono", "móvil", "llamar", "llamarme", "celular", "celu", "telefono", "cellulare", "chiamare", "chiamarmi", "telefoon", "mobiel", "bellen", "desk", "office",
     ],
     "IBAN_CODE": ["iban", "account", "konto", "compte", "cuenta", "conto", "rekening", "bank"],
     "ACCOUNT_NUMBER": [
@@ -126,6 +128,24 @@ CASUAL_SIGNOFFS = (
 # (mit freundlichen / liebe / viele Grüße), French "cdlt" (cordialement), Spanish "slds" (saludos),
 # English "thx", "thnx", "tks".
 ABBREVIATED_SIGNOFFS = r"Mvg|Mvrgr|MfG|LG|VG|Cdlt|Slds|Thx|Thnx|Tks"
+# What may follow the writer's name at the end of a message, each on a line of its own: blank
+# lines; a sign-off (a second one, or one the mail client adds); a device or webmail signature,
+# the defaults of iOS, Android, Outlook and Yahoo Mail in six languages ("Sent from my iPhone",
+# "Get Outlook for Android", "Von meinem iPhone gesendet", "Envoyé de mon iPhone", "Enviado desde
+# mi iPhone", "Inviato da iPhone", "Verzonden vanaf mijn iPhone"); a phone number or an e-mail
+# address of a signature, with or without its label ("+43 660 418 2297", "Tel: 0171 2345678").
+DEVICE_SIGNATURE = (
+    r"(?:sent from|sent with|sent via|sent using|get outlook for|von meinem|gesendet von|gesendet mit|envoyé de|envoyé depuis|"
+    r"enviado desde|enviado de|inviato da|inviato dal|verzonden (?:vanaf|met|van|via))(?![\w])[^\n]{0,60}"
+)
+CONTACT_LINE = r"(?:[^\W\d_]{1,10}\.?[ \t]*:?[ \t]*)?(?:\+|00)?[\d(][\d ()./-]{5,20}\d|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+TRAILER_LINE = rf"[ \t]*(?:(?i:{SIGNOFFS})[ \t]*[,.!]?|(?i:{DEVICE_SIGNATURE})|{CONTACT_LINE})?[ \t\r]*"
+MESSAGE_END = rf"[ \t.!\r]*(?:\n{TRAILER_LINE})*\Z"
+# "please" in six languages, written short or in full: "svp", "stp" (s'il vous / te plaît), "pls",
+# "plz", "bitte", "por favor", "per favore", "aub" (alstublieft)
+PLEASE = ["svp", "stp", "pls", "plz", "please", "bitte", "por favor", "per favore", "aub", "alsjeblieft", "alstublieft"]
+# "and" between the two names of a couple signing one message, in the six languages
+COUPLE = r"(?i:and|und|et|en|y|e|&)"
 INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|mijn naam is|ik heet"
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
 # "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
@@ -203,8 +223,11 @@ MONTHS = (
     r"dec(?:ember)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?|diciembre|dicembre|december|ene(?:ro)?|gennaio|genn|januari|februari|"
     r"mars|mrt|okt"
 )
+# The day, the month's abbreviation and the year joined by dashes or slashes ("05-Jan-1952",
+# "5/Mar/1948"): the DD-MON-YYYY form of Indian and British forms (and Oracle's default date format).
 DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+    rf"\d{{1,2}}-(?:{MONTHS})\.?-(?:\d{{4}}|\d{{2}})|\d{{1,2}}/(?:{MONTHS})\.?/(?:\d{{4}}|\d{{2}})|"
     rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
     rf"(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
@@ -273,6 +296,8 @@ def phone_recogniser(language: str, regions: list[str]):
     digits (short service numbers some regions allow, which in mail are years and amounts)."""
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
+    from agent.pii.phone_lines import with_extensions
+
     class _Phone(PhoneRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None):
             results = super().analyze(text, entities, nlp_artifacts)
@@ -280,7 +305,7 @@ def phone_recogniser(language: str, regions: list[str]):
                 cc = _COUNTRY_CODE_BEFORE.search(text, 0, r.start)
                 if cc is not None and text[r.start : r.start + 3] == "(0)":
                     r.start = cc.start()
-            return [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7]
+            return with_extensions(text, [r for r in results if len(re.sub(r"\D", "", text[r.start : r.end])) >= 7])
 
     return _Phone(supported_language=language, supported_regions=one_per_shared_plan(regions), context=CONTEXT["PHONE_NUMBER"], name="PhoneRecognizer")
 
@@ -486,7 +511,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         last_word = re.split(r"[ \t&.]+", value.strip())[-1]
         parts = [p for p in last_word.split("-") if p]  # "HARTLEY-DAVIES": each piece may be a listed name
         listed = any(p.casefold() in last_names or p.casefold() in first_names for p in parts)
-        return bool(parts) and (last_word.isupper() or listed) and last_word.casefold() not in NOT_NAMES and not all(is_ordinary_word(p) for p in parts)
+        particle = re.search(rf"(?<![\w])(?i:{PARTICLE})[ \t]+{re.escape(last_word)}$", value.strip())  # "H. VAN DER MEER": a listed surname after its particle
+        ordinary = all(is_ordinary_word(p) for p in parts) and not (particle and listed)
+        return bool(parts) and (last_word.isupper() or listed) and last_word.casefold() not in NOT_NAMES and not ordinary
 
     def here_ok(value: str) -> bool | str:  # "Will here again": a listed first name (and surname) even when a stop word
         words = value.split()
@@ -496,11 +523,28 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 
     initials = rf"(?:(?:[{U}]\.[ \t]?){{1,3}}|[{U}]\.?[ \t]*&[ \t]*[{U}]\.?[ \t]+)"  # "G. ", "K.V. ", "D & M " (a couple)
     surname = rf"[{U}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)*"  # "FABRE", "Hartley-Davies", "HARTLEY-DAVIES"
-    title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv)\.?)?"
+    # a second, academic title after the first: "Dr", "Prof", Italian "Dott", "Ing", "Avv", and the
+    # Austrian degrees written before the name (Mag., DI, Dkfm., MMag., Dipl.-Ing.: Austrian
+    # Federal Ministry of Education, Science and Research, "Akademische Grade")
+    title = rf"(?<![\w.])(?:{TITLES})\.?(?:[ \t]+(?:Dr|Prof|Dott|Ing|Avv|Mag|MMag|Dkfm|DI|Dipl\.-Ing)\.?)?"
     # a title with its full stop ("M.", "Dr.") or written in capitals ("MR", "HERR"): not "5 M EUR"
     caps_title = rf"(?<![\w.])(?:(?-i:{TITLES})\.|(?-i:MR|MRS|MS|DR|PROF|HERR|FRAU|MME|MLLE|MONSIEUR|MADAME|SR|SRA|SIG|SIGNOR|SIGNORA|DHR|MEVR|MEVROUW))"
     # after a greeting, a title in any case ("Gentile signora De Luca"), but not "Me" (Maître) in "Hola, me devolvieron"
     greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer)"
+    # the sign-offs of a message written in capitals ("THANKS", "REGARDS", "MFG")
+    caps_signoffs = "|".join(w.upper() for w in CASUAL_SIGNOFFS.split("|") + ABBREVIATED_SIGNOFFS.split("|") if w.isalpha())
+    # "please" written without a full stop before the sign-off: "svp merci ana", "pls thx tom", "bitte danke"
+    after_please = "|".join(rf"(?<=(?i:{w})[ \t])" for w in PLEASE)
+
+    def capitals_name_ok(value: str) -> bool | str:
+        """"PJ O'SULLIVAN": the last word a listed surname or first name, none a stop, cue or ordinary word."""
+        words = [w for w in value.split() if not re.fullmatch(PARTICLE, w.casefold())]
+        bad = any(w.strip(".").casefold() in stops or w.strip(".").casefold() in cue_words() for w in words)
+        last = words[-1].casefold()
+        return not bad and (last in last_names or last in first_names) and not all(is_ordinary_word(w) for w in words)
+
+    # on the name line after a sign-off: a title as written, or in lower case with its full stop ("avv. Luigi Rossi")
+    signoff_title = rf"(?:(?:{TITLES})\.?|(?i:{TITLES})\.)"
     patterns = [
         GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>(?:{PARTICLE}[ \t]+)?{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
         GroupPattern(  # "M. LE GOFF DE VOTRE AGENCE" in a message written in capitals
@@ -529,7 +573,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
@@ -559,7 +603,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "dash + name, last line",  # "- Pat" ending a message
-            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -569,9 +613,33 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.55,
             initials_ok,
         ),
+        GroupPattern(  # "… GRAAG NAAR BLAAK 16-C STUREN. H. VAN DER MEER": the initials and surname end the message after a sentence
+            "initials + name, end of message",
+            re.compile(rf"(?<=[.!?][ \t])[ \t]*(?P<v>{initials}(?:(?i:{PARTICLE})[ \t]+)*{surname}){MESSAGE_END}"),
+            0.55,
+            initials_ok,
+        ),
+        GroupPattern(  # "… POLICY PEN 7780213 THANKS PJ O'SULLIVAN": a message in capitals signed after its sign-off
+            "sign-off + name in capitals, end of message",
+            re.compile(rf"(?<![\w])(?-i:{caps_signoffs})[,!.]?[ \t]+(?P<v>(?:[{U}]{{1,3}}\.?[ \t]+|[{U}][{U}'’-]+[ \t]+){{0,2}}(?:(?i:{PARTICLE})[ \t]+)*{surname}){MESSAGE_END}"),
+            0.5,
+            capitals_name_ok,
+        ),
         GroupPattern(
             "sign-off + name line",
-            re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:(?:{TITLES})\.?[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=\n|$)"),
+            re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:{signoff_title}[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=\n|$)"),
+            0.6,
+            no_department(any_ok),
+        ),
+        GroupPattern(  # "Met vriendelijke groeten,\nElke Peeters en Jeroen Claes": a couple signs, the first name
+            "sign-off + name line, first of two",
+            re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:{signoff_title}[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]+{COUPLE}[ \t]+(?:{signoff_title}[ \t]+)?{NAME_SEQ_ANY}[ \t]*(?=\n|$)"),
+            0.6,
+            no_department(any_ok),
+        ),
+        GroupPattern(  # the second name of the couple
+            "sign-off + name line, second of two",
+            re.compile(rf"(?:^|\n)[ \t]*(?i:{SIGNOFFS})\b[^\n]{{0,25}}?[,.!]?[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:{signoff_title}[ \t]+)?{NAME_SEQ_ANY}[ \t]+{COUPLE}[ \t]+(?:{signoff_title}[ \t]+)?(?P<v>{NAME_SEQ_ANY})[ \t]*(?=\n|$)"),
             0.6,
             no_department(any_ok),
         ),
@@ -583,7 +651,13 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "casual sign-off + name, end of message",  # the last words of a message after a sign-off sign it
-            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
+            0.5,
+            no_department(label_ok),
+        ),
+        GroupPattern(  # "svp merci ana da silva": a casual sign-off after a "please" that ends the request
+            "please + casual sign-off + name, end of message",
+            re.compile(rf"(?:{after_please})(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -591,7 +665,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             # "… 3941 bs doorn mvg daan": a sign-off abbreviation is no word of running text, so it
             # signs the message wherever it stands on the last line
             "abbreviated sign-off + name, end of message",
-            re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t.!]*\s*\Z"),
+            re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
         ),
@@ -703,7 +777,7 @@ def iban_prefix(value: str) -> str | bool:
 def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
     """PHONE_NUMBER shapes libphonenumber rejects for the configured regions (national formats
     written loosely), only counted next to a phone word: base 0.2 + Presidio context 0.35."""
-    shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?)(?![\w])"
+    shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?|poste)[ ]?\d{1,5})?)(?![\w])"
 
     def plausible(v: str) -> bool:
         digits = re.sub(r"\D", "", v)

@@ -29,6 +29,25 @@ from tests.redaction.test_recognisers import redact
         ("Vriendelijke groeten,\nAn Peeters", "An Peeters"),
         ("nieuw adres is lindelaan 4 7721 ab dalfsen mvg ruud", "ruud"),
         ("neue adresse ab märz, bitte ändern. mfg jana", "jana"),
+        # after the name: only blank lines, a second sign-off, a device signature or a contact line
+        ("hallo, bitte den tarif wechseln. danke lg moritz\n\nMit freundlichen Grüßen\n", "moritz"),
+        ("hi, can you resend the form? thx\nkirsty\n\nSent from my iPhone", "kirsty"),
+        ("All sorted now. cheers tilly\n\nSent from my Galaxy", "tilly"),
+        ("hoi, de polis graag opzeggen per 1 mei. mvg sanne\n06 1234 5678\n", "sanne"),
+        ("merci pour le devis, cdlt, maëlle\n\nEnvoyé de mon iPhone", "maëlle"),
+        # a second, Austrian academic title; a lower-case Italian title on the signature line
+        ("Sehr geehrte Frau Mag. Gruber,\n\nanbei die Unterlagen.\n\nMit freundlichen Grüßen\nOtto Berger", "Gruber"),
+        ("Buongiorno,\nallego il modulo firmato.\n\nDistinti saluti,\ning. Marco Ferraresi", "Marco Ferraresi"),
+        # a couple signs
+        ("Goedemiddag,\nWij verhuizen in juni.\n\nMet vriendelijke groet,\nSanne Jacobs en Bram de Groot", "Sanne Jacobs"),
+        ("Goedemiddag,\nWij verhuizen in juni.\n\nMet vriendelijke groet,\nSanne Jacobs en Bram de Groot", "Bram de Groot"),
+        # capitals: initials and a surname after the last sentence, a name after the sign-off
+        ("GRAAG DE POLIS PER DIRECT OPZEGGEN. J. VAN DEN BERG", "J. VAN DEN BERG"),
+        ("PLEASE CANCEL THE DIRECT DEBIT FROM MARCH THANKS TJ MCCARTHY", "TJ MCCARTHY"),
+        # a casual sign-off after an unpunctuated "please"
+        ("bonjour, pouvez vous résilier mon contrat auto svp merci lucie martin", "lucie martin"),
+        # a short first name that is also a particle, capitalised at the start of the signature line
+        ("Thanks for the update.\n\nAl Kowalczyk", "Al Kowalczyk"),
     ],
 )
 def test_a_name_in_a_hard_position_is_masked(redactor, mail, name):
@@ -55,6 +74,13 @@ def test_a_name_in_a_hard_position_is_masked(redactor, mail, name):
         ("Kia ora,\nCan you send the renewal form? Thanks heaps.", ["Kia"]),
         ("Bonjour, Pouvez-vous me rappeler ? Veuillez noter que je suis absent lundi. Auriez-vous un créneau ?", ["Pouvez-vous", "Veuillez", "Auriez"]),
         ("Bonjour, nous expédions vers l'Europe et l'Amérique du Sud. Quelle assurance choisir ?", ["Europe", "Amérique du Sud"]),
+        # what follows a sign-off at the end of a message is no name when it is a word
+        ("Please send the new card. thanks again\n\nSent from my iPhone", ["again"]),
+        ("danke, lg aus dem urlaub\n\nVon meinem iPhone gesendet", ["urlaub"]),
+        ("ok cheers mate\nSent from my iPhone", ["mate"]),
+        ("I WAITED TWO WEEKS FOR THE REFUND THANKS FOR NOTHING", ["NOTHING"]),
+        ("WE HAVE NOT HAD THE LETTER. P.S. BEDANKT", ["BEDANKT"]),
+        ("thanks tom for the call, i will send the papers on monday and ring you after", ["papers", "monday"]),
         ("Hello,\nWe ship to Europe and North America from our Leeds warehouse and move the Dublin team onto the Asia-Pacific plan.", ["Europe", "North America", "Leeds", "Dublin", "Asia-Pacific"]),
     ],
 )
