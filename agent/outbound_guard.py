@@ -54,7 +54,7 @@ from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
 from agent.pii.seeds import name_variants
 from agent.pii.sentences import line_or_sentence_start
-from agent.pii.words import is_ordinary_word
+from agent.pii.words import is_ordinary_word, stop_words
 from agent.redaction import SALUTATION_WORDS, SEEDED
 
 OUTBOUND_MODES = ("refuse", "mask")
@@ -294,6 +294,10 @@ class _Protected:
                     forms = [(value, _part_spelling(value))]  # a one-word name: as a part of a name below
                 else:
                     forms += [(v, None if known or " " in v else _part_spelling(v)) for v in name_variants(value, known=known) if " " in v or len(v) >= NAME_PART_MIN]
+            elif " " not in value and (len(value) <= 3 or value.casefold() in stop_words()):
+                # a short one-word place or value ("US" of "my US passport", "ON", "NY"), or a stop
+                # word: only as written, else every "us" or "on" of the request is a finding
+                forms = [(value, (value, False))]
             for f, exact in forms:
                 key = f.casefold()
                 first = _WORD.search(f)

@@ -155,3 +155,15 @@ def test_a_found_names_word_that_redaction_left_as_a_word_is_no_finding():
     assert _found(OutboundGuard(), "Bill me later. Hope you are well", found) == []  # lexicon words at a sentence start
     known = PlaceholderMap(mapping={"<PERSON_1>": "Ruby Okafor"}, detectors={"<PERSON_1>": "Seed"})
     assert _found(OutboundGuard(), "a ruby ring for okafor", known) == [("PERSON", "ruby"), ("PERSON", "okafor")]
+
+
+def test_a_short_one_word_value_matches_only_as_written():
+    """A short place the NER found ("US" of "my US passport", a province "ON") is matched only as
+    written: a new user's request was refused because the prompt said "us" elsewhere. A longer
+    one ("Leeds") in any case."""
+    pm = PlaceholderMap(
+        mapping={"<LOCATION_1>": "US", "<LOCATION_2>": "ON", "<LOCATION_3>": "Leeds"},
+        detectors={f"<LOCATION_{i}>": "SpacyRecognizer" for i in range(1, 4)},
+    )
+    text = "Tell us on the form about my US passport; Toronto ON; leeds"
+    assert _found(OutboundGuard(), text, pm) == [("LOCATION", "US"), ("LOCATION", "ON"), ("LOCATION", "leeds")]
