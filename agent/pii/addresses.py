@@ -56,14 +56,16 @@ HOUSE = (
 SUFFIX_STREETS = (
     # de / at / ch
     "straße|strasse|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
-    # nl / be
-    "straat|laan|plein|gracht|kade|singel|dijk|steeg|dreef|"
+    # nl / be ("kaai": the Flemish quay in bpost's street names, "Vlaamsekaai", "Jordaenskaai")
+    "straat|laan|plein|gracht|kade|kaai|singel|dijk|steeg|dreef|"
     # nordic
     "gade|vej|vænget|vägen|gatan|veien|gata|katu|stræti|gata"
 )
 PREFIX_STREETS = (
     # fr
     "rue|avenue|av\\.|bd|boulevard|place|chemin|allée|impasse|quai|cours|route|square|passage|faubourg|rond-point|"
+    # be (bpost, the Brussels streets: "chaussée de Louvain", nl "steenweg")
+    "chaussée|chée|"
     # es
     "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
@@ -156,6 +158,15 @@ LOCALITY = (
 # Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
 # unique identifier of four letters of that set or digits ("D02 X285", "A65 F4E2").
 EIRCODE = r"(?-i:(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4})"
+# Royal Mail PAF sub-building names of Edinburgh tenements: the floor (a number, "G" ground, "P" principal,
+# "B" basement) + "F" + the flat on that floor: "2F1", "GF2", "PF1".
+FLAT_POSITION = r"(?-i:(?:\d{1,2}|[GPB])F\d{1,2})"
+# India Post PIN: six digits, the first 1-9 (postal region), written after the town, often after a
+# hyphen ("Bengaluru - 560102", "Mumbai 400001").
+IN_PIN = r"[1-9]\d{2}[ \t]?\d{3}"
+# Correo Argentino CPA (Código Postal Argentino): a province letter (no I, O), the old 4-digit code and
+# 3 letters of the block face ("C1425DKA"); the short form without them is common ("C1425 Buenos Aires").
+AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -197,7 +208,7 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "chaussée", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -328,6 +339,23 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "house number + street + unit",
             re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:(?:[^\W\d_][\w'’.-]*|\d{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
             0.6,
+        ),
+        GroupPattern(  # "2F1, 9 Marchmont Crescent": an Edinburgh tenement flat (floor 2, flat 1; "GF2" ground, "PF1" principal floor)
+            "flat position before a street line",
+            re.compile(rf"(?<![\w-])(?P<v>{FLAT_POSITION})(?=,?[ \t]+\d{{1,5}}[a-zA-Z]?[ \t]+(?-i:{CAP}))"),
+            0.5,
+        ),
+        GroupPattern(  # "HSR Layout Sector 2, Bengaluru - 560102", "Jayanagar 4th Block, Bangalore 560011"
+            "in town + pin",
+            re.compile(rf"(?:(?<=,)|(?<=,[ \t])|(?m:^))[ \t]*(?P<v>{TOWN}[ \t]*[-–]?[ \t]*{IN_PIN})(?![\w]|[.,]\d)"),
+            0.5,
+            validate=lambda v: _town_word(v.split()[0]) and v.split()[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS,
+        ),
+        GroupPattern(  # "C1425 Buenos Aires", "S2000ABC Rosario": Correo Argentino's CPA, a province letter, 4 digits, 3 letters of the block face
+            "ar cpa + town",
+            re.compile(rf"(?<![\w-])(?P<v>{AR_CPA}[ \t]+{TOWN})"),
+            0.55,
+            validate=_not_money,
         ),
         GroupPattern(
             "house name before a street line",
@@ -637,7 +665,7 @@ _BEFORE_ITEM = (
     rf"(?:{FLOOR}|{BUILDING}(?:[ \t]+{BUILDING})*|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*{_BEFORE_NAME}(?:[ \t]+{_BEFORE_NAME}){{0,2}}"
     rf"(?:[ \t]*,?[ \t]*(?:{FLOOR}|{UNIT}))?)"
 )
-_LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORECASE)
+_LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+(?:(?:{ARTICLES})[ \t]+)*", re.IGNORECASE)  # "Résidence Les <Mimosas, …>"
 _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
@@ -945,6 +973,7 @@ _ANCHOR_IN_SPAN = re.compile(
     rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
+    rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
 )
 # The same anchors written in lower case, found where no LOCATION span is yet ("bristol bs6 7jg",
 # "co wicklow, a98 k7w3", "montclair nj 07042"): they make an address only with a street, house or
@@ -977,10 +1006,11 @@ _ADDRESS_WORD = re.compile(
     r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr)\.?",
     re.IGNORECASE,
 )
-_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
+_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}(?:-[a-zA-Z])?|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
 _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
+_EN_STREET_WORD = re.compile(rf"(?:{EN_STREETS})", re.IGNORECASE)
 _PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-"}
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
@@ -1022,7 +1052,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
     toks = list(re.finditer(r"\S+", seg))
     k = len(toks)
     evidence = False
-    if toks and toks[-1].group(0).casefold() in _PARTICLES:  # "Vivo en <Calle Luna 7>": a particle ends no address part
+    last = toks[-1].group(0) if toks else ""
+    if last.casefold() in _PARTICLES and not _EN_STREET_WORD.fullmatch(last):  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
         return None, False
     while k > 0:
         ok, ev = _token_ok(toks[k - 1].group(0), lower)
@@ -1035,6 +1066,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
         return None, False
     while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
         k += 1
+    if 0 < k < len(toks) and re.fullmatch(r"(?i:no|nr|nº)\.?", toks[k - 1].group(0)) and _NUMBER_TOKEN.fullmatch(toks[k].group(0).rstrip(",")):
+        k -= 1  # the number sign of a house or door number ("<No. 18>, 2nd Main": India Post's door number)
     if k == len(toks):
         return None, False
     if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):
