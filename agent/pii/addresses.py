@@ -695,6 +695,35 @@ _POSTCODE_NEXT = re.compile(
 # A lower-case town, state code and ZIP right after a street or unit: "… apt 2, jersey city nj 07304 please".
 _STATE_ZIP_NEXT = re.compile(rf"[ \t]*,?[ \t]*(?:[{L}]+[ \t]+){{0,3}}(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])")
 _STATE_ZIP_END = re.compile(rf"(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?[ \t.]*$")
+# A Mexican colonia (Correos de México: the settlement line after the street, "Col." or
+# "Fracc." for a fraccionamiento) after the street line: "Av. Juárez 14, Col. Centro", "calle pino 3, col. del valle".
+_COLONIA_AFTER = re.compile(r"[ \t]*,[ \t]*(?i:col\.|colonia|fracc\.|fraccionamiento)[ \t]+(?:[^\W\d_][\w'’.-]*)(?:[ \t]+[^\W\d_][\w'’.-]*){0,4}(?=[ \t]*[,\n])")
+# The rest of a town of two or three words written after its postcode up to the comma before its region
+# ("01710 alvaro <obregon>, cdmx", "5000 san miguel <de tucumán>, tucumán").
+_TOWN_GOES_ON = re.compile(r"(?:[ \t]+[^\W\d_][\w'’-]*){1,2}(?=[ \t]*,)")
+# The region after the street line or the postcode and town: Argentina's autonomous city (CABA,
+# Correo Argentino) and Mexico City (CDMX, Correos de México) in any case after any street line; a
+# province or state of Argentina or Mexico (INDEC, INEGI) after a postcode and town ("2000 Rosario, Santa Fe").
+AR_MX_REGIONS = (
+    "Buenos Aires|Catamarca|Chaco|Chubut|Córdoba|Corrientes|Entre Ríos|Formosa|Jujuy|La Pampa|La Rioja|Mendoza|Misiones|Neuquén|Río Negro|Salta|"
+    "San Juan|San Luis|Santa Cruz|Santa Fe|Santiago del Estero|Tierra del Fuego|Tucumán|"
+    "Aguascalientes|Baja California(?: Sur)?|Campeche|Chiapas|Chihuahua|Coahuila|Colima|Durango|Estado de México|Guanajuato|Guerrero|Hidalgo|Jalisco|"
+    "Michoacán|Morelos|Nayarit|Nuevo León|Oaxaca|Puebla|Querétaro|Quintana Roo|San Luis Potosí|Sinaloa|Sonora|Tabasco|Tamaulipas|Tlaxcala|Veracruz|Yucatán|Zacatecas"
+)
+_CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]?mx\.?|edomex)(?![\w])")
+_REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
+# Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
+_PROVINCE_CODE_NEXT = re.compile(r"[ \t]*\((?-i:[A-Z]{2})\)(?![\w])")
+_POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5}[ \t]+[^\W\d_]")
+# South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
+# 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
+_SA_CODE_NEXT = re.compile(
+    rf"(?:[ \t]*,[ \t]*{TOWN}){{0,2}}[ \t]*,[ \t]*(?!19[5-9]\d|20[0-3]\d)\d{{4}}(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
+)
+# A German street named after a place with the adjective in -er, written apart ("Hernalser Hauptstraße",
+# "Mariahilfer Straße", Duden § 36), here in lower case: the adjective before a street word.
+_ADJECTIVE_BEFORE = re.compile(r"(?<![\w-])(?-i:[a-zäöüß][a-zäöüß-]+er)[ \t]+\Z")
+_LOWER_SUFFIX_STREET = re.compile(rf"(?-i:[{L}-]*)(?i:{SUFFIX_STREETS})(?![\w])")
 # A named part of an address written between two others on one line: up to four capitalised
 # words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
 _NAMED_PART = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?:(?-i:{CAP})|{ARTICLES}|of|on|upon|the)){{0,3}}")
@@ -740,6 +769,9 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
+    if m and _town_word(m.group(0)):  # "<hernalser> hauptstraße 118/2/14": the place adjective of the street's name
+        start = m.start()
     if _numbered(s.value):
         m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
         if m:
@@ -753,11 +785,18 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
         if m and m.end() > end:
             end = m.end()
-        while m := _SUBUNIT_AFTER.match(text, end):
+        while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
             end = m.end()
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
+            m = _TOWN_GOES_ON.match(text, end)
+            words = m.group(0).split() if m else []
+            if words and all(_town_word(w) and w.casefold() not in _closing_words() for w in words):
+                end = m.end()
+        m = _CITY_CODE_NEXT.match(text, end)
+        if m:
+            end = m.end()
     zip_next = _STATE_ZIP_NEXT.match(text, end) if _numbered(s.value) and not any(c.isupper() for c in s.value) else None
     if zip_next:  # the state and ZIP end the address, the sentence goes on: "… nj 07030 thanks"
         end = zip_next.end()
@@ -777,6 +816,13 @@ def _extend(text: str, s) -> tuple[int, int]:
             end = m.end()
             while end > s.end and text[end - 1] == ".":  # the full stop ends the sentence, not the town
                 end -= 1
+    if _numbered(s.value):
+        value = text[start:end]
+        m = _SA_CODE_NEXT.match(text, end)
+        if m and (m.group(0).count(",") > 1 or text[end - 1].isalpha()):  # a code straight after a number is no postcode ("Flat 3, 1500")
+            end = m.end()
+        elif _POSTCODE_AND_TOWN.search(value) and (m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end)):
+            end = m.end()
     m = _POSTCODE_NEXT.match(text, end)
     if m:
         end = m.end()
@@ -998,7 +1044,19 @@ def _lower_anchors(text: str) -> list[tuple[int, int]]:
                 continue
             start = st.start() + len(st.group(0)) - len(st.group(0).lstrip())
         out.append((start, m.end()))
-    return out
+    for m in _LOWER_CODE_AFTER_TOWN.finditer(text):
+        town = m.group("town").casefold()
+        if _town_word(town) and town not in _MONTH_WORDS and not is_ordinary_word(town, english_only=True):
+            out.append(m.span("code"))
+    return sorted(out)
+
+
+# A 4-digit postcode after a lower-case town that ends the address (a comma, the line or the sentence
+# ends after it): South African Post Office and Australia Post write the code last ("nelspruit 1201",
+# "fitzroy 3065"). Kept with a street, house or unit before it only (:func:`_grow_start`).
+_LOWER_CODE_AFTER_TOWN = re.compile(
+    rf"(?<![\w-])(?P<town>[{L}][{L}'’-]{{2,}})[ \t]+(?P<code>\d{{4}})(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
+)
 # Words of a street, house, unit, floor or locality, in any case ("km", "portal", "escalera", "bte", "fraz.").
 _ADDRESS_WORD = re.compile(
     rf"(?:{SUFFIX_STREETS}|{PREFIX_STREETS}|{EN_STREETS}|{LOCALITY}|{HOUSE_NAMES}|[\w-]*(?:{SUFFIX_STREETS})|"
