@@ -200,7 +200,7 @@ NOT_STREET = {
     # the label of a phone number in a signature ("Tél. 05 …", "Tel. 030 …", "Mob 07 …")
     "tel", "tél", "télé", "phone", "ph", "mob", "mobile", "fax", "telefon", "telefono", "teléfono", "tfno", "handy", "gsm", "tlf",
 }  # fmt: skip
-NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
+NOT_TOWN = {"euro", "eur", "usd", "rupees", "rs", "inr", "lakh", "lakhs", "crore", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
 
 
 def _not_money(value: str) -> bool:
@@ -208,7 +208,7 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "chaussée", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -227,6 +227,8 @@ def _prefix_street_ok(value: str) -> bool:
         return False
     if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
         return _numbered(value) and value.split()[1][:1].isupper()
+    if _numbered(value) and re.match(rf"\S+[ \t]+(?:{ARTICLES})[ \t]*(?-i:[{U}])", value, re.IGNORECASE):
+        return True  # a lower-case street word before its article and a capitalised name ("chaussée de Waterloo 1120")
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
 
@@ -246,6 +248,13 @@ def _street_before_postcode_ok(value: str) -> bool:
     from agent.pii.words import stop_words
 
     return all(w.casefold() not in stop_words() | NOT_STREET | _MONTH_WORDS for w in name)
+
+
+def _indian_town_pin_ok(value: str) -> bool:
+    """A town before an India Post PIN: no cue word, month or stop word first ("Order 560102"), no
+    unit of an amount last ("Rupees 560102", "Rs. 250000")."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", value)
+    return _town_word(words[0]) and _town_word(words[-1]) and words[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS
 
 
 def _not_date_or_cue(value: str) -> bool:
@@ -349,7 +358,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "in town + pin",
             re.compile(rf"(?:(?<=,)|(?<=,[ \t])|(?m:^))[ \t]*(?P<v>{TOWN}[ \t]*[-–]?[ \t]*{IN_PIN})(?![\w]|[.,]\d)"),
             0.5,
-            validate=lambda v: _town_word(v.split()[0]) and v.split()[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS,
+            validate=_indian_town_pin_ok,
         ),
         GroupPattern(  # "C1425 Buenos Aires", "S2000ABC Rosario": Correo Argentino's CPA, a province letter, 4 digits, 3 letters of the block face
             "ar cpa + town",
