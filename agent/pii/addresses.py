@@ -264,6 +264,10 @@ def _not_date_or_cue(value: str) -> bool:
     return words[0].lower().strip(".") not in NOT_STREET and words[-2].lower().strip(".,") not in _MONTH_WORDS
 
 
+# The verbs of living that introduce an address in a sentence (es, it, pt, nl, de, fr, en).
+_LIVE_VERBS = r"(?i:vivo|vivimos|abito|abitiamo|woon|wonen|wohne|wohnen|habite|habitons|live|living)"
+
+
 def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     """Street lines, postcodes + towns and unit lines of EU, UK, US and Canadian addresses."""
     f = re.IGNORECASE
@@ -304,7 +308,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "name + house number near an address word",
-            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
+            # (no verb of living first: "Vivo en <Güemes 4150>", "Woon <Dorpsweg 3>": the cue is no part of the street)
+            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
             0.2,
             validate=_not_date_or_cue,
         ),

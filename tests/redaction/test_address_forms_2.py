@@ -93,6 +93,8 @@ def test_an_amount_a_year_or_a_form_number_is_no_address(redactor, sentence, kep
         # the sentence goes on after the province code and after CABA
         ("La casa è in Via Roma 8, 50123 Firenze (FI) e costa molto.", "Via Roma 8, 50123 Firenze (FI)", "e costa molto"),
         ("Me chocaron en Av. Cabildo 2040, CABA, estaba estacionado.", "Av. Cabildo 2040, CABA", "estaba estacionado"),
+        # the verb of living before a street without a street word
+        ("Vivo en Bulnes 2215, piso 3 depto A, C1425 Buenos Aires por las dudas.", "Bulnes 2215, piso 3 depto A, C1425 Buenos Aires", "Vivo en"),
         # a sign-off after a lower-case 4-digit postcode
         ("send it to 4 jacaranda ave, white river 1240\nregards\nthabo", "4 jacaranda ave, white river 1240", "regards"),
     ],
