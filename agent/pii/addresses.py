@@ -56,14 +56,16 @@ HOUSE = (
 SUFFIX_STREETS = (
     # de / at / ch
     "straße|strasse|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
-    # nl / be
-    "straat|laan|plein|gracht|kade|singel|dijk|steeg|dreef|"
+    # nl / be ("kaai": the Flemish quay in bpost's street names, "Vlaamsekaai", "Jordaenskaai")
+    "straat|laan|plein|gracht|kade|kaai|singel|dijk|steeg|dreef|"
     # nordic
     "gade|vej|vænget|vägen|gatan|veien|gata|katu|stræti|gata"
 )
 PREFIX_STREETS = (
     # fr
     "rue|avenue|av\\.|bd|boulevard|place|chemin|allée|impasse|quai|cours|route|square|passage|faubourg|rond-point|"
+    # be (bpost, the Brussels streets: "chaussée de Louvain", nl "steenweg")
+    "chaussée|chée|"
     # es
     "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
@@ -156,6 +158,15 @@ LOCALITY = (
 # Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
 # unique identifier of four letters of that set or digits ("D02 X285", "A65 F4E2").
 EIRCODE = r"(?-i:(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4})"
+# Royal Mail PAF sub-building names of Edinburgh tenements: the floor (a number, "G" ground, "P" principal,
+# "B" basement) + "F" + the flat on that floor: "2F1", "GF2", "PF1".
+FLAT_POSITION = r"(?-i:(?:\d{1,2}|[GPB])F\d{1,2})"
+# India Post PIN: six digits, the first 1-9 (postal region), written after the town, often after a
+# hyphen ("Bengaluru - 560102", "Mumbai 400001").
+IN_PIN = r"[1-9]\d{2}[ \t]?\d{3}"
+# Correo Argentino CPA (Código Postal Argentino): a province letter (no I, O), the old 4-digit code and
+# 3 letters of the block face ("C1425DKA"); the short form without them is common ("C1425 Buenos Aires").
+AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -189,7 +200,7 @@ NOT_STREET = {
     # the label of a phone number in a signature ("Tél. 05 …", "Tel. 030 …", "Mob 07 …")
     "tel", "tél", "télé", "phone", "ph", "mob", "mobile", "fax", "telefon", "telefono", "teléfono", "tfno", "handy", "gsm", "tlf",
 }  # fmt: skip
-NOT_TOWN = {"euro", "eur", "usd", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
+NOT_TOWN = {"euro", "eur", "usd", "rupees", "rs", "inr", "lakh", "lakhs", "crore", "stück", "mal", "jahre", "years", "ans", "años", "anni", "jaar", "uhr"}
 
 
 def _not_money(value: str) -> bool:
@@ -216,6 +227,8 @@ def _prefix_street_ok(value: str) -> bool:
         return False
     if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
         return _numbered(value) and value.split()[1][:1].isupper()
+    if _numbered(value) and re.match(rf"\S+[ \t]+(?:{ARTICLES})[ \t]*(?-i:[{U}])", value, re.IGNORECASE):
+        return True  # a lower-case street word before its article and a capitalised name ("chaussée de Waterloo 1120")
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
 
@@ -237,11 +250,22 @@ def _street_before_postcode_ok(value: str) -> bool:
     return all(w.casefold() not in stop_words() | NOT_STREET | _MONTH_WORDS for w in name)
 
 
+def _indian_town_pin_ok(value: str) -> bool:
+    """A town before an India Post PIN: no cue word, month or stop word first ("Order 560102"), no
+    unit of an amount last ("Rupees 560102", "Rs. 250000")."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", value)
+    return _town_word(words[0]) and _town_word(words[-1]) and words[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
     words = value.split()
     return words[0].lower().strip(".") not in NOT_STREET and words[-2].lower().strip(".,") not in _MONTH_WORDS
+
+
+# The verbs of living that introduce an address in a sentence (es, it, pt, nl, de, fr, en).
+_LIVE_VERBS = r"(?i:vivo|vivimos|abito|abitiamo|woon|wonen|wohne|wohnen|habite|habitons|live|living)"
 
 
 def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
@@ -284,7 +308,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "name + house number near an address word",
-            re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
+            # (no verb of living first: "Vivo en <Güemes 4150>", "Woon <Dorpsweg 3>": the cue is no part of the street)
+            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
             0.2,
             validate=_not_date_or_cue,
         ),
@@ -328,6 +353,23 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "house number + street + unit",
             re.compile(rf"(?<![\w.,/-])(?P<v>\d{{1,5}}[a-zA-Z]?[ \t]+(?:(?:[^\W\d_][\w'’.-]*|\d{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,6}}(?:\d{{1,5}}[a-zA-Z]?,?[ \t]+)?{STREET_UNIT})(?![\w])", f),
             0.6,
+        ),
+        GroupPattern(  # "2F1, 9 Marchmont Crescent": an Edinburgh tenement flat (floor 2, flat 1; "GF2" ground, "PF1" principal floor)
+            "flat position before a street line",
+            re.compile(rf"(?<![\w-])(?P<v>{FLAT_POSITION})(?=,?[ \t]+\d{{1,5}}[a-zA-Z]?[ \t]+(?-i:{CAP}))"),
+            0.5,
+        ),
+        GroupPattern(  # "HSR Layout Sector 2, Bengaluru - 560102", "Jayanagar 4th Block, Bangalore 560011"
+            "in town + pin",
+            re.compile(rf"(?:(?<=,)|(?<=,[ \t])|(?m:^))[ \t]*(?P<v>{TOWN}[ \t]*[-–]?[ \t]*{IN_PIN})(?![\w]|[.,]\d)"),
+            0.5,
+            validate=_indian_town_pin_ok,
+        ),
+        GroupPattern(  # "C1425 Buenos Aires", "S2000ABC Rosario": Correo Argentino's CPA, a province letter, 4 digits, 3 letters of the block face
+            "ar cpa + town",
+            re.compile(rf"(?<![\w-])(?P<v>{AR_CPA}[ \t]+{TOWN})"),
+            0.55,
+            validate=_not_money,
         ),
         GroupPattern(
             "house name before a street line",
@@ -637,7 +679,7 @@ _BEFORE_ITEM = (
     rf"(?:{FLOOR}|{BUILDING}(?:[ \t]+{BUILDING})*|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*{_BEFORE_NAME}(?:[ \t]+{_BEFORE_NAME}){{0,2}}"
     rf"(?:[ \t]*,?[ \t]*(?:{FLOOR}|{UNIT}))?)"
 )
-_LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+", re.IGNORECASE)
+_LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+(?:(?:{ARTICLES})[ \t]+)*", re.IGNORECASE)  # "Résidence Les <Mimosas, …>"
 _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
@@ -667,6 +709,35 @@ _POSTCODE_NEXT = re.compile(
 # A lower-case town, state code and ZIP right after a street or unit: "… apt 2, jersey city nj 07304 please".
 _STATE_ZIP_NEXT = re.compile(rf"[ \t]*,?[ \t]*(?:[{L}]+[ \t]+){{0,3}}(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])")
 _STATE_ZIP_END = re.compile(rf"(?i:\b(?:{US_STATES}))[ \t]+\d{{5}}(?:-\d{{4}})?[ \t.]*$")
+# A Mexican colonia (Correos de México: the settlement line after the street, "Col." or
+# "Fracc." for a fraccionamiento) after the street line: "Av. Juárez 14, Col. Centro", "calle pino 3, col. del valle".
+_COLONIA_AFTER = re.compile(r"[ \t]*,[ \t]*(?i:col\.|colonia|fracc\.|fraccionamiento)[ \t]+(?:[^\W\d_][\w'’.-]*)(?:[ \t]+[^\W\d_][\w'’.-]*){0,4}(?=[ \t]*[,\n])")
+# The rest of a town of two or three words written after its postcode up to the comma before its region
+# ("01710 alvaro <obregon>, cdmx", "5000 san miguel <de tucumán>, tucumán").
+_TOWN_GOES_ON = re.compile(r"(?:[ \t]+[^\W\d_][\w'’-]*){1,2}(?=[ \t]*,)")
+# The region after the street line or the postcode and town: Argentina's autonomous city (CABA,
+# Correo Argentino) and Mexico City (CDMX, Correos de México) in any case after any street line; a
+# province or state of Argentina or Mexico (INDEC, INEGI) after a postcode and town ("2000 Rosario, Santa Fe").
+AR_MX_REGIONS = (
+    "Buenos Aires|Catamarca|Chaco|Chubut|Córdoba|Corrientes|Entre Ríos|Formosa|Jujuy|La Pampa|La Rioja|Mendoza|Misiones|Neuquén|Río Negro|Salta|"
+    "San Juan|San Luis|Santa Cruz|Santa Fe|Santiago del Estero|Tierra del Fuego|Tucumán|"
+    "Aguascalientes|Baja California(?: Sur)?|Campeche|Chiapas|Chihuahua|Coahuila|Colima|Durango|Estado de México|Guanajuato|Guerrero|Hidalgo|Jalisco|"
+    "Michoacán|Morelos|Nayarit|Nuevo León|Oaxaca|Puebla|Querétaro|Quintana Roo|San Luis Potosí|Sinaloa|Sonora|Tabasco|Tamaulipas|Tlaxcala|Veracruz|Yucatán|Zacatecas"
+)
+_CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]?mx\.?|edomex)(?![\w])")
+_REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
+# Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
+_PROVINCE_CODE_NEXT = re.compile(r"[ \t]*\((?-i:[A-Z]{2})\)(?![\w])")
+_POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5}[ \t]+[^\W\d_]")
+# South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
+# 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
+_SA_CODE_NEXT = re.compile(
+    rf"(?:[ \t]*,[ \t]*{TOWN}){{0,2}}[ \t]*,[ \t]*(?!19[5-9]\d|20[0-3]\d)\d{{4}}(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
+)
+# A German street named after a place with the adjective in -er, written apart ("Hernalser Hauptstraße",
+# "Mariahilfer Straße", Duden § 36), here in lower case: the adjective before a street word.
+_ADJECTIVE_BEFORE = re.compile(r"(?<![\w-])(?-i:[a-zäöüß][a-zäöüß-]+er)[ \t]+\Z")
+_LOWER_SUFFIX_STREET = re.compile(rf"(?-i:[{L}-]*)(?i:{SUFFIX_STREETS})(?![\w])")
 # A named part of an address written between two others on one line: up to four capitalised
 # words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
 _NAMED_PART = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?:(?-i:{CAP})|{ARTICLES}|of|on|upon|the)){{0,3}}")
@@ -712,6 +783,9 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
+    if m and _town_word(m.group(0)):  # "<hernalser> hauptstraße 118/2/14": the place adjective of the street's name
+        start = m.start()
     if _numbered(s.value):
         m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
         if m:
@@ -725,11 +799,18 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
         if m and m.end() > end:
             end = m.end()
-        while m := _SUBUNIT_AFTER.match(text, end):
+        while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
             end = m.end()
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
+            m = _TOWN_GOES_ON.match(text, end)
+            words = m.group(0).split() if m else []
+            if words and all(_town_word(w) and w.casefold() not in _closing_words() for w in words):
+                end = m.end()
+        m = _CITY_CODE_NEXT.match(text, end)
+        if m:
+            end = m.end()
     zip_next = _STATE_ZIP_NEXT.match(text, end) if _numbered(s.value) and not any(c.isupper() for c in s.value) else None
     if zip_next:  # the state and ZIP end the address, the sentence goes on: "… nj 07030 thanks"
         end = zip_next.end()
@@ -749,6 +830,13 @@ def _extend(text: str, s) -> tuple[int, int]:
             end = m.end()
             while end > s.end and text[end - 1] == ".":  # the full stop ends the sentence, not the town
                 end -= 1
+    if _numbered(s.value):
+        value = text[start:end]
+        m = _SA_CODE_NEXT.match(text, end)
+        if m and (m.group(0).count(",") > 1 or text[end - 1].isalpha()):  # a code straight after a number is no postcode ("Flat 3, 1500")
+            end = m.end()
+        elif _POSTCODE_AND_TOWN.search(value) and (m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end)):
+            end = m.end()
     m = _POSTCODE_NEXT.match(text, end)
     if m:
         end = m.end()
@@ -945,6 +1033,7 @@ _ANCHOR_IN_SPAN = re.compile(
     rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
+    rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
 )
 # The same anchors written in lower case, found where no LOCATION span is yet ("bristol bs6 7jg",
 # "co wicklow, a98 k7w3", "montclair nj 07042"): they make an address only with a street, house or
@@ -969,7 +1058,19 @@ def _lower_anchors(text: str) -> list[tuple[int, int]]:
                 continue
             start = st.start() + len(st.group(0)) - len(st.group(0).lstrip())
         out.append((start, m.end()))
-    return out
+    for m in _LOWER_CODE_AFTER_TOWN.finditer(text):
+        town = m.group("town").casefold()
+        if _town_word(town) and town not in _MONTH_WORDS and not is_ordinary_word(town, english_only=True):
+            out.append(m.span("code"))
+    return sorted(out)
+
+
+# A 4-digit postcode after a lower-case town that ends the address (a comma, the line or the sentence
+# ends after it): South African Post Office and Australia Post write the code last ("nelspruit 1201",
+# "fitzroy 3065"). Kept with a street, house or unit before it only (:func:`_grow_start`).
+_LOWER_CODE_AFTER_TOWN = re.compile(
+    rf"(?<![\w-])(?P<town>[{L}][{L}'’-]{{2,}})[ \t]+(?P<code>\d{{4}})(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
+)
 # Words of a street, house, unit, floor or locality, in any case ("km", "portal", "escalera", "bte", "fraz.").
 _ADDRESS_WORD = re.compile(
     rf"(?:{SUFFIX_STREETS}|{PREFIX_STREETS}|{EN_STREETS}|{LOCALITY}|{HOUSE_NAMES}|[\w-]*(?:{SUFFIX_STREETS})|"
@@ -977,10 +1078,11 @@ _ADDRESS_WORD = re.compile(
     r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr)\.?",
     re.IGNORECASE,
 )
-_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
+_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}(?:-[a-zA-Z])?|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
 _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
+_EN_STREET_WORD = re.compile(rf"(?:{EN_STREETS})", re.IGNORECASE)
 _PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-"}
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
@@ -1022,7 +1124,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
     toks = list(re.finditer(r"\S+", seg))
     k = len(toks)
     evidence = False
-    if toks and toks[-1].group(0).casefold() in _PARTICLES:  # "Vivo en <Calle Luna 7>": a particle ends no address part
+    last = toks[-1].group(0) if toks else ""
+    if last.casefold() in _PARTICLES and not _EN_STREET_WORD.fullmatch(last):  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
         return None, False
     while k > 0:
         ok, ev = _token_ok(toks[k - 1].group(0), lower)
@@ -1035,6 +1138,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
         return None, False
     while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
         k += 1
+    if 0 < k < len(toks) and re.fullmatch(r"(?i:no|nr|nº)\.?", toks[k - 1].group(0)) and _NUMBER_TOKEN.fullmatch(toks[k].group(0).rstrip(",")):
+        k -= 1  # the number sign of a house or door number ("<No. 18>, 2nd Main": India Post's door number)
     if k == len(toks):
         return None, False
     if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):

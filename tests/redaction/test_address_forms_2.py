@@ -1,0 +1,105 @@
+"""More postal address forms are masked whole (agent/pii/addresses.py): a lower-case UK address
+ending in "st" (Royal Mail PAF), an Edinburgh tenement flat position ("3F2"), Indian addresses
+with a door number, crosses, mains and blocks and an India Post PIN after the town, a South
+African or Australian 4-digit postcode last (after the town, in lower case or after a comma), an
+Austrian street named with a place adjective in lower case, bpost's "chaussée" and "-kaai", a
+Dutch street without a street word and a house letter after a hyphen, a French residence with its
+article, Mexican colonias, alcaldías and CDMX (Correos de México), Argentine CABA, CPA and
+province names (Correo Argentino), and Poste Italiane's province code in brackets. And what
+only looks like part of one stays readable: amounts and years after a comma, a form number, a
+lower-case street word in a sentence. Every test goes through the real Redactor; the addresses
+are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.models import ItemContext
+from agent.redaction import restore
+
+
+def _redact(redactor, text: str):
+    from agent.language import detect_language
+
+    item = ItemContext(subject="Question", sender_name="", sender_email="someone@client.example", latest_text=text, crm_fields={}, language=detect_language(text) or "und")
+    r = redactor.pseudonymise(item)
+    return r.latest_text, r.placeholders
+
+
+def _locations(pm) -> list[str]:
+    return [v for ph, v in pm.mapping.items() if ph.startswith("<LOCATION")]
+
+
+WHOLE_ADDRESSES = [
+    # uk: lower case with "st", an Edinburgh flat position before the street line
+    ("the damage is at {}\ncheers", "12 church st, llanelli sa15 3bb"),
+    ("My flat is {}, thanks.", "3F2, 14 Warrender Park Road, Edinburgh EH9 1EF"),
+    # in: door number, floor, building, cross, layout, PIN after the town with or without a hyphen
+    ("Please update my address to {}. Thank you.", "Flat No. 12, 2nd Floor, Green Acres, 7th Cross, Indiranagar, Bengaluru - 560038"),
+    ("My old address was {}. Kindly note.", "No. 45, 3rd Main, Malleswaram 8th Block, Bangalore 560003"),
+    # za / au: the 4-digit postcode last
+    ("my new address is {}\nthanks", "9 protea rd, hazyview 1242"),
+    ("Please post it to {}, not the old one.", "PO Box 1442, Sandton, 2146"),
+    ("we moved to {}. cheers", "7 george st, fitzroy 3065"),
+    # at: a lower-case street named with a place adjective, staircase and door after slashes
+    ("meine neue adresse: {}. danke lg", "ottakringer straße 54/3/9, 1160 wien"),
+    # be / nl: "chaussée" before its article and name, a joined "-kaai", a street in capitals without a street word
+    ("L'accident a eu lieu chaussée de Louvain 410, près du feu.", "chaussée de Louvain 410"),
+    ("nieuw adres: {}. mvg", "houtkaai 7 bus 2, 8000 brugge"),
+    ("STUUR DE PAS NAAR {}. BEDANKT", "LIJNBAAN 12-A, 3012 EL ROTTERDAM"),
+    # fr: a residence with its article and building before the street line
+    ("Cordialement\nLéa Martin\n{}\n06 00 00 00 00", "Résidence Les Acacias, Bât. B, 8 rue Victor Hugo, 30000 Nîmes"),
+    # mx: interior number, colonia, alcaldía named after a person, CP and CDMX; the same in lower case
+    ("Saludos\n{}", "Av. Reforma 222, Int. 5, Col. Juárez, Cuauhtémoc, 06600 Ciudad de México, CDMX"),
+    ("la casa esta en {}. gracias", "calle pino 14, col. del valle, 03100 benito juarez, cdmx"),
+    # ar: CABA after the street line, floor and flat, a CPA, a province after the postcode and town
+    ("El choque fue en {}, a la tarde.", "Av. Santa Fe 1860, CABA"),
+    ("Mi domicilio: {} por las dudas.", "Bulnes 2215, piso 3 depto A, C1425 Buenos Aires"),
+    ("domicilio {}, mail otro@correo.example", "Av. Colón 455, 5000 Córdoba, Córdoba"),
+    # it: the province code in brackets after the postcode and town
+    ("Abbiamo comprato casa in {} e vorremmo volturare il gas.", "Via delle Rose 3, 53100 Siena (SI)"),
+]
+
+
+@pytest.mark.parametrize("template, address", WHOLE_ADDRESSES)
+def test_an_address_in_a_further_form_is_masked_whole(redactor, template, address):
+    sentence = template.format(address) if "{}" in template else template
+    text, pm = _redact(redactor, sentence)
+    assert address not in text and address in _locations(pm), (text, pm.mapping)
+    restored, unknown = restore(text, pm)
+    assert restored == sentence and not unknown
+
+
+@pytest.mark.parametrize(
+    "sentence, kept",
+    [
+        ("The total, Rupees 560102, was paid last week.", "Rupees 560102"),  # an amount, not a town and PIN
+        ("Please send form 2F1, 3 copies each.", "2F1"),  # a form number, no flat position before a street line
+        ("i paid for it in cape town 2019. thanks", "2019"),  # a year after a town
+        ("we stayed 3 nights, total 1200. thanks", "total 1200"),  # an amount after a comma
+        ("la chaussée était glissante 2 fois", "glissante 2 fois"),  # a street word in a sentence
+    ],
+)
+def test_an_amount_a_year_or_a_form_number_is_no_address(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, address, kept",
+    [
+        # a year after a post-office box and a comma is no South African postcode
+        ("Our box, PO Box 88, 2021, was closed.", "PO Box 88", "2021"),
+        # the sentence goes on after the province code and after CABA
+        ("La casa è in Via Roma 8, 50123 Firenze (FI) e costa molto.", "Via Roma 8, 50123 Firenze (FI)", "e costa molto"),
+        ("Me chocaron en Av. Cabildo 2040, CABA, estaba estacionado.", "Av. Cabildo 2040, CABA", "estaba estacionado"),
+        # the verb of living before a street without a street word
+        ("Vivo en Bulnes 2215, piso 3 depto A, C1425 Buenos Aires por las dudas.", "Bulnes 2215, piso 3 depto A, C1425 Buenos Aires", "Vivo en"),
+        # a sign-off after a lower-case 4-digit postcode
+        ("send it to 4 jacaranda ave, white river 1240\nregards\nthabo", "4 jacaranda ave, white river 1240", "regards"),
+    ],
+)
+def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, kept):
+    text, pm = _redact(redactor, sentence)
+    assert address in _locations(pm), (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
