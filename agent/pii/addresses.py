@@ -1205,6 +1205,9 @@ def _person_only(lo: int, hi: int, text: str, spans: list) -> bool:
     return bool(persons) and all(any(p.start <= i < p.end for p in persons) for i in range(lo, hi) if text[i].isalpha())
 
 
+_HOUSE_WORD = re.compile(rf"(?<![\w])(?:{HOUSE_NAMES})(?![\w])", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _title_line_rx() -> re.Pattern:
     from agent.pii.recognisers import LOWER_TITLES, TITLES
@@ -1218,8 +1221,8 @@ def _title_line(body: str) -> bool:
     Zürcher", "herr beat zürcher", "Mme Claire Roux", "dhr. j. de vries", "Sig. Paolo Neri") and
     holds no digit and no street word: the addressee, which the Universal Postal Union's S42 and the
     national posts put on the first line, above the address; it is a PERSON, never a part of the
-    address (a street "Lady Margaret Road 4" has its number)."""
-    return bool(_title_line_rx().match(body)) and not any(c.isdigit() for c in body) and not _STREET_WORD.search(body)
+    address (a street "Lady Margaret Road 4" has its number, a house "Sir Thomas House" its house word)."""
+    return bool(_title_line_rx().match(body)) and not any(c.isdigit() for c in body) and not _STREET_WORD.search(body) and not _HOUSE_WORD.search(body)
 
 
 def _identifier_digits(body: str) -> bool:

@@ -95,3 +95,28 @@ def test_glued_word_amount_and_date_stay_readable(redactor):
     assert "The accounts team" in out
     assert "EUR" in out
     assert not any("The" in v or "EUR" in v for v in _values(pm, "ACCOUNT_NUMBER"))
+
+
+def test_sender_name_line_is_a_name_above_the_address(redactor):
+    text = "grüezi\n\nbitte die post ab sofort an:\n\nlorenz wyss-gasser\nseestrasse 45, 3. stock\n8002 zürich\n\nbesten dank\nlorenz"
+    item = ItemContext(subject="neue adresse", sender_name="lorenz wyss-gasser", sender_email="lorenz@client.example", latest_text=text, crm_fields={}, language="de")
+    pm = redactor.pseudonymise(item).placeholders
+    assert "seestrasse 45, 3. stock\n8002 zürich" in _values(pm, "LOCATION")
+    assert "lorenz wyss-gasser" in _values(pm, "PERSON")
+
+
+def test_french_and_dutch_title_lines_are_names(redactor):
+    for text, name, address in [
+        ("Veuillez envoyer la carte à :\n\nMme Odile Ferrand-Vasseur\n7 rue des Capucins\n69001 Lyon\n\nMerci", "Odile Ferrand-Vasseur", "7 rue des Capucins\n69001 Lyon"),
+        ("graag naar:\n\ndhr. joris van der meulen\nkerkstraat 12\n3512 ab utrecht\n\nmvg", "joris van der meulen", "kerkstraat 12\n3512 ab utrecht"),
+    ]:
+        out, pm = _redact(redactor, text)
+        assert address in _values(pm, "LOCATION")
+        assert name in _values(pm, "PERSON")
+
+
+def test_house_or_street_named_with_a_title_word_stays_in_the_address(redactor):
+    text = "Please post it to:\n\nSir Thomas House\n14 Lord Street\nSouthport PR8 1NY\n\nThanks"
+    out, pm = _redact(redactor, text)
+    assert "Sir Thomas House\n14 Lord Street\nSouthport PR8 1NY" in _values(pm, "LOCATION")
+    assert not _values(pm, "PERSON")
