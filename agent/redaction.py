@@ -252,7 +252,7 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     an address (a LOCATION with a number covering the others) stays one over the names inside it."""
     if not spans:
         return _join_addresses(text, [])  # a lower-case address no recogniser found a part of
-    spans = _drop_ner_cues(text, spans)
+    spans = [_whole_token(text, s) for s in _drop_ner_cues(text, spans)]
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
     clusters: list[list[PiiSpan]] = []
     end = -1
@@ -275,6 +275,39 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
 
 
 NER = "SpacyRecognizer"
+
+# The identifiers a number recogniser finds; a date (DATE_OF_BIRTH) is no code of letters and digits.
+NUMBER_ENTITIES = frozenset(
+    {"ACCOUNT_NUMBER", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "US_SSN", "UK_NINO", "US_PASSPORT", "US_DRIVER_LICENSE", "CRYPTO"}
+)
+_TOKEN_PART = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_CURRENCIES = frozenset("eur usd gbp chf cad aud jpy inr sek nok dkk pln czk huf rs rp kr".split())
+
+
+def _whole_token(text: str, span: PiiSpan) -> PiiSpan:
+    """``span`` of a number recogniser widened to the whole token of letters and digits it starts
+    or ends inside: a passport, ID or reference number is one code ("YA4827193", "AB-1234567",
+    "12345678Z": ICAO Doc 9303's passport number, the Spanish DNI's control letter), so no letter of
+    it is left readable. Only a code: every run of letters in the token is in capitals or at most
+    two letters long, and none added is a currency ("EUR1250000" stays an amount next to its
+    currency) — words glued to a number by lost spacing ("1131423339The") are not taken."""
+    if span.entity not in NUMBER_ENTITIES:
+        return span
+    a, b = span.start, span.end
+    lo = a
+    while lo > 0 and (text[lo - 1].isalnum() or text[lo - 1] == "-" and lo > 1 and text[lo - 2].isalnum() and text[lo].isalnum()):
+        lo -= 1
+    hi = b
+    while hi < len(text) and (text[hi].isalnum() or text[hi] == "-" and hi + 1 < len(text) and text[hi + 1].isalnum() and text[hi - 1].isalnum()):
+        hi += 1
+    if (lo, hi) == (a, b):
+        return span
+    token = text[lo:hi]
+    added = re.findall(r"[^\W\d_]+", text[lo:a] + " " + text[b:hi])
+    runs = re.findall(r"[^\W\d_]+", token)
+    if len(token) > 24 or any(w.casefold() in _CURRENCIES for w in added) or not all(w.isupper() or len(w) <= 2 for w in runs):
+        return span
+    return PiiSpan(span.entity, lo, hi, token, span.score, span.recogniser)
 
 
 def _drop_ner_cues(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:

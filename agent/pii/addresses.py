@@ -284,9 +284,10 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             validate=_prefix_street_ok,
         ),
         GroupPattern(  # "im Gässli 3, 4411 Seltisberg", "im gässli 3, 4410 liestal", "am anger 5 99084 erfurt": a street word in lower case in a sentence
+            # (a preposition before a street word is the sentence's: "in der <chemin des vignes 4, 1009 pully>", a Swiss French street in German text)
             "lower-case prefix street + number + postcode and town",
             re.compile(
-                rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})[ \t]+(?:{WORD}[ \t]+){{1,3}}?{HOUSE},?[ \t]+(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+[^\W\d_][\w'’-]*)(?![\w])", f
+                rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})[ \t]+(?!(?:{PREFIX_STREETS})[ \t])(?:{WORD}[ \t]+){{1,3}}?{HOUSE},?[ \t]+(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ \t]+[^\W\d_][\w'’-]*)(?![\w])", f
             ),
             0.6,
             validate=_street_before_postcode_ok,
@@ -743,13 +744,20 @@ _LOWER_SUFFIX_STREET = re.compile(rf"(?-i:[{L}-]*)(?i:{SUFFIX_STREETS})(?![\w])"
 _NAMED_PART = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?:(?-i:{CAP})|{ARTICLES}|of|on|upon|the)){{0,3}}")
 
 
+_BLANK_LINE = re.compile(r"\n[ \t>]*\n")
+
+
 def _address_gap(gap: str) -> bool:
     """True when ``gap`` between two address parts keeps them one address: separators only, or
-    up to three short lines (a town, a region) without sentence punctuation."""
+    up to three short lines (a town, a region) without sentence punctuation. A blank line ends an
+    address block (the layout of a postal address: its lines follow one another, Royal Mail's and
+    UPU S42's address block), so after one only separators may come before the next part
+    ("… Riisa" + a blank line + "Estonia 62488"): words there begin a paragraph ("<nw9 7qe>" + a
+    blank line + "the old one was <113 pembury avenue…>")."""
     if _GAP.fullmatch(gap):
         return True
     lines = gap.split("\n")
-    if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.!:;@]", gap):
+    if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.!:;@]", gap) or _BLANK_LINE.search(gap):
         return False
     return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln.lstrip(" \t,")) for ln in lines)
 
@@ -906,7 +914,40 @@ def join_address_parts(text: str, spans: list) -> list:
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
-    return joined
+    return _addressee_names(text, joined)
+
+
+def _addressee_names(text: str, spans: list) -> list:
+    """A PERSON span for the name on a title line directly above an address block ("MR J R
+    FITZGERALD" above "LEVEL 3, 120 MARY STREET": :func:`_title_line`), the title left out, the
+    PERSON spans inside it replaced: the addressee's line (UPU S42) is a name whatever a name
+    recogniser made of it. Not when another identifier lies on the line, or the name has more
+    than five words."""
+    from agent.redaction import PiiSpan
+
+    out = list(spans)
+    for a in spans:
+        if a.entity != "LOCATION" or a.recogniser == NER or not _numbered(a.value):
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        if text[line_start : a.start].strip(" \t>?*•·|") or line_start == 0:
+            continue
+        prev = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev : line_start - 1]
+        body = line.strip(" \t>?*•·|,")
+        if not body or not _title_line(body):
+            continue
+        lo = prev + line.index(body) + _title_line_rx().match(body).end() - 1  # the rule ends with the name's first letter
+        hi = prev + line.index(body) + len(body)
+        if len(text[lo:hi].split()) > 5 or any(s.entity != "PERSON" and s.start < hi and lo < s.end for s in out):
+            continue
+        inside = [s for s in out if s.entity == "PERSON" and s.start < hi and lo < s.end]
+        lo, hi = min([lo] + [s.start for s in inside]), max([hi] + [s.end for s in inside])
+        out = [s for s in out if not any(s is p for p in inside)]
+        score = max([0.6] + [s.score for s in inside])
+        out.append(PiiSpan("PERSON", lo, hi, text[lo:hi], score, inside[0].recogniser if inside else "EuAddressRecognizer"))
+        out.sort(key=lambda s: (s.start, s.end))
+    return out
 
 
 # The firm's branch or office named after its street: "your Baker Street office", "the Main Street
@@ -1043,12 +1084,18 @@ _LOWER_ANCHOR = re.compile(
     r"|(?<![\w-])\d{5}(?:-\d{4})?(?![\w])"  # a ZIP: kept when a lower-case town and state come before it (_lower_anchors)
 )
 _STATE_BEFORE = re.compile(rf"(?<=[{L}])[ \t]+(?i:{US_STATES})[ \t]+\Z")
+# Canada Post: the last line is town, province code and postcode, two spaces before the postcode
+# ("TORONTO ON  M5V 3K9"); in lower case ("toronto on  m5v 3k9") kept after a town and a province
+# code only, from the province on (the town joins as the segment before it).
+_LOWER_CA_CODE = re.compile(r"(?<![\w])[abceghj-nprstvxy]\d[a-z][ \t]?\d[a-z]\d(?![\w])")
+_PROVINCE_BEFORE = re.compile(rf"(?<=[{L}])[ \t]+(?i:{CA_PROVINCES})[ \t]+\Z")
 
 
 def _lower_anchors(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each match of ``_LOWER_ANCHOR`` in ``text``; a ZIP only after a
     lower-case town and a state code, from the state on ("montclair <nj 07042>": the town joins
-    as the segment before the state)."""
+    as the segment before the state); so a Canadian postcode after a town and a province code
+    ("toronto <on  m5v 3k9>", ``_LOWER_CA_CODE``)."""
     out = []
     for m in _LOWER_ANCHOR.finditer(text):
         start = m.start()
@@ -1058,6 +1105,10 @@ def _lower_anchors(text: str) -> list[tuple[int, int]]:
                 continue
             start = st.start() + len(st.group(0)) - len(st.group(0).lstrip())
         out.append((start, m.end()))
+    for m in _LOWER_CA_CODE.finditer(text):
+        st = _PROVINCE_BEFORE.search(text, max(0, m.start() - 8), m.start())
+        if st:
+            out.append((st.start() + len(st.group(0)) - len(st.group(0).lstrip()), m.end()))
     for m in _LOWER_CODE_AFTER_TOWN.finditer(text):
         town = m.group("town").casefold()
         if _town_word(town) and town not in _MONTH_WORDS and not is_ordinary_word(town, english_only=True):
@@ -1154,16 +1205,43 @@ def _person_only(lo: int, hi: int, text: str, spans: list) -> bool:
     return bool(persons) and all(any(p.start <= i < p.end for p in persons) for i in range(lo, hi) if text[i].isalpha())
 
 
+_HOUSE_WORD = re.compile(rf"(?<![\w])(?:{HOUSE_NAMES})(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _title_line_rx() -> re.Pattern:
+    from agent.pii.recognisers import LOWER_TITLES, TITLES
+
+    titles = "|".join(t for t in f"{TITLES}|{LOWER_TITLES}".split("|") if len(t.replace("\\", "")) > 1)
+    return re.compile(rf"(?i:{titles}|[{U}{L}]\.)\.?[ \t]+[^\W\d_]")  # one letter only with its full stop: "M. Dupont", not "D 4"
+
+
+def _title_line(body: str) -> bool:
+    """True for the name line of an address block: it starts with a title in any case ("Herr Beat
+    Zürcher", "herr beat zürcher", "Mme Claire Roux", "dhr. j. de vries", "Sig. Paolo Neri") and
+    holds no digit and no street word: the addressee, which the Universal Postal Union's S42 and the
+    national posts put on the first line, above the address; it is a PERSON, never a part of the
+    address (a street "Lady Margaret Road 4" has its number, a house "Sir Thomas House" its house word)."""
+    return bool(_title_line_rx().match(body)) and not any(c.isdigit() for c in body) and not _STREET_WORD.search(body) and not _HOUSE_WORD.search(body)
+
+
+def _identifier_digits(body: str) -> bool:
+    """True for a line whose digits make an identifier rather than house and unit numbers: a run
+    of seven or more ("Policy 4471902"), or more than ten in all. A unit and a house number together
+    stay an address line ("unit 1207, 455 lakeshore blvd w": Canada Post's unit-street line)."""
+    return any(len(r) > 6 for r in re.findall(r"\d+", body)) or sum(c.isdigit() for c in body) > 10
+
+
 def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int | None:
     """Where the address part of the line ``text[lo:hi]`` above an address block starts, or None
     when the line ends the block: blank, long, a greeting or sign-off, a sentence, a name, an
     e-mail, phone or other identifier, a line of cue words ("Policy 4471902")."""
     line = text[lo:hi]
     body = line.strip(" \t>?*•·|")
-    if not body or len(body) > 60 or sum(c.isdigit() for c in body) > 6 or _closing_line(body):
+    if not body or len(body) > 60 or _identifier_digits(body) or _closing_line(body):
         return None
     b0 = lo + line.index(body)
-    if any(s.entity not in ("LOCATION", "PERSON") and s.start < hi and lo < s.end for s in spans):
+    if any(s.entity not in ("LOCATION", "PERSON") and s.start < hi and lo < s.end for s in spans) or _title_line(body):
         return None
     evidence = False
     pos = b0

@@ -805,7 +805,8 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
             GroupPattern("grouped digits", re.compile(r"(?<![\w-])(?P<v>\d{3,6}-\d{3,8}(?:-\d{2,8})?)(?![\w-])"), 0.3),
             GroupPattern(
                 "long digit run anywhere",  # "Tax: … 1131423339The Mercury Team": what the outbound check calls an identifier
-                re.compile(r"(?<![\d.,/-])(?<![$€£¥])(?<![$€£¥] )(?P<v>\d{7,17})(?![\d/-]|[.,]\d)(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"),
+                # (after a hyphen only when letters come before it: the series of a document number, "AB-1234567")
+                re.compile(r"(?:(?<![\d.,/-])|(?<=[^\W\d_]-))(?<![$€£¥])(?<![$€£¥] )(?P<v>\d{7,17})(?![\d/-]|[.,]\d)(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"),
                 LONG_RUN_SCORE,
             ),
         ],
