@@ -220,6 +220,45 @@ PRODUCT_WORDS = frozenset(
     """tariff tarif tarifa tariffa plan plano piano pakket paket package paquete pacchetto bundle forfait formule offre offer
     oferta offerta angebot abonnement abo product produit producto prodotto producten modell model modelo modello""".split()
 )
+# Financial products named after a word that is also a first name ("Henry Growth Fund", "the Clara
+# Savings Plan", "Iris Cash ISA", German "Paula-Sparplan"): the product word ends the name, as in
+# the fund and account names of the UK FCA's register and of German and Dutch banks; a word of
+# its own or the last part of a compound.
+FINANCIAL_PRODUCT_WORDS = frozenset(
+    """plan fund funds account accounts bond bonds savings saver isa portfolio pension pensions tariff mortgage loan
+    annuity deposit sparplan fonds konto depot rente tarif anleihe spaarplan spaarrekening rekening hypotheek""".split()
+)
+_COMPOUND_PRODUCT_HEADS = ("plan", "konto", "fonds", "depot", "rente", "tarif", "rekening")  # "Paula-Sparplan", "Max-Konto"
+_PRODUCT_WORD = re.compile(r"[ \t]{1,2}([^\W\d_][\w'’]*)")  # used with .match(text, pos)
+
+
+def product_name(text: str, start: int, end: int) -> bool:
+    """True when the word at ``text[start:...]`` opens a product's name: it is joined by a hyphen
+    to a compound whose head is a product word ("Paula-Sparplan"), or the capitalised words after
+    it on its line, up to three, end in a financial product word (:data:`FINANCIAL_PRODUCT_WORDS`)
+    and all others between are ordinary words ("Henry Growth Fund", "Clara Savings Plan",
+    "Clara Plan"). A listed name between keeps the person ("the Jane Doe Account": her account),
+    and so does a comma ("Dear Clara, your Savings Plan")."""
+    first = _WORD.match(text, start)
+    if first is None:
+        return False
+    word = first.group(0)
+    if "-" in word and word.rsplit("-", 1)[1].casefold().endswith(_COMPOUND_PRODUCT_HEADS):
+        return True
+    pos = first.end()
+    for _ in range(3):
+        m = _PRODUCT_WORD.match(text, pos)
+        if m is None or not m.group(1)[:1].isupper():
+            return False
+        w = m.group(1)
+        if w.casefold() in FINANCIAL_PRODUCT_WORDS:
+            return True
+        if not is_ordinary_word(w, english_only=True):
+            return False
+        pos = m.end()
+    return False
+
+
 # Articles of the six languages before a lower-case noun phrase ("el pastor alemán", "la rosa
 # rossa"): no article stands before a lower-case "first last" name. Not "de", "des", "du", "den":
 # name particles too.
@@ -518,7 +557,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 elif pos:
                     out.append(self._result(a, b, 0.5, "listed surname tagged PROPN"))
             i += 1
-        return out
+        return [r for r in out if not product_name(text, r.start, r.end)]  # "the Clara Savings Plan": a product
 
 
 STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
@@ -816,6 +855,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return None  # "I'm", "Don't" (O'Neill, D'Souza are names)
         if f in WORLD_REGIONS:
             return None  # "Europe", "America": a continent
+        if f in FINANCIAL_PRODUCT_WORDS:
+            return None  # "Clara" + "Savings Plan": a product's name ends there
         if f in first or f in last:
             return "name"
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
@@ -1091,6 +1132,8 @@ def ner_thing(text: str, start: int, end: int, language: str, doc) -> bool:
     plan"; English puts no article before a person's name), or an adjective of the lexicon
     starting a sentence before a noun ("Frank feedback, since you asked")."""
     word = text[start:end]
+    if product_name(text, start, end):
+        return True  # "the Henry Growth Fund": a product's name
     if not _WORD.fullmatch(word):
         return False
     if field_label(text, start, end):
