@@ -1126,7 +1126,8 @@ _ARTICLES = frozenset("the a an our your this".split())
 
 
 def ner_thing(text: str, start: int, end: int, language: str, doc) -> bool:
-    """True for a one-word NER PERSON that is no person where it stands: a word before a colon at
+    """True for an NER PERSON that is no person where it stands: the first name of a product
+    (:func:`product_name`: "the Henry Growth Fund"); one word before a colon at
     the start of a line that is no listed first name (a field label: "Date :"); in English, a
     word after an article before a capitalised word or a number (a product: "the Iris Plus home
     plan"; English puts no article before a person's name), or an adjective of the lexicon
