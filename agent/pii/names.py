@@ -919,7 +919,35 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if (a, b) == (s.start - 1, s.end + 1) and text[a] in "(\"“„'‘":
             a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
+        nick = nickname_before(text, a, b, language, cues | stops | kin)
+        if nick is not None:
+            out.append(replace(s, start=nick[0], end=nick[1], value=text[nick[0] : nick[1]]))
     return out
+
+
+_BEFORE_BRACKET = re.compile(r"(?<![\w'’-])([^\W\d_]{3,8})[ \t]+\($")
+
+
+def nickname_before(text: str, start: int, end: int, language: str, stop: set[str] | frozenset[str]) -> tuple[int, int] | None:
+    """The span of a nickname written before the full name in brackets ("the builder gaz (gary
+    pritchard, …)", "Baz (Barry Quinn)"): one word of three to eight letters right before "(" and
+    the name, that shares its first two letters with the name's first word (a hypocorism keeps
+    the first syllable of the name: Gary → Gaz, Barry → Baz, Sharon → Shaz; Wikipedia,
+    "Hypocorism") and is neither the name itself, a stop, cue or common word, nor (English) a
+    word of the lexicon ("garage (gary smith)"). None when there is no such word."""
+    if text[start - 1 : start] != "(":
+        return None
+    m = _BEFORE_BRACKET.search(text, max(0, start - 20), start)
+    if m is None:
+        return None
+    word, first = m.group(1), _WORD.match(text, start)
+    f = word.casefold()
+    name = first.group(0).casefold() if first else ""
+    if f == name or name[:2] != f[:2] or f in stop or f in COMMON or f in _cues():
+        return None
+    if language == "en" and in_lexicon(word, (ENGLISH_MODEL,)):
+        return None
+    return m.start(1), m.end(1)
 
 
 def _capitalised_line_start(text: str, at: int) -> bool:

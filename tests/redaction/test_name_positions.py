@@ -105,6 +105,8 @@ def test_a_postal_address_town_is_still_masked(redactor):
         ("merci d'envoyer le courrier à mme claire moreau-lambert avant lundi.", "claire moreau-lambert"),
         # a relation, then a lower-case name that is also a noun of the English lexicon
         ("we moved last week and my wife anand will post the keys", "anand"),
+        # a nickname before the full name in brackets
+        ("our plumber baz (barry quinn) fixed the boiler on friday.", "baz"),
     ],
 )
 def test_a_lower_case_name_after_a_title_or_relation_is_masked(redactor, mail, name):
@@ -121,6 +123,8 @@ def test_a_lower_case_name_after_a_title_or_relation_is_masked(redactor, mail, n
         ("the file opens in ms teams only.", ["teams"]),
         # a relation before a verb or an adjective
         ("my husband called twice and my son paid the rest.", ["called", "paid"]),
+        # a word of the lexicon before a name in brackets is no nickname
+        ("we left it at the cafe (carla reyes has the key).", ["cafe"]),
     ],
 )
 def test_titles_relations_and_products_before_words_stay(redactor, mail, words):
