@@ -798,8 +798,9 @@ TITLE_INITIALS = frozenset({"m"})  # "M." is Monsieur before a French name, not 
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
 _GROW_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])|\.)*"  # "K.", "O'Neill", "Al-Mansouri"
 _NICKNAME = r"[(\"“„'‘][^\W\d_]+[)\"”“'’]"  # "(Truus)", "\"Nacho\"": a nickname inside a name
-_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_NICKNAME})([ \t]{{1,2}})$")
-_AFTER = re.compile(rf"([ \t]{{1,2}})({_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
+_ELIDED_ARTICLE = r"['’]t(?![\w'’])"  # Dutch "van 't" (the article "het" elided: "Van 't Hof", Dutch name convention)
+_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_ELIDED_ARTICLE}|{_NICKNAME})([ \t]{{1,2}})$")
+_AFTER = re.compile(rf"([ \t]{{1,2}})({_ELIDED_ARTICLE}|{_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
 _HYPHEN_PART = re.compile(r"-[^\W\d_]{2,}")  # used with .match(text, pos)
 
 
@@ -838,6 +839,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     lexicon = language in lexicon_languages
 
     def kind(word: str, at: int) -> str | None:
+        if re.fullmatch(_ELIDED_ARTICLE, word):
+            return "particle"  # "Pieter van 't Veld"
         if word[:1] in "(\"“„'‘":
             inner = word[1:-1]
             return "name" if inner[:1].isupper() and kind(inner, at + 1) in ("name", None) and inner.casefold() not in cues and inner.casefold() not in stops else None

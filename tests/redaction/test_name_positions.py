@@ -105,6 +105,8 @@ def test_a_postal_address_town_is_still_masked(redactor):
         ("merci d'envoyer le courrier à mme claire moreau-lambert avant lundi.", "claire moreau-lambert"),
         # a relation, then a lower-case name that is also a noun of the English lexicon
         ("we moved last week and my wife anand will post the keys", "anand"),
+        # a name grown over the Dutch elided article "van 't"
+        ("Gisteren heb ik Pieter van 't Hoff gebeld over de schade.", "Pieter van 't Hoff"),
         # a nickname before the full name in brackets
         ("our plumber baz (barry quinn) fixed the boiler on friday.", "baz"),
     ],
