@@ -6,13 +6,18 @@ reply, in our voice, as ``Dear …,``. :func:`plausible_person_name` accepts a n
 it looks like one; everything else gets the generic greeting of the draft's language
 (:data:`GENERIC_GREETINGS`, the same words as the template drafter's ``_base.j2``).
 
-The rule (issue 9.1): 1 to 4 tokens of letters (any script, NFC), with hyphens or
+The rule (issue 9.1): 1 to 4 tokens of letters (name particles such as ``de``, ``la``, ``van``,
+``der``, ``von``, ``di``, ``dos`` do not count: ``María José Fernández de la Fuente`` is four name
+words, :data:`NAME_PARTICLES`) (any script, NFC), with hyphens or
 apostrophes inside a token and an optional final period (an initial or a title: ``J.``,
 ``Dr.``), at most :data:`MAX_NAME_CHARS` characters, at least one token of two letters or
 more; no digits, ``@``, URL or other punctuation; no word that names a role, team, product
 account or organisation (:data:`ROLE_WORDS`: ``Riak User``, ``Acme Support``), that instructs
 or points at payment data (:data:`INSTRUCTION_WORDS`), or that stands in for a name
-(:data:`PLACEHOLDER_WORDS`: ``xxx``, ``test``, ``admin``, ``noreply``, ``lol``). Joke tokens
+(:data:`PLACEHOLDER_WORDS`: ``xxx``, ``test``, ``admin``, ``noreply``, ``lol``), no department
+of the redactor's list (:data:`agent.pii.names.DEPARTMENTS`, six languages: ``Einkauf``,
+``Ufficio``, ``Compras``) and no company's legal form (:data:`COMPANY_FORMS`: ``Sonnenberg AG``,
+``Dupont SARL``): a mailbox of a firm or of its department is no person. Joke tokens
 (issue 11): a token that is one short syllable repeated (``HAHA``, ``lolo``, ``xxxx``) and a
 token written in capitals (``LOLO``) must be a known first name or surname (the name lists of
 :func:`agent.pii.names.name_lists`, Faker's person providers): ``Jean DUPONT`` is greeted,
@@ -74,6 +79,18 @@ PLACEHOLDER_WORDS = frozenset(
     """.split()
 )
 
+#: Particles inside a name (Dutch, German, Romance, Portuguese, Irish and Arabic naming): they do not
+#: count towards :data:`MAX_NAME_TOKENS` ("Fernández de la Fuente", "van der Berg"); casefolded.
+NAME_PARTICLES = frozenset("de la le les del della delle dei degli di da das do dos du des van der den ter ten von vom zu zur y e al el bin ibn ó ní mac".split())
+
+#: Legal forms of companies written after the firm's name (the abbreviations of ISO 20275's Entity
+#: Legal Forms code list for the UK, US, Germany, Austria, Switzerland, France, Belgium, the
+#: Netherlands, Spain, Italy, the Nordics); casefolded, without dots.
+COMPANY_FORMS = frozenset(
+    """ag gmbh kg ohg ug kgaa ltd llc llp plc inc corp co lp sa sas sasu sarl sàrl snc sca scs sprl srl spa sapa scarl
+    bv nv vof cv sl slu sc se ab oy oyj asa aps""".split()
+)
+
 # One short syllable said again and again: "haha", "lolo", "xxxx", "blabla".
 _REPEATED = re.compile(r"(.{1,3}?)\1+")
 
@@ -96,14 +113,24 @@ def plausible_person_name(value: str) -> bool:
     if not name or len(name) > MAX_NAME_CHARS:
         return False
     tokens = name.split(" ")
-    if len(tokens) > MAX_NAME_TOKENS or not all(_TOKEN.fullmatch(t) for t in tokens):
+    if not all(_TOKEN.fullmatch(t) for t in tokens):
         return False
     words = [t.rstrip(".").casefold() for t in tokens]
-    if any(w in ROLE_WORDS or w in INSTRUCTION_WORDS or w in PLACEHOLDER_WORDS for w in words):
+    if sum(w not in NAME_PARTICLES for w in words) > MAX_NAME_TOKENS or all(w in NAME_PARTICLES for w in words):
+        return False
+    if any(w in ROLE_WORDS or w in INSTRUCTION_WORDS or w in PLACEHOLDER_WORDS or w in COMPANY_FORMS or _department(w) for w in words):
         return False
     if not any(len(w) >= 2 for w in words):
         return False
     return all(_known_name(w) for t, w in zip(tokens, words, strict=True) if _needs_name_list(t.rstrip("."), w))
+
+
+def _department(word: str) -> bool:
+    """True when ``word`` (casefolded) is a department or function of the redactor's list
+    (:data:`agent.pii.names.DEPARTMENTS`: "einkauf", "buchhaltung", "ufficio", "compras")."""
+    from agent.pii.names import DEPARTMENTS
+
+    return word in DEPARTMENTS
 
 
 def _needs_name_list(token: str, word: str) -> bool:

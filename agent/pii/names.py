@@ -220,6 +220,45 @@ PRODUCT_WORDS = frozenset(
     """tariff tarif tarifa tariffa plan plano piano pakket paket package paquete pacchetto bundle forfait formule offre offer
     oferta offerta angebot abonnement abo product produit producto prodotto producten modell model modelo modello""".split()
 )
+# Financial products named after a word that is also a first name ("Henry Growth Fund", "the Clara
+# Savings Plan", "Iris Cash ISA", German "Paula-Sparplan"): the product word ends the name, as in
+# the fund and account names of the UK FCA's register and of German and Dutch banks; a word of
+# its own or the last part of a compound.
+FINANCIAL_PRODUCT_WORDS = frozenset(
+    """plan fund funds account accounts bond bonds savings saver isa portfolio pension pensions tariff mortgage loan
+    annuity deposit sparplan fonds konto depot rente tarif anleihe spaarplan spaarrekening rekening hypotheek""".split()
+)
+_COMPOUND_PRODUCT_HEADS = ("plan", "konto", "fonds", "depot", "rente", "tarif", "rekening")  # "Paula-Sparplan", "Max-Konto"
+_PRODUCT_WORD = re.compile(r"[ \t]{1,2}([^\W\d_][\w'’]*)")  # used with .match(text, pos)
+
+
+def product_name(text: str, start: int, end: int) -> bool:
+    """True when the word at ``text[start:...]`` opens a product's name: it is joined by a hyphen
+    to a compound whose head is a product word ("Paula-Sparplan"), or the capitalised words after
+    it on its line, up to three, end in a financial product word (:data:`FINANCIAL_PRODUCT_WORDS`)
+    and all others between are ordinary words ("Henry Growth Fund", "Clara Savings Plan",
+    "Clara Plan"). A listed name between keeps the person ("the Jane Doe Account": her account),
+    and so does a comma ("Dear Clara, your Savings Plan")."""
+    first = _WORD.match(text, start)
+    if first is None:
+        return False
+    word = first.group(0)
+    if "-" in word and word.rsplit("-", 1)[1].casefold().endswith(_COMPOUND_PRODUCT_HEADS):
+        return True
+    pos = first.end()
+    for _ in range(3):
+        m = _PRODUCT_WORD.match(text, pos)
+        if m is None or not m.group(1)[:1].isupper():
+            return False
+        w = m.group(1)
+        if w.casefold() in FINANCIAL_PRODUCT_WORDS:
+            return True
+        if not is_ordinary_word(w, english_only=True):
+            return False
+        pos = m.end()
+    return False
+
+
 # Articles of the six languages before a lower-case noun phrase ("el pastor alemán", "la rosa
 # rossa"): no article stands before a lower-case "first last" name. Not "de", "des", "du", "den":
 # name particles too.
@@ -518,7 +557,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 elif pos:
                     out.append(self._result(a, b, 0.5, "listed surname tagged PROPN"))
             i += 1
-        return out
+        return [r for r in out if not product_name(text, r.start, r.end)]  # "the Clara Savings Plan": a product
 
 
 STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
@@ -759,8 +798,9 @@ TITLE_INITIALS = frozenset({"m"})  # "M." is Monsieur before a French name, not 
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
 _GROW_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])|\.)*"  # "K.", "O'Neill", "Al-Mansouri"
 _NICKNAME = r"[(\"“„'‘][^\W\d_]+[)\"”“'’]"  # "(Truus)", "\"Nacho\"": a nickname inside a name
-_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_NICKNAME})([ \t]{{1,2}})$")
-_AFTER = re.compile(rf"([ \t]{{1,2}})({_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
+_ELIDED_ARTICLE = r"['’]t(?![\w'’])"  # Dutch "van 't" (the article "het" elided: "Van 't Hof", Dutch name convention)
+_BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_ELIDED_ARTICLE}|{_NICKNAME})([ \t]{{1,2}})$")
+_AFTER = re.compile(rf"([ \t]{{1,2}})({_ELIDED_ARTICLE}|{_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
 _HYPHEN_PART = re.compile(r"-[^\W\d_]{2,}")  # used with .match(text, pos)
 
 
@@ -799,6 +839,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
     lexicon = language in lexicon_languages
 
     def kind(word: str, at: int) -> str | None:
+        if re.fullmatch(_ELIDED_ARTICLE, word):
+            return "particle"  # "Pieter van 't Veld"
         if word[:1] in "(\"“„'‘":
             inner = word[1:-1]
             return "name" if inner[:1].isupper() and kind(inner, at + 1) in ("name", None) and inner.casefold() not in cues and inner.casefold() not in stops else None
@@ -816,6 +858,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return None  # "I'm", "Don't" (O'Neill, D'Souza are names)
         if f in WORLD_REGIONS:
             return None  # "Europe", "America": a continent
+        if f in FINANCIAL_PRODUCT_WORDS:
+            return None  # "Clara" + "Savings Plan": a product's name ends there
         if f in first or f in last:
             return "name"
         if lexicon and not is_ordinary_word(bare) and not _INNER_CAPITAL.search(bare[1:]) or _NAME_PREFIX.match(bare):
@@ -878,7 +922,35 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if (a, b) == (s.start - 1, s.end + 1) and text[a] in "(\"“„'‘":
             a, b = s.start, s.end  # a bracketed word nothing was added to keeps its own edges
         out.append(s if (a, b) == (s.start, s.end) else replace(s, start=a, end=b, value=text[a:b]))
+        nick = nickname_before(text, a, b, language, cues | stops | kin)
+        if nick is not None:
+            out.append(replace(s, start=nick[0], end=nick[1], value=text[nick[0] : nick[1]]))
     return out
+
+
+_BEFORE_BRACKET = re.compile(r"(?<![\w'’-])([^\W\d_]{3,8})[ \t]+\($")
+
+
+def nickname_before(text: str, start: int, end: int, language: str, stop: set[str] | frozenset[str]) -> tuple[int, int] | None:
+    """The span of a nickname written before the full name in brackets ("the builder gaz (gary
+    pritchard, …)", "Baz (Barry Quinn)"): one word of three to eight letters right before "(" and
+    the name, that shares its first two letters with the name's first word (a hypocorism keeps
+    the first syllable of the name: Gary → Gaz, Barry → Baz, Sharon → Shaz; Wikipedia,
+    "Hypocorism") and is neither the name itself, a stop, cue or common word, nor (English) a
+    word of the lexicon ("garage (gary smith)"). None when there is no such word."""
+    if text[start - 1 : start] != "(":
+        return None
+    m = _BEFORE_BRACKET.search(text, max(0, start - 20), start)
+    if m is None:
+        return None
+    word, first = m.group(1), _WORD.match(text, start)
+    f = word.casefold()
+    name = first.group(0).casefold() if first else ""
+    if f == name or name[:2] != f[:2] or f in stop or f in COMMON or f in _cues():
+        return None
+    if language == "en" and in_lexicon(word, (ENGLISH_MODEL,)):
+        return None
+    return m.start(1), m.end(1)
 
 
 def _capitalised_line_start(text: str, at: int) -> bool:
@@ -1085,12 +1157,15 @@ _ARTICLES = frozenset("the a an our your this".split())
 
 
 def ner_thing(text: str, start: int, end: int, language: str, doc) -> bool:
-    """True for a one-word NER PERSON that is no person where it stands: a word before a colon at
+    """True for an NER PERSON that is no person where it stands: the first name of a product
+    (:func:`product_name`: "the Henry Growth Fund"); one word before a colon at
     the start of a line that is no listed first name (a field label: "Date :"); in English, a
     word after an article before a capitalised word or a number (a product: "the Iris Plus home
     plan"; English puts no article before a person's name), or an adjective of the lexicon
     starting a sentence before a noun ("Frank feedback, since you asked")."""
     word = text[start:end]
+    if product_name(text, start, end):
+        return True  # "the Henry Growth Fund": a product's name
     if not _WORD.fullmatch(word):
         return False
     if field_label(text, start, end):

@@ -38,7 +38,7 @@ from agent.pii.names import (
 )
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 from agent.pii.phone_shapes import InternationalNumberRecognizer
-from agent.pii.words import in_lexicon, is_ordinary_word
+from agent.pii.words import english_parts_of_speech, in_lexicon, is_ordinary_word
 
 # Entity types recognised by draftguard's own recognisers (beyond Presidio's predefined ones).
 OWN_ENTITIES = {"IBAN_CODE", "PERSON", "LOCATION", "CREDIT_CARD", "PHONE_NUMBER", "DATE_OF_BIRTH", "ACCOUNT_NUMBER", "EMAIL_ADDRESS", "URL"}
@@ -197,6 +197,10 @@ KIN = (
 )
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
+
+# Titles written out in full, also in lower case inside a sentence ("ten name van dhr. … en mevrouw
+# …", "meneer", "monsieur", "madame", "señora", "signora"): before a whole name in lower case.
+LOWER_TITLE_WORDS = r"mevrouw|meneer|heer|monsieur|madame|mademoiselle|señora|señor|señorita|signora|signor|signorina"
 
 # Words that follow a greeting or an intro and are not names (also lower-case stop words of each
 # language, added in _not_name_words).
@@ -485,6 +489,26 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             return True if len(words) == 2 else " ".join(words[:2])
         return words[0] if len(words) > 1 else True
 
+    def relation_name(word: str) -> bool:
+        """After a relation ("my husband raj"): a lower-case word listed as a first name or a
+        surname in any list ("raj" is a surname of the Indian lists), no stop, cue, greeting or
+        common word, and no verb, adjective or adverb of the English lexicon ("my son called",
+        "my wife happy"): a noun of the lexicon may be the name ("raj")."""
+        f = word.casefold()
+        return (
+            (f in first_names or f in last_names) and len(f) >= 3 and f not in stops and f not in COMMON
+            and f not in cue_words() and f not in greeting_words() and not {"verb", "adj", "adv"} & english_parts_of_speech(word)
+        )
+
+    def relation_name_ok(value: str) -> bool | str:
+        """A lower-case name after a relation: as :func:`lower_name_ok`, or a word that
+        :func:`relation_name` accepts."""
+        verdict = lower_name_ok(value)
+        if verdict:
+            return verdict
+        words = value.split()
+        return (True if len(words) == 1 else words[0]) if relation_name(words[0]) else False
+
     def lower_surname_ok(value: str) -> bool | str:
         """After a title in lower case: the lower-case surnames that follow ("mr okonjo-adeyemi says")."""
         kept = []
@@ -493,6 +517,41 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
                 break
             kept.append(w)
         return (True if len(kept) == len(value.split()) else " ".join(kept)) if kept else False
+
+    def title_first_name(word: str) -> bool:
+        """After a title, a lower-case listed first name that is no stop, cue, greeting or common
+        word: the title says a name follows, so a lexicon word of another language counts ("frau
+        lena …": "lena" is a word of the French lexicon)."""
+        f = word.casefold()
+        return f in first_names and len(f) >= 2 and f not in stops and f not in COMMON and f not in cue_words() and f not in greeting_words()
+
+    def lower_full_name_ok(value: str) -> bool | str:
+        """After a title in lower case, a whole name in lower case: listed first names
+        (:func:`lower_first_name`), then particles (:data:`PARTICLE`: "van der", "de", "van 't")
+        and surnames (:func:`agent.pii.names.lower_surname`: a listed surname, also as a part of a
+        hyphenated one, or a word no lexicon knows), up to the first other word ("dhr. joost van
+        der heijden-bakker", "mevrouw de wit-janssens"); a particle only before a surname, and at
+        least one surname or first name. "meneer de directeur", "ms teams" are no names: the word
+        after the particle is none of these."""
+        words = value.split()
+        kept: list[str] = []
+        k = 0
+        while k < len(words) and title_first_name(words[k]):
+            kept.append(words[k])
+            k += 1
+        pending: list[str] = []
+        for w in words[k:]:
+            if re.fullmatch(PARTICLE, w.replace("’", "'")):
+                pending.append(w)
+                continue
+            if not lower_surname(w, language, lexicon, first_names, last_names, stops | cue_words()):
+                break
+            kept += pending + [w]
+            pending = []
+        if not kept:
+            return False
+        joined = " ".join(kept)
+        return True if joined == " ".join(words) else joined
 
     def greeting_ok(value: str) -> bool | str:  # "hey, quick one": a lower-case ordinary word after a greeting is no name
         return (label_ok if value.islower() else any_ok)(value)
@@ -559,6 +618,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             lower_surname_ok,
         ),
+        GroupPattern(  # "dhr. joost van der heijden-bakker", "mevrouw de wit-janssens": a title and a whole name in lower case
+            "lower-case title + lower-case full name",
+            re.compile(rf"(?<![\w.])(?i:{LOWER_TITLES}|{LOWER_TITLE_WORDS}|m(?=\.))\.?[ \t]+(?P<v>[{L}][{L}'’-]+(?:[ \t]+(?:['’]t|[{L}][{L}'’-]+)){{0,4}})(?![\w'’-])"),
+            0.55,
+            lower_full_name_ok,
+        ),
         GroupPattern(  # "Sabine Krause\nbei Müller\nLindenweg 4": an address line in care of a person
             "care of + name, a line of its own",
             re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{CARE_OF})[ \t]+(?P<v>{NAME_SEQ_CAP})[ \t]*(?=\n)"),
@@ -569,7 +634,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             "relation + lower-case name",
             re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
             0.5,
-            lower_name_ok,
+            relation_name_ok,
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",

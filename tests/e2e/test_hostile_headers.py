@@ -141,7 +141,8 @@ def test_model_path_greets_generically_and_restores_no_header_values(tmp_path):
         ("John Smith 2", False),
         ("Please Call Me", False),
         ("A B", False),
-        ("Anna Maria de la Cruz Lopez", False),
+        ("Anna Maria de la Cruz Lopez", True),  # particles do not count: four name words
+        ("Anna Maria Luisa de la Cruz Lopez", False),  # five name words
     ],
 )
 def test_plausible_person_name(name, ok):

@@ -93,3 +93,68 @@ def test_words_that_only_look_like_names_or_places_stay(redactor, mail, words):
 def test_a_postal_address_town_is_still_masked(redactor):
     text, _ = redact(redactor, "Please send it to our new home: 14 Park Road, Leeds LS6 2AB. Thanks")
     assert "Leeds" not in text and "LS6 2AB" not in text, text
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        # a lower-case title, then a whole lower-case name with particles and a hyphenated surname
+        ("graag het pakket sturen ten name van dhr. maarten van den akker-visser, hij is er zaterdag.", "maarten van den akker-visser"),
+        ("mijn buurvrouw, mevrouw de graaf-peeters, heeft de sleutel.", "de graaf-peeters"),
+        ("bitte die karte an frau lena hoffmann-brandt schicken.", "lena hoffmann-brandt"),
+        ("merci d'envoyer le courrier à mme claire moreau-lambert avant lundi.", "claire moreau-lambert"),
+        # a relation, then a lower-case name that is also a noun of the English lexicon
+        ("we moved last week and my wife anand will post the keys", "anand"),
+        # a name grown over the Dutch elided article "van 't"
+        ("Gisteren heb ik Pieter van 't Hoff gebeld over de schade.", "Pieter van 't Hoff"),
+        # a nickname before the full name in brackets
+        ("our plumber baz (barry quinn) fixed the boiler on friday.", "baz"),
+    ],
+)
+def test_a_lower_case_name_after_a_title_or_relation_is_masked(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert name not in text, text
+    assert any(name in v for v in pm.mapping.values()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "mail, words",
+    [
+        # a title before ordinary words of the language is no name
+        ("dat heeft meneer de directeur zelf gezegd.", ["directeur"]),
+        ("the file opens in ms teams only.", ["teams"]),
+        # a relation before a verb or an adjective
+        ("my husband called twice and my son paid the rest.", ["called", "paid"]),
+        # a word of the lexicon before a name in brackets is no nickname
+        ("we left it at the cafe (carla reyes has the key).", ["cafe"]),
+    ],
+)
+def test_titles_relations_and_products_before_words_stay(redactor, mail, words):
+    text, _ = redact(redactor, mail)
+    for w in words:
+        assert w in text, (w, text)
+
+
+@pytest.mark.parametrize(
+    "mail, words",
+    [
+        ("We hold the Flora Income Fund and the Stella Cash Plan, and want to add the Lotte Savings Account.", ["Flora", "Stella", "Lotte"]),
+        ("Wir haben den Emma-Sparplan gekündigt.", ["Emma"]),
+    ],
+)
+def test_a_first_name_opening_a_financial_product_is_no_person(redactor, mail, words):
+    _, pm = redact(redactor, mail)
+    people = [v for k, v in pm.mapping.items() if k.startswith("<PERSON_")]
+    assert not any(w in v for w in words for v in people), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("Dear Stella, your Cash Plan statement is attached.\n\nKind regards", "Stella"),
+        ("Please close the Marta Kowalczyk Account for me.", "Marta Kowalczyk"),
+    ],
+)
+def test_a_name_before_a_product_word_with_a_cue_stays_masked(redactor, mail, name):
+    text, _ = redact(redactor, mail)
+    assert name not in text, text

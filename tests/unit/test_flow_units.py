@@ -37,6 +37,11 @@ PAST_PERF = "Past performance is not a reliable indicator of future results."
         ("Platform Team", False), ("ASDF QWERTY", False),
         ("bob", True), ("JOHN SMITH", True), ("Jean DUPONT", True), ("chidi okafor", True), ("Lulu Smith", True),
         ("Zhang Wei", True), ("Ana López", True),
+        # a department or a company's legal form names a firm's mailbox; particles do not count towards the four words
+        ("Einkauf Sonnenberg AG", False), ("Sonnenberg GmbH", False), ("Ufficio Acquisti", False), ("Comptabilité Dupont SARL", False),
+        ("Bakker Installatie BV", False), ("Rosa Lindqvist AB", False),
+        ("Lucía Inés Gómez de la Vega", True), ("Jan Willem van der Meulen", True), ("Jan Willem Karel Frederik van der Meulen", False),
+        ("de la", False),
     ],
 )
 def test_plausible_person_name_rejects_placeholders_jokes_and_system_names(name, ok):
