@@ -74,6 +74,10 @@ CONTEXT = {
         "account", "acct", "a/c", "customer", "client", "policy", "reference", "contract", "member",
         "konto", "kundennummer", "kunden", "versicherungsnummer", "vertrag", "police", "compte", "client", "contrat", "numéro",
         "cuenta", "cliente", "póliza", "contrato", "conto", "cliente", "polizza", "codice", "rekening", "klantnummer", "polis",
+        # the first half of a compound "…nummer" / "…number" of a client's own reference (a word start is
+        # enough: "Debiteurnummer D-440912", "Mitgliedsnummer", "dossiernummer"), and claim and invoice words
+        "debiteur", "debitor", "debtor", "dossier", "referentie", "référence", "referencia", "riferimento", "mitglied", "lidnummer",
+        "invoice", "rechnung", "factuur", "facture", "factura", "fattura", "claim", "schade", "schaden", "sinistre", "siniestro", "sinistro",
     ],
 }
 

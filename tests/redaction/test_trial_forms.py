@@ -120,3 +120,17 @@ def test_house_or_street_named_with_a_title_word_stays_in_the_address(redactor):
     out, pm = _redact(redactor, text)
     assert "Sir Thomas House\n14 Lord Street\nSouthport PR8 1NY" in _values(pm, "LOCATION")
     assert not _values(pm, "PERSON")
+
+
+def test_a_reference_after_the_first_half_of_a_compound_number_word_is_masked(redactor):
+    """"Debiteurnummer D-551027": a six-digit reference with a letter prefix is an account number
+    when a compound's first half names it (Dutch and German write "…nummer" as one word); the
+    end-to-end scan found one such reference sent to the model."""
+    for text, value in [
+        ("Goedemiddag, mijn debiteurnummer is D-551027. Groet, Femke", "D-551027"),
+        ("Hallo,\nmeine Mitgliedsnummer ist M-308841, bitte um Rückruf.", "M-308841"),
+    ]:
+        out, pm = _redact(redactor, text)
+        assert value not in out and value in _values(pm, "ACCOUNT_NUMBER"), out
+    out, _ = _redact(redactor, "Wir haben 120 Mitglieder und 3 Filialen.")
+    assert "<ACCOUNT_NUMBER" not in out
