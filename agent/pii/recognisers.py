@@ -75,9 +75,9 @@ CONTEXT = {
         "konto", "kundennummer", "kunden", "versicherungsnummer", "vertrag", "police", "compte", "client", "contrat", "numéro",
         "cuenta", "cliente", "póliza", "contrato", "conto", "cliente", "polizza", "codice", "rekening", "klantnummer", "polis",
         # the first half of a compound "…nummer" / "…number" of a client's own reference (a word start is
-        # enough: "Debiteurnummer D-440912", "Mitgliedsnummer", "dossiernummer"), and claim and invoice words
+        # enough: "Debiteurnummer D-440912", "Mitgliedsnummer", "dossiernummer"); not claim or invoice
+        # words: a phone number next to "re the claim" would become an account number
         "debiteur", "debitor", "debtor", "dossier", "referentie", "référence", "referencia", "riferimento", "mitglied", "lidnummer",
-        "invoice", "rechnung", "factuur", "facture", "factura", "fattura", "claim", "schade", "schaden", "sinistre", "siniestro", "sinistro",
     ],
 }
 
