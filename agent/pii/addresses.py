@@ -143,6 +143,8 @@ FLOOR = (
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
     r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
     r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
+    # nl: the floor as Dutch addresses write it after the house number ("201 3 hoog", "14 2-hoog achter")
+    r"\d{1,2}(?:e)?[ \t-]?hoog(?:[ \t]+(?:achter|voor))?|"
     r"\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
     r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
@@ -729,6 +731,25 @@ _CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]
 _REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
 # Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
 _PROVINCE_CODE_NEXT = re.compile(r"[ \t]*\((?-i:[A-Z]{2})\)(?![\w])")
+# Poste Italiane: the province's code also without brackets after the town ("00042 Anzio RM", in a
+# lower-case line "00042 anzio rm"); only the codes of the ISTAT list of the 107 provinces, and only where
+# the clause ends after it (a comma, full stop, line end), so a word the sentence goes on with is never taken.
+IT_PROVINCES = (
+    "AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BI|BL|BN|BO|BR|BS|BT|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FC|FE|FG|FI|FM|FR|GE|GO|GR|"
+    "IM|IS|KR|LC|LE|LI|LO|LT|LU|MB|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PO|PR|PT|PU|PV|PZ|RA|RC|RE|RG|RI|RM|"
+    "RN|RO|SA|SI|SO|SP|SR|SS|SU|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VB|VC|VE|VI|VR|VT|VV"
+)
+_PROVINCE_BARE_NEXT = re.compile(rf"[ \t]+(?:(?-i:{IT_PROVINCES})|(?-i:{IT_PROVINCES.lower()}))(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))")
+# An Irish postal district after a Dublin street line (An Post: "Dublin 1" to "Dublin 24", "Dublin 6W"):
+# "6 Clonard Grove, Dublin 16".
+_DUBLIN_DISTRICT_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:dublin)[ \t]+(?:[1-9]|1\d|2[0-4]|6w)(?![\w])")
+# The number word before a house number ("No. 6 Clonard Grove", "no 14 Main Street"), an English usage
+# of Irish and British addresses.
+_NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
+# The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
+_THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
+# A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
+_TRAILING_FLOOR_NUMBER = re.compile(r"[ \t]\d{1,2}\Z")
 _POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5}[ \t]+[^\W\d_]")
 # South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
 # 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
@@ -738,6 +759,10 @@ _SA_CODE_NEXT = re.compile(
 # A German street named after a place with the adjective in -er, written apart ("Hernalser Hauptstraße",
 # "Mariahilfer Straße", Duden § 36), here in lower case: the adjective before a street word.
 _ADJECTIVE_BEFORE = re.compile(r"(?<![\w-])(?-i:[a-zäöüß][a-zäöüß-]+er)[ \t]+\Z")
+# A Dutch street named after a person, its first name and particle written apart ("Jan van Galenstraat",
+# "Pieter de Hoochstraat", NEN 5825 / BAG street names), here in lower case: the first name is no stop word
+# ("op de kerkstraat" keeps "op de" out).
+_PERSON_PARTICLE_BEFORE = re.compile(r"(?<![\w-])(?P<first>(?-i:[a-zäöüéèëï]{2,}))[ \t]+(?:van[ \t]+(?:de|der|den)|van|de|der|den|ter|ten)[ \t]+\Z")
 _LOWER_SUFFIX_STREET = re.compile(rf"(?-i:[{L}-]*)(?i:{SUFFIX_STREETS})(?![\w])")
 # A named part of an address written between two others on one line: up to four capitalised
 # words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
@@ -791,8 +816,16 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    comma = s.value.find(",")
+    if _HOUSE_WORD.search(s.value[: comma if comma > 0 else len(s.value)]) and (m := _THE_BEFORE.search(text, max(line_start, start - 5), start)):
+        start = m.start()  # "<THE> OLD FORGE, CHURCH LANE": a house name with its article
+    if s.value[:1].isdigit() and (m := _NUMBER_WORD_BEFORE.search(text, max(line_start, start - 10), start)):
+        start = m.start()  # "<No. >6 Clonard Grove"
     m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
     if m and _town_word(m.group(0)):  # "<hernalser> hauptstraße 118/2/14": the place adjective of the street's name
+        start = m.start()
+    m = _PERSON_PARTICLE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
+    if m and _town_word(m.group("first")):  # "<jan van >galenstraat 201": a street named after a person
         start = m.start()
     if _numbered(s.value):
         m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
@@ -806,6 +839,10 @@ def _extend(text: str, s) -> tuple[int, int]:
         last_line = text.rfind("\n", start, end)  # a unit line NER took a word of: "rue des Tanneurs<\nBât>. C, 3e étage"
         m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
         if m and m.end() > end:
+            end = m.end()
+        m = _TRAILING_FLOOR_NUMBER.search(text, start, end)
+        m = _SUBUNIT_AFTER.match(text, m.start()) if m else None
+        if m and m.end() > end:  # "Hinterhaus <2. OG rechts>": the floor's number is no house number
             end = m.end()
         while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
             end = m.end()
@@ -843,7 +880,11 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SA_CODE_NEXT.match(text, end)
         if m and (m.group(0).count(",") > 1 or text[end - 1].isalpha()):  # a code straight after a number is no postcode ("Flat 3, 1500")
             end = m.end()
-        elif _POSTCODE_AND_TOWN.search(value) and (m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end)):
+        elif _POSTCODE_AND_TOWN.search(value) and (
+            m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end) or _PROVINCE_BARE_NEXT.match(text, end)
+        ):
+            end = m.end()
+        elif m := _DUBLIN_DISTRICT_NEXT.match(text, end):
             end = m.end()
     m = _POSTCODE_NEXT.match(text, end)
     if m:
