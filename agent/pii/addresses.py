@@ -55,7 +55,8 @@ HOUSE = (
 
 SUFFIX_STREETS = (
     # de / at / ch
-    "straße|strasse|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
+    # ("strase": the common misspelling of "straße" when the ß is typed as one s, "hauptstrase 5")
+    "straße|strasse|strase|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
     # nl / be ("kaai": the Flemish quay in bpost's street names, "Vlaamsekaai", "Jordaenskaai")
     "straat|laan|plein|gracht|kade|kaai|singel|dijk|steeg|dreef|"
     # nordic
@@ -67,7 +68,7 @@ PREFIX_STREETS = (
     # be (bpost, the Brussels streets: "chaussée de Louvain", nl "steenweg")
     "chaussée|chée|"
     # es
-    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
+    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
     # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
@@ -302,6 +303,14 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "number + english street",
             re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            0.6,
+        ),
+        GroupPattern(  # "Baker Street, number 12", "Duinweg, nummer 8", "via Roma, numero 5": the house number with its word, as prose writes it
+            "street + number word + number",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:(?-i:{CAP}[ \t]+){{1,3}}(?i:{EN_STREETS})|{SUFFIX_STREET_NAME}(?i:{SUFFIX_STREETS})|(?i:{PREFIX_STREETS})[ \t]+(?:(?i:{ARTICLES})[ \t]+)*(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}})"
+                rf",?[ \t]+(?i:number|nummer|huisnummer|hausnummer|numero|número|numéro)[ \t]+{HOUSE})(?![\w])"
+            ),
             0.6,
         ),
         GroupPattern(
@@ -746,6 +755,10 @@ _DUBLIN_DISTRICT_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:dublin)[ \t]+(?:[1-9]|1\d|
 # The number word before a house number ("No. 6 Clonard Grove", "no 14 Main Street"), an English usage
 # of Irish and British addresses.
 _NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
+# A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
+# town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town).
+_STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\Z")
+_TOWN_AFTER_POSTCODE = re.compile(r"[ \t]+(?P<town>[^\W\d_][\w'’-]*)")
 # The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
 _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
 # A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
@@ -847,6 +860,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
             end = m.end()
         m = _POSTCODE_TOWN_NEXT.match(text, end)
+        if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
+            m = _TOWN_AFTER_POSTCODE.match(text, end)
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
             m = _TOWN_GOES_ON.match(text, end)

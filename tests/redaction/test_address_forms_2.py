@@ -118,6 +118,12 @@ def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, 
         ("Re: cover for THE OLD MILL, MARKET LANE, GREAT BIRCHAM, KING'S LYNN, NORFOLK PE31 6QJ\nThanks", "THE OLD MILL, MARKET LANE, GREAT BIRCHAM, KING'S LYNN, NORFOLK PE31 6QJ", "Thanks"),
         # nl: a lower-case street named after a person, Dutch floor ("2 hoog") and postcode
         ("ik woon nu op piet de wittstraat 44 2 hoog 1073 kv amsterdam en wil overstappen.", "piet de wittstraat 44 2 hoog 1073 kv amsterdam", "ik woon nu op"),
+        # the house number with its word after the street (en, nl, it)
+        ("The leak is at Maple Avenue, number 218, in the basement.", "Maple Avenue, number 218", "in the basement"),
+        ("Het huis staat aan de Zeeweg, nummer 61, vlak bij zee.", "Zeeweg, nummer 61", "vlak bij zee"),
+        ("L'appartamento è in via San Marco, numero 17, al primo piano.", "via San Marco, numero 17", "al primo"),
+        # de: "strase", the misspelt "straße", with the postcode and town
+        ("neue adresse: lindenstrase 8 79098 freiburg\ndanke", "lindenstrase 8 79098 freiburg", "danke"),
     ],
 )
 def test_a_number_word_province_code_floor_or_house_article_belongs_to_the_address(redactor, sentence, address, kept):
@@ -132,6 +138,8 @@ def test_a_number_word_province_code_floor_or_house_article_belongs_to_the_addre
         ("Via Garibaldi 5, 10122 Torino to be confirmed next week.", "to be confirmed"),  # "to" goes on the sentence: no province
         ("We moved to 14 Elm Road, Dublin, last year.", "last year"),  # no district number
         ("ik woon op de kerkstraat 12 in utrecht.", "ik woon op de"),  # "op de" is no first name of a street
+        ("Please quote your number 4471 on the form.", "number 4471"),  # a number word without a street
+        ("The case number 512 was closed, thanks.", "number 512"),
     ],
 )
 def test_what_only_looks_like_a_province_district_or_first_name_stays(redactor, sentence, kept):
