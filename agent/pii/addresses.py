@@ -142,7 +142,7 @@ FLOOR = (
     r"(?:\d{1,2}(?:st|nd|rd|th)[ \t]+floor|ground[ \t]+floor|(?:floor|level|lvl)[ \t]+\d{1,2}|"
     r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
-    r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
+    r"\d{1,2}(?:e|er|ère|ème|eme|è)[ \t]+[ée]tage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
     r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
     # nl: the floor as Dutch addresses write it after the house number ("201 3 hoog", "14 2-hoog achter")
     r"\d{1,2}(?:e)?[ \t-]?hoog(?:[ \t]+(?:achter|voor))?|"
@@ -970,9 +970,32 @@ def join_address_parts(text: str, spans: list) -> list:
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
-    return _addressee_names(text, joined)
+    return _floor_beside(text, _addressee_names(text, joined))
 
 
+# A floor written apart from its street line in the same clause, joined to it by a preposition: "au 3 rue
+# X 44300 nantes <au 2eme etage porte gauche>", "27 RUE X, <au 3e étage>", "al <terzo piano> di Via X 88"
+# (fr "au", it "al … di", de "im", nl "op de", en "on the"): part of the address, as the floor line of
+# La Poste's NF Z10-011 line 2, Poste Italiane's "piano" and Deutsche Post's "OG" are. Alone (no street
+# line beside it) a floor stays readable.
+_FLOOR_WORD = rf"(?:{FLOOR})(?:[ \t]+porte[ \t]+(?:droite|gauche|\d{{1,3}}))?"
+_FLOOR_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE)
+_FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
+
+
+def _floor_beside(text: str, spans: list) -> list:
+    """``spans`` with a LOCATION span added for each floor written beside a numbered street line
+    (``_FLOOR_AFTER``, ``_FLOOR_BEFORE``) where no other span is."""
+    out = list(spans)
+    for s in spans:
+        if s.entity != "LOCATION" or not _numbered(s.value):
+            continue
+        m = _FLOOR_AFTER.match(text, s.end)
+        b = _FLOOR_BEFORE.search(text, max(0, s.start - 40), s.start)
+        for lo, hi in [p for p in ((m.start("f"), m.end("f")) if m else None, (b.start("f"), b.end("f")) if b else None) if p]:
+            if lo is not None and not any(x.start < hi and lo < x.end for x in out):
+                out.append(_new_span(text, lo, hi))
+    return sorted(out, key=lambda x: x.start)
 def _addressee_names(text: str, spans: list) -> list:
     """A PERSON span for the name on a title line directly above an address block ("MR J R
     FITZGERALD" above "LEVEL 3, 120 MARY STREET": :func:`_title_line`), the title left out, the

@@ -121,7 +121,7 @@ def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, 
         # the house number with its word after the street (en, nl, it)
         ("The leak is at Maple Avenue, number 218, in the basement.", "Maple Avenue, number 218", "in the basement"),
         ("Het huis staat aan de Zeeweg, nummer 61, vlak bij zee.", "Zeeweg, nummer 61", "vlak bij zee"),
-        ("L'appartamento è in via San Marco, numero 17, al primo piano.", "via San Marco, numero 17", "al primo"),
+        ("L'appartamento è in via San Marco, numero 17, vicino alla stazione.", "via San Marco, numero 17", "vicino alla stazione"),
         # de: "strase", the misspelt "straße", with the postcode and town
         ("neue adresse: lindenstrase 8 79098 freiburg\ndanke", "lindenstrase 8 79098 freiburg", "danke"),
     ],
@@ -145,3 +145,23 @@ def test_a_number_word_province_code_floor_or_house_article_belongs_to_the_addre
 def test_what_only_looks_like_a_province_district_or_first_name_stays(redactor, sentence, kept):
     text, pm = _redact(redactor, sentence)
     assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, floor, kept",
+    [
+        # a floor joined to its street line by a preposition (fr "au", it "al … di")
+        ("j'habite au 5 rue des acacias 35000 rennes au 4eme etage porte droite. merci", "4eme etage porte droite", "merci"),
+        ("Nous sommes au 12 RUE DU PORT, au 2e étage, à 29200 BREST.", "2e étage", "Nous sommes"),
+        ("L'ufficio è al secondo piano di Via Dante 14, 20121 Milano, grazie.", "secondo piano", "grazie"),
+    ],
+)
+def test_a_floor_beside_its_street_line_is_masked(redactor, sentence, floor, kept):
+    text, pm = _redact(redactor, sentence)
+    assert floor not in text, (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
+
+
+def test_a_floor_without_a_street_line_stays(redactor):
+    text, pm = _redact(redactor, "La réunion a lieu au 3e étage de nos bureaux, merci.")
+    assert "3e étage" in text, (text, pm.mapping)
