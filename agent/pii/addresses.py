@@ -736,6 +736,15 @@ AR_MX_REGIONS = (
     "Aguascalientes|Baja California(?: Sur)?|Campeche|Chiapas|Chihuahua|Coahuila|Colima|Durango|Estado de México|Guanajuato|Guerrero|Hidalgo|Jalisco|"
     "Michoacán|Morelos|Nayarit|Nuevo León|Oaxaca|Puebla|Querétaro|Quintana Roo|San Luis Potosí|Sinaloa|Sonora|Tabasco|Tamaulipas|Tlaxcala|Veracruz|Yucatán|Zacatecas"
 )
+# Correos: the province after the postcode and town, after a comma or in brackets ("45300 Ocaña, Toledo",
+# "03710 Calpe (Alicante)"), in any case; the 50 provinces of INE's list, with their common Spanish names.
+ES_PROVINCES = (
+    "Álava|Araba|Albacete|Alicante|Alacant|Almería|Asturias|Ávila|Badajoz|Baleares|Illes Balears|Barcelona|Burgos|Cáceres|Cádiz|Cantabria|"
+    "Castellón|Castelló|Ciudad Real|Córdoba|Cuenca|Girona|Gerona|Granada|Guadalajara|Gipuzkoa|Guipúzcoa|Huelva|Huesca|Jaén|A Coruña|La Coruña|"
+    "La Rioja|Las Palmas|León|Lleida|Lérida|Lugo|Madrid|Málaga|Murcia|Navarra|Ourense|Orense|Palencia|Pontevedra|Salamanca|"
+    "Santa Cruz de Tenerife|Segovia|Sevilla|Soria|Tarragona|Teruel|Toledo|Valencia|València|Valladolid|Bizkaia|Vizcaya|Zamora|Zaragoza"
+)
+_ES_PROVINCE_NEXT = re.compile(rf"[ \t]*(?:,[ \t]*(?:{ES_PROVINCES})|\((?:{ES_PROVINCES})\))(?![\w])", re.IGNORECASE)
 _CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]?mx\.?|edomex)(?![\w])")
 _REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
 # Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
@@ -896,7 +905,10 @@ def _extend(text: str, s) -> tuple[int, int]:
         if m and (m.group(0).count(",") > 1 or text[end - 1].isalpha()):  # a code straight after a number is no postcode ("Flat 3, 1500")
             end = m.end()
         elif _POSTCODE_AND_TOWN.search(value) and (
-            m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end) or _PROVINCE_BARE_NEXT.match(text, end)
+            m := _REGION_NEXT.match(text, end)
+            or _PROVINCE_CODE_NEXT.match(text, end)
+            or _PROVINCE_BARE_NEXT.match(text, end)
+            or _ES_PROVINCE_NEXT.match(text, end)
         ):
             end = m.end()
         elif m := _DUBLIN_DISTRICT_NEXT.match(text, end):

@@ -122,6 +122,8 @@ def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, 
         ("The leak is at Maple Avenue, number 218, in the basement.", "Maple Avenue, number 218", "in the basement"),
         ("Het huis staat aan de Zeeweg, nummer 61, vlak bij zee.", "Zeeweg, nummer 61", "vlak bij zee"),
         ("L'appartamento è in via San Marco, numero 17, vicino alla stazione.", "via San Marco, numero 17", "vicino alla stazione"),
+        # es: Correos' province after the postcode and town, the road named with "Ctra." and its km
+        ("La finca es CTRA. DE BAZA KM 7, 18500 GUADIX, GRANADA y la compramos en mayo.", "CTRA. DE BAZA KM 7, 18500 GUADIX, GRANADA", "y la compramos"),
         # de: "strase", the misspelt "straße", with the postcode and town
         ("neue adresse: lindenstrase 8 79098 freiburg\ndanke", "lindenstrase 8 79098 freiburg", "danke"),
     ],
