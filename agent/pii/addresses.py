@@ -55,7 +55,8 @@ HOUSE = (
 
 SUFFIX_STREETS = (
     # de / at / ch
-    "straße|strasse|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
+    # ("strase": the common misspelling of "straße" when the ß is typed as one s, "hauptstrase 5")
+    "straße|strasse|strase|str\\.|weg|gasse|allee|platz|damm|ufer|kai|chaussee|steig|pfad|graben|"
     # nl / be ("kaai": the Flemish quay in bpost's street names, "Vlaamsekaai", "Jordaenskaai")
     "straat|laan|plein|gracht|kade|kaai|singel|dijk|steeg|dreef|"
     # nordic
@@ -67,7 +68,7 @@ PREFIX_STREETS = (
     # be (bpost, the Brussels streets: "chaussée de Louvain", nl "steenweg")
     "chaussée|chée|"
     # es
-    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ronda|travesía|glorieta|gran vía|vía|rambla|"
+    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
     # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
@@ -141,8 +142,10 @@ FLOOR = (
     r"(?:\d{1,2}(?:st|nd|rd|th)[ \t]+floor|ground[ \t]+floor|(?:floor|level|lvl)[ \t]+\d{1,2}|"
     r"\d{1,2}\.[ \t]?(?:og|obergeschoss|stock|etage|ug|dg)(?:[ \t]+(?:links|rechts|mitte|li\.|re\.))?|"
     r"(?:eg|hochparterre|parterre|dachgeschoss)(?:[ \t]+(?:links|rechts|mitte))?|hinterhaus|vorderhaus|seitenflügel|gartenhaus|"
-    r"\d{1,2}(?:e|er|ère|ème|è)[ \t]+étage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
+    r"\d{1,2}(?:e|er|ère|ème|eme|è)[ \t]+[ée]tage|rez-de-chaussée|porte[ \t]+(?:droite|gauche|\d{1,3})|appt?\.?[ \t]?\d{1,4}|"
     r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
+    # nl: the floor as Dutch addresses write it after the house number ("201 3 hoog", "14 2-hoog achter")
+    r"\d{1,2}(?:e)?[ \t-]?hoog(?:[ \t]+(?:achter|voor))?|"
     r"\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
     r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
@@ -300,6 +303,14 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "number + english street",
             re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            0.6,
+        ),
+        GroupPattern(  # "Baker Street, number 12", "Duinweg, nummer 8", "via Roma, numero 5": the house number with its word, as prose writes it
+            "street + number word + number",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:(?-i:{CAP}[ \t]+){{1,3}}(?i:{EN_STREETS})|{SUFFIX_STREET_NAME}(?i:{SUFFIX_STREETS})|(?i:{PREFIX_STREETS})[ \t]+(?:(?i:{ARTICLES})[ \t]+)*(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}})"
+                rf",?[ \t]+(?i:number|nummer|huisnummer|hausnummer|numero|número|numéro)[ \t]+{HOUSE})(?![\w])"
+            ),
             0.6,
         ),
         GroupPattern(
@@ -725,10 +736,42 @@ AR_MX_REGIONS = (
     "Aguascalientes|Baja California(?: Sur)?|Campeche|Chiapas|Chihuahua|Coahuila|Colima|Durango|Estado de México|Guanajuato|Guerrero|Hidalgo|Jalisco|"
     "Michoacán|Morelos|Nayarit|Nuevo León|Oaxaca|Puebla|Querétaro|Quintana Roo|San Luis Potosí|Sinaloa|Sonora|Tabasco|Tamaulipas|Tlaxcala|Veracruz|Yucatán|Zacatecas"
 )
+# Correos: the province after the postcode and town, after a comma or in brackets ("45300 Ocaña, Toledo",
+# "03710 Calpe (Alicante)"), in any case; the 50 provinces of INE's list, with their common Spanish names.
+ES_PROVINCES = (
+    "Álava|Araba|Albacete|Alicante|Alacant|Almería|Asturias|Ávila|Badajoz|Baleares|Illes Balears|Barcelona|Burgos|Cáceres|Cádiz|Cantabria|"
+    "Castellón|Castelló|Ciudad Real|Córdoba|Cuenca|Girona|Gerona|Granada|Guadalajara|Gipuzkoa|Guipúzcoa|Huelva|Huesca|Jaén|A Coruña|La Coruña|"
+    "La Rioja|Las Palmas|León|Lleida|Lérida|Lugo|Madrid|Málaga|Murcia|Navarra|Ourense|Orense|Palencia|Pontevedra|Salamanca|"
+    "Santa Cruz de Tenerife|Segovia|Sevilla|Soria|Tarragona|Teruel|Toledo|Valencia|València|Valladolid|Bizkaia|Vizcaya|Zamora|Zaragoza"
+)
+_ES_PROVINCE_NEXT = re.compile(rf"[ \t]*(?:,[ \t]*(?:{ES_PROVINCES})|\((?:{ES_PROVINCES})\))(?![\w])", re.IGNORECASE)
 _CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]?mx\.?|edomex)(?![\w])")
 _REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
 # Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
 _PROVINCE_CODE_NEXT = re.compile(r"[ \t]*\((?-i:[A-Z]{2})\)(?![\w])")
+# Poste Italiane: the province's code also without brackets after the town ("00042 Anzio RM", in a
+# lower-case line "00042 anzio rm"); only the codes of the ISTAT list of the 107 provinces, and only where
+# the clause ends after it (a comma, full stop, line end), so a word the sentence goes on with is never taken.
+IT_PROVINCES = (
+    "AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BI|BL|BN|BO|BR|BS|BT|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FC|FE|FG|FI|FM|FR|GE|GO|GR|"
+    "IM|IS|KR|LC|LE|LI|LO|LT|LU|MB|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PO|PR|PT|PU|PV|PZ|RA|RC|RE|RG|RI|RM|"
+    "RN|RO|SA|SI|SO|SP|SR|SS|SU|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VB|VC|VE|VI|VR|VT|VV"
+)
+_PROVINCE_BARE_NEXT = re.compile(rf"[ \t]+(?:(?-i:{IT_PROVINCES})|(?-i:{IT_PROVINCES.lower()}))(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))")
+# An Irish postal district after a Dublin street line (An Post: "Dublin 1" to "Dublin 24", "Dublin 6W"):
+# "6 Clonard Grove, Dublin 16".
+_DUBLIN_DISTRICT_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:dublin)[ \t]+(?:[1-9]|1\d|2[0-4]|6w)(?![\w])")
+# The number word before a house number ("No. 6 Clonard Grove", "no 14 Main Street"), an English usage
+# of Irish and British addresses.
+_NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
+# A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
+# town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town).
+_STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\Z")
+_TOWN_AFTER_POSTCODE = re.compile(r"[ \t]+(?P<town>[^\W\d_][\w'’-]*)")
+# The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
+_THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
+# A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
+_TRAILING_FLOOR_NUMBER = re.compile(r"[ \t]\d{1,2}\Z")
 _POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5}[ \t]+[^\W\d_]")
 # South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
 # 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
@@ -738,6 +781,10 @@ _SA_CODE_NEXT = re.compile(
 # A German street named after a place with the adjective in -er, written apart ("Hernalser Hauptstraße",
 # "Mariahilfer Straße", Duden § 36), here in lower case: the adjective before a street word.
 _ADJECTIVE_BEFORE = re.compile(r"(?<![\w-])(?-i:[a-zäöüß][a-zäöüß-]+er)[ \t]+\Z")
+# A Dutch street named after a person, its first name and particle written apart ("Jan van Galenstraat",
+# "Pieter de Hoochstraat", NEN 5825 / BAG street names), here in lower case: the first name is no stop word
+# ("op de kerkstraat" keeps "op de" out).
+_PERSON_PARTICLE_BEFORE = re.compile(r"(?<![\w-])(?P<first>(?-i:[a-zäöüéèëï]{2,}))[ \t]+(?:van[ \t]+(?:de|der|den)|van|de|der|den|ter|ten)[ \t]+\Z")
 _LOWER_SUFFIX_STREET = re.compile(rf"(?-i:[{L}-]*)(?i:{SUFFIX_STREETS})(?![\w])")
 # A named part of an address written between two others on one line: up to four capitalised
 # words (particles allowed after the first): "The Maltings", "Bishop Street", "Hebden Bridge".
@@ -791,8 +838,16 @@ def _extend(text: str, s) -> tuple[int, int]:
     m = _LEADING_NUMBER.search(text, line_start, start)
     if m:
         start = m.start()
+    comma = s.value.find(",")
+    if _HOUSE_WORD.search(s.value[: comma if comma > 0 else len(s.value)]) and (m := _THE_BEFORE.search(text, max(line_start, start - 5), start)):
+        start = m.start()  # "<THE> OLD FORGE, CHURCH LANE": a house name with its article
+    if s.value[:1].isdigit() and (m := _NUMBER_WORD_BEFORE.search(text, max(line_start, start - 10), start)):
+        start = m.start()  # "<No. >6 Clonard Grove"
     m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
     if m and _town_word(m.group(0)):  # "<hernalser> hauptstraße 118/2/14": the place adjective of the street's name
+        start = m.start()
+    m = _PERSON_PARTICLE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
+    if m and _town_word(m.group("first")):  # "<jan van >galenstraat 201": a street named after a person
         start = m.start()
     if _numbered(s.value):
         m = _LOCALITY_WORD_BEFORE.fullmatch(text[line_start:start])  # "RÉSIDENCE <LES CHÊNES APPT 12>"
@@ -807,9 +862,15 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
         if m and m.end() > end:
             end = m.end()
+        m = _TRAILING_FLOOR_NUMBER.search(text, start, end)
+        m = _SUBUNIT_AFTER.match(text, m.start()) if m else None
+        if m and m.end() > end:  # "Hinterhaus <2. OG rechts>": the floor's number is no house number
+            end = m.end()
         while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
             end = m.end()
         m = _POSTCODE_TOWN_NEXT.match(text, end)
+        if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
+            m = _TOWN_AFTER_POSTCODE.match(text, end)
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
             m = _TOWN_GOES_ON.match(text, end)
@@ -843,7 +904,14 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SA_CODE_NEXT.match(text, end)
         if m and (m.group(0).count(",") > 1 or text[end - 1].isalpha()):  # a code straight after a number is no postcode ("Flat 3, 1500")
             end = m.end()
-        elif _POSTCODE_AND_TOWN.search(value) and (m := _REGION_NEXT.match(text, end) or _PROVINCE_CODE_NEXT.match(text, end)):
+        elif _POSTCODE_AND_TOWN.search(value) and (
+            m := _REGION_NEXT.match(text, end)
+            or _PROVINCE_CODE_NEXT.match(text, end)
+            or _PROVINCE_BARE_NEXT.match(text, end)
+            or _ES_PROVINCE_NEXT.match(text, end)
+        ):
+            end = m.end()
+        elif m := _DUBLIN_DISTRICT_NEXT.match(text, end):
             end = m.end()
     m = _POSTCODE_NEXT.match(text, end)
     if m:
@@ -914,9 +982,32 @@ def join_address_parts(text: str, spans: list) -> list:
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
-    return _addressee_names(text, joined)
+    return _floor_beside(text, _addressee_names(text, joined))
 
 
+# A floor written apart from its street line in the same clause, joined to it by a preposition: "au 3 rue
+# X 44300 nantes <au 2eme etage porte gauche>", "27 RUE X, <au 3e étage>", "al <terzo piano> di Via X 88"
+# (fr "au", it "al … di", de "im", nl "op de", en "on the"): part of the address, as the floor line of
+# La Poste's NF Z10-011 line 2, Poste Italiane's "piano" and Deutsche Post's "OG" are. Alone (no street
+# line beside it) a floor stays readable.
+_FLOOR_WORD = rf"(?:{FLOOR})(?:[ \t]+porte[ \t]+(?:droite|gauche|\d{{1,3}}))?"
+_FLOOR_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE)
+_FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
+
+
+def _floor_beside(text: str, spans: list) -> list:
+    """``spans`` with a LOCATION span added for each floor written beside a numbered street line
+    (``_FLOOR_AFTER``, ``_FLOOR_BEFORE``) where no other span is."""
+    out = list(spans)
+    for s in spans:
+        if s.entity != "LOCATION" or not _numbered(s.value):
+            continue
+        m = _FLOOR_AFTER.match(text, s.end)
+        b = _FLOOR_BEFORE.search(text, max(0, s.start - 40), s.start)
+        for lo, hi in [p for p in ((m.start("f"), m.end("f")) if m else None, (b.start("f"), b.end("f")) if b else None) if p]:
+            if lo is not None and not any(x.start < hi and lo < x.end for x in out):
+                out.append(_new_span(text, lo, hi))
+    return sorted(out, key=lambda x: x.start)
 def _addressee_names(text: str, spans: list) -> list:
     """A PERSON span for the name on a title line directly above an address block ("MR J R
     FITZGERALD" above "LEVEL 3, 120 MARY STREET": :func:`_title_line`), the title left out, the

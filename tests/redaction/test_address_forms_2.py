@@ -103,3 +103,67 @@ def test_the_address_ends_where_the_letter_goes_on(redactor, sentence, address, 
     text, pm = _redact(redactor, sentence)
     assert address in _locations(pm), (text, pm.mapping)
     assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, address, kept",
+    [
+        # it: Poste Italiane's province code without brackets, in lower case, after the postcode and town
+        ("la fornitura è in via dei tigli 12 piano terra 04024 gaeta lt. il contratto è nuovo.", "via dei tigli 12 piano terra 04024 gaeta lt", "il contratto"),
+        # ie: the number word before the house number and An Post's Dublin postal district
+        ("The meter is at No. 9 Ashgrove Park, Dublin 14, MPRN on the bill.", "No. 9 Ashgrove Park, Dublin 14", "MPRN"),
+        # de: the floor's number after the back house, then the postcode and town
+        ("Meine Wohnung ist Oderstr. 41, Hinterhaus 3. OG links, 10247 Berlin. Danke.", "Oderstr. 41, Hinterhaus 3. OG links, 10247 Berlin", "Danke"),
+        # uk: a house name with its article, in capitals
+        ("Re: cover for THE OLD MILL, MARKET LANE, GREAT BIRCHAM, KING'S LYNN, NORFOLK PE31 6QJ\nThanks", "THE OLD MILL, MARKET LANE, GREAT BIRCHAM, KING'S LYNN, NORFOLK PE31 6QJ", "Thanks"),
+        # nl: a lower-case street named after a person, Dutch floor ("2 hoog") and postcode
+        ("ik woon nu op piet de wittstraat 44 2 hoog 1073 kv amsterdam en wil overstappen.", "piet de wittstraat 44 2 hoog 1073 kv amsterdam", "ik woon nu op"),
+        # the house number with its word after the street (en, nl, it)
+        ("The leak is at Maple Avenue, number 218, in the basement.", "Maple Avenue, number 218", "in the basement"),
+        ("Het huis staat aan de Zeeweg, nummer 61, vlak bij zee.", "Zeeweg, nummer 61", "vlak bij zee"),
+        ("L'appartamento è in via San Marco, numero 17, vicino alla stazione.", "via San Marco, numero 17", "vicino alla stazione"),
+        # es: Correos' province after the postcode and town, the road named with "Ctra." and its km
+        ("La finca es CTRA. DE BAZA KM 7, 18500 GUADIX, GRANADA y la compramos en mayo.", "CTRA. DE BAZA KM 7, 18500 GUADIX, GRANADA", "y la compramos"),
+        # de: "strase", the misspelt "straße", with the postcode and town
+        ("neue adresse: lindenstrase 8 79098 freiburg\ndanke", "lindenstrase 8 79098 freiburg", "danke"),
+    ],
+)
+def test_a_number_word_province_code_floor_or_house_article_belongs_to_the_address(redactor, sentence, address, kept):
+    text, pm = _redact(redactor, sentence)
+    assert address in _locations(pm), (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, kept",
+    [
+        ("Via Garibaldi 5, 10122 Torino to be confirmed next week.", "to be confirmed"),  # "to" goes on the sentence: no province
+        ("We moved to 14 Elm Road, Dublin, last year.", "last year"),  # no district number
+        ("ik woon op de kerkstraat 12 in utrecht.", "ik woon op de"),  # "op de" is no first name of a street
+        ("Please quote your number 4471 on the form.", "number 4471"),  # a number word without a street
+        ("The case number 512 was closed, thanks.", "number 512"),
+    ],
+)
+def test_what_only_looks_like_a_province_district_or_first_name_stays(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, floor, kept",
+    [
+        # a floor joined to its street line by a preposition (fr "au", it "al … di")
+        ("j'habite au 5 rue des acacias 35000 rennes au 4eme etage porte droite. merci", "4eme etage porte droite", "merci"),
+        ("Nous sommes au 12 RUE DU PORT, au 2e étage, à 29200 BREST.", "2e étage", "Nous sommes"),
+        ("L'ufficio è al secondo piano di Via Dante 14, 20121 Milano, grazie.", "secondo piano", "grazie"),
+    ],
+)
+def test_a_floor_beside_its_street_line_is_masked(redactor, sentence, floor, kept):
+    text, pm = _redact(redactor, sentence)
+    assert floor not in text, (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
+
+
+def test_a_floor_without_a_street_line_stays(redactor):
+    text, pm = _redact(redactor, "La réunion a lieu au 3e étage de nos bureaux, merci.")
+    assert "3e étage" in text, (text, pm.mapping)
