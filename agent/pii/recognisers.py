@@ -197,7 +197,14 @@ KIN = (
     r"(?:ma|mon|notre)[ \t]+(?:beau-frère|belle-sœur|belle-soeur|beau-père|belle-mère|gendre|belle-fille|cousin|cousine|neveu|nièce|oncle|tante)|"
     r"(?:mi|nuestra|nuestro)[ \t]+(?:cuñado|cuñada|suegro|suegra|yerno|nuera|primo|prima|sobrino|sobrina|tío|tía)|"
     r"(?:mia|mio|nostra|nostro)[ \t]+(?:cognato|cognata|suocero|suocera|genero|nuora|cugino|cugina|zio|zia)|"
-    r"(?:mijn|onze)[ \t]+(?:zwager|schoonzus|schoonmoeder|schoonvader|schoonzoon|schoondochter|neef|nicht|oom|tante)"
+    r"(?:mijn|onze)[ \t]+(?:zwager|schoonzus|schoonmoeder|schoonvader|schoonzoon|schoondochter|neef|nicht|oom|tante)|"
+    # grandparents in the six languages ("mio nonno Ottavio", "mi abuela Carmen", "ma grand-mère Odette")
+    r"(?:my|our|his|her|their)[ \t]+(?:grandma|grandpa|granny|gran|grandad|granddad|nan|nana)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Oma|Opa|Großmutter|Großvater|Grossmutter|Grossvater)|"
+    r"(?:ma|mon|notre)[ \t]+(?:grand-mère|grand-père|mamie|papi|papy)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:abuela|abuelo)|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:nonna|nonno)|"
+    r"(?:mijn|onze)[ \t]+(?:oma|opa|grootmoeder|grootvader)"
 )
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
@@ -477,6 +484,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         """A lower-case listed first name that is no ordinary word: not a stop, cue, greeting or
         common word, nor (English, French) a word of the lexicon ("mila", "kevin", "léa")."""
         f = word.casefold()
+        if "-" in f:  # "becky-jo", "jean-luc": a double first name, each part a listed first name
+            parts = f.split("-")
+            return len(parts) == 2 and len(parts[0]) >= 3 and len(parts[1]) >= 2 and all(p in first_names and p not in stops and p not in COMMON for p in parts) and not in_lexicon(word)
         return (
             f in first_names and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words()
             and f not in greeting_words() and not in_lexicon(word)
@@ -642,7 +652,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
@@ -675,6 +685,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
+        ),
+        GroupPattern(  # "-J", "— JW" ending a message: the sender signs with an initial or two
+            "dash + initials, last line",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]?(?P<v>[{U}]{{1,2}})(?![\w.]){MESSAGE_END}"),
+            0.5,
         ),
         GroupPattern(
             "initials + name, a line of its own",  # a signature line in a message written in capitals: "R. FABRE", "D & M NGUYEN"

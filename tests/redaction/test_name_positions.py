@@ -158,3 +158,37 @@ def test_a_first_name_opening_a_financial_product_is_no_person(redactor, mail, w
 def test_a_name_before_a_product_word_with_a_cue_stays_masked(redactor, mail, name):
     text, _ = redact(redactor, mail)
     assert name not in text, text
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        # a lower-case initial and a listed surname inside a sentence
+        ("the flat was let before to a k. hargreaves, the keys are with the agent.", "k. hargreaves"),
+        # a double first name in lower case on the last line
+        ("can u move the meter to my name pls\n\ncheers\nmary-jo hendricks", "mary-jo hendricks"),
+        # an initial after a dash signs the message
+        ("Hi, the invoice for the repair is attached, please pay it this week.\n\n-R", "R"),
+        # a grandparent, then a lower-case first name
+        ("el contrato estaba a nombre de mi abuelo anselmo, que falleció en mayo.", "anselmo"),
+        ("la polizza era intestata alla mia nonna assunta, che è mancata.", "assunta"),
+    ],
+)
+def test_lower_case_initials_double_first_names_and_dash_initials_are_masked(redactor, mail, name):
+    text, pm = redact(redactor, mail)
+    assert any(v == name for v in pm.mapping.values()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "mail, words",
+    [
+        # an abbreviation before a surname-like word, a list item at the end, a hyphenated ordinary word
+        ("the plan covers the garden (e.g. smith street side) and the shed.", ["smith"]),
+        ("we need a new boiler, any advice is welcome\nwell-known brands only", ["well-known"]),
+        ("Options we discussed:\n- A. the new plan\n- B", ["the new plan"]),
+    ],
+)
+def test_abbreviations_and_ordinary_hyphenated_words_stay(redactor, mail, words):
+    text, _ = redact(redactor, mail)
+    for w in words:
+        assert w in text, (w, text)
