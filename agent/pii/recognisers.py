@@ -83,8 +83,8 @@ CONTEXT = {
 
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
-# a capitalised word, an initial, or initials written together ("J.P.", "W.H.M.")
-NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
+# a capitalised word (with a Gaelic prefix or the French elided particle: "McKay", "O'Neill", "d'Auvergne"), an initial, or initials written together ("J.P.", "W.H.M.")
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 # Dutch "van 't" / "in 't" (the article "het" elided: "Van 't Hof", Dutch name convention), then the others
 PARTICLE = r"(?:van ['’]t|in ['’]t|['’]t|van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
@@ -514,6 +514,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             and f not in cue_words() and f not in greeting_words() and not {"verb", "adj", "adv"} & english_parts_of_speech(word)
         )
 
+    def gaelic_surname(word: str) -> bool:
+        """A lower-case Scottish or Irish patronymic surname, "mc" + a name ("mcallister", "mcbride"),
+        "mac" + a name or "o'" + a name, that :func:`agent.pii.names.lower_surname` accepts (no
+        ordinary word: "machine", "mackerel" are words)."""
+        return re.fullmatch(rf"(?:mc|mac|o['’])[{L}]{{3,}}", word) is not None and lower_surname(word, language, lexicon, first_names, last_names, stops | cue_words())
+
     def relation_name_ok(value: str) -> bool | str:
         """A lower-case name after a relation: as :func:`lower_name_ok`, or a word that
         :func:`relation_name` accepts."""
@@ -521,6 +527,8 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         if verdict:
             return verdict
         words = value.split()
+        if len(words) == 2 and gaelic_surname(words[1]) and len(words[0]) >= 3 and words[0].casefold() not in stops | cue_words() | COMMON and not {"verb", "adj", "adv"} & english_parts_of_speech(words[0]):
+            return True  # "my dad gord mcallister": a Gaelic patronymic says the pair is a name, whatever the first word
         return (True if len(words) == 1 else words[0]) if relation_name(words[0]) else False
 
     def lower_surname_ok(value: str) -> bool | str:
@@ -783,6 +791,20 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             any_ok,
         ),
     ]
+    def family_ok(value: str) -> bool:
+        """After "Familie" / "famille": a listed surname of four letters or more, no stop or ordinary word."""
+        f = value.casefold()
+        return len(f) >= 4 and f in last_names and f not in stops and f not in COMMON and not is_ordinary_word(value)
+
+    # "bei Familie Kessler", "famille Moreau": a household named by its surname (the "Familie Name" address line of Deutsche
+    # Post's addressing guide; the same form in Dutch, French, Spanish, Italian); English puts the name first ("the Smith family")
+    patterns.append(
+        GroupPattern("family + surname", re.compile(rf"(?<![\w])(?i:familie|fam\.|famille|familia|famiglia)[ \t]+(?P<v>[{U}{L}][{L}'’]{{3,}}(?:-[{U}{L}][{L}'’]+)?)(?![\w'’-])"), 0.5, family_ok)
+    )
+    if language == "en":  # "im shannon", "i'm raj": a casual English intro in lower case ("im" is German "in dem": English only)
+        patterns.append(
+            GroupPattern("lower-case intro + lower-case name", re.compile(rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am)[ \t]+(?P<v>[{L}]{{3,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w'’])"), 0.5, relation_name_ok)
+        )
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
 
 

@@ -192,3 +192,37 @@ def test_abbreviations_and_ordinary_hyphenated_words_stay(redactor, mail, words)
     text, _ = redact(redactor, mail)
     for w in words:
         assert w in text, (w, text)
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        # the French elided particle inside a name after a title
+        ("Je vous remercie de votre aide.\n\nCordialement,\nM. Arnaud de La Roche d'Estissac", "Arnaud de La Roche d'Estissac"),
+        # a relation, a lower-case word and a Gaelic patronymic
+        ("the car is in the name of my uncle fergie mcbride, he lent it to me.", "fergie mcbride"),
+        # a casual English intro in lower case
+        ("hi, sorry for the late reply, im keira. can you call me back?", "keira"),
+        # a household named by its surname
+        ("ab januar wohne ich bei familie hartmann, bitte die post dorthin.", "hartmann"),
+        ("nous logeons chez la famille Moreau jusqu'en mars.", "Moreau"),
+    ],
+)
+def test_particles_patronymics_intros_and_households_are_masked(redactor, mail, name):
+    _, pm = redact(redactor, mail)
+    assert any(v == name for v in pm.mapping.values()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "mail, words",
+    [
+        ("my son machine washed the jumper and im sorry to say it shrank.", ["machine", "sorry"]),
+        ("im happy with the plan but im not sure about the excess.", ["happy", "sure"]),
+        ("die familie neu zu versichern ist teuer, die familie wächst.", ["neu", "wächst"]),
+        ("la famille proche a signé le document.", ["proche"]),
+    ],
+)
+def test_words_after_relations_intros_and_family_words_stay(redactor, mail, words):
+    text, _ = redact(redactor, mail)
+    for w in words:
+        assert w in text, (w, text)
