@@ -226,3 +226,19 @@ def test_words_after_relations_intros_and_family_words_stay(redactor, mail, word
     text, _ = redact(redactor, mail)
     for w in words:
         assert w in text, (w, text)
+
+
+def test_a_header_name_part_that_is_a_word_of_another_language_is_masked_alone(redactor):
+    """"Ciel" is a French word, no English one: from the display name, it is masked alone in English text."""
+    text, pm = redact(redactor, "Hello, the boiler service booked by ciel last week never happened.\n\nThanks", name="Ciel Mokoena", email="ciel.m@client.example")
+    assert "ciel" not in text.casefold(), text
+    assert "Mokoena" not in text
+
+
+def test_a_header_name_part_that_is_a_word_of_the_message_language_stays(redactor):
+    """In French text the same part is a word of the language, and a French department word of a
+    display name ("Fournisseurs" of "Comptabilité Fournisseurs") stays a word."""
+    text, _ = redact(redactor, "Bonjour, le ciel est gris et nos fournisseurs attendent le paiement.\n\nCordialement", name="Ciel Mokoena", email="ciel.m@client.example")
+    assert "le ciel est gris" in text, text
+    text, _ = redact(redactor, "Bonjour, la liste des fournisseurs est jointe.\n\nCordialement", name="Comptabilité Fournisseurs", email="compta@client.example")
+    assert "fournisseurs" in text, text
