@@ -277,10 +277,10 @@ _PLACE_OR_OWNER_BEFORE = re.compile(
 @lru_cache(maxsize=1)
 def relation_words() -> frozenset[str]:
     """The nouns of relations of :data:`agent.pii.recognisers.KIN`, lower case ("mann", "tochter",
-    "figlio"): a name grows over none of them."""
+    "figlio"), not the particles among them: a name grows over none of them."""
     from agent.pii.recognisers import KIN
 
-    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", KIN)) - frozenset("my our his her their mein meine unser unsere ma mon notre mi nuestra nuestro mia mio nostra nostro mijn onze".split())
+    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", KIN)) - frozenset("my our his her their mein meine unser unsere ma mon notre mi nuestra nuestro mia mio nostra nostro mijn onze".split()) - PARTICLES  # "de" of "compañero de piso": a particle is no relation
 
 
 @lru_cache(maxsize=1)

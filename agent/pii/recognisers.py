@@ -204,7 +204,14 @@ KIN = (
     r"(?:ma|mon|notre)[ \t]+(?:grand-mère|grand-père|mamie|papi|papy)|"
     r"(?:mi|nuestra|nuestro)[ \t]+(?:abuela|abuelo)|"
     r"(?:mia|mio|nostra|nostro)[ \t]+(?:nonna|nonno)|"
-    r"(?:mijn|onze)[ \t]+(?:oma|opa|grootmoeder|grootvader)"
+    r"(?:mijn|onze)[ \t]+(?:oma|opa|grootmoeder|grootvader)|"
+    # those who share the home (a previous account holder of a utility: "mi compañero de piso dani")
+    r"(?:my|our)[ \t]+(?:flatmate|housemate|roommate)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Mitbewohner|Mitbewohnerin)|"
+    r"(?:ma|mon|notre)[ \t]+(?:colocataire|coloc)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:compañero|compañera)(?:[ \t]+de[ \t]+piso)?|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:coinquilino|coinquilina)|"
+    r"(?:mijn|onze)[ \t]+(?:huisgenoot|huisgenote)"
 )
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"

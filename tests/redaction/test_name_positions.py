@@ -242,3 +242,20 @@ def test_a_header_name_part_that_is_a_word_of_the_message_language_stays(redacto
     assert "le ciel est gris" in text, text
     text, _ = redact(redactor, "Bonjour, la liste des fournisseurs est jointe.\n\nCordialement", name="Comptabilité Fournisseurs", email="compta@client.example")
     assert "fournisseurs" in text, text
+
+
+@pytest.mark.parametrize(
+    "mail, name",
+    [
+        ("la bolletta era intestata al mio coinquilino matteo, ora è tornato a bari.", "matteo"),
+        ("la factura estaba a nombre de mi compañera de piso inés, que ya no vive aquí.", "inés"),
+    ],
+)
+def test_a_flatmate_named_in_lower_case_is_masked(redactor, mail, name):
+    _, pm = redact(redactor, mail)
+    assert any(v == name for v in pm.mapping.values()), pm.mapping
+
+
+def test_a_flatmate_before_a_verb_stays_a_word(redactor):
+    text, _ = redact(redactor, "my flatmate moved out in may and my housemate paid the last bill.")
+    assert "moved" in text and "paid" in text, text
