@@ -369,7 +369,7 @@ class _PseudonymSession:
 
     def seed(self, entity: str, value: str, recogniser: str = SEEDED) -> None:
         value = " ".join(value.split())
-        values = name_variants(value, known=recogniser == SEEDED) if entity == "PERSON" else [value]
+        values = name_variants(value, known=recogniser == SEEDED, language=self.language) if entity == "PERSON" else [value]
         for v in values:
             n = _norm(v)
             if len(n) >= 2 and n not in self._seeded and not self.r._allowed(entity, v) and any(c.isalnum() for c in v):

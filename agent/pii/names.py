@@ -140,6 +140,8 @@ def _cues() -> frozenset[str]:
 
 
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])((?:[A-ZÀ-Þ]\.[ \t]?){1,3})[ \t]?$")  # "J. ", "K. V. ", "K.V. "
+# one lower-case initial with its full stop, not the end of an abbreviation ("e.g. smith", "approx. hill"): "j. hartley"
+_LOWER_INITIAL_BEFORE = re.compile(r"(?<![\w.])([a-zß-ÿ]\.[ \t])$")
 _INNER_CAPITAL = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O['’]|D['’]|Di|De|Da|Du|Le|La|Van|Von)[A-ZÀ-Þ]")
 
@@ -275,10 +277,10 @@ _PLACE_OR_OWNER_BEFORE = re.compile(
 @lru_cache(maxsize=1)
 def relation_words() -> frozenset[str]:
     """The nouns of relations of :data:`agent.pii.recognisers.KIN`, lower case ("mann", "tochter",
-    "figlio"): a name grows over none of them."""
+    "figlio"), not the particles among them: a name grows over none of them."""
     from agent.pii.recognisers import KIN
 
-    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", KIN)) - frozenset("my our his her their mein meine unser unsere ma mon notre mi nuestra nuestro mia mio nostra nostro mijn onze".split())
+    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", KIN)) - frozenset("my our his her their mein meine unser unsere ma mon notre mi nuestra nuestro mia mio nostra nostro mijn onze".split()) - PARTICLES  # "de" of "compañero de piso": a particle is no relation
 
 
 @lru_cache(maxsize=1)
@@ -451,6 +453,11 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 initial = None  # "M. Dupont": the French title, not an initial
             if initial is not None and len(f) >= 3:  # "t.n.v. J. Jansen", "K. V. Ramachandran": initials + listed surname
                 out.append(self._result(initial.start(1), b, 0.55, "initials + listed surname"))
+                i += 1
+                continue
+            lower_initial = _LOWER_INITIAL_BEFORE.search(text, max(0, a - 4), a) if w.islower() and listed_last and len(f) >= 4 else None
+            if lower_initial is not None and ok(w) and not is_ordinary_word(w):  # "the previous tenant was a j. hartley": a lower-case initial + listed surname
+                out.append(self._result(lower_initial.start(1), b, 0.5, "lower-case initial + listed surname"))
                 i += 1
                 continue
             if w.islower() and listed_first and f in COMMON and i + 1 < len(words) and gap(b, words[i + 1][0]):

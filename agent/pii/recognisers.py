@@ -83,8 +83,8 @@ CONTEXT = {
 
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
-# a capitalised word, an initial, or initials written together ("J.P.", "W.H.M.")
-NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|D['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
+# a capitalised word (with a Gaelic prefix or the French elided particle: "McKay", "O'Neill", "d'Auvergne"), an initial, or initials written together ("J.P.", "W.H.M.")
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 # Dutch "van 't" / "in 't" (the article "het" elided: "Van 't Hof", Dutch name convention), then the others
 PARTICLE = r"(?:van ['’]t|in ['’]t|['’]t|van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
@@ -197,7 +197,21 @@ KIN = (
     r"(?:ma|mon|notre)[ \t]+(?:beau-frère|belle-sœur|belle-soeur|beau-père|belle-mère|gendre|belle-fille|cousin|cousine|neveu|nièce|oncle|tante)|"
     r"(?:mi|nuestra|nuestro)[ \t]+(?:cuñado|cuñada|suegro|suegra|yerno|nuera|primo|prima|sobrino|sobrina|tío|tía)|"
     r"(?:mia|mio|nostra|nostro)[ \t]+(?:cognato|cognata|suocero|suocera|genero|nuora|cugino|cugina|zio|zia)|"
-    r"(?:mijn|onze)[ \t]+(?:zwager|schoonzus|schoonmoeder|schoonvader|schoonzoon|schoondochter|neef|nicht|oom|tante)"
+    r"(?:mijn|onze)[ \t]+(?:zwager|schoonzus|schoonmoeder|schoonvader|schoonzoon|schoondochter|neef|nicht|oom|tante)|"
+    # grandparents in the six languages ("mio nonno Ottavio", "mi abuela Carmen", "ma grand-mère Odette")
+    r"(?:my|our|his|her|their)[ \t]+(?:grandma|grandpa|granny|gran|grandad|granddad|nan|nana)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Oma|Opa|Großmutter|Großvater|Grossmutter|Grossvater)|"
+    r"(?:ma|mon|notre)[ \t]+(?:grand-mère|grand-père|mamie|papi|papy)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:abuela|abuelo)|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:nonna|nonno)|"
+    r"(?:mijn|onze)[ \t]+(?:oma|opa|grootmoeder|grootvader)|"
+    # those who share the home (a previous account holder of a utility: "mi compañero de piso dani")
+    r"(?:my|our)[ \t]+(?:flatmate|housemate|roommate)|"
+    r"(?:mein|meine|unser|unsere)[ \t]+(?:Mitbewohner|Mitbewohnerin)|"
+    r"(?:ma|mon|notre)[ \t]+(?:colocataire|coloc)|"
+    r"(?:mi|nuestra|nuestro)[ \t]+(?:compañero|compañera)(?:[ \t]+de[ \t]+piso)?|"
+    r"(?:mia|mio|nostra|nostro)[ \t]+(?:coinquilino|coinquilina)|"
+    r"(?:mijn|onze)[ \t]+(?:huisgenoot|huisgenote)"
 )
 # Titles of two letters or more also written in lower case ("ms. Quinzia", "dr. Brown"), before a capitalised name.
 LOWER_TITLES = r"mr|mrs|ms|miss|dr|prof|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra|dott|dott\.ssa|dhr|mevr"
@@ -477,6 +491,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         """A lower-case listed first name that is no ordinary word: not a stop, cue, greeting or
         common word, nor (English, French) a word of the lexicon ("mila", "kevin", "léa")."""
         f = word.casefold()
+        if "-" in f:  # "becky-jo", "jean-luc": a double first name, each part a listed first name
+            parts = f.split("-")
+            return len(parts) == 2 and len(parts[0]) >= 3 and len(parts[1]) >= 2 and all(p in first_names and p not in stops and p not in COMMON for p in parts) and not in_lexicon(word)
         return (
             f in first_names and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words()
             and f not in greeting_words() and not in_lexicon(word)
@@ -504,6 +521,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             and f not in cue_words() and f not in greeting_words() and not {"verb", "adj", "adv"} & english_parts_of_speech(word)
         )
 
+    def gaelic_surname(word: str) -> bool:
+        """A lower-case Scottish or Irish patronymic surname, "mc" + a name ("mcallister", "mcbride"),
+        "mac" + a name or "o'" + a name, that :func:`agent.pii.names.lower_surname` accepts (no
+        ordinary word: "machine", "mackerel" are words)."""
+        return re.fullmatch(rf"(?:mc|mac|o['’])[{L}]{{3,}}", word) is not None and lower_surname(word, language, lexicon, first_names, last_names, stops | cue_words())
+
     def relation_name_ok(value: str) -> bool | str:
         """A lower-case name after a relation: as :func:`lower_name_ok`, or a word that
         :func:`relation_name` accepts."""
@@ -511,6 +534,8 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         if verdict:
             return verdict
         words = value.split()
+        if len(words) == 2 and gaelic_surname(words[1]) and len(words[0]) >= 3 and words[0].casefold() not in stops | cue_words() | COMMON and not {"verb", "adj", "adv"} & english_parts_of_speech(words[0]):
+            return True  # "my dad gord mcallister": a Gaelic patronymic says the pair is a name, whatever the first word
         return (True if len(words) == 1 else words[0]) if relation_name(words[0]) else False
 
     def lower_surname_ok(value: str) -> bool | str:
@@ -642,7 +667,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
@@ -675,6 +700,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]*(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
+        ),
+        GroupPattern(  # "-J", "— JW" ending a message: the sender signs with an initial or two
+            "dash + initials, last line",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*[-–—~][ \t]?(?P<v>[{U}]{{1,2}})(?![\w.]){MESSAGE_END}"),
+            0.5,
         ),
         GroupPattern(
             "initials + name, a line of its own",  # a signature line in a message written in capitals: "R. FABRE", "D & M NGUYEN"
@@ -768,6 +798,20 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             any_ok,
         ),
     ]
+    def family_ok(value: str) -> bool:
+        """After "Familie" / "famille": a listed surname of four letters or more, no stop or ordinary word."""
+        f = value.casefold()
+        return len(f) >= 4 and f in last_names and f not in stops and f not in COMMON and not is_ordinary_word(value)
+
+    # "bei Familie Kessler", "famille Moreau": a household named by its surname (the "Familie Name" address line of Deutsche
+    # Post's addressing guide; the same form in Dutch, French, Spanish, Italian); English puts the name first ("the Smith family")
+    patterns.append(
+        GroupPattern("family + surname", re.compile(rf"(?<![\w])(?i:familie|fam\.|famille|familia|famiglia)[ \t]+(?P<v>[{U}{L}][{L}'’]{{3,}}(?:-[{U}{L}][{L}'’]+)?)(?![\w'’-])"), 0.5, family_ok)
+    )
+    if language == "en":  # "im shannon", "i'm raj": a casual English intro in lower case ("im" is German "in dem": English only)
+        patterns.append(
+            GroupPattern("lower-case intro + lower-case name", re.compile(rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am)[ \t]+(?P<v>[{L}]{{3,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w'’])"), 0.5, relation_name_ok)
+        )
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from agent.pii.words import ENGLISH_MODEL, LEXICON_MODELS
+
 # CRM field names (Salesforce API names and common variants) whose values are a person, an
 # address part, a phone or an e-mail address; matched on the lower-cased field name.
 CRM_FIELD_ENTITIES = (
@@ -25,7 +27,7 @@ SHORT_WORDS = frozenset("aàeéioòuùy")
 PART_MIN = 3  # name parts shorter than this ("Li", "Ng") are masked only within the full name
 
 
-def name_variants(name: str, *, known: bool = True) -> list[str]:
+def name_variants(name: str, *, known: bool = True, language: str | None = None) -> list[str]:
     """``name`` as written, in both word orders ("Smith, John" / "John Smith"), with the first
     name as an initial, and each part of at least three letters on its own (the pieces of a
     hyphenated part too: "Gall" and "Dufresne" of "Le Gall-Dufresne").
@@ -36,7 +38,13 @@ def name_variants(name: str, *, known: bool = True) -> list[str]:
     word of the text ("van" in Dutch). A listed first name or surname is never ordinary ("Grace
     Hall" keeps both parts). ``known`` is True for a name known before analysis (headers, CRM);
     for a name a detector found (``known=False``) the initial forms are also left out when the
-    rest is only ordinary words ("A. Design Review" would match the article in "a design review")."""
+    rest is only ordinary words ("A. Design Review" would match the article in "a design review").
+
+    ``language``, for a known name only, is the message's language: where a lexicon of it is
+    installed (English, French), a part is ordinary only as a stop word, a department word or a
+    word of that language's lexicon (:func:`_ordinary_in`): "Sipho" of "Sipho Dlamini" from the
+    headers is a French word but no English one, and is masked alone in English text, while
+    "Facturation" of "Service Facturation" stays a word in French text."""
     name = " ".join(name.replace(",", " , ").split()).strip(" ,")
     if not name:
         return []
@@ -54,11 +62,37 @@ def name_variants(name: str, *, known: bool = True) -> list[str]:
             out.append(f"{first[0]}. {rest}")
             if first[0].lower() not in SHORT_WORDS:  # "A Client Onboarding" would match "a client onboarding"
                 out.append(f"{first[0]} {rest}")
-    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and p.casefold() not in PARTICLES and not _ordinary(p)]
+    ordinary = _ordinary_in(language) if known and language in _LEXICON_OF else _ordinary
+    out += [p for p in parts if len(p) >= PART_MIN and any(c.isalpha() for c in p) and p.casefold() not in PARTICLES and not ordinary(p)]
     # the pieces of a hyphenated surname ("Le Gall-Dufresne" is also written "Le Gall"), even when a
     # piece is a dictionary word ("Gall"); not of a hyphenated word ("post-launch": every piece ordinary)
     out += [x for p in parts if "-" in p.strip("-") and not _ordinary(p) for x in p.split("-") if len(x) >= PART_MIN and x.casefold() not in PARTICLES and not _stop(x)]
     return list(dict.fromkeys(v for v in out if v))
+
+
+# The lexicon of each language that has one installed (agent.pii.words.LEXICON_MODELS); the other
+# languages borrow English words ("Service", "Team" in German mail), so they keep every lexicon.
+_LEXICON_OF = {"en": ENGLISH_MODEL, "fr": LEXICON_MODELS[1]}
+
+
+def _ordinary_in(language: str):
+    """A test for a word that is ordinary in ``language`` (a key of :data:`_LEXICON_OF`): a stop
+    word of the six languages, a department word (:data:`agent.pii.names.DEPARTMENTS`) or a word of
+    that language's lexicon, and not a listed first name or surname."""
+    from agent.pii.names import DEPARTMENTS, name_lists
+    from agent.pii.words import in_lexicon, stop_words
+
+    def ordinary(word: str) -> bool:
+        w = word.strip(".,;:!?'’\"()").casefold()
+        if not w or w in stop_words() or w in DEPARTMENTS:
+            return True
+        first, last = name_lists()
+        if w in first or w in last:
+            return False
+        parts = [p for p in w.split("-") if p]
+        return all(p in stop_words() or in_lexicon(p, (_LEXICON_OF[language],)) for p in parts)
+
+    return ordinary
 
 
 def _stop(word: str) -> bool:
