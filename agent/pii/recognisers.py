@@ -914,7 +914,19 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
         "ACCOUNT_NUMBER",
         [
             GroupPattern("digits", re.compile(r"(?<![\w-])(?P<v>\d{6,17})(?![\w-])"), 0.3),
-            GroupPattern("prefixed reference", re.compile(r"(?<![\w-])(?P<v>(?-i:[A-Z]{1,4})-?\d{3,6}(?:-\d{2,8})*)(?![\w-])"), 0.3),
+            # "PN-558812", "MTR/99810/C" (another insurer's reference: slashes and a check letter)
+            GroupPattern(
+                "prefixed reference",
+                re.compile(r"(?<![\w/-])(?P<v>(?-i:[A-Z]{1,4})[-/]?\d{3,6}(?:[-/]\d{2,8})*(?:/(?-i:[A-Z0-9]{1,3}))?)(?![\w/-])"),
+                0.3,
+            ),
+            # "Re claim CLM-447102": two to four capitals, a hyphen or slash and six or more digits is a
+            # reference wherever it stands (as an unbroken run of seven digits below)
+            GroupPattern(
+                "prefixed reference, six digits or more",
+                re.compile(r"(?<![\w/-])(?P<v>(?-i:[A-Z]{2,4})[-/]\d{6,12}(?:[-/]\d{2,8})*(?:/(?-i:[A-Z0-9]{1,3}))?)(?![\w/-])"),
+                LONG_RUN_SCORE,
+            ),
             GroupPattern("grouped digits", re.compile(r"(?<![\w-])(?P<v>\d{3,6}-\d{3,8}(?:-\d{2,8})?)(?![\w-])"), 0.3),
             GroupPattern(
                 "long digit run anywhere",  # "Tax: … 1131423339The Mercury Team": what the outbound check calls an identifier

@@ -134,3 +134,17 @@ def test_a_reference_after_the_first_half_of_a_compound_number_word_is_masked(re
         assert value not in out and value in _values(pm, "ACCOUNT_NUMBER"), out
     out, _ = _redact(redactor, "Wir haben 120 Mitglieder und 3 Filialen.")
     assert "<ACCOUNT_NUMBER" not in out
+
+
+def test_references_with_letters_slashes_and_six_digits_are_masked_whole(redactor):
+    """Another insurer's reference with slashes and a check letter ("MTR/…/C") next to its word,
+    and two to four capitals + six digits anywhere ("Re claim CLM-…"): the end-to-end scan found
+    both in model requests. Short codes with fewer digits stay ("ISO-9001", "COVID-19")."""
+    for text, value in [
+        ("The other driver's insurer gave the reference KRT/55102/B yesterday.", "KRT/55102/B"),
+        ("Re claim HSE-630981: the pipe burst again.", "HSE-630981"),
+    ]:
+        out, pm = _redact(redactor, text)
+        assert value not in out and value in _values(pm, "ACCOUNT_NUMBER"), out
+    out, _ = _redact(redactor, "Our audit follows ISO-9001 and the COVID-19 rules of 2021.")
+    assert "ISO-9001" in out and "COVID-19" in out, out
