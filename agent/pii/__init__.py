@@ -13,4 +13,7 @@
 - :mod:`agent.pii.emails`: e-mail addresses on any domain; URLs never inside an e-mail address.
 - :mod:`agent.pii.seeds`: the spellings under which a known name can appear (word order, case).
 - :mod:`agent.pii.catalogue`: which entity types some recogniser supports (no silent gaps).
+- :mod:`agent.pii.names`, :mod:`agent.pii.words`, :mod:`agent.pii.phone_shapes`: name rules (lists,
+  name positions, growing a name over its parts), ordinary words, international number shapes.
+- :mod:`agent.pii.sentences`: where a line or sentence starts (shared with the last check).
 """
