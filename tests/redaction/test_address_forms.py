@@ -12,16 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.models import ItemContext
 from agent.redaction import restore
-
-
-def _redact(redactor, text: str):
-    from agent.language import detect_language
-
-    item = ItemContext(subject="Question", sender_name="", sender_email="someone@client.example", latest_text=text, crm_fields={}, language=detect_language(text) or "und")
-    r = redactor.pseudonymise(item)
-    return r.latest_text, r.placeholders
+from tests.redaction.test_recognisers import redact as _redact
 
 
 def _locations(pm) -> list[str]:
