@@ -904,6 +904,15 @@ def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
 LONG_RUN_SCORE = 0.4  # an unbroken run of 7+ digits without a context word: above the 0.35 threshold
 
 
+def _prefixed_reference(letters: str, separator: str, digits: str) -> re.Pattern:
+    """A reference of capitals and digits as one token: ``letters`` capitals (a regex count such
+    as ``"1,4"``), ``separator``, ``digits`` digits, then more digit groups after hyphens or
+    slashes and an optional check part after a slash ("PN-558812", "MTR/99810/C")."""
+    return re.compile(
+        rf"(?<![\w/-])(?P<v>(?-i:[A-Z]{{{letters}}}){separator}\d{{{digits}}}(?:[-/]\d{{2,8}})*(?:/(?-i:[A-Z0-9]{{1,3}}))?)(?![\w/-])"
+    )
+
+
 def account_recogniser(language: str) -> GroupPatternRecognizer:
     """ACCOUNT_NUMBER: 6-17 digit runs and letter-prefixed references (``PN-558812``) next to an
     account / customer / policy word (base 0.3, 0.65 with context); an unbroken run of 7-17
@@ -917,14 +926,14 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
             # "PN-558812", "MTR/99810/C" (another insurer's reference: slashes and a check letter)
             GroupPattern(
                 "prefixed reference",
-                re.compile(r"(?<![\w/-])(?P<v>(?-i:[A-Z]{1,4})[-/]?\d{3,6}(?:[-/]\d{2,8})*(?:/(?-i:[A-Z0-9]{1,3}))?)(?![\w/-])"),
+                _prefixed_reference(letters="1,4", separator="[-/]?", digits="3,6"),
                 0.3,
             ),
             # "Re claim CLM-447102": two to four capitals, a hyphen or slash and six or more digits is a
             # reference wherever it stands (as an unbroken run of seven digits below)
             GroupPattern(
                 "prefixed reference, six digits or more",
-                re.compile(r"(?<![\w/-])(?P<v>(?-i:[A-Z]{2,4})[-/]\d{6,12}(?:[-/]\d{2,8})*(?:/(?-i:[A-Z0-9]{1,3}))?)(?![\w/-])"),
+                _prefixed_reference(letters="2,4", separator="[-/]", digits="6,12"),
                 LONG_RUN_SCORE,
             ),
             GroupPattern("grouped digits", re.compile(r"(?<![\w-])(?P<v>\d{3,6}-\d{3,8}(?:-\d{2,8})?)(?![\w-])"), 0.3),
