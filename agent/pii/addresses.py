@@ -982,7 +982,9 @@ def join_address_parts(text: str, spans: list) -> list:
         if [(x.start, x.end, x.entity) for x in joined] == [(x.start, x.end, x.entity) for x in spans]:
             break
         spans = joined
-    return _floor_beside(text, _addressee_names(text, joined))
+    from agent.pii.address_places import places_beside
+
+    return places_beside(text, _floor_beside(text, _addressee_names(text, joined)))
 
 
 # A floor written apart from its street line in the same clause, joined to it by a preposition: "au 3 rue

@@ -633,7 +633,25 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 
     # on the name line after a sign-off: a title as written, or in lower case with its full stop ("avv. Luigi Rossi")
     signoff_title = rf"(?:(?:{TITLES})\.?|(?i:{TITLES})\.)"
+    def particle_name_ok(value: str) -> bool | str:
+        """"Kees van 't Hof": the given name before the particles is no stop, cue, month or
+        ordinary word of the lexicons and no abstract noun ("Raad van de …" is a body, not a person)."""
+        first = value.split()[0]
+        f = first.casefold()
+        return not (f in stops or f in cue_words() or f in greeting_words() or f in COMMON or is_ordinary_word(first) or re.search(r"(?:ung|heid|heit|schap|teit|tie|ing)$", f))
+
+    # Dutch and Flemish surnames with their tussenvoegsels (Dutch civil-registration convention, Meertens
+    # Instituut's Nederlandse Familienamenbank): in running text a capitalised word, "van 't", "van der",
+    # "van den", "van de", "ten", "ter", "in 't", "op de", "uit den", and a capitalised word name a person
+    # even when the given name is on no list ("De aannemer, Kees van 't Hof, …").
+    dutch_particles = r"van[ \t]+['’]t|van[ \t]+der|van[ \t]+den|van[ \t]+de|in[ \t]+['’]t|op[ \t]+['’]t|op[ \t]+de|uit[ \t]+den|ten|ter"
     patterns = [
+        GroupPattern(
+            "given name + Dutch particles + surname",
+            re.compile(rf"(?<![\w.])(?P<v>(?-i:[{U}][{L}]{{1,15}})[ \t]+(?-i:{dutch_particles})[ \t]+(?-i:[{U}][{U}{L}'’]+(?:-[{U}][{U}{L}'’]+)?))(?![\w])"),
+            0.55,
+            particle_name_ok,
+        ),
         GroupPattern("title + name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>(?:{PARTICLE}[ \t]+)?{NAME_SEQ_CAP})(?![\w])"), 0.65, cap_ok),
         GroupPattern(  # "M. LE GOFF DE VOTRE AGENCE" in a message written in capitals
             "title + name in capitals",

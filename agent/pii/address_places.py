@@ -1,0 +1,183 @@
+"""Address parts written apart from their street: the town after (or before) a street, and the
+streets of an intersection.
+
+Clients describe a property or an accident in running text rather than as a postal block:
+"das war in der Schillerstr. 44 in Augsburg", "la casa è in via Santa Lucia, numero 31, a Gubbio,
+in provincia di Perugia", "op de kruising van de Erasmusweg en de Loosduinseweg in Den Haag",
+"our holiday home, which is in Lahinch, on the Coast Road". The street and its town together locate
+the client's home or the place of an incident, so each part is a LOCATION (the labelling rule of
+``evaluation/data/pii/README.md``: "when other words come between its parts each part is its own
+span"), while a town named on its own ("our London office", "flights to Paris") is not.
+
+:func:`places_beside` runs at the end of :func:`agent.pii.addresses.join_address_parts`:
+
+- **intersections** (``_INTERSECTION``): two street names after an intersection word ("corner of",
+  "intersection of", "junction of", de "Ecke"/"Kreuzung", fr "angle"/"carrefour"/"croisement",
+  it "angolo"/"incrocio", es "esquina"/"cruce", nl "kruising"/"hoek"), each its own LOCATION:
+  an intersection is how police reports and claim forms (for example the European Accident
+  Statement, field 2 "Location") locate an accident when there is no house number;
+- **the town after a street** (``_TOWN_AFTER``): a LOCATION that is a street (a street word or a
+  house number) followed in the same clause by a locative preposition and a capitalised place name
+  ("in", "at", "near", "à", "a", "en", "te", "bij", "bei", "près de", "vicino a", "in provincia
+  di"), repeated so a region after the town is taken too ("a Gubbio, in provincia di Perugia");
+- **the town before a street** (``_TOWN_BEFORE``): "in Lahinch, on the Coast Road".
+
+A place name is one to four capitalised words (particles such as "de", "am", "sur", "op" between
+them) that does not end in a stop word, holds no month, weekday or word of a set phrase
+(``_NOT_PLACE``: "in Höhe von", "at Christmas") and is no German or Dutch abstract noun ("in
+Ordnung", "in Zukunft": the suffixes of ``_NOT_PLACE_SUFFIX``). The English and French lexicons
+are not asked: they hold many towns ("Flagstaff", "Salerno", "Reading", "Nice"), and beside a
+street a capitalised word is a town far more often than a common noun.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.pii.addresses import CAP, EN_STREETS, PREFIX_STREETS, SUFFIX_STREETS, L, U, _new_span
+
+# A place name: capitalised words joined by a space or hyphen, with the particles of place names
+# between them ("Den Haag", "Bergen op Zoom", "Saint-Malo", "Castel San Pietro", "Frankfurt am Main",
+# "Stratford-upon-Avon", "San Donà di Piave", "Villeneuve-sur-Lot").
+_PARTICLE = r"(?:am|an|der|de|den|la|le|les|los|las|lès|sur|en|del|di|da|im|bei|sous|upon|on|op|aan|ter|ten|van|y|i)"
+# A word of it ends before a full stop unless it is an abbreviation of "Saint" ("St. Gallen", "Ste. Foy").
+_PLACE_WORD = rf"(?:St\.|Ste\.|[{U}][{U}{L}'’]*)"
+PLACE = rf"(?-i:{_PLACE_WORD}(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}{_PLACE_WORD}){{0,3}})"
+# Locative prepositions before a town, per language served (en, de, fr, it, es, nl).
+_TO_TOWN = (
+    r"in|at|near|outside|in[ \t]+the[ \t]+(?:town|village|city)[ \t]+of|bei|nahe|nähe[ \t]+von|in[ \t]+der[ \t]+nähe[ \t]+von|"
+    r"à|a|ad|en|près[ \t]+de|dans[ \t]+la[ \t]+commune[ \t]+de|vicino[ \t]+a|presso|nel[ \t]+comune[ \t]+di|in[ \t]+provincia[ \t]+di|"
+    r"provincia[ \t]+di|cerca[ \t]+de|te|bij|nabij|in[ \t]+de[ \t]+buurt[ \t]+van|gemeente|comune[ \t]+di"
+)
+# "Hoofdweg 212a. Dat ligt in <Nieuw-Beerta>", "…, which is in <Ennis>": a short clause that says where
+# the street lies, in the next sentence at most.
+_LIES = (
+    r"(?:[.,;]?[ \t]+(?:(?:dat|dit|het|die|das|es|which|that|it|this|ce|cela|c'|che|que|lo[ \t]+que|esto)[ \t]*)?"
+    r"(?:ligt|is|liegt|befindet[ \t]+sich|'s|est|se[ \t]+trouve|è|si[ \t]+trova|está|se[ \t]+encuentra|queda)"
+    r"(?:[ \t]+(?:ook|auch|also|aussi|anche|también|gewoon|just))?)"
+)
+_TOWN_AFTER = re.compile(rf"(?:{_LIES}|[ \t]*,?)[ \t]*(?:{_TO_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
+# "in <Lahinch>, on the Coast Road", "a <Lecce>, in via Roma": a town, a comma, then the street's preposition.
+_TOWN_BEFORE = re.compile(
+    rf"(?<![\w])(?:in|à|a|en|te)[ \t]+(?P<t>{PLACE})[ \t]*,[ \t]*(?:on|at|in|auf|an|op|aan|sur|dans|en|in)(?:[ \t]+(?:the|der|die|dem|de|la|le|l'|het))?[ \t]*\Z",
+    re.IGNORECASE,
+)
+
+# The name of a street in an intersection: a street word before or after capitalised words, or
+# capitalised words alone ("corner of Main and Elm"), or an ordinal ("5th Ave", "Fifth Avenue").
+_ARTICLE = r"(?:the|la|le|l'|de|del|della|di|du|des|der|het)"
+_STREET_AFTER_NAME = rf"(?:{EN_STREETS}|{PREFIX_STREETS})"
+_NAMED = rf"(?-i:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAP})(?:[ \t]+(?-i:{CAP})){{0,3}})"
+_STREET_NAME = (
+    rf"(?:(?:{PREFIX_STREETS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?{_NAMED}"  # "via Roma", "rue de la Paix", "calle Mayor"
+    rf"|(?-i:[{U}][{U}{L}-]*)(?:{SUFFIX_STREETS})"  # "Erasmusweg", "Schillerstraße"
+    rf"|{_NAMED}(?:[ \t]+(?:{_STREET_AFTER_NAME})(?![\w]))?)"  # "Elm Street", "5th Ave", "Main"
+)
+_STREET = rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<GROUP>{_STREET_NAME})"
+_CROSSING_WORD = (
+    r"corner[ \t]+of|intersection[ \t]+of|junction[ \t]+of|crossroads[ \t]+of|"
+    r"ecke|kreuzung|einmündung|"
+    r"angle[ \t]+(?:de|du|des)|l'angle[ \t]+(?:de|du|des)|carrefour[ \t]+(?:de|du|des|entre)|croisement[ \t]+(?:de|du|des|entre)|"
+    r"angolo[ \t]+(?:tra|fra|di|con)|all'angolo[ \t]+(?:tra|fra|di|con)|incrocio[ \t]+(?:tra|fra|di|con)|"
+    r"esquina[ \t]+(?:de|entre)|cruce[ \t]+(?:de|entre)|"
+    r"kruising[ \t]+(?:van)?|hoek[ \t]+(?:van)?"
+)
+# "my old address on <Kellogg Ave>", "unsere alte Adresse in der <Gartenstraße>": a street without a
+# number named as the client's address.
+_ADDRESS_WORD = r"address|adresse|anschrift|wohnung|indirizzo|casa|dirección|domicilio|adres|woning|house|home|flat|apartment|appartement|maison"
+_ADDRESS_ON = re.compile(
+    rf"(?<![\w])(?:{_ADDRESS_WORD})[ \t]+(?:(?:is|was|ist|war|est|était|è|era|es|era|is|was)[ \t]+)?(?:on|at|in|an|auf|im|in[ \t]+der|am|à|dans|en|in|a|op|aan)[ \t]+"
+    rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<a>(?:{PREFIX_STREETS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?{_NAMED}|(?-i:[{U}][{U}{L}-]*)(?:{SUFFIX_STREETS})|{_NAMED}[ \t]+(?:{EN_STREETS})\.?)(?![\w])",
+    re.IGNORECASE,
+)
+_INTERSECTION = re.compile(
+    rf"(?<![\w])(?:{_CROSSING_WORD})[ \t]+{_STREET.replace('GROUP', 'a')}[ \t]*(?:and|&|/|und|et|e|ed|y|con|en|with)[ \t]*{_STREET.replace('GROUP', 'b')}",
+    re.IGNORECASE,
+)
+_STREET_WORD = re.compile(rf"(?<![\w])(?:{EN_STREETS}|{PREFIX_STREETS}|[\w-]*(?:{SUFFIX_STREETS}))(?![\w])", re.IGNORECASE)
+_MONTHS_DAYS = frozenset(
+    "january february march april may june july august september october november december monday tuesday wednesday "
+    "thursday friday saturday sunday januar februar märz april mai juni juli august oktober dezember montag dienstag "
+    "mittwoch donnerstag freitag samstag sonntag janvier février mars avril juin juillet août septembre octobre novembre "
+    "décembre lundi mardi mercredi jeudi vendredi samedi dimanche gennaio febbraio marzo aprile maggio giugno luglio "
+    "agosto settembre ottobre dicembre lunedì martedì mercoledì giovedì venerdì sabato domenica enero febrero marzo abril "
+    "mayo junio julio agosto septiembre octubre noviembre diciembre lunes martes miércoles jueves viernes sábado domingo "
+    "januari februari maart mei augustus maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
+)
+# German (and Dutch) nouns are capitalised; abstract nouns after "in" ("in Ordnung", "in Zukunft",
+# "in Rechnung", "in Bearbeitung") are no place: the suffixes that form abstract nouns in German
+# (Duden, "Wortbildung": -ung, -heit, -keit, -schaft, -tion, -tät, -nis, -tum) and Dutch (-heid, -ing).
+_NOT_PLACE_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|nis|tum|heid|ing|ismus)$", re.IGNORECASE)
+# Capitalised words that follow "in"/"at"/"à" in running text without naming a place: German nouns of
+# set phrases ("in Höhe von", "in Kopie", "in Raten", "in Kraft", "in Anspruch", "in Anlage"), holidays
+# ("at Christmas", "à Noël") and a few English/French nouns clients capitalise ("in Cash", "in Person").
+_NOT_PLACE = frozenset(
+    "höhe kopie raten kraft anspruch anlage auftrag zukunft frage absprache rücksprache kürze ruhe eile betrieb form "
+    "teilen summe euro eur usd gbp chf cash person total christmas easter xmas noël noel pâques natale pasqua navidad "
+    "pascua kerst kerstmis pasen weihnachten ostern".split()
+)
+
+
+def _place_ok(value: str, sentence_start: bool) -> bool:
+    """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
+    from agent.pii.words import stop_words
+
+    words = [w for w in re.split(r"[ \t-]+", value) if w]
+    last = words[-1].casefold()
+    if last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or _NOT_PLACE_SUFFIX.search(last):
+        return False
+    if len(words) == 1 and value.isupper() and len(value) <= 3:
+        return False  # "at ABC": an acronym, no town
+    return not sentence_start
+
+
+def _is_street(text: str, s) -> bool:
+    return s.entity == "LOCATION" and (any(c.isdigit() for c in s.value) or bool(_STREET_WORD.search(s.value)))
+
+
+def _free(spans: list, lo: int, hi: int) -> bool:
+    """True when no span overlaps ``[lo, hi)`` except names lying inside it ("via <Roma>": the
+    street's name taken for a person), which the caller drops."""
+    return not any(x.start < hi and lo < x.end and not (x.entity == "PERSON" and lo <= x.start and x.end <= hi) for x in spans)
+
+
+def _add(out: list, span) -> list:
+    return [x for x in out if not (x.start < span.end and span.start < x.end)] + [span]
+
+
+def places_beside(text: str, spans: list) -> list:
+    """``spans`` (non-overlapping ``agent.redaction.PiiSpan`` in reading order) with a LOCATION span
+    added for each intersection street and each town written beside a street (module docstring),
+    where no other span is. Pure function of ``text`` and ``spans``; idempotent."""
+    out = list(spans)
+    for m in _INTERSECTION.finditer(text):
+        for g in ("a", "b"):
+            lo, hi = m.span(g)
+            if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
+                out = _add(out, _place(text, lo, hi))
+    for m in _ADDRESS_ON.finditer(text):
+        lo, hi = m.span("a")
+        if _free(out, lo, hi):
+            out = _add(out, _place(text, lo, hi))
+    out.sort(key=lambda x: x.start)
+    grown = True
+    while grown:
+        grown = False
+        for s in [x for x in out if _is_street(text, x) or x.recogniser == "AddressPlaces"]:
+            m = _TOWN_AFTER.match(text, s.end)
+            if m and _free(out, *m.span("t")) and _place_ok(m.group("t"), False):
+                out = _add(out, _place(text, *m.span("t")))
+                grown = True
+            if not _is_street(text, s):
+                continue
+            b = _TOWN_BEFORE.search(text, max(0, s.start - 60), s.start)
+            if b and _free(out, *b.span("t")) and _place_ok(b.group("t"), False):
+                out = _add(out, _place(text, *b.span("t")))
+                grown = True
+        out.sort(key=lambda x: x.start)
+    return out
+
+
+def _place(text: str, lo: int, hi: int):
+    span = _new_span(text, lo, hi)
+    return type(span)(span.entity, lo, hi, span.value, span.score, "AddressPlaces")

@@ -1,0 +1,81 @@
+"""Address parts written apart from their street (agent/pii/address_places.py): the town after or
+before a street, the two streets of an intersection, a street named as the client's address without
+a number; and a town named on its own, or a capitalised word of a set phrase after a street, stays
+readable. Through the real Redactor (Presidio, spaCy, pyap2); every place and street is invented or
+used as an example only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_address_parts import _locations, _redact
+
+MASKED = [
+    # the town after a street, joined by a locative preposition (de, it, nl, en, fr, es)
+    ("Mein Auto wurde in der Schillerstr. 44 in Augsburg beschädigt, bitte melden.", ["Augsburg"]),
+    ("Il sinistro è avvenuto davanti al civico c.so Vittorio Emanuele 101, a Salerno. Allego le foto.", ["Salerno"]),
+    ("Het huis staat aan de Duinweg, nummer 88, in Koksijde, vlak bij de zee.", ["Koksijde"]),
+    ("The house is on Juniper Street, number 412, in Flagstaff, just past the high school.", ["Flagstaff"]),
+    ("La maison se trouve 14 rue des Tanneurs à Saint-Malo, merci de passer.", ["Saint-Malo"]),
+    ("El golpe fue en la calle Mayor 12 en San Sebastián de los Reyes, ayer.", ["San Sebastián de los Reyes"]),
+    # a region after the town: the rule is applied again from the town
+    ("La casa è in via Santa Lucia, numero 31, a Gubbio, in provincia di Perugia. Il CAP è 06024.", ["Gubbio", "Perugia"]),
+    # the town in the next sentence that says where the street lies
+    ("De schade is aan de schuur op Hoofdweg 212a. Dat ligt in Nieuw-Beerta, niet verder.", ["Nieuw-Beerta"]),
+    # the two streets of an intersection, and the town after them
+    ("L'incidente è avvenuto all'angolo tra via Roma e via Mazzini a Lecce. L'altro conducente ha torto.", ["via Roma", "via Mazzini", "Lecce"]),
+    ("De aanrijding was op de kruising van de Erasmusweg en de Loosduinseweg in Den Haag.", ["Erasmusweg", "Loosduinseweg", "Den Haag"]),
+    ("The crash happened at the corner of Elm Street and 5th Avenue in Dayton on Friday.", ["Elm Street", "5th Avenue", "Dayton"]),
+    ("Der Unfall war an der Kreuzung Goethestraße und Schillerstraße, niemand wurde verletzt.", ["Goethestraße", "Schillerstraße"]),
+    # the town before the street
+    ("The flooding was at our holiday home, which is in Lahinch, on the Coast Road, past the golf club.", ["Lahinch", "Coast Road"]),
+    # a street without a number named as the client's (old) address
+    ("The form went to my old address on Kellogg Ave and I only got it by chance.", ["Kellogg Ave"]),
+]
+
+
+@pytest.mark.parametrize("text,values", MASKED, ids=[t[:40] for t, _ in MASKED])
+def test_a_town_or_street_written_apart_from_its_address_is_masked(redactor, text, values):
+    masked, pm = _redact(redactor, text)
+    locations = " | ".join(_locations(pm).values())
+    for v in values:
+        assert v not in masked, (masked, pm.mapping)
+        assert v in locations, (v, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "text", ["Do you have an office in Leeds? I would rather come in person.", "Wir fliegen am Montag nach Paris und sind ab Freitag zurück."]
+)
+def test_a_town_named_alone_is_no_address_part(text):
+    """The rule adds places beside a street only: alone, a town is left to the NER (which may tag it)."""
+    from agent.pii.address_places import places_beside
+
+    assert places_beside(text, []) == []
+
+
+READABLE = [
+    # a capitalised word of a set phrase or a holiday after a street
+    ("Die Miete für die Hauptstraße 5 in Höhe von 800 Euro ist bezahlt.", "Höhe"),
+    ("We moved into 12 Elm Street at Christmas and love it.", "Christmas"),
+    ("Die Wohnung in der Gartenstraße 3 ist in Ordnung, danke.", "Ordnung"),
+    # a month after a street
+    ("The lease on 4 Mill Lane ends in March, please note.", "March"),
+]
+
+
+@pytest.mark.parametrize("text,word", READABLE, ids=[w for _, w in READABLE])
+def test_a_town_named_alone_or_a_set_phrase_after_a_street_stays_readable(redactor, text, word):
+    masked, pm = _redact(redactor, text)
+    assert word in masked, (masked, pm.mapping)
+
+
+def test_a_dutch_given_name_on_no_list_is_a_person_before_its_surname_particles(redactor):
+    masked, pm = _redact(redactor, "De aannemer, Kees van 't Hof, heeft de offerte gestuurd.")
+    assert "Kees" not in masked and "Hof" not in masked, masked
+    assert "Kees van 't Hof" in pm.mapping.values(), pm.mapping
+
+
+@pytest.mark.parametrize("text", ["De Raad van State heeft beslist.", "Het Huis van de Toekomst opent in mei.", "De Vereniging van de Eigenaars vergadert."])
+def test_a_body_named_with_van_is_no_person(redactor, text):
+    masked, pm = _redact(redactor, text)
+    assert not [v for ph, v in pm.mapping.items() if ph.startswith("<PERSON")], pm.mapping
