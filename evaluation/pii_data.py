@@ -33,6 +33,12 @@ Two sources, both in ``evaluation/data/pii/``:
   (en 32: US/UK/CA/IE; de 10, fr 10, nl 10, es 9, it 9): 70 with postal addresses and
   names in many shapes plus phones, e-mails, IBANs, dates of birth; 10 with no personal data but
   with traps. TUNING MATERIAL ONLY, like ``w4-``.
+- ``written_samples_9.txt``: 100 samples (ids ``w9-``) written on 2026-12-07 (fourth session) by a
+  writer who never read the detectors: whole client e-mails (en 40 from eight countries, de/fr/nl/
+  es/it 12 each), 75 with postal addresses (split across sentences, accident locations with
+  intersections and roads near a town, holiday homes, rural, c/o, PO boxes, lower case, ALL CAPS)
+  and names (Dutch particles and first names, relatives, nicknames), 25 with no personal data but
+  with traps. Measured once before tuning (see docs/redaction.md). TUNING MATERIAL ONLY, like ``w4-``.
 
 Labels are mapped to the product's entity types (decided before measuring, see
 ``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
@@ -44,7 +50,7 @@ non-core labels: masking them is not a false positive, missing them is not a mis
 Split: sha256 of the sample's group id, first byte 0-152 train, 153-203 dev, 204-255 test
 (the same rule as the risk set). Presidio samples are grouped by ``template_id`` (samples from
 one template are near-duplicates, so they stay on one side); written samples by their id.
-Tune only on train/dev; report test. Exception: ``w4-``, ``w5-``, ``w6-``, ``w7-`` and ``w8-`` samples never go to test (see above).
+Tune only on train/dev; report test. Exception: ``w4-`` to ``w9-`` samples never go to test (see above).
 """
 
 from __future__ import annotations
@@ -90,7 +96,7 @@ def split_of(group_id: str) -> str:
     return "train" if b < 153 else ("dev" if b < 204 else "test")
 
 
-TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-")
+TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-", "w9-")
 
 
 def split_of_written(sample_id: str) -> str:
@@ -173,6 +179,7 @@ WRITTEN_FILES = (
     "written_samples_6.txt",
     "written_samples_7.txt",
     "written_samples_8.txt",
+    "written_samples_9.txt",
 )
 
 
