@@ -47,8 +47,12 @@ PLACE = rf"(?-i:{_PLACE_WORD}(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}{_PL
 _TO_TOWN = (
     r"in|at|near|outside|in[ \t]+the[ \t]+(?:town|village|city)[ \t]+of|bei|nahe|nähe[ \t]+von|in[ \t]+der[ \t]+nähe[ \t]+von|"
     r"à|a|ad|en|près[ \t]+de|dans[ \t]+la[ \t]+commune[ \t]+de|vicino[ \t]+a|presso|nel[ \t]+comune[ \t]+di|in[ \t]+provincia[ \t]+di|"
-    r"provincia[ \t]+di|cerca[ \t]+de|te|bij|nabij|in[ \t]+de[ \t]+buurt[ \t]+van|gemeente|comune[ \t]+di"
+    r"provincia[ \t]+di|cerca[ \t]+de|te|bij|nabij|in[ \t]+de[ \t]+buurt[ \t]+van|gemeente|comune[ \t]+di|"
+    # where on a road: "a la altura de", "à hauteur de", "ter hoogte van", "all'altezza di", "Höhe"
+    r"a[ \t]+la[ \t]+altura[ \t]+de|à[ \t]+(?:la[ \t]+)?hauteur[ \t]+de|ter[ \t]+hoogte[ \t]+van|all['’]altezza[ \t]+di|(?:auf[ \t]+)?höhe|just[ \t]+outside"
 )
+# "Hermanstraße 12a, ebenfalls in <Augsburg>": an adverb of "also" between the street and its town.
+_ALSO = r"(?:[ \t]*,?[ \t]*(?:ebenfalls|auch|also|too|aussi|également|anche|pure|también|ook|eveneens|tevens))"
 # "Hoofdweg 212a. Dat ligt in <Nieuw-Beerta>", "…, which is in <Ennis>": a short clause that says where
 # the street lies, in the next sentence at most.
 _LIES = (
@@ -56,10 +60,42 @@ _LIES = (
     r"(?:ligt|is|liegt|befindet[ \t]+sich|'s|est|se[ \t]+trouve|è|si[ \t]+trova|está|se[ \t]+encuentra|queda)"
     r"(?:[ \t]+(?:ook|auch|also|aussi|anche|también|gewoon|just))?)"
 )
-_TOWN_AFTER = re.compile(rf"(?:{_LIES}|[ \t]*,?)[ \t]*(?:{_TO_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
+_TOWN_AFTER = re.compile(rf"(?:{_LIES}|{_ALSO}|[ \t]*,?)[ \t]*(?:{_TO_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
 # "in <Lahinch>, on the Coast Road", "a <Lecce>, in via Roma": a town, a comma, then the street's preposition.
 _TOWN_BEFORE = re.compile(
     rf"(?<![\w])(?:in|à|a|en|te)[ \t]+(?P<t>{PLACE})[ \t]*,[ \t]*(?:on|at|in|auf|an|op|aan|sur|dans|en|in)(?:[ \t]+(?:the|der|die|dem|de|la|le|l'|het))?[ \t]*\Z",
+    re.IGNORECASE,
+)
+
+# A numbered road as the national road authorities number them: UK A/B/M roads (DfT), Irish N/R/M
+# roads (TII), German A (Autobahn) and B (Bundesstraße), Dutch and Belgian A/N/R/E roads, French A/N/D
+# (RN, RD), Spanish A-/AP-/N-/M-/C- (Ministerio de Transportes, "Catálogo de la Red de Carreteras"),
+# Italian A/SS/SR/SP (ANAS), European E roads; US Interstates, US and state routes. Only after a
+# preposition and its article ("on the A40", "auf der A8", "op de N201", "en la A-7", "sull'A1",
+# "sur l'A6"; a US route also without: "on I-95"): "on A4 paper" is a paper size, "mit E10" a fuel.
+ROAD = r"(?-i:(?:A|B|M|N|R|E|D|RN|RD|AP|SS|SR|SP|C)(?:-|[ \t])?\d{1,4}(?:[ \t]?\(M\))?(?![\w-]))"
+US_ROAD = r"(?-i:(?:I-|US[ \t]|SR[ \t]|Route[ \t]|Highway[ \t]|Hwy[ \t]|Interstate[ \t])\d{1,4}(?![\w-]))"
+_ON_ROAD = re.compile(
+    rf"(?<![\w])(?:on|along|off|onto|auf|an|op|langs|en|por|sur|sulla|lungo|nella)[ \t]+(?:the|der|de|la|le|el)[ \t]+(?P<a>{ROAD})"
+    rf"|(?<![\w])(?:sull|sur[ \t]+l|lungo[ \t]+l|nell)['’](?P<b>{ROAD})"
+    rf"|(?<![\w])(?:on|along|off|onto)[ \t]+(?:the[ \t]+)?(?P<c>{US_ROAD})",
+    re.IGNORECASE,
+)
+# A motorway exit or junction is named after its town ("kurz vor der Ausfahrt <Ulm-West>", "at junction
+# <Witney>"): within the sentence of a road.
+_EXIT = re.compile(
+    rf"[^.!?\n]{{0,80}}?(?<![\w])(?:ausfahrt|anschlussstelle|abfahrt|exit|junction|afrit|sortie|uscita|casello[ \t]+di|salida)[ \t]+(?:(?:der|de|la|el|du|di|of|van)[ \t]+)?(?P<t>{PLACE})(?![\w'’-])",
+    re.IGNORECASE,
+)
+# "unser Haus in <Uetikon am See>", "la mia casa di <Bergamo>", "een kot in <Leuven>", "our holiday home in
+# <Lahinch>": the town of the client's home or property (the labelling rule of evaluation/data/pii).
+_HOME_WORDS = (
+    r"house|home|holiday[ \t]+home|cottage|flat|apartment|property|farm|haus|wohnung|ferienwohnung|ferienhaus|hof|"
+    r"maison|appartement|résidence[ \t]+secondaire|gîte|casa|villa|appartamento|piso|finca|huis|woning|vakantiewoning|"
+    r"vakantiehuis|kot|appartementje"
+)
+_HOME_IN = re.compile(
+    rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:(?:is|ist|est|è|es|está|staat|ligt|liegt|steht)[ \t]+)?(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
     re.IGNORECASE,
 )
 
@@ -67,7 +103,7 @@ _TOWN_BEFORE = re.compile(
 # capitalised words alone ("corner of Main and Elm"), or an ordinal ("5th Ave", "Fifth Avenue").
 _ARTICLE = r"(?:the|la|le|l'|de|del|della|di|du|des|der|het)"
 _STREET_AFTER_NAME = rf"(?:{EN_STREETS}|{PREFIX_STREETS})"
-_NAMED = rf"(?-i:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAP})(?:[ \t]+(?-i:{CAP})){{0,3}})"
+_NAMED = rf"(?-i:(?:[NSEW]\.?[ \t]+)?(?:\d{{1,3}}(?:st|nd|rd|th)|{CAP})(?:[ \t]+(?-i:{CAP})){{0,3}})"  # "E 5th St": a directional
 _STREET_NAME = (
     rf"(?:(?:{PREFIX_STREETS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?{_NAMED}"  # "via Roma", "rue de la Paix", "calle Mayor"
     rf"|(?-i:[{U}][{U}{L}-]*)(?:{SUFFIX_STREETS})"  # "Erasmusweg", "Schillerstraße"
@@ -118,20 +154,20 @@ _NOT_PLACE = frozenset(
 )
 
 
-def _place_ok(value: str, sentence_start: bool) -> bool:
+def _place_ok(value: str) -> bool:
     """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
     from agent.pii.words import stop_words
 
     words = [w for w in re.split(r"[ \t-]+", value) if w]
     last = words[-1].casefold()
-    if last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or _NOT_PLACE_SUFFIX.search(last):
+    if len(words) == 1 and last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or _NOT_PLACE_SUFFIX.search(last):
         return False
     if len(words) == 1 and value.isupper() and len(value) <= 3:
         return False  # "at ABC": an acronym, no town
-    return not sentence_start
+    return True
 
 
-def _is_street(text: str, s) -> bool:
+def _is_street(s) -> bool:
     return s.entity == "LOCATION" and (any(c.isdigit() for c in s.value) or bool(_STREET_WORD.search(s.value)))
 
 
@@ -151,27 +187,37 @@ def places_beside(text: str, spans: list) -> list:
     where no other span is. Pure function of ``text`` and ``spans``; idempotent."""
     out = list(spans)
     for m in _INTERSECTION.finditer(text):
+        # a street pattern may have taken a piece of the intersection ("the corner of Wayne Ave and E"): replaced
+        out = [x for x in out if not (x.entity == "LOCATION" and m.start() - 6 <= x.start and x.end <= m.end() and x.start < m.end())]
         for g in ("a", "b"):
             lo, hi = m.span(g)
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
-    for m in _ADDRESS_ON.finditer(text):
-        lo, hi = m.span("a")
+    for rx, group in ((_ADDRESS_ON, "a"), (_HOME_IN, "t")):
+        for m in rx.finditer(text):
+            lo, hi = m.span(group)
+            if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group))):
+                out = _add(out, _place(text, lo, hi))
+    for m in _ON_ROAD.finditer(text):
+        lo, hi = next(m.span(g) for g in ("a", "b", "c") if m.group(g))
         if _free(out, lo, hi):
             out = _add(out, _place(text, lo, hi))
+        e = _EXIT.match(text, hi)
+        if e and _free(out, *e.span("t")) and _place_ok(e.group("t")):
+            out = _add(out, _place(text, *e.span("t")))
     out.sort(key=lambda x: x.start)
     grown = True
     while grown:
         grown = False
-        for s in [x for x in out if _is_street(text, x) or x.recogniser == "AddressPlaces"]:
+        for s in [x for x in out if _is_street(x) or x.recogniser == "AddressPlaces"]:
             m = _TOWN_AFTER.match(text, s.end)
-            if m and _free(out, *m.span("t")) and _place_ok(m.group("t"), False):
+            if m and _free(out, *m.span("t")) and _place_ok(m.group("t")):
                 out = _add(out, _place(text, *m.span("t")))
                 grown = True
-            if not _is_street(text, s):
+            if not _is_street(s):
                 continue
             b = _TOWN_BEFORE.search(text, max(0, s.start - 60), s.start)
-            if b and _free(out, *b.span("t")) and _place_ok(b.group("t"), False):
+            if b and _free(out, *b.span("t")) and _place_ok(b.group("t")):
                 out = _add(out, _place(text, *b.span("t")))
                 grown = True
         out.sort(key=lambda x: x.start)

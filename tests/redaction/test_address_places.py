@@ -31,6 +31,20 @@ MASKED = [
     ("The flooding was at our holiday home, which is in Lahinch, on the Coast Road, past the golf club.", ["Lahinch", "Coast Road"]),
     # a street without a number named as the client's (old) address
     ("The form went to my old address on Kellogg Ave and I only got it by chance.", ["Kellogg Ave"]),
+    # "also in <town>" after a street
+    ("Bisher wohnten wir in der Gartenstraße 12a, ebenfalls in Regensburg.", ["Regensburg"]),
+    # a directional before a numbered street in an intersection
+    ("I was stopped at the corner of Wayne Ave and E 5th St in Dayton when it happened.", ["Wayne Ave", "E 5th St", "Dayton"]),
+    # a numbered road, the town it passes and the exit (UK, DE, NL, ES, IT)
+    ("My son had a collision on the A40 near Witney yesterday evening.", ["A40", "Witney"]),
+    ("The truck hit me on I-95 near Fayetteville around noon.", ["I-95", "Fayetteville"]),
+    ("Unfall auf der A8 bei Ulm, kurz vor der Ausfahrt Ulm-West, gestern Abend.", ["A8", "Ulm", "Ulm-West"]),
+    ("Ik ben op de N201 bij Aalsmeer aangereden.", ["N201", "Aalsmeer"]),
+    ("Tuvo un golpe en la A-7 a la altura de Marbella, sentido Málaga.", ["A-7", "Marbella"]),
+    ("Ho avuto un incidente sull'A1 vicino a Barberino di Mugello ieri.", ["A1", "Barberino di Mugello"]),
+    # the town of the client's home or property
+    ("Ich bin bis März dort, weil unser Haus in Uetikon am See umgebaut wird.", ["Uetikon am See"]),
+    ("La mia casa di Bergamo è in ristrutturazione.", ["Bergamo"]),
 ]
 
 
@@ -60,6 +74,9 @@ READABLE = [
     ("Die Wohnung in der Gartenstraße 3 ist in Ordnung, danke.", "Ordnung"),
     # a month after a street
     ("The lease on 4 Mill Lane ends in March, please note.", "March"),
+    # a paper size, a fuel, a form: a road number only after "on the", "auf der" …
+    ("Please print the form on A4 paper and sign section B2.", "A4"),
+    ("Mein Auto fährt mit E10, die Police KFZ ist bezahlt.", "E10"),
 ]
 
 
