@@ -20,7 +20,12 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   house number) followed in the same clause by a locative preposition and a capitalised place name
   ("in", "at", "near", "à", "a", "en", "te", "bij", "bei", "près de", "vicino a", "in provincia
   di"), repeated so a region after the town is taken too ("a Gubbio, in provincia di Perugia");
-- **the town before a street** (``_TOWN_BEFORE``): "in Lahinch, on the Coast Road".
+- **the town before a street** (``_TOWN_BEFORE``): "in Lahinch, on the Coast Road";
+- **a numbered road** after "on the", "auf der", "op de", "en la", "sull'" (``_ON_ROAD``), the town
+  it passes ("near Witney") and its exit ("Ausfahrt Ulm-West", ``_EXIT``);
+- **the town of the client's home** ("unser Haus in Uetikon am See", ``_HOME_IN``) and the town the
+  client lives in ("ik woon … in Schiedam", ``_LIVES_IN``; not a country), also in mail written in
+  lower case (``_lower_case_mail``).
 
 A place name is one to four capitalised words (particles such as "de", "am", "sur", "op" between
 them) that does not end in a stop word, holds no month, weekday or word of a set phrase
@@ -34,7 +39,16 @@ from __future__ import annotations
 
 import re
 
-from agent.pii.addresses import CAP, EN_STREETS, PREFIX_STREETS, SUFFIX_STREETS, L, U, _new_span
+from agent.pii.addresses import (
+    CAP,
+    EN_STREETS,
+    PREFIX_STREETS,
+    SUFFIX_STREETS,
+    L,
+    U,
+    _new_span,
+    country_names,
+)
 
 # A place name: capitalised words joined by a space or hyphen, with the particles of place names
 # between them ("Den Haag", "Bergen op Zoom", "Saint-Malo", "Castel San Pietro", "Frankfurt am Main",
@@ -98,6 +112,20 @@ _HOME_IN = re.compile(
     rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:(?:is|ist|est|è|es|está|staat|ligt|liegt|steht)[ \t]+)?(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
     re.IGNORECASE,
 )
+# "ik woon sinds oktober niet meer in <schiedam>", "we live in <Leeds>", "j'habite à <Lyon>": the town the
+# client lives in, up to four words after the verb.
+_LIVE = (
+    r"live|lives|lived|living|wohne|wohnen|wohnt|wohnte|wohnten|woon|wonen|woont|woonde|woonden|habite|habitons|habitait|"
+    r"vivo|vivimos|vive|vivía|abito|abitiamo|abita|abitavo|resido|reside|resides|residing"
+)
+# In mail written all in lower case ("hoi … in schiedam"), a place is lower-case words no lexicon knows.
+_LOWER_PLACE = rf"[{L}][{L}'’]+(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}[{L}][{L}'’]+){{0,2}}"
+_LIVES_BEFORE = rf"(?<![\w])(?:{_LIVE})(?:[ \t]+[\w'’]+){{0,4}}?[ \t]+(?:in|à|en|a|te)[ \t]+"
+_LIVES_IN = re.compile(rf"{_LIVES_BEFORE}(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
+_LIVES_IN_LOWER = re.compile(rf"{_LIVES_BEFORE}(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE)
+_HOME_IN_LOWER = re.compile(
+    rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE
+)
 
 # The name of a street in an intersection: a street word before or after capitalised words, or
 # capitalised words alone ("corner of Main and Elm"), or an ordinal ("5th Ave", "Fifth Avenue").
@@ -153,6 +181,8 @@ _NOT_PLACE = frozenset(
     "pascua kerst kerstmis pasen weihnachten ostern".split()
 )
 
+_KIND_OF_PLACE = frozenset("town city village country countryside suburbs stadt dorf land ville village campagne città paese campagna ciudad pueblo campo stad dorp buitenland".split())
+
 
 def _place_ok(value: str) -> bool:
     """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
@@ -164,7 +194,21 @@ def _place_ok(value: str) -> bool:
         return False
     if len(words) == 1 and value.isupper() and len(value) <= 3:
         return False  # "at ABC": an acronym, no town
+    if value.islower():
+        # lower-case mail ("in zingst", "in schiedam"): the lexicons hold towns too ("leeds", "schiedam"), so a
+        # word is refused only when English uses it as a verb or adjective ("in fear", "in hope", "in rent")
+        # or it names a kind of place ("in town", "in der stadt")
+        from agent.pii.words import english_parts_of_speech
+
+        return not any(english_parts_of_speech(w) & {"verb", "adj", "adv"} or w in _KIND_OF_PLACE for w in words)
     return True
+
+
+def _lower_case_mail(text: str) -> bool:
+    """True for mail written in lower case: under 1 % of its letters are capitals, codes such as
+    an IBAN or a postcode ("DE87 3704 …", "2903 LR") left out."""
+    letters = [c for w in text.split() if not any(ch.isdigit() for ch in w) and not (w.isupper() and len(w) <= 3) for c in w if c.isalpha()]
+    return len(letters) >= 40 and sum(c.isupper() for c in letters) < len(letters) / 100
 
 
 def _is_street(s) -> bool:
@@ -193,10 +237,11 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(g)
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
-    for rx, group in ((_ADDRESS_ON, "a"), (_HOME_IN, "t")):
+    towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if _lower_case_mail(text) else [])
+    for rx, group in [(_ADDRESS_ON, "a")] + [(rx, "t") for rx in towns]:
         for m in rx.finditer(text):
             lo, hi = m.span(group)
-            if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group))):
+            if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group)) and m.group(group).casefold() not in country_names()):
                 out = _add(out, _place(text, lo, hi))
     for m in _ON_ROAD.finditer(text):
         lo, hi = next(m.span(g) for g in ("a", "b", "c") if m.group(g))

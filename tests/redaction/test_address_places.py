@@ -45,6 +45,10 @@ MASKED = [
     # the town of the client's home or property
     ("Ich bin bis März dort, weil unser Haus in Uetikon am See umgebaut wird.", ["Uetikon am See"]),
     ("La mia casa di Bergamo è in ristrutturazione.", ["Bergamo"]),
+    # the town the client lives in, also in mail written in lower case
+    ("Wir wohnen seit Juni nicht mehr in Bad Tölz, bitte ändern.", ["Bad Tölz"]),
+    ("hoi\n\nkunnen jullie mijn gegevens aanpassen want ik woon sinds oktober niet meer in schiedam. de polis blijft hetzelfde, dank je wel alvast\n\ngroetjes", ["schiedam"]),
+    ("hallo,\n\nfür unsere ferienwohnung in zingst brauche ich ab januar eine neue gebäudeversicherung, die alte läuft aus.\n\ngruß", ["zingst"]),
 ]
 
 
@@ -77,6 +81,10 @@ READABLE = [
     # a paper size, a fuel, a form: a road number only after "on the", "auf der" …
     ("Please print the form on A4 paper and sign section B2.", "A4"),
     ("Mein Auto fährt mit E10, die Police KFZ ist bezahlt.", "E10"),
+    # a country one lives in, and lower-case words of a kind of place or used as verbs
+    ("Ik woon tijdelijk in Spanje, stuur de post graag digitaal.", "Spanje"),
+    ("we live in hope that the claim will be paid soon, thanks for checking on it, it has been weeks now honestly", "hope"),
+    ("ik woon nu in de stad en wil mijn polis aanpassen, kunnen jullie mij daarbij helpen want het lukt online niet", "stad"),
 ]
 
 
