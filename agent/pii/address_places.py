@@ -25,7 +25,9 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   it passes ("near Witney") and its exit ("Ausfahrt Ulm-West", ``_EXIT``);
 - **the town of the client's home** ("unser Haus in Uetikon am See", ``_HOME_IN``) and the town the
   client lives in ("ik woon … in Schiedam", ``_LIVES_IN``; not a country), also in mail written in
-  lower case (``_lower_case_mail``).
+  lower case (``_lower_case_mail``);
+- **a street "at the level of" which** an incident happened ("ter hoogte van de Legmeerdijk",
+  ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``).
 
 A place name is one to four capitalised words (particles such as "de", "am", "sur", "op" between
 them) that does not end in a stop word, holds no month, weekday or word of a set phrase
@@ -138,6 +140,10 @@ _STREET_NAME = (
     rf"|{_NAMED}(?:[ \t]+(?:{_STREET_AFTER_NAME})(?![\w]))?)"  # "Elm Street", "5th Ave", "Main"
 )
 _STREET = rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<GROUP>{_STREET_NAME})"
+# A street named by its street word only (no bare capitalised words): "Legmeerdijk", "boulevard Carnot", "Elm Street".
+_STREET_WORD_NAME = (
+    rf"(?:(?:{PREFIX_STREETS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?{_NAMED}|(?-i:[{U}][{U}{L}-]*)(?:{SUFFIX_STREETS})|{_NAMED}[ \t]+(?:{EN_STREETS})\.?)"
+)
 _CROSSING_WORD = (
     r"corner[ \t]+of|intersection[ \t]+of|junction[ \t]+of|crossroads[ \t]+of|"
     r"ecke|kreuzung|einmündung|"
@@ -150,8 +156,23 @@ _CROSSING_WORD = (
 # number named as the client's address.
 _ADDRESS_WORD = r"address|adresse|anschrift|wohnung|indirizzo|casa|dirección|domicilio|adres|woning|house|home|flat|apartment|appartement|maison"
 _ADDRESS_ON = re.compile(
-    rf"(?<![\w])(?:{_ADDRESS_WORD})[ \t]+(?:(?:is|was|ist|war|est|était|è|era|es|era|is|was)[ \t]+)?(?:on|at|in|an|auf|im|in[ \t]+der|am|à|dans|en|in|a|op|aan)[ \t]+"
-    rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<a>(?:{PREFIX_STREETS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?{_NAMED}|(?-i:[{U}][{U}{L}-]*)(?:{SUFFIX_STREETS})|{_NAMED}[ \t]+(?:{EN_STREETS})\.?)(?![\w])",
+    rf"(?<![\w])(?:{_ADDRESS_WORD})[ \t]+(?:(?:is|was|ist|war|est|était|è|era|es)[ \t]+)?(?:on|at|in|an|auf|im|in[ \t]+der|am|à|dans|en|a|op|aan)[ \t]+"
+    rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<a>{_STREET_WORD_NAME})(?![\w])",
+    re.IGNORECASE,
+)
+# "bij het stoplicht ter hoogte van de <Legmeerdijk>", "auf Höhe der <Lindenallee>", "à hauteur du <boulevard
+# Carnot>", "a la altura de la <calle Alcalá>": "at the level of" locates an incident on a street precisely;
+# the street is named by a street word (a bare capitalised word after these phrases may be a shop or a sign).
+_AT_LEVEL_OF = re.compile(
+    rf"(?<![\w])(?:ter[ \t]+hoogte[ \t]+van|(?:auf[ \t]+)?höhe|à[ \t]+(?:la[ \t]+)?hauteur|a[ \t]+la[ \t]+altura|all['’]altezza|at[ \t]+the[ \t]+junction[ \t]+with|just[ \t]+off)"
+    rf"(?:[ \t]+(?:de|der|des|du|di|del|de[ \t]+la|of))?(?:[ \t]+(?:{_ARTICLE}))?[ \t]*(?P<a>{_STREET_WORD_NAME})(?![\w])",
+    re.IGNORECASE,
+)
+# A farm or house name given as such ("Hofname „Lechnerhof“", "house name: Rose Cottage"): it stands for
+# the address in rural post (Royal Mail PAF "building name"; Austrian and Bavarian "Hofname").
+_HOUSE_NAMED = re.compile(
+    rf"(?<![\w])(?:hofname|hausname|house[ \t]+name|farm[ \t]+name|property[ \t]+name|nom[ \t]+de[ \t]+la[ \t]+(?:ferme|propriété|maison)|"
+    rf"naam[ \t]+van[ \t]+de[ \t]+(?:boerderij|woning)|nome[ \t]+del[ \t]+(?:podere|casale)|nombre[ \t]+de[ \t]+la[ \t]+finca)[ \t]*:?[ \t]*[„\"“‚«'’]?[ \t]*(?P<t>{PLACE})",
     re.IGNORECASE,
 )
 _INTERSECTION = re.compile(
@@ -238,7 +259,7 @@ def places_beside(text: str, spans: list) -> list:
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
     towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if _lower_case_mail(text) else [])
-    for rx, group in [(_ADDRESS_ON, "a")] + [(rx, "t") for rx in towns]:
+    for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t")] + [(rx, "t") for rx in towns]:
         for m in rx.finditer(text):
             lo, hi = m.span(group)
             if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group)) and m.group(group).casefold() not in country_names()):

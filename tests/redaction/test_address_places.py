@@ -45,6 +45,9 @@ MASKED = [
     # the town of the client's home or property
     ("Ich bin bis März dort, weil unser Haus in Uetikon am See umgebaut wird.", ["Uetikon am See"]),
     ("La mia casa di Bergamo è in ristrutturazione.", ["Bergamo"]),
+    # a street "at the level of" which an incident happened; a farm name given as such
+    ("Ik stond bij het stoplicht ter hoogte van de Legmeerdijk toen het gebeurde.", ["Legmeerdijk"]),
+    ("Hier die Adresse unseres Bauernhofs, Hofname „Lechnerhof“, wie besprochen.", ["Lechnerhof"]),
     # the town the client lives in, also in mail written in lower case
     ("Wir wohnen seit Juni nicht mehr in Bad Tölz, bitte ändern.", ["Bad Tölz"]),
     ("hoi\n\nkunnen jullie mijn gegevens aanpassen want ik woon sinds oktober niet meer in schiedam. de polis blijft hetzelfde, dank je wel alvast\n\ngroetjes", ["schiedam"]),
