@@ -370,6 +370,11 @@ def draft(
             "subject": a.reply.subject,
             "text": a.restored_text,
         },
+        "outbound": {
+            **a.outbound.as_audit(),  # the model requests of this dry run, as the guard checked them
+            "mode": pipeline.outbound.mode,
+            "prompt_hits": pipeline.outbound.locate({"system": a.prompt.system, "user": a.prompt.user}, a.redacted.placeholders),
+        },
         "findings": [f.model_dump(mode="json") for f in a.findings],
         "grounding": a.grounding,  # snippets, citations, token budget, style (agent/grounding.py)
         "risk": risk_view.record_of(a.risk) if a.risk else None,
@@ -401,6 +406,7 @@ def draft(
     console.print(literal(a.prompt.system), highlight=False)
     console.print("[bold]user[/]", highlight=False)
     console.print(literal(a.prompt.user), highlight=False)
+    _print_outbound(report["outbound"])
     d = report["draft"]
     console.rule(literal(f"Draft by {d['provider']} ({d['model']}) intent={d['intent']} confidence={d['confidence']:.2f}"))
     if d["fallback_used"]:
@@ -422,6 +428,25 @@ def draft(
         console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}); shown with --force, the routing would have been: {routed}", highlight=False)
     else:
         console.print(f"[bold]Decision:[/] {routed}", highlight=False)
+
+
+def _print_outbound(o: dict) -> None:
+    """The last check's verdict in a dry run: on the model requests made (if any), and where in the
+    prompt above it finds personal data (type, part, line and columns; never the value)."""
+    hits = o["prompt_hits"]
+    verb = "would be masked" if o["mode"] == "mask" else "would refuse the request"
+    if not hits:
+        console.print("[bold]Last check on this prompt:[/] nothing found (agent/outbound_guard.py)", highlight=False)
+    else:
+        console.print(f"[bold red]Last check on this prompt:[/] {len(hits)} found, {verb} (mode {literal(o['mode'])}):", highlight=False)
+        for h in hits:
+            known = " (a value of this message's placeholder map)" if h["known"] else ""
+            console.print(f"  {literal(h['entity'])} in {h['part']}, line {h['line']}, columns {h['columns'][0]}-{h['columns'][1]}{known}", highlight=False)
+    if o["requests"]:
+        found = ", ".join(f"{k} {v}" for k, v in o["found"].items()) or "nothing"
+        console.print(f"Model requests checked: {o['requests']}, {literal(o['action'])} (found: {literal(found)})", highlight=False)
+    else:
+        console.print("No model request was made (template drafter): the check above is what a model request would face.", highlight=False)
 
 
 def _dry_run_grounder(settings):

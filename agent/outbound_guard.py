@@ -470,6 +470,27 @@ class OutboundGuard:
             out.append(h)
         return out
 
+    def locate(self, parts: dict[str, str], placeholders: PlaceholderMap | None = None) -> list[dict]:
+        """Where the check finds something in each named text of a request (``{"system": …,
+        "user": …}``), for a reviewer or an administrator (``draft --dry-run``): one
+        ``{"part", "entity", "line", "columns": [first, last], "known": bool}`` per hit, lines and
+        columns counted from 1, ``known`` when the value is in the item's placeholder map. Never
+        the value itself: the position points into the redacted prompt the dry run prints."""
+        out = []
+        for part, text in parts.items():
+            for h in self.scan(text, placeholders):
+                line_start = text.rfind("\n", 0, h.start) + 1
+                out.append(
+                    {
+                        "part": part,
+                        "entity": h.entity,
+                        "line": text.count("\n", 0, h.start) + 1,
+                        "columns": [h.start - line_start + 1, h.end - line_start],
+                        "known": h.placeholder is not None,
+                    }
+                )
+        return out
+
     def _pattern_hits(self, text: str) -> list[OutboundHit]:
         hits: list[OutboundHit] = []
         for m in EMAIL.finditer(text):

@@ -109,3 +109,30 @@ def test_eval_pii_reports_recall_and_precision_per_entity(tmp_path):
     assert r.returncode == (1 if report["below_threshold"] else 0)
     human = cli(cfg, "eval", "pii", "--split", "dev")
     assert re.search(r"PERSON\s+yes\s+\d+\s+\d+\s+[01]\.\d{3}", human.stdout), human.stdout
+
+
+def test_dry_run_shows_where_the_last_check_finds_what_redaction_let_through(tmp_path):
+    """With phone numbers left out of ``[redaction] entities``, the number stays in the prompt: the dry
+    run (template drafter, no model) says the last check would refuse the request, and where the
+    number is in the printed prompt (part, line, columns), never the number itself."""
+    cfg = with_redaction(write_config(tmp_path), 'entities = ["PERSON", "EMAIL_ADDRESS"]')
+    eml = tmp_path / "m.eml"
+    eml.write_text(
+        "From: Client <client@client.example>\nTo: support@northwind.example\nSubject: Callback\n"
+        "Message-ID: <cb1@client.example>\nDate: Mon, 07 Dec 2026 08:00:00 +0000\n\n"
+        "Hello,\n\nplease call me back on 020 7946 0958 tomorrow.\n\nThanks\n"
+    )
+    r = cli(cfg, "draft", str(eml), "--dry-run", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    o = out["outbound"]
+    assert o["action"] == "none" and o["requests"] == 0 and o["mode"] == "refuse"
+    hits = [h for h in o["prompt_hits"] if h["entity"] == "PHONE_NUMBER"]
+    assert len(hits) == 1 and hits[0]["part"] == "user" and not hits[0]["known"], o
+    line = out["prompt"]["user"].splitlines()[hits[0]["line"] - 1]
+    a, b = hits[0]["columns"]
+    assert line[a - 1 : b] == "020 7946 0958", (line, hits)
+    assert "7946" not in json.dumps(o)
+    text = cli(cfg, "draft", str(eml), "--dry-run")
+    assert "Last check on this prompt: 1 found, would refuse the request" in " ".join(text.stdout.split()), text.stdout[-1500:]
+    assert f"PHONE_NUMBER in user, line {hits[0]['line']}, columns {a}-{b}" in text.stdout
