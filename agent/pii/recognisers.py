@@ -84,7 +84,8 @@ CONTEXT = {
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
 # a capitalised word (with a Gaelic prefix or the French elided particle: "McKay", "O'Neill", "d'Auvergne"), an initial, or initials written together ("J.P.", "W.H.M.")
-NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
+# French initials of a compound given name keep its hyphen ("J.-P." for Jean-Pierre, Lexique des règles typographiques).
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.-[{U}]\.(?=[ \t])|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 # Dutch "van 't" / "in 't" (the article "het" elided: "Van 't Hof", Dutch name convention), then the others
 PARTICLE = r"(?:van ['’]t|in ['’]t|['’]t|van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
@@ -504,10 +505,29 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         that is a surname (:func:`agent.pii.names.lower_surname`) or another listed name
         ("mehmet öztürk")."""
         words = value.split()
+        rest = words[1:]
+        particles = 0
+        while particles < len(rest) - 1 and re.fullmatch(PARTICLE, " ".join(rest[: particles + 1]).replace("’", "'")):
+            particles += 1  # "sjoerd van 't hoff", "ciro de luca": the particles of the surname
+        while particles and not re.fullmatch(PARTICLE, " ".join(rest[:particles]).replace("’", "'")):
+            particles -= 1
+        surname = rest[particles] if len(rest) > particles else None
         if not lower_first_name(words[0]):
+            # "kees jansen": a given name on no list, before a listed surname that is no ordinary word
+            f = words[0].casefold()
+            if (
+                surname is not None and particles == 0 and len(words) == 2 and surname.casefold() in last_names and not is_ordinary_word(surname)
+                and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words() and f not in greeting_words() and not is_ordinary_word(words[0])
+            ):
+                return True
             return False
-        if len(words) > 1 and (lower_first_name(words[1]) or lower_surname(words[1], language, lexicon, first_names, last_names, stops | cue_words())):
-            return True if len(words) == 2 else " ".join(words[:2])
+        if surname is not None and (
+            lower_first_name(surname)
+            or lower_surname(surname, language, lexicon, first_names, last_names, stops | cue_words())
+            # after a particle only a surname stands: any word of letters no lexicon or stop list knows
+            or (particles and re.fullmatch(rf"[{L}]{{2,}}(?:-[{L}]{{2,}})?", surname) and not is_ordinary_word(surname) and surname.casefold() not in stops)
+        ):
+            return " ".join(words[: particles + 2])
         return words[0] if len(words) > 1 else True
 
     def relation_name(word: str) -> bool:
@@ -618,7 +638,8 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
     # a title with its full stop ("M.", "Dr.") or written in capitals ("MR", "HERR"): not "5 M EUR"
     caps_title = rf"(?<![\w.])(?:(?-i:{TITLES})\.|(?-i:MR|MRS|MS|DR|PROF|HERR|FRAU|MME|MLLE|MONSIEUR|MADAME|SR|SRA|SIG|SIGNOR|SIGNORA|DHR|MEVR|MEVROUW))"
     # after a greeting, a title in any case ("Gentile signora De Luca"), but not "Me" (Maître) in "Hola, me devolvieron"
-    greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer)"
+    # ("Geachte heer Bakker", "Beste meneer Jansen": the Dutch salutation names the man with "heer" or "meneer", Onze Taal)
+    greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer|heer|meneer)"
     # the sign-offs of a message written in capitals ("THANKS", "REGARDS", "MFG")
     caps_signoffs = "|".join(w.upper() for w in CASUAL_SIGNOFFS.split("|") + ABBREVIATED_SIGNOFFS.split("|") if w.isalpha())
     # "please" written without a full stop before the sign-off: "svp merci ana", "pls thx tom", "bitte danke"
@@ -691,7 +712,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+(?:{PARTICLE}[ \t]+)*[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
