@@ -73,3 +73,18 @@ def test_care_of_name_inline_after_an_address_label(redactor):
     ]:
         out, pm = _redact(redactor, text)
         assert name in _values(pm, "PERSON"), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Please contact my wife Ananya (98450 66321) if I am travelling.", "98450 66321"),
+        ("Gracias,\nFacu\n11 4433-0172", "11 4433-0172"),
+    ],
+)
+def test_indian_and_argentinian_mobiles_in_national_format(redactor, text, value):
+    """India and Argentina are default phone regions (agent/config.py): their mobiles written
+    nationally, 5+5 digits and the Buenos Aires area code, are phone numbers (libphonenumber's
+    match may take the opening bracket with it)."""
+    out, pm = _redact(redactor, text)
+    assert value not in out and any(value in v for v in _values(pm, "PHONE_NUMBER")), (out, pm.mapping)
