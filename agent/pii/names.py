@@ -799,7 +799,8 @@ class EmailNameRecognizer(EntityRecognizer):
 
 # Particles of names in the languages of the firm's mail and of its clients' names: Dutch, German,
 # Romance, Irish ("Ó Briain", "Ní Dhuibhir", "Mac"), Arabic ("bin", "ibn", "al", "abu"), Hebrew "ben".
-GROW_PARTICLES = PARTICLES | frozenset("ó o ní nic ua mac mc ibn abu ben binti bint dos das des dei degli ap".split())
+# Italian "Lo", "Li" of southern surnames ("Lo Bianco", "Li Causi": the article before the surname).
+GROW_PARTICLES = PARTICLES | frozenset("ó o ní nic ua mac mc ibn abu ben binti bint dos das des dei degli ap lo li".split())
 CAPITALISED_NAMES_ONLY = ("es", "it", "nl")  # no lexicon installed; nouns are lower case (unlike German)
 TITLE_INITIALS = frozenset({"m"})  # "M." is Monsieur before a French name, not an initial
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
@@ -855,8 +856,10 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         f = bare.casefold()
         if f in GROW_PARTICLES and (word[:1].islower() or len(f) <= 2 or f in ("mac", "ibn", "abu", "bin", "ben")):
             return "particle"
-        if re.fullmatch(r"[A-ZÀ-Þ]\.?|(?:[A-ZÀ-Þ]\.){2,4}", word) and f not in TITLE_INITIALS:
-            return "initial"  # "K.", "G.H.M."
+        if re.fullmatch(r"[A-ZÀ-Þ]\.?|(?:[A-ZÀ-Þ]\.){2,4}|[A-ZÀ-Þ]\.-[A-ZÀ-Þ]\.", word) and f not in TITLE_INITIALS:
+            return "initial"  # "K.", "G.H.M.", French "J.-P." (Jean-Pierre: the hyphen of a compound given name kept, Lexique des règles typographiques)
+        if word.isupper() and capitals and len(f) >= 2:
+            word = bare = word.title()  # a name in capitals ("SALVATORE LO BIANCO"): its words read as written in title case
         if f in cues or f in kin or (("." in bare) and bare.split(".")[0].casefold() in cues):
             return None  # a relation ("Mein Mann Peter": "Mann" is also a surname), a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
@@ -875,6 +878,10 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return "name"  # WordNet lists many names as nouns ("Wei", "Faisal"); a capitalised noun inside a sentence next to a name is one
         if language in CAPITALISED_NAMES_ONLY and not line_or_sentence_start(text, at) and not is_ordinary_word(bare):
             return "name"  # Spanish, Italian, Dutch write only names capitalised inside a sentence ("Urrutia Goikoetxea")
+        if language in CAPITALISED_NAMES_ONLY and at >= s.end and not line_or_sentence_start(text, at) and f not in stop_words() and english_parts_of_speech(bare) == frozenset({"noun"}):
+            # after the found name (the surname follows the given name), the English lexicon's nouns are no words of
+            # Italian, Spanish or Dutch text: "Colombo" (a city), "Cappelletti" (a pasta); not "Pizza" before "Margherita"
+            return "name"
         return None
 
     out = []
@@ -882,6 +889,7 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         if s.entity != "PERSON":
             out.append(s)
             continue
+        capitals = s.value.isupper() and len(s.value) >= 3  # a name written in capitals grows over words in capitals
         if inside_address(text, s.start, s.end):
             continue  # "tom" of "tom.whitworth@btinternet.com": the e-mail address is masked (or allowed) whole
         if s.recogniser != "Seed" and (lower_case_word_not_name(text, s.start, s.end, language) or word_used_as_word(text, s.start, s.end, language)):

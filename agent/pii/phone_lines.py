@@ -1,7 +1,7 @@
 """Run the libphonenumber recogniser only on the lines that can hold a phone number.
 
 Presidio's ``PhoneRecognizer`` runs ``phonenumbers.PhoneNumberMatcher`` over the whole text once
-per configured region (fourteen by default), and the matcher parses and validates every digit
+per configured region (sixteen by default), and the matcher parses and validates every digit
 group it meets (years, amounts, house numbers) for each region: about 13 ms of a 2 KB message.
 
 A match of the matcher never crosses a line break: its candidates are digits joined by the
@@ -22,7 +22,7 @@ Two more cuts with the same results (:func:`run_on_candidates`):
 - The window: the matcher reads a candidate, the character before it and the three after it
   (the next character and a ``:mm`` time-stamp suffix), so each candidate of seven digits or
   more is matched in the window from one character before it to three after it, and the
-  shorter candidates of the line ("2", "10", "2025") are not parsed fourteen times. When the
+  shorter candidates of the line ("2", "10", "2025") are not parsed sixteen times. When the
   window's first candidate is not that candidate (a neighbour reaches into the window), the
   line is matched as before.
 - The regions: all results of the recogniser have one type and one score, and Presidio keeps
@@ -30,7 +30,7 @@ Two more cuts with the same results (:func:`run_on_candidates`):
   region finds in a candidate lies inside that candidate, so once one region's match covers the
   candidate from its first to its last character, the remaining regions cannot add a result
   that survives, and are not tried. A number in a common format costs one or two regions
-  instead of fourteen; a digit group no region accepts (a card number, an IBAN's digits) still
+  instead of sixteen; a digit group no region accepts (a card number, an IBAN's digits) still
   costs every region, in its window only.
 """
 

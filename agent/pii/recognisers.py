@@ -84,7 +84,8 @@ CONTEXT = {
 U = "A-ZÀ-ÖØ-ÞĀ-Ž"
 L = "a-zß-öø-ÿā-ž"
 # a capitalised word (with a Gaelic prefix or the French elided particle: "McKay", "O'Neill", "d'Auvergne"), an initial, or initials written together ("J.P.", "W.H.M.")
-NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.?(?=[ \t]))"
+# French initials of a compound given name keep its hyphen ("J.-P." for Jean-Pierre, Lexique des règles typographiques).
+NAME_CAP = rf"(?:(?:Mc|Mac|O['’]|[Dd]['’])?[{U}][{L}'’]+(?:[{U}][{L}]+)?(?:-[{U}{L}][{L}'’]+)*|(?:[{U}]\.){{2,4}}(?=[ \t])|[{U}]\.-[{U}]\.(?=[ \t])|[{U}]\.?(?=[ \t]))"
 NAME_ANY = rf"(?:{NAME_CAP}|[{L}][{L}'’]+(?:-[{L}]+)*)"
 # Dutch "van 't" / "in 't" (the article "het" elided: "Van 't Hof", Dutch name convention), then the others
 PARTICLE = r"(?:van ['’]t|in ['’]t|['’]t|van der|van den|van de|van|von der|von|de la|de los|del|de|der|den|da|di|du|dos|das|le|la|ter|ten|zu|af|bin|al|el)"
@@ -504,10 +505,29 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         that is a surname (:func:`agent.pii.names.lower_surname`) or another listed name
         ("mehmet öztürk")."""
         words = value.split()
+        rest = words[1:]
+        particles = 0
+        while particles < len(rest) - 1 and re.fullmatch(PARTICLE, " ".join(rest[: particles + 1]).replace("’", "'")):
+            particles += 1  # "sjoerd van 't hoff", "ciro de luca": the particles of the surname
+        while particles and not re.fullmatch(PARTICLE, " ".join(rest[:particles]).replace("’", "'")):
+            particles -= 1
+        surname = rest[particles] if len(rest) > particles else None
         if not lower_first_name(words[0]):
+            # "kees jansen": a given name on no list, before a listed surname that is no ordinary word
+            f = words[0].casefold()
+            if (
+                surname is not None and particles == 0 and len(words) == 2 and surname.casefold() in last_names and not is_ordinary_word(surname)
+                and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words() and f not in greeting_words() and not is_ordinary_word(words[0])
+            ):
+                return True
             return False
-        if len(words) > 1 and (lower_first_name(words[1]) or lower_surname(words[1], language, lexicon, first_names, last_names, stops | cue_words())):
-            return True if len(words) == 2 else " ".join(words[:2])
+        if surname is not None and (
+            lower_first_name(surname)
+            or lower_surname(surname, language, lexicon, first_names, last_names, stops | cue_words())
+            # after a particle only a surname stands: any word of letters no lexicon or stop list knows
+            or (particles and re.fullmatch(rf"[{L}]{{2,}}(?:-[{L}]{{2,}})?", surname) and not is_ordinary_word(surname) and surname.casefold() not in stops)
+        ):
+            return " ".join(words[: particles + 2])
         return words[0] if len(words) > 1 else True
 
     def relation_name(word: str) -> bool:
@@ -618,7 +638,8 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
     # a title with its full stop ("M.", "Dr.") or written in capitals ("MR", "HERR"): not "5 M EUR"
     caps_title = rf"(?<![\w.])(?:(?-i:{TITLES})\.|(?-i:MR|MRS|MS|DR|PROF|HERR|FRAU|MME|MLLE|MONSIEUR|MADAME|SR|SRA|SIG|SIGNOR|SIGNORA|DHR|MEVR|MEVROUW))"
     # after a greeting, a title in any case ("Gentile signora De Luca"), but not "Me" (Maître) in "Hola, me devolvieron"
-    greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer)"
+    # ("Geachte heer Bakker", "Beste meneer Jansen": the Dutch salutation names the man with "heer" or "meneer", Onze Taal)
+    greeting_titles = rf"(?-i:{TITLES})|(?i:{LOWER_TITLES}|signora|signor|signorina|señora|señor|señorita|madame|monsieur|mademoiselle|mevrouw|de heer|heer|meneer)"
     # the sign-offs of a message written in capitals ("THANKS", "REGARDS", "MFG")
     caps_signoffs = "|".join(w.upper() for w in CASUAL_SIGNOFFS.split("|") + ABBREVIATED_SIGNOFFS.split("|") if w.isalpha())
     # "please" written without a full stop before the sign-off: "svp merci ana", "pls thx tom", "bitte danke"
@@ -677,6 +698,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.55,
             care_of_ok,
         ),
+        GroupPattern(  # "meine neue Adresse: bei Schneider, Lindenallee 5": the care-of line written inline after an address label
+            "address label + care of + name",
+            re.compile(rf"(?i:address|adresse|anschrift|dirección|direccion|indirizzo|adres)[ \t]*:[ \t]*(?i:{CARE_OF})[ \t]+(?P<v>{NAME_SEQ_CAP})(?=[ \t]*,)"),
+            0.55,
+            care_of_ok,
+        ),
         GroupPattern(  # "mein schwager mehmet öztürk", "ma fille léa": a relation, then a lower-case listed first name
             "relation + lower-case name",
             re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
@@ -685,7 +712,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "... thx\nmila", "... grazie\ngiulia": a listed first name in lower case signs on the last line
             "lower-case first name, last line",
-            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+[{L}][{L}'’-]+)?){MESSAGE_END}"),
+            re.compile(rf"(?:(?<=\n))[ \t]*(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+(?:{PARTICLE}[ \t]+)*[{L}][{L}'’-]+)?){MESSAGE_END}"),
             0.5,
             lower_name_ok,
         ),
@@ -946,6 +973,7 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
                 "prefixed reference",
                 _prefixed_reference(letters="1,4", separator="[-/]?", digits="3,6"),
                 0.3,
+                lambda v: not _postcode_with_country(v),
             ),
             # "Re claim CLM-447102": two to four capitals, a hyphen or slash and six or more digits is a
             # reference wherever it stands (as an unbroken run of seven digits below)
@@ -964,6 +992,139 @@ def account_recogniser(language: str) -> GroupPatternRecognizer:
         ],
         language,
         context=CONTEXT["ACCOUNT_NUMBER"],
+    )
+
+
+# Words next to a reference an insurer, bank or other firm issues to its client, beyond the
+# account words: insurance and claim words in six languages (word starts: "versicher" for
+# Versicherung / Versichertennummer, "assur" for assurance / assuré). Only for the shapes of
+# :func:`reference_recogniser`, which hold capitals: a bare digit group next to "claim" may be
+# a phone number (see CONTEXT["ACCOUNT_NUMBER"]).
+REFERENCE_CONTEXT = [
+    *CONTEXT["ACCOUNT_NUMBER"],
+    "claim", "insur", "portfolio", "depot", "membership",
+    "versicher", "schaden", "police", "depot", "mitglied",
+    "sinistre", "assur", "adhérent", "dossier",
+    "siniestro", "seguro", "expediente", "socio",
+    "sinistro", "assicura", "pratica",
+    "schade", "verzeker", "polis",
+]
+# Capital prefixes that are not a firm's reference before digit groups: ISO 4217 currency codes
+# and the amount abbreviations of _CURRENCIES ("EUR 1 250 000", "RS 12 500"), standards bodies
+# ("ISO 9001 2015", "DIN EN 1090"), month abbreviations of dates written in capitals ("DEC 31
+# 2025", "MRZ 12 2025") in six languages, phone labels of signatures in capitals ("TEL 0176
+# 5550 1234", "GSM", "TLF", Spanish "TFNO"), and document labels (below).
+_NOT_REFERENCE_PREFIX = frozenset(
+    "EUR USD GBP CHF CAD AUD NZD JPY INR SEK NOK DKK PLN CZK HUF MXN ARS CLP COP BRL ZAR CNY HKD SGD "
+    "ISO DIN EN IEC BS NF UNE UNI NEN ASTM IEEE "
+    "JAN FEB MAR APR MAY JUN JUL AUG SEP SEPT OCT NOV DEC MRZ MÄR MAI OKT DEZ JANV FEV FÉV AVR JUIN JUIL AOUT AOÛT "
+    "ENE ABR AGO DIC GEN GIU LUG SET OTT MEI "
+    "TEL TELF TFNO TLF TFN FAX MOB GSM PH PHN CELL CEL HP "
+    "DL SSN NI".split()  # the labels of numbers other recognisers type: a US driver licence, SSN, UK NI number
+)
+# Amount abbreviations that are also two-letter prefixes of references ("RS 0093 7731", a
+# résidence secondaire contract): an amount only in the groups of three of a written amount.
+_AMOUNT_PREFIX = frozenset({"RS", "RP", "KR"})
+# Country codes written before a postcode ("DE-80331", "FR-75008", "SE-123 45": the CEPT /
+# UPU practice of a country prefix on international mail; the older one-letter vehicle codes
+# "D-80331", "A-1010", "F-75008" too), which a two-part reference is not.
+_POSTCODE_COUNTRIES = frozenset("AT BE BG CH CY CZ DE DK EE ES FI FR GR HR HU IE IT LI LT LU LV MC MT NL NO PL PT RO SE SI SK SM".split())
+# The nouns of a client's own number in six languages: "customer number", "Kundennummer",
+# "numéro de client", "número de póliza", "numero di polizza", "klantnummer".
+_ID_NOUN = (
+    r"account|acct|customer|client|policy|member(?:ship)?|contract|"
+    r"kunden|versicherten|versicherungs|vertrags|mitglieds|konto|depot|"
+    r"contrat|police|adh[ée]rent|"
+    r"cliente|p[óo]liza|contrato|socio|cuenta|"
+    r"polizza|contratto|conto|"
+    r"klant|klanten|polis|lid|rekening|debiteur|dossier"
+)
+_NUMBER_WORD = r"number|no\.?|nr\.?|num\.?|n[°º]|#|nummer|numéro|número|numero|núm\.?"
+# "customer number:", "Kundennummer", "Kunden-Nr.", "numéro de client :", "n° de contrat",
+# "número de póliza es", "numero cliente", "policy no." — then the value (an optional single
+# capital before it: "Versichertennummer K 884 219 330").
+_ID_LABEL = (
+    rf"(?i:(?<![^\W\d_])(?:(?:{_ID_NOUN})(?:[ \t]*-?[ \t]*(?:{_NUMBER_WORD})|nummer|nr\.?)?"
+    rf"|(?:{_NUMBER_WORD})[ \t]+(?:(?:de|di|del|della|du|van)[ \t]+)?(?:{_ID_NOUN}))(?![^\W\d_])"
+    rf"(?:[ \t]+(?:is|ist|est|es|è))?)[ \t]*[:#.]?[ \t]*"
+)
+
+
+def _postcode_with_country(value: str) -> bool:
+    """"DE-80331", "CH-8001": a country code of :data:`_POSTCODE_COUNTRIES` and a postcode of four
+    or five digits."""
+    m = re.fullmatch(r"([A-Z]{1,2})[-/]?(\d{4,5})", value)
+    return bool(m) and (m.group(1) in _POSTCODE_COUNTRIES or m.group(1) in {"A", "B", "D", "F", "I", "L", "E", "P", "S", "N"})
+
+
+def _digit_count(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _spaced_reference(value: str) -> bool:
+    """A capital prefix and digit groups ("MTR 7710 2285"): 6-17 digits, a prefix that is no
+    currency, standard, month or phone label (:data:`_NOT_REFERENCE_PREFIX`)."""
+    prefix, groups = value.split()[0], value.split()[1:]
+    if prefix in _AMOUNT_PREFIX and re.fullmatch(r"[1-9]\d{0,2}(?: \d{3})+", " ".join(groups)):
+        return False  # "RS 12 500": rupees, written in groups of three
+    return prefix not in _NOT_REFERENCE_PREFIX and 6 <= _digit_count(value) <= 17
+
+
+def _multi_part(min_group: int):
+    def ok(value: str) -> bool:
+        parts = re.split(r"[-/]", value)
+        groups = [p for p in parts if p.isdigit()]
+        if parts[0] in _NOT_REFERENCE_PREFIX or not any(len(g) >= min_group for g in groups) or _digit_count(value) > 17:
+            return False
+        return not _postcode_with_country(value)
+
+    return ok
+
+
+def reference_recogniser(language: str) -> GroupPatternRecognizer:
+    """ACCOUNT_NUMBER: the shapes of a reference a firm issues to its client (policy, contract,
+    claim, customer, membership numbers) that :func:`account_recogniser` misses, seen in client
+    mail (evaluation/data/pii written samples): a prefix of two to four capitals then digit
+    groups written apart ("MTR 7710 2285", "KFZ 4471 992 03"), a reference of several parts
+    joined by hyphens or slashes with a group of five digits or more ("MC-2026-0018832",
+    "CL-HOG-330172", "AB-22091-MI"), and digit groups written apart after a client-number label
+    ("numéro de client : 0088 4419 27", "Klantnummer 100 488 217"). The first two need a word
+    of :data:`REFERENCE_CONTEXT` (base 0.3, 0.65 with it), except a multi-part reference with a
+    group of six digits or more, found anywhere (0.4, as an unbroken run of seven digits); the
+    labelled digits hold their label (0.6)."""
+    end = r"(?![\w/-]|[.,]\d)"
+    return GroupPatternRecognizer(
+        "ReferenceNumberRecognizer",
+        "ACCOUNT_NUMBER",
+        [
+            GroupPattern(
+                "capital prefix and spaced digit groups",
+                # not a UK National Insurance number, "AB 12 34 56 C" (HMRC: a suffix letter A-D)
+                re.compile(rf"(?<![\w/-])(?P<v>(?-i:[A-Z]{{2,4}})[ \t]\d{{2,8}}(?:[ \t]\d{{2,8}}){{0,4}}){end}(?![ \t]?[A-D](?!\w))"),
+                0.3,
+                _spaced_reference,
+            ),
+            GroupPattern(
+                "multi-part reference",
+                re.compile(rf"(?<![\w/-])(?P<v>(?-i:[A-Z]{{2,4}})(?:[-/](?:(?-i:[A-Z]{{1,4}})|\d{{2,12}})){{1,4}}){end}"),
+                0.3,
+                _multi_part(5),
+            ),
+            GroupPattern(
+                "multi-part reference, six digits or more",
+                re.compile(rf"(?<![\w/-])(?P<v>(?-i:[A-Z]{{2,4}})(?:[-/](?:(?-i:[A-Z]{{1,4}})|\d{{2,12}})){{1,4}}){end}"),
+                LONG_RUN_SCORE,
+                _multi_part(6),
+            ),
+            GroupPattern(
+                "spaced digit groups after a client-number label",
+                re.compile(rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z])[ \t-]?)?\d{{2,6}}(?:[ \t]\d{{1,6}}){{1,5}}){end}(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"),
+                0.6,
+                lambda v: 6 <= _digit_count(v) <= 17,
+            ),
+        ],
+        language,
+        context=REFERENCE_CONTEXT,
     )
 
 
@@ -1031,7 +1192,7 @@ def build_recognisers(cfg, language: str, nlp_has_ner: bool) -> list:
             GazetteerNameRecognizer(language, _stop_words(language) | _stop_words("en") | frozenset(NOT_NAMES)),
             EmailNameRecognizer(language),
         ],
-        "ACCOUNT_NUMBER": lambda: [account_recogniser(language)],
+        "ACCOUNT_NUMBER": lambda: [account_recogniser(language), reference_recogniser(language)],
     }
     for entity, make in own.items():
         if entity in wanted:
