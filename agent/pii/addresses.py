@@ -312,6 +312,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
                 rf",?[ \t]+(?i:number|nummer|huisnummer|hausnummer|numero|número|numéro)[ \t]+{HOUSE})(?![\w])"
             ),
             0.6,
+            needs=re.compile(r"[ \t](?i:number|nummer|huisnummer|hausnummer|numero|número|numéro)[ \t]+\d"),  # the number word, its house number
         ),
         GroupPattern(
             "street corner",

@@ -6,6 +6,11 @@ the value (``Dear <PERSON_1>,`` must keep ``Dear``). :class:`GroupPatternRecogni
 the span of the group named ``v`` (the whole match when the pattern has none) and can drop a
 match through a ``validate(value)`` callback: False drops it, True keeps it, a string keeps
 that prefix of the value (a name pattern trims trailing words that are not names).
+
+A pattern may name a ``needs`` regex: a part every match of it contains (a literal word the
+pattern requires outside any optional group, with the pattern's own case rule). When ``needs``
+finds nothing in the text the pattern is not run: the same results without scanning a 2 KB
+message with a long pattern that cannot match it.
 """
 
 from __future__ import annotations
@@ -19,12 +24,15 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 
 @dataclass(frozen=True)
 class GroupPattern:
-    """One pattern: a name (shown in explanations), a compiled regex, a score 0..1, an optional check."""
+    """One pattern: a name (shown in explanations), a compiled regex, a score 0..1, an optional
+    check, and an optional ``needs`` regex that every match of ``regex`` contains a match of
+    (the pattern is skipped on a text where ``needs`` finds nothing)."""
 
     name: str
     regex: re.Pattern
     score: float
     validate: Callable[[str], bool | str] | None = None
+    needs: re.Pattern | None = None
 
 
 CONTEXT_BEFORE = 60  # characters before a match searched for context words (about Presidio's 5 words)
@@ -68,6 +76,8 @@ class GroupPatternRecognizer(EntityRecognizer):
         entity = self.supported_entities[0]
         out: list[RecognizerResult] = []
         for p in self.patterns:
+            if p.needs is not None and p.needs.search(text) is None:
+                continue  # no match can hold nothing of what every match holds
             for m in p.regex.finditer(text):
                 a, b = m.span("v") if "v" in p.regex.groupindex else m.span()
                 if a < 0 or b <= a:

@@ -860,12 +860,15 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)
 
 
+_BORN = re.compile(r"[ \t](?i:geboren|born|nata|nato|née|né|nacido|nacida)(?![\w])")  # how "date + birth word" ends
+
+
 def dob_recogniser(language: str) -> GroupPatternRecognizer:
     """DATE_OF_BIRTH: a date up to 30 characters after a birth word (six languages), score 0.85."""
     rx = re.compile(rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n\d]{{0,30}}?(?P<v>{DATE})(?![\w])", re.IGNORECASE)
     after = re.compile(rf"(?<![\w])(?P<v>{DATE})(?![\w])[ \t]{{1,3}}(?i:geboren|born|nata|nato|née|né|nacido|nacida)(?![\w])", re.IGNORECASE)
     return GroupPatternRecognizer(
-        "DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85)], language
+        "DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85, needs=_BORN)], language
     )
 
 
