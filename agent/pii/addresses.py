@@ -99,8 +99,9 @@ EN_STREETS = (
     "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns"
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
-# UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
-HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow|Rectory|Vicarage|Parsonage|Chapel|Stables|Forge"
+# UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane"); the names of NZ and Australian
+# farms and stations written as the first line of a rural address (NZ Post, rural addressing: "Pukeatua Downs / 455 … Road / RD 4").
+HOUSE_NAMES = r"Downs|Homestead|Orchard|Vineyard|Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow|Rectory|Vicarage|Parsonage|Chapel|Stables|Forge"
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 # A post-office box in the languages served: "PO Box 4410", "P.O. Box 12", "Postbus 1234" (nl),
 # "Postfach 12 34 56" (de, digits in pairs), "Postboks 88" (da/no), "BP 123" / "B.P. 45" / "Boîte
@@ -146,9 +147,16 @@ FLOOR = (
     r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
     # nl: the floor as Dutch addresses write it after the house number ("201 3 hoog", "14 2-hoog achter")
     r"\d{1,2}(?:e)?[ \t-]?hoog(?:[ \t]+(?:achter|voor))?|"
-    r"\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
+    # nl / be: the floor with its ordinal written "2e", "2de", "1ste", "8ste" (Taalunie: ordinals), a student room ("kamer 14",
+    # a "kot" in Leuven or Gent: bpost writes the room after the floor)
+    r"\d{1,2}(?:e|de|ste)[ \t]+verdieping|kamer[ \t]+\d{1,4}[a-z]?|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
-    r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
+    r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3}|"
+    # NZ Post: a rural delivery number on its own line after the road ("1280 Mangakahia Road / RD 2 / Whangarei 0172")
+    r"(?-i:RD)[ \t]?\d{1,2}|"
+    # Latin America: the floor and flat after the street line, "piso 7", "depto. C", "dpto 84", "departamento 3B"
+    # (Correo Argentino, Correos de Chile: calle, número, piso, departamento), and Colombian "Apto 1203" / "Apto. 502"
+    r"piso[ \t]+\d{1,2}|(?:depto|dpto|departamento|apto|apt)\.?[ \t]?(?:\d{1,4}[a-z]?|(?-i:[A-Z]))(?![\w]))"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
@@ -676,8 +684,13 @@ _TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|e
 _TAIL_WORD = (
     rf"(?:[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
 )
-_TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
-_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")  # a full stop ends a word only after an abbreviation ("St. Gallen", not "Österreich. Danke")
+# (an address written in brackets ends at the closing bracket: "the old one (PO Box 311, Kaikohe 0440) is closed")
+_TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
+_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
+# Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
+# Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
+# flat, comuna, city); each item after its comma, the last ending in a letter ("PO Box 88, 2021, was closed" is a year).
+_TAIL_LISTED = re.compile(rf"(?:[ \t]*,[ \t]*{_TAIL_WORD}(?:[ \t]+{_TAIL_WORD}){{0,3}}){{1,3}}(?<=[^\W\d_])(?=,[ \t]+[{L}])")  # a full stop ends a word only after an abbreviation ("St. Gallen", not "Österreich. Danke")
 # (a word's full stop only inside it, "st.louis": "…, jaén. no tiene número" ends the address at "jaén")
 _TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}](?:[{L}'’-]|\.(?=[{L}]))*|\d{{3,5}})){{1,6}}{_TAIL_END}")
 NER = "SpacyRecognizer"
@@ -885,7 +898,7 @@ def _extend(text: str, s) -> tuple[int, int]:
         end = zip_next.end()
     elif _numbered(s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
-        m = tail.match(text, end)
+        m = tail.match(text, end) or (_TAIL_LISTED.match(text, end) if tail is _TAIL and _numbered(s.value) else None)
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end
@@ -1168,6 +1181,9 @@ _ANCHOR_IN_SPAN = re.compile(
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
     rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
+    # NZ Post (and the South African and Australian lower lines): the town, then the 4-digit postcode last
+    # ("RD 2 / Whangarei 0172"); a year (1950-2039) is no postcode here
+    r"|(?<=[^\W\d_])[ \t]+(?!19[5-9]\d|20[0-3]\d)\d{4}\Z"
 )
 # The same anchors written in lower case, found where no LOCATION span is yet ("bristol bs6 7jg",
 # "co wicklow, a98 k7w3", "montclair nj 07042"): they make an address only with a street, house or
@@ -1403,7 +1419,7 @@ def _grow_from_postcodes(text: str, spans: list, lower_anchors: list[tuple[int, 
     :func:`_lower_anchors` of ``text``),
     starts where :func:`_grow_start` says; PERSON and LOCATION spans it then covers are absorbed
     (a house or village name taken for a name), another identifier stops it."""
-    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and s.recogniser != NER and _ANCHOR_IN_SPAN.search(s.value)]
+    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and _ANCHOR_IN_SPAN.search(s.value)]
     for lo, hi in lower_anchors:
         if not any(s.entity == "LOCATION" and s.start < hi and lo < s.end for s in spans):
             anchors.append((_new_span(text, lo, hi), False))

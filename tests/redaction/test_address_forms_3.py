@@ -1,0 +1,60 @@
+"""Postal address forms of the third round (agent/pii/addresses.py), each masked whole: an Indian
+address whose town and PIN NER found (the address grows from an NER span's postcode too), a
+place name list after a Chilean street line and flat, an address in brackets, Flemish floors and
+student rooms ("2de verdieping, kamer 14"), the Argentine and Chilean floor and flat ("piso 7
+depto. C", "depto 84"), NZ Post's rural delivery line ("RD 2"), a farm name above the road and town + postcode last. And
+what only looks like one stays readable. Every test goes through the real Redactor; the
+addresses are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.redaction import restore
+from tests.redaction.test_recognisers import redact as _redact
+
+
+def _locations(pm) -> list[str]:
+    return [v for ph, v in pm.mapping.items() if ph.startswith("<LOCATION")]
+
+
+WHOLE_ADDRESSES = [
+    # in: NER takes "Koramangala, Bengaluru 560034"; the door number, building and cross before it join
+    ("Kindly change my address from {} to the new one.", "Flat No. 118, Lake View Residency, 6th Cross, Koramangala, Bengaluru 560034"),
+    ("The surveyor can come to my home: {}.", "No. 27, 3rd Main, 2nd Block, Rajajinagar, Bengaluru 560010"),
+    # cl: street, number, flat, comuna, city, and the sentence goes on after a comma
+    ("El departamento, ubicado en {}, tuvo una filtración.", "Av. Apoquindo 3200, depto 51, Las Condes, Santiago"),
+    # ar: floor and flat letter after the street line, then the CPA and CABA
+    ("manden la tarjeta a {}, porque me mudé.", "Av. Rivadavia 6120, piso 4 depto. B, C1406GLN CABA"),
+    # an address in brackets: the town after the street line or box ends at the bracket
+    ("Het oude adres ({}) klopt niet meer.", "Binnenweg 87b, Rotterdam"),
+    ("The old one ({}) is closed.", "PO Box 412, Dargaville 0340"),
+    # be: the floor with "2de" and a student room after the street line
+    ("Mijn zoon woont in {}. Is zijn fiets verzekerd?", "Tiensestraat 141, 3de verdieping, kamer 8, 3000 Leuven"),
+    # nz: a farm name, the road, the rural delivery line and town + postcode
+    ("Our postal address is now:\n\n{}\n\nThanks", "Pukeatua Downs\n455 Waipu Gorge Road\nRD 4\nWaipu 0582"),
+]
+
+
+@pytest.mark.parametrize("template, address", WHOLE_ADDRESSES)
+def test_an_address_in_a_third_round_form_is_masked_whole(redactor, template, address):
+    sentence = template.format(address)
+    text, pm = _redact(redactor, sentence)
+    assert address not in text and address in _locations(pm), (text, pm.mapping)
+    restored, unknown = restore(text, pm)
+    assert restored == sentence and not unknown
+
+
+@pytest.mark.parametrize(
+    "sentence, address, kept",
+    [
+        # a year after a box and a comma is no town; a month after a street is no place of a list
+        ("Our box, PO Box 61, 2019, was closed.", "PO Box 61", "2019"),
+        # the flat word alone in a sentence is no unit line
+        ("El depto es chico, pero Av. Italia 2250, depto 3, Providencia, es la dirección.", "Av. Italia 2250, depto 3, Providencia", "es la dirección"),
+    ],
+)
+def test_a_third_round_address_ends_where_the_sentence_goes_on(redactor, sentence, address, kept):
+    text, pm = _redact(redactor, sentence)
+    assert address in _locations(pm), (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
