@@ -96,7 +96,10 @@ EN_STREETS = (
     "view|rise|heights|quay|wharf|"
     # US street suffixes of USPS Publication 28, Appendix C1, with their standard abbreviations: "1290 Sandpiper Cir"
     "circle|cir|trail|trl|loop|alley|aly|cove|cv|crossing|xing|pike|ridge|rdg|hollow|holw|knoll|knls|landing|lndg|"
-    "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns"
+    "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns|"
+    # Australian and NZ road types with the abbreviations of AS/NZS 4819 (rural and urban addressing), Australia Post's
+    # usage: "6 Banksia Cres", "14 Marine Pde", "3 Lakeside Cct", "9 Ocean Esp", "21 Hill Tce"
+    "cres|parade|pde|circuit|cct|esplanade|esp|tce|crt"
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
 # UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane"); the names of NZ and Australian
@@ -178,6 +181,9 @@ IN_PIN = r"[1-9]\d{2}[ \t]?\d{3}"
 # Correo Argentino CPA (Código Postal Argentino): a province letter (no I, O), the old 4-digit code and
 # 3 letters of the block face ("C1425DKA"); the short form without them is common ("C1425 Buenos Aires").
 AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
+# Colombian road types (nomenclatura urbana) with their usual abbreviations: calle, carrera, diagonal, transversal,
+# avenida calle / avenida carrera (AC, AK), circular, autopista.
+CO_ROADS = r"calle|cl\.?|cll\.?|carrera|cra\.?|kra\.?|kr\.?|cr\.?|diagonal|dg\.?|transversal|tv\.?|trans\.?|ak|ac|circular|autopista"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -192,11 +198,11 @@ UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 # A town of up to four capitalised words, with the particles of place names between them ("Frankfurt am
-# Main", "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
+# Main", "Capelle aan den IJssel", "Bergen op Zoom" (CBS woonplaatsen), "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
 # der", "in", "ob" abbreviated as "b.", "a.", "a. d.", "i.", "o."). A full stop after three lower-case
 # letters or after two capitals (a canton or state code: "Seltisberg BL. Merci") ends the sentence, not
 # the town.
-TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
+TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|aan[ \t]de[nr]?|aan|op|bij|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
@@ -232,9 +238,11 @@ def _prefix_street_ok(value: str) -> bool:
     starts with an unambiguous street word in any case ("calle mayor 5"), or ends with "s/n"
     in any case ("camino de los olivos s/n"). A comma between name
     and number ("Calle Mayor, 5", "Via Roma, 10": usual in Spain and Italy) only in a
-    capitalised line: "place, 2 weeks" is a sentence."""
+    capitalised line: "place, 2 weeks" is a sentence; or with the number sign after the comma
+    ("rue de la Station, n° 7": La Poste and bpost write "n°" before a house number)."""
     first = value.split()[0]
-    if "," in value and first.islower() or len(value.split()) < 3:  # a street word, a name and a number
+    signed = bool(re.search(rf",[ \t]*{NUMBER_SIGN}[ \t]?\d", value, re.IGNORECASE))
+    if "," in value and first.islower() and not signed or len(value.split()) < 3:  # a street word, a name and a number
         return False
     if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
         return _numbered(value) and value.split()[1][:1].isupper()
@@ -306,6 +314,17 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "number + prefix street",
             re.compile(rf"(?<![\w-])(?P<v>\d{{1,5}}[ \t]?(?:bis|ter|[a-z])?,?[ \t]+(?:{PREFIX_STREETS})[ \t]+(?:(?:{ARTICLES})[ \t]*)*{WORD}(?:[ \t]+(?:(?:{ARTICLES})[ \t]*)*{CAP}){{0,3}})(?![\w])", f),
+            0.6,
+        ),
+        GroupPattern(  # "Carrera 7 # 71-21", "Calle 10 # 43D-25", "Cra. 15 No. 93-60", "Av. Calle 26 # 59-51 Sur"
+            # Colombia's urban nomenclature (placa domiciliaria, the address form of 4-72, the national post): the road type and
+            # number, then "#" or "No." and the crossing road's number, a hyphen and the distance from the corner in metres
+            "co road + number # crossing-distance",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:(?:avenida|av\.?)[ \t]+)?(?:{CO_ROADS})[ \t]+\d{{1,3}}[ \t]?(?-i:[A-Z])?(?:[ \t]?bis)?(?:[ \t]?(?-i:[A-Z]))?(?:[ \t]+(?:sur|este))?"
+                rf"[ \t]*(?:#|no\.?|n[º°]\.?)[ \t]*\d{{1,3}}[ \t]?(?-i:[A-Z])?(?:[ \t]?bis)?[ \t]*-[ \t]*\d{{1,3}}(?:[ \t]+(?:sur|este))?)(?![\w])",
+                f,
+            ),
             0.6,
         ),
         GroupPattern(
@@ -722,9 +741,13 @@ _SUBUNIT_AFTER = re.compile(
 _POSTCODE_TOWN_NEXT = re.compile(
     r"[ \t]*,?[ \t]*(?:\d{5}|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
 )
+# A place name that goes on after a particle ("Capelle aan den IJssel", "Bergen op Zoom", "Alphen aan den Rijn": the CBS
+# list of Dutch woonplaatsen; "Frankfurt am Main", "Weil am Rhein"; "Boulogne sur Mer" written apart), here after the
+# town word a postcode came before; Dutch "en" (and) and English "on" are no particles here.
+_TOWN_PARTICLE_GOES_ON = re.compile(r"[ \t]+(?:aan|op|bij|am|an[ \t]+der|sur|sous|upon)[ \t]+(?:(?:de|den|der|het|la|le|les)[ \t]+)?(?P<w>[^\W\d_][\w'’-]*)", re.IGNORECASE)
 _ANY_CASE_CODE = r"(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]?\d[a-z]{2}"  # an Eircode, a UK postcode (with re.I)
 _ENDS_WITH_POSTCODE_TOWN = re.compile(
-    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
+    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*(?i:{_TOWN_PARTICLE_GOES_ON.pattern})?|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
 )
 # An Eircode or a UK postcode in any case right after a town or county ("co wicklow, a98 k7w3").
 _POSTCODE_NEXT = re.compile(
@@ -780,6 +803,9 @@ _NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
 # A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
 # town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town).
 _STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\Z")
+# A house number, a prefix street word and its name, and a 5-digit number the street pattern took for the house number:
+# the postcode (La Poste, Correos, Poste Italiane write number, street, postcode, town: "14 rue paul bert 33000 bordeaux").
+_NUMBER_PREFIX_STREET_POSTCODE = re.compile(rf"\d{{1,5}}[a-zA-Z]{{0,3}},?[ \t]+(?:{PREFIX_STREETS})[ \t]+[^\d\n]*[^\W\d_][ \t]+\d{{5}}", re.IGNORECASE)
 _TOWN_AFTER_POSTCODE = re.compile(r"[ \t]+(?P<town>[^\W\d_][\w'’-]*)")
 # The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
 _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
@@ -884,8 +910,13 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
             m = _TOWN_AFTER_POSTCODE.match(text, end)
+        if not m and _NUMBER_PREFIX_STREET_POSTCODE.fullmatch(text, start, end):
+            m = _TOWN_AFTER_POSTCODE.match(text, end)  # "14 rue paul bert 33000< bordeaux>": the street pattern took the postcode for the number
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
+            p = _TOWN_PARTICLE_GOES_ON.match(text, end)
+            if p and _town_word(p.group("w")) and p.group("w").casefold() not in _MONTH_WORDS | _closing_words():
+                end = p.end()  # "2903 lr capelle< aan den ijssel>"
             m = _TOWN_GOES_ON.match(text, end)
             words = m.group(0).split() if m else []
             if words and all(_town_word(w) and w.casefold() not in _closing_words() for w in words):
@@ -1243,7 +1274,16 @@ _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
 _EN_STREET_WORD = re.compile(rf"(?:{EN_STREETS})", re.IGNORECASE)
-_PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-"}
+# (Italian place names join their words with "a", "in", "al", "sul" and the article "il", "lo": ISTAT's list of
+# localities, "Pieve a Elsa", "Borgo a Mozzano", "San Giovanni in Persiceto", "Podere Il Poggio")
+_PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-", "a", "in", "al", "sul", "il", "lo"}
+_JOINING_PARTICLES = frozenset({"a", "in", "al", "sul"})
+
+
+def _particle(tok: str) -> bool:
+    """True for a particle of a place or street name (``_PARTICLES``); a capital letter alone is a block,
+    stair or door letter ("escalera A"), not the Italian "a"."""
+    return tok.casefold() in _PARTICLES and not re.fullmatch(r"[A-Z]", tok)
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
 
@@ -1259,6 +1299,8 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
         return False, False
     if _NUMBER_TOKEN.fullmatch(t):
         return not re.fullmatch(r"(?:19|20)\d{2}", t), True  # a year is no house number
+    if re.fullmatch(rf"(?i:{NO_NUMBER})", t):
+        return True, True  # Correos' "s/n" (sin número): a house without a number ("Ctra. A-397 km 12, s/n, 29400 Ronda")
     if _ADDRESS_WORD.fullmatch(t):
         return True, True
     if re.fullmatch(r"[A-Z]", t):  # a block, stair or door letter ("escalera A", "Bât. B")
@@ -1274,18 +1316,19 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
     return (t[0].isupper() or lower), False
 
 
-def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
+def _address_suffix(seg: str, lower: bool, continues: bool = False) -> tuple[int | None, bool]:
     """Where the address-like end of ``seg`` (a comma-separated part of a line) starts, and whether
     it holds a number or an address word: up to six words and four numbers (a unit, a house
     number, a numbered street: "apt 5c 300 w 85th st new york"), each a capitalised word, a
     house number, a particle or an address word (any word but a stop word in a lower-case
-    address), scanned from the right until a sentence word; neither first nor last a particle.
-    (None, False) when there is none."""
+    address), scanned from the right until a sentence word; neither first nor last a particle (last
+    may be one of ``_JOINING_PARTICLES`` after an address word when ``continues``: the address part goes
+    on after ``seg``, "loc. Pieve a" + "Elsa, 53035 …"). (None, False) when there is none."""
     toks = list(re.finditer(r"\S+", seg))
     k = len(toks)
     evidence = False
     last = toks[-1].group(0) if toks else ""
-    if last.casefold() in _PARTICLES and not _EN_STREET_WORD.fullmatch(last):  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
+    if _particle(last) and not _EN_STREET_WORD.fullmatch(last) and not continues:  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
         return None, False
     while k > 0:
         ok, ev = _token_ok(toks[k - 1].group(0), lower)
@@ -1296,7 +1339,7 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
     numbers = sum(1 for x in toks[k:] if _NUMBER_TOKEN.fullmatch(x.group(0)))
     if len(toks) - k - numbers > 6 or numbers > 4:
         return None, False
-    while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
+    while k < len(toks) and _particle(toks[k].group(0)):  # "to the <Old Forge>": no particle first
         k += 1
     if 0 < k < len(toks) and re.fullmatch(r"(?i:no|nr|nº)\.?", toks[k - 1].group(0)) and _NUMBER_TOKEN.fullmatch(toks[k].group(0).rstrip(",")):
         k -= 1  # the number sign of a house or door number ("<No. 18>, 2nd Main": India Post's door number)
@@ -1304,6 +1347,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
         return None, False
     if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):
         return None, False  # a number alone after other words is no address part ("Invoice 2291"), a flat position is ("Our flat is 3/2")
+    if continues and _particle(last) and not (evidence and last.casefold() in _JOINING_PARTICLES):
+        return None, False  # "Vivo en <Calle Luna 7, …>", "an der <Dorfstrasse 12, …>": the sentence's preposition
     return toks[k].start(), evidence
 
 
@@ -1390,7 +1435,8 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = 
                     break
                 cur = comma
                 continue
-            k, ev = _address_suffix(seg, lower)
+            # the first segment goes on in the anchor when no comma stands between them ("loc. Pieve a <Elsa, 53035 …>")
+            k, ev = _address_suffix(seg, lower, continues=not segs and cur == pos and bool(seg.strip()) and text[cur - 1 : cur] in (" ", "\t"))
             if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and numbered and not ev):
                 break
             start, evidence, segs = seg_lo + k, evidence or ev, segs + 1

@@ -33,6 +33,22 @@ WHOLE_ADDRESSES = [
     ("Mijn zoon woont in {}. Is zijn fiets verzekerd?", "Tiensestraat 141, 3de verdieping, kamer 8, 3000 Leuven"),
     # nz: a farm name, the road, the rural delivery line and town + postcode
     ("Our postal address is now:\n\n{}\n\nThanks", "Pukeatua Downs\n455 Waipu Gorge Road\nRD 4\nWaipu 0582"),
+    # co: road type and number, "#" or "No." and the crossing road's number and distance, tower, flat, town
+    ("Cambié mi dirección a {}. Gracias.", "Carrera 11 # 82-40, Torre C, Apto 701, Bogotá"),
+    ("Vivo en la {}, desde mayo.", "Cra. 43A No. 7-50, Medellín"),
+    # fr / be: the number sign after the comma
+    ("Nous habitons {}, depuis 2019.", "rue des Tilleuls, n° 12"),
+    # au: Australia Post's road type abbreviations
+    ("Our new address is {}, please update.", "14 Wattlebird Cres"),
+    # nl: a town whose name goes on after a particle, in lower case and capitalised
+    ("mijn nieuwe adres is {} want ik ben verhuisd", "dorpsweg 8 2871 ab schoonhoven aan de lek"),
+    ("adres: {}", "Molenstraat 12, 4611 AB Bergen op Zoom"),
+    # fr: the postcode the street pattern took for a house number, then the town in lower case
+    ("nouvelle adresse 9 rue jean jaures 31000 toulouse merci", "9 rue jean jaures 31000 toulouse"),
+    # es: a farm, the road and its km, "s/n", postcode, town and province
+    ("La finca es {}. Gracias.", "Cortijo El Olivar, Ctra. A-92 km 30, s/n, 41560 Estepa, Sevilla"),
+    # it: an estate and a locality whose name joins its words with "a"
+    ("il danno è all'agriturismo, {}. Grazie", "Podere La Quercia, loc. Borgo a Buggiano, 51011 Buggiano PT"),
 ]
 
 
