@@ -276,6 +276,17 @@ def _indian_town_pin_ok(value: str) -> bool:
     return _town_word(words[0]) and _town_word(words[-1]) and words[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS
 
 
+def _lower_locality_ok(value: str) -> bool:
+    """A lower-case locality name before its postcode: each word an article or no stop word
+    ("lieu-dit la croix blanche 46300 gourdon"; not "résidence pour 12000 euros"), the town no stop word."""
+    from agent.pii.words import stop_words
+
+    words = value.split()
+    name, town = words[1:-2], words[-1]
+    ok = all(w in _NAME_PARTICLES or w.casefold() not in stop_words() for w in name)
+    return ok and any(w not in _NAME_PARTICLES for w in name) and _town_word(town)
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -326,6 +337,38 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
                 f,
             ),
             0.6,
+        ),
+        GroupPattern(  # "2145 RD 16 N", "4410 County Road 12", "318 CR 205", "77 State Route 9 W"
+            # USPS Publication 28, 2.3 (highway-style and county-road addresses): house number, road type, road number, post-directional
+            "us county or state road + number",
+            re.compile(
+                r"(?<![\w-])(?P<v>\d{1,6}[ \t]+(?:(?i:county[ \t]+(?:road|rd)|state[ \t]+(?:road|route|highway|hwy)|us[ \t]+(?:highway|hwy|route))|(?-i:CR|RD|Rd|SR|FM))"
+                r"[ \t]+\d{1,4}[A-Z]?(?:[ \t]+(?-i:N|S|E|W|NE|NW|SE|SW)(?![\w]))?)(?![\w])"
+            ),
+            0.6,
+        ),
+        GroupPattern(  # "E 5th St", "w 96th st", "N. 3rd Ave": a numbered street with its pre-directional (USPS Publication 28, 2.2)
+            "us directional numbered street",
+            re.compile(
+                r"(?<![\w-])(?P<v>(?:[NSEW]\.?|north|south|east|west)[ \t]+\d{1,3}(?:st|nd|rd|th)[ \t]+(?:street|st|avenue|ave|place|pl|road|rd|drive|dr|boulevard|blvd|terrace|ter|court|ct|lane|ln|way)\.?)(?![\w])",
+                f,
+            ),
+            0.6,
+        ),
+        GroupPattern(  # "Col. Nápoles, CDMX", "colonia del valle, cdmx": a Mexican colonia with its city or state (Correos de México)
+            "mx colonia + city",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:col\.|colonia|fracc\.|fraccionamiento)[ \t]+(?:(?:{ARTICLES})[ \t]+)*{WORD}(?:[ \t]+(?:(?:{ARTICLES})[ \t]+)*{WORD}){{0,3}}"
+                rf"[ \t]*,[ \t]*(?:cdmx|cd\.[ \t]?mx\.?|ciudad[ \t]de[ \t]méxico|edomex|{AR_MX_REGIONS}))(?![\w])",
+                f,
+            ),
+            0.65,  # above a name list's match on a colonia named after a place or person ("Col. Roma Norte", "Col. Benito Juárez")
+        ),
+        GroupPattern(  # "lieu-dit la croix blanche 46300 gourdon", "loc. case sparse 52100 arezzo": a locality in lower case tied by its postcode
+            "lower-case locality + postcode + town",
+            re.compile(rf"(?<![\w-])(?P<v>(?:{LOCALITY})[ \t]+(?:[{L}][{L}'’-]*[ \t]+){{1,4}}\d{{5}}[ \t]+[{L}][{L}'’-]+)(?![\w])"),
+            0.5,
+            validate=_lower_locality_ok,
         ),
         GroupPattern(
             "number + english street",
@@ -933,6 +976,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end
+        if tail is _TAIL and all(w.isupper() for w in words if w.isalpha()) and not all(_town_word(w) for w in words):
+            m, words = None, []  # a sentence in capitals goes on: "2145 RD 16 N <AND DOES NOT GET MAIL>"
         region = town_taken and m and m.group(0).lstrip(" \t").startswith(",") and len(words) <= 2 and all(_town_word(w) for w in words)
         if m and (
             tail is _TAIL
@@ -1412,6 +1457,9 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
     return b0
 
 
+_LOCALITY_START = re.compile(rf"(?:{LOCALITY})[ \t]", re.IGNORECASE)
+
+
 def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = False) -> tuple[int, bool]:
     """Where an address anchored at ``pos`` (its postcode, town or street line) starts, and
     whether a street, house or unit was seen: in running text the comma-separated segments
@@ -1436,8 +1484,12 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = 
                 cur = comma
                 continue
             # the first segment goes on in the anchor when no comma stands between them ("loc. Pieve a <Elsa, 53035 …>")
-            k, ev = _address_suffix(seg, lower, continues=not segs and cur == pos and bool(seg.strip()) and text[cur - 1 : cur] in (" ", "\t"))
-            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and numbered and not ev):
+            continues = not segs and cur == pos and bool(seg.strip()) and text[cur - 1 : cur] in (" ", "\t")
+            k, ev = _address_suffix(seg, lower, continues=continues)
+            # (in lower case, words before an anchor that starts with a locality word, in its own segment and without an
+            # address word, are the sentence: "notre maison secondaire <lieu-dit la croix blanche 46300 gourdon>")
+            own_start = continues and lower and bool(_LOCALITY_START.match(text, pos))
+            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and (numbered or own_start) and not ev):
                 break
             start, evidence, segs = seg_lo + k, evidence or ev, segs + 1
             numbered |= any(c.isdigit() for c in seg[k:])

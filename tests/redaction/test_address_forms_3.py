@@ -2,7 +2,9 @@
 address whose town and PIN NER found (the address grows from an NER span's postcode too), a
 place name list after a Chilean street line and flat, an address in brackets, Flemish floors and
 student rooms ("2de verdieping, kamer 14"), the Argentine and Chilean floor and flat ("piso 7
-depto. C", "depto 84"), NZ Post's rural delivery line ("RD 2"), a farm name above the road and town + postcode last. And
+depto. C", "depto 84"), Colombian nomenclature ("Carrera 7 # 71-21"), US county roads and
+numbered streets with a directional ("2145 RD 16 N", "E 5th St"), Mexican colonias with CDMX, lower-case
+French localities before a postcode, NZ Post's rural delivery line ("RD 2"), a farm name above the road and town + postcode last. And
 what only looks like one stays readable. Every test goes through the real Redactor; the
 addresses are invented."""
 
@@ -49,6 +51,14 @@ WHOLE_ADDRESSES = [
     ("La finca es {}. Gracias.", "Cortijo El Olivar, Ctra. A-92 km 30, s/n, 41560 Estepa, Sevilla"),
     # it: an estate and a locality whose name joins its words with "a"
     ("il danno è all'agriturismo, {}. Grazie", "Podere La Quercia, loc. Borgo a Buggiano, 51011 Buggiano PT"),
+    # us: a county road with its post-directional, in capitals; a numbered street with its pre-directional
+    ("THE SHED IS AT {} AND HAS NO MAILBOX.", "4410 RD 22 S"),
+    ("the crash was at {} this morning", "e 14th st"),
+    ("It happened on {} near the park.", "W 3rd Ave"),
+    # mx: a colonia with its city
+    ("Fue en la {}. El otro conductor huyó.", "Col. Roma Norte, CDMX"),
+    # fr: a lower-case locality tied to its postcode and town
+    ("notre maison {} a été inondée", "lieu-dit les granges basses 24200 sarlat"),
 ]
 
 
@@ -62,11 +72,37 @@ def test_an_address_in_a_third_round_form_is_masked_whole(redactor, template, ad
 
 
 @pytest.mark.parametrize(
+    "sentence, kept",
+    [
+        ("I drove 300 Road 5 times last week.", "300 Road 5"),  # a road word alone is no county road
+        ("la résidence pour 12000 euros est chère", "12000 euros"),  # no locality name, an amount
+    ],
+)
+def test_what_only_looks_like_a_county_road_or_locality_stays(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
     "sentence, address, kept",
     [
-        # a year after a box and a comma is no town; a month after a street is no place of a list
+        # a sentence in capitals goes on after the county road; the words before a lower-case locality are the sentence's
+        ("THE FARM IS AT 880 CR 14 N AND GETS NO MAIL.", "880 CR 14 N", "AND GETS NO MAIL"),
+        ("notre maison secondaire lieu-dit le moulin 46300 gourdon a brûlé", "lieu-dit le moulin 46300 gourdon", "maison secondaire"),
+    ],
+)
+def test_a_road_or_locality_ends_where_the_sentence_goes_on(redactor, sentence, address, kept):
+    text, pm = _redact(redactor, sentence)
+    assert address in _locations(pm), (text, pm.mapping)
+    assert kept in text, (text, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "sentence, address, kept",
+    [
+        # a year after a box and a comma is no town
         ("Our box, PO Box 61, 2019, was closed.", "PO Box 61", "2019"),
-        # the flat word alone in a sentence is no unit line
+        # the sentence goes on in lower case after the comuna
         ("El depto es chico, pero Av. Italia 2250, depto 3, Providencia, es la dirección.", "Av. Italia 2250, depto 3, Providencia", "es la dirección"),
     ],
 )
