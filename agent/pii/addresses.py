@@ -850,6 +850,10 @@ _STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\
 # the postcode (La Poste, Correos, Poste Italiane write number, street, postcode, town: "14 rue paul bert 33000 bordeaux").
 _NUMBER_PREFIX_STREET_POSTCODE = re.compile(rf"\d{{1,5}}[a-zA-Z]{{0,3}},?[ \t]+(?:{PREFIX_STREETS})[ \t]+[^\d\n]*[^\W\d_][ \t]+\d{{5}}", re.IGNORECASE)
 _TOWN_AFTER_POSTCODE = re.compile(r"[ \t]+(?P<town>[^\W\d_][\w'’-]*)")
+# The article of a named house or estate that starts its address line, with the name's first words (La Poste NF Z10-011
+# line 3, "Le Clos Fleuri", "Le Mas des Oliviers";
+# "El Mirador", "Il Poggio", "De Hoeve"), which NER left out of its span.
+_ARTICLE_LINE_START = re.compile(rf"[ \t>]*(?P<a>(?-i:Le|La|Les|El|Il|Lo|De|Het))(?:[ \t]+(?:(?-i:{CAP})|des|de|du|del|della|di|d'))" + r"{0,3}[ \t]+")
 # The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
 _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
 # A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
@@ -923,6 +927,8 @@ def _extend(text: str, s) -> tuple[int, int]:
     comma = s.value.find(",")
     if _HOUSE_WORD.search(s.value[: comma if comma > 0 else len(s.value)]) and (m := _THE_BEFORE.search(text, max(line_start, start - 5), start)):
         start = m.start()  # "<THE> OLD FORGE, CHURCH LANE": a house name with its article
+    if _numbered(s.value) and s.value[:1].isupper() and (m := _ARTICLE_LINE_START.fullmatch(text, line_start, start)):
+        start = m.start("a")  # "<Le >Clos Fleuri, 4 impasse des Vignes": the article of a named house at the line start
     if s.value[:1].isdigit() and (m := _NUMBER_WORD_BEFORE.search(text, max(line_start, start - 10), start)):
         start = m.start()  # "<No. >6 Clonard Grove"
     m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None

@@ -59,6 +59,8 @@ WHOLE_ADDRESSES = [
     ("Fue en la {}. El otro conductor huyó.", "Col. Roma Norte, CDMX"),
     # fr: a lower-case locality tied to its postcode and town
     ("notre maison {} a été inondée", "lieu-dit les granges basses 24200 sarlat"),
+    # fr: a named house with its article at the line start, a hamlet line, postcode and town (La Poste NF Z10-011)
+    ("Merci d'écrire à :\n\nJeanne Perrin\n{}\n\nCordialement", "Le Mas des Oliviers, 12 chemin des Cigales\nHameau de Saint-Roch\n13210 Saint-Rémy-de-Provence"),
 ]
 
 
