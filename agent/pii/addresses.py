@@ -96,11 +96,15 @@ EN_STREETS = (
     "view|rise|heights|quay|wharf|"
     # US street suffixes of USPS Publication 28, Appendix C1, with their standard abbreviations: "1290 Sandpiper Cir"
     "circle|cir|trail|trl|loop|alley|aly|cove|cv|crossing|xing|pike|ridge|rdg|hollow|holw|knoll|knls|landing|lndg|"
-    "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns"
+    "terr|ter|expressway|expy|freeway|fwy|turnpike|tpke|plaza|plz|commons|cmns|"
+    # Australian and NZ road types with the abbreviations of AS/NZS 4819 (rural and urban addressing), Australia Post's
+    # usage: "6 Banksia Cres", "14 Marine Pde", "3 Lakeside Cct", "9 Ocean Esp", "21 Hill Tce"
+    "cres|parade|pde|circuit|cct|esplanade|esp|tce|crt"
 )
 _LINE_PREFIX = r"[ \t>?*•·|]*"  # quote marks, bullets, table bars, the "?" a lost bullet becomes
-# UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane").
-HOUSE_NAMES = r"Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow|Rectory|Vicarage|Parsonage|Chapel|Stables|Forge"
+# UK / IE house names that stand for a house number ("Rosewood Cottage, 4 Church Lane"); the names of NZ and Australian
+# farms and stations written as the first line of a rural address (NZ Post, rural addressing: "Pukeatua Downs / 455 … Road / RD 4").
+HOUSE_NAMES = r"Downs|Homestead|Orchard|Vineyard|Cottage|House|Farm|Farmhouse|Lodge|Manor|Barn|Mill|Villa|Mansions|Court|Hall|Grange|Croft|Cottages|Bungalow|Rectory|Vicarage|Parsonage|Chapel|Stables|Forge"
 UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|p\.?\s?o\.?\s?box|psc|cmr|postfach|bp|apartado|bus|boîte|wohnung|whg|app|étage|piso|puerta|scala|interno|int)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"
 # A post-office box in the languages served: "PO Box 4410", "P.O. Box 12", "Postbus 1234" (nl),
 # "Postfach 12 34 56" (de, digits in pairs), "Postboks 88" (da/no), "BP 123" / "B.P. 45" / "Boîte
@@ -146,9 +150,16 @@ FLOOR = (
     r"\d{1,2}[°º][ \t]+piano|piano[ \t]+(?:\d{1,2}|terra|terreno|rialzato)|pianterreno|seminterrato|(?:primo|secondo|terzo|quarto|quinto|ultimo)[ \t]+piano|"
     # nl: the floor as Dutch addresses write it after the house number ("201 3 hoog", "14 2-hoog achter")
     r"\d{1,2}(?:e)?[ \t-]?hoog(?:[ \t]+(?:achter|voor))?|"
-    r"\d{1,2}e[ \t]+verdieping|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
+    # nl / be: the floor with its ordinal written "2e", "2de", "1ste", "8ste" (Taalunie: ordinals), a student room ("kamer 14",
+    # a "kot" in Leuven or Gent: bpost writes the room after the floor)
+    r"\d{1,2}(?:e|de|ste)[ \t]+verdieping|kamer[ \t]+\d{1,4}[a-z]?|(?:bte|boîte|bus)\.?[ \t]?\d{1,4}(?:\.\d{1,3})?[a-z]?|pta\.?[ \t]?\d{1,3}[a-z]?|"
     # a Canadian rural route or suburban service ("RR 1", "SS 3"), a Spanish industrial unit ("nave 14")
-    r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3})"
+    r"(?-i:RR|SS)[ \t]?#?[ \t]?\d{1,3}|nave[ \t]+\d{1,3}|"
+    # NZ Post: a rural delivery number on its own line after the road ("1280 Mangakahia Road / RD 2 / Whangarei 0172")
+    r"(?-i:RD)[ \t]?\d{1,2}|"
+    # Latin America: the floor and flat after the street line, "piso 7", "depto. C", "dpto 84", "departamento 3B"
+    # (Correo Argentino, Correos de Chile: calle, número, piso, departamento), and Colombian "Apto 1203" / "Apto. 502"
+    r"piso[ \t]+\d{1,2}|(?:depto|dpto|departamento|apto|apt)\.?[ \t]?(?:\d{1,4}[a-z]?|(?-i:[A-Z]))(?![\w]))"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian
@@ -170,6 +181,9 @@ IN_PIN = r"[1-9]\d{2}[ \t]?\d{3}"
 # Correo Argentino CPA (Código Postal Argentino): a province letter (no I, O), the old 4-digit code and
 # 3 letters of the block face ("C1425DKA"); the short form without them is common ("C1425 Buenos Aires").
 AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
+# Colombian road types (nomenclatura urbana) with their usual abbreviations: calle, carrera, diagonal, transversal,
+# avenida calle / avenida carrera (AC, AK), circular, autopista.
+CO_ROADS = r"calle|cl\.?|cll\.?|carrera|cra\.?|kra\.?|kr\.?|cr\.?|diagonal|dg\.?|transversal|tv\.?|trans\.?|ak|ac|circular|autopista"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
@@ -184,11 +198,11 @@ UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 # A town of up to four capitalised words, with the particles of place names between them ("Frankfurt am
-# Main", "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
+# Main", "Capelle aan den IJssel", "Bergen op Zoom" (CBS woonplaatsen), "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
 # der", "in", "ob" abbreviated as "b.", "a.", "a. d.", "i.", "o."). A full stop after three lower-case
 # letters or after two capitals (a canton or state code: "Seltisberg BL. Merci") ends the sentence, not
 # the town.
-TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
+TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|aan[ \t]de[nr]?|aan|op|bij|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
@@ -224,9 +238,11 @@ def _prefix_street_ok(value: str) -> bool:
     starts with an unambiguous street word in any case ("calle mayor 5"), or ends with "s/n"
     in any case ("camino de los olivos s/n"). A comma between name
     and number ("Calle Mayor, 5", "Via Roma, 10": usual in Spain and Italy) only in a
-    capitalised line: "place, 2 weeks" is a sentence."""
+    capitalised line: "place, 2 weeks" is a sentence; or with the number sign after the comma
+    ("rue de la Station, n° 7": La Poste and bpost write "n°" before a house number)."""
     first = value.split()[0]
-    if "," in value and first.islower() or len(value.split()) < 3:  # a street word, a name and a number
+    signed = bool(re.search(rf",[ \t]*{NUMBER_SIGN}[ \t]?\d", value, re.IGNORECASE))
+    if "," in value and first.islower() and not signed or len(value.split()) < 3:  # a street word, a name and a number
         return False
     if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
         return _numbered(value) and value.split()[1][:1].isupper()
@@ -258,6 +274,17 @@ def _indian_town_pin_ok(value: str) -> bool:
     unit of an amount last ("Rupees 560102", "Rs. 250000")."""
     words = re.findall(r"[^\W\d_][\w'’.-]*", value)
     return _town_word(words[0]) and _town_word(words[-1]) and words[0].lower().strip(".") not in NOT_STREET | _MONTH_WORDS
+
+
+def _lower_locality_ok(value: str) -> bool:
+    """A lower-case locality name before its postcode: each word an article or no stop word
+    ("lieu-dit la croix blanche 46300 gourdon"; not "résidence pour 12000 euros"), the town no stop word."""
+    from agent.pii.words import stop_words
+
+    words = value.split()
+    name, town = words[1:-2], words[-1]
+    ok = all(w in _NAME_PARTICLES or w.casefold() not in stop_words() for w in name)
+    return ok and any(w not in _NAME_PARTICLES for w in name) and _town_word(town)
 
 
 def _not_date_or_cue(value: str) -> bool:
@@ -299,6 +326,49 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "number + prefix street",
             re.compile(rf"(?<![\w-])(?P<v>\d{{1,5}}[ \t]?(?:bis|ter|[a-z])?,?[ \t]+(?:{PREFIX_STREETS})[ \t]+(?:(?:{ARTICLES})[ \t]*)*{WORD}(?:[ \t]+(?:(?:{ARTICLES})[ \t]*)*{CAP}){{0,3}})(?![\w])", f),
             0.6,
+        ),
+        GroupPattern(  # "Carrera 7 # 71-21", "Calle 10 # 43D-25", "Cra. 15 No. 93-60", "Av. Calle 26 # 59-51 Sur"
+            # Colombia's urban nomenclature (placa domiciliaria, the address form of 4-72, the national post): the road type and
+            # number, then "#" or "No." and the crossing road's number, a hyphen and the distance from the corner in metres
+            "co road + number # crossing-distance",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:(?:avenida|av\.?)[ \t]+)?(?:{CO_ROADS})[ \t]+\d{{1,3}}[ \t]?(?-i:[A-Z])?(?:[ \t]?bis)?(?:[ \t]?(?-i:[A-Z]))?(?:[ \t]+(?:sur|este))?"
+                rf"[ \t]*(?:#|no\.?|n[º°]\.?)[ \t]*\d{{1,3}}[ \t]?(?-i:[A-Z])?(?:[ \t]?bis)?[ \t]*-[ \t]*\d{{1,3}}(?:[ \t]+(?:sur|este))?)(?![\w])",
+                f,
+            ),
+            0.6,
+        ),
+        GroupPattern(  # "2145 RD 16 N", "4410 County Road 12", "318 CR 205", "77 State Route 9 W"
+            # USPS Publication 28, 2.3 (highway-style and county-road addresses): house number, road type, road number, post-directional
+            "us county or state road + number",
+            re.compile(
+                r"(?<![\w-])(?P<v>\d{1,6}[ \t]+(?:(?i:county[ \t]+(?:road|rd)|state[ \t]+(?:road|route|highway|hwy)|us[ \t]+(?:highway|hwy|route))|(?-i:CR|RD|Rd|SR|FM))"
+                r"[ \t]+\d{1,4}[A-Z]?(?:[ \t]+(?-i:N|S|E|W|NE|NW|SE|SW)(?![\w]))?)(?![\w])"
+            ),
+            0.6,
+        ),
+        GroupPattern(  # "E 5th St", "w 96th st", "N. 3rd Ave": a numbered street with its pre-directional (USPS Publication 28, 2.2)
+            "us directional numbered street",
+            re.compile(
+                r"(?<![\w-])(?P<v>(?:[NSEW]\.?|north|south|east|west)[ \t]+\d{1,3}(?:st|nd|rd|th)[ \t]+(?:street|st|avenue|ave|place|pl|road|rd|drive|dr|boulevard|blvd|terrace|ter|court|ct|lane|ln|way)\.?)(?![\w])",
+                f,
+            ),
+            0.6,
+        ),
+        GroupPattern(  # "Col. Nápoles, CDMX", "colonia del valle, cdmx": a Mexican colonia with its city or state (Correos de México)
+            "mx colonia + city",
+            re.compile(
+                rf"(?<![\w-])(?P<v>(?:col\.|colonia|fracc\.|fraccionamiento)[ \t]+(?:(?:{ARTICLES})[ \t]+)*{WORD}(?:[ \t]+(?:(?:{ARTICLES})[ \t]+)*{WORD}){{0,3}}"
+                rf"[ \t]*,[ \t]*(?:cdmx|cd\.[ \t]?mx\.?|ciudad[ \t]de[ \t]méxico|edomex|{AR_MX_REGIONS}))(?![\w])",
+                f,
+            ),
+            0.65,  # above a name list's match on a colonia named after a place or person ("Col. Roma Norte", "Col. Benito Juárez")
+        ),
+        GroupPattern(  # "lieu-dit la croix blanche 46300 gourdon", "loc. case sparse 52100 arezzo": a locality in lower case tied by its postcode
+            "lower-case locality + postcode + town",
+            re.compile(rf"(?<![\w-])(?P<v>(?:{LOCALITY})[ \t]+(?:[{L}][{L}'’-]*[ \t]+){{1,4}}\d{{5}}[ \t]+[{L}][{L}'’-]+)(?![\w])"),
+            0.5,
+            validate=_lower_locality_ok,
         ),
         GroupPattern(
             "number + english street",
@@ -677,8 +747,13 @@ _TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|e
 _TAIL_WORD = (
     rf"(?:[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
 )
-_TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S)"
-_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")  # a full stop ends a word only after an abbreviation ("St. Gallen", not "Österreich. Danke")
+# (an address written in brackets ends at the closing bracket: "the old one (PO Box 311, Kaikohe 0440) is closed")
+_TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
+_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
+# Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
+# Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
+# flat, comuna, city); each item after its comma, the last ending in a letter ("PO Box 88, 2021, was closed" is a year).
+_TAIL_LISTED = re.compile(rf"(?:[ \t]*,[ \t]*{_TAIL_WORD}(?:[ \t]+{_TAIL_WORD}){{0,3}}){{1,3}}(?<=[^\W\d_])(?=,[ \t]+[{L}])")  # a full stop ends a word only after an abbreviation ("St. Gallen", not "Österreich. Danke")
 # (a word's full stop only inside it, "st.louis": "…, jaén. no tiene número" ends the address at "jaén")
 _TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}](?:[{L}'’-]|\.(?=[{L}]))*|\d{{3,5}})){{1,6}}{_TAIL_END}")
 NER = "SpacyRecognizer"
@@ -710,9 +785,13 @@ _SUBUNIT_AFTER = re.compile(
 _POSTCODE_TOWN_NEXT = re.compile(
     r"[ \t]*,?[ \t]*(?:\d{5}|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
 )
+# A place name that goes on after a particle ("Capelle aan den IJssel", "Bergen op Zoom", "Alphen aan den Rijn": the CBS
+# list of Dutch woonplaatsen; "Frankfurt am Main", "Weil am Rhein"; "Boulogne sur Mer" written apart), here after the
+# town word a postcode came before; Dutch "en" (and) and English "on" are no particles here.
+_TOWN_PARTICLE_GOES_ON = re.compile(r"[ \t]+(?:aan|op|bij|am|an[ \t]+der|sur|sous|upon)[ \t]+(?:(?:de|den|der|het|la|le|les)[ \t]+)?(?P<w>[^\W\d_][\w'’-]*)", re.IGNORECASE)
 _ANY_CASE_CODE = r"(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]?\d[a-z]{2}"  # an Eircode, a UK postcode (with re.I)
 _ENDS_WITH_POSTCODE_TOWN = re.compile(
-    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
+    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*(?i:{_TOWN_PARTICLE_GOES_ON.pattern})?|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
 )
 # An Eircode or a UK postcode in any case right after a town or county ("co wicklow, a98 k7w3").
 _POSTCODE_NEXT = re.compile(
@@ -768,7 +847,14 @@ _NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
 # A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
 # town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town).
 _STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\Z")
+# A house number, a prefix street word and its name, and a 5-digit number the street pattern took for the house number:
+# the postcode (La Poste, Correos, Poste Italiane write number, street, postcode, town: "14 rue paul bert 33000 bordeaux").
+_NUMBER_PREFIX_STREET_POSTCODE = re.compile(rf"\d{{1,5}}[a-zA-Z]{{0,3}},?[ \t]+(?:{PREFIX_STREETS})[ \t]+[^\d\n]*[^\W\d_][ \t]+\d{{5}}", re.IGNORECASE)
 _TOWN_AFTER_POSTCODE = re.compile(r"[ \t]+(?P<town>[^\W\d_][\w'’-]*)")
+# The article of a named house or estate that starts its address line, with the name's first words (La Poste NF Z10-011
+# line 3, "Le Clos Fleuri", "Le Mas des Oliviers";
+# "El Mirador", "Il Poggio", "De Hoeve"), which NER left out of its span.
+_ARTICLE_LINE_START = re.compile(rf"[ \t>]*(?P<a>(?-i:Le|La|Les|El|Il|Lo|De|Het))(?:[ \t]+(?:(?-i:{CAP})|des|de|du|del|della|di|d'))" + r"{0,3}[ \t]+")
 # The article of a UK or Irish house name ("The Old Forge", "THE GRANGE"; Royal Mail's premises name).
 _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
 # A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
@@ -842,6 +928,8 @@ def _extend(text: str, s) -> tuple[int, int]:
     comma = s.value.find(",")
     if _HOUSE_WORD.search(s.value[: comma if comma > 0 else len(s.value)]) and (m := _THE_BEFORE.search(text, max(line_start, start - 5), start)):
         start = m.start()  # "<THE> OLD FORGE, CHURCH LANE": a house name with its article
+    if _numbered(s.value) and s.value[:1].isupper() and (m := _ARTICLE_LINE_START.fullmatch(text, line_start, start)):
+        start = m.start("a")  # "<Le >Clos Fleuri, 4 impasse des Vignes": the article of a named house at the line start
     if s.value[:1].isdigit() and (m := _NUMBER_WORD_BEFORE.search(text, max(line_start, start - 10), start)):
         start = m.start()  # "<No. >6 Clonard Grove"
     m = _ADJECTIVE_BEFORE.search(text, max(line_start, start - 40), start) if _LOWER_SUFFIX_STREET.match(s.value) else None
@@ -872,8 +960,13 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
             m = _TOWN_AFTER_POSTCODE.match(text, end)
+        if not m and _NUMBER_PREFIX_STREET_POSTCODE.fullmatch(text, start, end):
+            m = _TOWN_AFTER_POSTCODE.match(text, end)  # "14 rue paul bert 33000< bordeaux>": the street pattern took the postcode for the number
         if m and _town_word(m.group("town")):
             end, town_taken = m.end(), True
+            p = _TOWN_PARTICLE_GOES_ON.match(text, end)
+            if p and _town_word(p.group("w")) and p.group("w").casefold() not in _MONTH_WORDS | _closing_words():
+                end = p.end()  # "2903 lr capelle< aan den ijssel>"
             m = _TOWN_GOES_ON.match(text, end)
             words = m.group(0).split() if m else []
             if words and all(_town_word(w) and w.casefold() not in _closing_words() for w in words):
@@ -886,10 +979,12 @@ def _extend(text: str, s) -> tuple[int, int]:
         end = zip_next.end()
     elif _numbered(s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
-        m = tail.match(text, end)
+        m = tail.match(text, end) or (_TAIL_LISTED.match(text, end) if tail is _TAIL and _numbered(s.value) else None)
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end
+        if tail is _TAIL and all(w.isupper() for w in words if w.isalpha()) and not all(_town_word(w) for w in words):
+            m, words = None, []  # a sentence in capitals goes on: "2145 RD 16 N <AND DOES NOT GET MAIL>"
         region = town_taken and m and m.group(0).lstrip(" \t").startswith(",") and len(words) <= 2 and all(_town_word(w) for w in words)
         if m and (
             tail is _TAIL
@@ -1169,6 +1264,9 @@ _ANCHOR_IN_SPAN = re.compile(
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
     rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
+    # NZ Post (and the South African and Australian lower lines): the town, then the 4-digit postcode last
+    # ("RD 2 / Whangarei 0172"); a year (1950-2039) is no postcode here
+    r"|(?<=[^\W\d_])[ \t]+(?!19[5-9]\d|20[0-3]\d)\d{4}\Z"
 )
 # The same anchors written in lower case, found where no LOCATION span is yet ("bristol bs6 7jg",
 # "co wicklow, a98 k7w3", "montclair nj 07042"): they make an address only with a street, house or
@@ -1228,7 +1326,16 @@ _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
 _EN_STREET_WORD = re.compile(rf"(?:{EN_STREETS})", re.IGNORECASE)
-_PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-"}
+# (Italian place names join their words with "a", "in", "al", "sul" and the article "il", "lo": ISTAT's list of
+# localities, "Pieve a Elsa", "Borgo a Mozzano", "San Giovanni in Persiceto", "Podere Il Poggio")
+_PARTICLES = _NAME_PARTICLES | {"of", "the", "y", "na", "e", "et", "und", "&", "-", "a", "in", "al", "sul", "il", "lo"}
+_JOINING_PARTICLES = frozenset({"a", "in", "al", "sul"})
+
+
+def _particle(tok: str) -> bool:
+    """True for a particle of a place or street name (``_PARTICLES``); a capital letter alone is a block,
+    stair or door letter ("escalera A"), not the Italian "a"."""
+    return tok.casefold() in _PARTICLES and not re.fullmatch(r"[A-Z]", tok)
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
 
@@ -1244,6 +1351,8 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
         return False, False
     if _NUMBER_TOKEN.fullmatch(t):
         return not re.fullmatch(r"(?:19|20)\d{2}", t), True  # a year is no house number
+    if re.fullmatch(rf"(?i:{NO_NUMBER})", t):
+        return True, True  # Correos' "s/n" (sin número): a house without a number ("Ctra. A-397 km 12, s/n, 29400 Ronda")
     if _ADDRESS_WORD.fullmatch(t):
         return True, True
     if re.fullmatch(r"[A-Z]", t):  # a block, stair or door letter ("escalera A", "Bât. B")
@@ -1259,18 +1368,19 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
     return (t[0].isupper() or lower), False
 
 
-def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
+def _address_suffix(seg: str, lower: bool, continues: bool = False) -> tuple[int | None, bool]:
     """Where the address-like end of ``seg`` (a comma-separated part of a line) starts, and whether
     it holds a number or an address word: up to six words and four numbers (a unit, a house
     number, a numbered street: "apt 5c 300 w 85th st new york"), each a capitalised word, a
     house number, a particle or an address word (any word but a stop word in a lower-case
-    address), scanned from the right until a sentence word; neither first nor last a particle.
-    (None, False) when there is none."""
+    address), scanned from the right until a sentence word; neither first nor last a particle (last
+    may be one of ``_JOINING_PARTICLES`` after an address word when ``continues``: the address part goes
+    on after ``seg``, "loc. Pieve a" + "Elsa, 53035 …"). (None, False) when there is none."""
     toks = list(re.finditer(r"\S+", seg))
     k = len(toks)
     evidence = False
     last = toks[-1].group(0) if toks else ""
-    if last.casefold() in _PARTICLES and not _EN_STREET_WORD.fullmatch(last):  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
+    if _particle(last) and not _EN_STREET_WORD.fullmatch(last) and not continues:  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
         return None, False
     while k > 0:
         ok, ev = _token_ok(toks[k - 1].group(0), lower)
@@ -1281,7 +1391,7 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
     numbers = sum(1 for x in toks[k:] if _NUMBER_TOKEN.fullmatch(x.group(0)))
     if len(toks) - k - numbers > 6 or numbers > 4:
         return None, False
-    while k < len(toks) and toks[k].group(0).casefold() in _PARTICLES:  # "to the <Old Forge>": no particle first
+    while k < len(toks) and _particle(toks[k].group(0)):  # "to the <Old Forge>": no particle first
         k += 1
     if 0 < k < len(toks) and re.fullmatch(r"(?i:no|nr|nº)\.?", toks[k - 1].group(0)) and _NUMBER_TOKEN.fullmatch(toks[k].group(0).rstrip(",")):
         k -= 1  # the number sign of a house or door number ("<No. 18>, 2nd Main": India Post's door number)
@@ -1289,6 +1399,8 @@ def _address_suffix(seg: str, lower: bool) -> tuple[int | None, bool]:
         return None, False
     if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):
         return None, False  # a number alone after other words is no address part ("Invoice 2291"), a flat position is ("Our flat is 3/2")
+    if continues and _particle(last) and not (evidence and last.casefold() in _JOINING_PARTICLES):
+        return None, False  # "Vivo en <Calle Luna 7, …>", "an der <Dorfstrasse 12, …>": the sentence's preposition
     return toks[k].start(), evidence
 
 
@@ -1352,6 +1464,9 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
     return b0
 
 
+_LOCALITY_START = re.compile(rf"(?:{LOCALITY})[ \t]", re.IGNORECASE)
+
+
 def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = False) -> tuple[int, bool]:
     """Where an address anchored at ``pos`` (its postcode, town or street line) starts, and
     whether a street, house or unit was seen: in running text the comma-separated segments
@@ -1375,8 +1490,13 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = 
                     break
                 cur = comma
                 continue
-            k, ev = _address_suffix(seg, lower)
-            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and numbered and not ev):
+            # the first segment goes on in the anchor when no comma stands between them ("loc. Pieve a <Elsa, 53035 …>")
+            continues = not segs and cur == pos and bool(seg.strip()) and text[cur - 1 : cur] in (" ", "\t")
+            k, ev = _address_suffix(seg, lower, continues=continues)
+            # (in lower case, words before an anchor that starts with a locality word, in its own segment and without an
+            # address word, are the sentence: "notre maison secondaire <lieu-dit la croix blanche 46300 gourdon>")
+            own_start = continues and lower and bool(_LOCALITY_START.match(text, pos))
+            if k is None or (not ev and _person_only(seg_lo + k, cur, text, spans)) or (lower and (numbered or own_start) and not ev):
                 break
             start, evidence, segs = seg_lo + k, evidence or ev, segs + 1
             numbered |= any(c.isdigit() for c in seg[k:])
@@ -1404,7 +1524,7 @@ def _grow_from_postcodes(text: str, spans: list, lower_anchors: list[tuple[int, 
     :func:`_lower_anchors` of ``text``),
     starts where :func:`_grow_start` says; PERSON and LOCATION spans it then covers are absorbed
     (a house or village name taken for a name), another identifier stops it."""
-    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and s.recogniser != NER and _ANCHOR_IN_SPAN.search(s.value)]
+    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and _ANCHOR_IN_SPAN.search(s.value)]
     for lo, hi in lower_anchors:
         if not any(s.entity == "LOCATION" and s.start < hi and lo < s.end for s in spans):
             anchors.append((_new_span(text, lo, hi), False))
