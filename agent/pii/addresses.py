@@ -33,6 +33,7 @@ from functools import lru_cache
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
+from agent.pii.street_types import AU_ROAD_TYPES, MX_VIALIDADES, USPS_SUFFIXES
 from agent.pii.words import is_ordinary_word
 
 U = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЁ"  # upper-case letters (Latin-1, Latin Extended-A, Greek, Cyrillic)
@@ -298,6 +299,22 @@ def _not_date_or_cue(value: str) -> bool:
 _LIVE_VERBS = r"(?i:vivo|vivimos|abito|abitiamo|woon|wonen|wohne|wohnen|habite|habitons|live|living)"
 
 
+def _case_forms(words) -> str:
+    """A regex alternation of ``words`` as written and in capitals ("Flats|FLATS"), longest first."""
+    forms = {f for w in words for f in (w, w.upper())}
+    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+# The street types of USPS Publication 28 (C1) and AS/NZS 4819 that EN_STREETS does not hold, and
+# INEGI's kinds of road (agent/pii/street_types.py): used only after a house number and a capitalised
+# name, where an address line ends, so that "Key", "Light" or "Union" in a sentence stay words.
+_EN_KNOWN = {w.casefold() for w in re.findall(r"[a-z]+", EN_STREETS)}
+_NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES if w.casefold() not in _EN_KNOWN)
+_MX_TYPES = _case_forms(MX_VIALIDADES)
+# a house number (Australian "unit/number" too: "792/318"), one to three capitalised words, the type
+_NATIONAL_STREET = rf"\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
+
+
 def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     """Street lines, postcodes + towns and unit lines of EU, UK, US and Canadian addresses."""
     f = re.IGNORECASE
@@ -373,6 +390,21 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "number + english street",
             re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            0.6,
+        ),
+        GroupPattern(  # "5286 Vasquez Flats, …", "34 Gregory Centre\nSouth Markbury": a USPS or AS/NZS 4819 type that EN_STREETS leaves out
+            "number + street type of a national list",
+            re.compile(rf"(?<![\w-])(?P<v>{_NATIONAL_STREET})(?=[ \t]*(?:,|\n|$))"),  # where the line ends
+            0.55,
+        ),
+        GroupPattern(  # "our rental property at 5 Dean Isle on Sunday": after "at", also mid-sentence
+            "at + number + street type of a national list",
+            re.compile(rf"(?<=(?i:at)[ \t])(?P<v>{_NATIONAL_STREET})(?![\w])"),
+            0.55,
+        ),
+        GroupPattern(  # "Periférico Botello 722", "Cerrada Hidalgo 455": INEGI's kind of road before the name, then the number
+            "Mexican road type + name + number",
+            re.compile(rf"(?<![\w-])(?P<v>(?:{_MX_TYPES})[ \t]+(?:{CAP}[ \t]+){{1,3}}\d{{1,5}}[A-Z]?)(?![\w])"),
             0.6,
         ),
         GroupPattern(  # "Baker Street, number 12", "Duinweg, nummer 8", "via Roma, numero 5": the house number with its word, as prose writes it
@@ -485,7 +517,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "Bungendore NSW 2621", "ADELAIDE SA 5000": an Australian town, state and postcode
             "au town, state postcode",
-            re.compile(rf"(?<![\w-])(?P<v>{TOWN},?[ \t]+(?-i:{AU_STATES})[ \t]+\d{{4}})(?![\w])"),
+            re.compile(rf"(?<![\w-])(?P<v>{TOWN},?[ \t]+(?-i:{AU_STATES}),?[ \t]+\d{{4}})(?![\w])"),  # "Hobart, TAS, 7000": commas as many write them
             0.6,
             validate=lambda v: v.split()[0].lower().strip(".,") not in NOT_STREET,
         ),
@@ -1261,7 +1293,7 @@ def _join_once(text: str, spans: list) -> list:
 # a French code in brackets, an Irish county.
 _ANCHOR_IN_SPAN = re.compile(
     rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
-    rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
+    rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES}),?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
     rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
     # NZ Post (and the South African and Australian lower lines): the town, then the 4-digit postcode last

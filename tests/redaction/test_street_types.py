@@ -1,0 +1,38 @@
+"""Street types of the national address standards (agent/pii/street_types.py: USPS Publication 28
+C1, AS/NZS 4819, INEGI) after a house number, Australian state and postcode with commas, and the
+same words in a sentence staying words. Through the real Redactor; every address is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_address_parts import _locations, _redact
+
+MASKED = [
+    ("Please send the card to 4410 Maple Flats, Springdale, AR 72764 from now on.", "4410 Maple Flats, Springdale, AR 72764"),
+    ("A pipe burst at our rental at 17 Heron Isle on Sunday night.", "17 Heron Isle"),
+    ("New address:\n12 Wattle Crossway\nBraidwood, NSW, 2622\nThanks", "12 Wattle Crossway\nBraidwood, NSW, 2622"),
+    ("We moved from 3/41 Kookaburra Rosebowl, Mawson Lakes, SA, 5095 to a flat.", "3/41 Kookaburra Rosebowl, Mawson Lakes, SA, 5095"),
+    ("Mi dirección es Cerrada Hidalgo 455, Col. Centro, no la anterior.", "Cerrada Hidalgo 455"),
+    ("La casa está en Periférico Sur 1220 desde enero.", "Periférico Sur 1220"),
+]
+
+
+@pytest.mark.parametrize("text,address", MASKED, ids=[a.split("\n")[0] for _, a in MASKED])
+def test_a_street_type_of_a_national_list_after_a_house_number_is_an_address(redactor, text, address):
+    masked, pm = _redact(redactor, text)
+    assert address not in masked, masked
+    assert any(address in v or v in address and len(v) > len(address) // 2 for v in _locations(pm).values()), pm.mapping
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("We ordered 2 Green Lights for the office and they arrived broken.", "Green Lights"),
+        ("Chapter 11 Mission statements are due in March, said the board.", "Mission"),
+        ("The 3 Key Points of the offer are listed below.", "Key Points"),
+    ],
+)
+def test_the_same_words_in_a_sentence_stay_words(redactor, text, word):
+    masked, pm = _redact(redactor, text)
+    assert word in masked, (masked, pm.mapping)
