@@ -27,7 +27,9 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   client lives in ("ik woon … in Schiedam", ``_LIVES_IN``; not a country), also in mail written in
   lower case (``_lower_case_mail``);
 - **a street "at the level of" which** an incident happened ("ter hoogte van de Legmeerdijk",
-  ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``).
+  ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``);
+- **a town given by its label word** ("der Ort Cuxhaven", "de plaats Kluisbergen", ``_TOWN_LABEL``)
+  in a message that gives a street or a postcode.
 
 A place name is one to four capitalised words (particles such as "de", "am", "sur", "op" between
 them) that does not end in a stop word, holds no month, weekday or word of a set phrase
@@ -175,6 +177,14 @@ _HOUSE_NAMED = re.compile(
     rf"naam[ \t]+van[ \t]+de[ \t]+(?:boerderij|woning)|nome[ \t]+del[ \t]+(?:podere|casale)|nombre[ \t]+de[ \t]+la[ \t]+finca)[ \t]*:?[ \t]*[„\"“‚«'’]?[ \t]*(?P<t>{PLACE})",
     re.IGNORECASE,
 )
+# "Die Postleitzahl ist 69653, der Ort <Cuxhaven>", "de postcode is 9877 en de plaats <Kluisbergen>": the
+# town given by its label word, in a message that gives a street or a postcode (an address in parts).
+_TOWN_LABEL = re.compile(
+    r"(?<![\w])(?:(?:der|de|la|el|il|the)[ \t]+)?(?:ort|wohnort|stadt|gemeinde|plaats|woonplaats|gemeente|ville|commune|localité|"
+    r"città|comune|località|ciudad|localidad|municipio|población|town|city|suburb)"
+    rf"[ \t]*(?::|[ \t](?:is|ist|est|è|es|lautet))?[ \t]+(?P<t>{PLACE})(?![\w'’-])",
+    re.IGNORECASE,
+)
 _INTERSECTION = re.compile(
     rf"(?<![\w])(?:{_CROSSING_WORD})[ \t]+{_STREET.replace('GROUP', 'a')}[ \t]*(?:and|&|/|und|et|e|ed|y|con|en|with)[ \t]*{_STREET.replace('GROUP', 'b')}",
     re.IGNORECASE,
@@ -259,6 +269,8 @@ def places_beside(text: str, spans: list) -> list:
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
     towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if _lower_case_mail(text) else [])
+    if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
+        towns.append(_TOWN_LABEL)
     for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t")] + [(rx, "t") for rx in towns]:
         for m in rx.finditer(text):
             lo, hi = m.span(group)

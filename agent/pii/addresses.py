@@ -79,6 +79,11 @@ PREFIX_STREETS = (
     # pl (ulica, aleja), cz / sk (náměstí, třída)
     "ul\\.|al\\.|ulica|aleja|nám\\.|náměstí|tř\\.|třída"
 )
+# Street suffixes that also end ordinary words ("Bahnhof", "Kanzlei", "iPad", "Ehering"): German "-ring",
+# and BAG street-name suffixes ("-boulevard", "-lei" (Antwerp), "-hof", "-baan", "-pad"). A street with
+# one is taken only where its address goes on or ends (``_AMBIGUOUS_END``): "Milahof 42\n",
+# "Sven-Scheiber-Ring 60 in Bad Leonfelden", "Frankrijklei 70, 2000 Antwerpen"; not "Bahnhof 3 Stunden".
+AMBIGUOUS_SUFFIX_STREETS = "ring|boulevard|lei|hof|baan|pad"
 # The name before a suffix street word: one capitalised word before the word the street word ends
 # ("Jan Steenstraat", "Bad Homburger Weg"), or a Dutch or Flemish street named after a person with a
 # title and particles ("Burgemeester van Heemstralaan", "Pieter de Hoochstraat"); the title in any
@@ -299,6 +304,10 @@ def _not_date_or_cue(value: str) -> bool:
 _LIVE_VERBS = r"(?i:vivo|vivimos|abito|abitiamo|woon|wonen|wohne|wohnen|habite|habitons|live|living)"
 
 
+# after a street with an ambiguous suffix: a comma, the line's end, a full stop, a postcode, or a town after "in"
+_AMBIGUOUS_END = rf"(?=[ \t]*(?:[,;)\n]|$|\.(?:\s|$)|\d{{4}}|(?:in|te|à|en|bei|bij)[ \t]+[{U}]))"
+
+
 def _case_forms(words) -> str:
     """A regex alternation of ``words`` as written and in capitals ("Flats|FLATS"), longest first."""
     forms = {f for w in words for f in (w, w.upper())}
@@ -320,6 +329,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     f = re.IGNORECASE
     patterns = [
         GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?P<v>{SUFFIX_STREET_NAME}(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
+        GroupPattern(
+            "ambiguous street suffix + number, where the address goes on",
+            re.compile(rf"(?<![\w-])(?P<v>(?-i:[{U}][{U}{L}-]{{2,}})(?:{AMBIGUOUS_SUFFIX_STREETS})[ \t]+{HOUSE}){_AMBIGUOUS_END}", f),
+            0.55,
+        ),
         GroupPattern(
             "street prefix + name + number",
             re.compile(

@@ -48,6 +48,9 @@ MASKED = [
     # a street "at the level of" which an incident happened; a farm name given as such
     ("Ik stond bij het stoplicht ter hoogte van de Legmeerdijk toen het gebeurde.", ["Legmeerdijk"]),
     ("Hier die Adresse unseres Bauernhofs, Hofname „Lechnerhof“, wie besprochen.", ["Lechnerhof"]),
+    # the town given by its label word in a message that gives a street or a postcode
+    ("Wir haben ein Haus in der Lindenstr. 9 gekauft. Die Postleitzahl ist 27472, der Ort Cuxhaven.", ["Cuxhaven"]),
+    ("We kochten een huis aan de Molensingel 8. De postcode is 9877 en de plaats Kluisbergen.", ["Kluisbergen"]),
     # the town the client lives in, also in mail written in lower case
     ("Wir wohnen seit Juni nicht mehr in Bad Tölz, bitte ändern.", ["Bad Tölz"]),
     ("hoi\n\nkunnen jullie mijn gegevens aanpassen want ik woon sinds oktober niet meer in schiedam. de polis blijft hetzelfde, dank je wel alvast\n\ngroetjes", ["schiedam"]),
@@ -84,6 +87,8 @@ READABLE = [
     # a paper size, a fuel, a form: a road number only after "on the", "auf der" …
     ("Please print the form on A4 paper and sign section B2.", "A4"),
     ("Mein Auto fährt mit E10, die Police KFZ ist bezahlt.", "E10"),
+    # a town's label word without any address in the message
+    ("Die Stadt Hamburg hat die Gebühren erhöht, stimmt das?", "Hamburg"),
     # a country one lives in, and lower-case words of a kind of place or used as verbs
     ("Ik woon tijdelijk in Spanje, stuur de post graag digitaal.", "Spanje"),
     ("we live in hope that the claim will be paid soon, thanks for checking on it, it has been weeks now honestly", "hope"),

@@ -15,6 +15,10 @@ MASKED = [
     ("We moved from 3/41 Kookaburra Rosebowl, Mawson Lakes, SA, 5095 to a flat.", "3/41 Kookaburra Rosebowl, Mawson Lakes, SA, 5095"),
     ("Mi dirección es Cerrada Hidalgo 455, Col. Centro, no la anterior.", "Cerrada Hidalgo 455"),
     ("La casa está en Periférico Sur 1220 desde enero.", "Periférico Sur 1220"),
+    # Dutch, Flemish and German suffixes that also end ordinary words, where the address goes on
+    ("Adres: Lindehof 42\n9601 AB Hoogezand", "Lindehof 42\n9601 AB Hoogezand"),
+    ("Ons nieuwe adres is Frankrijklei 70, 2000 Antwerpen.", "Frankrijklei 70, 2000 Antwerpen"),
+    ("Unser Haus Anton-Bruckner-Ring 60 in Linz ist beschädigt.", "Anton-Bruckner-Ring 60"),
 ]
 
 
@@ -31,6 +35,9 @@ def test_a_street_type_of_a_national_list_after_a_house_number_is_an_address(red
         ("We ordered 2 Green Lights for the office and they arrived broken.", "Green Lights"),
         ("Chapter 11 Mission statements are due in March, said the board.", "Mission"),
         ("The 3 Key Points of the offer are listed below.", "Key Points"),
+        ("Wir haben am Bahnhof 3 Stunden gewartet, der Zug kam nicht.", "Bahnhof 3"),
+        ("Ich habe mein iPad 2 verloren, die Versicherung soll zahlen.", "iPad 2"),
+        ("Der Ehering 2 Jahre alt ist weg, bitte melden.", "Ehering 2"),
     ],
 )
 def test_the_same_words_in_a_sentence_stay_words(redactor, text, word):
