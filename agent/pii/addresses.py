@@ -403,7 +403,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             "number + english street",
-            re.compile(rf"(?<![\w-])(?P<v>(?:\d{{4,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            # an Australian unit before the house number ("792/318 Angelica Road": Australia Post's unit/number)
+            re.compile(rf"(?<![\w/-])(?P<v>(?:\d{{4,5}}[ \t]+)?(?:\d{{1,5}}[a-zA-Z]?/)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
             0.6,
         ),
         GroupPattern(  # "5286 Vasquez Flats, …", "34 Gregory Centre\nSouth Markbury": a USPS or AS/NZS 4819 type that EN_STREETS leaves out
@@ -411,9 +412,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w-])(?P<v>{_NATIONAL_STREET})(?=[ \t]*(?:,|\n|$))"),  # where the line ends
             0.55,
         ),
-        GroupPattern(  # "our rental property at 5 Dean Isle on Sunday": after "at", also mid-sentence
+        GroupPattern(  # "our rental property at 5 Dean Isle on Sunday", "a house on 12 Heron Pass": after "at"/"on", also mid-sentence
             "at + number + street type of a national list",
-            re.compile(rf"(?<=(?i:at)[ \t])(?P<v>{_NATIONAL_STREET})(?![\w])"),
+            re.compile(rf"(?<=(?i:at|on)[ \t])(?P<v>{_NATIONAL_STREET})(?![\w])"),
             0.55,
         ),
         GroupPattern(  # "Periférico Botello 722", "Cerrada Hidalgo 455": INEGI's kind of road before the name, then the number
@@ -1136,6 +1137,9 @@ def join_address_parts(text: str, spans: list) -> list:
 # line beside it) a floor stays readable.
 _FLOOR_WORD = rf"(?:{FLOOR})(?:[ \t]+porte[ \t]+(?:droite|gauche|\d{{1,3}}))?"
 _FLOOR_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE)
+# Poste Italiane's unit words written right after the house number ("Via Beatrice, 1 Appartamento 5",
+# "Viale Roma 7 piano 3"): part of the address there, ordinary words elsewhere ("piano 3 volte").
+_UNIT_AFTER = re.compile(r"[ \t]*,?[ \t]*(?P<f>(?:appartamento|app\.|piano|interno|int\.|scala)[ \t]*\d{1,3}[a-zA-Z]?)(?![\w])", re.IGNORECASE)
 _FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
 
 
@@ -1146,7 +1150,7 @@ def _floor_beside(text: str, spans: list) -> list:
     for s in spans:
         if s.entity != "LOCATION" or not _numbered(s.value):
             continue
-        m = _FLOOR_AFTER.match(text, s.end)
+        m = _FLOOR_AFTER.match(text, s.end) or _UNIT_AFTER.match(text, s.end)
         b = _FLOOR_BEFORE.search(text, max(0, s.start - 40), s.start)
         for lo, hi in [p for p in ((m.start("f"), m.end("f")) if m else None, (b.start("f"), b.end("f")) if b else None) if p]:
             if lo is not None and not any(x.start < hi and lo < x.end for x in out):
@@ -1308,7 +1312,7 @@ def _join_once(text: str, spans: list) -> list:
 _ANCHOR_IN_SPAN = re.compile(
     rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES}),?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
-    rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
+    rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?,?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
     rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it
     # NZ Post (and the South African and Australian lower lines): the town, then the 4-digit postcode last
     # ("RD 2 / Whangarei 0172"); a year (1950-2039) is no postcode here
@@ -1460,6 +1464,13 @@ def _person_only(lo: int, hi: int, text: str, spans: list) -> bool:
 _HOUSE_WORD = re.compile(rf"(?<![\w])(?:{HOUSE_NAMES})(?![\w])", re.IGNORECASE)
 
 
+def _listed_name_line(lo: int, hi: int, text: str, spans: list) -> bool:
+    """True when every letter of ``text[lo:hi]`` lies in a PERSON span of the name-list or name-cue
+    recognisers (any score; the NER's guesses do not count): a name found by its lists, not a house."""
+    persons = [s for s in spans if s.entity == "PERSON" and s.recogniser in ("NameListRecognizer", "NameCueRecognizer") and s.start < hi and lo < s.end]
+    return bool(persons) and all(any(p.start <= i < p.end for p in persons) for i in range(lo, hi) if text[i].isalpha())
+
+
 @lru_cache(maxsize=1)
 def _title_line_rx() -> re.Pattern:
     from agent.pii.recognisers import LOWER_TITLES, TITLES
@@ -1495,6 +1506,8 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
     b0 = lo + line.index(body)
     if any(s.entity not in ("LOCATION", "PERSON") and s.start < hi and lo < s.end for s in spans) or _title_line(body):
         return None
+    if len(body.split()) >= 2 and _listed_name_line(b0, b0 + len(body), text, spans) and not any(c.isdigit() for c in body) and not _STREET_WORD.search(body) and not _HOUSE_WORD.search(body):
+        return None  # the addressee's line above the block (UPU S42), whatever an article in it looks like ("SALVATORE LO BIANCO"); one word may be a village ("Ballyvaughan")
     evidence = False
     pos = b0
     for part in body.rstrip(",").split(","):

@@ -19,6 +19,9 @@ MASKED = [
     ("Adres: Lindehof 42\n9601 AB Hoogezand", "Lindehof 42\n9601 AB Hoogezand"),
     ("Ons nieuwe adres is Frankrijklei 70, 2000 Antwerpen.", "Frankrijklei 70, 2000 Antwerpen"),
     ("Unser Haus Anton-Bruckner-Ring 60 in Linz ist beschädigt.", "Anton-Bruckner-Ring 60"),
+    # an Australian unit/number; a national street type after "on"
+    ("Address: 12/318 Wattle Road, Annaview ACT 2602", "12/318 Wattle Road, Annaview ACT 2602"),
+    ("I've just bought a house on 804 Heron Pass and need cover from Monday.", "804 Heron Pass"),
 ]
 
 
@@ -38,8 +41,15 @@ def test_a_street_type_of_a_national_list_after_a_house_number_is_an_address(red
         ("Wir haben am Bahnhof 3 Stunden gewartet, der Zug kam nicht.", "Bahnhof 3"),
         ("Ich habe mein iPad 2 verloren, die Versicherung soll zahlen.", "iPad 2"),
         ("Der Ehering 2 Jahre alt ist weg, bitte melden.", "Ehering 2"),
+        ("I play piano 3 times a week and my daughter too.", "piano 3"),
+        ("Ho comprato un appartamento 2 anni fa, vorrei assicurarlo.", "appartamento 2"),
     ],
 )
 def test_the_same_words_in_a_sentence_stay_words(redactor, text, word):
     masked, pm = _redact(redactor, text)
     assert word in masked, (masked, pm.mapping)
+
+
+def test_an_italian_unit_after_the_house_number_is_masked_with_the_address(redactor):
+    masked, pm = _redact(redactor, "Abbiamo una casa in Via Beatrice, 1 Appartamento 5 e ci serve la polizza.")
+    assert "Beatrice" not in masked and "Appartamento 5" not in masked, masked
