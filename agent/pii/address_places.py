@@ -28,6 +28,9 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   lower case (``_lower_case_mail``);
 - **a street "at the level of" which** an incident happened ("ter hoogte van de Legmeerdijk",
   ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``);
+- **a street named where an incident happened** (``_ON_STREET`` in a sentence with an incident word,
+  ``_INCIDENT``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
+  <street>" (``_AT_CROSSING``: "at broadway and w 96th st");
 - **a town given by its label word** ("der Ort Cuxhaven", "de plaats Kluisbergen", ``_TOWN_LABEL``)
   in a message that gives a street or a postcode.
 
@@ -185,6 +188,25 @@ _TOWN_LABEL = re.compile(
     rf"[ \t]*(?::|[ \t](?:is|ist|est|è|es|lautet))?[ \t]+(?P<t>{PLACE})(?![\w'’-])",
     re.IGNORECASE,
 )
+# A street named where an incident happened, in a sentence that says so ("the accident happened on MG Road
+# near Trinity Circle", "der Unfall war auf der Bahnhofstraße", "l'incidente è avvenuto in via Verdi"):
+# the place of an accident or a loss is part of the claim, as the European Accident Statement's field 2
+# ("Location") and every insurer's claim form ask for it. Only streets named by a street word.
+_INCIDENT = re.compile(
+    r"(?i:accident|collision|crash|crashed|happened|incident|hit|rear-ended|sideswiped|knocked|fell|slipped|stolen|broken[ \t]+into|"
+    r"unfall|zusammenstoß|passiert|gestohlen|aanrijding|ongeluk|ongeval|gebeurd|gestolen|accident|sinistre|collision|volé|"
+    r"incidente|sinistro|tamponato|rubato|accidente|choque|siniestro|robado)"
+)
+_ON_STREET = re.compile(
+    rf"(?<![\w])(?:on|at|near|along|auf|an|in|op|bij|aan|sur|près[ \t]+de|dans|su|sulla|nella|vicino[ \t]+a|en|cerca[ \t]+de|por)"
+    rf"(?:[ \t]+(?:the|der|die|dem|de|het|la|le|l'|el|il|lo))?[ \t]+(?P<a>{_STREET_WORD_NAME})(?![\w])",
+    re.IGNORECASE,
+)
+# "at Main and 5th Ave", "at broadway and w 96th st": "at" + a street name + "and" + a street with its street
+# word is an intersection too (US usage); in lower-case mail both names may be lower case.
+_AT_CROSSING = re.compile(
+    rf"(?<![\w])at[ \t]+(?P<a>{_NAMED}|[{L}]{{3,}})[ \t]+(?:and|&)[ \t]+(?P<b>(?:[NSEWnsew]\.?[ \t]+)?(?:\d{{1,3}}(?:st|nd|rd|th)|{CAP}|[{L}]{{3,}})(?:[ \t]+(?:{CAP}|[{L}]{{3,}}))?[ \t]+(?i:{EN_STREETS})\.?)(?![\w])",
+)
 _INTERSECTION = re.compile(
     rf"(?<![\w])(?:{_CROSSING_WORD})[ \t]+{_STREET.replace('GROUP', 'a')}[ \t]*(?:and|&|/|und|et|e|ed|y|con|en|with)[ \t]*{_STREET.replace('GROUP', 'b')}",
     re.IGNORECASE,
@@ -268,7 +290,23 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(g)
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
-    towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if _lower_case_mail(text) else [])
+    for sentence in re.finditer(r"[^.!?\n]+", text):
+        if not _INCIDENT.search(sentence.group()):
+            continue
+        for m in _ON_STREET.finditer(text, sentence.start(), sentence.end()):
+            lo, hi = m.span("a")
+            if _free(out, lo, hi) and hi <= sentence.end():
+                out = _add(out, _place(text, lo, hi))
+    lower = _lower_case_mail(text)
+    for m in _AT_CROSSING.finditer(text):
+        a, b = m.group("a"), m.group("b")
+        if (a.islower() or b.islower()) and not lower or a.casefold() in _MONTHS_DAYS or a.casefold() in _NOT_PLACE:
+            continue  # lower-case names only in mail written in lower case ("at home and …" is no street)
+        for g in ("a", "b"):
+            lo, hi = m.span(g)
+            if _free(out, lo, hi):
+                out = _add(out, _place(text, lo, hi))
+    towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
     if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
         towns.append(_TOWN_LABEL)
     for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t")] + [(rx, "t") for rx in towns]:

@@ -27,6 +27,12 @@ MASKED = [
     ("De aanrijding was op de kruising van de Erasmusweg en de Loosduinseweg in Den Haag.", ["Erasmusweg", "Loosduinseweg", "Den Haag"]),
     ("The crash happened at the corner of Elm Street and 5th Avenue in Dayton on Friday.", ["Elm Street", "5th Avenue", "Dayton"]),
     ("Der Unfall war an der Kreuzung Goethestraße und Schillerstraße, niemand wurde verletzt.", ["Goethestraße", "Schillerstraße"]),
+    # "at <street> and <street>", also in mail written in lower case
+    ("The crash happened at Main and 5th Ave in Dayton.", ["Main", "5th Ave", "Dayton"]),
+    ("hey so i got sideswiped at broadway and w 96th st this morning and the guy drove off. thanks for the help with all this", ["broadway", "w 96th st"]),
+    # a street named where an incident happened
+    ("Regarding my claim: the accident happened on MG Road near Trinity Circle when a car cut across.", ["MG Road", "Trinity Circle"]),
+    ("Der Unfall ist gestern auf der Bahnhofstraße passiert, niemand wurde verletzt.", ["Bahnhofstraße"]),
     # the town before the street
     ("The flooding was at our holiday home, which is in Lahinch, on the Coast Road, past the golf club.", ["Lahinch", "Coast Road"]),
     # a street without a number named as the client's (old) address
@@ -87,6 +93,10 @@ READABLE = [
     # a paper size, a fuel, a form: a road number only after "on the", "auf der" …
     ("Please print the form on A4 paper and sign section B2.", "A4"),
     ("Mein Auto fährt mit E10, die Police KFZ ist bezahlt.", "E10"),
+    # a street named without an incident: a branch, a shop
+    ("Our branch on High Street is closed on Mondays, please use the one in the centre.", "High Street"),
+    # "at home and …": a lower-case word is no street outside lower-case mail
+    ("I was at home and Elm Road was closed by the police all day.", "home"),
     # a town's label word without any address in the message
     ("Die Stadt Hamburg hat die Gebühren erhöht, stimmt das?", "Hamburg"),
     # a country one lives in, and lower-case words of a kind of place or used as verbs
