@@ -317,6 +317,13 @@ class RedactionConfig(_Strict):
     custom_patterns: list[CustomPatternConfig] = Field(default_factory=list)
     outbound: Literal["refuse", "mask"] = "refuse"
 
+    @field_validator("entities")
+    @classmethod
+    def _entities(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("is empty: nothing would be masked and every personal value would reach the model; remove the key to use the default list")
+        return v
+
     @field_validator("phone_regions")
     @classmethod
     def _regions(cls, v: list[str]) -> list[str]:

@@ -52,6 +52,7 @@ from pathlib import Path
 
 from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
+from agent.pii.addresses import UK_POSTCODE_AREA_ANY_CASE
 from agent.pii.seeds import name_variants
 from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import is_ordinary_word, stop_words
@@ -137,7 +138,8 @@ _US_STATES = (
 POSTCODE_PATTERNS = (
     re.compile(r"\b(?:" + "|".join(_US_STATES) + r")[ \t]+\d{5}(?:-\d{4})?\b"),  # IL 62704
     re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b"),  # NW8 9AY, SW1A 1AA
-    re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"),  # K1A 0B1
+    re.compile(rf"(?<![\w]){UK_POSTCODE_AREA_ANY_CASE}(?![\w])"),  # sw1a 1aa, ls6 2ab: any case, the area one of Royal Mail's
+    re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b", re.IGNORECASE),  # K1A 0B1, k1a 0b1
     # a country prefix anywhere: D-10115 Berlin, CH-8001 Zürich, F-75008 Paris
     re.compile(r"\b(?:D|F|A|B|CH|NL|L|I|E|P)-\d{4,5}[ \t]+[A-ZÄÖÜÉÈ][\wäöüßéèêàç'’-]+"),
 )

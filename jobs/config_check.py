@@ -29,10 +29,13 @@ class ConfigCheck:
     routing_rules: int
     pack_name: str
     pack_version: str
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """The one line ``config check`` prints: ``<path>: OK (<n> routing rules, policy pack <name> <version>)``."""
-        return f"{self.path}: OK ({self.routing_rules} routing rules, policy pack {self.pack_name} {self.pack_version})"
+        """What ``config check`` prints: ``<path>: OK (<n> routing rules, policy pack <name> <version>)``,
+        then one ``warning: …`` line per setting that is valid but weakens a guarantee."""
+        head = f"{self.path}: OK ({self.routing_rules} routing rules, policy pack {self.pack_name} {self.pack_version})"
+        return "\n".join([head, *(f"warning: {w}" for w in self.warnings)])
 
 
 def _named(path: Path, exc: Exception, key: str | None = None) -> DraftguardError:
@@ -94,9 +97,18 @@ def check_config(path: Path) -> ConfigCheck:
     except DraftguardError as exc:
         raise _named(path, exc) from None
     _check_nlp_models(path, settings)
-    from agent.pii.catalogue import check_entities
+    from agent.pii.catalogue import check_entities, left_out_core
 
-    check_entities(settings.redaction)  # an entity no recogniser supports: refused, named
+    try:
+        check_entities(settings.redaction)  # an entity no recogniser supports: refused, named
+    except DraftguardError as exc:
+        raise _named(path, exc) from None
+    warnings = []
+    if left := left_out_core(settings.redaction):
+        warnings.append(
+            f"redaction.entities leaves out {', '.join(left)}: values of these types are not masked; "
+            f"the last check on model requests (redaction.outbound = {settings.redaction.outbound!r}) is then their only guard"
+        )
     from storage.db import check_storage_url
 
     try:
@@ -115,4 +127,4 @@ def check_config(path: Path) -> ConfigCheck:
         OidcSettings.from_config(settings.console.oidc)  # [console.oidc]: every key known, URLs https
     except DraftguardError as exc:
         raise _named(path, exc) from None
-    return ConfigCheck(path, len(settings.routing.rules), pack.name, pack.version)
+    return ConfigCheck(path, len(settings.routing.rules), pack.name, pack.version, tuple(warnings))

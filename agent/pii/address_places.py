@@ -126,7 +126,9 @@ _LIVE = (
     r"vivo|vivimos|vive|vivía|abito|abitiamo|abita|abitavo|resido|reside|resides|residing"
 )
 # In mail written all in lower case ("hoi … in schiedam"), a place is lower-case words no lexicon knows.
-_LOWER_PLACE = rf"[{L}][{L}'’]+(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}[{L}][{L}'’]+){{0,2}}"
+# (a second word only after a hyphen or a particle: "capelle aan den ijssel", "stratford-upon-avon";
+# "in whitby and my son" is one town)
+_LOWER_PLACE = rf"[{L}][{L}'’]+(?:(?:-|[ \t](?:{_PARTICLE}[ \t]){{1,2}})[{L}][{L}'’]+){{0,2}}"
 _LIVES_BEFORE = rf"(?<![\w])(?:{_LIVE})(?:[ \t]+[\w'’]+){{0,4}}?[ \t]+(?:in|à|en|a|te)[ \t]+"
 _LIVES_IN = re.compile(rf"{_LIVES_BEFORE}(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
 _LIVES_IN_LOWER = re.compile(rf"{_LIVES_BEFORE}(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE)

@@ -202,6 +202,15 @@ IRISH_COUNTIES = (
 COUNTY = rf"(?i:(?:co\.?|county)[ \t]+(?:{IRISH_COUNTIES}))(?![\w])"
 UK_POSTCODE = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 UK_POSTCODE_ANY_CASE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d"  # after a postcode word: "sw1a 1aa", "k1a 0b1"
+# The 121 postcode areas of Royal Mail's PAF (and the Crown Dependencies' GY, JE, IM); the inward code's
+# letters leave out C, I, K, M, O and V (Royal Mail, "Postcode format"). With the area checked, a postcode
+# written in lower case ("sw1a 1aa", "ls6 2ab") is one even without a postcode word before it.
+UK_AREAS = (
+    "AB|AL|BA|BB|BD|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL|DN|DT|DY|EC|EH|EN|EX|FK|FY|GL|GU|GY|HA|"
+    "HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|LA|LD|LE|LL|LN|LS|LU|ME|MK|ML|NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|"
+    "RG|RH|RM|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|TQ|TR|TS|TW|UB|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE|B|E|G|L|M|N|S|W"
+)
+UK_POSTCODE_AREA_ANY_CASE = rf"(?i:(?:{UK_AREAS})\d[A-Z\d]?[ \t]?(?!(?-i:\d(?:st|nd|rd|th))(?![\w]))\d[ABD-HJLNP-UW-Z]{{2}})"  # not "s1 1st floor"
 CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 # A town of up to four capitalised words, with the particles of place names between them ("Frankfurt am
 # Main", "Capelle aan den IJssel", "Bergen op Zoom" (CBS woonplaatsen), "Aeschi b. Spiez", "Neustadt a. d. Weinstraße": Swiss Post and Deutsche Post write "bei", "an
@@ -439,7 +448,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "name + house number near an address word",
             # (no verb of living first: "Vivo en <Güemes 4150>", "Woon <Dorpsweg 3>": the cue is no part of the street)
-            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d)"),
+            # (a house number has no leading zero and no phone groups after it: "Call us on 0161 496 0712")
+            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+(?!0)\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d|[ \t]+\d{{2,4}}[ \t.-]\d{{3,4}}(?!\w))"),
             0.2,
             validate=_not_date_or_cue,
         ),
@@ -515,6 +525,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern("nl postcode + town", re.compile(rf"(?<![\w-])(?P<v>\d{{4}}\s?(?-i:[A-Z]{{2}})\s+{TOWN})"), 0.6),
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
+        GroupPattern("uk postcode in any case, area checked", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE_AREA_ANY_CASE})(?![\w])"), 0.5),
         GroupPattern("ca postcode", re.compile(rf"(?<![\w])(?P<v>{CA_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
         GroupPattern(
@@ -759,7 +770,8 @@ class PyapAddressRecognizer(EntityRecognizer):
                 a, b = lo + found[0], lo + found[1]
                 a += _sentence_before_street(text[a:b])
                 a += _sentence_lines_before(text[a:b])
-                if (a, b) in seen or b <= a or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
+                cut = b < len(text) and text[b].isalnum() and text[b - 1].isalnum()  # ends inside a token: "… account GB46BA|RC2000…" is an IBAN
+                if (a, b) in seen or b <= a or cut or _IBAN_LIKE.search(text[a:b]) or not any(c.isdigit() for c in text[a:b]):
                     continue
                 seen.add((a, b))
                 out.append(
@@ -1310,7 +1322,7 @@ def _join_once(text: str, spans: list) -> list:
 # Canadian, a US/Canadian/Australian state or province + code, a 4-5 digit code before a town,
 # a French code in brackets, an Irish county.
 _ANCHOR_IN_SPAN = re.compile(
-    rf"(?<![\w])(?:{UK_POSTCODE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
+    rf"(?<![\w])(?:{UK_POSTCODE}|{UK_POSTCODE_AREA_ANY_CASE}|{EIRCODE}|{CA_POSTCODE})(?![\w])"
     rf"|(?<![\w])(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES}),?[ \t]+(?:\d{{5}}(?:-\d{{4}})?|\d{{4}})(?![\w])"
     rf"|(?<![\w-])(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?,?[ \t]+[^\W\d_]|\(\d{{5}}\)|{COUNTY}"
     rf"|(?<=[^\W\d_])[ \t]*[-–]?[ \t]*{IN_PIN}\Z|(?<![\w-]){AR_CPA}[ \t]+[^\W\d_]"  # an Indian PIN after its town, an Argentine CPA before it

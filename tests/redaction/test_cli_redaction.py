@@ -136,3 +136,30 @@ def test_dry_run_shows_where_the_last_check_finds_what_redaction_let_through(tmp
     text = cli(cfg, "draft", str(eml), "--dry-run")
     assert "Last check on this prompt: 1 found, would refuse the request" in " ".join(text.stdout.split()), text.stdout[-1500:]
     assert f"PHONE_NUMBER in user, line {hits[0]['line']}, columns {a}-{b}" in text.stdout
+
+
+def test_config_check_refuses_an_empty_entity_list(tmp_path):
+    """``entities = []`` would mask nothing (new-user trial: it passed as OK)."""
+    cfg = with_redaction(write_config(tmp_path), "entities = []")
+    r = cli(cfg, "config", "check")
+    assert r.returncode == 2, r.stdout
+    assert str(cfg) in r.stderr and "redaction.entities" in r.stderr and "is empty" in r.stderr
+
+
+def test_config_check_suggests_the_entity_meant(tmp_path):
+    cfg = with_redaction(write_config(tmp_path), 'entities = ["person", "EMAIL"]')
+    r = cli(cfg, "config", "check")
+    assert r.returncode == 2
+    err = " ".join(r.stderr.split())
+    assert "'person': did you mean 'PERSON'?" in err and "'EMAIL': did you mean 'EMAIL_ADDRESS'?" in err, err
+    assert err.startswith(f"error: {cfg}: redaction.entities:"), err
+
+
+def test_config_check_warns_when_core_entities_are_left_out(tmp_path):
+    cfg = with_redaction(write_config(tmp_path), 'entities = ["PERSON", "LOCATION", "EMAIL_ADDRESS"]')
+    r = cli(cfg, "config", "check")
+    assert r.returncode == 0, r.stderr
+    out = " ".join(r.stdout.split())
+    assert "OK" in out and "warning: redaction.entities leaves out PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, DATE_OF_BIRTH" in out, out
+    full = cli(write_config(tmp_path / "full"), "config", "check")
+    assert full.returncode == 0 and "warning" not in full.stdout
