@@ -440,8 +440,8 @@ def _print_outbound(o: dict) -> None:
     else:
         console.print(f"[bold red]Last check on this prompt:[/] {len(hits)} found, {verb} (mode {literal(o['mode'])}):", highlight=False)
         for h in hits:
-            known = " (a value of this message's placeholder map)" if h["known"] else ""
-            console.print(f"  {literal(h['entity'])} in {h['part']}, line {h['line']}, columns {h['columns'][0]}-{h['columns'][1]}{known}", highlight=False)
+            where = f"{h['part']} line {h['line']}, columns {h['columns'][0]}-{h['columns'][1]}"
+            console.print(f"  {literal(h['entity'])} ({where}): {literal(h['context'])}", highlight=False)
     if o["requests"]:
         found = ", ".join(f"{k} {v}" for k, v in o["found"].items()) or "nothing"
         console.print(f"Model requests checked: {o['requests']}, {literal(o['action'])} (found: {literal(found)})", highlight=False)

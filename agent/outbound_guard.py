@@ -472,16 +472,29 @@ class OutboundGuard:
             out.append(h)
         return out
 
-    def locate(self, parts: dict[str, str], placeholders: PlaceholderMap | None = None) -> list[dict]:
+    def locate(self, parts: dict[str, str], placeholders: PlaceholderMap | None = None, *, around: int = 30) -> list[dict]:
         """Where the check finds something in each named text of a request (``{"system": …,
         "user": …}``), for a reviewer or an administrator (``draft --dry-run``): one
-        ``{"part", "entity", "line", "columns": [first, last], "known": bool}`` per hit, lines and
-        columns counted from 1, ``known`` when the value is in the item's placeholder map. Never
-        the value itself: the position points into the redacted prompt the dry run prints."""
+        ``{"part", "entity", "line", "columns": [first, last], "known": bool, "context": str}`` per
+        hit, lines and columns counted from 1, ``known`` when the value is in the item's placeholder
+        map, ``context`` up to ``around`` characters each side on one line with every hit in it
+        written ``[ENTITY]`` ("…please call me back on [PHONE_NUMBER] tomorrow…"). Never a value:
+        the rest of the context is the prompt's own, already redacted text."""
         out = []
         for part, text in parts.items():
-            for h in self.scan(text, placeholders):
+            hits = self.scan(text, placeholders)
+            for h in hits:
                 line_start = text.rfind("\n", 0, h.start) + 1
+                lo, hi = max(0, h.start - around), min(len(text), h.end + around)
+                pieces, pos = [], lo
+                for other in hits:
+                    if other.end <= lo or other.start >= hi:
+                        continue
+                    pieces.append(text[pos : max(pos, other.start)])
+                    pieces.append(f"[{other.entity}]")
+                    pos = max(pos, other.end)
+                pieces.append(text[pos:hi])
+                context = " ".join("".join(pieces).split())
                 out.append(
                     {
                         "part": part,
@@ -489,6 +502,7 @@ class OutboundGuard:
                         "line": text.count("\n", 0, h.start) + 1,
                         "columns": [h.start - line_start + 1, h.end - line_start],
                         "known": h.placeholder is not None,
+                        "context": ("…" if lo > 0 else "") + context + ("…" if hi < len(text) else ""),
                     }
                 )
         return out

@@ -135,7 +135,9 @@ def test_dry_run_shows_where_the_last_check_finds_what_redaction_let_through(tmp
     assert "7946" not in json.dumps(o)
     text = cli(cfg, "draft", str(eml), "--dry-run")
     assert "Last check on this prompt: 1 found, would refuse the request" in " ".join(text.stdout.split()), text.stdout[-1500:]
-    assert f"PHONE_NUMBER in user, line {hits[0]['line']}, columns {a}-{b}" in text.stdout
+    assert "call me back on [PHONE_NUMBER] tomorrow" in hits[0]["context"], hits
+    shown = " ".join(text.stdout.split())
+    assert f"PHONE_NUMBER (user line {hits[0]['line']}, columns {a}-{b}):" in shown and "call me back on [PHONE_NUMBER] tomorrow" in shown, shown[-1500:]
 
 
 def test_config_check_refuses_an_empty_entity_list(tmp_path):
