@@ -632,6 +632,38 @@ def place_or_product_around(text: str, start: int, end: int, language: str = "en
     return bool(_LOWER_PRODUCT_AFTER.match(text, end) and _ARTICLE_BEFORE.search(text, lo, start))
 
 
+_SIGNATURE_SURNAME = re.compile(r"[ \t]{1,2}([A-ZÀ-Þ][a-zß-ÿ'’]+(?:-[A-ZÀ-Þ][a-zß-ÿ'’]+)?)(?=[ \t.]*(?:\n|\Z))")
+
+
+@lru_cache(maxsize=1)
+def _signature_patterns() -> tuple[re.Pattern, re.Pattern]:
+    from agent.pii.recognisers import MESSAGE_END, SIGNOFFS
+
+    return re.compile(MESSAGE_END), re.compile(rf"(?:[^\n]*[.!?,][ \t]+)?[ \t]*(?i:{SIGNOFFS})[,!.]?[ \t]+")
+
+
+def signature_surname_end(text: str, start: int, end: int, first: frozenset[str], last: frozenset[str]) -> int | None:
+    """The end of the surname after a capitalised listed first name ``text[start:end]`` on the
+    signature line, or None: the first name opens its line, or follows a sign-off on it
+    ("Freundliche Grüße Jeannette Bien"), one capitalised listed surname follows and ends the
+    line, and nothing but what may follow a writer's name comes after it
+    (:data:`agent.pii.recognisers.MESSAGE_END`). A surname that is also a word or a cue ("Day",
+    "Bien") is the surname there: a signature line is the writer's name."""
+    word = text[start:end]
+    if not (_WORD.fullmatch(word) and word[:1].isupper() and not word.isupper() and word.casefold() in first):
+        return None
+    m = _SIGNATURE_SURNAME.match(text, end)
+    if m is None or m.group(1).casefold() not in last:
+        return None
+    message_end, signoff = _signature_patterns()
+    if not message_end.match(text, m.end(1)):
+        return None
+    prefix = text[text.rfind("\n", 0, start) + 1 : start]
+    if prefix.strip(" \t-–—>*•") and not signoff.fullmatch(prefix):
+        return None
+    return m.end(1)
+
+
 STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
 # A street word right after a name ("Isaac Lodge Street", "Martin Luther King Avenue"): a street.
 _STREET_END = re.compile(r"(?<=[ \t])(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Boulevard|Blvd\.?|Way|Court|Place|Square|Crescent|Terrace|Close|Parkway|Highway)(?!\w)")
@@ -998,6 +1030,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        if b == s.end:
+            b = signature_surname_end(text, a, b, first, last) or b  # "Thanks,\nCarol Day": the signature line's surname
         article = re.search(r"(?<![\w])([^\W\d_]+)[ \t]+$", text[max(0, a - 12) : a])  # "el pastor alemán": a noun phrase
         if text[a:b].islower() and b == s.end and not (article and article.group(1) in _ARTICLES_BEFORE_NOUN):  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
             m = _AFTER.match(text, b)

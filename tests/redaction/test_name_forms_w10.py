@@ -56,3 +56,32 @@ def test_a_person_next_to_such_words_stays_a_person(redactor, text, name):
 def test_a_branch_town_is_no_address(redactor):
     out, pm = _redact(redactor, "Bonjour, votre bureau de Lyon m'a dit que l'offre se terminait.")
     assert "Lyon" in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("hi pls send the new debit card to 12 oak parkway apt. 4, fairview, ms 39265 thanks rosalind", "rosalind"),
+        ("hola porfa mandad la tarjeta nueva a calle sol 19, 28013 madrid gracias lorena quintanilla", "lorena quintanilla"),
+        ("hoi willen jullie de pas naar dorpsweg 4, 7094 ab sturen dank femke bosman-hendriks", "femke bosman-hendriks"),
+        ("Please update my address.\n\nThanks,\nCarol Shepherd-Day", "Carol"),
+        ("Please update my address.\n\nThanks,\nMarian Day", "Marian Day"),
+        ("Wann kann jemand vorbeikommen? Freundliche Grüße Annette Bien", "Annette Bien"),
+    ],
+)
+def test_a_name_at_the_end_of_a_message_is_masked_whole(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out and any(name in v for v in _persons(pm)), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("hi can you send the card to my new flat please thanks again", "again"),
+        ("hi can you send the card to my new flat please cheers love", "love"),
+        ("Please update my address.\n\nThanks,\nMarian Day\n\nP.S. have a good day", "good day"),
+    ],
+)
+def test_ordinary_last_words_stay(redactor, text, word):
+    out, pm = _redact(redactor, text)
+    assert word in out, (out, pm.mapping)
