@@ -567,6 +567,103 @@ class GazetteerNameRecognizer(EntityRecognizer):
         return [r for r in out if not product_name(text, r.start, r.end)]  # "the Clara Savings Plan": a product
 
 
+# Where a listed first name names a place or a product, not a person (each list from the usage
+# it cites):
+# - the firm's branch or office, named after its town or street ("l'agence de Lyon", "la oficina
+#   de Valencia", "l'agenzia di Verona", "à l'agence Victor Hugo", "the Darwin branch"): the
+#   branch words of agent/pii/addresses.py's branch rule;
+# - a street: the street type written before the name in French, Spanish and Italian (La Poste
+#   NF Z10-011, Correos, ISTAT DUG: "Via Roma", "calle Florida", "via Garibaldi"), and the English
+#   types after it (USPS Publication 28: "Burnet Rd", "Grafton Street");
+# - a direction from a place ("north of Brandon");
+# - a product: a product or account word of the six languages before the name, or before the
+#   opening quote of a quoted name ("le Livret « Victor »", "la Cuenta Valentina", "il Conto
+#   Leonardo Deposito", "la polizza viaggi «Beatrice Travel»", "den Tarif „Klara Strom 24“",
+#   "hospitalisatieverzekering 'Sofie Plus'"), and in English a name after an article before a
+#   lower-case product word ("the Madison card", "the Grace Cover plans"); no language writes a
+#   person's bare name there.
+BRANCH_WORDS = (
+    r"branch|office|store|shop|outlet|agency|showroom|agence|bureau|magasin|boutique|filiale|geschäftsstelle|sucursal|oficina|"
+    r"tienda|negozio|ufficio|agenzia|filiaal|kantoor|winkel|vestiging"
+)
+_BRANCH_BEFORE = re.compile(
+    rf"(?<![\w])(?i:{BRANCH_WORDS})(?:[ \t]+(?i:in|at|de|du|di|della|del|en|in der|von|van|te|op))?[ \t]+(?:l['’])?$"  # not "the office of Jane Doe"
+)
+_BRANCH_AFTER = re.compile(rf"[ \t]+(?i:{BRANCH_WORDS})(?![\w])")
+STREETS_BEFORE = (
+    r"rue|avenue|boulevard|bd|impasse|allée|chemin|quai|cours|place|calle|c/|avenida|avda\.|paseo|plaza|camino|ronda|"
+    r"via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare"
+)
+_STREET_BEFORE = re.compile(
+    rf"(?<![\w])(?i:{STREETS_BEFORE})[ \t]+(?:(?i:de|de la|del|de los|des|du|di|dei|della|delle|degli)[ \t]+)?(?:l['’])?$"
+)
+_STREET_AFTER = re.compile(r"[ \t]+(?:Street|Road|Rd\.?|Avenue|Ave\.?|Boulevard|Blvd\.?)(?![\w])")
+_DIRECTION_OF = re.compile(r"(?<![\w])(?i:north|south|east|west|north-east|north-west|south-east|south-west|northeast|northwest|southeast|southwest)[ \t]+of[ \t]+$")
+# the words of the five other languages, which put the product word before the name ("la Cuenta
+# Valentina"); English only before a quoted name (in "the card Anna sent" the name is a person's)
+ACCOUNT_PRODUCT_WORDS = (
+    r"livret|compte|carte|assurance|régime|contrat|offre|cuenta|tarjeta|póliza|seguro|depósito|oferta|"
+    r"conto|carta|polizza|deposito|offerta|konto|karte|tarif|rekening|kaart|polis|"
+    r"[\w-]*(?:verzekering|versicherung|tarif)"
+)
+_PRODUCT_BEFORE = re.compile(
+    rf"(?<![\w])(?i:{ACCOUNT_PRODUCT_WORDS}|account|card|policy|plan|fund)(?:[ \t]+[a-zß-ÿ]+)?[ \t]*(?:[«„“\"'‘][ \t]?)$"  # a quoted name
+    rf"|(?<![\w])(?i:{ACCOUNT_PRODUCT_WORDS})[ \t]+$"
+)
+_LOWER_PRODUCT_AFTER = re.compile(
+    r"(?:[ \t]+[A-ZÀ-Þ][\w'’]*){0,2}[ \t]+(?:card|cards|plan|plans|account|accounts|policy|policies|cover|tariff|bundle|package|branch|office)(?![\w])"
+)
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?i:the|a|an|your|our|this|that|and)[ \t]+(?:[A-ZÀ-Þ][\w'’]*[ \t]+){0,2}$")
+
+
+def place_or_product_around(text: str, start: int, end: int, language: str = "en") -> bool:
+    """True when the name at ``text[start:end]`` stands where a place or a product is named
+    (the rules and their sources above: a branch, a street, a direction, a product word): the
+    span is the branch's town, the street's or the product's name, no person. A street type
+    before the name counts in English text only when capitalised ("Via Roma"; "sent via Anna")."""
+    lo = max(0, start - 60)
+    if _BRANCH_BEFORE.search(text, lo, start) or _BRANCH_AFTER.match(text, end):
+        return True
+    street = _STREET_BEFORE.search(text, lo, start)
+    if (street and (language in ("fr", "es", "it") or street.group(0)[:1].isupper())) or _STREET_AFTER.match(text, end):
+        return True
+    if _DIRECTION_OF.search(text, lo, start) or _PRODUCT_BEFORE.search(text, lo, start):
+        return True
+    return bool(_LOWER_PRODUCT_AFTER.match(text, end) and _ARTICLE_BEFORE.search(text, lo, start))
+
+
+_SIGNATURE_SURNAME = re.compile(r"[ \t]{1,2}([A-ZÀ-Þ][a-zß-ÿ'’]+(?:-[A-ZÀ-Þ][a-zß-ÿ'’]+)?)(?=[ \t.]*(?:\n|\Z))")
+
+
+@lru_cache(maxsize=1)
+def _signature_patterns() -> tuple[re.Pattern, re.Pattern]:
+    from agent.pii.recognisers import MESSAGE_END, SIGNOFFS
+
+    return re.compile(MESSAGE_END), re.compile(rf"(?:[^\n]*[.!?,][ \t]+)?[ \t]*(?i:{SIGNOFFS})[,!.]?[ \t]+")
+
+
+def signature_surname_end(text: str, start: int, end: int, first: frozenset[str], last: frozenset[str]) -> int | None:
+    """The end of the surname after a capitalised listed first name ``text[start:end]`` on the
+    signature line, or None: the first name opens its line, or follows a sign-off on it
+    ("Freundliche Grüße Jeannette Bien"), one capitalised listed surname follows and ends the
+    line, and nothing but what may follow a writer's name comes after it
+    (:data:`agent.pii.recognisers.MESSAGE_END`). A surname that is also a word or a cue ("Day",
+    "Bien") is the surname there: a signature line is the writer's name."""
+    word = text[start:end]
+    if not (_WORD.fullmatch(word) and word[:1].isupper() and not word.isupper() and word.casefold() in first):
+        return None
+    m = _SIGNATURE_SURNAME.match(text, end)
+    if m is None or m.group(1).casefold() not in last:
+        return None
+    message_end, signoff = _signature_patterns()
+    if not message_end.match(text, m.end(1)):
+        return None
+    prefix = text[text.rfind("\n", 0, start) + 1 : start]
+    if prefix.strip(" \t-–—>*•") and not signoff.fullmatch(prefix):
+        return None
+    return m.end(1)
+
+
 STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
 # A street word right after a name ("Isaac Lodge Street", "Martin Luther King Avenue"): a street.
 _STREET_END = re.compile(r"(?<=[ \t])(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Boulevard|Blvd\.?|Way|Court|Place|Square|Crescent|Terrace|Close|Parkway|Highway)(?!\w)")
@@ -711,6 +808,8 @@ def ner_recogniser(language: str, entities: list[str]):
                     continue  # "Amérique du Sud", "Europe and North America": no one's address
                 elif r.entity_type == "LOCATION" and language == "en" and place_as_modifier(text, r.start, r.end):
                     continue  # "our Leeds warehouse", "the Dublin team": a branch, no address
+                elif r.entity_type == "LOCATION" and _BRANCH_BEFORE.search(text, max(0, r.start - 60), r.start):
+                    continue  # "l'agence de Lyon", "la oficina de Valencia": the firm's branch, no one's address
                 elif r.entity_type == "PERSON":
                     span = trim_person(text, r.start, r.end)
                     if span is None or ner_word_not_name(text, *span, language) or ner_thing(text, *span, language, getattr(nlp_artifacts, "tokens", None)):
@@ -892,6 +991,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
         capitals = s.value.isupper() and len(s.value) >= 3  # a name written in capitals grows over words in capitals
         if inside_address(text, s.start, s.end):
             continue  # "tom" of "tom.whitworth@btinternet.com": the e-mail address is masked (or allowed) whole
+        if s.recogniser != "Seed" and place_or_product_around(text, s.start, s.end, language):
+            continue  # "l'agence de Lyon", "Via Roma", "la Cuenta Valentina": a place's or a product's name
         if s.recogniser != "Seed" and (lower_case_word_not_name(text, s.start, s.end, language) or word_used_as_word(text, s.start, s.end, language)):
             continue  # "can you mark the form" where "Mark Doyle" signs: a word, not the name (a known name stays)
         a, b = s.start, s.end
@@ -929,6 +1030,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        if b == s.end:
+            b = signature_surname_end(text, a, b, first, last) or b  # "Thanks,\nCarol Day": the signature line's surname
         article = re.search(r"(?<![\w])([^\W\d_]+)[ \t]+$", text[max(0, a - 12) : a])  # "el pastor alemán": a noun phrase
         if text[a:b].islower() and b == s.end and not (article and article.group(1) in _ARTICLES_BEFORE_NOUN):  # "mrs grace o'brien-hartley": a lower-case surname after a lower-case name
             m = _AFTER.match(text, b)

@@ -31,6 +31,7 @@ from agent.pii.names import (
     DEPARTMENTS,
     EmailNameRecognizer,
     GazetteerNameRecognizer,
+    _calendar_word,
     greeting_words,
     lower_surname,
     name_lists,
@@ -602,6 +603,30 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         joined = " ".join(kept)
         return True if joined == " ".join(words) else joined
 
+    def lower_signoff_ok(value: str) -> bool | str:
+        """After a casual sign-off at the end of a message written all in lower case ("… ms 39265
+        thanks victoria", "… dank maxim huisman-hofman"): a listed first name that is no stop,
+        cue, greeting or NOT_NAMES word, no month and no verb, adjective or adverb of the English
+        lexicon ("thanks again", "cheers love"), then listed first names, particles and surnames
+        (:func:`agent.pii.names.lower_surname`) up to the first other word."""
+        words = value.split()
+        f = words[0].casefold() if words else ""
+        if not value.islower() or not (
+            f in first_names and len(f) >= 3 and f not in stops and f not in cue_words() and f not in greeting_words()
+            and not _calendar_word(f) and not {"verb", "adj", "adv"} & english_parts_of_speech(f)
+        ):
+            return False
+        kept, pending = [words[0]], []
+        for w in words[1:]:
+            if re.fullmatch(PARTICLE, w.replace("’", "'")):
+                pending.append(w)
+                continue
+            if not (title_first_name(w) or lower_surname(w, language, lexicon, first_names, last_names, stops | cue_words())):
+                break
+            kept += pending + [w]
+            pending = []
+        return True if len(kept) == len(words) else " ".join(kept)
+
     def greeting_ok(value: str) -> bool | str:  # "hey, quick one": a lower-case ordinary word after a greeting is no name
         return (label_ok if value.islower() else any_ok)(value)
 
@@ -812,6 +837,15 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w])(?i:{ABBREVIATED_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(label_ok),
+        ),
+        GroupPattern(
+            # a message written all in lower case and without punctuation marks its sign-off by
+            # nothing but its place: a casual sign-off and a name are its last words, wherever the
+            # sentence before ends ("… gilbertbury, ms 39265 thanks victoria", "… sturen dank maxim huisman-hofman")
+            "casual sign-off + lower-case name, end of a lower-case message",
+            re.compile(rf"\A[^A-ZÀ-ÖØ-Þ]*?(?<=[ \t])(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
+            0.5,
+            no_department(lower_signoff_ok),
         ),
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
