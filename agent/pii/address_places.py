@@ -29,7 +29,7 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
 - **a street "at the level of" which** an incident happened ("ter hoogte van de Legmeerdijk",
   ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``);
 - **a street named where an incident happened** (``_ON_STREET`` in a sentence with an incident word,
-  ``_INCIDENT``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
+  ``_INCIDENT_WORDS``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
   <street>" (``_AT_CROSSING``: "at broadway and w 96th st");
 - **a town given by its label word** ("der Ort Cuxhaven", "de plaats Kluisbergen", ``_TOWN_LABEL``)
   in a message that gives a street or a postcode.
@@ -194,11 +194,12 @@ _TOWN_LABEL = re.compile(
 # near Trinity Circle", "der Unfall war auf der Bahnhofstraße", "l'incidente è avvenuto in via Verdi"):
 # the place of an accident or a loss is part of the claim, as the European Accident Statement's field 2
 # ("Location") and every insurer's claim form ask for it. Only streets named by a street word.
-_INCIDENT = re.compile(
-    r"(?i:accident|collision|crash|crashed|happened|incident|hit|rear-ended|sideswiped|knocked|fell|slipped|stolen|broken[ \t]+into|"
-    r"unfall|zusammenstoß|passiert|gestohlen|aanrijding|ongeluk|ongeval|gebeurd|gestolen|accident|sinistre|collision|volé|"
-    r"incidente|sinistro|tamponato|rubato|accidente|choque|siniestro|robado)"
+_INCIDENT_WORDS = frozenset(
+    "accident collision crash crashed happened incident hit rear-ended sideswiped knocked fell slipped stolen "
+    "unfall zusammenstoß passiert gestohlen aanrijding ongeluk ongeval gebeurd gestolen sinistre volé "
+    "incidente sinistro tamponato rubato accidente choque siniestro robado".split()
 )
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 _ON_STREET = re.compile(
     rf"(?<![\w])(?:on|at|near|along|auf|an|in|op|bij|aan|sur|près[ \t]+de|dans|su|sulla|nella|vicino[ \t]+a|en|cerca[ \t]+de|por)"
     rf"(?:[ \t]+(?:the|der|die|dem|de|het|la|le|l'|el|il|lo))?[ \t]+(?P<a>{_STREET_WORD_NAME})(?![\w])",
@@ -262,8 +263,9 @@ def _place_ok(value: str) -> bool:
 def _lower_case_mail(text: str) -> bool:
     """True for mail written in lower case: under 1 % of its letters are capitals, codes such as
     an IBAN or a postcode ("DE87 3704 …", "2903 LR") left out."""
-    letters = [c for w in text.split() if not any(ch.isdigit() for ch in w) and not (w.isupper() and len(w) <= 3) for c in w if c.isalpha()]
-    return len(letters) >= 40 and sum(c.isupper() for c in letters) < len(letters) / 100
+    words = [w for w in _WORD.findall(text) if not (w.isupper() and len(w) <= 3)]  # codes: "DE87", "LR", "NY"
+    letters = sum(map(len, words))
+    return letters >= 40 and sum(1 for w in words if not w.islower() for c in w if c.isupper()) < letters / 100
 
 
 def _is_street(s) -> bool:
@@ -292,8 +294,9 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(g)
             if _free(out, lo, hi) and text[lo:hi].casefold() not in _MONTHS_DAYS:
                 out = _add(out, _place(text, lo, hi))
-    for sentence in re.finditer(r"[^.!?\n]+", text):
-        if not _INCIDENT.search(sentence.group()):
+    incidents = [m.start() for m in _WORD.finditer(text) if m.group().casefold() in _INCIDENT_WORDS]  # most mail names none
+    for sentence in re.finditer(r"[^.!?\n]+", text) if incidents else ():
+        if not any(sentence.start() <= i < sentence.end() for i in incidents):
             continue
         for m in _ON_STREET.finditer(text, sentence.start(), sentence.end()):
             lo, hi = m.span("a")
