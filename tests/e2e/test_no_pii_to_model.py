@@ -290,11 +290,12 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 @pytest.mark.xfail(
     strict=True,
     reason="issue 10 gap: names and address parts that redaction misses are not in the item's placeholder map and have "
-    "no shape the last check can tell from ordinary words: 13 in 1252 messages on 2026-12-07 (third session), all in "
-    "the tuning sets written that day (w6-w8, train/dev): towns named in an accident or property description ('Lecce', "
-    "'Flagstaff', 'Den Haag'), streets without a number ('Gloucester Road', 'Kellogg Ave'), 'Kees van 't Hof' (a first "
-    "name no installed list holds); the held-out test name of before is masked now; was 1 name and 1 address part in "
-    "962 messages, 3 and 2 in 842, 2 names in 597, 5 and 19 before that; the test split is not tuned on",
+    "no shape the last check can tell from ordinary words: 10 in 1672 messages on 2026-12-07 (fourth session), all in "
+    "the tuning sets written that day (w9 blind mails, w10 Faker-filled templates; train/dev): lower-case addresses whose "
+    "words are all ordinary English ('4 crown st halifax', 'viale marconi'), a farm name in quotes ('Wattle Creek'), a "
+    "town in capitals in a sentence in capitals, a lower-case Australian block and Faker's Italian '(mi)' blocks, and three lower-case names that the "
+    "detector finds in the sample but not once the test's mail wrapper adds a capitalised sign-off; was 13 in 1252 "
+    "messages (third session), 1 name and 1 address part in 962, 3 and 2 in 842; the test split is not tuned on",
 )
 def test_no_name_or_address_reaches_the_model(run):
     leaks, _ = _leaks(run)
