@@ -10,7 +10,8 @@ request, with its own strict patterns and no NER:
 - postal addresses: a street with a house number (English, German, French, Spanish, Italian,
   Dutch street words), US state + ZIP, UK and Canadian postcodes, and an EU postcode before a
   town at the start of a line or after a comma;
-- any e-mail address (RFC 5322 shape) on any domain except the organisation's own;
+- any e-mail address (RFC 5322 shape) on any domain except the organisation's own, and one written
+  out ("name [at] domain [dot] com");
 - IBANs (country code, check digits, 11-30 more letters or digits, spaces allowed);
 - every value in the item's placeholder map, case-insensitive and whitespace-tolerant, numbers
   also in any separator form (``020 7946 0958`` = ``02079460958`` = ``020-7946-0958``), and each
@@ -53,6 +54,7 @@ from pathlib import Path
 from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
 from agent.pii.addresses import UK_POSTCODE_AREA_ANY_CASE
+from agent.pii.emails import OBFUSCATED_EMAIL_RE, written_out_email_ok
 from agent.pii.seeds import name_variants
 from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import is_ordinary_word, stop_words
@@ -513,6 +515,7 @@ class OutboundGuard:
             domain = m.group(0).rpartition("@")[2].lower()
             if not any(domain == d or domain.endswith("." + d) for d in self._own_domains):
                 hits.append(OutboundHit("EMAIL_ADDRESS", *m.span()))
+        hits += [OutboundHit("EMAIL_ADDRESS", *m.span("v")) for m in OBFUSCATED_EMAIL_RE.finditer(text) if written_out_email_ok(m.group("v"))]
         hits += [OutboundHit("IBAN_CODE", *m.span()) for m in IBAN.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 6]
         for m in DIGIT_RUN.finditer(text):
             if not _not_an_identifier(text, m):

@@ -41,3 +41,21 @@ def test_a_uk_postcode_in_any_case_is_masked_and_the_last_check_finds_it(redacto
 def test_words_shaped_like_a_postcode_stay_readable(redactor, text):
     masked, pm = _redact(redactor, text)
     assert masked == text, pm.mapping
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["k.obi [at] brightline-logistics.example", "ana (at) casa [dot] es", "john dot smith at example dot com", "john at example dot com"],
+)
+def test_an_e_mail_address_written_out_is_masked_and_the_last_check_finds_it(redactor, address):
+    text = f"Please write to {address} from now on."
+    masked, pm = _redact(redactor, text)
+    assert masked == "Please write to <EMAIL_ADDRESS_1> from now on.", (masked, pm.mapping)
+    assert [(h.entity, text[h.start : h.end]) for h in OutboundGuard().scan(text)] == [("EMAIL_ADDRESS", address)]
+
+
+@pytest.mark.parametrize("text", ["Look at this dot com bubble, it will burst.", "We met at home and it was fine."])
+def test_prose_with_at_and_dot_is_no_address(redactor, text):
+    masked, pm = _redact(redactor, text)
+    assert masked == text, pm.mapping
+    assert OutboundGuard().scan(text) == []
