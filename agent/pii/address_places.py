@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 
 from agent.pii.addresses import (
+    _STREET_WORD,  # a street word of any of the languages, as the address joiner uses it
     CAP,
     EN_STREETS,
     PREFIX_STREETS,
@@ -214,7 +215,6 @@ _INTERSECTION = re.compile(
     rf"(?<![\w])(?:{_CROSSING_WORD})[ \t]+{_STREET.replace('GROUP', 'a')}[ \t]*(?:and|&|/|und|et|e|ed|y|con|en|with)[ \t]*{_STREET.replace('GROUP', 'b')}",
     re.IGNORECASE,
 )
-_STREET_WORD = re.compile(rf"(?<![\w])(?:{EN_STREETS}|{PREFIX_STREETS}|[\w-]*(?:{SUFFIX_STREETS}))(?![\w])", re.IGNORECASE)
 _MONTHS_DAYS = frozenset(
     "january february march april may june july august september october november december monday tuesday wednesday "
     "thursday friday saturday sunday januar februar märz april mai juni juli august oktober dezember montag dienstag "

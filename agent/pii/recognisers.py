@@ -489,6 +489,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 
     lexicon = language in ("en", "fr")
 
+    def function_word(f: str) -> bool:
+        """True when the case-folded ``f`` is a stop, common, cue or greeting word: never a name alone."""
+        return f in stops or f in COMMON or f in cue_words() or f in greeting_words()
+
     def lower_first_name(word: str) -> bool:
         """A lower-case listed first name that is no ordinary word: not a stop, cue, greeting or
         common word, nor (English, French) a word of the lexicon ("mila", "kevin", "léa")."""
@@ -497,8 +501,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             parts = f.split("-")
             return len(parts) == 2 and len(parts[0]) >= 3 and len(parts[1]) >= 2 and all(p in first_names and p not in stops and p not in COMMON for p in parts) and not in_lexicon(word)
         return (
-            f in first_names and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words()
-            and f not in greeting_words() and not in_lexicon(word)
+            f in first_names and len(f) >= 3 and not function_word(f) and not in_lexicon(word)
         )
 
     def lower_name_ok(value: str) -> bool | str:
@@ -518,7 +521,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             f = words[0].casefold()
             if (
                 surname is not None and particles == 0 and len(words) == 2 and surname.casefold() in last_names and not is_ordinary_word(surname)
-                and len(f) >= 3 and f not in stops and f not in COMMON and f not in cue_words() and f not in greeting_words() and not is_ordinary_word(words[0])
+                and len(f) >= 3 and not function_word(f) and not is_ordinary_word(words[0])
             ):
                 return True
             return False
@@ -538,8 +541,8 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         "my wife happy"): a noun of the lexicon may be the name ("raj")."""
         f = word.casefold()
         return (
-            (f in first_names or f in last_names) and len(f) >= 3 and f not in stops and f not in COMMON
-            and f not in cue_words() and f not in greeting_words() and not {"verb", "adj", "adv"} & english_parts_of_speech(word)
+            (f in first_names or f in last_names) and len(f) >= 3 and not function_word(f)
+            and not {"verb", "adj", "adv"} & english_parts_of_speech(word)
         )
 
     def gaelic_surname(word: str) -> bool:
@@ -573,7 +576,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         word: the title says a name follows, so a lexicon word of another language counts ("frau
         lena …": "lena" is a word of the French lexicon)."""
         f = word.casefold()
-        return f in first_names and len(f) >= 2 and f not in stops and f not in COMMON and f not in cue_words() and f not in greeting_words()
+        return f in first_names and len(f) >= 2 and not function_word(f)
 
     def lower_full_name_ok(value: str) -> bool | str:
         """After a title in lower case, a whole name in lower case: listed first names
@@ -684,7 +687,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ordinary word of the lexicons and no abstract noun ("Raad van de …" is a body, not a person)."""
         first = value.split()[0]
         f = first.casefold()
-        return not (f in stops or f in cue_words() or f in greeting_words() or f in COMMON or is_ordinary_word(first) or re.search(r"(?:ung|heid|heit|schap|teit|tie|ing)$", f))
+        return not (function_word(f) or is_ordinary_word(first) or re.search(r"(?:ung|heid|heit|schap|teit|tie|ing)$", f))
 
     # Dutch and Flemish surnames with their tussenvoegsels (Dutch civil-registration convention, Meertens
     # Instituut's Nederlandse Familienamenbank): in running text a capitalised word, "van 't", "van der",
