@@ -63,6 +63,8 @@ SUFFIX_STREETS = (
     # nordic
     "gade|vej|vænget|vägen|gatan|veien|gata|katu|stræti|gata"
 )
+# German street names that begin with a preposition ("Am Markt", "In der Halde", "Zur Linde")
+DE_PREPOSITION_STREETS = "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der"
 PREFIX_STREETS = (
     # fr
     "rue|avenue|av\\.|bd|boulevard|place|chemin|allée|impasse|quai|cours|route|square|passage|faubourg|rond-point|"
@@ -75,7 +77,7 @@ PREFIX_STREETS = (
     # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
     "c\\.so|v\\.le|p\\.zza|p\\.za|p\\.le|l\\.go|v\\.lo|"
     # de / nl prefixed forms
-    "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der|"
+    f"{DE_PREPOSITION_STREETS}|"
     # pl (ulica, aleja), cz / sk (náměstí, třída)
     "ul\\.|al\\.|ulica|aleja|nám\\.|náměstí|tř\\.|třída"
 )
@@ -266,6 +268,14 @@ def _prefix_street_ok(value: str) -> bool:
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
 
 
+# A German street prefix that is also a preposition, written in lower case before a street that
+# names itself ("in der Goethestraße 12", "am Boulevard Haussmann 5"): the sentence's preposition, not
+# part of the street ("In der Halde 3", "am Markt 5" are streets and stay whole).
+_PREPOSITION_BEFORE_STREET = (
+    rf"(?:{DE_PREPOSITION_STREETS})\s+(?:[{U}][{L}-]*(?i:{SUFFIX_STREETS}|{AMBIGUOUS_SUFFIX_STREETS})\b|(?i:{PREFIX_STREETS})\s)"
+)
+
+
 def _street_before_postcode_ok(value: str) -> bool:
     """A street line of any case whose house number a postcode and town follow ("im gässli 3, 4410
     liestal"): the postcode's digits after the house number tie it to an address. The name has a
@@ -306,7 +316,16 @@ def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
     words = value.split()
+    if any(w.islower() and w not in _NAME_PARTICLES and w in _ENGLISH_FUNCTION_WORDS for w in words[1:-1]):
+        return False  # "Send it to 123 Main St.": a sentence before the number, not a street name
     return words[0].lower().strip(".") not in NOT_STREET and words[-2].lower().strip(".,") not in _MONTH_WORDS
+
+
+# English pronouns, prepositions and auxiliaries that no street name holds in lower case between
+# capitalised words ("Send it to 123", "Call me at 5"); the particles of street names are allowed.
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "it to me us him her them you we i my our your his its their is are was be at for with from by of this that as so if".split()
+)
 
 
 # The verbs of living that introduce an address in a sentence (es, it, pt, nl, de, fr, en).
@@ -346,7 +365,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "street prefix + name + number",
             re.compile(
-                rf"(?<![\w-])(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
+                rf"(?<![\w-])(?!{_PREPOSITION_BEFORE_STREET})(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
                 rf"(?:(?:{WORD}\s+){{0,4}}?|(?:{WORD}\s+){{0,3}}?{WORD},[ \t]*)(?:(?:{NUMBER_SIGN}[ \t]?)?{HOUSE}|{NO_NUMBER}))(?![\w])",
                 f,
             ),

@@ -108,7 +108,7 @@ GREETINGS = (
     r"Bonjour|Bonsoir|Cher|Chère|Salut|Coucou|"
     r"Hola|Estimado|Estimada|Querido|Querida|Buenos días|Buenas tardes|"
     r"Gentile|Gentilissimo|Gentilissima|Caro|Cara|Ciao|Buongiorno|Buonasera|Salve|"
-    r"Beste|Hoi|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve|"
+    r"Beste|Hoi|Goedendag|Goeiedag|Goedemorgen|Goedemiddag|Goedenavond|Geachte|Dag|Lieve|"
     r"Bore da|Prynhawn da|Noswaith dda|Shwmae|Salam|Salaam|"  # Welsh and Arabic greetings of UK mail
     r"Kia ora"  # the Māori greeting of New Zealand English mail
 )
@@ -846,7 +846,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             # nothing but its place: a casual sign-off and a name are its last words, wherever the
             # sentence before ends ("… gilbertbury, ms 39265 thanks victoria", "… sturen dank maxim huisman-hofman")
             "casual sign-off + lower-case name, end of a lower-case message",
-            re.compile(rf"\A[^A-ZÀ-ÖØ-Þ]*?(?<=[ \t])(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
+            # (a greeting line of its own above may be capitalised: a mail template or the phone's
+            # autocorrect writes "Hello," where the writer then goes on in lower case)
+            re.compile(rf"\A(?:[ \t]*(?i:{GREETINGS})[ \t]*[,!.:]?[ \t\r]*\n)?[^A-ZÀ-ÖØ-Þ]*?(?<=[ \t])(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
             0.5,
             no_department(lower_signoff_ok),
         ),

@@ -191,6 +191,10 @@ def test_a_branch_a_product_or_a_code_is_no_address(redactor, sentence, kept):
         ("I would like the post to go to the new place.\nGrange Cottage\nKington HR5 3AA", "Grange Cottage\nKington HR5 3AA", "new place"),
         # a sentence before the parts of an address in running text
         ("Send it to PO Box 71, Braidwood NSW 2622 instead.", "PO Box 71, Braidwood NSW 2622", "Send it to"),
+        ("Send it to 123 Main St., Apt. 4B, Springfield, IL 62704-1234.", "123 Main St., Apt. 4B, Springfield, IL 62704-1234", "Send it to"),
+        # a German preposition before a street that names itself is the sentence's ("In der Halde 3" is a street)
+        ("Wir wohnen seit März in der Goethestraße 12, 86150 Augsburg.", "Goethestraße 12, 86150 Augsburg", "in der"),
+        ("Ich wohne jetzt in der Rue de la Paix 12 in Paris.", "Rue de la Paix 12", "in der"),
         ("Vivo en Calle Sol 9, 2º A, 29012 Málaga desde marzo.", "Calle Sol 9, 2º A, 29012 Málaga", "Vivo en"),
         ("We bought it in 2019, 12 Elm Road, Leeds LS6 2QT is the address.", "12 Elm Road, Leeds LS6 2QT", "2019"),
         ("Invoice 2291, 12 High Street, Leeds LS1 1AA", "12 High Street, Leeds LS1 1AA", "Invoice 2291"),

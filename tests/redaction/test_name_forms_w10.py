@@ -67,6 +67,9 @@ def test_a_branch_town_is_no_address(redactor):
         ("Please update my address.\n\nThanks,\nCarol Shepherd-Day", "Carol"),
         ("Please update my address.\n\nThanks,\nMarian Day", "Marian Day"),
         ("Wann kann jemand vorbeikommen? Freundliche Grüße Annette Bien", "Annette Bien"),
+        # a capitalised greeting line above (a mail template, the phone's autocorrect) and a sign-off below
+        ("Hello,\n\nhi pls send the new debit card to 12 oak parkway apt. 4, fairview, ms 39265 thanks rosalind\n\nKind regards\n", "rosalind"),
+        ("Goedendag,\n\nhoi willen jullie de pas naar dorpsweg 4, 7094 ab sturen dank femke bosman-hendriks\n\nMet vriendelijke groet\n", "femke bosman-hendriks"),
     ],
 )
 def test_a_name_at_the_end_of_a_message_is_masked_whole(redactor, text, name):
@@ -79,6 +82,7 @@ def test_a_name_at_the_end_of_a_message_is_masked_whole(redactor, text, name):
     [
         ("hi can you send the card to my new flat please thanks again", "again"),
         ("hi can you send the card to my new flat please cheers love", "love"),
+        ("Hello,\n\nhi can you send the card to my new flat please thanks again\n\nKind regards\n", "again"),
         ("Please update my address.\n\nThanks,\nMarian Day\n\nP.S. have a good day", "good day"),
     ],
 )
