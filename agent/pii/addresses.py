@@ -74,6 +74,10 @@ PREFIX_STREETS = (
     "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
+    # it, more of ISTAT's DUG (denominazione urbanistica generica) list, as Poste Italiane's street
+    # file writes them ("Borgo Fabrizia 47", "Rotonda Giosuè 553", "Stretto Lodovico 41", "Traversa Manzoni 3")
+    "borgo|borgata|calata|campiello|canale|circonvallazione|discesa|fondamenta|lungolago|lungarno|piazzetta|"
+    "rampa|rotonda|salita|scalinata|stradone|stretto|traversa|vico|vicoletto|"
     # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
     "c\\.so|v\\.le|p\\.zza|p\\.za|p\\.le|l\\.go|v\\.lo|"
     # de / nl prefixed forms
@@ -242,7 +246,11 @@ def _not_money(value: str) -> bool:
     return len(words) > 1 and words[-1].lower().strip(".,") not in NOT_TOWN
 
 
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
+# Street words that are no word of a sentence in any of the six languages ("vicolo", "calle", not "via"
+# (by way of), "corso" (course), "largo", "place", "avenue"): in lower case too, a comma may stand between
+# the street's name and its number ("vicolo barzini, 9", "calle mayor, 5"), as Correos and Poste Italiane write it.
+_COMMA_SURE_PREFIX_WORDS = {"viale", "vicolo", "piazza", "piazzale", "calle", "rue", "avenida", "paseo", "plaza", "quai", "chemin", "allée", "carrer", "avinguda", "v.le", "p.zza", "p.za", "p.le", "v.lo", "c/"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "vicolo", "piazzale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _numbered(value: str) -> bool:
@@ -258,7 +266,7 @@ def _prefix_street_ok(value: str) -> bool:
     capitalised line: "place, 2 weeks" is a sentence; or with the number sign after the comma
     ("rue de la Station, n° 7": La Poste and bpost write "n°" before a house number)."""
     first = value.split()[0]
-    signed = bool(re.search(rf",[ \t]*{NUMBER_SIGN}[ \t]?\d", value, re.IGNORECASE))
+    signed = bool(re.search(rf",[ \t]*{NUMBER_SIGN}[ \t]?\d", value, re.IGNORECASE)) or first.casefold() in _COMMA_SURE_PREFIX_WORDS
     if "," in value and first.islower() and not signed or len(value.split()) < 3:  # a street word, a name and a number
         return False
     if first.lower() == "c.so":  # corso: also a course ("il c.so di formazione costa 300 euro"); a street with a capitalised name
@@ -813,8 +821,8 @@ _PREFIX = r"[ \t>?*•·|]"
 _GAP = re.compile(r"[\s,>?*•·|]*")
 _TRAILING_LINE = re.compile(
     rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
-    # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal")
-    rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?)[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}})[ \t,.]*(?=\n|$)"
+    # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
+    rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)[ \t,.]*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
 )
 # A word of a town line: a letter, then letters, digits or symbols ("φλαμου∆ι": a mathematical
@@ -861,7 +869,7 @@ _SUBUNIT_AFTER = re.compile(
 # dei mille 7 int 4 20129 milano", "kerkstraat 12 bis, 5611 gh eindhoven"): the town is one word,
 # or two after a particle ("la roche", "san sebastián"); the postcode's digits tie it to the street.
 _POSTCODE_TOWN_NEXT = re.compile(
-    r"[ \t]*,?[ \t]*(?:\d{5}|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
+    r"[ \t]*,?[ \t]*(?:\d{5},?|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
 )
 # A place name that goes on after a particle ("Capelle aan den IJssel", "Bergen op Zoom", "Alphen aan den Rijn": the CBS
 # list of Dutch woonplaatsen; "Frankfurt am Main", "Weil am Rhein"; "Boulogne sur Mer" written apart), here after the
@@ -869,7 +877,7 @@ _POSTCODE_TOWN_NEXT = re.compile(
 _TOWN_PARTICLE_GOES_ON = re.compile(r"[ \t]+(?:aan|op|bij|am|an[ \t]+der|sur|sous|upon)[ \t]+(?:(?:de|den|der|het|la|le|les)[ \t]+)?(?P<w>[^\W\d_][\w'’-]*)", re.IGNORECASE)
 _ANY_CASE_CODE = r"(?:[ac-fhknprtv-y]\d{2}|d6w)[ \t]?[0-9ac-fhknprtv-y]{4}|[a-z]{1,2}\d[a-z\d]?[ \t]?\d[a-z]{2}"  # an Eircode, a UK postcode (with re.I)
 _ENDS_WITH_POSTCODE_TOWN = re.compile(
-    rf"(?:(?<![\w])\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?[ \t]+[^\W\d_][\w'’-]*(?i:{_TOWN_PARTICLE_GOES_ON.pattern})?|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
+    rf"(?:(?<![\w])(?:\d{{5}},?|\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}})?)[ \t]+[^\W\d_][\w'’-]*(?i:{_TOWN_PARTICLE_GOES_ON.pattern})?|(?<![\w])(?i:{_ANY_CASE_CODE}|(?:{US_STATES})[ \t]+\d{{5}}))$"
 )
 # An Eircode or a UK postcode in any case right after a town or county ("co wicklow, a98 k7w3").
 _POSTCODE_NEXT = re.compile(
@@ -905,8 +913,6 @@ ES_PROVINCES = (
 _ES_PROVINCE_NEXT = re.compile(rf"[ \t]*(?:,[ \t]*(?:{ES_PROVINCES})|\((?:{ES_PROVINCES})\))(?![\w])", re.IGNORECASE)
 _CITY_CODE_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:caba|c\.a\.b\.a\.|cdmx|cd\.[ \t]?mx\.?|edomex)(?![\w])")
 _REGION_NEXT = re.compile(rf"[ \t]*,[ \t]*(?:{AR_MX_REGIONS})(?![\w])")
-# Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)").
-_PROVINCE_CODE_NEXT = re.compile(r"[ \t]*\((?-i:[A-Z]{2})\)(?![\w])")
 # Poste Italiane: the province's code also without brackets after the town ("00042 Anzio RM", in a
 # lower-case line "00042 anzio rm"); only the codes of the ISTAT list of the 107 provinces, and only where
 # the clause ends after it (a comma, full stop, line end), so a word the sentence goes on with is never taken.
@@ -915,6 +921,9 @@ IT_PROVINCES = (
     "IM|IS|KR|LC|LE|LI|LO|LT|LU|MB|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PO|PR|PT|PU|PV|PZ|RA|RC|RE|RG|RI|RM|"
     "RN|RO|SA|SI|SO|SP|SR|SS|SU|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VB|VC|VE|VI|VR|VT|VV"
 )
+# Poste Italiane: the province's two-letter code in brackets after the postcode and town ("53037 San Gimignano (SI)");
+# in brackets any two capitals, in lower case ("20032 ospitaletto (mi)") only a code of the ISTAT list.
+_PROVINCE_CODE_NEXT = re.compile(rf"[ \t]*\((?:(?-i:[A-Z]{{2}})|(?-i:{IT_PROVINCES.lower()}))\)(?![\w])")
 _PROVINCE_BARE_NEXT = re.compile(rf"[ \t]+(?:(?-i:{IT_PROVINCES})|(?-i:{IT_PROVINCES.lower()}))(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))")
 # An Irish postal district after a Dublin street line (An Post: "Dublin 1" to "Dublin 24", "Dublin 6W"):
 # "6 Clonard Grove, Dublin 16".
@@ -937,7 +946,7 @@ _ARTICLE_LINE_START = re.compile(rf"[ \t>]*(?P<a>(?-i:Le|La|Les|El|Il|Lo|De|Het)
 _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
 # A German floor after a building ("Hinterhaus 2. OG rechts"), whose number the street line took.
 _TRAILING_FLOOR_NUMBER = re.compile(r"[ \t]\d{1,2}\Z")
-_POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5}[ \t]+[^\W\d_]")
+_POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5},?[ \t]+[^\W\d_]")
 # South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
 # 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
 _SA_CODE_NEXT = re.compile(
@@ -959,6 +968,12 @@ _NAMED_PART = re.compile(rf"(?-i:{CAP})(?:[ \t]+(?:(?-i:{CAP})|{ARTICLES}|of|on|
 _BLANK_LINE = re.compile(r"\n[ \t>]*\n")
 
 
+def _is_stop(word: str) -> bool:
+    from agent.pii.words import stop_words
+
+    return word.casefold() in stop_words() and word.casefold() not in _NAME_PARTICLES
+
+
 def _address_gap(gap: str) -> bool:
     """True when ``gap`` between two address parts keeps them one address: separators only, or
     up to three short lines (a town, a region) without sentence punctuation. A blank line ends an
@@ -971,6 +986,8 @@ def _address_gap(gap: str) -> bool:
     lines = gap.split("\n")
     if len(lines) - 1 > 3 or len(gap) > 80 or re.search(r"[.!:;@]", gap) or _BLANK_LINE.search(gap):
         return False
+    if len(lines) == 1 and any(_is_stop(w) for w in re.findall(r"[^\W\d_]+", gap)):
+        return False  # "da <Viale X 1, 13896 Netro (BI)> a <Stretto Y 41, …>": a preposition between two addresses on a line
     return all(not ln.strip(" ,\t>?*•·|") or _ADDRESS_LINE.fullmatch(ln.lstrip(" \t,")) for ln in lines)
 
 
