@@ -46,6 +46,11 @@ Two sources, both in ``evaluation/data/pii/``:
   suffixes, Australia Post states, Mexican "Periférico"/"Cerrada", Italian "(MI)" provinces), so
   the set measures address-format coverage; its names come from Faker's lists, which the name
   recogniser also uses, so its PERSON recall is not a fair measure. TUNING MATERIAL ONLY.
+- ``written_samples_11.txt``: 305 synthetic samples (ids ``w11-``) shaped like presidio-research's
+  own: its non-test templates (ids with ``split_of("presidio-template-<id>") != "test"``) filled
+  the way its generator fills them, with fresh Faker records of 31 locales, by
+  ``data/pii/w11/make_w11.py`` (seeded). Labels mapped by :func:`_map_presidio`. FakeNameGenerator
+  values and synth_dataset_v2.json not used. TUNING MATERIAL ONLY.
 
 Labels are mapped to the product's entity types (decided before measuring, see
 ``evaluation/data/pii/README.md``): STREET_ADDRESS and ZIP_CODE are LOCATION, and so is a GPE
@@ -57,7 +62,7 @@ non-core labels: masking them is not a false positive, missing them is not a mis
 Split: sha256 of the sample's group id, first byte 0-152 train, 153-203 dev, 204-255 test
 (the same rule as the risk set). Presidio samples are grouped by ``template_id`` (samples from
 one template are near-duplicates, so they stay on one side); written samples by their id.
-Tune only on train/dev; report test. Exception: ``w4-`` to ``w10-`` samples never go to test (see above).
+Tune only on train/dev; report test. Exception: ``w4-`` to ``w11-`` samples never go to test (see above).
 """
 
 from __future__ import annotations
@@ -103,7 +108,7 @@ def split_of(group_id: str) -> str:
     return "train" if b < 153 else ("dev" if b < 204 else "test")
 
 
-TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-", "w9-", "w10-")
+TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-", "w9-", "w10-", "w11-")
 
 
 def split_of_written(sample_id: str) -> str:
@@ -188,6 +193,7 @@ WRITTEN_FILES = (
     "written_samples_8.txt",
     "written_samples_9.txt",
     "written_samples_10.txt",
+    "written_samples_11.txt",
 )
 
 
