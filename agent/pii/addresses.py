@@ -825,6 +825,13 @@ _TRAILING_LINE = re.compile(
     rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)[ \t,.]*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
 )
+# A town line with its region or state written out and the postcode last, the way the UPU's S42
+# templates put them for many countries ("Brežice, Jugovzhodna Slovenija 64989", "Josh Ville, Mayo
+# 24351", "Přerov, Hlavní město Praha 22337"); the postcode at the line's end ties it to the address
+# above, so a question mark may close it ("… Oddø, Midtjylland 38236?").
+_TOWN_REGION_CODE_LINE = re.compile(
+    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]){{0,3}}[^\W\d_][\w'’-]*[ \t]*,[ \t]*(?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{4,5}})[ \t.?!]*(?=\n|$)"
+)
 # A word of a town line: a letter, then letters, digits or symbols ("φλαμου∆ι": a mathematical
 # delta standing for the Greek letter), never sentence punctuation.
 _ADDRESS_LINE = re.compile(rf"{_PREFIX}*[\s]*[^\W\d_][^\s,;:!?@()]*(?:[^\S\n]+[^\s,;:!?@()]+){{0,3}}[^\S\n]*,?")
@@ -1108,6 +1115,10 @@ def _extend(text: str, s) -> tuple[int, int]:
     if m:
         end = m.end()
     for _ in range(3):
+        m = _TOWN_REGION_CODE_LINE.match(text, end)
+        if m and all(_town_word(w) for w in m.group("line").replace(",", " ").split()[:-1]):
+            end = m.end("line")
+            continue
         m = _TRAILING_LINE.match(text, end)
         if not m or (m.group("line") is not None and _closing_line(m.group("line"))):
             break
