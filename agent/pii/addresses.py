@@ -80,6 +80,9 @@ PREFIX_STREETS = (
     "rampa|rotonda|salita|scalinata|stradone|stretto|traversa|vico|vicoletto|"
     # it, abbreviated (Poste Italiane / ISTAT street types, DUG): corso, viale, piazza, piazzale, largo, vicolo
     "c\\.so|v\\.le|p\\.zza|p\\.za|p\\.le|l\\.go|v\\.lo|"
+    # pt (CTT Correios de Portugal and Correios do Brasil street types): not a served language, but
+    # Portuguese and Brazilian addresses reach an English mailbox ("Travessa de Batista, 18", "Av do Mestre de Aviz, 37")
+    "rua|travessa|tv\\.|praça|praceta|alameda|estrada|rodovia|quadra|calçada|ladeira|viela|estação|urbanização|av|"
     # de / nl prefixed forms
     f"{DE_PREPOSITION_STREETS}|"
     # pl (ulica, aleja), cz / sk (náměstí, třída)

@@ -1,0 +1,57 @@
+"""Postal address forms of the fifth session (agent/pii/addresses.py), each masked whole: Italian
+addresses as Poste Italiane and ISTAT's DUG street types write them (a comma after the postcode, the
+province code in brackets in any case, on the postcode line too), Portuguese and Brazilian street
+types, a town line with its region written out and the postcode last, two addresses on one line with
+a preposition between them. And what only looks like one stays readable. Every test goes through
+the real Redactor; the addresses are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_recognisers import redact as _redact
+
+
+def _locations(pm) -> list[str]:
+    return [v for ph, v in pm.mapping.items() if ph.startswith("<LOCATION")]
+
+
+WHOLE_ADDRESSES = [
+    ("Ci siamo trasferiti in {} da poco.", "vicolo barzini, 9 piano 5, 20032, ospitaletto (mi)"),
+    ("Nuovo indirizzo:\n{}\nGrazie", "Rotonda Giosuè, 553 Appartamento 14\n18035, Dolceacqua (IM)"),
+    ("Nuovo indirizzo:\n{}\n", "ROTONDA GIOSUÈ, 553 APPARTAMENTO 14\n18035, DOLCEACQUA (IM)"),
+    ("Sono residente in {}.", "Canale Tosi, 474, 00058, Santa Severa (RM)"),
+    ("Indirizzo di fatturazione: {}, grazie.", "Borgo Fabrizia, 47, 24020, Villassio (BG)"),
+    ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
+    ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
+    ("My new address is {} from May.", "Alameda Luna Lima, 17"),
+    ("May I have the statement sent to {}?", "16960 45 Perri Street Suite 421\nOddø, Midtjylland 38236"),
+    ("Please write to {}\n\nThanks", "66443 Bernasconistrasse 52\nBrežice, Jugovzhodna Slovenija 64989"),
+]
+
+
+@pytest.mark.parametrize("template, address", WHOLE_ADDRESSES)
+def test_an_address_is_one_placeholder(redactor, template, address):
+    text, pm = _redact(redactor, template.format(address))
+    assert address in _locations(pm), (text, pm.mapping)
+
+
+def test_two_addresses_joined_by_a_preposition_are_two(redactor):
+    first, second = "Viale Napolitano, 1 Piano 9, 13896, Netro (BI)", "Stretto Lodovico, 41 Piano 7, 71011, Apricena (FG)"
+    text, pm = _redact(redactor, f"Salve, ci siamo trasferiti da {first} a {second}. Potete spostare la polizza?")
+    assert {first, second} <= set(_locations(pm)), (text, pm.mapping)
+    assert " a <LOCATION" in text, text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Il corso online, 3 moduli, costa 200 euro.", "corso online, 3"),
+        ("Ho ricevuto la lettera via posta, 3 giorni fa.", "via posta, 3"),
+        ("Can we meet?\nThe travel from Toronto, Ontario 2024 was fine.", "2024"),
+        ("I have a question about the av 2 receiver.", "av 2"),
+    ],
+)
+def test_words_that_only_look_like_an_address_stay(redactor, sentence, kept):
+    text, pm = _redact(redactor, sentence)
+    assert kept in text, (text, pm.mapping)
