@@ -22,7 +22,13 @@ SCORE = 0.5
 # an optional "(0)" (a national prefix written in brackets) after the country code.
 # Possessive: a long digit run is read once, not split every way before the match fails (a hostile
 # sender's 10 KB of digits costs microseconds, not seconds).
-_CANDIDATE = re.compile(r"(?<![\w+(])\(?(?:\+|00)[ \t]?\d{1,3}+\)?(?:[ \t.-]?\(0\))?(?:[ \t./-]?\(?\d{1,5}+\)?){2,7}+(?![\w])")
+# An extension may follow ("+1-258-342-0643x38178", "+44 20 7946 0000 ext. 12": the ITU-T E.123 and
+# NANP ways of writing one); libphonenumber parses it off the number.
+_CANDIDATE = re.compile(
+    r"(?<![\w+(])\(?(?:\+|00)[ \t]?\d{1,3}+\)?(?:[ \t.-]?\(0\))?(?:[ \t./-]?\(?\d{1,5}+\)?){2,7}+"
+    r"(?:[ \t]?(?:x|ext\.?|extn\.?|extension)[ \t]?\d{1,6}+)?(?![\w])",
+    re.IGNORECASE,
+)
 
 
 class InternationalNumberRecognizer(EntityRecognizer):

@@ -18,12 +18,13 @@ def _phones(redactor, text):
         ("Mobile (+31) 6 0000 0000, thanks", "(+31) 6 0000 0000"),
         ("bel +49 (0) 199 1234567 morgen", "+49 (0) 199 1234567"),
         ("Mi numero: +353 80 123 4567", "+353 80 123 4567"),
+        ("Phone:\n001-258-342-0643x38178\n", "001-258-342-0643x38178"),  # with its extension (E.123, NANP "x")
     ],
 )
 def test_a_possible_international_number_is_masked_without_a_phone_word(redactor, text, number):
     import phonenumbers
 
-    assert not phonenumbers.is_valid_number(phonenumbers.parse(number.strip("()").replace("(0)", "").replace("0044", "+44"), None))
+    assert not phonenumbers.is_valid_number(phonenumbers.parse(number.strip("()").replace("(0)", "").replace("0044", "+44").replace("001-", "+1-"), None))
     assert number in _phones(redactor, text) or any(number in p for p in _phones(redactor, text))
 
 
