@@ -203,6 +203,9 @@ STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?
 US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 AU_STATES = "NSW|VIC|QLD|SA|WA|TAS|NT|ACT"
+# The conventional abbreviations of the 32 Mexican states (as banks, SAT forms and Correos de México's
+# senders write them after the town; "Q. ROO" with its stop and space).
+MX_STATES = "AGS|BC|BCS|CAMP|COAH|COL|CHIS|CHIH|CDMX|DF|DGO|GTO|GRO|HGO|JAL|MEX|EDOMEX|MICH|MOR|NAY|NL|OAX|PUE|QRO|Q\\. ?ROO|QROO|SLP|SIN|SON|TAB|TAMPS|TLAX|VER|YUC|ZAC"
 # The 32 counties of Ireland, written "Co. Cork", "Co Galway", "County Mayo" in an Irish address.
 IRISH_COUNTIES = (
     "Antrim|Armagh|Carlow|Cavan|Clare|Cork|Derry|Donegal|Down|Dublin|Fermanagh|Galway|Kerry|Kildare|Kilkenny|Laois|Leitrim|Limerick|"
@@ -226,7 +229,7 @@ CA_POSTCODE = r"(?-i:[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)"
 # der", "in", "ob" abbreviated as "b.", "a.", "a. d.", "i.", "o."). A full stop after three lower-case
 # letters or after two capitals (a canton or state code: "Seltisberg BL. Merci") ends the sentence, not
 # the town.
-TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|sur|en|del|di|im|bei|sous|upon|on|aan[ \t]de[nr]?|aan|op|bij|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
+TOWN = rf"{CAP}(?:(?<![{L}]{{3}}\.)(?<![{U}]{{2}}\.)[ \t-](?:(?:am|an|der|de|la|le|los|las|el|sur|en|del|di|im|bei|sous|upon|on|aan[ \t]de[nr]?|aan|op|bij|b\.|a\.|a\.[ \t]?d\.|i\.|o\.)\s)?{CAP}){{0,3}}"
 ARTICLES = r"de la|de l'|de los|de las|del|de|des|du|d'|l'|la|le|les|di|dei|della|delle|alle|al|alla|allo|ai|sul|sulla|van|von|der|den"
 # Capitalised words that come before a number and are not street names ("Invoice 2291", "Windows 10").
 NOT_STREET = {
@@ -557,6 +560,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("uk postcode in any case, area checked", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE_AREA_ANY_CASE})(?![\w])"), 0.5),
         GroupPattern("ca postcode", re.compile(rf"(?<![\w])(?P<v>{CA_POSTCODE})(?![\w])"), 0.5),
+        GroupPattern(  # "San Ana de la Montaña, HGO 93645", "Vieja Guinea, PUE 14735": Correos de México's town, state and código postal
+            "mx town, state cp",
+            re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{MX_STATES})\s+\d{{5}}(?:-\d{{4}})?)(?![\w-])"),
+            0.6,
+        ),
         GroupPattern("us city, state zip", re.compile(rf"(?P<v>{TOWN},?\s+(?-i:{US_STATES}|{CA_PROVINCES})\s+(?:\d{{5}}(?:-\d{{4}})?|{CA_POSTCODE}))"), 0.6),
         GroupPattern(
             "preposition street + number",  # Czech / Slovak / Slovene: "Pod Floriánem 1677", "Na Příkopě 12", "U Nemocnice 2"
@@ -1060,7 +1068,7 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_AFTER.match(text, m.start()) if m else None
         if m and m.end() > end:  # "Hinterhaus <2. OG rechts>": the floor's number is no house number
             end = m.end()
-        while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end):
+        while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end) or _UNIT_AFTER.match(text, end):
             end = m.end()
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
@@ -1200,8 +1208,9 @@ def join_address_parts(text: str, spans: list) -> list:
 _FLOOR_WORD = rf"(?:{FLOOR})(?:[ \t]+porte[ \t]+(?:droite|gauche|\d{{1,3}}))?"
 _FLOOR_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE)
 # Poste Italiane's unit words written right after the house number ("Via Beatrice, 1 Appartamento 5",
-# "Viale Roma 7 piano 3"): part of the address there, ordinary words elsewhere ("piano 3 volte").
-_UNIT_AFTER = re.compile(r"[ \t]*,?[ \t]*(?P<f>(?:appartamento|app\.|piano|interno|int\.|scala)[ \t]*\d{1,3}[a-zA-Z]?)(?![\w])", re.IGNORECASE)
+# "Viale Roma 7 piano 3"), and Correos de México's número interior ("Viaducto Chad 578 Interior 854"): part
+# of the address there, ordinary words elsewhere ("piano 3 volte").
+_UNIT_AFTER = re.compile(r"[ \t]*,?[ \t]*(?P<f>(?:appartamento|app\.|piano|interno|interior|int\.|scala)[ \t]*\d{1,3}[a-zA-Z]?)(?![\w])", re.IGNORECASE)
 _FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
 
 
