@@ -326,6 +326,45 @@ def _lower_locality_ok(value: str) -> bool:
     return ok and any(w not in _NAME_PARTICLES for w in name) and _town_word(town)
 
 
+# English street types that, written in lower case after a number and a name, are no sentence's noun.
+_LOWER_SURE_STREETS = "street|st|road|rd|avenue|ave|lane|ln|crescent|cres|boulevard|blvd|gardens|mews"
+# Words that after a number make a measure or a count, not a street's name ("3 lane road", "2 mile lane").
+_COUNTED_WORDS = frozenset(
+    "lane lanes mile miles km minute minutes min mins hour hours hr hrs day days week weeks month months year years "
+    "bed beds bedroom bedrooms storey story door doors car cars way ways times x".split()
+)
+
+
+def _lower_street_name_ok(value: str) -> bool:
+    """A lower-case street line ("4 crown road"): the words of its name are no stop words and the
+    first is no word a number counts ("3 lane road", "5 minutes walk")."""
+    from agent.pii.words import stop_words
+
+    words = value.replace(",", " ").split()
+    town = words[-1] if not re.fullmatch(rf"(?:{_LOWER_SURE_STREETS})", words[-1]) else None
+    name = words[1:-2] if town else words[1:-1]
+    if not name or name[0].casefold() in _COUNTED_WORDS or any(w.casefold() in stop_words() for w in name):
+        return False
+    if town and not _lower_town_word(town):
+        return value[: value.rfind(town)].rstrip(" ,")  # "4 crown road, tomorrow": the street without the word after it
+    return True
+
+
+def _lower_town_word(word: str) -> bool:
+    """A lower-case word after a lower-case street line that may be its town ("… crown st halifax which"):
+    no stop word, sign-off or month, and in the English lexicon only as a noun (a town: "leeds") or not
+    at all ("hebden"); not "thanks", "tomorrow", "please", "today"."""
+    from agent.pii.words import english_parts_of_speech, stop_words
+
+    f = word.casefold()
+    if f in stop_words() or f in _closing_words() or f in _MONTH_WORDS or f in _TIME_WORDS:
+        return False
+    return english_parts_of_speech(f) <= {"noun"}
+
+
+_TIME_WORDS = frozenset("today tomorrow yesterday tonight morning afternoon evening night week weekend asap thanks cheers".split())
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -448,6 +487,18 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             # an Australian unit before the house number ("792/318 Angelica Road": Australia Post's unit/number)
             re.compile(rf"(?<![\w/-])(?P<v>(?:\d{{4,5}}[ \t]+)?(?:\d{{1,5}}[a-zA-Z]?/)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
             0.6,
+        ),
+        GroupPattern(
+            # lower-case mail: "i live at 4 crown road now", "old one was 4 crown st halifax", "change my address to
+            # 12 oak road leeds": a house number after "at/to/is/was/from", one to three words and a street type
+            # that is no noun of a sentence after a number (not "drive", "walk", "way", "close", "park")
+            "lower-case number + english street after a cue",
+            re.compile(
+                rf"(?<![\w])(?i:at|to|is|was|from|now)[ \t]+(?P<v>\d{{1,4}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,3}}"
+                rf"(?:{_LOWER_SURE_STREETS})(?:,?[ \t]+[{L}]{{3,}}(?=[ \t]*(?:[,.;!?\n]|$)|[ \t]+(?:which|where|and|but|since|until|before|please|pls)\b))?)(?![\w])"
+            ),
+            0.55,
+            validate=_lower_street_name_ok,
         ),
         GroupPattern(  # "5286 Vasquez Flats, …", "34 Gregory Centre\nSouth Markbury": a USPS or AS/NZS 4819 type that EN_STREETS leaves out
             "number + street type of a national list",

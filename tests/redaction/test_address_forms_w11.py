@@ -25,6 +25,10 @@ WHOLE_ADDRESSES = [
     ("Per favore inviate il certificato a\n{}\nGrazie", "ROTONDA GIOSUÈ, 553 APPARTAMENTO 14\n18035, DOLCEACQUA (IM)"),
     ("Hola, nos mudamos a {}. Gracias", "Viaducto Chad 578 Interior 854, San María de los Bajos, GTO 53361"),
     ("Un saludo,\n\nAida Venegas\n{}\nTel.: 478 249 8685", "Cerrada Hidalgo 455 Interior 385\nSan Bianca de la Montaña, JAL 58546"),
+    # lower-case mail: a street line after "at/to/is/was", with a town word after it
+    ("can you change my address please. old one was {} which i left in october", "4 crown st halifax"),
+    ("hiya i live at {} now", "4 crown road"),
+    ("can you change my address to {} please", "12 oak road leeds"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -53,6 +57,9 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("Ho ricevuto la lettera via posta, 3 giorni fa.", "via posta, 3"),
         ("Can we meet?\nThe travel from Toronto, Ontario 2024 was fine.", "2024"),
         ("I have a question about the av 2 receiver.", "av 2"),
+        ("it is 3 lane road all the way and was 5 miles road", "3 lane road"),
+        ("send it to 12 oak road tomorrow please", "tomorrow"),
+        ("send it to 12 oak road thanks", "thanks"),
     ],
 )
 def test_words_that_only_look_like_an_address_stay(redactor, sentence, kept):
