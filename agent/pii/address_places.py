@@ -168,6 +168,15 @@ _ADDRESS_ON = re.compile(
     rf"(?:(?:{_ARTICLE})[ \t]+)?(?P<a>{_STREET_WORD_NAME})(?![\w])",
     re.IGNORECASE,
 )
+# "non più in <viale marconi>", "me mudé de <calle alcalá>": in a message that gives a numbered address, a
+# street without its number after a preposition, named by a street word that is no word of a sentence
+# (not "via", "corso", "rue", "place"), in any case: the client's earlier or other address.
+_SURE_STREET_WORDS = r"viale|vicolo|piazzale|lungomare|lungotevere|calle|avenida|paseo|boulevard|chaussée|laan|straat|gracht"
+_SURE_STREET_IN = re.compile(
+    rf"(?<![\w])(?:in|da|dal|dalla|nel|nella|en|de|desde|à|dans[ \t]+la|in[ \t]+de|op[ \t]+de|aan[ \t]+de)[ \t]+"
+    rf"(?P<a>(?:{_SURE_STREET_WORDS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?[{U}{L}][{L}'’-]+(?:[ \t]+[{U}{L}][{L}'’-]+)?)(?![\w])",
+    re.IGNORECASE,
+)
 # "bij het stoplicht ter hoogte van de <Legmeerdijk>", "auf Höhe der <Lindenallee>", "à hauteur du <boulevard
 # Carnot>", "a la altura de la <calle Alcalá>": "at the level of" locates an incident on a street precisely;
 # the street is named by a street word (a bare capitalised word after these phrases may be a shop or a sign).
@@ -314,6 +323,13 @@ def places_beside(text: str, spans: list) -> list:
     towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
     if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
         towns.append(_TOWN_LABEL)
+        for m in _SURE_STREET_IN.finditer(text):
+            lo, hi = m.span("a")
+            words = text[lo:hi].split()
+            if len(words) > 2 and _stop(words[-1]):
+                hi = lo + len(" ".join(words[:-1]))  # "in viale marconi non": the name ends before a stop word
+            if not _stop(text[lo:hi].split()[-1]) and _free(out, lo, hi):
+                out = _add(out, _place(text, lo, hi))
     for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t")] + [(rx, "t") for rx in towns]:
         for m in rx.finditer(text):
             lo, hi = m.span(group)
@@ -343,6 +359,12 @@ def places_beside(text: str, spans: list) -> list:
                 grown = True
         out.sort(key=lambda x: x.start)
     return out
+
+
+def _stop(word: str) -> bool:
+    from agent.pii.words import stop_words
+
+    return word.casefold() in stop_words()
 
 
 def _place(text: str, lo: int, hi: int):

@@ -61,6 +61,9 @@ MASKED = [
     ("Wir wohnen seit Juni nicht mehr in Bad Tölz, bitte ändern.", ["Bad Tölz"]),
     ("hoi\n\nkunnen jullie mijn gegevens aanpassen want ik woon sinds oktober niet meer in schiedam. de polis blijft hetzelfde, dank je wel alvast\n\ngroetjes", ["schiedam"]),
     ("hallo,\n\nfür unsere ferienwohnung in zingst brauche ich ab januar eine neue gebäudeversicherung, die alte läuft aus.\n\ngruß", ["zingst"]),
+    # a street without its number, named by a sure street word, beside the numbered address of the message
+    ("mi sono trasferito in via dell'oceano pacifico 44 00144 roma non piu in viale marconi. grazie", ["viale marconi"]),
+    ("Hola, vivo en Calle Mayor 5, 28013 Madrid. Antes vivía en calle de alcalá y no en la avenida.", ["calle de alcalá"]),
 ]
 
 
@@ -103,6 +106,8 @@ READABLE = [
     ("Ik woon tijdelijk in Spanje, stuur de post graag digitaal.", "Spanje"),
     ("we live in hope that the claim will be paid soon, thanks for checking on it, it has been weeks now honestly", "hope"),
     ("ik woon nu in de stad en wil mijn polis aanpassen, kunnen jullie mij daarbij helpen want het lukt online niet", "stad"),
+    # a sure street word without an address in the message
+    ("La filiale in viale Marconi è chiusa il sabato?", "viale Marconi"),
 ]
 
 
