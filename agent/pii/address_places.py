@@ -27,7 +27,8 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   client lives in ("ik woon … in Schiedam", ``_LIVES_IN``; not a country), also in mail written in
   lower case (``_lower_case_mail``);
 - **a street "at the level of" which** an incident happened ("ter hoogte van de Legmeerdijk",
-  ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``);
+  ``_AT_LEVEL_OF``), and a farm or house name given as such ("Hofname „Lechnerhof“", ``_HOUSE_NAMED``)
+  or in quotes after a numbered address ("… NSW 2360 ("Wattle Creek" on the gate)", ``_QUOTED_NAME_AFTER``);
 - **a street named where an incident happened** (``_ON_STREET`` in a sentence with an incident word,
   ``_INCIDENT_WORDS``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
   <street>" (``_AT_CROSSING``: "at broadway and w 96th st");
@@ -177,6 +178,10 @@ _SURE_STREET_IN = re.compile(
     rf"(?P<a>(?:{_SURE_STREET_WORDS})[ \t]+(?:(?:{_ARTICLE})[ \t]+)?[{U}{L}][{L}'’-]+(?:[ \t]+[{U}{L}][{L}'’-]+)?)(?![\w])",
     re.IGNORECASE,
 )
+# A house or farm name in quotes right after a numbered address ("1840 Gwydir Hwy, Inverell NSW 2360
+# (<"Wattle Creek"> on the gate)", "12 Mill Lane, 'Rose Cottage'"): the building name of Royal Mail's PAF
+# and Australia Post's rural addresses, written where the client adds it.
+_QUOTED_NAME_AFTER = re.compile(rf"[ \t]*[,(]?[ \t]*[\"“‘„«'](?P<t>{PLACE})[\"”’“»']")
 # "bij het stoplicht ter hoogte van de <Legmeerdijk>", "auf Höhe der <Lindenallee>", "à hauteur du <boulevard
 # Carnot>", "a la altura de la <calle Alcalá>": "at the level of" locates an incident on a street precisely;
 # the street is named by a street word (a bare capitalised word after these phrases may be a shop or a sign).
@@ -335,6 +340,10 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(group)
             if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group)) and m.group(group).casefold() not in country_names()):
                 out = _add(out, _place(text, lo, hi))
+    for s in [x for x in out if x.entity == "LOCATION" and any(c.isdigit() for c in x.value)]:
+        m = _QUOTED_NAME_AFTER.match(text, s.end)
+        if m and _free(out, *m.span("t")) and _place_ok(m.group("t")):
+            out = _add(out, _place(text, *m.span("t")))
     for m in _ON_ROAD.finditer(text):
         lo, hi = next(m.span(g) for g in ("a", "b", "c") if m.group(g))
         if _free(out, lo, hi):

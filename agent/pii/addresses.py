@@ -1473,6 +1473,8 @@ def _lower_anchors(text: str) -> list[tuple[int, int]]:
         st = _PROVINCE_BEFORE.search(text, max(0, m.start() - 8), m.start())
         if st:
             out.append((st.start() + len(st.group(0)) - len(st.group(0).lstrip()), m.end()))
+    for m in _LOWER_AU_STATE_CODE.finditer(text):
+        out.append(m.span("v"))
     for m in _LOWER_CODE_AFTER_TOWN.finditer(text):
         town = m.group("town").casefold()
         if _town_word(town) and town not in _MONTH_WORDS and not is_ordinary_word(town, english_only=True):
@@ -1480,6 +1482,11 @@ def _lower_anchors(text: str) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+# Australia Post's last line in lower case with commas, after a lower-case town ("brianmouth, <tas, 2642>",
+# "fitzroy <vic 3065>"): the state code and the 4-digit postcode. Kept with a street, house or unit before it only.
+_LOWER_AU_STATE_CODE = re.compile(
+    rf"(?<=[{L}])[ \t]*,?[ \t]+(?P<v>(?:{AU_STATES.lower()}),?[ \t]+\d{{4}})(?![\w])"
+)
 # A 4-digit postcode after a lower-case town that ends the address (a comma, the line or the sentence
 # ends after it): South African Post Office and Australia Post write the code last ("nelspruit 1201",
 # "fitzroy 3065"). Kept with a street, house or unit before it only (:func:`_grow_start`).

@@ -29,6 +29,8 @@ WHOLE_ADDRESSES = [
     ("can you change my address please. old one was {} which i left in october", "4 crown st halifax"),
     ("hiya i live at {} now", "4 crown road"),
     ("can you change my address to {} please", "12 oak road leeds"),
+    ("hi pls send the new debit card to {} thanks keith", "level 3 978 reed top, brianmouth, tas, 2642"),
+    ("hi my new address is {} cheers", "12 smith st, fitzroy vic 3065"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -60,6 +62,7 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("it is 3 lane road all the way and was 5 miles road", "3 lane road"),
         ("send it to 12 oak road tomorrow please", "tomorrow"),
         ("send it to 12 oak road thanks", "thanks"),
+        ("we act 2600 times a day, in nsw 2000 people", "act 2600"),
     ],
 )
 def test_words_that_only_look_like_an_address_stay(redactor, sentence, kept):

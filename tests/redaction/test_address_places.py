@@ -64,6 +64,9 @@ MASKED = [
     # a street without its number, named by a sure street word, beside the numbered address of the message
     ("mi sono trasferito in via dell'oceano pacifico 44 00144 roma non piu in viale marconi. grazie", ["viale marconi"]),
     ("Hola, vivo en Calle Mayor 5, 28013 Madrid. Antes vivía en calle de alcalá y no en la avenida.", ["calle de alcalá"]),
+    # a house or farm name in quotes right after a numbered address
+    ("Property is Lot 2, 1840 Gwydir Hwy, Inverell NSW 2360 (\"Wattle Creek\" on the gate). Two sheds were damaged.", ["Wattle Creek"]),
+    ("We live at 12 Mill Lane, 'Rose Cottage', and the roof leaks.", ["Rose Cottage"]),
 ]
 
 
@@ -106,6 +109,8 @@ READABLE = [
     ("Ik woon tijdelijk in Spanje, stuur de post graag digitaal.", "Spanje"),
     ("we live in hope that the claim will be paid soon, thanks for checking on it, it has been weeks now honestly", "hope"),
     ("ik woon nu in de stad en wil mijn polis aanpassen, kunnen jullie mij daarbij helpen want het lukt online niet", "stad"),
+    # words in quotes after an address that are no name
+    ("We live at 12 Mill Lane, \"quite old\" as you know, and the roof leaks.", "quite old"),
     # a sure street word without an address in the message
     ("La filiale in viale Marconi è chiusa il sabato?", "viale Marconi"),
 ]
