@@ -365,6 +365,18 @@ def _lower_town_word(word: str) -> bool:
 _TIME_WORDS = frozenset("today tomorrow yesterday tonight morning afternoon evening night week weekend asap thanks cheers".split())
 
 
+def _town_code_ok(value: str) -> bool:
+    """A town and its postcode after "in"/"at" ("Matile-près-Uldry 4433", "Onderdendam 9143ZD"): the
+    town's words are no ordinary words, cue words or months, and the code is no year (1900-2099)."""
+    *town, code = value.split()
+    if re.fullmatch(r"(?:19|20)\d{2}", code):
+        return False
+    return all(
+        w.casefold() not in NOT_STREET and w.casefold() not in _MONTH_WORDS and not is_ordinary_word(w)
+        for part in town for w in part.split("-") if len(w) > 2 and w.casefold() not in _NAME_PARTICLES | {"près", "lès", "lez"}
+    )
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -644,12 +656,26 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern("us military address", re.compile(r"(?<![\w])(?P<v>(?i:APO|FPO|DPO)[ \t]+(?i:AA|AE|AP)[ \t]+\d{5}(?:-\d{4})?)(?![\w])"), 0.7),
         GroupPattern("us military unit", re.compile(r"(?<![\w])(?P<v>(?i:PSC|CMR|Unit)[ \t]+\d{1,5},?[ \t]+(?i:Box)[ \t]+\d{1,5})(?![\w])"), 0.6),
-        GroupPattern("ship", re.compile(rf"(?<![\w])(?P<v>(?:USNS|USS|USCGC|HMS|HMCS)[ \t]+{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"), 0.6),
+        GroupPattern(  # the ship of an FPO address (USPS Pub. 28, 225: "USS Johnson / FPO AP 96543"; USNS, USNV, USCGC)
+            "ship",
+            re.compile(rf"(?<![\w])(?P<v>(?:USNS|USNV|USS|USCGC|HMS|HMCS)[ \t]+(?:(?:le|la|de|van|von|du|di|da|del|mc|st\.?)[ \t]+)?{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"),
+            0.6,
+        ),
+        GroupPattern(  # "support das Neves in Matile-près-Uldry 4433", "in Onderdendam 9143ZD": a town and its postcode after a locative preposition
+            "in + town + postcode",
+            # (not before a counted noun: "in London 3000 people came")
+            re.compile(
+                rf"(?<![\w])(?i:in|at|from|near|to)[ \t]+(?P<v>{TOWN}[ \t]+(?:\d{{4}}(?:[ \t]?(?-i:[A-Z]{{2}}))?|\d{{5}}))(?![\w-])"
+                rf"(?![ \t]+(?!(?:in|and|or|for|to|at|on|with|is|was|but|which|where|the|a|an|as|since|until)\b)[{L}])"
+            ),
+            0.5,
+            validate=_town_code_ok,
+        ),
         GroupPattern("country + postcode", re.compile(rf"(?m)(?<=\n)[>\s]*(?P<v>{CAP}(?:[ \t]{CAP})?[ \t]\d{{4,5}})[ \t]*$"), 0.5),
         GroupPattern(
             # "postcode is 9686 PG" (PostNL: 4 digits and 2 letters), "code postal ne change pas : 74000" (a few words and a colon)
             "postcode after its word",
-            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
             0.6,
         ),
     ]

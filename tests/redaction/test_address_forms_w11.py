@@ -31,6 +31,10 @@ WHOLE_ADDRESSES = [
     ("can you change my address to {} please", "12 oak road leeds"),
     ("hi pls send the new debit card to {} thanks keith", "level 3 978 reed top, brianmouth, tas, 2642"),
     ("hi my new address is {} cheers", "12 smith st, fitzroy vic 3065"),
+    ("Looking to support the team in {} in its mission.", "Matile-près-Uldry 4433"),
+    ("We support Sandvik in {} in its mission.", "Onderdendam 9143ZD"),
+    ("My zip code is {}", "H-1855"),
+    ("His ship:\n{}\nThanks", "USNV le Gallen\nFPO AP 86139"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -63,6 +67,7 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("send it to 12 oak road tomorrow please", "tomorrow"),
         ("send it to 12 oak road thanks", "thanks"),
         ("we act 2600 times a day, in nsw 2000 people", "act 2600"),
+        ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "London 3000 people"),
     ],
 )
 def test_words_that_only_look_like_an_address_stay(redactor, sentence, kept):
