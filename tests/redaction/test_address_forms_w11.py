@@ -67,7 +67,7 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("send it to 12 oak road tomorrow please", "tomorrow"),
         ("send it to 12 oak road thanks", "thanks"),
         ("we act 2600 times a day, in nsw 2000 people", "act 2600"),
-        ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "London 3000 people"),
+        ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "3000 people came to the Model 3200"),
     ],
 )
 def test_words_that_only_look_like_an_address_stay(redactor, sentence, kept):
