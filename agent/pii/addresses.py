@@ -272,6 +272,8 @@ def _prefix_street_ok(value: str) -> bool:
     capitalised line: "place, 2 weeks" is a sentence; or with the number sign after the comma
     ("rue de la Station, n° 7": La Poste and bpost write "n°" before a house number)."""
     first = value.split()[0]
+    if re.search(r",[ \t]*\d{5}\Z", value):
+        return False  # "5 rue des roses, 69100": the postcode after the street, not its house number
     signed = bool(re.search(rf",[ \t]*{NUMBER_SIGN}[ \t]?\d", value, re.IGNORECASE)) or first.casefold() in _COMMA_SURE_PREFIX_WORDS
     if "," in value and first.islower() and not signed or len(value.split()) < 3:  # a street word, a name and a number
         return False
@@ -545,7 +547,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "name + house number near an address word",
             # (no verb of living first: "Vivo en <Güemes 4150>", "Woon <Dorpsweg 3>": the cue is no part of the street)
             # (a house number has no leading zero and no phone groups after it: "Call us on 0161 496 0712")
-            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+(?!0)\d{{1,4}}[a-z]?(?:/\d{{1,4}})?)(?![\w]|[.,]\d|[ \t]+\d{{2,4}}[ \t.-]\d{{3,4}}(?!\w))"),
+            re.compile(rf"(?<![\w-])(?!{_LIVE_VERBS}[ \t])(?P<v>(?-i:{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,4}})){{0,2}})[ \t]+(?!0)\d{{1,4}}[a-z]?(?:[/-]\d{{1,4}}(?![/-]?\d))?)(?![\w]|[.,]\d|[ \t]+\d{{2,4}}[ \t.-]\d{{3,4}}(?!\w))"),
             0.2,
             validate=_not_date_or_cue,
         ),
@@ -659,6 +661,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(  # the ship of an FPO address (USPS Pub. 28, 225: "USS Johnson / FPO AP 96543"; USNS, USNV, USCGC)
             "ship",
             re.compile(rf"(?<![\w])(?P<v>(?:USNS|USNV|USS|USCGC|HMS|HMCS)[ \t]+(?:(?:le|la|de|van|von|du|di|da|del|mc|st\.?)[ \t]+)?{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"),
+            0.6,
+        ),
+        GroupPattern(  # "Κέρκυρα ΤΚ 142 37", "Τ.Κ. 546 21": ELTA's postcode (ddd dd) after its abbreviation Τ.Κ. (ταχυδρομικός κώδικας)
+            "greek postcode",
+            re.compile(r"(?<![\w])(?P<v>(?:[Α-ΩΆ-Ώ][α-ωά-ώΑ-ΩΆ-Ώ]+[ \t,]+)?(?:Τ\.?[ \t]?Κ\.?)[ \t]*\d{3}[ \t]?\d{2})(?![\w])"),
             0.6,
         ),
         GroupPattern(  # "support das Neves in Matile-près-Uldry 4433", "in Onderdendam 9143ZD": a town and its postcode after a locative preposition
@@ -910,7 +917,7 @@ _GAP = re.compile(r"[\s,>?*•·|]*")
 _TRAILING_LINE = re.compile(
     rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
     # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
-    rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)[ \t,.]*(?=\n|$)"
+    rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)(?:[ \t,.]|(?<=\d)[?!])*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
 )
 # A town line with its region or state written out and the postcode last, the way the UPU's S42

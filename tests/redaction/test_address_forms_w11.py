@@ -35,6 +35,8 @@ WHOLE_ADDRESSES = [
     ("We support Sandvik in {} in its mission.", "Onderdendam 9143ZD"),
     ("My zip code is {}", "H-1855"),
     ("His ship:\n{}\nThanks", "USNV le Gallen\nFPO AP 86139"),
+    ("Looking to support the company in {} in its mission.", "Κέρκυρα ΤΚ 142 37"),
+    ("May I have the statement sent to {}?", "77089 23, rue de Hebert\nFalun\n, Gävleborgs län\n 72609"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
