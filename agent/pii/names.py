@@ -17,8 +17,12 @@ A match needs more than a listed word (a listed word alone is often an ordinary 
 - a capitalised first name alone (0.5): with a tagger, tagged PROPN, NOUN or X (the small
   English model tags unknown names at the start of a sentence as NOUN); a listed surname alone
   only when tagged PROPN.
-- an initial may stand between the two words ("Sari J. Paavolainen");
+- an initial may stand between the two words ("Sari J. Paavolainen"), then also before a listed
+  surname that is a common word ("Amanda G Cook");
 - initials before a listed surname ("J. Jansen", "K. V. Ramachandran", 0.55);
+- lower case: a name line of a first name no lexicon knows and a listed surname ("pamela
+  green"), a dialogue's speakers (:func:`dialogue_speakers`), a possessive ("jennifer's") and,
+  in a text written all in lower case, a verb's object ("had given sheree his address");
 - a common word as a lower-case first name before a listed surname no lexicon knows ("dale
   kowalski", 0.5).
 
@@ -378,6 +382,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 out.append(self._result(a, words[end][1], UNKNOWN_SCORE, "capitalised word no lexicon knows, tagged PROPN"))
                 k = end + 1
                 continue
+            possessive = re.search(r"['’]s$", w)
+            if possessive and w.islower() and w[: possessive.start()] in first:
+                w, b = w[: possessive.start()], a + possessive.start()  # "here's jennifer's address": the name before the English possessive
             f = w.casefold()
             if w.islower() and f in first and len(f) >= 4 and ok(w) and not in_lexicon(w, (ENGLISH_MODEL,)) and not is_ordinary_word(w, english_only=True) and f not in cues:
                 nxt = words[k + 1] if k + 1 < len(words) else None
@@ -387,6 +394,11 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     continue
                 if pos.get(a) == "PROPN":
                     out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name tagged PROPN"))
+                elif k > 0 and pos.get(words[k - 1][0]) == "VERB" and re.fullmatch(r"[ \t]", text[words[k - 1][1] : a]) and not writes_capitals(text):
+                    # the object of a verb in a text written all in lower case ("seth had given sheree his
+                    # address", "i told kristin"): the tagger takes a name it does not know there for a verb
+                    # or a noun; a word no lexicon knows right after a verb is its object, a person
+                    out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name after a verb"))
             k += 1
         return out
 
@@ -441,8 +453,34 @@ class GazetteerNameRecognizer(EntityRecognizer):
         def gap(x: int, y: int) -> bool:
             return re.fullmatch(r"[ \t]{1,2}", text[x:y]) is not None
 
+        def lower_name_line(i: int, j: int) -> bool:
+            """A line that holds only a lower-case listed first name no lexicon knows and a listed
+            surname that is also a common word ("pamela green", "amanda cook"): a signature's or an
+            address block's name line (the addressee's name is an address's first line: UPU
+            S42); the first name says the line is a name.
+            Not a stop word, greeting, sign-off or month as the second word ("anna may")."""
+            (a1, _, w1), (_, b2, w2) = words[i], words[j]
+            f2 = w2.casefold()
+            if j != i + 1 or len(w1) < 4 or is_ordinary_word(w1) or in_lexicon(w1) or f2 in self.stop_words or f2 in greet or _calendar_word(w2):
+                return False
+            lo, hi = text.rfind("\n", 0, a1) + 1, text.find("\n", b2)
+            return not text[lo:a1].strip(" \t>*•-") and not text[b2 : len(text) if hi < 0 else hi].strip(" \t.,")
+
+        def surname_after_initial(i: int, j: int) -> bool:
+            """A listed first name, a middle initial, then a listed surname that is also a common
+            word ("Amanda G Cook", "Elizabeth Q. Austin"): the initial between them makes the three
+            a name (given name, middle initial, surname: the US order, and Faker's and presidio's
+            ``first_name middle_initial last_name`` layout). "I" and "A" without a full stop are
+            English words ("Anna I Love"), so only with one."""
+            initial, w2 = words[j - 1][2], words[j][2]
+            f2 = w2.casefold()
+            if words[i][2].casefold() not in first or initial in ("I", "A") and text[words[j - 1][1] : words[j - 1][1] + 1] != ".":
+                return False
+            return len(f2) >= 3 and f2 in last and not w2.isupper() and f2 not in self.stop_words and f2 not in greet and f2 not in WORLD_REGIONS  # street words are surnames here ("Megan T Green")
+
         if pos and self.supported_language == "en":
             out += self._unknown_names(text, words, pos, doc, ok)
+        out += [self._result(x, y, 0.5, "speaker's name in a dialogue") for x, y in dialogue_speakers(text)]
         i = 0
         while i < len(words):
             a, b, w = words[i]
@@ -510,7 +548,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 a2, b2, w2 = nxt
                 f2 = w2.casefold()
                 tagged = not pos or any(pos.get(x) in name_pos for x in (a, a2)) and "PROPN" in (pos.get(a), pos.get(a2))
-                if w[0].isupper() and w2[0].isupper() and (more(w2) if j == i + 1 else ok(w2)) and tagged and (listed_first or f2 in first or f2 in last):
+                if w[0].isupper() and w2[0].isupper() and (more(w2) if j == i + 1 else ok(w2) or surname_after_initial(i, j)) and tagged and (listed_first or f2 in first or f2 in last):
                     k, end = j, b2  # more capitalised words, particles between: "María del Carmen Ruiz"
                     while k + 1 < len(words) and len(words) > k + 1:
                         m = k + 1
@@ -525,7 +563,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     continue
                 lexicons = {"en": (ENGLISH_MODEL,), "fr": LEXICON_MODELS}.get(self.supported_language, ())
                 article = i > 0 and words[i - 1][2] in _ARTICLES_BEFORE_NOUN and gap(words[i - 1][1], a)
-                if w.islower() and w2.islower() and ok(w2) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)) and not article:
+                if w.islower() and w2.islower() and (ok(w2) or lower_name_line(i, j)) and listed_first and f2 in last and not (lexicons and in_lexicon(w, lexicons) and in_lexicon(w2, lexicons)) and not article:
                     # not two words of the language: "ruby ring", "rose garden" ("sean murphy" is a name)
                     out.append(self._result(a, b2, 0.5, "listed first + last name, lower case"))
                     i = j + 1
@@ -540,7 +578,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                 out.append(self._result(a, words[k][1], 0.55, "listed first name + particle + name"))
                 i = k + 1
                 continue
-            mid_sentence = not line_or_sentence_start(text, a)
+            # a quotation starts a sentence of its own: a capitalised verb right after an opening quote is
+            # the quoted sentence's or title's first word ("an earlier song, \"Carry Me Back To France,\""), not a name
+            mid_sentence = not line_or_sentence_start(text, a) and text[a - 1 : a] not in ("\"", "“", "„", "«")
             if thing(i, a, b):
                 pass  # "in Aberaeron", "my Mercedes", "the Spring one"
             elif w.isupper() and len(w) >= 4 and listed_first and capitals and ok(w) and not in_lexicon(w) and not _calendar_word(w) and f not in cues:
@@ -909,6 +949,14 @@ _ELIDED_ARTICLE = r"['’]t(?![\w'’])"  # Dutch "van 't" (the article "het" el
 _BEFORE = re.compile(rf"(?<![\w'’.-])({_GROW_WORD}|{_ELIDED_ARTICLE}|{_NICKNAME})([ \t]{{1,2}})$")
 _AFTER = re.compile(rf"([ \t]{{1,2}})({_ELIDED_ARTICLE}|{_GROW_WORD}|{_NICKNAME})")  # used with .match(text, pos)
 _HYPHEN_PART = re.compile(r"-[^\W\d_]{2,}")  # used with .match(text, pos)
+# Dutch and German surname particles written after the surname, where the name ends (before a
+# comma, a full stop, a bracket or the line's end): alphabetical lists sort on the surname and put
+# the particle behind it ("Dussen, G. van", "Dussen van, Gitta"; Taaladvies.net on surnames with
+# tussenvoegsels in alphabetical lists), and presidio-research's
+# Faker names write "first, middle initial, surname, particle". Only after a listed surname and
+# only particles that end no clause of their own (not German "zu": "Herr Müller hört zu"); a
+# Dutch "daar ... van" split after a surname ("Daar weet Jansen van") masks one word too many.
+_TRAILING_PARTICLE = re.compile(r"[ \t]((?:van|von)(?:[ \t](?:der|den|dem|de|het))?|ter|ten)(?=[ \t]*(?:[,;:.!?)]|\n|\Z))")  # used with .match(text, pos)
 
 
 def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[str, ...] = ("en", "fr")) -> list:
@@ -1030,6 +1078,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        trailing = _TRAILING_PARTICLE.match(text, b)
+        if trailing is not None and (_WORD.findall(text[a:b]) or [""])[-1].casefold() in last:
+            b = trailing.end(1)  # "Gitta R Dussen van,": the tussenvoegsel after the surname, as alphabetical lists write it
         if b == s.end:
             b = signature_surname_end(text, a, b, first, last) or b  # "Thanks,\nCarol Day": the signature line's surname
         article = re.search(r"(?<![\w])([^\W\d_]+)[ \t]+$", text[max(0, a - 12) : a])  # "el pastor alemán": a noun phrase
@@ -1258,6 +1309,24 @@ def word_used_as_word(text: str, start: int, end: int, language: str) -> bool:
     if "verb" in pos and after.group(1).casefold() in _VERB_OBJECTS:
         return True
     return "adj" in pos and after.group(1).islower() and english_parts_of_speech(after.group(1)) == frozenset({"noun"})
+
+
+_SPEAKER = re.compile(r"^[ \t>]*([^\W\d_]{3,})[ \t]?:[ \t]+(?=[^\W\d_])", re.MULTILINE)
+
+
+def dialogue_speakers(text: str) -> list[tuple[int, int]]:
+    """The speakers' names of a dialogue or chat transcript written one turn a line ("carsten:
+    what a wife.\\namber: remember me, edward?"): the word before the colon that starts a line
+    and a spoken line (a letter, not a digit, after it: "Datum: 12.03." is a field), when at least
+    two such lines start with a listed first name no lexicon knows ("carsten", "kristin"). Then
+    every listed first name in that place is a speaker, also one that is an ordinary word
+    ("amber", "Rose"): script and chat layout put only a speaker there. Cue, stop and greeting
+    words and months are labels or greetings ("note:", "hi:"), never speakers."""
+    first = name_lists()[0]
+    cues = _cues() | greeting_words() | stop_words()
+    speakers = [m.span(1) for m in _SPEAKER.finditer(text) if (w := m.group(1)).casefold() in first and w.casefold() not in cues and not _calendar_word(w)]
+    unknown = sum(not in_lexicon(text[a:b]) and not is_ordinary_word(text[a:b]) for a, b in speakers)
+    return speakers if unknown >= 2 else []
 
 
 def field_label(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,135 @@
+"""Names in the forms presidio-research's Faker-filled sentences write them (the w11 tuning set):
+a middle initial without a full stop before a surname that is also a word, the Dutch particle
+after the surname, and lower-case names in a name line, a dialogue, a possessive and a verb's
+object (agent/pii/names.py). Every test goes through the real Redactor; the values are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_recognisers import redact as _redact
+
+
+def _persons(pm) -> list[str]:
+    return [v for ph, v in pm.mapping.items() if ph.startswith("<PERSON")]
+
+
+def _masked_whole(redactor, text: str, name: str) -> None:
+    out, pm = _redact(redactor, text)
+    assert name not in out and any(name in v for v in _persons(pm)), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("It's under my partner's name Elizabeth Q Austin", "Elizabeth Q Austin"),
+        ("It's under my partner's name Elizabeth Q. Austin", "Elizabeth Q. Austin"),
+        (">Amanda G Cook\n>Lambrecht VOF\n>Suite 837", "Amanda G Cook"),
+        ("Please forward this to Megan T Green before Friday.", "Megan T Green"),
+    ],
+)
+def test_a_middle_initial_makes_a_common_word_a_surname(redactor, text, name):
+    _masked_whole(redactor, text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Can I cook the rice before you arrive?", "cook"),
+        ("The cook at the canteen was very kind to us.", "cook"),
+        ("The door is painted green and the frame white.", "green"),
+    ],
+)
+def test_the_common_words_stay_words_without_an_initial(redactor, text, word):
+    out, pm = _redact(redactor, text)
+    assert word in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I'm Gitta R Dussen van, originally from Utrecht, and I'm 56.", "Gitta R Dussen van"),
+        ("The account holder is Pieter Berg van der.", "Pieter Berg van der"),
+    ],
+)
+def test_a_particle_after_the_surname_belongs_to_the_name(redactor, text, name):
+    _masked_whole(redactor, text, name)
+
+
+def test_a_van_after_a_vehicle_stays(redactor):
+    out, pm = _redact(redactor, "We hired a Ford Transit van.")
+    assert "van" in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("pamela green\ncolour technologist\nexample works\n501 quadra road", "pamela green"),
+        ("thanks for the help\n\nsheree cook\n", "sheree cook"),
+    ],
+)
+def test_a_lower_case_name_line_with_a_common_surname(redactor, text, name):
+    _masked_whole(redactor, text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("the walls are painted green\nthanks", "green"),
+        ("i'd like the amber one please", "amber"),
+        ("we will cook at home tonight", "cook"),
+    ],
+)
+def test_lower_case_common_words_stay_words(redactor, text, word):
+    out, pm = _redact(redactor, text)
+    assert word in out, (out, pm.mapping)
+
+
+def test_speakers_of_a_lower_case_dialogue_are_names(redactor):
+    text = (
+        "carsten: what a wife.\n"
+        "amber: remember me? i talked just like this!\n"
+        "kristin: you saved my life! how can i ever repay you?"
+    )
+    out, pm = _redact(redactor, text)
+    for name in ("carsten", "amber", "kristin"):
+        assert name not in out and name in _persons(pm), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "note: bring the amber beads\namber: ok",  # one listed first name as a label: no dialogue
+        "todo: order the amber lamp\ncolour: amber\nsize: large",
+    ],
+)
+def test_labels_are_no_dialogue(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert "amber" in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("as promised, here's jennifer's address:\n\n12 oak road\nleeds", "jennifer"),
+        ("seth had given sheree his address last week", "sheree"),
+    ],
+)
+def test_a_lower_case_name_as_possessive_or_object(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out and name in _persons(pm), (out, pm.mapping)
+
+
+def test_a_capitalised_text_keeps_its_lower_case_words(redactor):
+    out, pm = _redact(redactor, "I ordered sushi and paid with cash. Thanks, Tom")
+    assert "sushi" in out and "cash" in out, (out, pm.mapping)
+
+
+def test_a_quoted_title_starts_with_a_verb_not_a_name(redactor):
+    text = 'Blot was influenced by an earlier song, "Carry Me Back To France," which Léon Blot sang.'
+    out, pm = _redact(redactor, text)
+    assert "Carry" in out and "Léon Blot" not in out, (out, pm.mapping)
+
+
+def test_a_quoted_name_stays_a_name(redactor):
+    _masked_whole(redactor, 'He said "Gladys will know" and left.', "Gladys")
