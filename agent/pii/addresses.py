@@ -367,6 +367,28 @@ def _lower_town_word(word: str) -> bool:
 _TIME_WORDS = frozenset("today tomorrow yesterday tonight morning afternoon evening night week weekend asap thanks cheers".split())
 
 
+# A street name of one to three words (lower-case street types and particles between capitalised words:
+# "Jezuitski trg", "Trg mladih", "Veliki štradon") and a house number with its letter or slash ("2c/1", "4b").
+_NAME_NUMBER = rf"{CAP}(?:[ \t]+(?:{CAP}|[{L}]{{2,7}})){{0,2}}[ \t]+(?!0)\d{{1,4}}[a-z]?(?:/\d{{1,3}}[a-z]?)?"
+
+
+def _name_number_ok(value: str) -> bool:
+    """A name and a house number after "on"/"at"/"in" ("Žinkovská 885", "Trg mladih 4b"): no word of the name
+    is an ordinary word of the lexicons (not "Channel 4", "Platform 9", "Level 3"), a stop word, a cue word or a
+    month, and a 4-digit number is no year."""
+    from agent.pii.words import stop_words
+
+    *name, number = value.split()
+    if re.fullmatch(r"(?:19|20)\d{2}", number):
+        return False
+    words = [w for part in name for w in part.split("-")]
+    return bool(words) and all(
+        w.casefold() not in NOT_STREET and w.casefold() not in _MONTH_WORDS and w.casefold() not in stop_words()
+        and (w.islower() or not is_ordinary_word(w))
+        for w in words
+    ) and not all(w.islower() for w in words)
+
+
 def _town_code_ok(value: str) -> bool:
     """A town and its postcode after "in"/"at" ("Matile-près-Uldry 4433", "Onderdendam 9143ZD"): the
     town's words are no ordinary words, cue words or months, and the code is no year (1900-2099)."""
@@ -662,6 +684,22 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             "ship",
             re.compile(rf"(?<![\w])(?P<v>(?:USNS|USNV|USS|USCGC|HMS|HMCS)[ \t]+(?:(?:le|la|de|van|von|du|di|da|del|mc|st\.?)[ \t]+)?{CAP}(?:[ \t]+{CAP})?)(?=[ \t]*\n[ \t>]*(?i:FPO|APO))"),
             0.6,
+        ),
+        GroupPattern(
+            # "The bus station is on Žinkovská 885", "enter on Trg mladih 4b St.", "the corner of Kožarska 1b/7 St.":
+            # a street of Central European form (a name, maybe with its lower-case type: Croatian "trg", Slovene
+            # "cesta", then the number with a letter or a slash) after "on"/"at"/"in", where the clause ends or
+            # "St."/"street" follows; after "of"/"to" only before "St."/"street"
+            "on + name + house number",
+            re.compile(rf"(?<![\w])(?i:on|at|in)[ \t]+(?P<v>{_NAME_NUMBER})(?=[ \t]*(?:[.,;!?)]\s|[.,;!?)]?$|\n)|[ \t]+(?i:st\.|street\b|and\b))"),
+            0.5,
+            validate=_name_number_ok,
+        ),
+        GroupPattern(
+            "of + name + house number + street",
+            re.compile(rf"(?<![\w])(?i:of|to)[ \t]+(?P<v>{_NAME_NUMBER})(?=[ \t]+(?i:st\.|street\b))"),
+            0.5,
+            validate=_name_number_ok,
         ),
         GroupPattern(  # "Κέρκυρα ΤΚ 142 37", "Τ.Κ. 546 21": ELTA's postcode (ddd dd) after its abbreviation Τ.Κ. (ταχυδρομικός κώδικας)
             "greek postcode",

@@ -37,6 +37,11 @@ WHOLE_ADDRESSES = [
     ("His ship:\n{}\nThanks", "USNV le Gallen\nFPO AP 86139"),
     ("Looking to support the company in {} in its mission.", "Κέρκυρα ΤΚ 142 37"),
     ("May I have the statement sent to {}?", "77089 23, rue de Hebert\nFalun\n, Gävleborgs län\n 72609"),
+    # a Central European street and number after "on"/"at" where the clause ends, or before "St."/"street"
+    ("The bus station is on {}", "Žinkovská 885"),
+    ("Pedestrians must enter on {}. the first three months", "Trg mladih 4b St"),
+    ("Ask the driver to stop at the corner of {}. and the lake.", "Kožarska 1b/7 St"),
+    ("The title refers to {} street in the old town.", "Jezuitski trg 2c/1"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -69,6 +74,9 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("send it to 12 oak road tomorrow please", "tomorrow"),
         ("send it to 12 oak road thanks", "thanks"),
         ("we act 2600 times a day, in nsw 2000 people", "act 2600"),
+        ("It was on Channel 4. We met at Gate 12, on Platform 9. Born in March 1990.", "Channel 4"),
+        ("We met at Gate 12, on Platform 9.", "Platform 9"),
+        ("The show was on Netflix 2 weeks ago.", "2 weeks"),
         ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "3000 people came to the Model 3200"),
     ],
 )
