@@ -952,8 +952,9 @@ class PyapAddressRecognizer(EntityRecognizer):
 # "?" a lost bullet character becomes.
 _PREFIX = r"[ \t>?*•·|]"
 _GAP = re.compile(r"[\s,>?*•·|]*")
+# (a full stop right after the house number is the Hungarian way of writing it, "Kecskeméti út 7.")
 _TRAILING_LINE = re.compile(
-    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
+    rf"(?:[ \t,]|(?<=\d)\.)*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
     # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
     rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)(?:[ \t,.]|(?<=\d)[?!])*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after

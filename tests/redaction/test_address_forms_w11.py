@@ -42,6 +42,7 @@ WHOLE_ADDRESSES = [
     ("Pedestrians must enter on {}. the first three months", "Trg mladih 4b St"),
     ("Ask the driver to stop at the corner of {}. and the lake.", "Kožarska 1b/7 St"),
     ("The title refers to {} street in the old town.", "Jezuitski trg 2c/1"),
+    ("Please write to {}\n\nThanks", "759 Kecskeméti út 7.\nNémethida\n, Bács-Kiskun\n Hungary 40087"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
