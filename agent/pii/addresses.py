@@ -976,7 +976,10 @@ _TAIL_WORD = (
 )
 # (an address written in brackets ends at the closing bracket: "the old one (PO Box 311, Kaikohe 0440) is closed")
 _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
+# (capitalised place words may also end where the sentence goes on in lower case with a preposition or
+# conjunction: "… Suite 340 Port Scott New York for this card")
 _TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
+_TAIL_BEFORE_CLAUSE = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until)[ \t])")
 # Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
 # Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
 # flat, comuna, city); each item after its comma, the last ending in a letter ("PO Box 88, 2021, was closed" is a year).
@@ -1216,6 +1219,8 @@ def _extend(text: str, s) -> tuple[int, int]:
     elif _numbered(s.value) or s.recogniser != NER:
         tail = _TAIL if any(c.isupper() for c in s.value) else _TAIL_LOWER
         m = tail.match(text, end) or (_TAIL_LISTED.match(text, end) if tail is _TAIL and _numbered(s.value) else None)
+        if not m and tail is _TAIL and _numbered(s.value) and (c := _TAIL_BEFORE_CLAUSE.match(text, end)):
+            m = None if any(_is_stop(w) for w in c.group(0).replace(",", " ").split()) else c  # not "12 Elm Road <Is Closed> for"
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end

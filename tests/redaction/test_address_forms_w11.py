@@ -43,6 +43,7 @@ WHOLE_ADDRESSES = [
     ("Ask the driver to stop at the corner of {}. and the lake.", "Kožarska 1b/7 St"),
     ("The title refers to {} street in the old town.", "Jezuitski trg 2c/1"),
     ("Please write to {}\n\nThanks", "759 Kecskeméti út 7.\nNémethida\n, Bács-Kiskun\n Hungary 40087"),
+    ("Please update the billing address with {} for this card.", "17824 6228 Jason Spring Suite 340 Port Scott New York"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -78,6 +79,7 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("It was on Channel 4. We met at Gate 12, on Platform 9. Born in March 1990.", "Channel 4"),
         ("We met at Gate 12, on Platform 9.", "Platform 9"),
         ("The show was on Netflix 2 weeks ago.", "2 weeks"),
+        ("Our office at 12 Elm Road Is Closed for renovation.", "Is Closed"),
         ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "3000 people came to the Model 3200"),
     ],
 )
