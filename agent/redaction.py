@@ -249,7 +249,8 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     Parts of one postal address (LOCATION spans separated only by commas, spaces or up to
     three short lines such as a town or a country) become one LOCATION span; any other
     overlapping spans are joined, taking the type and recogniser of the highest score, except that
-    an address (a LOCATION with a number covering the others) stays one over the names inside it."""
+    an address (LOCATION spans with a number holding every name of the cluster) stays one over the
+    names inside it."""
     if not spans:
         return _join_addresses(text, [])  # a lower-case address no recogniser found a part of
     spans = [_whole_token(text, s) for s in _drop_ner_cues(text, spans)]
@@ -267,9 +268,13 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     for c in clusters:
         a, b = min(s.start for s in c), max(s.end for s in c)
         best = max(c, key=lambda s: (s.score, s.entity == "LOCATION", s.end - s.start))
-        address = [s for s in c if s.entity == "LOCATION" and s.start == a and s.end == b and any(ch.isdigit() for ch in s.value)]
-        if address and best.entity == "PERSON" and all(s.entity in ("PERSON", "LOCATION") for s in c):
-            best = address[0]  # a name inside a whole address ("Col. San José Insurgentes", "Benito Juárez"): a street, district or town
+        address = [s for s in c if s.entity == "LOCATION" and any(ch.isdigit() for ch in s.value)]
+        names_inside = all(any(x.start <= p.start and p.end <= x.end for x in address) for p in c if p.entity == "PERSON")
+        weaker = address and all(s.entity in ("PERSON", "LOCATION") or s.score < max(x.score for x in address) for s in c)
+        if address and names_inside and best.entity == "PERSON" and weaker:
+            # a name inside an address ("Col. San José Insurgentes", "Benito Juárez", "478 Shawn Hills"): a street, district
+            # or town; a weaker number span over its house number goes with it ("4905 478" read as a phone number)
+            best = max(address, key=lambda s: s.end - s.start)
         joined.append(PiiSpan(best.entity, a, b, text[a:b], best.score, best.recogniser))
     return _join_addresses(text, joined)
 

@@ -44,6 +44,8 @@ WHOLE_ADDRESSES = [
     ("The title refers to {} street in the old town.", "Jezuitski trg 2c/1"),
     ("Please write to {}\n\nThanks", "759 Kecskeméti út 7.\nNémethida\n, Bács-Kiskun\n Hungary 40087"),
     ("Please update the billing address with {} for this card.", "17824 6228 Jason Spring Suite 340 Port Scott New York"),
+    # a street named like a person, with a number before it another recogniser reads as a phone number
+    ("Aníbal Lledó\nInversiones Araujo\n{}\n04 461-7872 office", "4905 478 Shawn Hills\nTipuhoroiti\n, nan\n New Zealand 35573"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
