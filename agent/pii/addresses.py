@@ -952,9 +952,10 @@ class PyapAddressRecognizer(EntityRecognizer):
 # "?" a lost bullet character becomes.
 _PREFIX = r"[ \t>?*•·|]"
 _GAP = re.compile(r"[\s,>?*•·|]*")
-# (a full stop right after the house number is the Hungarian way of writing it, "Kecskeméti út 7.")
+# (a full stop right after the house number is the Hungarian way of writing it, "Kecskeméti út 7."; a region
+# name may hold a spaced hyphen, as Slovenia's statistical regions are written: "Grosuplje Notranjsko - kraška 2320")
 _TRAILING_LINE = re.compile(
-    rf"(?:[ \t,]|(?<=\d)\.)*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
+    rf"(?:[ \t,]|(?<=\d)\.)*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?(?:[ \t]-(?=[ \t]))?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
     # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
     rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)(?:[ \t,.]|(?<=\d)[?!])*(?=\n|$)"
     rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
@@ -1574,7 +1575,9 @@ _LOWER_CODE_AFTER_TOWN = re.compile(
 _ADDRESS_WORD = re.compile(
     rf"(?:{SUFFIX_STREETS}|{PREFIX_STREETS}|{EN_STREETS}|{LOCALITY}|{HOUSE_NAMES}|[\w-]*(?:{SUFFIX_STREETS})|"
     r"apt|apartment|appt|flat|unit|suite|floor|box|po|p\.o\.|postbus|postfach|bte|boîte|int|interno|scala|portal|escalera|bloque|piso|puerta|"
-    r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr)\.?",
+    r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr|"
+    # Slovene, Croatian and Hungarian street words ("cesta na loko", "Jezuitski trg", "Kossuth utca")
+    r"cesta|trg|ulica|utca|út|tér)\.?",
     re.IGNORECASE,
 )
 _NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}(?:-[a-zA-Z])?|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
@@ -1783,13 +1786,23 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = 
     return start, evidence
 
 
+_LAST_LINE_CODE = re.compile(r"(?:^|\n)[ \t>]*(?P<c>[^\W\d_][^\n\d]*?)[ \t]+\d{4,5}[ \t]*\Z")
+
+
+def _country_code_last(value: str) -> bool:
+    """True when the last line of ``value`` is a country name and a postcode ("slovenia 33714",
+    "Spain 50217"): the UPU S42 last line of an international address, an anchor like a postcode."""
+    m = _LAST_LINE_CODE.search(value)
+    return bool(m) and " ".join(m.group("c").split()).casefold() in country_names()
+
+
 def _grow_from_postcodes(text: str, spans: list, lower_anchors: list[tuple[int, int]]) -> list:
     """Each LOCATION span holding a postcode (``_ANCHOR_IN_SPAN``), and each lower-case postcode,
     Eircode, county or state + ZIP with a street, house or unit before it (``lower_anchors``,
     :func:`_lower_anchors` of ``text``),
     starts where :func:`_grow_start` says; PERSON and LOCATION spans it then covers are absorbed
     (a house or village name taken for a name), another identifier stops it."""
-    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and _ANCHOR_IN_SPAN.search(s.value)]
+    anchors = [(s, True) for s in spans if s.entity == "LOCATION" and (_ANCHOR_IN_SPAN.search(s.value) or _country_code_last(s.value))]
     for lo, hi in lower_anchors:
         if not any(s.entity == "LOCATION" and s.start < hi and lo < s.end for s in spans):
             anchors.append((_new_span(text, lo, hi), False))

@@ -394,6 +394,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     continue
                 if pos.get(a) == "PROPN":
                     out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name tagged PROPN"))
+                elif nxt and _sentence_subject(text, a) and pos.get(nxt[0]) in ("VERB", "AUX") and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and not writes_capitals(text):
+                    # the subject of a sentence in a text written all in lower case ("joshua is very reliable")
+                    out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name before a verb"))
                 elif k > 0 and pos.get(words[k - 1][0]) == "VERB" and re.fullmatch(r"[ \t]", text[words[k - 1][1] : a]) and not writes_capitals(text):
                     # the object of a verb in a text written all in lower case ("seth had given sheree his
                     # address", "i told kristin"): the tagger takes a name it does not know there for a verb
@@ -1234,12 +1237,32 @@ def _tokens(text: str) -> frozenset[str]:
 _SENTENCE_START = re.compile(r"(?:\A|[.!?][\"”')]*[ \t]+|\n)[ \t\"“'(>*•-]*([^\W\d_])")
 
 
+@lru_cache(maxsize=1)
+def _greeting_or_signoff_line() -> re.Pattern:
+    from agent.pii.recognisers import GREETINGS, SIGNOFFS
+
+    return re.compile(rf"[ \t>]*(?:{GREETINGS}|{SIGNOFFS})[ \t]*[,.!:]?[ \t\r]*", re.IGNORECASE)
+
+
 def writes_capitals(text: str) -> bool:
     """True when the writer starts most sentences and lines with a capital (not "slt j'habite
-    ... merci"): only then does a lower-case word say that it is no name."""
-    starts = [m.group(1) for m in _SENTENCE_START.finditer(text)]
+    ... merci"): only then does a lower-case word say that it is no name. A line that is only a
+    greeting or a sign-off ("Hello,", "Kind regards") does not count: a mail template or a phone's
+    autocorrect writes it, around a text the client wrote in lower case."""
+    line = _greeting_or_signoff_line()
+    starts = [
+        m.group(1)
+        for m in _SENTENCE_START.finditer(text)
+        if not line.fullmatch(text, text.rfind("\n", 0, m.start(1)) + 1, len(text) if text.find("\n", m.start(1)) < 0 else text.find("\n", m.start(1)))
+    ]
     upper = sum(c.isupper() for c in starts)
     return upper > 0 and upper >= len(starts) - upper
+
+
+def _sentence_subject(text: str, at: int) -> bool:
+    """True when ``text[at]`` starts a sentence or a line (the subject's place)."""
+    head = text[:at].rstrip(" \t>")
+    return not head or head[-1] in "\n.!?"
 
 
 def _calendar_word(word: str) -> bool:

@@ -46,6 +46,9 @@ WHOLE_ADDRESSES = [
     ("Please update the billing address with {} for this card.", "17824 6228 Jason Spring Suite 340 Port Scott New York"),
     # a street named like a person, with a number before it another recogniser reads as a phone number
     ("Aníbal Lledó\nInversiones Araujo\n{}\n04 461-7872 office", "4905 478 Shawn Hills\nTipuhoroiti\n, nan\n New Zealand 35573"),
+    # the last line of an international address (a country and its postcode) anchors the lines above it
+    ("Here is the address:\n\n{}", "526 cesta na loko 061\n suite 700\n grosuplje\n slovenia 33714"),
+    ("Dear Sir,\n{}\nThanks", "Ms. Teona Ene Apt. 228 261 Hauptmanca 9c\nGrosuplje Notranjsko - kraška 2320"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),

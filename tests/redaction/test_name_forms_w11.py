@@ -133,3 +133,15 @@ def test_a_quoted_title_starts_with_a_verb_not_a_name(redactor):
 
 def test_a_quoted_name_stays_a_name(redactor):
     _masked_whole(redactor, 'He said "Gladys will know" and left.', "Gladys")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a lower-case text under a capitalised greeting and sign-off (a template or the phone's autocorrect)
+        ("Hello,\n\nseth had given sheree his address: 48626 289 kerr forks\n\nKind regards\n", "sheree"),
+    ],
+)
+def test_a_lower_case_text_under_a_capitalised_greeting_keeps_its_lower_case_names(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out, (out, pm.mapping)
