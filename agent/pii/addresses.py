@@ -343,7 +343,9 @@ def _lower_street_name_ok(value: str) -> bool:
     from agent.pii.words import stop_words
 
     words = value.replace(",", " ").split()
-    town = words[-1] if not re.fullmatch(rf"(?:{_LOWER_SURE_STREETS})", words[-1]) else None
+    if len(words) > 2 and words[1].isdigit():
+        words = words[1:]  # "3318 17 roy port": a building number before the house number (presidio's layout)
+    town = words[-1] if not re.fullmatch(rf"(?:{_LOWER_NATIONAL_TYPES})", words[-1]) else None
     name = words[1:-2] if town else words[1:-1]
     if not name or name[0].casefold() in _COUNTED_WORDS or any(w.casefold() in stop_words() for w in name):
         return False
@@ -438,6 +440,7 @@ _EN_KNOWN = {w.casefold() for w in re.findall(r"[a-z]+", EN_STREETS)}
 _NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES if w.casefold() not in _EN_KNOWN)
 _MX_TYPES = _case_forms(MX_VIALIDADES)
 # a house number (Australian "unit/number" too: "792/318"), one to three capitalised words, the type
+_LOWER_NATIONAL_TYPES = "|".join(sorted({re.escape(w.casefold()) for w in USPS_SUFFIXES + AU_ROAD_TYPES} | set(_LOWER_SURE_STREETS.split("|")), key=len, reverse=True))
 _NATIONAL_STREET = rf"\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
 
 
@@ -532,6 +535,18 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(
                 rf"(?<![\w])(?i:at|to|is|was|from|now)[ \t]+(?P<v>\d{{1,4}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,3}}"
                 rf"(?:{_LOWER_SURE_STREETS})(?:,?[ \t]+[{L}]{{3,}}(?=[ \t]*(?:[,.;!?\n]|$)|[ \t]+(?:which|where|and|but|since|until|before|please|pls)\b))?)(?![\w])"
+            ),
+            0.55,
+            validate=_lower_street_name_ok,
+        ),
+        GroupPattern(
+            # after an unmistakable address cue, in lower case any street type of the national lists:
+            # "stéphane lives at 3318 17 roy port, williamsfurt", "his address: 48626 289 kerr forks"
+            "address cue + lower-case street of a national list",
+            re.compile(
+                rf"(?<![\w])(?i:address(?:[ \t]+is)?[ \t]*:|address[ \t]+is|lives?[ \t]+at|living[ \t]+at|resides?[ \t]+at|moved[ \t]+to|moving[ \t]+to)[ \t]+"
+                rf"(?P<v>(?:\d{{1,5}}[ \t]+)?\d{{1,5}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,3}}(?:{_LOWER_NATIONAL_TYPES})"
+                rf"(?:,?[ \t]+[{L}]{{3,}}(?=[ \t]*(?:[,.;!?\n]|$)|[ \t]+(?:which|where|and|but|since|until|before|please|pls)\b))?)(?![\w])"
             ),
             0.55,
             validate=_lower_street_name_ok,

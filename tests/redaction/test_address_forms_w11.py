@@ -49,6 +49,9 @@ WHOLE_ADDRESSES = [
     # the last line of an international address (a country and its postcode) anchors the lines above it
     ("Here is the address:\n\n{}", "526 cesta na loko 061\n suite 700\n grosuplje\n slovenia 33714"),
     ("Dear Sir,\n{}\nThanks", "Ms. Teona Ene Apt. 228 261 Hauptmanca 9c\nGrosuplje Notranjsko - kraška 2320"),
+    # after an unmistakable address cue, a lower-case street of any type of the national lists
+    ("stéphane lives at {}", "3318 17 roy port, williamsfurt"),
+    ("he had given her his address: {}", "48626 289 kerr forks"),
     ("The address of the company is {}", "002 Travessa de Batista, 18\nSaltum\n, Syddanmark\n 12803"),
     ("Please send the card to {} please.", "Av de Arnaldo Gama, 1"),
     ("My new address is {} from May.", "Alameda Luna Lima, 17"),
@@ -85,6 +88,8 @@ def test_two_addresses_joined_by_a_preposition_are_two(redactor):
         ("We met at Gate 12, on Platform 9.", "Platform 9"),
         ("The show was on Netflix 2 weeks ago.", "2 weeks"),
         ("Our office at 12 Elm Road Is Closed for renovation.", "Is Closed"),
+        ("my address is 5 minutes walk from the station", "5 minutes walk"),
+        ("she moved to 2 different places in the park", "2 different places"),
         ("We met in Paris 2019 and in London 3000 people came to the Model 3200 launch.", "3000 people came to the Model 3200"),
     ],
 )
