@@ -32,6 +32,7 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
 - **a street named where an incident happened** (``_ON_STREET`` in a sentence with an incident word,
   ``_INCIDENT_WORDS``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
   <street>" (``_AT_CROSSING``: "at broadway and w 96th st");
+- **the town the client's post goes to** ("keine Post mehr nach Leipzig-Connewitz", ``_POST_TO``);
 - **a town given by its label word** ("der Ort Cuxhaven", "de plaats Kluisbergen", ``_TOWN_LABEL``)
   in a message that gives a street or a postcode.
 
@@ -182,6 +183,13 @@ _SURE_STREET_IN = re.compile(
 # (<"Wattle Creek"> on the gate)", "12 Mill Lane, 'Rose Cottage'"): the building name of Royal Mail's PAF
 # and Australia Post's rural addresses, written where the client adds it.
 _QUOTED_NAME_AFTER = re.compile(rf"[ \t]*[,(]?[ \t]*[\"“‘„«'](?P<t>{PLACE})[\"”’“»']")
+# "schicken Sie keine Post mehr nach <Leipzig-Connewitz>", "stop sending letters to <Harrogate>", "envoyez le
+# courrier à <Vevey>": the town the client's post goes to is where they live (a part of their address).
+_POST_TO = re.compile(
+    rf"(?<![\w])(?:post|mail|letters?|statements?|briefe?|postsendungen|courriers?|lettres?|correo|cartas?|posta|lettere|brieven|correspondentie)"
+    rf"(?:[ \t]+[\w'’]+){{0,3}}?[ \t]+(?:nach|to|naar|à|a|en|in)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
+    re.IGNORECASE,
+)
 # "bij het stoplicht ter hoogte van de <Legmeerdijk>", "auf Höhe der <Lindenallee>", "à hauteur du <boulevard
 # Carnot>", "a la altura de la <calle Alcalá>": "at the level of" locates an incident on a street precisely;
 # the street is named by a street word (a bare capitalised word after these phrases may be a shop or a sign).
@@ -258,8 +266,12 @@ def _place_ok(value: str) -> bool:
     """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
     from agent.pii.words import stop_words
 
+    from agent.pii.names import WORLD_REGIONS
+
     words = [w for w in re.split(r"[ \t-]+", value) if w]
     last = words[-1].casefold()
+    if value.casefold() in WORLD_REGIONS:
+        return False  # "we mail to Europe", "we live in Asia": a region of the world, no town
     if len(words) == 1 and last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or _NOT_PLACE_SUFFIX.search(last):
         return False
     if len(words) == 1 and value.isupper() and len(value) <= 3:
@@ -335,7 +347,7 @@ def places_beside(text: str, spans: list) -> list:
                 hi = lo + len(" ".join(words[:-1]))  # "in viale marconi non": the name ends before a stop word
             if not _stop(text[lo:hi].split()[-1]) and _free(out, lo, hi):
                 out = _add(out, _place(text, lo, hi))
-    for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t")] + [(rx, "t") for rx in towns]:
+    for rx, group in [(_ADDRESS_ON, "a"), (_AT_LEVEL_OF, "a"), (_HOUSE_NAMED, "t"), (_POST_TO, "t")] + [(rx, "t") for rx in towns]:
         for m in rx.finditer(text):
             lo, hi = m.span(group)
             if _free(out, lo, hi) and (group == "a" or _place_ok(m.group(group)) and m.group(group).casefold() not in country_names()):

@@ -403,6 +403,24 @@ def _town_code_ok(value: str) -> bool:
     )
 
 
+# Prepositions that begin no street name written with a street suffix ("auf Hauptstrasse" is the sentence's).
+_SENTENCE_PREPOSITION = r"(?i:auf|nach|bei|in|im|an|zu|zur|zum|von|vom|aus|the|at|to|on|op|naar|bij|en|à)"
+
+
+def _town_until_stop(value: str) -> bool | str:
+    """A postcode and its town (``_not_money``), the town ending before a stop word: in a text written in
+    capitals the sentence goes on in capitals ("04416 MARKKLEEBERG <UND SCHICKEN SIE>")."""
+    from agent.pii.words import stop_words
+
+    if not _not_money(value):
+        return False
+    words = value.split()
+    for k, w in enumerate(words[2:], start=2):
+        if w.casefold() in stop_words() and w.casefold() not in _NAME_PARTICLES:
+            return " ".join(words[:k])
+    return True
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -448,7 +466,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
     """Street lines, postcodes + towns and unit lines of EU, UK, US and Canadian addresses."""
     f = re.IGNORECASE
     patterns = [
-        GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?P<v>{SUFFIX_STREET_NAME}(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
+        # (not a preposition of the sentence before it, written in capitals: "ADRESSE AUF HAUPSTRASSE 108A")
+        GroupPattern("street suffix + number", re.compile(rf"(?<![\w-])(?!{_SENTENCE_PREPOSITION}[ \t])(?P<v>{SUFFIX_STREET_NAME}(?:{SUFFIX_STREETS})\s+{HOUSE})(?![\w])", f), 0.6),
         GroupPattern(
             "ambiguous street suffix + number, where the address goes on",
             re.compile(rf"(?<![\w-])(?P<v>(?-i:[{U}][{U}{L}-]{{2,}})(?:{AMBIGUOUS_SUFFIX_STREETS})[ \t]+{HOUSE}){_AMBIGUOUS_END}", f),
@@ -651,7 +670,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w-])(?P<v>(?-i:{CAP}(?:[ \t]{CAP})?)[ \t]+(?-i:{HOUSE_NAMES}))(?=,?\s+(?:{HOUSE}[ \t]+{CAP}|{UNIT}|(?-i:{CAP}[ \t]+){{1,2}}(?i:{EN_STREETS}),))"),
             0.5,
         ),
-        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w]|[.,]\d))?)"), 0.5, validate=_not_money),
+        GroupPattern("postcode 5 + town", re.compile(rf"(?<![\w-])(?P<v>(?:[A-Z]{{1,2}}-)?\d{{5}}[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w]|[.,]\d))?)"), 0.5, validate=_town_until_stop),
         GroupPattern(
             "postcode 4 + town at line start or after comma",
             re.compile(rf"(?:^|(?<=,\s)|(?<=,)|(?<=\n)[>\s]*)(?P<v>(?:[A-Z]{{1,2}}-)?\d{{4}}(?:\s?(?-i:[A-Z]{{2}}))?[ \t]+{TOWN}(?:[ \t]+\d{{1,4}}[a-z]?(?![\w]|[.,]\d))?)", re.MULTILINE),

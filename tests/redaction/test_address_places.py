@@ -64,6 +64,9 @@ MASKED = [
     # a street without its number, named by a sure street word, beside the numbered address of the message
     ("mi sono trasferito in via dell'oceano pacifico 44 00144 roma non piu in viale marconi. grazie", ["viale marconi"]),
     ("Hola, vivo en Calle Mayor 5, 28013 Madrid. Antes vivía en calle de alcalá y no en la avenida.", ["calle de alcalá"]),
+    # the town the client's post goes to, also in a text written in capitals
+    ("BITTE ÄNDERN SIE MEINE ADRESSE AUF HAUPSTRASSE 108A, 04416 MARKKLEEBERG UND SCHICKEN SIE KEINE POST MEHR NACH LEIPZIG-CONNEWITZ.", ["HAUPSTRASSE 108A, 04416 MARKKLEEBERG", "LEIPZIG-CONNEWITZ"]),
+    ("Please stop sending letters to Harrogate, I moved last spring.", ["Harrogate"]),
     # a house or farm name in quotes right after a numbered address
     ("Property is Lot 2, 1840 Gwydir Hwy, Inverell NSW 2360 (\"Wattle Creek\" on the gate). Two sheds were damaged.", ["Wattle Creek"]),
     ("We live at 12 Mill Lane, 'Rose Cottage', and the roof leaks.", ["Rose Cottage"]),
@@ -111,6 +114,8 @@ READABLE = [
     ("ik woon nu in de stad en wil mijn polis aanpassen, kunnen jullie mij daarbij helpen want het lukt online niet", "stad"),
     # words in quotes after an address that are no name
     ("We live at 12 Mill Lane, \"quite old\" as you know, and the roof leaks.", "quite old"),
+    # a region of the world is no town
+    ("We mail to Europe and Asia every week.", "Europe"),
     # a sure street word without an address in the message
     ("La filiale in viale Marconi è chiusa il sabato?", "viale Marconi"),
 ]
