@@ -1354,12 +1354,14 @@ def dialogue_speakers(text: str) -> list[tuple[int, int]]:
 
 def field_label(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` starts its line before a colon and is a field's label, not
-    a speaker's name ("Vinka: What a wife.", "Tom: ok"): a word of the lexicon ("Date :") or a
-    word before a value that starts with a digit ("Geburtsdatum: 12.03.1980"), and no listed
-    first name."""
-    colon = re.match(r"[ \t]?:[ \t]*", text[end : end + 6])
+    a speaker's name ("Vinka: What a wife.", "Tom: ok"): a word of the lexicon ("Date :", also
+    with its complement: "Date of birth:") or a word before a value that starts with a digit
+    ("Geburtsdatum: 12.03.1980"), and no listed first name."""
+    colon = re.match(r"(?:[ \t]+(?:of|de|du|des|di|del|van|der|des)[ \t]+[a-zà-ÿ]+)?[ \t]?:[ \t]*", text[end : end + 30])
     if colon is None or not line_or_sentence_start(text, start) or text[start:end].casefold() in name_lists()[0]:
         return False
+    if colon.group(0).strip(" \t:"):
+        return in_lexicon(text[start:end])  # "Date of birth:", "Lieu de naissance :": a label of several words
     return text[end + colon.end() : end + colon.end() + 1].isdigit() or in_lexicon(text[start:end])
 
 

@@ -145,3 +145,15 @@ def test_a_quoted_name_stays_a_name(redactor):
 def test_a_lower_case_text_under_a_capitalised_greeting_keeps_its_lower_case_names(redactor, text, name):
     out, pm = _redact(redactor, text)
     assert name not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Name: Rebecca Collier\nDate of birth: 6/29/1955\nPhone: 555 0100", "Date of birth"),
+        ("Nom : Claire Martin\nDate de naissance : 12/03/1980", "Date de naissance"),
+    ],
+)
+def test_a_field_label_of_several_words_is_no_name(redactor, text, label):
+    out, pm = _redact(redactor, text)
+    assert label in out, (out, pm.mapping)
