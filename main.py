@@ -418,7 +418,8 @@ def draft(
     for col in ("rule", "severity", "target", "span", "message"):
         ft.add_column(col)
     for f in a.findings:
-        ft.add_row(literal(f.rule_id), f.severity.name, literal(f.target), f"{f.start}-{f.end}", literal(f.message))
+        span = f"{f.start}-{f.end}" if f.end > f.start else "-"  # a finding about the whole text (the model request) has no span
+        ft.add_row(literal(f.rule_id), f.severity.name, literal(f.target), span, literal(f.message))
     console.print(ft if a.findings else f"Policy findings ({pipeline.policy.name} {pipeline.policy.version}): none")
     risk_view.print_risk(console, report["risk"])
     _print_routing(report["routing"])

@@ -161,6 +161,7 @@ def format_report(report: Report, show_misses: bool = False) -> str:
         lines.append(f"{e:<20} {'yes' if v['core'] else '':<4} {v['gold']:>5} {v['found']:>6} {r:>7} {v['predicted']:>5} {v['correct']:>5} {p:>9}")
     lines.append("gold: labelled values; found: fully masked; pred: replaced spans of the type; ok: those overlapping a labelled value")
     lines.append("(a value replaced in several pieces counts each piece, so ok may exceed gold; precision = ok / pred)")
+    lines.append(f"rows without 'yes' are reported only: {', '.join(sorted(NOT_PII))} are no personal data the product masks (see evaluation/data/pii/README.md)")
     lines.append("")
     lines.append("core values fully masked, by language: " + ", ".join(f"{k} {f}/{g}" for k, (g, f) in sorted(report.by_language.items())))
     if show_misses:

@@ -50,3 +50,15 @@ def test_entities_below_target_do_not_fall_below_todays_figure(report):
     assert set(floors) == set(BELOW_THRESHOLD), "a floor per entity that misses its target, and only those"
     below = {e: round(report.recall(e), 3) for e, floor in floors.items() if report.recall(e) is None or report.recall(e) + 1e-9 < floor}
     assert not below, f"recall fell below the recorded floor: {below} (floors {floors})"
+
+
+def test_the_report_says_which_rows_are_not_masked_by_design():
+    from evaluation.pii import NOT_PII, Report, format_report
+
+    r = Report(split="x")
+    r.gold["AGE"] = 3
+    r.gold["PERSON"] = 2
+    r.found["PERSON"] = 2
+    text = format_report(r)
+    legend = next(line for line in text.splitlines() if line.startswith("rows without 'yes'"))
+    assert all(e in legend for e in NOT_PII) and "PERSON" not in legend
