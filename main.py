@@ -485,7 +485,8 @@ def _print_grounding(g: dict | None) -> None:
     b = g.get("budget") or {}
     if b:
         cut = f"{b['thread_cut']} of {b['thread_total']} earlier messages cut, {len(b['snippets_cut'])} snippet(s) cut" + (", latest text shortened" if b["latest_truncated"] else "")
-        console.print(literal(f"Token budget: {b['used']} of {b['budget'] - b['reserve']} prompt tokens ({b['model']}, {b['encoding']}); {cut}"), highlight=False)
+        limit = f"{b['budget'] - b['reserve']} prompt tokens (budget {b['budget']} less {b['reserve']} kept for the answer; {b['model']}, {b['encoding']})"
+        console.print(literal(f"Token budget: {b['used']} of {limit}; {cut}"), highlight=False)
     for e in g.get("errors") or []:
         console.print(f"[yellow]grounding:[/] {literal(e)}", highlight=False)
 
