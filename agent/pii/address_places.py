@@ -264,9 +264,8 @@ _KIND_OF_PLACE = frozenset("town city village country countryside suburbs stadt 
 
 def _place_ok(value: str) -> bool:
     """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
-    from agent.pii.words import stop_words
-
     from agent.pii.names import WORLD_REGIONS
+    from agent.pii.words import stop_words
 
     words = [w for w in re.split(r"[ \t-]+", value) if w]
     last = words[-1].casefold()
