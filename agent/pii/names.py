@@ -1356,9 +1356,15 @@ def field_label(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` starts its line before a colon and is a field's label, not
     a speaker's name ("Vinka: What a wife.", "Tom: ok"): a word of the lexicon ("Date :", also
     with its complement: "Date of birth:") or a word before a value that starts with a digit
-    ("Geburtsdatum: 12.03.1980"), and no listed first name."""
+    ("Geburtsdatum: 12.03.1980") or is a code of letters and digits ("Eircode: A67 X2P4"), and no
+    listed first name."""
     colon = re.match(r"(?:[ \t]+(?:of|de|du|des|di|del|van|der|des)[ \t]+[a-zà-ÿ]+)?[ \t]?:[ \t]*", text[end : end + 30])
-    if colon is None or not line_or_sentence_start(text, start) or text[start:end].casefold() in name_lists()[0]:
+    if colon is None or text[start:end].casefold() in name_lists()[0]:
+        return False
+    code = re.match(r"[A-Z0-9]*\d[A-Z0-9]*|[A-Z]+\d[A-Z0-9]*", text[end + colon.end() : end + colon.end() + 20])
+    if code and code.group(0)[:1].isalpha() and not colon.group(0).strip(" \t:"):
+        return True  # "…, Eircode: A67 X2P4": a label before a code of capitals and digits, also inside a sentence
+    if not line_or_sentence_start(text, start):
         return False
     if colon.group(0).strip(" \t:"):
         return in_lexicon(text[start:end])  # "Date of birth:", "Lieu de naissance :": a label of several words

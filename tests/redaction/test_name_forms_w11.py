@@ -152,6 +152,7 @@ def test_a_lower_case_text_under_a_capitalised_greeting_keeps_its_lower_case_nam
     [
         ("Name: Rebecca Collier\nDate of birth: 6/29/1955\nPhone: 555 0100", "Date of birth"),
         ("Nom : Claire Martin\nDate de naissance : 12/03/1980", "Date de naissance"),
+        ("The address is Knockanree, Rathdrum, Co. Wicklow, Eircode: A67 X2P4. It's the second house.", "Eircode"),
     ],
 )
 def test_a_field_label_of_several_words_is_no_name(redactor, text, label):
