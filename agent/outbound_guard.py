@@ -53,7 +53,7 @@ from pathlib import Path
 
 from agent.errors import DrafterError
 from agent.models import Action, Finding, PlaceholderMap, RoutingDecision, Severity
-from agent.pii.addresses import UK_POSTCODE_AREA_ANY_CASE
+from agent.pii.address_formats import UK_POSTCODE_AREA_ANY_CASE
 from agent.pii.emails import OBFUSCATED_EMAIL_RE, written_out_email_ok
 from agent.pii.seeds import name_variants
 from agent.pii.sentences import line_or_sentence_start

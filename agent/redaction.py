@@ -343,7 +343,7 @@ def _drop_ner_cues(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
 
 
 def _join_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
-    from agent.pii.addresses import join_address_parts
+    from agent.pii.address_joining import join_address_parts
 
     return join_address_parts(text, spans)
 

@@ -9,7 +9,13 @@
 - :mod:`agent.pii.recognisers`: Presidio's predefined recognisers for the configured entities,
   plus patterns for client mail (card-like digit groups, national phone formats, dates of
   birth, names after titles, greetings and sign-offs, the firm's own identifiers).
-- :mod:`agent.pii.addresses`: postal addresses (pyap2 for US/CA/UK, EU street and postcode lines).
+- :mod:`agent.pii.addresses`: postal addresses (pyap2 for US/CA/UK, EU street and postcode lines),
+  re-exported from :mod:`agent.pii.address_formats` (formats and their sources),
+  :mod:`agent.pii.address_words` (shared word tests), :mod:`agent.pii.address_patterns` (the EU
+  address recogniser's patterns), :mod:`agent.pii.address_recognisers` (pyap2, postcode after
+  country or town), :mod:`agent.pii.address_joining` (one placeholder per address),
+  :mod:`agent.pii.address_growth` (an address grows from its postcode) and
+  :mod:`agent.pii.address_places` (places written apart from their street).
 - :mod:`agent.pii.emails`: e-mail addresses on any domain; URLs never inside an e-mail address.
 - :mod:`agent.pii.seeds`: the spellings under which a known name can appear (word order, case).
 - :mod:`agent.pii.catalogue`: which entity types some recogniser supports (no silent gaps).

@@ -9,7 +9,7 @@ the client's home or the place of an incident, so each part is a LOCATION (the l
 ``evaluation/data/pii/README.md``: "when other words come between its parts each part is its own
 span"), while a town named on its own ("our London office", "flights to Paris") is not.
 
-:func:`places_beside` runs at the end of :func:`agent.pii.addresses.join_address_parts`:
+:func:`places_beside` runs at the end of :func:`agent.pii.address_joining.join_address_parts`:
 
 - **intersections** (``_INTERSECTION``): two street names after an intersection word ("corner of",
   "intersection of", "junction of", de "Ecke"/"Kreuzung", fr "angle"/"carrefour"/"croisement",
@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 
-from agent.pii.addresses import (
+from agent.pii.address_formats import (
     _STREET_WORD,  # a street word of any of the languages, as the address joiner uses it
     CAP,
     EN_STREETS,
@@ -56,9 +56,9 @@ from agent.pii.addresses import (
     SUFFIX_STREETS,
     L,
     U,
-    _new_span,
-    country_names,
 )
+from agent.pii.address_growth import _new_span
+from agent.pii.address_words import country_names
 
 # A place name: capitalised words joined by a space or hyphen, with the particles of place names
 # between them ("Den Haag", "Bergen op Zoom", "Saint-Malo", "Castel San Pietro", "Frankfurt am Main",

@@ -614,7 +614,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
 # it cites):
 # - the firm's branch or office, named after its town or street ("l'agence de Lyon", "la oficina
 #   de Valencia", "l'agenzia di Verona", "à l'agence Victor Hugo", "the Darwin branch"): the
-#   branch words of agent/pii/addresses.py's branch rule;
+#   branch words of agent/pii/address_joining.py's branch rule;
 # - a street: the street type written before the name in French, Spanish and Italian (La Poste
 #   NF Z10-011, Correos, ISTAT DUG: "Via Roma", "calle Florida", "via Garibaldi"), and the English
 #   types after it (USPS Publication 28: "Burnet Rd", "Grafton Street");
@@ -707,7 +707,7 @@ def signature_surname_end(text: str, start: int, end: int, first: frozenset[str]
     return m.end(1)
 
 
-STREET_SCORE = 0.6  # as a street line of agent/pii/addresses.py: above the name list's 0.5-0.6 for the person's name in it
+STREET_SCORE = 0.6  # as a street line of agent/pii/address_patterns.py: above the name list's 0.5-0.6 for the person's name in it
 # A street word right after a name ("Isaac Lodge Street", "Martin Luther King Avenue"): a street.
 _STREET_END = re.compile(r"(?<=[ \t])(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Boulevard|Blvd\.?|Way|Court|Place|Square|Crescent|Terrace|Close|Parkway|Highway)(?!\w)")
 _NER_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*\.?")

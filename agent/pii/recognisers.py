@@ -24,7 +24,8 @@ import inspect
 import re
 from functools import lru_cache
 
-from agent.pii.addresses import PostcodeTownRecognizer, PyapAddressRecognizer, eu_address_recogniser
+from agent.pii.address_patterns import eu_address_recogniser
+from agent.pii.address_recognisers import PostcodeTownRecognizer, PyapAddressRecognizer
 from agent.pii.emails import UrlOutsideEmailRecognizer, email_recogniser
 from agent.pii.names import (
     COMMON,
@@ -269,7 +270,7 @@ BIRTH = (
 def cue_words() -> frozenset[str]:
     """Lower-case words of greetings, titles, sign-offs, intros, street words and non-names:
     an NER span that only adds these to a pattern's span is the pattern's value."""
-    from agent.pii.addresses import EN_STREETS, PREFIX_STREETS
+    from agent.pii.address_formats import EN_STREETS, PREFIX_STREETS
 
     text = " ".join([GREETINGS, TITLES, SIGNOFFS, CASUAL_SIGNOFFS, INTRO_ANY, INTRO_CAP, PREFIX_STREETS, EN_STREETS])
     return frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", text)) | frozenset(NOT_NAMES)

@@ -1,6 +1,6 @@
 """Street and road types of the national address standards, for the address detectors.
 
-Data only (each list as its standard names it; :mod:`agent.pii.addresses` builds its patterns):
+Data only (each list as its standard names it; :mod:`agent.pii.address_patterns` builds its patterns):
 
 - :data:`USPS_SUFFIXES`: the primary street suffix names of USPS Publication 28, Appendix C1
   ("Street Suffix Abbreviations"), e.g. "Flats", "Isle", "Spur", "Walks";
@@ -13,7 +13,7 @@ The lists were taken from those standards as the Faker package (MIT) carries the
 (``faker.providers.address.en_US/en_AU/es_MX``), deduplicated; they are kept here as data so that
 no run depends on Faker's internals. Many of the words are ordinary English words ("Key",
 "Light", "Union"): a pattern uses them only after a house number and a capitalised name, and
-only where an address line ends (see ``addresses.py``: "number + street type of a national list").
+only where an address line ends (see ``address_patterns.py``: "number + street type of a national list").
 """
 
 from __future__ import annotations

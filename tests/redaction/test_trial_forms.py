@@ -1,5 +1,5 @@
 """Forms a new-user trial's client mails used, masked whole and no wider: two lower-case UK
-addresses a blank line and a sentence apart stay two (agent/pii/addresses.py, _address_gap), the
+addresses a blank line and a sentence apart stay two (agent/pii/address_joining.py, _address_gap), the
 addressee's title line above an address block is a name, not an address line (UPU S42), a
 lower-case Swiss French street in German text, a lower-case Canadian block with its province and
 two spaces before the postcode (Canada Post), and a document number of letters and digits masked
