@@ -32,7 +32,8 @@ CAP = rf"[{U}][{U}{L}'’.-]*"
 # (souterrain, Amsterdam), and for a houseboat "t/o" (tegenover) and "a/b" (aan boord).
 NL_ADDITION = r"(?:-(?-i:I{1,3}|IV)|[ \t](?-i:II|III|IV)|[ \t-](?i:hs|huis|bg|bel|boven|bov|zw|zwart|t/o|a/b))(?![\w/])"
 HOUSE = (
-    r"\d{1,5}(?:\s?[a-zA-Z](?!/[a-zA-Z]))?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?){0,2}"  # a letter is no half of "t/o"
+    # a letter is no half of "t/o", nor Poczta Polska's flat abbreviation ("17 m. 4")
+    r"\d{1,5}(?:\s?[a-zA-Z](?!/[a-zA-Z])(?!\.[ \t]?\d))?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?){0,2}"
     rf"(?:-(?:\d[ \t]?(?:hoog|hg)|[a-zA-Z])(?![\w])|[ \t]?(?:bis|ter|quater)(?![\w])|{NL_ADDITION})?"
 )
 
@@ -156,7 +157,11 @@ FLOOR = (
     r"(?-i:RD)[ \t]?\d{1,2}|"
     # Latin America: the floor and flat after the street line, "piso 7", "depto. C", "dpto 84", "departamento 3B"
     # (Correo Argentino, Correos de Chile: calle, número, piso, departamento), and Colombian "Apto 1203" / "Apto. 502"
-    r"piso[ \t]+\d{1,2}|(?:depto|dpto|departamento|apto|apt)\.?[ \t]?(?:\d{1,4}[a-z]?|(?-i:[A-Z]))(?![\w]))"
+    r"piso[ \t]+\d{1,2}|(?:depto|dpto|departamento|apto|apt)\.?[ \t]?(?:\d{1,4}[a-z]?|(?-i:[A-Z]))(?![\w])|"
+    # pt: CTT's floor and side after the house number ("2.º Esq.", "3 Dto", "1 Frente"); pl: Poczta Polska's flat
+    # or premises ("m. 4", "lok. 12"); hu: Magyar Posta's floor and door ("II. em. 5.", "fszt. 2.")
+    r"\d{1,2}\.?[ºª°]?[ \t]?(?:esq(?:uerdo)?|dto|drt|direito|frente|fte)\.?(?![\w])|(?:m|lok)\.[ \t]?\d{1,4}[a-z]?(?![\w])|"
+    r"(?:[IVX]{1,4}|\d{1,2})\.[ \t]?em(?:elet)?\.?(?:[ \t]?\d{1,3}\.?(?:[ \t]?ajtó)?)?|fszt\.?(?:[ \t]?\d{1,3}\.?)?)"
 )
 # Words that name a rural locality or an estate in place of a street (the French "lieu-dit",
 # the hamlet, housing estate or industrial zone; Spanish "urbanización", "polígono"; Italian

@@ -113,17 +113,20 @@ _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BE
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
 # Austrian addresses chain them with slashes ("Rennweg 12/Stiege 2/Top 14"), German ones with a
 # space ("Hinterhaus 1. Stock"); in a lower-case line the postcode may follow without a comma
-# ("c/ sant joan 12 bajo 2a 08012 barcelona", "v.le monza 233 sc. c 20126 milano").
+# ("c/ sant joan 12 bajo 2a 08012 barcelona", "v.le monza 233 sc. c 20126 milano"), or the town after "in"/"w"
+# ("ul. kwiatowa 17 m. 4 in gdańsk").
 _SUBUNIT_AFTER = re.compile(
-    rf"(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})"
-    rf"(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_]|[ \t]+(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?![\w]))",
+    # (the full stop of a Hungarian house number before its floor: "Váci utca 19. II. em. 5.")
+    rf"(?:(?<=\d)\.(?=[ \t]?(?:(?:[IVX]{{1,4}}|\d{{1,2}})\.[ \t]?em|fszt)))?(?:[ \t]*,?[ \t]*|[ \t]*\n[ \t>]*|/)(?:{ES_FLOOR}|{BUILDING}|{FLOOR})"
+    rf"(?=/|[ \t]*(?:[,;\n]|$|\.[ \t]*(?:\n|$|[{U}]))|[ \t]+\d{{4,5}}[ \t]+[^\W\d_]|[ \t]+(?:{ES_FLOOR}|{BUILDING}|{FLOOR})(?![\w])|[ \t]+(?:in|w)[ \t])",
     re.IGNORECASE,
 )
 # A postcode and a town after a street line in any case ("8 impasse des lilas 44300 nantes", "via
-# dei mille 7 int 4 20129 milano", "kerkstraat 12 bis, 5611 gh eindhoven"): the town is one word,
+# dei mille 7 int 4 20129 milano", "kerkstraat 12 bis, 5611 gh eindhoven"; CTT's "4050-180 porto", Poczta
+# Polska's "80-283 gdańsk"): the town is one word,
 # or two after a particle ("la roche", "san sebastián"); the postcode's digits tie it to the street.
 _POSTCODE_TOWN_NEXT = re.compile(
-    r"[ \t]*,?[ \t]*(?:\d{5},?|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
+    r"[ \t]*,?[ \t]*(?:\d{5},?|\d{4}-\d{3}|\d{2}-\d{3}|\d{4}(?:[ \t]?[a-zA-Z]{2}(?=[ \t]))?)[ \t]+(?P<town>(?:(?:la|le|les|el|san|sant|santa|saint|st\.?|den)[ \t]+)?[^\W\d_][\w'’-]*)"
 )
 # A place name that goes on after a particle ("Capelle aan den IJssel", "Bergen op Zoom", "Alphen aan den Rijn": the CBS
 # list of Dutch woonplaatsen; "Frankfurt am Main", "Weil am Rhein"; "Boulogne sur Mer" written apart), here after the
@@ -164,8 +167,8 @@ _DUBLIN_DISTRICT_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:dublin)[ \t]+(?:[1-9]|1\d|
 # of Irish and British addresses.
 _NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
 # A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
-# town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town).
-_STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+\d{5}\Z")
+# town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town; CTT and Poczta Polska: "4050-262 porto", "80-283 gdańsk").
+_STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+(?:\d{5}|\d{4}-\d{3}|\d{2}-\d{3})\Z")
 # A house number, a prefix street word and its name, and a 5-digit number the street pattern took for the house number:
 # the postcode (La Poste, Correos, Poste Italiane write number, street, postcode, town: "14 rue paul bert 33000 bordeaux").
 _NUMBER_PREFIX_STREET_POSTCODE = re.compile(rf"\d{{1,5}}[a-zA-Z]{{0,3}},?[ \t]+(?:{PREFIX_STREETS})[ \t]+[^\d\n]*[^\W\d_][ \t]+\d{{5}}", re.IGNORECASE)

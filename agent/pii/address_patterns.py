@@ -81,7 +81,7 @@ def _not_money(value: str) -> bool:
 # (by way of), "corso" (course), "largo", "place", "avenue"): in lower case too, a comma may stand between
 # the street's name and its number ("vicolo barzini, 9", "calle mayor, 5"), as Correos and Poste Italiane write it.
 _COMMA_SURE_PREFIX_WORDS = {"viale", "vicolo", "piazza", "piazzale", "calle", "rue", "avenida", "paseo", "plaza", "quai", "chemin", "allée", "carrer", "avinguda", "v.le", "p.zza", "p.za", "p.le", "v.lo", "c/"}  # fmt: skip
-_SURE_PREFIX_WORDS = {"via", "calle", "rue", "avenue", "viale", "vicolo", "piazzale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
+_SURE_PREFIX_WORDS = {"via", "calle", "rua", "travessa", "praça", "rue", "avenue", "viale", "vicolo", "piazzale", "corso", "piazza", "plaza", "avenida", "paseo", "boulevard", "place", "quai", "chemin", "allée", "largo", "ul.", "al.", "ulica", "aleja", "c/", "carrer", "avda.", "avinguda", "v.le", "p.zza", "p.za", "p.le", "l.go", "v.lo"}  # fmt: skip
 
 
 def _prefix_street_ok(value: str) -> bool:
@@ -102,6 +102,11 @@ def _prefix_street_ok(value: str) -> bool:
     if _numbered(value) and re.match(rf"\S+[ \t]+(?:{ARTICLES})[ \t]*(?-i:[{U}])", value, re.IGNORECASE):
         return True  # a lower-case street word before its article and a capitalised name ("chaussée de Waterloo 1120")
     return _numbered(value) and not first.islower() or first.lower() in _SURE_PREFIX_WORDS or bool(re.search(rf"(?i:{NO_NUMBER})$", value))
+
+
+# A lower-case street word that a verb or an English function word follows is a word of the sentence ("new
+# place is ul. kwiatowa 17"): the match may then start at the street word after it.
+_LOWER_WORD_THEN_VERB = r"(?-i:[a-zà-ÿ][\w.]*)[ \t]+(?-i:is|was|are|were|be|to|for|of|and|or|the|an|on|at|it|that|this|with|from|by|as)[ \t]"
 
 
 # A German street prefix that is also a preposition, written in lower case before a street that
@@ -296,7 +301,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "street prefix + name + number",
             re.compile(
-                rf"(?<![\w-])(?!{_PREPOSITION_BEFORE_STREET})(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
+                rf"(?<![\w-])(?!{_PREPOSITION_BEFORE_STREET})(?!{_LOWER_WORD_THEN_VERB})(?P<v>(?:{PREFIX_STREETS})\s+(?:(?:de|del|de la|dei|della|delle|des|du|di|d'|van|von|der|den)\s+)*"
                 rf"(?:(?:{WORD}\s+){{0,4}}?|(?:{WORD}\s+){{0,3}}?{WORD},[ \t]*)(?:(?:{NUMBER_SIGN}[ \t]?)?{HOUSE}|{NO_NUMBER}))(?![\w])",
                 f,
             ),
@@ -497,6 +502,17 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             validate=_not_money,
         ),
+        GroupPattern(  # CTT's CP7: four digits, a hyphen, three digits, then the town ("4050-180 Porto", "4050-180 PORTO";
+            # in lower case only after a street line: _POSTCODE_TOWN_NEXT)
+            "pt postcode + town",
+            re.compile(rf"(?<![\w-])(?P<v>\d{{4}}-\d{{3}}[ \t]+{TOWN})"),
+            0.6,
+        ),
+        GroupPattern(  # the CP7 alone right after a street line and its comma ("avenida da liberdade 418, 4710-251")
+            "pt postcode after a house number",
+            re.compile(r"(?<=\d,[ \t])(?P<v>\d{4}-\d{3})(?![\w-])"),
+            0.6,
+        ),
         GroupPattern("nl postcode + town", re.compile(rf"(?<![\w-])(?P<v>\d{{4}}\s?(?-i:[A-Z]{{2}})\s+{TOWN})"), 0.6),
         GroupPattern("uk postcode", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE})(?![\w])"), 0.5),
         GroupPattern("uk postcode in any case, area checked", re.compile(rf"(?<![\w])(?P<v>{UK_POSTCODE_AREA_ANY_CASE})(?![\w])"), 0.5),
@@ -574,7 +590,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             # "postcode is 9686 PG" (PostNL: 4 digits and 2 letters), "code postal ne change pas : 74000" (a few words and a colon)
             "postcode after its word",
-            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
             0.6,
         ),
     ]

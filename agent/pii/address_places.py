@@ -85,6 +85,8 @@ _LIES = (
     r"(?:[ \t]+(?:ook|auch|also|aussi|anche|también|gewoon|just))?)"
 )
 _TOWN_AFTER = re.compile(rf"(?:{_LIES}|{_ALSO}|[ \t]*,?)[ \t]*(?:{_TO_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
+# In mail written in lower case the town after the street is lower case too ("ul. kwiatowa 17 m. 4 in <gdańsk>").
+_TOWN_AFTER_LOWER = re.compile(rf"[ \t]*,?[ \t]*(?:in|near|à|en|te|bij|bei|w)[ \t]+(?P<t>[{L}][{L}'’]+(?:-[{L}][{L}'’]+)?)(?![\w'’-])")
 # "in <Lahinch>, on the Coast Road", "a <Lecce>, in via Roma": a town, a comma, then the street's preposition.
 _TOWN_BEFORE = re.compile(
     rf"(?<![\w])(?:in|à|a|en|te)[ \t]+(?P<t>{PLACE})[ \t]*,[ \t]*(?:on|at|in|auf|an|op|aan|sur|dans|en|in)(?:[ \t]+(?:the|der|die|dem|de|la|le|l'|het))?[ \t]*\Z",
@@ -112,14 +114,15 @@ _EXIT = re.compile(
     re.IGNORECASE,
 )
 # "unser Haus in <Uetikon am See>", "la mia casa di <Bergamo>", "een kot in <Leuven>", "our holiday home in
-# <Lahinch>": the town of the client's home or property (the labelling rule of evaluation/data/pii).
+# <Lahinch>", "my old address in <Thessaloniki>", "our place in <braga>": the town of the client's home or
+# property (the labelling rule of evaluation/data/pii).
 _HOME_WORDS = (
     r"house|home|holiday[ \t]+home|cottage|flat|apartment|property|farm|haus|wohnung|ferienwohnung|ferienhaus|hof|"
     r"maison|appartement|résidence[ \t]+secondaire|gîte|casa|villa|appartamento|piso|finca|huis|woning|vakantiewoning|"
     r"vakantiehuis|kot|appartementje"
 )
 _HOME_IN = re.compile(
-    rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:(?:is|ist|est|è|es|está|staat|ligt|liegt|steht)[ \t]+)?(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
+    rf"(?<![\w])(?:{_HOME_WORDS}|(?:old|new|previous|former|current)[ \t]+address|(?:our|my|their|his|her)[ \t]+place)[ \t]+(?:(?:is|ist|est|è|es|está|staat|ligt|liegt|steht)[ \t]+)?(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
     re.IGNORECASE,
 )
 # "ik woon sinds oktober niet meer in <schiedam>", "we live in <Leeds>", "j'habite à <Lyon>": the town the
@@ -136,7 +139,7 @@ _LIVES_BEFORE = rf"(?<![\w])(?:{_LIVE})(?:[ \t]+[\w'’]+){{0,4}}?[ \t]+(?:in|à
 _LIVES_IN = re.compile(rf"{_LIVES_BEFORE}(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
 _LIVES_IN_LOWER = re.compile(rf"{_LIVES_BEFORE}(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE)
 _HOME_IN_LOWER = re.compile(
-    rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE
+    rf"(?<![\w])(?:{_HOME_WORDS}|(?:old|new|previous|former|current)[ \t]+address|(?:our|my|their|his|her)[ \t]+place)[ \t]+(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE
 )
 
 # The name of a street in an intersection: a street word before or after capitalised words, or
@@ -367,7 +370,7 @@ def places_beside(text: str, spans: list) -> list:
     while grown:
         grown = False
         for s in [x for x in out if _is_street(x) or x.recogniser == "AddressPlaces"]:
-            m = _TOWN_AFTER.match(text, s.end)
+            m = _TOWN_AFTER.match(text, s.end) or (_TOWN_AFTER_LOWER.match(text, s.end) if lower and _is_street(s) else None)
             if m and _free(out, *m.span("t")) and _place_ok(m.group("t")):
                 out = _add(out, _place(text, *m.span("t")))
                 grown = True
