@@ -46,10 +46,11 @@ app = typer.Typer(
     epilog=f"Exit codes: {summary()}.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # help texts name config tables ("[distributed] enabled"): shown as written, not read as Rich markup
 )
-audit_app = typer.Typer(help="Check and export the tamper-evident audit chain.", no_args_is_help=True)
-config_app = typer.Typer(help="Validate configuration files.", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and export the tamper-evident audit chain.", no_args_is_help=True, rich_markup_mode="markdown")
+config_app = typer.Typer(help="Validate configuration files.", no_args_is_help=True, rich_markup_mode="markdown")
+quarantine_app = typer.Typer(help="Inspect and release quarantined items.", no_args_is_help=True, rich_markup_mode="markdown")
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
