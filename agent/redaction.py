@@ -268,10 +268,12 @@ def resolve(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     for c in clusters:
         a, b = min(s.start for s in c), max(s.end for s in c)
         best = max(c, key=lambda s: (s.score, s.entity == "LOCATION", s.end - s.start))
-        address = [s for s in c if s.entity == "LOCATION" and any(ch.isdigit() for ch in s.value)]
-        names_inside = all(any(x.start <= p.start and p.end <= x.end for x in address) for p in c if p.entity == "PERSON")
-        weaker = address and all(s.entity in ("PERSON", "LOCATION") or s.score < max(x.score for x in address) for s in c)
-        if address and names_inside and best.entity == "PERSON" and weaker:
+        address = [s for s in c if s.entity == "LOCATION" and any(ch.isdigit() for ch in s.value)] if best.entity == "PERSON" else []
+        if (
+            address
+            and all(any(x.start <= p.start and p.end <= x.end for x in address) for p in c if p.entity == "PERSON")
+            and all(s.entity in ("PERSON", "LOCATION") or s.score < max(x.score for x in address) for s in c)
+        ):
             # a name inside an address ("Col. San José Insurgentes", "Benito Juárez", "478 Shawn Hills"): a street, district
             # or town; a weaker number span over its house number goes with it ("4905 478" read as a phone number)
             best = max(address, key=lambda s: s.end - s.start)

@@ -88,8 +88,9 @@ _TAIL_WORD = (
 _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
 # (capitalised place words may also end where the sentence goes on in lower case with a preposition or
 # conjunction: "… Suite 340 Port Scott New York for this card")
-_TAIL = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}{_TAIL_END}")
-_TAIL_BEFORE_CLAUSE = re.compile(rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until)[ \t])")
+_TAIL_WORDS = rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}"
+_TAIL = re.compile(rf"{_TAIL_WORDS}{_TAIL_END}")
+_TAIL_BEFORE_CLAUSE = re.compile(rf"{_TAIL_WORDS}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until)[ \t])")
 # Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
 # Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
 # flat, comuna, city); each item after its comma, the last ending in a letter ("PO Box 88, 2021, was closed" is a year).

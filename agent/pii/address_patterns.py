@@ -64,6 +64,7 @@ from agent.pii.address_words import (
     _MONTH_WORDS,
     _NAME_PARTICLES,
     _closing_words,
+    _is_stop,
     _numbered,
     _town_word,
 )
@@ -235,13 +236,11 @@ _SENTENCE_PREPOSITION = r"(?i:auf|nach|bei|in|im|an|zu|zur|zum|von|vom|aus|the|a
 def _town_until_stop(value: str) -> bool | str:
     """A postcode and its town (``_not_money``), the town ending before a stop word: in a text written in
     capitals the sentence goes on in capitals ("04416 MARKKLEEBERG <UND SCHICKEN SIE>")."""
-    from agent.pii.words import stop_words
-
     if not _not_money(value):
         return False
     words = value.split()
     for k, w in enumerate(words[2:], start=2):
-        if w.casefold() in stop_words() and w.casefold() not in _NAME_PARTICLES:
+        if _is_stop(w):
             return " ".join(words[:k])
     return True
 

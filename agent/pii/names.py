@@ -394,7 +394,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     continue
                 if pos.get(a) == "PROPN":
                     out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name tagged PROPN"))
-                elif nxt and _sentence_subject(text, a) and pos.get(nxt[0]) in ("VERB", "AUX") and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and not writes_capitals(text):
+                elif nxt and line_or_sentence_start(text, a, "\n.!?") and pos.get(nxt[0]) in ("VERB", "AUX") and re.fullmatch(r"[ \t]", text[b : nxt[0]]) and not writes_capitals(text):
                     # the subject of a sentence in a text written all in lower case ("joshua is very reliable")
                     out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name before a verb"))
                 elif k > 0 and pos.get(words[k - 1][0]) == "VERB" and re.fullmatch(r"[ \t]", text[words[k - 1][1] : a]) and not writes_capitals(text):
@@ -1250,19 +1250,14 @@ def writes_capitals(text: str) -> bool:
     greeting or a sign-off ("Hello,", "Kind regards") does not count: a mail template or a phone's
     autocorrect writes it, around a text the client wrote in lower case."""
     line = _greeting_or_signoff_line()
-    starts = [
-        m.group(1)
-        for m in _SENTENCE_START.finditer(text)
-        if not line.fullmatch(text, text.rfind("\n", 0, m.start(1)) + 1, len(text) if text.find("\n", m.start(1)) < 0 else text.find("\n", m.start(1)))
-    ]
+    starts = []
+    for m in _SENTENCE_START.finditer(text):
+        at = m.start(1)
+        end = text.find("\n", at)
+        if not line.fullmatch(text, text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end):
+            starts.append(m.group(1))
     upper = sum(c.isupper() for c in starts)
     return upper > 0 and upper >= len(starts) - upper
-
-
-def _sentence_subject(text: str, at: int) -> bool:
-    """True when ``text[at]`` starts a sentence or a line (the subject's place)."""
-    head = text[:at].rstrip(" \t>")
-    return not head or head[-1] in "\n.!?"
 
 
 def _calendar_word(word: str) -> bool:
@@ -1358,7 +1353,7 @@ def field_label(text: str, start: int, end: int) -> bool:
     with its complement: "Date of birth:") or a word before a value that starts with a digit
     ("Geburtsdatum: 12.03.1980") or is a code of letters and digits ("Eircode: A67 X2P4"), and no
     listed first name."""
-    colon = re.match(r"(?:[ \t]+(?:of|de|du|des|di|del|van|der|des)[ \t]+[a-zà-ÿ]+)?[ \t]?:[ \t]*", text[end : end + 30])
+    colon = re.match(r"(?:[ \t]+(?:of|de|du|des|di|del|van|der)[ \t]+[a-zà-ÿ]+)?[ \t]?:[ \t]*", text[end : end + 30])
     if colon is None or text[start:end].casefold() in name_lists()[0]:
         return False
     code = re.match(r"[A-Z0-9]*\d[A-Z0-9]*|[A-Z]+\d[A-Z0-9]*", text[end + colon.end() : end + colon.end() + 20])
