@@ -93,6 +93,16 @@ class Received:
     body: object
     status: int
     errors: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)
+
+    def summary(self) -> str:
+        """One line for a failure message: when, status, the card's fallback text (no URL)."""
+        text = ""
+        try:
+            text = (self.card or {}).get("fallbackText", "")
+        except (KeyError, IndexError, TypeError, ValueError):
+            text = "(no card)"
+        return f"{self.at:.2f} {self.kind} {self.status} {text!r} {self.errors or ''}"
 
     @property
     def card(self) -> dict | None:
