@@ -22,7 +22,9 @@ A match needs more than a listed word (a listed word alone is often an ordinary 
 - initials before a listed surname ("J. Jansen", "K. V. Ramachandran", 0.55);
 - lower case: a name line of a first name no lexicon knows and a listed surname ("pamela
   green"), a dialogue's speakers (:func:`dialogue_speakers`), a possessive ("jennifer's") and,
-  in a text written all in lower case, a verb's object ("had given sheree his address");
+  in a text written all in lower case, a verb's object ("had given sheree his address"), or the
+  subject at a sentence start that the lexicon knows only as a noun and the tagger calls a proper
+  noun ("joshua is very reliable");
 - a common word as a lower-case first name before a listed surname no lexicon knows ("dale
   kowalski", 0.5).
 
@@ -269,6 +271,12 @@ def product_name(text: str, start: int, end: int) -> bool:
 # rossa"): no article stands before a lower-case "first last" name. Not "de", "des", "du", "den":
 # name particles too.
 _ARTICLES_BEFORE_NOUN = frozenset("the a an el la los las un una il lo gli uno le les une der die das dem ein eine einen einem het een".split())
+# Offices and ranks that are also listed first names ("bishop has written", "the colonel"): the
+# forms of address of clergy, the forces and public office (Debrett's "Forms of Address").
+ROLE_NOUNS = frozenset(
+    """bishop archbishop pastor deacon imam rabbi vicar rector canon abbot elder dean judge doctor captain colonel general
+    admiral marshal major sergeant corporal lieutenant commander sheriff mayor provost warden chancellor""".split()
+)
 _NER_AMOUNTS = frozenset("DATE TIME CARDINAL ORDINAL MONEY QUANTITY PERCENT".split())
 _NER_PLACES = frozenset("GPE LOC FAC ORG PRODUCT".split())
 # A place word or a possessive right before a word: "in Aberaeron", "moved from Wrocław", "à Oran", "my Mercedes".
@@ -402,6 +410,28 @@ class GazetteerNameRecognizer(EntityRecognizer):
                     # address", "i told kristin"): the tagger takes a name it does not know there for a verb
                     # or a noun; a word no lexicon knows right after a verb is its object, a person
                     out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name after a verb"))
+            elif (
+                w.islower()
+                and f in first
+                and f not in COMMON
+                and len(f) >= 4
+                and ok(w)
+                and f not in cues
+                and f not in ROLE_NOUNS
+                and f not in relation_words()
+                and pos.get(a) == "PROPN"
+                and english_parts_of_speech(w) == frozenset({"noun"})
+                and k + 1 < len(words)
+                and pos.get(words[k + 1][0]) in ("VERB", "AUX")
+                and re.fullmatch(r"[ \t]", text[b : words[k + 1][0]])
+                and line_or_sentence_start(text, a, "\n.!?")
+                and not writes_capitals(text)
+            ):
+                # the subject of a sentence in lower-case mail, a first name the lexicon holds only as
+                # the noun of a person of scripture or history ("joshua is very reliable", "seth had
+                # given"): the tagger calls it a proper noun, as it calls "faith is", "heather is"
+                # common ones; words that are also everyday nouns are in COMMON
+                out.append(self._result(a, b, UNKNOWN_SCORE, "lower-case listed first name tagged PROPN before a verb"))
             k += 1
         return out
 

@@ -158,3 +158,33 @@ def test_a_lower_case_text_under_a_capitalised_greeting_keeps_its_lower_case_nam
 def test_a_field_label_of_several_words_is_no_name(redactor, text, label):
     out, pm = _redact(redactor, text)
     assert label in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hello,\n\njoshua is very reliable. you can always depend on him.\n\nKind regards\n", "joshua"),
+        ("Hello,\n\nseth had given us his new number last week.\n\nKind regards\n", "seth"),
+        ("hi there\nsorry for the delay. mary has paid the rest now.\nthanks", "mary"),
+    ],
+)
+def test_a_lower_case_name_of_scripture_as_the_subject_of_lower_case_mail(redactor, text, name):
+    """The lexicon knows "joshua" and "seth" only as nouns (persons of scripture), so no rule for
+    unknown words took them; under a capitalised greeting spaCy's NER does not tag them either."""
+    out, pm = _redact(redactor, text)
+    assert name not in out.split() and name in _persons(pm), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Hello,\n\nfaith is important to us. we want a fair deal.\n\nKind regards\n", "faith"),
+        ("Hello,\n\nheather is growing all over the garden wall.\n\nKind regards\n", "heather"),
+        ("Hello,\n\nbishop has written to the parish about the roof.\n\nKind regards\n", "bishop"),
+        ("Hello,\n\npatience is running out here.\n\nKind regards\n", "patience"),
+        ("Hello,\n\nThe plan says Joshua is the first reviewer.\n\nKind regards\n", "plan"),
+    ],
+)
+def test_nouns_that_are_first_names_stay_words_at_a_sentence_start(redactor, text, word):
+    out, pm = _redact(redactor, text)
+    assert word in out, (out, pm.mapping)
