@@ -291,19 +291,21 @@ def _print_summary(total, details, *, any_failed: bool = False) -> None:
 @app.command()
 def draft(
     path: Annotated[Path, typer.Argument(help="An RFC 5322 message file (.eml).", exists=True, dir_okay=False, readable=True)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every stage; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show every stage; write nothing (always so for a single file: the flag may be left out).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Show the drafting stages even when a skip rule applies.")] = False,
     source: Annotated[str | None, typer.Option("--source", help="The configured source the file stands for (local or maildir:local); default: the first in the config.")] = None,
 ) -> None:
     """Show what draftguard would do with one message: redactions, prompt, draft, findings, risk, decision.
 
+    Always a dry run (``--dry-run`` is accepted and changes nothing): nothing is written; a
+    message is drafted for real only from a configured source (``run``).
+
     Follows the pipeline: a message a skip rule stops (unless the local risk signals make it
     must-review), or one that would be quarantined (empty or oversized body), is reported as
     such (exit 0 / exit 2). The facts are those of a configured source (--source, else the
     first; agent/preview.py), as the pipeline would see the message there."""
-    if not dry_run:
-        raise fail(ExitCode.USAGE, "draft on a single file only supports --dry-run; put the message in a configured source to process it")
+    del dry_run  # a single file is never drafted for real: put it in a configured source for that
     settings = _settings()
     from agent.errors import BadInputError
     from agent.preview import preview_source
@@ -352,7 +354,17 @@ def draft(
         if kb_engine is not None:
             kb_engine.dispose()
     report = {
-        "message": {"subject_chars": len(msg.subject), "language": a.context.language, "attachments": len(msg.attachments), **origin},
+        "message": {
+            "subject_chars": len(msg.subject),
+            "language": a.context.language,
+            "attachments": len(msg.attachments),
+            "body_chars": len(msg.text_body),
+            "new_text_chars": len(a.context.latest_text),
+            "cut_chars": a.context.cut_chars,  # quoted history, signature, text over the limit: never sent
+            "shortened": a.context.shortened,
+            "thread_messages": len(a.context.thread),
+            **origin,
+        },
         "skip": reason.model_dump() if reason else None,
         "skip_refused": check.line() if reason and not check.allowed else None,
         "redactions": [
@@ -391,6 +403,14 @@ def draft(
         return
     console.rule(f"[bold]{literal(path.name)}[/] (dry run: nothing is written)")
     console.print(f"Read from a file; facts as source {literal(as_source)}", highlight=False)
+    m = report["message"]
+    console.print(
+        f"Client's text: {m['new_text_chars']} of {m['body_chars']} body characters go to the prompt; {m['cut_chars']} cut "
+        + ("(quoted history, signature and text over [limits] max_prompt_chars)" if m["shortened"] else "(quoted history and signature: agent/mailtext.latest_reply)")
+        + f"; {m['thread_messages']} earlier message(s) of the conversation",
+        highlight=False,
+        markup=False,
+    )
     if reason and not check.allowed:
         console.print(f"[yellow]Skip rule {reason.rule} does not apply: {literal(check.line())}[/]", highlight=False)
     elif reason:

@@ -19,8 +19,10 @@ MAX_THREAD_MESSAGES = 5  # the default when the caller gives none (``[drafting] 
 def build_context(msg: InboundMessage, *, max_chars: int, max_thread: int = MAX_THREAD_MESSAGES) -> ItemContext:
     """Clear-text context for one item. ``max_chars`` bounds the latest text (characters), each
     earlier message gets a quarter of it; the newest ``max_thread`` earlier messages are kept
-    (the prompt's token budget may cut more, oldest first: :mod:`agent.token_budget`)."""
-    latest = latest_reply(msg.text_body, msg.subject)[:max_chars]  # a forwarded message stays: the client asks about it
+    (the prompt's token budget may cut more, oldest first: :mod:`agent.token_budget`).
+    ``cut_chars``/``shortened`` say how much of the body the model will not see."""
+    whole = latest_reply(msg.text_body, msg.subject)  # a forwarded message stays: the client asks about it
+    latest = whole[:max_chars]
     kept = msg.thread[-max_thread:] if max_thread > 0 else []
     thread = [t.model_copy(update={"text": latest_reply(t.text)[: max_chars // 4]}) for t in kept]
     # Greet the person the reply goes to: the Reply-To mailbox when there is one.
@@ -33,4 +35,6 @@ def build_context(msg: InboundMessage, *, max_chars: int, max_thread: int = MAX_
         thread=thread,
         crm_fields=msg.crm_fields,
         language=detect_language(latest) or "und",
+        cut_chars=max(0, len(msg.text_body.strip()) - len(latest.strip())),
+        shortened=len(whole) > max_chars,
     )

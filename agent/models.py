@@ -151,7 +151,10 @@ class SkipReason(BaseModel):
 class ItemContext(BaseModel):
     """What the drafter may know about an item, in clear text (never leaves the process).
 
-    ``latest_text`` is the client's new text with quoted history and signature removed.
+    ``latest_text`` is the client's new text with quoted history and signature removed;
+    ``cut_chars`` counts the characters of the message body that were removed for it (quoted
+    history, signature, and whatever exceeded the context's ``max_chars``), so a preview can say
+    that text the model does not see exists; ``shortened`` is True when ``max_chars`` cut it.
     """
 
     subject: str
@@ -161,6 +164,8 @@ class ItemContext(BaseModel):
     thread: list[ThreadMessage] = Field(default_factory=list)
     crm_fields: dict[str, str] = Field(default_factory=dict)
     language: str = "en"
+    cut_chars: int = 0
+    shortened: bool = False
 
 
 class PlaceholderMap(BaseModel):

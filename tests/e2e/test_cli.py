@@ -135,6 +135,20 @@ def test_draft_dry_run_shows_stages_and_writes_nothing(tmp_path):
     assert "Decision:" in human and "Policy findings" in human
 
 
+def test_draft_of_a_file_is_a_dry_run_without_the_flag_and_says_what_the_model_does_not_see(tmp_path):
+    """`draft FILE` alone previews (a file is never drafted for real), and the quoted history it
+    cuts from the client's text is counted, not dropped silently (new-user trial)."""
+    cfg = write_config(tmp_path)
+    eml = ROOT / "tests" / "fixtures" / "mail" / "quoted_reply.eml"
+    report = json.loads(cli(cfg, "draft", str(eml), "--json").stdout)
+    m = report["message"]
+    assert m["cut_chars"] > 500 and m["new_text_chars"] + m["cut_chars"] <= m["body_chars"] and not m["shortened"], m
+    assert "riakClient" not in report["prompt"]["user"]  # the quoted code is what was cut
+    human = cli(cfg, "draft", str(eml)).stdout
+    assert f"{m['cut_chars']} cut (quoted history and signature" in " ".join(human.split()), human[:600]
+    assert not (tmp_path / "dg.db").exists() and not (tmp_path / "Drafts").exists()
+
+
 def test_dry_run_forced_past_a_skip_rule_ends_with_the_skip(tmp_path):
     """`--force` shows the drafting stages of an auto-reply, but the last line is what a run does."""
     cfg = write_config(tmp_path)
