@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agent.pii.name_words import _WORD, _calendar_word, _cues, greeting_words, name_lists
+from agent.pii.name_words import _WORD, CHAT_ROLES, _calendar_word, _cues, greeting_words, name_lists
 from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import (
     ENGLISH_MODEL,
@@ -172,9 +172,10 @@ def dialogue_speakers(text: str) -> list[tuple[int, int]]:
     two such lines start with a listed first name no lexicon knows ("carsten", "kristin"). Then
     every listed first name in that place is a speaker, also one that is an ordinary word
     ("amber", "Rose"): script and chat layout put only a speaker there. Cue, stop and greeting
-    words and months are labels or greetings ("note:", "hi:"), never speakers."""
+    words, months and chat roles (:data:`CHAT_ROLES`) are labels or greetings ("note:", "hi:",
+    "Visitor:"), never speakers."""
     first = name_lists()[0]
-    cues = _cues() | greeting_words() | stop_words()
+    cues = _cues() | greeting_words() | stop_words() | CHAT_ROLES
     speakers = [m.span(1) for m in _SPEAKER.finditer(text) if (w := m.group(1)).casefold() in first and w.casefold() not in cues and not _calendar_word(w)]
     unknown = sum(not in_lexicon(text[a:b]) and not is_ordinary_word(text[a:b]) for a, b in speakers)
     return speakers if unknown >= 2 else []
@@ -185,7 +186,9 @@ def field_label(text: str, start: int, end: int) -> bool:
     a speaker's name ("Vinka: What a wife.", "Tom: ok"): a word of the lexicon ("Date :", also
     with its complement: "Date of birth:") or a word before a value that starts with a digit
     ("Geburtsdatum: 12.03.1980") or is a code of letters and digits ("Eircode: A67 X2P4"), and no
-    listed first name."""
+    listed first name. A chat role before its colon ("Visitor:", "Agent (Chloe):") is a label too."""
+    if text[start:end].casefold() in CHAT_ROLES and re.match(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?:", text[end : end + 50]):
+        return True  # "[10:02] Visitor:", "Agent (Chloe):": a transcript's role label
     colon = re.match(r"(?:[ \t]+(?:of|de|du|des|di|del|van|der)[ \t]+[a-zà-ÿ]+)?[ \t]?:[ \t]*", text[end : end + 30])
     if colon is None or text[start:end].casefold() in name_lists()[0]:
         return False

@@ -154,6 +154,12 @@ ROLE_NOUNS = frozenset(
     """bishop archbishop pastor deacon imam rabbi vicar rector canon abbot elder dean judge doctor captain colonel general
     admiral marshal major sergeant corporal lieutenant commander sheriff mayor provost warden chancellor""".split()
 )
+# The roles a chat or call transcript writes before a turn ("Visitor:", "Caller:", "Agent (Chloe):"),
+# as live-chat and contact-centre tools label them: a role, never a speaker's name.
+CHAT_ROLES = frozenset(
+    """visitor caller agent advisor adviser customer client operator representative rep assistant bot chatbot system user
+    member guest host moderator interviewer interviewee""".split()
+)
 
 
 @lru_cache(maxsize=1)

@@ -76,12 +76,23 @@ def phone_recogniser(language: str, regions: list[str]):
 _BORN = re.compile(r"[ \t](?i:geboren|born|nata|nato|née|né|nacido|nacida)(?![\w])")  # how "date + birth word" ends
 
 
+_QUESTION = re.compile(r"\?[ \t]*\n")  # the answer pattern runs only on a text with a question ending a line
+
+
 def dob_recogniser(language: str) -> GroupPatternRecognizer:
     """DATE_OF_BIRTH: a date up to 30 characters after a birth word (six languages), score 0.85."""
     rx = re.compile(rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n\d]{{0,30}}?(?P<v>{DATE})(?![\w])", re.IGNORECASE)
     after = re.compile(rf"(?<![\w])(?P<v>{DATE})(?![\w])[ \t]{{1,3}}(?i:geboren|born|nata|nato|née|né|nacido|nacida)(?![\w])", re.IGNORECASE)
+    # A question for the date of birth, answered on the next line (a chat transcript, a call note:
+    # "Can I take your full name and date of birth please?" / "Visitor: <name> 23/08/1991").
+    answer = re.compile(
+        rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n?]{{0,60}}\?[ \t]*\n(?:[ \t]*\n)?[^\n]{{0,80}}?(?<![\w./-])(?P<v>{DATE})(?![\w])", re.IGNORECASE
+    )
     return GroupPatternRecognizer(
-        "DateOfBirthRecognizer", "DATE_OF_BIRTH", [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85, needs=_BORN)], language
+        "DateOfBirthRecognizer",
+        "DATE_OF_BIRTH",
+        [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85, needs=_BORN), GroupPattern("birth question + answer line", answer, 0.85, needs=_QUESTION)],
+        language,
     )
 
 
@@ -150,15 +161,28 @@ def iban_prefix(value: str) -> str | bool:
 
 def national_phone_recogniser(language: str) -> GroupPatternRecognizer:
     """PHONE_NUMBER shapes libphonenumber rejects for the configured regions (national formats
-    written loosely), only counted next to a phone word: base 0.2 + Presidio context 0.35."""
+    written loosely), only counted next to a phone word: base 0.2 + Presidio context 0.35; and
+    digit groups alone on one of a text's last five lines (0.5), not a date or an amount."""
     shape = r"(?<![\w+])(?P<v>(?:\+|00)?\(?\d{1,4}\)?(?:[ ./-]?\(?\d{1,5}\)?){1,5}(?:[ ]?(?:x|ext\.?|poste)[ ]?\d{1,5})?)(?![\w])"
 
     def plausible(v: str) -> bool:
         digits = re.sub(r"\D", "", v)
         return 7 <= len(digits) <= 15
 
+    def grouped_not_date(v: str) -> bool:
+        if re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|[1-9]\d?(?:[ .,]\d{3})+", v):
+            return False  # a date, or an amount in groups of three ("1 250 000")
+        return plausible(v) and bool(re.search(r"\d[ ./-]\(?\d", v))
+
+    # A number in digit groups alone on one of the last five lines (a signature: "Koh Siew Lan\n9677
+    # 2105"): a signature's bare number is its phone in any numbering plan, the configured regions or not.
+    signature = re.compile(rf"(?m)^[ \t]*{shape}[ \t]*$(?=(?:\n[^\n]*){{0,4}}\Z)")
     return GroupPatternRecognizer(
-        "NationalPhoneRecognizer", "PHONE_NUMBER", [GroupPattern("digit groups near a phone word", re.compile(shape), 0.2, plausible)], language, context=CONTEXT["PHONE_NUMBER"]
+        "NationalPhoneRecognizer",
+        "PHONE_NUMBER",
+        [GroupPattern("digit groups near a phone word", re.compile(shape), 0.2, plausible), GroupPattern("digit groups alone on a signature line", signature, 0.5, grouped_not_date)],
+        language,
+        context=CONTEXT["PHONE_NUMBER"],
     )
 
 
@@ -248,7 +272,7 @@ _POSTCODE_COUNTRIES = frozenset("AT BE BG CH CY CZ DE DK EE ES FI FR GR HR HU IE
 # The nouns of a client's own number in six languages: "customer number", "Kundennummer",
 # "numéro de client", "número de póliza", "numero di polizza", "klantnummer".
 _ID_NOUN = (
-    r"account|acct|customer|client|policy|member(?:ship)?|contract|"
+    r"account|acct|customer|client|policy|member(?:ship)?|contract|ref(?:erence)?|claim|deposit|loan|"
     r"kunden|versicherten|versicherungs|vertrags|mitglieds|konto|depot|"
     r"contrat|police|adh[ée]rent|"
     r"cliente|p[óo]liza|contrato|socio|cuenta|"
@@ -284,6 +308,18 @@ def _spaced_reference(value: str) -> bool:
     if prefix in _AMOUNT_PREFIX and re.fullmatch(r"[1-9]\d{0,2}(?: \d{3})+", " ".join(groups)):
         return False  # "RS 12 500": rupees, written in groups of three
     return prefix not in _NOT_REFERENCE_PREFIX and 6 <= _digit_count(value) <= 17
+
+
+def _labelled_reference(value: str) -> bool:
+    """A reference after a client-number label: 5-17 digits, with a capital prefix or at least two
+    parts ("PT 44810", "12345/48/26/001187"; a bare run is :func:`account_recogniser`'s), not a
+    date ("12/03/2024"), and four digits at least besides a year ("HOS-2026/4" is a brochure's code)."""
+    if not 5 <= _digit_count(value) <= 17 or re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", value):
+        return False
+    groups = re.findall(r"\d+", value)
+    if sum(len(g) for g in groups if not re.fullmatch(r"(?:19|20)\d\d", g)) < 4:
+        return False  # "ref. HOS-2026/4": a document's code, a year and an edition
+    return value[:1].isalpha() or bool(re.search(r"\d[ \t/-]\d", value))
 
 
 def _multi_part(min_group: int):
@@ -337,6 +373,19 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 re.compile(rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z])[ \t-]?)?\d{{2,6}}(?:[ \t]\d{{1,6}}){{1,5}}){end}(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"),
                 0.6,
                 lambda v: 6 <= _digit_count(v) <= 17,
+            ),
+            GroupPattern(
+                # "reference PT 44810", "the reference is E 4471 2209", "policy is MOB 44810293",
+                # "fixed deposit FD/0772/19845", "Policy no.: 12345/48/26/001187": after the label the
+                # whole reference, its letters and every part, is the client's (a phone label such as
+                # MOB is a product code there); five digits at least, no amount, no date
+                "reference with letters or parts after a client-number label",
+                re.compile(
+                    rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z]{{1,4}})[ \t/-]?)?\d{{2,12}}(?:[/-]\d{{1,12}}|[ \t]\d{{2,8}}){{0,4}}){end}"
+                    rf"(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"
+                ),
+                0.6,
+                _labelled_reference,
             ),
         ],
         language,
