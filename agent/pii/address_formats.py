@@ -53,6 +53,9 @@ PREFIX_STREETS = (
     "rue|avenue|av\\.|bd|boulevard|place|chemin|allée|impasse|quai|cours|route|square|passage|faubourg|rond-point|"
     # be (bpost, the Brussels streets: "chaussée de Louvain", nl "steenweg")
     "chaussée|chée|"
+    # ca: Canada Post's abbreviation of the French "boulevard" (Canadian Addressing Guide, street types: BOUL), as
+    # Quebec addresses write it before the name ("5120 boul. Pie-IX E")
+    "boul\\.?|"
     # es
     "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|vía|rambla|"
     # it
@@ -169,7 +172,10 @@ FLOOR = (
 # Poste's address line 3 (NF Z10-011) abbreviates "résidence" as "rés." ("Rés. les Tilleuls").
 LOCALITY = (
     r"(?:lieu[- ]dit|lieudit|hameau|lotissement|r[ée]sidence|r[ée]s\.|finca|cortijo|masía|caserío|cascina|podere|tenuta|boerderij|domaine|quartier|zone[ \t]industrielle|zone[ \t]artisanale|"
-    r"urbanización|urb\.|polígono(?:[ \t]industrial)?|pol\.[ \t]ind\.|barrio|località|loc\.|frazione|fraz\.|borgata)"
+    r"urbanización|urb\.|polígono(?:[ \t]industrial)?|pol\.[ \t]ind\.|barrio|località|loc\.|frazione|fraz\.|borgata|"
+    # ph: the barangay, the smallest administrative unit, written before its name as the locality line of a Philippine
+    # address (PHLPost: house number and street, barangay, town or city, province, ZIP), "Brgy." abbreviated
+    r"barangay|brgy\.?)"
 )
 # Irish Eircode: a routing key (a letter of A C-F H K N P R T V-Y and two digits, or D6W) and a
 # unique identifier of four letters of that set or digits ("D02 X285", "A65 F4E2").
@@ -180,6 +186,18 @@ FLAT_POSITION = r"(?-i:(?:\d{1,2}|[GPB])F\d{1,2})"
 # India Post PIN: six digits, the first 1-9 (postal region), written after the town, often after a
 # hyphen ("Bengaluru - 560102", "Mumbai 400001").
 IN_PIN = r"[1-9]\d{2}[ \t]?\d{3}"
+# Singapore Post: the unit number is the storey and the unit after "#" ("#05-12", "#14-221A"), written after the
+# street line; the postcode is six digits after "Singapore" or in brackets after "S" ("Singapore 560215", "S(560215)");
+# an HDB block number is written "Blk" before the street ("Blk 215 Ang Mo Kio Ave 3").
+SG_UNIT = r"#[ \t]?\d{1,3}[ \t]?-[ \t]?\d{1,5}[A-Za-z]?"
+SG_POSTCODE = r"(?:(?i:singapore)[ \t]*\(?\d{6}\)?|S[ \t]?\(\d{6}\))"
+# A unit or plot written before the street line and a comma: AS/NZS 4819 and Australia Post's complex unit types
+# ("Shop 3, 22 Smith Road", "Kiosk 2", "Office 4"; the South African Post Office uses the same), NIPOST's plot and house
+# numbers of estates ("Plot 12, Block 4, …", "House 7, 2nd Avenue"), India Post's and Pakistan Post's house number
+# ("House No. 12, Sector 4") and the flat or house number of a block as letter, hyphen, number ("B-702, …", "C-45, …").
+UNIT_BEFORE = (
+    r"(?:(?:shop|kiosk|office|plot|house|stand|erf)[ \t]*(?:no\.?[ \t]*|n[º°o]\.[ \t]*)?\d{1,5}[a-zA-Z]?(?:-(?-i:[A-Z]))?|(?-i:[A-Z]{1,2})-\d{1,5}(?-i:[A-Z])?)"
+)
 # Correo Argentino CPA (Código Postal Argentino): a province letter (no I, O), the old 4-digit code and
 # 3 letters of the block face ("C1425DKA"); the short form without them is common ("C1425 Buenos Aires").
 AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
@@ -264,7 +282,10 @@ _ADDRESS_WORD = re.compile(
     r"apt|apartment|appt|flat|unit|suite|floor|box|po|p\.o\.|postbus|postfach|bte|boîte|int|interno|scala|portal|escalera|bloque|piso|puerta|"
     r"bajo|izq|izda|dcha|km|bis|ter|top|stiege|tür|étage|etage|porte|bât|bâtiment|bat|escalier|hoog|verdieping|ctra|c/|hc|rr|"
     # Slovene, Croatian and Hungarian street words ("cesta na loko", "Jezuitski trg", "Kossuth utca")
-    r"cesta|trg|ulica|utca|út|tér)\.?",
+    r"cesta|trg|ulica|utca|út|tér|"
+    # the buildings and localities of Indian addresses (India Post: flat, building or society, "Silver Oak Apartments",
+    # "Sea View CHS", a co-operative housing society; the locality, "Malviya Nagar", "HSR Layout", "Green Park Enclave")
+    r"apartments|towers|chs|nagar|layout|enclave)\.?",
     re.IGNORECASE,
 )
 

@@ -113,7 +113,9 @@ _LOWER_AU_STATE_CODE = re.compile(
 _LOWER_CODE_AFTER_TOWN = re.compile(
     rf"(?<![\w-])(?P<town>[{L}][{L}'’-]{{2,}})[ \t]+(?P<code>\d{{4}})(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
 )
-_NUMBER_TOKEN = re.compile(r"#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}(?:-[a-zA-Z])?|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
+# (India Post's and Pakistan Post's flat or house number of a block, letter and number: "B-702", "C-45", "F-8/3")
+_NUMBER_TOKEN = re.compile(r"[A-Z]{1,2}-\d{1,5}[A-Z]?(?:/\d{1,2})?|#?\d{1,5}[a-zA-Z]{0,2}(?:[/-]\d{1,5}[a-zA-Z]?){0,2}(?:-[a-zA-Z])?|\d{1,2}\.?[ºª°][a-zA-Z]?|\d{1,3}(?:st|nd|rd|th)|[A-Z]{1,3}#\d{1,3}")
+_FLAT_NUMBER = re.compile(r"[A-Z]{1,2}-\d{1,5}[A-Z]?")  # "shifted to <B-702>, …": the flat number starts the address
 _ABBREVIATIONS = frozenset(
     "co st rd ave av avda urb ctra c fraz loc bât bat esc pol ind apt appt no nr n mt ft ste blvd dr ln pl sq str gr bd imm edif pza sta gral".split()
 )
@@ -130,6 +132,9 @@ def _particle(tok: str) -> bool:
     return tok.casefold() in _PARTICLES and not re.fullmatch(r"[A-Z]", tok)
 
 
+# India Post's landmark line, capitalised, before a street or place ("Off Carter Road", "Opp. Bus Depot", "Near Ram
+# Mandir"): part of an Indian address between the building and the locality.
+_LANDMARK_WORDS = frozenset("Off OFF Opp Opp. OPP OPP. Opposite OPPOSITE Near NEAR Behind BEHIND".split())
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
 
@@ -154,6 +159,8 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
     if not re.fullmatch(r"[^\W\d_][\w'’.-]*", t):
         return False, False
     if core in _PARTICLES:
+        return True, False
+    if t in _LANDMARK_WORDS:
         return True, False
     from agent.pii.words import stop_words
 
@@ -191,7 +198,9 @@ def _address_suffix(seg: str, lower: bool, continues: bool = False) -> tuple[int
         k -= 1  # the number sign of a house or door number ("<No. 18>, 2nd Main": India Post's door number)
     if k == len(toks):
         return None, False
-    if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])):
+    if all(_NUMBER_TOKEN.fullmatch(x.group(0)) for x in toks[k:]) and (k > 0 and not re.search(r"[/#]", seg) or any(len(x.group(0)) > 3 for x in toks[k:])) and not (
+        k == len(toks) - 1 and _FLAT_NUMBER.fullmatch(toks[k].group(0))
+    ):
         return None, False  # a number alone after other words is no address part ("Invoice 2291"), a flat position is ("Our flat is 3/2")
     if continues and _particle(last) and not (evidence and last.casefold() in _JOINING_PARTICLES):
         return None, False  # "Vivo en <Calle Luna 7, …>", "an der <Dorfstrasse 12, …>": the sentence's preposition

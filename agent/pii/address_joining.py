@@ -35,7 +35,10 @@ from agent.pii.address_formats import (
     SUFFIX_STREETS,
     TOWN,
     UK_POSTCODE,
+    SG_POSTCODE,
+    SG_UNIT,
     UNIT,
+    UNIT_BEFORE,
     US_STATES,
     L,
     U,
@@ -80,9 +83,15 @@ _TOWN_REGION_CODE_LINE = re.compile(
 # delta standing for the Greek letter), never sentence punctuation.
 _ADDRESS_LINE = re.compile(rf"{_PREFIX}*[\s]*[^\W\d_][^\s,;:!?@()]*(?:[^\S\n]+[^\s,;:!?@()]+){{0,3}}[^\S\n]*,?")
 _LEADING_NUMBER = re.compile(r"(?<![\w.,:/+-])\d{1,5}[a-zA-Z]?[ \t]+$")
+# The sector of an Indian planned town (India Post: "House No. 12, Sector 15-A, Faridabad"; also Pakistan Post's
+# "Sector G-9/2") and the phase of a Nigerian or Pakistani estate (NIPOST: "Lekki Phase 1, Lagos"; "DHA Phase 5"): a
+# locality line of the address, its number part of its name.
+_SECTOR_PHASE = r"(?-i:Sector|SECTOR|Phase|PHASE)[ \t]+\d{1,3}(?:-?(?-i:[A-Z]))?(?![\w])"
+_SECTOR_END = re.compile(r"(?-i:Sector|SECTOR)[ \t]+\d{1,3}\Z")
+_SECTOR_LETTER = re.compile(r"-(?-i:[A-Z])(?![\w])")
 _TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|en|on|upon|by|bei|ob|près|lès"
 _TAIL_WORD = (
-    rf"(?:[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
+    rf"(?:{_SECTOR_PHASE}|[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
 )
 # (an address written in brackets ends at the closing bracket: "the old one (PO Box 311, Kaikohe 0440) is closed")
 _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
@@ -90,6 +99,12 @@ _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
 # conjunction: "… Suite 340 Port Scott New York for this card")
 _TAIL_WORDS = rf"(?:[ \t]*,?[ \t]*{_TAIL_WORD}){{1,10}}"
 _TAIL = re.compile(rf"{_TAIL_WORDS}{_TAIL_END}")
+_TAIL_WORDS_RX = re.compile(_TAIL_WORDS)
+# A weekday or month in a capitalised tail, with the particle before it: the sentence's time, not a place ("… Lagos on Sunday").
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TIME_IN_TAIL = re.compile(
+    rf"(?:[ \t]*,?[ \t]*(?:{_TAIL_PARTICLES}))?[ \t]*,?[ \t]*(?<![\w])(?i:{_WEEKDAYS}|january|february|march|april|june|july|august|september|october|november|december)(?![\w])"
+)
 _TAIL_BEFORE_CLAUSE = re.compile(rf"{_TAIL_WORDS}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until)[ \t])")
 # Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
 # Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
@@ -105,10 +120,13 @@ NER = "SpacyRecognizer"
 # colon and by the street line: "rés. les tilleuls, bât 4 esc B, 3 allée des peupliers")
 _BEFORE_NAME = rf"(?:(?-i:{CAP})|(?-i:[{L}][{L}'’-]+))"
 _BEFORE_ITEM = (
-    rf"(?:{FLOOR}|{BUILDING}(?:[ \t]+{BUILDING})*|{UNIT}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*{_BEFORE_NAME}(?:[ \t]+{_BEFORE_NAME}){{0,2}}"
+    rf"(?:{FLOOR}|{BUILDING}(?:[ \t]+{BUILDING})*|{UNIT}|{UNIT_BEFORE}|{LOCALITY}[ \t]+(?:(?:{ARTICLES})[ \t]*)*{_BEFORE_NAME}(?:[ \t]+{_BEFORE_NAME}){{0,2}}"
     rf"(?:[ \t]*,?[ \t]*(?:{FLOOR}|{UNIT}))?)"
 )
 _LOCALITY_WORD_BEFORE = re.compile(rf"[ \t>]*(?P<w>{LOCALITY})[ \t]+(?:(?:{ARTICLES})[ \t]+)*", re.IGNORECASE)  # "Résidence Les <Mimosas, …>"
+# A unit, plot or house number and its comma before the street line in running text, where no line start, comma or
+# colon bounds it ("I rent <Shop 8, >41 Main Road", "our house at <Plot 14, >Block 9, …": ``UNIT_BEFORE``).
+_UNIT_BEFORE_COMMA = re.compile(rf"(?<![\w-])(?:{UNIT_BEFORE})[ \t]*,[ \t]*\Z", re.IGNORECASE)
 _SUBUNIT_BEFORE = re.compile(rf"(?:^|(?<=[\n,:])|(?<=[\n>:][ \t]))[ \t>]*(?:{_BEFORE_ITEM}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t>]*))+\Z", re.IGNORECASE)
 # A floor, door or building after a street line ("Calle Mayor 5, 3º B", "45 avenue des Acacias,
 # Bât. C", "Via Roma 3, Scala B"), taken only where a list item ends (comma, line end, full stop).
@@ -166,7 +184,14 @@ _PROVINCE_BARE_NEXT = re.compile(rf"[ \t]+(?:(?-i:{IT_PROVINCES})|(?-i:{IT_PROVI
 _DUBLIN_DISTRICT_NEXT = re.compile(r"[ \t]*,[ \t]*(?i:dublin)[ \t]+(?:[1-9]|1\d|2[0-4]|6w)(?![\w])")
 # The number word before a house number ("No. 6 Clonard Grove", "no 14 Main Street"), an English usage
 # of Irish and British addresses.
-_NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number)[ \t]+\Z")
+# Singapore Post's HDB block before its number ("Blk 215 Ang Mo Kio Ave 3"): the block number is the house number.
+_NUMBER_WORD_BEFORE = re.compile(r"(?<![\w])(?i:no\.?|nr\.?|number|blk\.?|block)[ \t]+\Z")
+# Singapore Post: after the street line the street's own number (the numbered streets of the new towns: "Ang Mo Kio
+# Ave 3", "Bishan Street 23") when a unit or the postcode follows, the unit "#storey-unit" and
+# "Singapore" with the 6-digit postcode or "S(postcode)" (``SG_UNIT``, ``SG_POSTCODE``).
+_SG_NEXT = re.compile(
+    rf"(?:[ \t]+\d{{1,3}}(?=[ \t]*,?[ \t]*(?:#|(?i:singapore)|S\()))?[ \t]*,?[ \t]*(?:{SG_UNIT}(?:[ \t]*,?[ \t]*{SG_POSTCODE})?|{SG_POSTCODE})(?![\w])"
+)
 # A street line that ends with a house number and a 5-digit postcode ("hauptstrase 23 72070"), and the
 # town word after it (Deutsche Post, La Poste, Poste Italiane, Correos: postcode + town; CTT and Poczta Polska: "4050-262 porto", "80-283 gdańsk").
 _STREET_POSTCODE_END = re.compile(r"[^\W\d_][ \t]+\d{1,4}[a-zA-Z]?,?[ \t]+(?:\d{5}|\d{4}-\d{3}|\d{2}-\d{3})\Z")
@@ -184,9 +209,10 @@ _THE_BEFORE = re.compile(r"(?<![\w])(?-i:The|THE)[ \t]+\Z")
 _TRAILING_FLOOR_NUMBER = re.compile(r"[ \t]\d{1,2}\Z")
 _POSTCODE_AND_TOWN = re.compile(r"(?<![\w-])\d{4,5},?[ \t]+[^\W\d_]")
 # South African Post Office: the 4-digit postcode last, after the suburb and town and a comma ("PO Box
-# 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there.
+# 7731, Rivonia, 2128"); a year (1950-2039) after a comma is no postcode unless the line ends there. The sentence may go
+# on after the code in lower case ("… Pretoria, 0081 is still leaking").
 _SA_CODE_NEXT = re.compile(
-    rf"(?:[ \t]*,[ \t]*{TOWN}){{0,2}}[ \t]*,[ \t]*(?!19[5-9]\d|20[0-3]\d)\d{{4}}(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t]))"
+    rf"(?:[ \t]*,[ \t]*{TOWN}){{0,2}}[ \t]*,[ \t]*(?!19[5-9]\d|20[0-3]\d)\d{{4}}(?=[ \t]*(?:[,;]|[.!?]?[ \t]*(?:\n|$)|[.!?][ \t])|[ \t]+(?-i:[a-z])[a-z]*(?![\w]))"
 )
 # A German street named after a place with the adjective in -er, written apart ("Hernalser Hauptstraße",
 # "Mariahilfer Straße", Duden § 36), here in lower case: the adjective before a street word.
@@ -271,6 +297,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = _SUBUNIT_BEFORE.search(window)
         if m:
             start -= len(window) - m.start() - (len(m.group(0)) - len(m.group(0).lstrip(" \t>")))
+        elif "," in window[-4:] and (m := _UNIT_BEFORE_COMMA.search(window)):
+            start -= len(window) - m.start()
     if _numbered(s.value):
         last_line = text.rfind("\n", start, end)  # a unit line NER took a word of: "rue des Tanneurs<\nBât>. C, 3e étage"
         m = _SUBUNIT_AFTER.match(text, last_line) if last_line > start else None
@@ -282,6 +310,10 @@ def _extend(text: str, s) -> tuple[int, int]:
             end = m.end()
         while m := _SUBUNIT_AFTER.match(text, end) or _COLONIA_AFTER.match(text, end) or _UNIT_AFTER.match(text, end):
             end = m.end()
+        if m := _SG_NEXT.match(text, end):
+            end = m.end()
+        if text[end : end + 1] == "-" and _SECTOR_END.search(text, max(start, end - 12), end) and (m := _SECTOR_LETTER.match(text, end)):
+            end = m.end()  # "Sector 15<-A>"
         m = _POSTCODE_TOWN_NEXT.match(text, end)
         if not m and _STREET_POSTCODE_END.search(text, start, end):  # "hauptstrase 23 72070< tübingen>": the postcode another recogniser joined
             m = _TOWN_AFTER_POSTCODE.match(text, end)
@@ -307,6 +339,8 @@ def _extend(text: str, s) -> tuple[int, int]:
         m = tail.match(text, end) or (_TAIL_LISTED.match(text, end) if tail is _TAIL and _numbered(s.value) else None)
         if not m and tail is _TAIL and _numbered(s.value) and (c := _TAIL_BEFORE_CLAUSE.match(text, end)):
             m = None if any(_is_stop(w) for w in c.group(0).replace(",", " ").split()) else c  # not "12 Elm Road <Is Closed> for"
+        if m and tail is _TAIL and (d := _TIME_IN_TAIL.search(m.group(0))):  # "…, Lagos< on Sunday>": a day or month is no place
+            m = _TAIL_WORDS_RX.fullmatch(text, end, end + d.start()) if d.start() else None
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end

@@ -47,6 +47,7 @@ from agent.pii.address_formats import (
     NUMBER_SIGN,
     PO_BOX,
     PREFIX_STREETS,
+    SG_UNIT,
     STREET_UNIT,
     SUFFIX_STREET_NAME,
     SUFFIX_STREETS,
@@ -251,7 +252,10 @@ def _not_date_or_cue(value: str) -> bool:
     words = value.split()
     if any(w.islower() and w not in _NAME_PARTICLES and w in _ENGLISH_FUNCTION_WORDS for w in words[1:-1]):
         return False  # "Send it to 123 Main St.": a sentence before the number, not a street name
-    return words[0].lower().strip(".") not in NOT_STREET and words[-2].lower().strip(".,") not in _MONTH_WORDS
+    # (a cue word of three letters or more may stand right before the number after other words: "Address line 2",
+    # "Delivery Item 4"; not a number sign, "Intrarea Pop Nr. 827", nor a Roman numeral, "U Nových Domů I 815")
+    cue = words[-2].lower().strip(".,")
+    return words[0].lower().strip(".") not in NOT_STREET and cue not in _MONTH_WORDS and not (len(cue) > 2 and cue in NOT_STREET)
 
 
 # English pronouns, prepositions and auxiliaries that no street name holds in lower case between
@@ -284,6 +288,17 @@ _MX_TYPES = _case_forms(MX_VIALIDADES)
 # a house number (Australian "unit/number" too: "792/318"), one to three capitalised words, the type
 _LOWER_NATIONAL_TYPES = "|".join(sorted({re.escape(w.casefold()) for w in USPS_SUFFIXES + AU_ROAD_TYPES} | set(_LOWER_SURE_STREETS.split("|")), key=len, reverse=True))
 _NATIONAL_STREET = rf"\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
+
+
+_LINE_VALUE_WORD = re.compile(rf"(?:[{U}\d#][\w'’./-]*|(?-i:of|the|on|upon|and|in|at|de|la|le|van|von)|[&,-])")
+
+
+def _address_line_value_ok(value: str) -> bool:
+    """True when the value of an "Address line n:" field reads as an address line: capitalised words, numbers and
+    particles only, something beside a particle ("The Granary", "Home Farm, Lower Street", "Flat 2, 14 Kings Road"),
+    never a sentence ("see above", "Same as before")."""
+    words = value.replace(",", " , ").split()
+    return bool(words) and all(_LINE_VALUE_WORD.fullmatch(w) for w in words) and any(w[0].isupper() or w[0].isdigit() for w in words)
 
 
 def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
@@ -589,8 +604,41 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             # "postcode is 9686 PG" (PostNL: 4 digits and 2 letters), "code postal ne change pas : 74000" (a few words and a colon)
             "postcode after its word",
-            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
+            # (India Post's "PIN code"/"Pincode" and a six-digit code, Singapore Post's and India Post's length, first digit 1-9)
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale|pin ?code))\b(?:[^\w\n]{{0,4}}(?:is|ist|est|es|è|is)?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>[1-9]\d{{5}}|\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
             0.6,
+        ),
+        GroupPattern(  # "Unit no.: #11-203": Singapore Post's unit number (storey and unit after "#") after its form label
+            "sg unit after its label",
+            re.compile(rf"(?<![\w])(?i:unit(?:[ \t]*(?:no\.?|number|#))?|flat(?:[ \t]*no\.?)?)[ \t]*[:.]?[ \t]*(?P<v>{SG_UNIT})(?![\w-])"),
+            0.6,
+            needs=re.compile(r"#[ \t]?\d"),
+        ),
+        GroupPattern(
+            # a form field of the state or province alone on its line: a code of the US (USPS), Canadian (Canada Post) or
+            # Australian (Australia Post) lists, or a Nigerian state as NIPOST writes it, the name and "State" ("Kano State")
+            "state after its form label",
+            re.compile(
+                rf"(?m)^{_LINE_PREFIX}(?i:state|province|state/province|province/state|state/territory|territory)[ \t]*:[ \t]*"
+                rf"(?P<v>(?-i:{US_STATES}|{CA_PROVINCES}|{AU_STATES})|(?-i:{CAP}(?:[ \t]{CAP})?[ \t](?:STATE|State)))[ \t]*$"
+            ),
+            0.6,
+            needs=re.compile(r"(?i:state|province|territory)[ \t]*:"),
+        ),
+        GroupPattern(
+            # "Address line 1: The Granary", "Address line 2: Home Farm, Lower Street": the value of an address-line field of a
+            # form (the lines of Royal Mail's PAF address, a house or farm name in place of a number) is an address line
+            "address line after its form label",
+            re.compile(rf"(?m)^{_LINE_PREFIX}(?i:address[ \t]+line[ \t]*[1-4]|address[ \t]*[1-4])[ \t]*:[ \t]*(?P<v>[^\n]{{3,60}}?)[ \t]*$"),
+            0.6,
+            validate=_address_line_value_ok,
+            needs=re.compile(r"(?i:address[ \t]+line[ \t]*[1-4]|address[ \t]*[1-4])[ \t]*:"),
+        ),
+        GroupPattern(  # "Barangay San Roque, Tarlac City, Tarlac": PHLPost's barangay, then the town or city and the province
+            "ph barangay + town",
+            re.compile(rf"(?<![\w-])(?P<v>(?i:barangay|brgy\.?)[ \t]+{CAP}(?:[ \t]+{CAP}){{0,3}}(?:[ \t]*,[ \t]*{TOWN}){{1,2}})"),
+            0.6,
+            needs=re.compile(r"(?i:barangay|brgy)"),
         ),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]
