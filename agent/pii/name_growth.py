@@ -65,6 +65,10 @@ def signature_surname_end(text: str, start: int, end: int, first: frozenset[str]
 # Particles of names in the languages of the firm's mail and of its clients' names: Dutch, German,
 # Romance, Irish ("Ó Briain", "Ní Dhuibhir", "Mac"), Arabic ("bin", "ibn", "al", "abu"), Hebrew "ben".
 # Italian "Lo", "Li" of southern surnames ("Lo Bianco", "Li Causi": the article before the surname).
+# A capitalised two-letter word after a given name, then punctuation or the line's end ("Kevin Le,"):
+# no particle ends a name (particles stand before the surname), so it is the surname: the Vietnamese
+# Lê, Lý, Đỗ written without their diacritics, the Chinese Li, Lo.
+_END_PARTICLE = re.compile(r"[ \t]([A-ZÀ-Þ][a-zà-ÿ])(?=[ \t]*(?:[,;:.!?)]|\r?\n|\Z))")
 GROW_PARTICLES = PARTICLES | frozenset("ó o ní nic ua mac mc ibn abu ben binti bint dos das des dei degli ap lo li".split())
 
 GROW_MAX_WORDS = 3  # words added on each side of a found name: "K. V." + "Ramachandran", "Li Wei" + "Chen"
@@ -203,6 +207,9 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             pending = m.end()
             if k == "name":
                 b = pending - 1 if text[pending - 1] == "." else pending  # "... Wei Chen." ends the sentence
+        end_particle = _END_PARTICLE.match(text, b)
+        if end_particle is not None and end_particle.group(1).casefold() in GROW_PARTICLES and (_WORD.findall(text[a:b]) or [""])[-1].casefold() in first:
+            b = end_particle.end(1)  # "Kevin Le, 0491 …": after a given name, a capitalised particle that ends the name is the surname (Lê, Lý, Đỗ)
         trailing = _TRAILING_PARTICLE.match(text, b)
         if trailing is not None and (_WORD.findall(text[a:b]) or [""])[-1].casefold() in last:
             b = trailing.end(1)  # "Gitta R Dussen van,": the tussenvoegsel after the surname, as alphabetical lists write it

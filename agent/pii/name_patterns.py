@@ -38,9 +38,9 @@ from agent.pii.cues import (
     cue_words,
 )
 from agent.pii.name_growth import lower_surname
-from agent.pii.name_words import COMMON, DEPARTMENTS, _calendar_word, greeting_words, name_lists
+from agent.pii.name_words import CHAT_WORDS, COMMON, DEPARTMENTS, _calendar_word, greeting_words, name_lists
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
-from agent.pii.words import english_parts_of_speech, in_lexicon, is_ordinary_word
+from agent.pii.words import english_parts_of_speech, in_lexicon, is_ordinary_word, misspelt_english_word
 
 _CONTRACTION = re.compile(r"[^\W\d_]['’](s|m|re|ll|ve|d|t)$", re.IGNORECASE)
 # Words after which a person announces themself at the start of a message ("Will here again - ...").
@@ -261,7 +261,28 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         words = value.split()
         if len(words) == 2 and gaelic_surname(words[1]) and len(words[0]) >= 3 and words[0].casefold() not in stops | cue_words() | COMMON and not {"verb", "adj", "adv"} & english_parts_of_speech(words[0]):
             return True  # "my dad gord mcallister": a Gaelic patronymic says the pair is a name, whatever the first word
-        return (True if len(words) == 1 else words[0]) if relation_name(words[0]) else False
+        if relation_name(words[0]) or (language == "en" and unlisted_word(words[0])):
+            return True if len(words) == 1 else words[0]
+        return False
+
+    def unlisted_word(word: str) -> bool:
+        """English, lower case: a word no list or lexicon knows that reads as a name, not as a
+        typo ("soo-jin", "ravinder", "olamide"): letters (a hyphen between parts of two or more),
+        three or more; no stop, cue, greeting, common or chat word ("thx", "becoz"); not a word of
+        the English or French lexicon, nor a part of four letters or more, nor a stop word as a
+        part; not one edit from an English word ("realy", "recieved":
+        :func:`agent.pii.words.misspelt_english_word`)."""
+        f = word.casefold()
+        if not re.fullmatch(rf"[{L}]{{3,}}|[{L}]{{2,}}-[{L}]{{2,}}", f) or function_word(f) or f in CHAT_WORDS:
+            return False
+        if in_lexicon(f) or any((len(p) >= 4 and in_lexicon(p)) or p in stops or p in CHAT_WORDS for p in f.split("-")):
+            return False  # "post-launch", "co-op"; the syllables of a Korean given name ("jong-ho") are no words
+        return "-" in f or not misspelt_english_word(f)
+
+    def unlisted_name_ok(value: str) -> bool:
+        """Every word an unlisted word (:func:`unlisted_word`) or a listed name that is no ordinary
+        word ("adebayo okonkwo": a given name on no list and a listed surname)."""
+        return all(unlisted_word(w) or (lower_first_name(w) or (w.casefold() in last_names and not is_ordinary_word(w))) for w in value.split())
 
     def lower_surname_ok(value: str) -> bool | str:
         """After a title in lower case: the lower-case surnames that follow ("mr okonjo-adeyemi says")."""
@@ -435,7 +456,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(  # "mein schwager mehmet öztürk", "ma fille léa": a relation, then a lower-case listed first name
             "relation + lower-case name",
-            re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
+            re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>[{L}]{{2,}}(?:-[{L}]{{2,}})?(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w])"),
             0.5,
             relation_name_ok,
         ),
@@ -485,6 +506,13 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n))[ \t]*(?P<v>{initials}(?:(?i:{PARTICLE})[ \t]+)*{surname})[ \t]*(?=\n|$)"),
             0.55,
             initials_ok,
+        ),
+        GroupPattern(  # "Thanks,\nKS Goh\n(08) 9555 0142": a signature of initials without stops (as English and
+            # Singaporean, Malaysian, Indian usage writes them) and a listed surname or one no lexicon knows, at the message's end
+            "capital initials + listed surname, signature line",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?P<v>(?-i:[{U}]{{2,3}})[ \t]+{surname}){MESSAGE_END}"),
+            0.55,
+            lambda v: v.split()[0].casefold() not in stops | NOT_NAMES and not is_ordinary_word(v.split()[-1]) and v.split()[-1].casefold() not in NOT_NAMES,
         ),
         GroupPattern(  # "… GRAAG NAAR BLAAK 16-C STUREN. H. VAN DER MEER": the initials and surname end the message after a sentence
             "initials + name, end of message",
@@ -597,4 +625,30 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         patterns.append(
             GroupPattern("lower-case intro + lower-case name", re.compile(rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am)[ \t]+(?P<v>[{L}]{{3,}}(?:[ \t]+[{L}][{L}'’-]+)?)(?![\w'’])"), 0.5, relation_name_ok)
         )
+        # Lower-case mail from writers whose names are on no list (Yoruba, Punjabi, Korean, Tongan …): a
+        # word no lexicon knows is a name where only a name stands, never a typo of an English word.
+        word = rf"[{L}]{{2,}}(?:-[{L}]{{2,}})?"
+        patterns += [
+            GroupPattern(  # "this is adebayo okonkwo calling", "i am ravinder.": an intro, then the name ends the clause
+                "lower-case intro + unlisted name, clause end",
+                re.compile(
+                    rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am|this[ \t]+is|my[ \t]+name[ \t]+is|my[ \t]+name['’]s)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)"
+                    rf"(?=[ \t]*(?:[.,;!?\r\n]|\Z|(?:calling|writing|here|from|speaking|and)(?![\w])))"
+                ),
+                0.5,
+                unlisted_name_ok,
+            ),
+            GroupPattern(  # "contact olamide on 08035550142": whom to call, then the number
+                "contact + unlisted name + number",
+                re.compile(rf"(?<![\w])(?i:contact|call|ring|text|whatsapp|ask[ \t]+for|speak[ \t]+to|talk[ \t]+to)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)[ \t]+(?:on|at)[ \t]+(?=[+(]?\d)"),
+                0.5,
+                unlisted_name_ok,
+            ),
+            GroupPattern(  # "… what we do now? jong-ho": a hyphenated given name ends a lower-case message
+                "hyphenated unlisted name, end of the message",
+                re.compile(rf"(?:(?<=[.!?])[ \t]+|(?<=\n)[ \t]*)(?P<v>[{L}]{{2,}}-[{L}]{{2,}}){MESSAGE_END}"),
+                0.5,
+                unlisted_name_ok,
+            ),
+        ]
     return GroupPatternRecognizer("NameCueRecognizer", "PERSON", patterns, language)

@@ -154,6 +154,13 @@ ROLE_NOUNS = frozenset(
     """bishop archbishop pastor deacon imam rabbi vicar rector canon abbot elder dean judge doctor captain colonel general
     admiral marshal major sergeant corporal lieutenant commander sheriff mayor provost warden chancellor""".split()
 )
+# Chat and SMS spellings of English words that no lexicon holds ("thx", "becoz", "gonna"): never a
+# name, however unknown (the common abbreviations of chat and text messages).
+CHAT_WORDS = frozenset(
+    """thx thnx thanx tks ty pls plz lol btw idk tbh imo fyi omg asap gonna wanna gotta dunno lemme gimme abit alot
+    yup yep nope nah innit ppl bcoz becoz coz cuz cos wud shud cud wat wen wer hv hav ur urs u r k kk ok okk okay
+    yall ya yah yea yeh aint tho thru nite gud gr8 b4 msg msgs txt pic pics""".split()
+)
 # The roles a chat or call transcript writes before a turn ("Visitor:", "Caller:", "Agent (Chloe):"),
 # as live-chat and contact-centre tools label them: a role, never a speaker's name.
 CHAT_ROLES = frozenset(

@@ -117,3 +117,34 @@ def english_parts_of_speech(word: str) -> frozenset[str]:
         if w in words or any(w.endswith(old) and len(w) > len(old) + 1 and (w[: -len(old)] + new) in words for old, new in rules):
             out.add(pos)
     return frozenset(out)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=4096)
+def misspelt_english_word(word: str) -> bool:
+    """True when ``word`` (five letters or more) is one edit from a word of the English lexicon
+    (a letter dropped, added, changed, or two swapped: Damerau's four kinds of single-error
+    misspellings, Norvig's "How to Write a Spelling Corrector"): "realy", "alredy", "recieved",
+    "unacceptible" are typos, not unknown names. Shorter words have too many neighbours to tell."""
+    w = word.casefold()
+    if len(w) < 5 or not w.isalpha():
+        return False
+    from agent.pii.names import name_lists
+
+    first, last = name_lists()
+    for words, rules in english_lexicon(ENGLISH_MODEL).values():
+        # the word as written and, by this part of speech's suffix rules, its lemma ("recieved" ->
+        # "recieve"); then their one-edit neighbours that are words of that part of speech and no name
+        stems = {w} | {w[: -len(old)] + new for old, new in rules if w.endswith(old) and len(w) > len(old) + 1}
+        for stem in stems:
+            splits = [(stem[:i], stem[i:]) for i in range(len(stem) + 1)]
+            candidates = {a + b[1:] for a, b in splits if b}
+            candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            candidates |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            candidates |= {a + c + b for a, b in splits for c in _LETTERS}
+            candidates.discard(stem)
+            if any(len(c) >= 4 and c in words and c not in first and c not in last for c in candidates):
+                return True
+    return False
