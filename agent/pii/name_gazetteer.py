@@ -33,6 +33,7 @@ import re
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from agent.pii.address_words import country_names
 from agent.pii.name_context import _POSSESSIVE_BEFORE, dialogue_speakers, field_label, writes_capitals
 from agent.pii.name_places import PRODUCT_WORDS, WORLD_REGIONS, product_name
 from agent.pii.name_words import (
@@ -278,9 +279,11 @@ class GazetteerNameRecognizer(EntityRecognizer):
         capitals = len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)  # a message written in capitals
         things = [(e.start_char, e.end_char, e.label_) for e in getattr(doc, "ents", ()) if e.label_ not in ("PERSON", "PER")]
 
-        def ok(w: str) -> bool:  # "North America": a continent, not the first name America
+        countries = country_names()
+
+        def ok(w: str) -> bool:  # "North America": a continent, not the first name America; "from India", "to Kenya": countries
             f = w.casefold()
-            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet and f not in WORLD_REGIONS
+            return len(f) >= 2 and f not in self.stop_words and f not in COMMON and f not in greet and f not in WORLD_REGIONS and f not in countries
 
         def thing(i: int, a: int, b: int) -> bool:
             """A listed word that is a month next to a number ("3 Mar 2025"), a field label before a

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from agent.pii.name_context import field_label, in_name_position, writes_capitals
-from agent.pii.name_places import _BRANCH_BEFORE, place_as_modifier, product_name, world_region
+from agent.pii.name_places import _BRANCH_BEFORE, country_alone, place_as_modifier, product_name, world_region
 from agent.pii.name_words import _WORD, PARTICLES, _calendar_word, _cues, name_lists
 from agent.pii.sentences import line_or_sentence_start
 from agent.pii.words import (
@@ -135,6 +135,8 @@ def ner_recogniser(language: str, entities: list[str]):
                     continue  # "Merci", "Adresse" tagged as places by the small French model
                 elif r.entity_type in ("LOCATION", "PERSON") and language == "fr" and french_verb_word(text, r.start, r.end):
                     continue  # "Pouvez-vous", "Veuillez", "M'A": verbs tagged as names or places by the small French model
+                elif r.entity_type == "LOCATION" and country_alone(text, r.start, r.end):
+                    continue  # "my pension from India", "flights to Japan": a country in running text, no address
                 elif r.entity_type == "LOCATION" and world_region(text, r.start, r.end):
                     continue  # "Amérique du Sud", "Europe and North America": no one's address
                 elif r.entity_type == "LOCATION" and language == "en" and place_as_modifier(text, r.start, r.end):

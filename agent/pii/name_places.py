@@ -150,3 +150,31 @@ def world_region(text: str, start: int, end: int) -> bool:
     if _COUNTRY_WITH_REGION.search(value):
         return False
     return any(w.casefold() in WORLD_REGIONS for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", value))
+
+
+# Names clients use for their country that the country lists of :func:`agent.pii.address_words.country_names` do not hold.
+_COUNTRY_SHORT_NAMES = frozenset({"uk", "usa", "us", "uae", "england", "scotland", "wales", "britain", "great britain", "northern ireland", "south korea", "north korea"})
+
+
+def country_alone(text: str, start: int, end: int) -> bool:
+    """True for an NER place that is only a country, or a list of countries ("Nigeria, Ghana and
+    Kenya"), in running text ("transfer my pension from India", "she lives in the Philippines at
+    …"): a country is no one's address (evaluation/data/pii/README.md labelling rules: a GPE
+    outside a postal address is not personal data). A country that ends an address stays: one that
+    starts its line or follows a comma ("Lagos, Nigeria", "…\nSingapore 560123")."""
+    from agent.pii.address_words import country_names
+
+    value = " ".join(text[start:end].split()).casefold()
+    value = value.removeprefix("the ")
+    parts = [p.strip() for p in re.split(r",|\band\b|&", value) if p.strip()]
+    if not parts or not all(p.removeprefix("the ") in country_names() or p.removeprefix("the ") in _COUNTRY_SHORT_NAMES for p in parts):
+        return False
+    before = text[max(0, start - 40) : start]
+    line_start = before.rfind("\n")
+    if not before[line_start + 1 :].strip():
+        return False  # a country's own line: the end of an address
+    comma = re.search(r"([^\W\d_][^\W\d_ .'’-]*(?:[ \t]+[^\W\d_]+)?)[ \t]*,[ \t]*$", before)
+    if comma and not (comma.group(1).casefold() in country_names() or comma.group(1).casefold() in _COUNTRY_SHORT_NAMES or comma.group(1).split()[-1].casefold() in country_names()):
+        return False  # "Lagos, Nigeria": a town's country, the end of an address ("Nigeria, Ghana": a list)
+    return not re.search(r"\d", before[line_start + 1 :])  # "12 Marine Parade, Lagos Nigeria": after a house number
+
