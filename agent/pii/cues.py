@@ -200,7 +200,9 @@ MONTHS = (
 # The day, the month's abbreviation and the year joined by dashes or slashes ("05-Jan-1952",
 # "5/Mar/1948"): the DD-MON-YYYY form of Indian and British forms (and Oracle's default date format).
 # After a birth word a year may be written with two digits ("dob 3rd jan 79", "born May 4th '62"),
-# and an English day as an ordinal word ("born on the first of June 1958").
+# an English day as an ordinal word ("born on the first of June 1958") or after "the" ("born feb
+# the 9th 1985"), and the month in Roman numerals ("17-III-1992", "3.XI.1980": the Polish,
+# Hungarian, Italian and Romanian way of writing dates).
 _YEAR = r"(?:\d{4}|['’]?\d{2}(?!\d))"
 _ORDINAL_DAY = (
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|"
@@ -212,7 +214,8 @@ DATE = (
     rf"\d{{1,2}}-(?:{MONTHS})\.?-(?:\d{{4}}|\d{{2}})|\d{{1,2}}/(?:{MONTHS})\.?/(?:\d{{4}}|\d{{2}})|"
     rf"\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?{_YEAR}|"
     rf"{_ORDINAL_DAY}\s+(?:of\s+)?(?:{MONTHS})\.?,?\s+\d{{4}}|"
-    rf"(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR})"
+    rf"(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|"
+    rf"\d{{1,2}}[./ -](?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)[./ -](?:\d{{4}}|\d{{2}}))"
 )
 BIRTH = (
     r"born|birth|birthday|dob|d\.o\.b\.?|date of birth|"

@@ -629,10 +629,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         # word no lexicon knows is a name where only a name stands, never a typo of an English word.
         word = rf"[{L}]{{2,}}(?:-[{L}]{{2,}})?"
         patterns += [
-            GroupPattern(  # "this is adebayo okonkwo calling", "i am ravinder.": an intro, then the name ends the clause
+            GroupPattern(  # "this is adebayo okonkwo calling", "i am ravinder.", "his name is venkatesh raghunathan,": an intro, then the name ends the clause
                 "lower-case intro + unlisted name, clause end",
                 re.compile(
-                    rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am|this[ \t]+is|my[ \t]+name[ \t]+is|my[ \t]+name['’]s)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)"
+                    rf"(?<![\w'’])(?i:i['’]?m|i[ \t]+am|this[ \t]+is|(?:my|his|her|their)[ \t]+(?:full[ \t]+)?name[ \t]+is|my[ \t]+name['’]s)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)"
                     rf"(?=[ \t]*(?:[.,;!?\r\n]|\Z|(?:calling|writing|here|from|speaking|and)(?![\w])))"
                 ),
                 0.5,
@@ -641,6 +641,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             GroupPattern(  # "contact olamide on 08035550142": whom to call, then the number
                 "contact + unlisted name + number",
                 re.compile(rf"(?<![\w])(?i:contact|call|ring|text|whatsapp|ask[ \t]+for|speak[ \t]+to|talk[ \t]+to)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)[ \t]+(?:on|at)[ \t]+(?=[+(]?\d)"),
+                0.5,
+                unlisted_name_ok,
+            ),
+            GroupPattern(  # "… thanks\npriyanka": the writer's name alone on the last line, after a line ending in thanks
+                "thanks line + unlisted name, end of the message",
+                re.compile(rf"(?i:thanks|thank[ \t]+you|thx|thnx|ty|cheers|regards|rgds)[ \t]*[,.!]?[ \t]*\r?\n[ \t]*(?P<v>{word}(?:[ \t]+{word})?){MESSAGE_END}"),
                 0.5,
                 unlisted_name_ok,
             ),

@@ -273,6 +273,9 @@ _POSTCODE_COUNTRIES = frozenset("AT BE BG CH CY CZ DE DK EE ES FI FR GR HR HU IE
 # "numéro de client", "número de póliza", "numero di polizza", "klantnummer".
 _ID_NOUN = (
     r"account|acct|customer|client|policy|member(?:ship)?|contract|ref(?:erence)?|claim|deposit|loan|"
+    # national identity numbers by the names clients give them (India's Aadhaar, Pakistan's CNIC,
+    # Singapore's NRIC, Canada's SIN, Nigeria's NIN, Australia's TFN): any shape, after its name
+    r"aadhaa?r|cnic|nric|sin|nin|tfn|national[ \t]+id(?:entity)?|identity[ \t]+card|id[ \t]+card|tax[ \t]+(?:file|id)|"
     r"kunden|versicherten|versicherungs|vertrags|mitglieds|konto|depot|"
     r"contrat|police|adh[ée]rent|"
     r"cliente|p[óo]liza|contrato|socio|cuenta|"
@@ -376,12 +379,13 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
             ),
             GroupPattern(
                 # "reference PT 44810", "the reference is E 4471 2209", "policy is MOB 44810293",
-                # "fixed deposit FD/0772/19845", "Policy no.: 12345/48/26/001187": after the label the
+                # "fixed deposit FD/0772/19845", "Policy no.: 12345/48/26/001187", "Customer ref:
+                # NWA-US-88213/7", "contract number RRSP/CA/77-0452": after the label the
                 # whole reference, its letters and every part, is the client's (a phone label such as
                 # MOB is a product code there); five digits at least, no amount, no date
                 "reference with letters or parts after a client-number label",
                 re.compile(
-                    rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z]{{1,4}})[ \t/-]?)?\d{{2,12}}(?:[/-]\d{{1,12}}|[ \t]\d{{2,8}}){{0,4}}){end}"
+                    rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z]{{1,5}})[ \t/-]?){{0,3}}\d{{2,12}}(?:[/-]\d{{1,12}}|[ \t]\d{{2,8}}){{0,4}}){end}"
                     rf"(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"
                 ),
                 0.6,

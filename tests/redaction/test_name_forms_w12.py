@@ -22,6 +22,8 @@ def _persons(pm) -> list[str]:
         ("i have a question about my isa. my customer number is on the form. i am gurpreet.", "gurpreet"),
         ("my wife min-seo had an accident on the bridge, nobody hurt", "min-seo"),
         ("for the form please contact chiamaka on 08035551234 after five", "chiamaka"),
+        ("please add my wife as nominee - her name is lakshmi subramaniam, dob on file", "lakshmi subramaniam"),
+        ("will call on friday if no reply. thanks\nanjali\n", "anjali"),
     ],
 )
 def test_a_lower_case_name_on_no_list_where_only_a_name_stands(redactor, text, name):

@@ -24,6 +24,10 @@ def _values(pm, entity: str) -> list[str]:
         ("I am the nominee on his fixed deposit TD/0913/22876. Please tell me", "TD/0913/22876"),
         ("the police reference is W 3318 4720 and my policy is GAD 55190284 thanks", "W 3318 4720"),
         ("the police reference is W 3318 4720 and my policy is GAD 55190284 thanks", "GAD 55190284"),
+        ("Customer ref: NWB-CA-55102/4 (web form)", "NWB-CA-55102/4"),
+        ("my contract number TFSA/ON/31-7720 was renewed", "TFSA/ON/31-7720"),
+        ("my aadhaar is 5512 9034 7781 in case kyc is needed", "5512 9034 7781"),
+        ("his cnic 42101-5532198-7 is on file", "42101-5532198-7"),
     ],
 )
 def test_a_labelled_reference_is_masked_with_its_letters_and_parts(redactor, text, value):
@@ -50,6 +54,8 @@ def test_a_document_code_an_amount_or_a_date_after_a_label_stays(redactor, text)
         ("pls change my number. dob 4th feb 83. cust no on file", "4th feb 83"),
         ("My father, born on the twenty-third of March 1949, cannot sign.", "twenty-third of March 1949"),
         ("born Oct 9th '71 in Cork", "Oct 9th '71"),
+        ("i was born mar the 3rd 1979 in Daegu", "mar the 3rd 1979"),
+        ("DOB: 21-VII-1990, place of birth Manila", "21-VII-1990"),
         ("Agent: Can I take your full name and date of birth please?\nVisitor: Maryam Qureshi 14/11/1988\n", "14/11/1988"),
     ],
 )
