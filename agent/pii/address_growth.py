@@ -144,7 +144,7 @@ _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "off
 @lru_cache(maxsize=64)
 def _text_stop_words(text: str) -> frozenset[str] | None:
     """The stop words of the language ``text`` is written in (py3langid), or None when it is unsure: a
-    capitalised word of an address is a sentence's stop word only in the text's own language ("Sea Breeze CHS"
+    capitalised word of an address is a sentence's stop word only in the text's own language ("Sea Shell CHS"
     in English mail is a building's name, though "sea" is a Spanish stop word)."""
     from agent.language import detect_language
 

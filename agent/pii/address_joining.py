@@ -110,8 +110,8 @@ _TIME_IN_TAIL = re.compile(
     rf"(?:[ \t]*,?[ \t]*(?:{_TAIL_PARTICLES}))?[ \t]*,?[ \t]*(?<![\w])(?i:{_WEEKDAYS}|january|february|march|april|june|july|august|september|october|november|december)(?![\w])"
 )
 # The places after a street line also end where the sentence goes on: before a conjunction or relative ("for", "which"),
-# a clause joined by "and"/"but" with its subject ("…, Lekki Phase 1, Lagos and we were away"), "while"/"when", or the
-# sentence's time ("… Lagos on Saturday night", "… Abuja last month"): the weekday, month or time word is no place.
+# a clause joined by "and"/"but" with its subject ("…, Ajose Phase 2, Ibadan and we were away"), "while"/"when", or the
+# sentence's time ("… Ibadan on Sunday night", "… Kaduna last month"): the weekday, month or time word is no place.
 _TAIL_BEFORE_CLAUSE = re.compile(
     rf"{_TAIL_WORDS}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until|while|when|whereas|"
     rf"(?:and|but)[ \t]+(?:i|he|she|we|they|it|my|our|his|her|their|the|there)|"
@@ -367,7 +367,7 @@ def _extend(text: str, s) -> tuple[int, int]:
         if m and tail is _TAIL and (d := _TIME_IN_TAIL.search(m.group(0))):  # "…, Lagos< on Sunday>": a day or month is no place
             m = _TAIL_WORDS_RX.fullmatch(text, end, end + d.start()) if d.start() else None
         if m and tail is _TAIL_LOWER and (typo := _typo_in_tail(m.group(0))) is not None:
-            m = _TAIL_LOWER_WORDS_RX.fullmatch(text, end, end + typo) if typo else None  # "… mississauga< plese explain>"
+            m = _TAIL_LOWER_WORDS_RX.fullmatch(text, end, end + typo) if typo else None  # "… brampton< plese explain>"
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end

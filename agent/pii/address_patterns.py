@@ -167,7 +167,7 @@ _COUNTED_WORDS = frozenset(
 
 
 def _lower_street_name_ok(value: str) -> bool | str:
-    """A lower-case street line ("4 crown road"), with the town before it ("lagos, 21 ring strt") or after it ("4 crown st w
+    """A lower-case street line ("4 crown road"), with the town before it ("ibadan, 14 ring strt") or after it ("4 crown st w
     halifax", "14 mill raod, glen eden"): the words of its name are no English stop words (the street types are English, so
     is the line: "te" is a Dutch or French stop word, not an English one) and the first is no word a number counts ("3 lane
     road", "5 minutes walk"); a town word before the number and each after the street is a town's (:func:`_lower_town_word`),
@@ -175,7 +175,7 @@ def _lower_street_name_ok(value: str) -> bool | str:
     words = value.replace(",", " ").split()
     k = next((i for i, w in enumerate(words) if w[:1].isdigit()), 0)
     if any(not _lower_town_word(w) for w in words[:k]):
-        return False  # "at lagos, 21 …": the town before the street; not "is now, 4 …"
+        return False  # "at ibadan, 14 …": the town before the street; not "is now, 4 …"
     words = words[k:]
     if len(words) > 2 and words[1].isdigit():
         words = words[1:]  # "3318 17 roy port": a building number before the house number (presidio's layout)
@@ -207,7 +207,7 @@ def _lower_town_word(word: str) -> bool:
     """A lower-case word after a lower-case street line that may be its town ("… crown st halifax which"):
     no stop word, sign-off or month, and in the English lexicon only as a noun (a town: "leeds") or not
     at all ("hebden"); not "thanks", "tomorrow", "please", "today". The line is English (its street type is), so only
-    English stop words end it ("te atatu" is a Māori place name, though "te" is a Dutch stop word), and no word one edit
+    English stop words end it ("te rapa" is a Māori place name, though "te" is a Dutch stop word), and no word one edit
     from an English word that the lexicon does not hold ("plese", "explian")."""
     from agent.pii.words import english_parts_of_speech, misspelt_english_word
 
@@ -419,7 +419,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             # 12 oak road leeds": a house number after "at/to/is/was/from", one to three words and a street type
             # that is no noun of a sentence after a number (not "drive", "walk", "way", "close", "park")
             "lower-case number + english street after a cue",
-            # (also after "is same"/"is still"; the town before the number after "at"/"in" and a comma: "i reside at lagos, 21 ring
+            # (also after "is same"/"is still"; the town before the number after "at"/"in" and a comma: "i reside at ibadan, 14 ring
             # strt"; the street type misspelt, _STREET_TYPOS; the street's direction after it, "39 queen st w", as USPS
             # Publication 28's post-directional and Canada Post's street direction; a town of up to three words after it)
             re.compile(
@@ -670,7 +670,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             # NIPOST's estate address: a house or plot number, a comma, then a numbered street ("House 9, 4th Avenue", "Plot 3,
-            # 21st Crescent"): the estates of Abuja and Lagos number their streets and avenues as USPS Publication 28 writes
+            # 21st Crescent"): Nigerian estates number their streets and avenues as USPS Publication 28 writes
             # numbered street names (an ordinal and the street type); the unit first makes it a street, not "the 3rd Road show"
             "unit + numbered street",
             re.compile(rf"(?<![\w-])(?P<v>(?i:{UNIT_BEFORE})[ \t]*,[ \t]*\d{{1,3}}(?i:st|nd|rd|th)[ \t]+(?i:{EN_STREETS}))(?![\w])"),

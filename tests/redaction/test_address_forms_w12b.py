@@ -1,6 +1,6 @@
 """More postal address forms of the w12 tuning (agent/pii/addresses.py), each masked whole: an Indian building whose name
 holds a word that is a stop word of another language only ("Sea Shell CHS": the stop words are those of the text's
-language); NIPOST's estate phase and town with the sentence going on after them ("… Lagos on Sunday night while …") and
+language); NIPOST's estate phase and town with the sentence going on after them ("… Ibadan on Sunday night while …") and
 its numbered avenues ("House 17, 3rd Avenue"); an Islamabad sector (CDA's grid, "E-11/4"); lower-case lines with a town
 before or after the street, a street direction (USPS Publication 28 post-directional, Canada Post) and a misspelt street
 type ("strt", "raod"); an An Post Dublin district in lower case. What only looks like one stays readable. Every test goes
@@ -19,12 +19,12 @@ def _locations(pm) -> list[str]:
 
 WHOLE_ADDRESSES = [
     # India Post: flat, building (a co-operative housing society), landmark, locality, town and PIN
-    ("We have shifted to {} last month.", "D-305, Sea Shell CHS, Off Hill Road, Andheri (E), Mumbai 400069"),
+    ("We have shifted to {} last month.", "D-305, Sea Shell CHS, Off Hill Road, Kothrud (W), Pune 411038"),
     # NIPOST: plot and block, the street, the estate's phase and the town, the sentence going on with its time or a clause
-    ("Thieves broke into our house at {} on Sunday night while we slept.", "Plot 9, Block 14, Marina Road, Ajose Phase 2, Lagos"),
-    ("Burglars came into {} and we lost a television.", "Plot 3, Block 6, Kingsway Road, Ajose Phase 2, Lagos"),
+    ("Thieves broke into our house at {} on Sunday night while we slept.", "Plot 9, Block 14, Marina Road, Ajose Phase 2, Ibadan"),
+    ("Burglars came into {} and we lost a television.", "Plot 3, Block 6, Kingsway Road, Ajose Phase 2, Ibadan"),
     # NIPOST: a house number, then a numbered avenue of the estate
-    ("My address has changed to {}.", "House 17, 3rd Avenue, Maitama Estate, Abuja"),
+    ("My address has changed to {}.", "House 17, 3rd Avenue, Barnawa Estate, Kaduna"),
     # Pakistan Post: house and street numbers, the Islamabad sector and sub-sector, the town
     ("he lives at {} and he is sick", "House No 45 Street 7 E-11/4 Islamabad"),
     # lower case: "is same", the street's direction, the town before the sentence's misspelt word
