@@ -66,6 +66,9 @@ _ANCHOR_IN_SPAN = re.compile(
 _LOWER_ANCHOR = re.compile(
     rf"(?<![\w])(?:[a-z]{{1,2}}\d[a-z\d]?[ \t]\d[a-z]{{2}}|(?:[ac-fhknprtv-y]\d{{2}}|d6w)[ \t][0-9ac-fhknprtv-y]{{4}}|{COUNTY})(?![\w])"
     r"|(?<![\w-])\d{5}(?:-\d{4})?(?![\w])"  # a ZIP: kept when a lower-case town and state come before it (_lower_anchors)
+    # An Post's Dublin postal districts, "dublin 1" to "dublin 24" and "dublin 6w", the last line of a Dublin address ("apartment
+    # 4 block b the maltings ranelagh dublin 6"); not a count after it ("in dublin 18 years ago")
+    r"|(?<![\w])dublin[ \t]+(?:[1-9]|1\d|2[0-4]|6w)(?![\w])(?![ \t]+(?:years?|months?|weeks?|days?|hours?|times?|people|of)(?![\w]))"
 )
 _STATE_BEFORE = re.compile(rf"(?<=[{L}])[ \t]+(?i:{US_STATES})[ \t]+\Z")
 # Canada Post: the last line is town, province code and postcode, two spaces before the postcode
@@ -138,8 +141,27 @@ _LANDMARK_WORDS = frozenset("Off OFF Opp Opp. OPP OPP. Opposite OPPOSITE Near NE
 _STOP_CUES = frozenset(NOT_STREET - _PARTICLES - {"level", "floor", "room", "office", "line", "bus", "gate", "no", "nr", "nº"})
 
 
-def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
-    """(may this token be part of an address segment, is it a number or an address word)."""
+@lru_cache(maxsize=64)
+def _text_stop_words(text: str) -> frozenset[str] | None:
+    """The stop words of the language ``text`` is written in (py3langid), or None when it is unsure: a
+    capitalised word of an address is a sentence's stop word only in the text's own language ("Sea Shell CHS"
+    in English mail is a building's name, though "sea" is a Spanish stop word)."""
+    from agent.language import detect_language
+
+    lang = detect_language(text)
+    return (_language_stop_words(lang) or None) if lang else None
+
+
+@lru_cache(maxsize=8)
+def _language_stop_words(language: str) -> frozenset[str]:
+    from agent.pii.nlp import spacy_stop_words
+
+    return spacy_stop_words(language)
+
+
+def _token_ok(tok: str, lower: bool, text: str = "") -> tuple[bool, bool]:
+    """(may this token be part of an address segment, is it a number or an address word); ``text``, the
+    whole message, gives the language whose stop words end a capitalised address part."""
     t = tok.strip("()\"'«»")
     if not t or "@" in t or "://" in t or t[-1] in ":;!?":
         return False, False
@@ -165,11 +187,13 @@ def _token_ok(tok: str, lower: bool) -> tuple[bool, bool]:
     from agent.pii.words import stop_words
 
     if core in stop_words():
-        return False, False
+        own = _text_stop_words(text) if text and t[0].isupper() and not t.isupper() else None
+        if own is None or core in own:
+            return False, False
     return (t[0].isupper() or lower), False
 
 
-def _address_suffix(seg: str, lower: bool, continues: bool = False) -> tuple[int | None, bool]:
+def _address_suffix(seg: str, lower: bool, continues: bool = False, text: str = "") -> tuple[int | None, bool]:
     """Where the address-like end of ``seg`` (a comma-separated part of a line) starts, and whether
     it holds a number or an address word: up to six words and four numbers (a unit, a house
     number, a numbered street: "apt 5c 300 w 85th st new york"), each a capitalised word, a
@@ -184,7 +208,7 @@ def _address_suffix(seg: str, lower: bool, continues: bool = False) -> tuple[int
     if _particle(last) and not _EN_STREET_WORD.fullmatch(last) and not continues:  # "Vivo en <Calle Luna 7>": a particle ends no address part ("st" as street does)
         return None, False
     while k > 0:
-        ok, ev = _token_ok(toks[k - 1].group(0), lower)
+        ok, ev = _token_ok(toks[k - 1].group(0), lower, text)
         if not ok:
             break
         evidence |= ev
@@ -261,7 +285,7 @@ def _block_line_ok(text: str, lo: int, hi: int, spans: list, lower: bool) -> int
     evidence = False
     pos = b0
     for part in body.rstrip(",").split(","):
-        k, ev = _address_suffix(part, lower)
+        k, ev = _address_suffix(part, lower, text=text)
         if k is None or part[:k].strip():
             return None
         evidence |= ev
@@ -301,7 +325,7 @@ def _grow_start(text: str, pos: int, spans: list, lower: bool, numbered: bool = 
                 continue
             # the first segment goes on in the anchor when no comma stands between them ("loc. Pieve a <Elsa, 53035 …>")
             continues = not segs and cur == pos and bool(seg.strip()) and text[cur - 1 : cur] in (" ", "\t")
-            k, ev = _address_suffix(seg, lower, continues=continues)
+            k, ev = _address_suffix(seg, lower, continues=continues, text=text)
             # (in lower case, words before an anchor that starts with a locality word, in its own segment and without an
             # address word, are the sentence: "notre maison secondaire <lieu-dit la croix blanche 46300 gourdon>")
             own_start = continues and lower and bool(_LOCALITY_START.match(text, pos))

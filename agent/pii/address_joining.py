@@ -87,11 +87,15 @@ _LEADING_NUMBER = re.compile(r"(?<![\w.,:/+-])\d{1,5}[a-zA-Z]?[ \t]+$")
 # "Sector G-9/2") and the phase of a Nigerian or Pakistani estate (NIPOST: "Lekki Phase 1, Lagos"; "DHA Phase 5"): a
 # locality line of the address, its number part of its name.
 _SECTOR_PHASE = r"(?-i:Sector|SECTOR|Phase|PHASE)[ \t]+\d{1,3}(?:-?(?-i:[A-Z]))?(?![\w])"
+# The sectors of Islamabad's grid (Capital Development Authority: a letter A-I, a number, and the sub-sector 1-4 after a
+# slash, "G-9/2", "I-8/4"), which Pakistan Post's addresses write after the house and street numbers and before
+# "Islamabad" ("House No 12, Street 4, G-9/2, Islamabad"): a locality word of the tail, taken only after a street line.
+_ISLAMABAD_SECTOR = r"(?-i:[A-I])-\d{1,2}(?:/[1-4])?(?![\w/-])"
 _SECTOR_END = re.compile(r"(?-i:Sector|SECTOR)[ \t]+\d{1,3}\Z")
 _SECTOR_LETTER = re.compile(r"-(?-i:[A-Z])(?![\w])")
 _TAIL_PARTICLES = r"u|v|nad|pod|na|de|di|del|della|la|le|am|an|der|im|sur|sous|en|on|upon|by|bei|ob|près|lès"
 _TAIL_WORD = (
-    rf"(?:{_SECTOR_PHASE}|[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
+    rf"(?:{_SECTOR_PHASE}|{_ISLAMABAD_SECTOR}|[{U}][{L}]{{0,2}}\.(?=[ \t]*[{U}{L}])|[{U}](?:[{U}{L}'’-]|\.(?=[{U}{L}]))*|\([^)\n]{{1,25}}\)|{UK_POSTCODE}|{CA_POSTCODE}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?:{_TAIL_PARTICLES})(?=[ \t]))"
 )
 # (an address written in brackets ends at the closing bracket: "the old one (PO Box 311, Kaikohe 0440) is closed")
 _TAIL_END = r"(?=[ \t]*[.?!;]?[ \t]*(?:\n|$)|[ \t]*[.?!][ \t]+\S|[ \t]*\))"
@@ -105,13 +109,34 @@ _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _TIME_IN_TAIL = re.compile(
     rf"(?:[ \t]*,?[ \t]*(?:{_TAIL_PARTICLES}))?[ \t]*,?[ \t]*(?<![\w])(?i:{_WEEKDAYS}|january|february|march|april|june|july|august|september|october|november|december)(?![\w])"
 )
-_TAIL_BEFORE_CLAUSE = re.compile(rf"{_TAIL_WORDS}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until)[ \t])")
+# The places after a street line also end where the sentence goes on: before a conjunction or relative ("for", "which"),
+# a clause joined by "and"/"but" with its subject ("…, Ajose Phase 2, Ibadan and we were away"), "while"/"when", or the
+# sentence's time ("… Ibadan on Sunday night", "… Kaduna last month"): the weekday, month or time word is no place.
+_TAIL_BEFORE_CLAUSE = re.compile(
+    rf"{_TAIL_WORDS}(?=[ \t]+(?:for|to|as|so|please|because|since|with|from|which|that|until|while|when|whereas|"
+    rf"(?:and|but)[ \t]+(?:i|he|she|we|they|it|my|our|his|her|their|the|there)|"
+    rf"(?:on|last|this|next)[ \t]+(?i:{_WEEKDAYS}|night|week|weekend|month|year|morning|evening))[ \t])"
+)
 # Comma-separated place names after a street line that a comma and the sentence in lower case follow: "ubicado en
 # Av. Providencia 1650, depto 84, <Providencia, Santiago>, tuvo una filtración" (Correos de Chile: street, number,
 # flat, comuna, city); each item after its comma, the last ending in a letter ("PO Box 88, 2021, was closed" is a year).
 _TAIL_LISTED = re.compile(rf"(?:[ \t]*,[ \t]*{_TAIL_WORD}(?:[ \t]+{_TAIL_WORD}){{0,3}}){{1,3}}(?<=[^\W\d_])(?=,[ \t]+[{L}])")  # a full stop ends a word only after an abbreviation ("St. Gallen", not "Österreich. Danke")
 # (a word's full stop only inside it, "st.louis": "…, jaén. no tiene número" ends the address at "jaén")
 _TAIL_LOWER = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}](?:[{L}'’-]|\.(?=[{L}]))*|\d{{3,5}})){{1,6}}{_TAIL_END}")
+_TAIL_LOWER_WORDS_RX = re.compile(rf"(?:[ \t]*,?[ \t]*(?:[{L}](?:[{L}'’-]|\.(?=[{L}]))*|\d{{3,5}})){{1,6}}")
+
+
+def _typo_in_tail(tail: str) -> int | None:
+    """Where the first misspelt sentence word of a lower-case tail starts (a word the English lexicon does not hold, one
+    edit from one it does: "plese", "explian"), or None: the sentence goes on there, no town or region is misspelt so."""
+    from agent.pii.words import english_parts_of_speech, misspelt_english_word
+
+    for w in re.finditer(r"(?<![^\W\d_])[a-zA-Z]{5,}(?![^\W\d_])", tail):  # an English word's typo has no letter outside a-z
+        if not english_parts_of_speech(w.group(0)) and misspelt_english_word(w.group(0)):
+            return len(tail[: w.start()].rstrip(" \t,"))
+    return None
+
+
 NER = "SpacyRecognizer"
 # Floors, units, buildings and a named residence written above or before the street line, each
 # ending with a comma or a line break ("2nd Floor, ", "LEVEL 3, ", "Bâtiment C, escalier 2, 3e
@@ -341,6 +366,8 @@ def _extend(text: str, s) -> tuple[int, int]:
             m = None if any(_is_stop(w) for w in c.group(0).replace(",", " ").split()) else c  # not "12 Elm Road <Is Closed> for"
         if m and tail is _TAIL and (d := _TIME_IN_TAIL.search(m.group(0))):  # "…, Lagos< on Sunday>": a day or month is no place
             m = _TAIL_WORDS_RX.fullmatch(text, end, end + d.start()) if d.start() else None
+        if m and tail is _TAIL_LOWER and (typo := _typo_in_tail(m.group(0))) is not None:
+            m = _TAIL_LOWER_WORDS_RX.fullmatch(text, end, end + typo) if typo else None  # "… brampton< plese explain>"
         words = m.group(0).replace(",", " ").split() if m else []
         if tail is _TAIL_LOWER and any(w.casefold() in _closing_words() for w in words):
             m, words = None, []  # a sign-off ends the address: "kerkstraat 7 <mvg daan>" is the letter's end

@@ -15,6 +15,7 @@ are not addresses)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agent.pii.address_formats import (
     _LINE_PREFIX,
@@ -56,6 +57,7 @@ from agent.pii.address_formats import (
     UK_POSTCODE_ANY_CASE,
     UK_POSTCODE_AREA_ANY_CASE,
     UNIT,
+    UNIT_BEFORE,
     US_STATES,
     WORD,
     L,
@@ -70,7 +72,7 @@ from agent.pii.address_words import (
     _town_word,
 )
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
-from agent.pii.street_types import AU_ROAD_TYPES, MX_VIALIDADES, USPS_SUFFIXES
+from agent.pii.street_types import AU_ROAD_TYPES, EN_STREET_TYPE_TYPOS, MX_VIALIDADES, USPS_SUFFIXES
 from agent.pii.words import is_ordinary_word
 
 
@@ -164,33 +166,56 @@ _COUNTED_WORDS = frozenset(
 )
 
 
-def _lower_street_name_ok(value: str) -> bool:
-    """A lower-case street line ("4 crown road"): the words of its name are no stop words and the
-    first is no word a number counts ("3 lane road", "5 minutes walk")."""
-    from agent.pii.words import stop_words
-
+def _lower_street_name_ok(value: str) -> bool | str:
+    """A lower-case street line ("4 crown road"), with the town before it ("ibadan, 14 ring strt") or after it ("4 crown st w
+    halifax", "14 mill raod, glen eden"): the words of its name are no English stop words (the street types are English, so
+    is the line: "te" is a Dutch or French stop word, not an English one) and the first is no word a number counts ("3 lane
+    road", "5 minutes walk"); a town word before the number and each after the street is a town's (:func:`_lower_town_word`),
+    else the street is kept without the words after it."""
     words = value.replace(",", " ").split()
+    k = next((i for i, w in enumerate(words) if w[:1].isdigit()), 0)
+    if any(not _lower_town_word(w) for w in words[:k]):
+        return False  # "at ibadan, 14 …": the town before the street; not "is now, 4 …"
+    words = words[k:]
     if len(words) > 2 and words[1].isdigit():
         words = words[1:]  # "3318 17 roy port": a building number before the house number (presidio's layout)
-    town = words[-1] if not re.fullmatch(rf"(?:{_LOWER_NATIONAL_TYPES})", words[-1]) else None
-    name = words[1:-2] if town else words[1:-1]
-    if not name or name[0].casefold() in _COUNTED_WORDS or any(w.casefold() in stop_words() for w in name):
+    t = max((i for i, w in enumerate(words) if i > 1 and _LOWER_TYPE_WORD.fullmatch(w)), default=None)
+    if t is None:
         return False
-    if town and not _lower_town_word(town):
-        return value[: value.rfind(town)].rstrip(" ,")  # "4 crown road, tomorrow": the street without the word after it
+    name, after = words[1:t], words[t + 1 :]
+    if after and after[0] in _DIRECTIONS:
+        after = after[1:]  # "39 queen st w": the street's direction (USPS Publication 28 post-directional, Canada Post)
+    if not name or name[0].casefold() in _COUNTED_WORDS or any(w.casefold() in _english_stop_words() for w in name):
+        return False
+    bad = next((w for w in after if w not in _NAME_PARTICLES and not _lower_town_word(w)), None)
+    if bad:  # "4 crown road, tomorrow": the street without the words after it, the town without the sentence's words
+        return value[: value.rfind(bad)].rstrip(" ,")
     return True
+
+
+_DIRECTIONS = frozenset("n s e w ne nw se sw".split())
+
+
+@lru_cache(maxsize=1)
+def _english_stop_words() -> frozenset[str]:
+    from agent.pii.nlp import spacy_stop_words
+
+    return spacy_stop_words("en")
 
 
 def _lower_town_word(word: str) -> bool:
     """A lower-case word after a lower-case street line that may be its town ("… crown st halifax which"):
     no stop word, sign-off or month, and in the English lexicon only as a noun (a town: "leeds") or not
-    at all ("hebden"); not "thanks", "tomorrow", "please", "today"."""
-    from agent.pii.words import english_parts_of_speech, stop_words
+    at all ("hebden"); not "thanks", "tomorrow", "please", "today". The line is English (its street type is), so only
+    English stop words end it ("te rapa" is a Māori place name, though "te" is a Dutch stop word), and no word one edit
+    from an English word that the lexicon does not hold ("plese", "explian")."""
+    from agent.pii.words import english_parts_of_speech, misspelt_english_word
 
     f = word.casefold()
-    if f in stop_words() or f in _closing_words() or f in _MONTH_WORDS or f in _TIME_WORDS:
+    if f in _english_stop_words() or f in _closing_words() or f in _MONTH_WORDS or f in _TIME_WORDS:
         return False
-    return english_parts_of_speech(f) <= {"noun"}
+    pos = english_parts_of_speech(f)
+    return pos <= {"noun"} and (bool(pos) or not f.isascii() or not misspelt_english_word(f))  # not "plese": a typo of a sentence's word
 
 
 _TIME_WORDS = frozenset("today tomorrow yesterday tonight morning afternoon evening night week weekend asap thanks cheers".split())
@@ -287,6 +312,9 @@ _NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES if w.case
 _MX_TYPES = _case_forms(MX_VIALIDADES)
 # a house number (Australian "unit/number" too: "792/318"), one to three capitalised words, the type
 _LOWER_NATIONAL_TYPES = "|".join(sorted({re.escape(w.casefold()) for w in USPS_SUFFIXES + AU_ROAD_TYPES} | set(_LOWER_SURE_STREETS.split("|")), key=len, reverse=True))
+# (the street types in lower case with their common misspellings: "21 ring strt", "14 mill raod")
+_STREET_TYPOS = "|".join(EN_STREET_TYPE_TYPOS)
+_LOWER_TYPE_WORD = re.compile(rf"(?:{_LOWER_NATIONAL_TYPES}|{_STREET_TYPOS})")
 _NATIONAL_STREET = rf"\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
 
 
@@ -382,7 +410,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(
             "number + english street",
             # an Australian unit before the house number ("792/318 Angelica Road": Australia Post's unit/number)
-            re.compile(rf"(?<![\w/-])(?P<v>(?:\d{{4,5}}[ \t]+)?(?:\d{{1,5}}[a-zA-Z]?/)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}))(?![\w])"),
+            # (a common misspelling of the street type after the number and capitalised name: "14 Mill Raod", _STREET_TYPOS)
+            re.compile(rf"(?<![\w/-])(?P<v>(?:\d{{4,5}}[ \t]+)?(?:\d{{1,5}}[a-zA-Z]?/)?\d{{1,5}}[a-zA-Z]?,?\s+(?:{CAP}\s+){{1,4}}(?i:{EN_STREETS}|{_STREET_TYPOS}))(?![\w])"),
             0.6,
         ),
         GroupPattern(
@@ -390,9 +419,14 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             # 12 oak road leeds": a house number after "at/to/is/was/from", one to three words and a street type
             # that is no noun of a sentence after a number (not "drive", "walk", "way", "close", "park")
             "lower-case number + english street after a cue",
+            # (also after "is same"/"is still"; the town before the number after "at"/"in" and a comma: "i reside at ibadan, 14 ring
+            # strt"; the street type misspelt, _STREET_TYPOS; the street's direction after it, "39 queen st w", as USPS
+            # Publication 28's post-directional and Canada Post's street direction; a town of up to three words after it)
             re.compile(
-                rf"(?<![\w])(?i:at|to|is|was|from|now)[ \t]+(?P<v>\d{{1,4}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,3}}"
-                rf"(?:{_LOWER_SURE_STREETS})(?:,?[ \t]+[{L}]{{3,}}(?=[ \t]*(?:[,.;!?\n]|$)|[ \t]+(?:which|where|and|but|since|until|before|please|pls)\b))?)(?![\w])"
+                rf"(?<![\w])(?:(?i:at|to|is|was|from|now|same|still)[ \t]+|(?i:at|in)[ \t]+(?=[{L}]{{3,}},))(?P<v>(?:[{L}]{{3,}},[ \t]*)?"
+                rf"\d{{1,4}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,3}}"
+                rf"(?:{_LOWER_SURE_STREETS}|{_STREET_TYPOS})(?:[ \t]+(?:n|s|e|w|ne|nw|se|sw)(?![\w]))?"
+                rf"(?:,?(?:[ \t]+[{L}]{{2,}}){{1,3}}(?=[ \t]*(?:[,.;!?\n]|$)|[ \t]+(?:which|where|and|but|since|until|before|please|pls)\b))?)(?![\w])"
             ),
             0.55,
             validate=_lower_street_name_ok,
@@ -633,6 +667,15 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.6,
             validate=_address_line_value_ok,
             needs=re.compile(r"(?i:address[ \t]+line[ \t]*[1-4]|address[ \t]*[1-4])[ \t]*:"),
+        ),
+        GroupPattern(
+            # NIPOST's estate address: a house or plot number, a comma, then a numbered street ("House 9, 4th Avenue", "Plot 3,
+            # 21st Crescent"): Nigerian estates number their streets and avenues as USPS Publication 28 writes
+            # numbered street names (an ordinal and the street type); the unit first makes it a street, not "the 3rd Road show"
+            "unit + numbered street",
+            re.compile(rf"(?<![\w-])(?P<v>(?i:{UNIT_BEFORE})[ \t]*,[ \t]*\d{{1,3}}(?i:st|nd|rd|th)[ \t]+(?i:{EN_STREETS}))(?![\w])"),
+            0.6,
+            needs=re.compile(r"\d(?i:st|nd|rd|th)[ \t]"),
         ),
         GroupPattern(  # "Barangay San Roque, Tarlac City, Tarlac": PHLPost's barangay, then the town or city and the province
             "ph barangay + town",

@@ -7,7 +7,9 @@ Data only (each list as its standard names it; :mod:`agent.pii.address_patterns`
 - :data:`AU_ROAD_TYPES`: the road types of AS/NZS 4819:2011 (Rural and urban addressing), which
   Australia Post's addressing guidelines use, e.g. "Brow", "Crossway", "Esplanade", "Rosebowl";
 - :data:`MX_VIALIDADES`: the kinds of road ("tipo de vialidad") of INEGI's Norma Técnica sobre
-  Domicilios Geográficos (Mexico), written before the name, e.g. "Cerrada", "Periférico".
+  Domicilios Geográficos (Mexico), written before the name, e.g. "Cerrada", "Periférico";
+- :data:`EN_STREET_TYPE_TYPOS`: the common one-edit misspellings of the English street types ("raod", "strt"),
+  used only in a street line after a house number and a name.
 
 The lists were taken from those standards as the Faker package (MIT) carries them
 (``faker.providers.address.en_US/en_AU/es_MX``), deduplicated; they are kept here as data so that
@@ -64,5 +66,21 @@ MX_VIALIDADES = tuple(
     Ampliación Andador Avenida Boulevard Calle Callejón Calzada Cerrada Circuito Circunvalación
     Continuación Corredor Diagonal Eje_vial Pasaje Peatonal Periférico Privada Prolongación Retorno
     Viaducto
+    """.split()
+)
+
+# Misspellings of the commonest English street types ("road", "street", "avenue", "crescent", "drive", "lane" of
+# USPS Publication 28 and AS/NZS 4819 above): one edit from the type (a letter swapped, dropped, doubled or changed:
+# Damerau's four kinds of single-error misspellings), each no word of the English lexicon, no name and no stop word
+# ("rod", "venue", "steer" stay out). Used only between a house number with a name and the end of a street line,
+# never alone: "21 ring strt", "14 mill raod".
+EN_STREET_TYPE_TYPOS = tuple(
+    """
+    raod rooad roaad
+    strt stret streeet sreet steet stree srteet streat
+    avnue aveune avenuee avneue avenie
+    cresent crecent crescant
+    drvie dirve
+    lnae
     """.split()
 )
