@@ -398,6 +398,10 @@ def draft(
         },
         "decision": a.decision.model_dump(mode="json"),
     }
+    # No model request was made (the template drafter): say what one would meet in refuse mode.
+    report["outbound"]["would_refuse_with_model"] = bool(
+        not a.outbound.as_audit().get("requests") and report["outbound"]["prompt_hits"] and pipeline.outbound.mode == "refuse"
+    )
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -450,6 +454,13 @@ def draft(
         console.print(f"[bold]Decision:[/] skip (skip rule {reason.rule}); shown with --force, the routing would have been: {routed}", highlight=False)
     else:
         console.print(f"[bold]Decision:[/] {routed}", highlight=False)
+    o = report["outbound"]
+    if o["would_refuse_with_model"]:
+        console.print(
+            f"[yellow]With a model endpoint configured[/] the last check would refuse this prompt ({len(o['prompt_hits'])} found): "
+            "no request would be sent and the item would go to a reviewer under outbound_pii_blocked instead (the decision above is the template drafter's).",
+            highlight=False,
+        )
 
 
 def _print_outbound(o: dict) -> None:

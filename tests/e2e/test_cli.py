@@ -149,6 +149,29 @@ def test_draft_of_a_file_is_a_dry_run_without_the_flag_and_says_what_the_model_d
     assert not (tmp_path / "dg.db").exists() and not (tmp_path / "Drafts").exists()
 
 
+def test_draft_says_a_model_request_would_be_refused_when_the_last_check_finds_a_value(tmp_path):
+    """Names-only redaction leaves a phone number in the prompt: without a model the decision is the
+    template drafter's, and the preview says a model request would be refused and the item escalated
+    (new-user trial: the last check said "would refuse" above a "Decision: draft")."""
+    cfg = write_config(tmp_path)
+    text = cfg.read_text()
+    assert text.count('\noutbound = "refuse"') == 1
+    cfg.write_text(text.replace('\noutbound = "refuse"', '\nentities = ["PERSON"]\noutbound = "refuse"', 1))
+    eml = tmp_path / "phone.eml"
+    eml.write_bytes(
+        b"From: Anna Berg <anna.berg@client.example>\r\nTo: support@northwind.example\r\nSubject: Call me\r\n"
+        b"Date: Mon, 04 Mar 2024 09:00:00 +0000\r\nMessage-ID: <p1@client.example>\r\n\r\n"
+        b"Hello,\r\n\r\nplease call me back on +44 7700 900123 about my statement.\r\n\r\nAnna Berg\r\n"
+    )
+    report = json.loads(cli(cfg, "draft", str(eml), "--json").stdout)
+    assert report["outbound"]["prompt_hits"] and report["outbound"]["would_refuse_with_model"] is True
+    human = " ".join(cli(cfg, "draft", str(eml)).stdout.split())
+    assert "With a model endpoint configured the last check would refuse this prompt" in human and "outbound_pii_blocked" in human
+    assert "7700 900123" not in human.split("Last check on this prompt")[1]  # the finding shows the type, never the value
+    clean = json.loads(cli(write_config(tmp_path / "c"), "draft", str(eml), "--json").stdout)
+    assert clean["outbound"]["would_refuse_with_model"] is False  # the default redaction masks the number
+
+
 def test_dry_run_forced_past_a_skip_rule_ends_with_the_skip(tmp_path):
     """`--force` shows the drafting stages of an auto-reply, but the last line is what a run does."""
     cfg = write_config(tmp_path)
