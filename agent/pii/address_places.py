@@ -134,10 +134,26 @@ _LIVE = (
 # In mail written all in lower case ("hoi … in schiedam"), a place is lower-case words no lexicon knows.
 # (a second word only after a hyphen or a particle: "capelle aan den ijssel", "stratford-upon-avon";
 # "in whitby and my son" is one town)
-_LOWER_PLACE = rf"[{L}][{L}'’]+(?:(?:-|[ \t](?:{_PARTICLE}[ \t]){{1,2}})[{L}][{L}'’]+){{0,2}}"
+# The generic last word of many suburb and town names ("harris park", "bondi beach", "box hill", "glen
+# waverley" has none): the feature types of the gazetteers of Australia, New Zealand, the UK and the US.
+_PLACE_SUFFIX = r"park|heights|hill|hills|beach|valley|creek|springs|island|point|bay|vale|grove|gardens|downs|green|heath|ridge|falls|harbour|harbor"
+_LOWER_PLACE = rf"[{L}][{L}'’]+(?:(?:-|[ \t](?:{_PARTICLE}[ \t]){{1,2}})[{L}][{L}'’]+){{0,2}}(?:[ \t](?:{_PLACE_SUFFIX}))?"
 _LIVES_BEFORE = rf"(?<![\w])(?:{_LIVE})(?:[ \t]+[\w'’]+){{0,4}}?[ \t]+(?:in|à|en|a|te)[ \t]+"
 _LIVES_IN = re.compile(rf"{_LIVES_BEFORE}(?P<t>{PLACE})(?![\w'’-])", re.IGNORECASE)
+# "I moved from <Kendall> in January", "we relocated to <Doral>": the client's former or new home town
+# (a country is refused where the matches are used).
+_MOVED = re.compile(
+    rf"(?<![\w])(?:moved|relocated|emigrated|umgezogen|déménagé|trasferit[oaie]|verhuisd|mudado|mudamos)(?:[ \t]+(?:here|back|house|away|out))?"
+    rf"[ \t]+(?:from|to|von|nach|de|à|da|a|van|naar)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
+    re.IGNORECASE,
+)
 _LIVES_IN_LOWER = re.compile(rf"{_LIVES_BEFORE}(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE)
+# A lower-case suburb with its generic last word after a home word, in any mail ("from my home in harris
+# park", "our house in glen iris valley"): the suffix says it is a place.
+_HOME_IN_SUFFIXED = re.compile(
+    rf"(?<![\w])(?:{_HOME_WORDS})[ \t]+(?:in|at|near)[ \t]+(?!(?:the|a|an|my|our|your|their|his|her|this|that)[ \t])"
+    rf"(?P<t>[{L}][{L}'’]+(?:[ \t][{L}][{L}'’]+)?[ \t](?:{_PLACE_SUFFIX}))(?![\w'’-])"
+)
 _HOME_IN_LOWER = re.compile(
     rf"(?<![\w])(?:{_HOME_WORDS}|(?:old|new|previous|former|current)[ \t]+address|(?:our|my|their|his|her)[ \t]+place)[ \t]+(?:in|at|near|di|à|en|te|bij|bei)[ \t]+(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE
 )
@@ -284,6 +300,8 @@ def _place_ok(value: str) -> bool:
         # or it names a kind of place ("in town", "in der stadt")
         from agent.pii.words import english_parts_of_speech
 
+        if len(words) > 1 and re.fullmatch(_PLACE_SUFFIX, words[-1]):
+            words = words[:-1]  # "harris park": the suburb's generic last word may be a verb of English
         return not any(english_parts_of_speech(w) & {"verb", "adj", "adv"} or w in _KIND_OF_PLACE for w in words)
     return True
 
@@ -339,7 +357,7 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(g)
             if _free(out, lo, hi):
                 out = _add(out, _place(text, lo, hi))
-    towns = [_HOME_IN, _LIVES_IN] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
+    towns = [_HOME_IN, _LIVES_IN, _MOVED, _HOME_IN_SUFFIXED] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
     if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
         towns.append(_TOWN_LABEL)
         for m in _SURE_STREET_IN.finditer(text):

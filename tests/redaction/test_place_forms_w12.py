@@ -1,0 +1,40 @@
+"""The town of the client's home written apart from any street (the w12 tuning set): the former
+or new home town after "moved from/to", and a lower-case suburb with its generic last word
+after a home word in mail that is not all lower case (agent/pii/address_places.py). Through
+the real Redactor; the values are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_recognisers import redact as _redact
+
+
+def _places(pm) -> list[str]:
+    return [v for ph, v in pm.mapping.items() if ph.startswith("<LOCATION")]
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Please change my auto policy address. I moved from Homestead in March.", "Homestead"),
+        ("We relocated to Port Macquarie last year and the letters still go to the old house.", "Port Macquarie"),
+        ("my name is Ana Costa and my bike was taken from my home in rosehill park on monday", "rosehill park"),
+    ],
+)
+def test_the_clients_home_town_apart_from_a_street(redactor, text, town):
+    out, pm = _redact(redactor, text)
+    assert town not in out and town in _places(pm), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("We moved to Japan two years ago and kept the account.", "Japan"),
+        ("my house in the park is lovely in spring", "park"),
+        ("We are moving to paperless statements next month.", "paperless"),
+    ],
+)
+def test_a_country_a_park_or_a_thing_stays(redactor, text, word):
+    out, pm = _redact(redactor, text)
+    assert word in out, (out, pm.mapping)
