@@ -136,7 +136,7 @@ PERSON_VERBS = (
 PERSON_VERB_PLACES = r"at|in|on|near|to|for|an|am|im|auf|bei|in der|à|au|aux|chez|en|sur|a|al|en la|en el|nel|nella|presso|op|aan|bij"
 # Family and other relations a person's first name follows ("my daughter Ruby", "meine Tochter Rosa", "mio figlio Franco").
 KIN = (
-    r"my[ \t]+partner|(?:my|our|his|her|their)[ \t]+(?:daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
+    r"my[ \t]+partner|(?:and|&)[ \t]+(?:husband|wife|partner)|(?:my|our|his|her|their)[ \t]+(?:daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
     r"grandmother|grandfather|niece|nephew|aunt|uncle|cousin|fiancée?|stepson|stepdaughter)|"
     r"(?:mein|meine|unser|unsere)[ \t]+(?:Tochter|Sohn|Frau|Mann|Ehefrau|Ehemann|Mutter|Vater|Bruder|Schwester|Enkel|Enkelin|Partnerin|Partner)|"
     r"(?:ma|mon|notre)[ \t]+(?:fille|fils|femme|mari|épouse|mère|père|frère|sœur|soeur|petite-fille|petit-fils|compagne|compagnon|conjoint|conjointe)|"

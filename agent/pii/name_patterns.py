@@ -638,9 +638,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
                 0.5,
                 unlisted_name_ok,
             ),
-            GroupPattern(  # "contact olamide on 08035550142": whom to call, then the number
+            GroupPattern(  # "contact olamide on 08035550142", "or me femi adewale on 0805…": whom to call, then the number
                 "contact + unlisted name + number",
-                re.compile(rf"(?<![\w])(?i:contact|call|ring|text|whatsapp|ask[ \t]+for|speak[ \t]+to|talk[ \t]+to)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)[ \t]+(?:on|at)[ \t]+(?=[+(]?\d)"),
+                re.compile(
+                    rf"(?<![\w])(?i:contact|call|ring|text|whatsapp|ask[ \t]+for|speak[ \t]+to|talk[ \t]+to|(?:or|and)[ \t]+me)[ \t]+(?P<v>{word}(?:[ \t]+{word})?)[ \t]+(?:on|at)[ \t]+(?=[+(]?\d)"
+                ),
                 0.5,
                 unlisted_name_ok,
             ),

@@ -24,6 +24,8 @@ def _persons(pm) -> list[str]:
         ("for the form please contact chiamaka on 08035551234 after five", "chiamaka"),
         ("please add my wife as nominee - her name is lakshmi subramaniam, dob on file", "lakshmi subramaniam"),
         ("will call on friday if no reply. thanks\nanjali\n", "anjali"),
+        ("call my son on 0803 555 0101 or me kehinde alade on 0805 555 0177. thanks", "kehinde alade"),
+        ("my name is losa and husband tevita, our number is 027 555 0133", "tevita"),
     ],
 )
 def test_a_lower_case_name_on_no_list_where_only_a_name_stands(redactor, text, name):
