@@ -252,6 +252,15 @@ _ON_STREET = re.compile(
 _AT_CROSSING = re.compile(
     rf"(?<![\w])at[ \t]+(?P<a>{_NAMED}|[{L}]{{3,}})[ \t]+(?:and|&)[ \t]+(?P<b>(?:[NSEWnsew]\.?[ \t]+)?(?:\d{{1,3}}(?:st|nd|rd|th)|{CAP}|[{L}]{{3,}})(?:[ \t]+(?:{CAP}|[{L}]{{3,}}))?[ \t]+(?i:{EN_STREETS})\.?)(?![\w])",
 )
+# Lower-case mail: "near main st and kingsway in burnaby", "at king rd and queen st": a street with its
+# street word, "and", another street (with its street word or a compound on "-way"/"-road"/"-street"), and
+# the town after "in" (an intersection as police reports and claims forms give an accident's place).
+_LOWER_CROSSING = re.compile(
+    rf"(?<![\w])(?:at|near|on|by)[ \t]+(?P<a>[{L}]{{3,}}(?:[ \t][{L}]{{3,}})?[ \t]+(?:{EN_STREETS})\.?)[ \t]+(?:and|&)[ \t]+"
+    rf"(?P<b>[{L}]{{3,}}(?:way|road|street)|[{L}]{{3,}}(?:[ \t][{L}]{{3,}})?[ \t]+(?:{EN_STREETS})\.?)(?![\w])"
+    rf"(?:[ \t]+in[ \t]+(?P<c>[{L}][{L}'’]+(?:[ \t][{L}][{L}'’]+)?))?",
+    re.IGNORECASE,
+)
 _INTERSECTION = re.compile(
     rf"(?<![\w])(?:{_CROSSING_WORD})[ \t]+{_STREET.replace('GROUP', 'a')}[ \t]*(?:and|&|/|und|et|e|ed|y|con|en|with)[ \t]*{_STREET.replace('GROUP', 'b')}",
     re.IGNORECASE,
@@ -308,8 +317,13 @@ def _place_ok(value: str) -> bool:
 
 def _lower_case_mail(text: str) -> bool:
     """True for mail written in lower case: under 1 % of its letters are capitals, codes such as
-    an IBAN or a postcode ("DE87 3704 …", "2903 LR") left out."""
-    words = [w for w in _WORD.findall(text) if not (w.isupper() and len(w) <= 3)]  # codes: "DE87", "LR", "NY"
+    an IBAN or a postcode ("DE87 3704 …", "2903 LR") and lines that are only a greeting or a
+    sign-off left out."""
+    from agent.pii.name_context import _greeting_or_signoff_line
+
+    line = _greeting_or_signoff_line()  # "Hello," and "Kind regards" of a template around a lower-case body do not count
+    kept = "\n".join(x for x in text.split("\n") if not line.fullmatch(x))
+    words = [w for w in _WORD.findall(kept) if not (w.isupper() and len(w) <= 3)]  # codes: "DE87", "LR", "NY"
     letters = sum(map(len, words))
     return letters >= 40 and sum(1 for w in words if not w.islower() for c in w if c.isupper()) < letters / 100
 
@@ -357,6 +371,15 @@ def places_beside(text: str, spans: list) -> list:
             lo, hi = m.span(g)
             if _free(out, lo, hi):
                 out = _add(out, _place(text, lo, hi))
+    if lower:
+        for m in _LOWER_CROSSING.finditer(text):
+            if any(_stop(w) for w in m.group("a").split()[:-1] + m.group("b").split()[:1]):
+                continue  # "at the st …", "near main st and then …": a sentence's words
+            groups = ["a", "b"] + (["c"] if m.group("c") and not _stop(m.group("c").split()[0]) and _place_ok(m.group("c")) else [])
+            for g in groups:
+                lo, hi = m.span(g)
+                if _free(out, lo, hi):
+                    out = _add(out, _place(text, lo, hi))
     towns = [_HOME_IN, _LIVES_IN, _MOVED, _HOME_IN_SUFFIXED] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
     if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
         towns.append(_TOWN_LABEL)

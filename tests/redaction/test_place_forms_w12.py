@@ -38,3 +38,14 @@ def test_the_clients_home_town_apart_from_a_street(redactor, text, town):
 def test_a_country_a_park_or_a_thing_stays(redactor, text, word):
     out, pm = _redact(redactor, text)
     assert word in out, (out, pm.mapping)
+
+
+def test_a_lower_case_intersection_and_its_town_under_a_template_greeting(redactor):
+    text = "Hello,\n\nmy son hit a van yesterday near king rd and westway in coquitlam, nobody hurt, his number is 604 555 0111\n\nKind regards\n"
+    out, pm = _redact(redactor, text)
+    assert {"king rd", "westway", "coquitlam"} <= set(_places(pm)), (out, pm.mapping)
+
+
+def test_a_sentence_after_a_street_word_is_no_intersection(redactor):
+    out, pm = _redact(redactor, "hello,\n\ni was parked near the main st and then went home, the car was fine after\n")
+    assert "then" in out and "home" in out, (out, pm.mapping)
