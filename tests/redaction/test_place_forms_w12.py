@@ -49,3 +49,10 @@ def test_a_lower_case_intersection_and_its_town_under_a_template_greeting(redact
 def test_a_sentence_after_a_street_word_is_no_intersection(redactor):
     out, pm = _redact(redactor, "hello,\n\ni was parked near the main st and then went home, the car was fine after\n")
     assert "then" in out and "home" in out, (out, pm.mapping)
+
+
+def test_a_former_home_town_that_is_also_a_name_is_a_place_not_a_person(redactor):
+    """Was a "word that stays" in test_name_parts (no PERSON); since the client's former home town
+    is masked (the labelling rule of w9 and later), it is a LOCATION."""
+    out, pm = _redact(redactor, "I've been a customer since I moved from Wrocław. Please stop sending paper statements.")
+    assert "Wrocław" in _places(pm) and not [v for ph, v in pm.mapping.items() if ph.startswith("<PERSON")], (out, pm.mapping)
