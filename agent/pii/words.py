@@ -90,7 +90,7 @@ def is_ordinary_word(word: str, english_only: bool = False) -> bool:
     English with ``english_only``: the name rules of English text, where "Tzigane" is a first
     name) that is not also a listed first name or surname; a hyphenated word when each part is.
     ``word`` is one token; case and edge punctuation are ignored."""
-    from agent.pii.names import name_lists
+    from agent.pii.name_words import name_lists
 
     w = word.strip(".,;:!?'’\"()").casefold()
     if not w:
@@ -131,7 +131,7 @@ def misspelt_english_word(word: str) -> bool:
     w = word.casefold()
     if len(w) < 5 or not w.isalpha():
         return False
-    from agent.pii.names import name_lists
+    from agent.pii.name_words import name_lists
 
     first, last = name_lists()
     for words, rules in english_lexicon(ENGLISH_MODEL).values():
