@@ -44,7 +44,10 @@ SUFFIX_STREETS = (
     # nl / be ("kaai": the Flemish quay in bpost's street names, "Vlaamsekaai", "Jordaenskaai")
     "straat|laan|plein|gracht|kade|kaai|singel|dijk|steeg|dreef|"
     # nordic
-    "gade|vej|vænget|vägen|gatan|veien|gata|katu|stræti|gata"
+    # (Swedish, Danish, Norwegian and Finnish street words as their postal services' street files end names with them:
+    # "Stationsstigen 93", "Skoltorget 64", "Kukkaniitynpolku 3", "Caloniuksenkuja 1")
+    "gade|vej|vænget|vägen|gatan|veien|gata|katu|stræti|gata|stigen|torget|gränd|gränden|backen|allén|gången|stræde|plads|"
+    "vegen|stien|bakken|polku|kuja|kaari|väylä|aukio|tanhua|raitti"
 )
 # German street names that begin with a preposition ("Am Markt", "In der Halde", "Zur Linde")
 DE_PREPOSITION_STREETS = "am|an der|auf dem|auf der|im|in der|zum|zur|hinter der"
@@ -89,7 +92,7 @@ SUFFIX_STREET_NAME = (
     rf"(?:(?:(?-i:{CAP})|(?i:{NL_STREET_TITLES})\.)[ \t](?:(?i:van|de|der|den|ter|ten)[ \t]+){{1,2}}|(?-i:{CAP})[ -]|(?i:{NL_STREET_TITLES})\.[ \t]?)?(?-i:[{U}{L}-]*)"
 )
 # Street words written as a word after the name: Hungarian, Czech/Slovak, Baltic, Finnish ("Hegyalja út 98").
-AFTER_STREETS = "út|utca|u\\.|körút|tér|ulice|iela|gatve|tie|katu|kuja"
+AFTER_STREETS = "út|utca|u\\.|körút|tér|ulice|iela|gatve|tie|katu|kuja|polku|kaari|väylä|aukio|allé"
 EN_STREETS = (
     "street|st\\.?|road|rd\\.?|avenue|ave\\.?|lane|ln\\.?|drive|dr\\.?|boulevard|blvd\\.?|court|ct\\.?|place|pl\\.?|"
     "terrace|way|close|crescent|gardens|square|sq\\.?|hill|row|parkway|pkwy|highway|hwy|mews|grove|park|walk|green|"

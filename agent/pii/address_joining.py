@@ -70,14 +70,14 @@ _TRAILING_LINE = re.compile(
     rf"(?:[ \t,]|(?<=\d)\.)*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?(?:[ \t]-(?=[ \t]))?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
     # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
     rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)(?:[ \t,.]|(?<=\d)[?!])*(?=\n|$)"
-    rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after
+    rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=\.?[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after ("11516. Thanks")
 )
 # A town line with its region or state written out and the postcode last, the way the UPU's S42
 # templates put them for many countries ("Brežice, Jugovzhodna Slovenija 64989", "Josh Ville, Mayo
 # 24351", "Přerov, Hlavní město Praha 22337"); the postcode at the line's end ties it to the address
 # above, so a question mark may close it ("… Oddø, Midtjylland 38236?").
 _TOWN_REGION_CODE_LINE = re.compile(
-    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]){{0,3}}[^\W\d_][\w'’-]*[ \t]*,[ \t]*(?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{4,5}})[ \t.?!]*(?=\n|$)"
+    rf"[ \t,]*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?[ \t]){{0,3}}[^\W\d_][\w'’-]*[ \t]*,[ \t]*(?:[^\W\d_][\w'’.-]*[ \t]+){{1,3}}\d{{4,5}})(?:[ \t.?!]*(?=\n|$)|(?=\.[ \t]+[A-Z]|[\x22”]))"  # (or a sentence goes on, "… 73495. Could you", or a quoted value ends)
 )
 # A word of a town line: a letter, then letters, digits or symbols ("φλαμου∆ι": a mathematical
 # delta standing for the Greek letter), never sentence punctuation.
@@ -543,10 +543,11 @@ def _product_name(text: str, s) -> bool:
     m = _NEXT_WORD.match(text, s.end)
     if not m:
         return False
+    from agent.pii.address_prose import SENTENCE_NEXT_WORDS
     from agent.pii.words import is_ordinary_word, stop_words
 
-    w = m.group(1)
-    return w not in stop_words() and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
+    w = m.group(1)  # (a word that goes on the sentence is no noun: "near Petrova 5c tonight", "from Bissens Allé 138 tomorrow")
+    return w not in stop_words() and w.lower() not in SENTENCE_NEXT_WORDS and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
 
 
 _HOUSE_NUMBER = re.compile(r"(?<![\w-])\d{1,5}[a-zA-Z]?(?![\w-])")
@@ -562,10 +563,11 @@ def _street_named_product(text: str, s) -> bool:
     m = _NEXT_WORD.match(text, s.end)
     if not m:
         return False
+    from agent.pii.address_prose import SENTENCE_NEXT_WORDS
     from agent.pii.words import is_ordinary_word, stop_words
 
-    w = m.group(1)
-    return w not in stop_words() and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
+    w = m.group(1)  # (a word that goes on the sentence is no noun: "near Petrova 5c tonight", "from Bissens Allé 138 tomorrow")
+    return w not in stop_words() and w.lower() not in SENTENCE_NEXT_WORDS and not _ADDRESS_WORD.fullmatch(w) and is_ordinary_word(w, english_only=True)
 
 
 def _join_once(text: str, spans: list) -> list:

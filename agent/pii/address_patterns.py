@@ -63,6 +63,7 @@ from agent.pii.address_formats import (
     L,
     U,
 )
+from agent.pii.address_prose import PLACE_PREPOSITIONS, country_field, named_town, street_after_preposition
 from agent.pii.address_words import (
     _MONTH_WORDS,
     _NAME_PARTICLES,
@@ -72,7 +73,13 @@ from agent.pii.address_words import (
     _town_word,
 )
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
-from agent.pii.street_types import AU_ROAD_TYPES, EN_STREET_TYPE_TYPOS, MX_VIALIDADES, USPS_SUFFIXES
+from agent.pii.street_types import (
+    AU_ROAD_TYPES,
+    EN_STREET_TYPE_TYPOS,
+    IN_ROAD_TYPES,
+    MX_VIALIDADES,
+    USPS_SUFFIXES,
+)
 from agent.pii.words import is_ordinary_word
 
 
@@ -308,14 +315,16 @@ def _case_forms(words) -> str:
 # INEGI's kinds of road (agent/pii/street_types.py): used only after a house number and a capitalised
 # name, where an address line ends, so that "Key", "Light" or "Union" in a sentence stay words.
 _EN_KNOWN = {w.casefold() for w in re.findall(r"[a-z]+", EN_STREETS)}
-_NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES if w.casefold() not in _EN_KNOWN)
+_NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES + IN_ROAD_TYPES if w.casefold() not in _EN_KNOWN)
 _MX_TYPES = _case_forms(MX_VIALIDADES)
 # a house number (Australian "unit/number" too: "792/318"), one to three capitalised words, the type
-_LOWER_NATIONAL_TYPES = "|".join(sorted({re.escape(w.casefold()) for w in USPS_SUFFIXES + AU_ROAD_TYPES} | set(_LOWER_SURE_STREETS.split("|")), key=len, reverse=True))
+_LOWER_NATIONAL_TYPES = "|".join(sorted({re.escape(w.casefold()) for w in USPS_SUFFIXES + AU_ROAD_TYPES + IN_ROAD_TYPES} | set(_LOWER_SURE_STREETS.split("|")), key=len, reverse=True))
 # (the street types in lower case with their common misspellings: "21 ring strt", "14 mill raod")
 _STREET_TYPOS = "|".join(EN_STREET_TYPE_TYPOS)
 _LOWER_TYPE_WORD = re.compile(rf"(?:{_LOWER_NATIONAL_TYPES}|{_STREET_TYPOS})")
-_NATIONAL_STREET = rf"\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
+# (India's "H.No." house-number label before it: "H.No. 671 Prakash Marg")
+# (presidio's building number before a house number: "8257 8617 Foster Mountain")
+_NATIONAL_STREET = rf"(?:(?i:H\.?[ \t]?No\.?)[ \t]?)?(?:\d{{1,5}}[ \t]+)?\d{{1,5}}[a-zA-Z]?(?:/\d{{1,5}}[a-zA-Z]?)?,?[ \t]+(?:{CAP}[ \t]+){{1,3}}(?:{_NATIONAL_TYPES})"
 
 
 _LINE_VALUE_WORD = re.compile(rf"(?:[{U}\d#][\w'’./-]*|(?-i:of|the|on|upon|and|in|at|de|la|le|van|von)|[&,-])")
@@ -448,9 +457,10 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?<![\w-])(?P<v>{_NATIONAL_STREET})(?=[ \t]*(?:,|\n|$))"),  # where the line ends
             0.55,
         ),
-        GroupPattern(  # "our rental property at 5 Dean Isle on Sunday", "a house on 12 Heron Pass": after "at"/"on", also mid-sentence
+        GroupPattern(  # "our rental property at 5 Dean Isle on Sunday", "struck near 687 Shelton Ford": after a place preposition, mid-sentence
             "at + number + street type of a national list",
-            re.compile(rf"(?<=(?i:at|on)[ \t])(?P<v>{_NATIONAL_STREET})(?![\w])"),
+            # (after a place preposition, or where a field of a record starts: "; 9 Craig Ports;", "Street: 1 Richard Broadway")
+            re.compile(rf"(?:(?<![\w])(?i:{PLACE_PREPOSITIONS})[ \t]+|(?<=[;:|][ \t])|(?m:^))(?P<v>{_NATIONAL_STREET})(?![\w])"),
             0.55,
         ),
         GroupPattern(  # "Periférico Botello 722", "Cerrada Hidalgo 455": INEGI's kind of road before the name, then the number
@@ -683,6 +693,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.6,
             needs=re.compile(r"(?i:barangay|brgy)"),
         ),
+        street_after_preposition(),
+        named_town(),
+        country_field(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]
     context += ["suite", "apt", "apartment", "unit", "flat", "floor", "wohnung", "appartement", "piso", "interno"]  # the unit line of an address block

@@ -333,9 +333,16 @@ def _is_street(s) -> bool:
 
 
 def _free(spans: list, lo: int, hi: int) -> bool:
-    """True when no span overlaps ``[lo, hi)`` except names lying inside it ("via <Roma>": the
-    street's name taken for a person), which the caller drops."""
-    return not any(x.start < hi and lo < x.end and not (x.entity == "PERSON" and lo <= x.start and x.end <= hi) for x in spans)
+    """True when no span overlaps ``[lo, hi)`` except names and places lying inside it ("via <Roma>": the
+    street's name taken for a person; "Long <Melford>": a part of the town's name), which the caller drops."""
+    return not any(x.start < hi and lo < x.end and not _inside(x, lo, hi) for x in spans)
+
+
+def _inside(x, lo: int, hi: int) -> bool:
+    """A name, or a place that is no street, lying inside ``[lo, hi)`` and shorter than it."""
+    if x.entity == "PERSON":
+        return lo <= x.start and x.end <= hi
+    return x.entity == "LOCATION" and lo <= x.start and x.end <= hi and x.end - x.start < hi - lo and not _is_street(x)
 
 
 def _add(out: list, span) -> list:

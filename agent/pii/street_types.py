@@ -8,6 +8,7 @@ Data only (each list as its standard names it; :mod:`agent.pii.address_patterns`
   Australia Post's addressing guidelines use, e.g. "Brow", "Crossway", "Esplanade", "Rosebowl";
 - :data:`MX_VIALIDADES`: the kinds of road ("tipo de vialidad") of INEGI's Norma Técnica sobre
   Domicilios Geográficos (Mexico), written before the name, e.g. "Cerrada", "Periférico";
+- :data:`IN_ROAD_TYPES`: the road and locality words of Indian street lines ("Marg", "Nagar", "Chowk");
 - :data:`EN_STREET_TYPE_TYPOS`: the common one-edit misspellings of the English street types ("raod", "strt"),
   used only in a street line after a house number and a name.
 
@@ -68,6 +69,11 @@ MX_VIALIDADES = tuple(
     Viaducto
     """.split()
 )
+
+# The road and locality words India Post's addresses end a street line with ("12 Prakash Marg", "13 Samra Nagar",
+# "Chandni Chowk", "Daryaganj"): marg (road), nagar (colony), ganj (market quarter), chowk (square), gali (lane),
+# zila (district), as Faker's en_IN street names (MIT) carry them too.
+IN_ROAD_TYPES = tuple("Marg Nagar Ganj Chowk Gali Zila".split())
 
 # Misspellings of the commonest English street types ("road", "street", "avenue", "crescent", "drive", "lane" of
 # USPS Publication 28 and AS/NZS 4819 above): one edit from the type (a letter swapped, dropped, doubled or changed:

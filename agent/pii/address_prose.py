@@ -1,0 +1,154 @@
+"""Addresses written in a sentence rather than on an address line: patterns added to the address
+recogniser (:func:`agent.pii.address_patterns.eu_address_recogniser`).
+
+- :func:`street_after_preposition`: a continental street + house number after a place preposition,
+  the street's name no English word ("could collect it from Bissens Allé 138 tomorrow", "a cyclist
+  was struck near Petrova 5c", "opened the first shop on Stationsstigen 93 in 2023"). Most of
+  Europe writes the number after the street's name (UPU, Postal addressing systems, the country
+  pages for DK, SE, NO, FI, HR, CZ, DE, NL); the name alone is what NER tags, as a person.
+- :func:`named_town`: a town named after a person, the English way of naming settlements ("-town",
+  "-ville", "-port", "-chester", ...: the place-name elements of the English Place-Name Society's
+  survey, as US and Commonwealth towns are named after their founders: "Johnstown", "Jacksonville",
+  "Fredericksburg"), and "Lake", "Port", "Mount", "Fort", "North"... + a first name ("Port
+  Katie", "Lake Felicia"): the stem must be a name of the name lists, so "Woodland" or "Bedside"
+  stay words.
+
+Both are sentence patterns, each with a check (``validate``) that keeps ordinary words out; the
+figures they move are in docs/redaction.md (seventh session).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from agent.pii.address_formats import CAP, NOT_STREET, L, U
+from agent.pii.address_words import _MONTH_WORDS, country_names
+from agent.pii.patterns import GroupPattern
+from agent.pii.words import is_ordinary_word
+
+# prepositions that put a place after them in English prose ("near", "from", "outside"...)
+PLACE_PREPOSITIONS = "at|on|near|from|to|of|in|into|by|opposite|outside|behind|past|via|towards|off"
+# what may follow a street + number in a sentence: punctuation, the line's end, or a word that starts
+# the sentence's next part ("... 138 tomorrow", "... 93 in 2023"); a unit word ("2 days", "4 pm") may not
+_NEXT_WORDS = (
+    "in|on|at|tomorrow|tonight|today|yesterday|if|and|or|until|since|before|after|when|where|which|who|is|was|"
+    "has|had|for|from|to|by|but|so|because|with|this|last|next|every|please|pls|then|as|near"
+)
+SENTENCE_NEXT_WORDS = frozenset(_NEXT_WORDS.split("|"))
+_SENTENCE_GOES_ON = rf"(?=[ \t]*(?:[,.;:!?)\]|\n]|$)|[ \t]+(?:{_NEXT_WORDS})(?![\w]))"
+
+
+def _continental_street_ok(value: str) -> bool:
+    """True when the words before the house number read as a street's name: the first is no English
+    word, no acronym or abbreviation of three letters or fewer ("BA 2490" is a flight, "Rs. 3" an amount), and no cue or month word
+    ("Invoice 2291", "March 12"); a four-digit number is no year (19xx, 20xx)."""
+    *words, number = value.split()
+    first = words[0].strip(".")
+    if len(first) <= 3 and (first.isupper() or words[0].endswith(".")):
+        return False  # an acronym or an abbreviation: "BA 2490", "Rs. 3"
+    if any(w.lower().strip(".") in NOT_STREET or w.lower().strip(".") in _MONTH_WORDS for w in words):
+        return False
+    if re.fullmatch(r"(?:19|20)\d\d", number):
+        return False
+    return not is_ordinary_word(first, english_only=True)
+
+
+def street_after_preposition() -> GroupPattern:
+    """A street name + house number after a place preposition, mid-sentence (see the module docstring).
+    Score 0.55, as the other sentence patterns of the address recogniser."""
+    return GroupPattern(
+        "place preposition + street name + house number",
+        re.compile(
+            rf"(?<![\w])(?i:{PLACE_PREPOSITIONS})[ \t]+(?P<v>(?-i:{CAP})(?:[ \t]+(?-i:{CAP})){{0,2}}[ \t]+(?!0)\d{{1,4}}[a-zA-Z]?){_SENTENCE_GOES_ON}"
+        ),
+        0.55,
+        validate=_continental_street_ok,
+    )
+
+
+# English place-name endings (settlement elements, as in "Johnstown", "Jacksonville", "Williamsburg",
+# "Charleston", "Fredericksburg", "Kathrynport"), longest first so "borough" wins over "rough"
+TOWN_ENDINGS = tuple(
+    sorted(
+        "town ton ville burg burgh borough bury port mouth chester haven side shire stad furt fort land view berg field ford ham stead wick".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_TOWN_ONLY_ENDINGS = frozenset("town ville port chester haven burgh borough mouth".split())
+TOWN_PREFIXES = "north|south|east|west|new|lake|port|mount|fort|saint|st\\.?"
+_NAME_TOWN_PREFIXES = "new|lake|port|mount|fort"  # + a first name: "Port Katie", "Lake Felicia" (not "North America")
+
+
+@lru_cache(maxsize=1)
+def _name_sets() -> tuple[frozenset[str], frozenset[str]]:
+    from agent.pii.name_words import name_lists
+
+    first, last = name_lists()
+    return frozenset(n.casefold() for n in first), frozenset(n.casefold() for n in last)
+
+
+def _person_stem(word: str) -> bool:
+    """True when ``word`` is a name of the name lists + an English place-name ending: a first name
+    ("Kathryn|port", "Guy|town"; three letters or more), or a surname of five letters or more that is
+    no English word ("O'Donnell|town", not "Wood|land", "Graf|ton"); the whole word is no English word."""
+    w = word.casefold().replace("’", "'")
+    if is_ordinary_word(w, english_only=True):
+        return False
+    first, last = _name_sets()
+    for ending in TOWN_ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            stem = w[: -len(ending)]
+            for s in (stem, stem.rstrip("s"), stem.replace("'", "")):  # "Williams|burg", "O'Donnell|town"
+                word_stem = is_ordinary_word(s, english_only=True) or is_ordinary_word(stem.rstrip("s"), english_only=True)
+                if s in first and len(s) >= 3 or s in last and len(s) >= 5 and not word_stem:
+                    # (a stem of three letters or one that is also an English word, "Guy", "Frank", "King", takes only an
+                    # ending no surname or product has: "Guytown", not "Kingsford", "Limburg")
+                    return ending in _TOWN_ONLY_ENDINGS or not word_stem and len(s) >= 4
+    return False
+
+
+def _named_town_ok(value: str) -> bool:
+    """The check of :func:`named_town`: the last word is a person's name + a place-name ending, or, after
+    a place prefix ("Port", "Lake", "New"), a first name of the name lists."""
+    words = value.split()
+    if _person_stem(words[-1]):
+        return True
+    if len(words) == 2 and re.fullmatch(_NAME_TOWN_PREFIXES, words[0], re.IGNORECASE):
+        first, _ = _name_sets()
+        return words[1].casefold() in first
+    return False
+
+
+def named_town() -> GroupPattern:
+    """A town named after a person (see the module docstring), in any case ("GUYTOWN",
+    "oliviachester"), with an optional prefix ("West Kathrynport", "PORT KATIE"). Score 0.5."""
+    return GroupPattern(
+        "town named after a person",
+        re.compile(rf"(?<![\w'’-])(?P<v>(?:(?i:{TOWN_PREFIXES})[ \t]+)?[{U}{L}][{L}{U}'’]{{4,}})(?![\w'’-])"),
+        0.5,
+        validate=_named_town_ok,
+    )
+
+
+# the short names forms write that Faker's country lists give only in full ("United States of America")
+_SHORT_COUNTRY_NAMES = frozenset({"united states", "usa", "u.s.a.", "uk", "great britain", "england", "scotland", "wales", "northern ireland"})
+
+
+def _country_ok(value: str) -> bool:
+    name = " ".join(value.split()).casefold()
+    return name in country_names() or name in _SHORT_COUNTRY_NAMES
+
+
+def country_field() -> GroupPattern:
+    """The value of a form's or record's country field ("Country: Australia", ``"country": "Canada"``):
+    the country of an address the form holds, part of it (UPU S42 puts it on the address's last line);
+    a country named in a sentence stays readable. Score 0.5."""
+    return GroupPattern(
+        "country field",
+        re.compile(rf"(?<![\w])(?i:country)[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
+        0.5,
+        validate=_country_ok,
+        needs=re.compile(r"(?i:country)"),
+    )
