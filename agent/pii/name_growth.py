@@ -88,6 +88,15 @@ _HYPHEN_PART = re.compile(r"-[^\W\d_]{2,}")  # used with .match(text, pos)
 _TRAILING_PARTICLE = re.compile(r"[ \t]((?:van|von)(?:[ \t](?:der|den|dem|de|het))?|ter|ten)(?=[ \t]*(?:[,;:.!?)]|\n|\Z))")  # used with .match(text, pos)
 
 
+# Surnames that are also English (or, "allen", Dutch) words, kept out of names on their own (:data:`COMMON`, the cue
+# words): the commonest English surnames of this kind (the US Census 2010 and ONS surname lists' top 100: occupations,
+# colours, places), taken as a name only right after a listed first name, capitalised: "Thomas Smith", "Ruben Carter".
+SURNAMES_ALSO_WORDS = frozenset(
+    """smith carter taylor baker miller cook porter turner parker walker mason tucker young white black brown green gray
+    grey bell hall wood stone hill king price hunter nelson allen long rich reed lane brooks ward fisher cooper""".split()
+)
+
+
 def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[str, ...] = ("en", "fr")) -> list:
     """``spans`` (:class:`agent.redaction.PiiSpan`) with each PERSON span grown over the rest of
     the name it cuts, on the same line: initials before it ("K. V." of "K. V. Ramachandran", "N."
@@ -136,6 +145,8 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             return "initial"  # "K.", "G.H.M.", French "J.-P." (Jean-Pierre: the hyphen of a compound given name kept, Lexique des règles typographiques)
         if word.isupper() and capitals and len(f) >= 2:
             word = bare = word.title()  # a name in capitals ("SALVATORE LO BIANCO"): its words read as written in title case
+        if at >= s.end and f in SURNAMES_ALSO_WORDS and word[:1].isupper() and s.value.split()[-1].casefold() in first and f in last:
+            return "name"  # right after a listed first name, a surname that is also a word: "Thomas Smith", "Eric Allen"
         if f in cues or f in kin or (("." in bare) and bare.split(".")[0].casefold() in cues):
             return None  # a relation ("Mein Mann Peter": "Mann" is also a surname), a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():
