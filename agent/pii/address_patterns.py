@@ -452,6 +452,17 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             0.55,
             validate=_lower_street_name_ok,
         ),
+        GroupPattern(
+            # after a place preposition, a numbered street in lower case ("lost dog near 8057 capricorn street", "omw to 4 hill
+            # point now"): the street's words pass the lower-case street check ("at 3 key points" has a counting word)
+            "place preposition + lower-case numbered street of a national list",
+            re.compile(
+                rf"(?<![\w])(?:at|on|near|to|from|of|outside|behind|opposite)[ \t]+"
+                rf"(?P<v>(?:\d{{1,5}}[ \t]+)?(?!0)\d{{1,5}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,2}}(?:{_LOWER_NATIONAL_TYPES}))(?![\w])"
+            ),
+            0.5,
+            validate=_lower_street_name_ok,
+        ),
         GroupPattern(  # "5286 Vasquez Flats, …", "34 Gregory Centre\nSouth Markbury": a USPS or AS/NZS 4819 type that EN_STREETS leaves out
             "number + street type of a national list",
             re.compile(rf"(?<![\w-])(?P<v>{_NATIONAL_STREET})(?=[ \t]*(?:,|\n|$))"),  # where the line ends
