@@ -278,6 +278,16 @@ def _town_until_stop(value: str) -> bool | str:
     return True
 
 
+def _lower_numbered_street_ok(value: str) -> bool | str:
+    """:func:`_lower_street_name_ok`, and no count of things: a one-digit number before a plural street type is a
+    quantity ("at 3 key points", "on 2 main roads"), a house number has a singular type or more digits ("13137 wright
+    roads")."""
+    words = value.split()
+    if len(words[0]) == 1 and words[0].isdigit() and words[-1].endswith("s"):
+        return False
+    return _lower_street_name_ok(value)
+
+
 def _not_date_or_cue(value: str) -> bool:
     """False for a capitalised word + number that is no street: a cue word ("Invoice 2291") or a
     month and a day or year ("November 1940", "March 12"): a date is never a street line."""
@@ -461,7 +471,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
                 rf"(?P<v>(?:\d{{1,5}}[ \t]+)?(?!0)\d{{1,5}}[a-z]?[ \t]+(?:[{L}][{L}'’-]+[ \t]+){{1,2}}(?:{_LOWER_NATIONAL_TYPES}))(?![\w])"
             ),
             0.5,
-            validate=_lower_street_name_ok,
+            validate=_lower_numbered_street_ok,
         ),
         GroupPattern(  # "5286 Vasquez Flats, …", "34 Gregory Centre\nSouth Markbury": a USPS or AS/NZS 4819 type that EN_STREETS leaves out
             "number + street type of a national list",
@@ -471,7 +481,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(  # "our rental property at 5 Dean Isle on Sunday", "struck near 687 Shelton Ford": after a place preposition, mid-sentence
             "at + number + street type of a national list",
             # (after a place preposition, or where a field of a record starts: "; 9 Craig Ports;", "Street: 1 Richard Broadway")
-            re.compile(rf"(?:(?<![\w])(?i:{PLACE_PREPOSITIONS})[ \t]+|(?<=[;:|][ \t])|(?m:^))(?P<v>{_NATIONAL_STREET})(?![\w])"),
+            # (or after India's house-number label, itself an address cue: "H.No. 671 Prakash Marg")
+            re.compile(rf"(?:(?<![\w])(?i:{PLACE_PREPOSITIONS})[ \t]+|(?<=[;:|][ \t])|(?m:^)|(?<![\w.])(?=(?i:h\.?[ \t]?no\.?)[ \t]?\d))(?P<v>{_NATIONAL_STREET})(?![\w])"),
             0.55,
         ),
         GroupPattern(  # "Periférico Botello 722", "Cerrada Hidalgo 455": INEGI's kind of road before the name, then the number
