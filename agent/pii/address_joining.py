@@ -70,7 +70,7 @@ _TRAILING_LINE = re.compile(
     rf"(?:[ \t,]|(?<=\d)\.)*\n{_PREFIX}*[ \t,]*(?P<line>(?:[^\W\d_][\w'’-]*\.?(?:[ \t]-(?=[ \t]))?[ \t]?){{1,4}}(?:[ \t]*,?[ \t]*(?:[A-Z]{{1,3}}[ \t]+)?\d{{4,5}})?|\d{{4,5}}"
     # a postcode + town line in any case ("3500 ac utrecht", "4410 liestal", Poste Italiane's "18035 Dolceacqua (IM)")
     rf"|(?P<pc>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-zA-Z]{{2}}(?=[ \t]))?),?[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,2}}(?:[ \t]+\([A-Za-z]{{2}}\))?)(?:[ \t,.]|(?<=\d)[?!])*(?=\n|$)"
-    rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=\.?[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after ("11516. Thanks")
+    rf"|[ \t,]*\n{_PREFIX}*[ \t,]*(?P<code>\d{{5}}|\d{{3}} \d{{2}})(?=[.,?!]?(?:[ \t]+-)?[ \t]+[^\W\d_])"  # a postcode line the sentence goes on after ("11516. Thanks", "89268? thx", "04330 - our")
 )
 # A town line with its region or state written out and the postcode last, the way the UPU's S42
 # templates put them for many countries ("Brežice, Jugovzhodna Slovenija 64989", "Josh Ville, Mayo

@@ -95,6 +95,9 @@ def test_address_lines_a_sentence_goes_on_after_are_taken_whole(redactor):
     text = "my new address is 47471 239 Morgan Junctions Suite 577\nDaviesburn, Kent 73495. Could you update my account please?"
     out, pm = _redact(redactor, text)
     assert "73495" not in out and "Daviesburn" not in out and "Could you update" in out, (out, pm.mapping)
+    text = "Re: the noise complaint at 73925 Jugoslávská 411\nRangiwharepo\n, Waikato\n 04330 - our officer spoke with the tenant."
+    out, pm = _redact(redactor, text)
+    assert "04330" not in out and "Waikato" not in out and "our officer" in out, (out, pm.mapping)
 
 
 @pytest.mark.parametrize("name", ["Thomas Smith", "Ruben Carter", "Eric Allen"])
