@@ -147,6 +147,11 @@ _MOVED = re.compile(
     rf"[ \t]+(?:from|to|von|nach|de|à|da|a|van|naar)[ \t]+(?P<t>{PLACE})(?![\w'’-])",
     re.IGNORECASE,
 )
+# "new is Flat 12, …, Bangalore-560048, old was <Hyderabad>": the former home town named after the new address
+_OLD_WAS = re.compile(
+    rf"(?<![\w])(?:old|previous|former)(?:[ \t]+(?:address|one|home|place))?[ \t]+(?:was|is)[ \t]*:?[ \t]*(?P<t>{PLACE})(?![\w'’-])",
+    re.IGNORECASE,
+)
 _LIVES_IN_LOWER = re.compile(rf"{_LIVES_BEFORE}(?P<t>{_LOWER_PLACE})(?![\w'’-])", re.IGNORECASE)
 # A lower-case suburb with its generic last word after a home word, in any mail ("from my home in harris
 # park", "our house in glen iris valley"): the suffix says it is a place.
@@ -238,6 +243,7 @@ _TOWN_LABEL = re.compile(
 # ("Location") and every insurer's claim form ask for it. Only streets named by a street word.
 _INCIDENT_WORDS = frozenset(
     "accident collision crash crashed happened incident hit rear-ended sideswiped knocked fell slipped stolen "
+    "smashed broke broken robbed theft burgled mugged vandalised vandalized damaged dented scratched keyed "
     "unfall zusammenstoß passiert gestohlen aanrijding ongeluk ongeval gebeurd gestolen sinistre volé "
     "incidente sinistro tamponato rubato accidente choque siniestro robado".split()
 )
@@ -389,7 +395,7 @@ def places_beside(text: str, spans: list) -> list:
                     out = _add(out, _place(text, lo, hi))
     towns = [_HOME_IN, _LIVES_IN, _MOVED, _HOME_IN_SUFFIXED] + ([_HOME_IN_LOWER, _LIVES_IN_LOWER] if lower else [])
     if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
-        towns.append(_TOWN_LABEL)
+        towns += [_TOWN_LABEL, _OLD_WAS]  # (the former town only beside a new address: "my old one was Broken" is a word)
         for m in _SURE_STREET_IN.finditer(text):
             lo, hi = m.span("a")
             words = text[lo:hi].split()

@@ -56,3 +56,16 @@ def test_a_former_home_town_that_is_also_a_name_is_a_place_not_a_person(redactor
     is masked (the labelling rule of w9 and later), it is a LOCATION."""
     out, pm = _redact(redactor, "I've been a customer since I moved from Wrocław. Please stop sending paper statements.")
     assert "Wrocław" in _places(pm) and not [v for ph, v in pm.mapping.items() if ph.startswith("<PERSON")], (out, pm.mapping)
+
+
+def test_the_street_of_a_theft_and_the_former_town_beside_a_new_address(redactor):
+    out, pm = _redact(redactor, "Description: Someone smashed the passenger window on Flinders Street outside my work on Friday night.")
+    assert "Flinders Street" in _places(pm), (out, pm.mapping)
+    text = "hello,my address is change,new is Flat 12,Tower B,Whitefield,Bangalore-560048,old was Hyderabad,thanks"
+    out, pm = _redact(redactor, text)
+    assert "Hyderabad" in _places(pm), (out, pm.mapping)
+
+
+def test_an_old_thing_that_was_broken_is_no_town(redactor):
+    out, pm = _redact(redactor, "My old one was Broken, so I replaced it. Someone smashed the window, it was broken.")
+    assert "Broken" in out and not _places(pm), (out, pm.mapping)
