@@ -283,6 +283,11 @@ _ID_NOUN = (
     r"klant|klanten|polis|lid|rekening|debiteur|dossier"
 )
 _NUMBER_WORD = r"number|no\.?|nr\.?|num\.?|n[°º]|#|nummer|numéro|número|numero|núm\.?"
+# A driving licence or a passport by its name in six languages (the number after it has any issuer's shape)
+_DOCUMENT = (
+    r"(?:driver'?s?[ \t]+|driving[ \t]+)?licen[cs]e|passport|f[üu]hrerschein|reisepass|rijbewijs|paspoort|"
+    r"permis(?:[ \t]+de[ \t]+conduire)?|passeport|carn[ée]t(?:[ \t]+de[ \t]+conducir)?|pasaporte|patente|passaporto"
+)
 # "customer number:", "Kundennummer", "Kunden-Nr.", "numéro de client :", "n° de contrat",
 # "número de póliza es", "numero cliente", "policy no." — then the value (an optional single
 # capital before it: "Versichertennummer K 884 219 330").
@@ -390,6 +395,20 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 ),
                 0.6,
                 _labelled_reference,
+            ),
+            GroupPattern(
+                # "Driver licence no. 4R86R39EC8QZ", "passport number: X12-34567Z": after a licence's or passport's
+                # name the document number in any issuer's shape, letters and digits mixed (AAMVA's DL/ID standard
+                # leaves the shape to each state; ICAO 9303 allows 9 letters or digits for a passport)
+                "document number after its name",
+                # (its name, up to four words, then the number word: "Mein Führerschein hat die Nummer B072RRE2I55")
+                re.compile(
+                    rf"(?<![^\W\d_])(?:{_DOCUMENT})(?:[ \t]+[^\W\d_]+){{0,4}}?[ \t]*-?[ \t]*(?:{_NUMBER_WORD})(?:[ \t]+(?:is|ist|est|es|è))?[ \t]*[:#.]?[ \t]*"
+                    rf"(?P<v>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{{5,19}})){end}",
+                    re.IGNORECASE,
+                ),
+                0.6,
+                needs=re.compile(rf"(?i:{_DOCUMENT})"),
             ),
         ],
         language,

@@ -84,3 +84,21 @@ def test_a_transcripts_role_labels_are_no_names(redactor):
     text = "[10:02] Visitor: hi i need to update my address\n[10:02] Agent (Priya): Hi, happy to help.\n[10:03] Visitor: thanks\n"
     out, pm = _redact(redactor, text)
     assert "Visitor" in out and "Agent" in out and "Priya" in _values(pm, "PERSON"), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Driver licence no. 4R86R39EC8QZ issued to the client, born 12/28/1951.", "4R86R39EC8QZ"),
+        ("My passport number is X12-34567Z and it expires soon.", "X12-34567Z"),
+        ("Mein Führerschein hat die Nummer B072RRE2I55.", "B072RRE2I55"),
+    ],
+)
+def test_a_document_number_after_its_name_in_any_shape(redactor, text, value):
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_a_licence_fee_is_no_document_number(redactor):
+    out, pm = _redact(redactor, "The licence fee is 45 pounds and the passport office opens at 9.")
+    assert "45" in out and not pm.mapping, (out, pm.mapping)
