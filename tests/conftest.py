@@ -6,7 +6,7 @@ database ``dg_test_<random>`` and drops it afterwards, so parallel runs never me
 When the server is absent the PostgreSQL tests skip with the reason, unless
 ``DRAFTGUARD_REQUIRE_SERVICES=1`` (set by .ci/run), which turns the skip into a failure.
 
-Parallel runs: ``make test`` runs the suite on two pytest-xdist workers (``-n 2 --dist loadscope
+Parallel runs: ``make test`` runs the suite on three pytest-xdist workers (``-n 3 --dist loadscope
 --no-loadscope-reorder``).
 Session-scoped fixtures run once per worker, so everything shared between tests is private per
 worker or per test: PostgreSQL databases get random names (so does each session's), Redis keys a
