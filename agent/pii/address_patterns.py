@@ -63,7 +63,7 @@ from agent.pii.address_formats import (
     L,
     U,
 )
-from agent.pii.address_prose import PLACE_PREPOSITIONS, country_field, named_town, street_after_preposition
+from agent.pii.address_prose import PLACE_PREPOSITIONS, country_field, named_towns, street_after_preposition
 from agent.pii.address_words import (
     _MONTH_WORDS,
     _NAME_PARTICLES,
@@ -716,7 +716,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             needs=re.compile(r"(?i:barangay|brgy)"),
         ),
         street_after_preposition(),
-        named_town(),
+        *named_towns(),
         country_field(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]

@@ -6,7 +6,7 @@ recogniser (:func:`agent.pii.address_patterns.eu_address_recogniser`).
   was struck near Petrova 5c", "opened the first shop on Stationsstigen 93 in 2023"). Most of
   Europe writes the number after the street's name (UPU, Postal addressing systems, the country
   pages for DK, SE, NO, FI, HR, CZ, DE, NL); the name alone is what NER tags, as a person.
-- :func:`named_town`: a town named after a person, the English way of naming settlements ("-town",
+- :func:`named_towns`: a town named after a person, the English way of naming settlements ("-town",
   "-ville", "-port", "-chester", ...: the place-name elements of the English Place-Name Society's
   survey, as US and Commonwealth towns are named after their founders: "Johnstown", "Jacksonville",
   "Fredericksburg"), and "Lake", "Port", "Mount", "Fort", "North"... + a first name ("Port
@@ -110,7 +110,7 @@ def _person_stem(word: str) -> bool:
 
 
 def _named_town_ok(value: str) -> bool:
-    """The check of :func:`named_town`: the last word is a person's name + a place-name ending, or, after
+    """The check of :func:`named_towns`: the last word is a person's name + a place-name ending, or, after
     a place prefix ("Port", "Lake", "New"), a first name of the name lists."""
     words = value.split()
     if _person_stem(words[-1]):
@@ -121,15 +121,21 @@ def _named_town_ok(value: str) -> bool:
     return False
 
 
-def named_town() -> GroupPattern:
+def _town_only_ending_ok(value: str) -> bool:
+    last = value.split()[-1].casefold()
+    return any(last.endswith(e) for e in _TOWN_ONLY_ENDINGS) and _named_town_ok(value)
+
+
+def named_towns() -> list[GroupPattern]:
     """A town named after a person (see the module docstring), in any case ("GUYTOWN",
-    "oliviachester"), with an optional prefix ("West Kathrynport", "PORT KATIE"). Score 0.5."""
-    return GroupPattern(
-        "town named after a person",
-        re.compile(rf"(?<![\w'’-])(?P<v>(?:(?i:{TOWN_PREFIXES})[ \t]+)?[{U}{L}][{L}{U}'’]{{4,}})(?![\w'’-])"),
-        0.5,
-        validate=_named_town_ok,
-    )
+    "oliviachester"), with an optional prefix ("West Kathrynport", "PORT KATIE"). Score 0.5; 0.6 with an
+    ending no surname has ("-town", "-ville", "-port"...), so that a name recogniser's equal score does not
+    type "West Kathrynport" a person (a tie goes to the place), while "Carlton" beside "John" stays a name."""
+    rx = re.compile(rf"(?<![\w'’-])(?P<v>(?:(?i:{TOWN_PREFIXES})[ \t]+)?[{U}{L}][{L}{U}'’]{{4,}})(?![\w'’-])")
+    return [
+        GroupPattern("town named after a person", rx, 0.5, validate=_named_town_ok),
+        GroupPattern("town named after a person, with a town's ending", rx, 0.6, validate=_town_only_ending_ok),
+    ]
 
 
 # the short names forms write that Faker's country lists give only in full ("United States of America")

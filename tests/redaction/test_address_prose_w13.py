@@ -77,6 +77,11 @@ def test_ordinary_words_and_regions_stay(redactor, text, word):
     assert word in out, (out, pm.mapping)
 
 
+def test_a_town_with_a_towns_ending_is_typed_a_place_and_a_surname_beside_a_name_stays_a_name(redactor):
+    out, pm = _redact(redactor, "Shipping to West Kathrynport, please. Please ask John Carlton to call me.")
+    assert "West Kathrynport" in _values(pm, "LOCATION") and "John Carlton" in _values(pm, "PERSON"), (out, pm.mapping)
+
+
 def test_a_forms_country_field_is_part_of_its_address(redactor):
     text = 'Form 7B\nSurname: Schranz\nStreet: 1 Richard Broadway\nPostcode: 7041\nCountry: Australia\n{"city": "Juanberg", "country": "Canada"}'
     out, pm = _redact(redactor, text)
