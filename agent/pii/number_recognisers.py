@@ -397,6 +397,40 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 _labelled_reference,
             ),
             GroupPattern(
+                # a vehicle's registration after its name in six languages ("gave me his registration KX19 RFD", "Kennzeichen
+                # M-AB 1234", "kenteken 12-ABC-3", "immatriculation AB-123-CD", "matrícula 1234 BCD", "targa AB 123 CD"): it
+                # identifies the keeper (the DVLA, KBA, RDW, ANTS registers); capitals and digits, both, in up to three groups
+                "vehicle registration after its name",
+                re.compile(
+                    r"(?<![^\W\d_])(?i:registration(?:[ \t]+(?:no\.?|number|mark|plate))?|reg(?:\.|[ \t]+no\.?|[ \t]+number)|number[ \t]+plate|licen[cs]e[ \t]+plate|"
+                    r"kennzeichen|nummernschild|kenteken|immatriculation|plaque(?:[ \t]+d'immatriculation)?|matr[íi]cula|targa)"
+                    r"(?:[ \t]+(?i:is|was|ist|est|es|è))?[ \t]*:?[ \t]*"
+                    r"(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])(?-i:[A-Z0-9]{1,4}(?:[ -][A-Z0-9]{1,4}){1,2}|[A-Z0-9]{5,8}))(?![\w-])"
+                ),
+                0.6,
+                needs=re.compile(r"(?i:regist|reg[. ]|plate|kennzeichen|nummernschild|kenteken|immatricul|plaque|matr[íi]cula|targa)"),
+            ),
+            GroupPattern(
+                # India's Permanent Account Number, a tax id in its one shape (Income Tax Department, "PAN structure"): five
+                # letters, the fourth the holder's kind (C company, P person, H HUF, F firm, A AOP, T trust, B BOI, L local
+                # authority, J artificial juridical person, G government), four digits, a check letter: "My PAN is BXKPV4821L"
+                "Indian PAN",
+                re.compile(r"(?<![\w-])(?P<v>(?-i:[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]))(?![\w-])"),
+                0.6,
+            ),
+            GroupPattern(
+                # the last four digits of a US social security number, as clients confirm their identity with them ("My SSN
+                # last four are 6621", "last 4 of my social: 6621"): with the rest of a client's data they identify them
+                "last four digits of an SSN",
+                re.compile(
+                    r"(?i:(?:ssn|social(?:[ \t]+security(?:[ \t]+number)?)?)[ \t]+(?:last[ \t]+(?:four|4)(?:[ \t]+digits)?|ending(?:[ \t]+in)?)"
+                    r"|last[ \t]+(?:four|4)(?:[ \t]+digits)?[ \t]+of[ \t]+(?:my|the|his|her)[ \t]+(?:ssn|social(?:[ \t]+security(?:[ \t]+number)?)?))"
+                    r"(?:[ \t]+(?i:are|is))?[ \t]*:?[ \t]*(?P<v>\d{4})(?!\d)"
+                ),
+                0.6,
+                needs=re.compile(r"(?i:ssn|social)"),
+            ),
+            GroupPattern(
                 # "Driver licence no. 4R86R39EC8QZ", "passport number: X12-34567Z": after a licence's or passport's
                 # name the document number in any issuer's shape, letters and digits mixed (AAMVA's DL/ID standard
                 # leaves the shape to each state; ICAO 9303 allows 9 letters or digits for a passport)

@@ -102,3 +102,24 @@ def test_a_document_number_after_its_name_in_any_shape(redactor, text, value):
 def test_a_licence_fee_is_no_document_number(redactor):
     out, pm = _redact(redactor, "The licence fee is 45 pounds and the passport office opens at 9.")
     assert "45" in out and not pm.mapping, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("My SSN last four are 6621 if you need them.", "6621"),
+        ("the last 4 of my social: 6621", "6621"),
+        ("Kindly update my KYC. My PAN is BXKPV4821L and my mobile number is below.", "BXKPV4821L"),
+        ("The other driver, a Mr Lionel Sherwood, gave me his registration KX19 RFD.", "KX19 RFD"),
+        ("Mein Kennzeichen ist M-AB 1234.", "M-AB 1234"),
+    ],
+)
+def test_a_partial_ssn_a_pan_and_a_vehicle_registration(redactor, text, value):
+    """The new-user trial of 2026-12-07 (seventh session) found these three in prompts."""
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_a_completed_registration_and_a_four_digit_amount_stay(redactor):
+    out, pm = _redact(redactor, "Your registration is complete. The last four payments were 1200 each.")
+    assert "complete" in out and "1200" in out, (out, pm.mapping)
