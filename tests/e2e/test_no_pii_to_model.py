@@ -291,11 +291,12 @@ def test_no_identifier_reaches_the_model_and_what_the_last_check_refused_was_esc
 @pytest.mark.xfail(
     strict=True,
     reason="issue 10 gap: names and address parts that redaction misses are not in the item's placeholder map and have "
-    "no shape the last check can tell from ordinary words: 5 in 2127 messages on 2026-12-07 (sixth session), all from "
-    "the w12 tuning set (train/dev): a street without a number as an incident's place ('on Flinders Street outside my "
-    "work'), a former town after 'old was', a lower-case suburb after 'in' ('in ajah yesterday'), a Korean given name "
-    "whose syllables are lexicon words ('jong-ho') and a three-letter sign-off that is one ('tay'); was 2 in 1977 "
-    "(fifth session: 'joshua', 'seth', fixed), 10 in 1672, 13 in 1252; the test split is not tuned on",
+    "no shape the last check can tell from ordinary words: 25 in 2427 messages on 2026-12-07 (seventh session), 22 of them "
+    "from the w13 tuning set added that session (presidio-shaped synthetic text: small European towns alone such as "
+    "'EFERDING', 'Meppen', 'teuven'; a house number alone, 'at number 01753'; a country or state of an address in a "
+    "sentence; a first name that is a word, 'Violet Lyon', 'Carolina Álamo') and 3 from w12 ('jong-ho', 'tay', 'in ajah "
+    "yesterday'); was 5 in 2127 (sixth session; 'on Flinders Street', 'old was Hyderabad' fixed), 2 in 1977, 10 in 1672, "
+    "13 in 1252; the test split is not tuned on",
 )
 def test_no_name_or_address_reaches_the_model(run):
     leaks, _ = _leaks(run)
