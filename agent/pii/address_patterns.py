@@ -322,8 +322,8 @@ def _case_forms(words) -> str:
 
 
 # The street types of USPS Publication 28 (C1) and AS/NZS 4819 that EN_STREETS does not hold, and
-# INEGI's kinds of road (agent/pii/street_types.py): used only after a house number and a capitalised
-# name, where an address line ends, so that "Key", "Light" or "Union" in a sentence stay words.
+# INEGI's kinds of road (agent/pii/street_types.py): used only after a house number and a name, where an
+# address line ends or after a place preposition, so that "Key", "Light" or "Union" in a sentence stay words.
 _EN_KNOWN = {w.casefold() for w in re.findall(r"[a-z]+", EN_STREETS)}
 _NATIONAL_TYPES = _case_forms(w for w in USPS_SUFFIXES + AU_ROAD_TYPES + IN_ROAD_TYPES if w.casefold() not in _EN_KNOWN)
 _MX_TYPES = _case_forms(MX_VIALIDADES)
@@ -464,7 +464,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern(
             # after a place preposition, a numbered street in lower case ("lost dog near 8057 capricorn street", "omw to 4 hill
-            # point now"): the street's words pass the lower-case street check ("at 3 key points" has a counting word)
+            # point now"): the street's words pass the lower-case street check, and a one-digit count before a plural type is
+            # a quantity ("at 3 key points")
             "place preposition + lower-case numbered street of a national list",
             re.compile(
                 rf"(?<![\w])(?:at|on|near|to|from|of|outside|behind|opposite)[ \t]+"

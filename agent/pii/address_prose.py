@@ -12,8 +12,9 @@ recogniser (:func:`agent.pii.address_patterns.eu_address_recogniser`).
   "Fredericksburg"), and "Lake", "Port", "Mount", "Fort", "North"... + a first name ("Port
   Katie", "Lake Felicia"): the stem must be a name of the name lists, so "Woodland" or "Bedside"
   stay words.
+- :func:`country_field`: the value of a form's or record's country field ("Country: Australia").
 
-Both are sentence patterns, each with a check (``validate``) that keeps ordinary words out; the
+Each is a pattern with a check (``validate``) that keeps ordinary words out; the
 figures they move are in docs/redaction.md (seventh session).
 """
 
