@@ -147,6 +147,17 @@ def grow_names(text: str, spans: list, language: str, lexicon_languages: tuple[s
             word = bare = word.title()  # a name in capitals ("SALVATORE LO BIANCO"): its words read as written in title case
         if at >= s.end and f in SURNAMES_ALSO_WORDS and word[:1].isupper() and s.value.split()[-1].casefold() in first and f in last:
             return "name"  # right after a listed first name, a surname that is also a word: "Thomas Smith", "Eric Allen"
+        if (
+            at < s.start
+            and f in COMMON
+            and f in first
+            and word[:1].isupper()
+            and not word.isupper()
+            and len(s.value.split()) == 1
+            and s.value.casefold() in last
+            and not line_or_sentence_start(text, at)
+        ):
+            return "name"  # right before a listed surname found alone, a first name that is also a word: "Violet Lyon", "Carolina Álamo"
         if f in cues or f in kin or (("." in bare) and bare.split(".")[0].casefold() in cues):
             return None  # a relation ("Mein Mann Peter": "Mann" is also a surname), a title ("M. Dupont": Monsieur, "Dr. Weiss", "Sig.ra"), a greeting, a label
         if not word[:1].isupper() or len(f) < 2 or f in cues or f in COMMON or f in stops or word.isupper():

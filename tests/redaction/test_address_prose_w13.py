@@ -114,3 +114,14 @@ def test_a_surname_that_is_also_a_word_goes_with_the_first_name(redactor, name):
 def test_the_word_alone_stays(redactor):
     out, pm = _redact(redactor, "The smith and the carter were both paid in cash, as the baker was.")
     assert "smith" in out and "carter" in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(("text", "name"), [("The tenant, Violet Lyon, moved out.", "Violet Lyon"), ("The licence was issued to Carolina Álamo.", "Carolina Álamo")])
+def test_a_first_name_that_is_a_word_goes_with_the_surname_after_it(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name.split()[0] not in out and name in _values(pm, "PERSON"), (out, pm.mapping)
+
+
+def test_a_word_at_a_sentence_start_before_a_surname_stays(redactor):
+    out, pm = _redact(redactor, "Will Lyon call me back?")
+    assert out.startswith("Will "), (out, pm.mapping)
