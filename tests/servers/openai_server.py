@@ -10,7 +10,7 @@ that long first (a hung endpoint: the client's timeout fires). Every request bod
 ``raw_bodies`` (answered or not) and the answered ones in ``requests``, so a test can check
 what left the process and count the requests. ``arrivals`` keeps (epoch second, status) of every
 request as it arrives (the status of a fault, else 200), so rate-limit tests can count requests per
-window at the server; ``timeline`` keeps (arrival, answer sent, body) of every answered request, in
+window at the server; ``timeline`` keeps (arrival, answer about to be sent, body) of every answered request, in
 epoch seconds, so concurrency tests can see which requests overlapped; ``usage`` is the ``usage``
 object every answer reports.
 
@@ -168,6 +168,9 @@ class OpenAIServer:
                     (server.review_requests if review else server.draft_requests).append(body)
                     scripted = server.review_answers.pop(0) if review and server.review_answers else None
                 out = scripted if scripted is not None else (server.reviewer if review else server.responder)(body)
+                # the answer's time is taken before it is written: once written, the client may send its next request
+                # before this thread runs again (seen under load: a next request "arriving" 4 ms before this one's answer)
+                answered = time.time()
                 self._send(
                     200,
                     {
@@ -187,7 +190,7 @@ class OpenAIServer:
                     },
                 )
                 with server._lock:
-                    server.timeline.append((arrived, time.time(), body))
+                    server.timeline.append((arrived, answered, body))
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True  # a stalled answer never holds up shutdown
