@@ -47,6 +47,7 @@ street a capitalised word is a town far more often than a common noun.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agent.pii.address_formats import (
     _STREET_WORD,  # a street word of any of the languages, as the address joiner uses it
@@ -293,11 +294,27 @@ _NOT_PLACE = frozenset(
     "pascua kerst kerstmis pasen weihnachten ostern".split()
 )
 
+# A town of the gazetteer (:mod:`agent.pii.town_gazetteer`) in a message that gives a numbered address:
+# after a place preposition ("I'm in <Meppen> and could collect it from …-Ring 48", "a good dentist in
+# <VIITASAARI>? … from Kukkaniitynpolku 0"), before a comma and another part of the address ("born in
+# <EFERDING>, Austria", "<HAINBURG AN DER DONAU>, Steiermark 6564"), or right after a street and house
+# number ("im at gotlanninpolku 38 <kökar> now"). The client who gives a street names its town the same way.
+_PREP_BEFORE_TOWN = (
+    r"in|at|near|from|to|outside|around|bei|nahe|nach|aus|à|a|en|de|près[ \t]+de|di|da|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij|uit|naar"
+)
+_GAZETTEER_TOWN = re.compile(rf"(?<![\w])(?i:{_PREP_BEFORE_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])")
+# (in lower-case mail only after prepositions that are no common word of another language: "recibo de <luz>")
+_GAZETTEER_TOWN_LOWER = re.compile(rf"(?<![\w])(?:in|at|near|from|outside|around|bei|nahe|à|près[ \t]+de|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij)[ \t]+(?P<t>[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})(?![\w'’-])")
+_TOWN_THEN_COMMA = re.compile(rf"(?<![\w'’-])(?P<t>{PLACE}|[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})[ \t]*,[ \t]*\Z")
+_WORD_AFTER_NUMBER = re.compile(rf"[ \t]+(?P<t>[{U}{L}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)?)(?=[ \t]*(?:[,.;:!?)\n]|$)|[ \t]+(?:now|today|tomorrow|tonight|please|pls|and|then|instead|thanks)(?![\w]))")
+
 _KIND_OF_PLACE = frozenset("town city village country countryside suburbs stadt dorf land ville village campagne città paese campagna ciudad pueblo campo stad dorp buitenland".split())
 
 
-def _place_ok(value: str) -> bool:
-    """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring."""
+def _place_ok(value: str, abstract_suffix: bool = True) -> bool:
+    """True when ``value`` (a :data:`PLACE` match) can be a town: see the module docstring. With
+    ``abstract_suffix`` false a last word on "-ing" or "-ung" is no objection (a town of the gazetteer:
+    "Eferding", "Straubing")."""
     from agent.pii.names import WORLD_REGIONS
     from agent.pii.words import stop_words
 
@@ -305,7 +322,7 @@ def _place_ok(value: str) -> bool:
     last = words[-1].casefold()
     if value.casefold() in WORLD_REGIONS:
         return False  # "we mail to Europe", "we live in Asia": a region of the world, no town
-    if len(words) == 1 and last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or _NOT_PLACE_SUFFIX.search(last):
+    if len(words) == 1 and last in stop_words() or any(w.casefold() in _MONTHS_DAYS or w.casefold() in _NOT_PLACE for w in words) or abstract_suffix and _NOT_PLACE_SUFFIX.search(last):
         return False
     if len(words) == 1 and value.isupper() and len(value) <= 3:
         return False  # "at ABC": an acronym, no town
@@ -319,6 +336,71 @@ def _place_ok(value: str) -> bool:
             words = words[:-1]  # "harris park": the suburb's generic last word may be a verb of English
         return not any(english_parts_of_speech(w) & {"verb", "adj", "adv"} or w in _KIND_OF_PLACE for w in words)
     return True
+
+
+def _gazetteer_town(words: list[str], from_end: bool = False) -> int:
+    """The number of words of ``words`` (from its start, or from its end with ``from_end``) that make the
+    longest town of the gazetteer that may be one here (0 when none): no country, no language ("in English":
+    English, Indiana), no month or set phrase (:func:`_place_ok`), no street word ("viale"); a one-word town
+    is no word of the lexicons ("Reading", "Nice", "Hope" are towns too), and a lower-case town neither
+    starts with a stop word nor is made of lexicon words only ("the junction", "la luz")."""
+    from agent.pii.town_gazetteer import is_town
+    from agent.pii.words import in_lexicon, stop_words
+
+    for n in range(len(words), 0, -1):
+        part = words[-n:] if from_end else words[:n]
+        name = " ".join(part)
+        if len(name) < 3 or not is_town(name) or name.casefold() in country_names() or name.casefold() in _language_names():
+            continue
+        if not _place_ok(name, abstract_suffix=False) or _STREET_WORD.fullmatch(part[0]) or _STREET_WORD.fullmatch(part[-1]):
+            continue
+        lexicon = [w.casefold() in stop_words() or in_lexicon(w) for w in part]
+        if all(lexicon) and (n == 1 or name.islower()) or name.islower() and part[0].casefold() in stop_words():
+            continue
+        return n
+    return 0
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """Language names in the six languages served (CLDR through Babel: "English", "Deutsch", "anglais"),
+    case-folded: "in English" is a language, though a town of Indiana bears the name."""
+    from babel import Locale
+
+    return frozenset(n.casefold() for loc in ("en", "de", "fr", "it", "es", "nl") for n in Locale.parse(loc).languages.values())
+
+
+def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
+    """``out`` with the gazetteer's towns beside a numbered address added (see ``_GAZETTEER_TOWN``)."""
+    regexes = [_GAZETTEER_TOWN] + ([_GAZETTEER_TOWN_LOWER] if lower else [])
+    for rx in regexes:
+        for m in rx.finditer(text):
+            lo = m.start("t")
+            words = re.split(r"[ \t]+", m.group("t"))
+            n = _gazetteer_town(words)
+            hi = lo + len(" ".join(words[:n])) if n else lo
+            if n and text[lo:hi] == " ".join(words[:n]) and _free(out, lo, hi):
+                out = _add(out, _place(text, lo, hi))
+    for s in [x for x in out if x.entity == "LOCATION"]:
+        b = _TOWN_THEN_COMMA.search(text, max(0, s.start - 60), s.start)
+        if b and (not b.group("t").islower() or lower):
+            words = re.split(r"[ \t]+", b.group("t"))
+            n = _gazetteer_town(words, from_end=True)
+            if n:
+                hi = b.end("t")
+                lo = hi - len(" ".join(words[-n:]))
+                if text[lo:hi] == " ".join(words[-n:]) and _free(out, lo, hi):
+                    out = _add(out, _place(text, lo, hi))
+        if any(c.isdigit() for c in s.value) and s.value.rstrip()[-1:].isalnum():
+            w = _WORD_AFTER_NUMBER.match(text, s.end)
+            if w and _free(out, *w.span("t")):
+                word = w.group("t")
+                from agent.pii.words import in_lexicon, stop_words
+
+                unknown = not in_lexicon(word) and word.casefold() not in stop_words() and not _STREET_WORD.fullmatch(word)
+                if _gazetteer_town([word]) or lower and word.islower() and unknown and _place_ok(word):
+                    out = _add(out, _place(text, *w.span("t")))
+    return out
 
 
 def _lower_case_mail(text: str) -> bool:
@@ -419,6 +501,8 @@ def places_beside(text: str, spans: list) -> list:
         e = _EXIT.match(text, hi)
         if e and _free(out, *e.span("t")) and _place_ok(e.group("t")):
             out = _add(out, _place(text, *e.span("t")))
+    if any(x.entity == "LOCATION" and any(c.isdigit() for c in x.value) for x in out):
+        out = _towns_of_gazetteer(text, out, lower)  # last: the rules above know their streets and towns better
     out.sort(key=lambda x: x.start)
     grown = True
     while grown:
