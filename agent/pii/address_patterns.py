@@ -63,7 +63,15 @@ from agent.pii.address_formats import (
     L,
     U,
 )
-from agent.pii.address_prose import PLACE_PREPOSITIONS, country_field, named_towns, street_after_preposition
+from agent.pii.address_prose import (
+    PLACE_PREPOSITIONS,
+    country_field,
+    house_number_alone,
+    named_towns,
+    postcode_after_delivery,
+    region_field,
+    street_after_preposition,
+)
 from agent.pii.address_words import (
     _MONTH_WORDS,
     _NAME_PARTICLES,
@@ -719,6 +727,9 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         street_after_preposition(),
         *named_towns(),
         country_field(),
+        region_field(),
+        house_number_alone(),
+        postcode_after_delivery(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]
     context += ["suite", "apt", "apartment", "unit", "flat", "floor", "wohnung", "appartement", "piso", "interno"]  # the unit line of an address block

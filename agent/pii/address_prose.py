@@ -122,9 +122,13 @@ def _named_town_ok(value: str) -> bool:
     return False
 
 
-def _town_only_ending_ok(value: str) -> bool:
+def _named_town_score(value: str) -> float | bool:
+    """The check of :func:`named_towns` with its score: 0.6 for an ending no surname has ("-town",
+    "-ville", "-port"...), 0.5 for the others, False for no town."""
+    if not _named_town_ok(value):
+        return False
     last = value.split()[-1].casefold()
-    return any(last.endswith(e) for e in _TOWN_ONLY_ENDINGS) and _named_town_ok(value)
+    return 0.6 if any(last.endswith(e) for e in _TOWN_ONLY_ENDINGS) else 0.5
 
 
 def named_towns() -> list[GroupPattern]:
@@ -133,10 +137,7 @@ def named_towns() -> list[GroupPattern]:
     ending no surname has ("-town", "-ville", "-port"...), so that a name recogniser's equal score does not
     type "West Kathrynport" a person (a tie goes to the place), while "Carlton" beside "John" stays a name."""
     rx = re.compile(rf"(?<![\w'’-])(?P<v>(?:(?i:{TOWN_PREFIXES})[ \t]+)?[{U}{L}][{L}{U}'’]{{4,}})(?![\w'’-])")
-    return [
-        GroupPattern("town named after a person", rx, 0.5, validate=_named_town_ok),
-        GroupPattern("town named after a person, with a town's ending", rx, 0.6, validate=_town_only_ending_ok),
-    ]
+    return [GroupPattern("town named after a person", rx, 0.5, validate=_named_town_score)]
 
 
 # the short names forms write that Faker's country lists give only in full ("United States of America")
@@ -158,4 +159,70 @@ def country_field() -> GroupPattern:
         0.5,
         validate=_country_ok,
         needs=re.compile(r"(?i:country)"),
+    )
+
+
+@lru_cache(maxsize=1)
+def region_names() -> frozenset[str]:
+    """The case-folded names of ISO 3166-2 subdivisions (states, provinces, counties, regions: 4,891
+    names, through ``pycountry``): "Illinois", "Northern Territory", "Steiermark", "East Renfrewshire"."""
+    import pycountry
+
+    return frozenset(" ".join(s.name.split()).casefold() for s in pycountry.subdivisions)
+
+
+def _region_ok(value: str) -> bool:
+    return " ".join(value.split()).casefold() in region_names()
+
+
+def region_field() -> GroupPattern:
+    """The value of a form's or record's state, province, county or region field ("State: Illinois",
+    "Province: Ontario", "Bundesland: Steiermark") when it names an ISO 3166-2 subdivision
+    (:func:`region_names`): part of the postal address (UPU S42: the "administrative area" on the
+    last lines); "State: Open" is a status, no region. Score 0.5."""
+    labels = r"state|province|county|region|territory|bundesland|kanton|canton|provincia|regione|región|provincie|département|departement"
+    return GroupPattern(
+        "region field",
+        re.compile(rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
+        0.5,
+        validate=_region_ok,
+        needs=re.compile(rf"(?i:{labels})"),
+    )
+
+
+# the words that put a home in a sentence before "at number 12" ("our neighbour Maria at number 01753")
+_HOME_BEFORE_NUMBER = r"neighbou?rs?|lives?|lived|living|live|house|home|flat|staying|moved|next[ \t]+door"
+
+
+def house_number_alone() -> GroupPattern:
+    """A house number written alone after "at number"/"at no." in a sentence about where someone lives
+    ("our neighbour Maria at number 01753 has offered…", "she lives at no. 14"): with the street known to
+    the reader it locates the home (Royal Mail PAF: the building number is an address element). Score 0.5."""
+    return GroupPattern(
+        "house number alone",
+        re.compile(
+            rf"(?i:(?<![\w])(?:{_HOME_BEFORE_NUMBER})(?![\w])[^.!?\n]{{0,40}}?(?<![\w])at[ \t]+(?:number|no\.?|nr\.?|num\.?)[ \t]*)"
+            rf"(?P<v>\d{{1,5}}[a-zA-Z]?)(?![\w]|[.,]\d)"
+        ),
+        0.5,
+        needs=re.compile(r"(?i:at[ \t]+n(?:umber|o|r|um))"),
+    )
+
+
+def _not_year(value: str) -> bool:
+    return not re.fullmatch(r"(?:19|20)\d\d", value)
+
+
+def postcode_after_delivery() -> GroupPattern:
+    """A postcode alone as the place something is delivered, shipped or posted to ("can you check if you
+    deliver to 61490?", "do you ship to 9366?"): four or five digits that end the clause, no year. Score 0.5."""
+    return GroupPattern(
+        "postcode after delivery",
+        re.compile(
+            r"(?i:(?<![\w])(?:deliver|delivery|deliveries|delivering|delivers|ship|shipping|ships|post|send|dispatch)[ \t]+(?:out[ \t]+)?(?:to|into|in)[ \t]+"
+            r"(?:(?:the[ \t]+)?(?:postcode|post[ \t]+code|zip(?:[ \t]+code)?|area)[ \t]+)?)(?P<v>\d{4,5})(?=[ \t]*(?:[?.!,;)]|$|\n|(?:area|please|pls)(?![\w])))"
+        ),
+        0.5,
+        validate=_not_year,
+        needs=re.compile(r"(?i:deliver|ship|post|send|dispatch)"),
     )

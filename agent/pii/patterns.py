@@ -31,7 +31,8 @@ class GroupPattern:
     name: str
     regex: re.Pattern
     score: float
-    validate: Callable[[str], bool | str] | None = None
+    # True keeps the match; a str that starts it keeps that prefix; a float keeps it with that score
+    validate: Callable[[str], bool | str | float] | None = None
     needs: re.Pattern | None = None
 
 
@@ -88,13 +89,16 @@ class GroupPatternRecognizer(EntityRecognizer):
                     b -= 1
                     value = text[a:b]
                 verdict = p.validate(value) if p.validate else True
+                base = p.score
                 if isinstance(verdict, str) and value.startswith(verdict) and verdict.strip():
                     b = a + len(verdict.rstrip())
                     value = text[a:b]
+                elif isinstance(verdict, float) and value.strip():
+                    base = verdict
                 elif verdict is not True or not value.strip():
                     continue
-                score, word = self._score(text, a, b, p.score)
-                expl = AnalysisExplanation(recognizer=self.name, original_score=p.score, pattern_name=p.name)
+                score, word = self._score(text, a, b, base)
+                expl = AnalysisExplanation(recognizer=self.name, original_score=base, pattern_name=p.name)
                 if word:
                     expl.set_supportive_context_word(word)
                     expl.set_improved_score(score)
