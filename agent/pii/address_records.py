@@ -1,0 +1,102 @@
+"""The town and postcode fields of a record written on one line.
+
+Exports of a CRM, an HR system or a spreadsheet pasted into mail put one person on a line, the
+fields split by ``;`` or ``|``: "Employee record | Leite, Naiara | … | Marialaan 0 | Weelde | 8920 |
+(0902)-388479", "record 118; Carlier; Stéphanie; dob 5/25/1941; 91, avenue de Perrot; PichonBourg;
+France". The street field is found by its shape; the fields after it are the rest of the address in
+the order of UPU S42 (town, then postcode, or postcode then town; then region and country), but a
+town field has no shape of its own. So, in a line of four fields or more, the one or two fields right
+after a numbered street are taken as its town and postcode when:
+
+- the field is a postcode's digits (four to six, no year: "8920"), or
+- the field is one to four capitalised words that are not all words of the lexicons (a town,
+  "PichonBourg", "Weelde"; not "Manager", "Active") and not a country, and the field after it is a
+  postcode, a region, a country or another address part already found (so that a job title or a
+  product after the street stays as written).
+
+:func:`record_fields_beside` runs after :func:`agent.pii.address_places.places_beside`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.pii.address_formats import L, U
+from agent.pii.address_words import country_names
+
+_SEPARATED = re.compile(r"[^\n]*")
+_TOWN_FIELD = re.compile(rf"[{U}][{U}{L}'’]*(?:[ \t-]+(?:[{L}]{{1,3}}[ \t-]+)?[{U}][{U}{L}'’]*){{0,3}}")
+_POSTCODE_FIELD = re.compile(r"\d{4,6}")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _fields(line: str, base: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` text offsets of the trimmed fields of ``line`` (starting at ``base``), split
+    by its separator: ``|`` when it has three or more, else ``;``; empty when it has fewer than three."""
+    sep = "|" if line.count("|") >= 3 else ";" if line.count(";") >= 3 else ""
+    if not sep:
+        return []
+    out, pos = [], 0
+    for part in line.split(sep):
+        lead = len(part) - len(part.lstrip())
+        out.append((base + pos + lead, base + pos + len(part.rstrip())))
+        pos += len(part) + 1
+    return out
+
+
+def _town_ok(value: str) -> bool:
+    from agent.pii.words import in_lexicon, stop_words
+
+    words = re.split(r"[ \t-]+", value)
+    return value.casefold() not in country_names() and not all(w.casefold() in stop_words() or in_lexicon(w) for w in words)
+
+
+def _covered(spans: list, lo: int, hi: int) -> bool:
+    return any(x.start <= lo and hi <= x.end for x in spans)
+
+
+def _overlaps(spans: list, lo: int, hi: int) -> bool:
+    return any(x.start < hi and lo < x.end for x in spans)
+
+
+def record_fields_beside(text: str, spans: list) -> list:
+    """``spans`` (``agent.redaction.PiiSpan`` in reading order) with a LOCATION span added for the town
+    and postcode fields after a numbered street in a record line (module docstring). Pure; idempotent."""
+    from agent.pii.address_growth import _new_span
+    from agent.pii.address_prose import region_names
+
+    out = list(spans)
+    if not any(c in text for c in "|;"):
+        return out
+    streets = [x for x in out if x.entity == "LOCATION" and any(c.isdigit() for c in x.value)]
+    for line in _SEPARATED.finditer(text):
+        fields = _fields(line.group(), line.start())
+        if len(fields) < 4:
+            continue
+        for i, (lo, hi) in enumerate(fields):
+            if not any(s.start <= lo and hi <= s.end for s in streets):
+                continue
+            for j in (i + 1, i + 2):
+                if j >= len(fields):
+                    break
+                flo, fhi = fields[j]
+                value = text[flo:fhi]
+                if _covered(out, flo, fhi):
+                    continue
+                if _overlaps(out, flo, fhi) and not all(x.entity in ("PERSON", "LOCATION") for x in out if x.start < fhi and flo < x.end):
+                    break
+                is_code = bool(_POSTCODE_FIELD.fullmatch(value)) and not _YEAR.fullmatch(value)
+                nxt = text[fields[j + 1][0] : fields[j + 1][1]] if j + 1 < len(fields) else ""
+                follows = bool(
+                    _POSTCODE_FIELD.fullmatch(nxt)
+                    or nxt.casefold() in country_names()
+                    or nxt.casefold() in region_names()
+                    or _covered([x for x in out if x.entity == "LOCATION"], *fields[j + 1])
+                ) if nxt else False
+                if is_code or _TOWN_FIELD.fullmatch(value) and _town_ok(value) and follows:
+                    out = [x for x in out if not (x.start < fhi and flo < x.end)]
+                    out.append(_new_span(text, flo, fhi))
+                else:
+                    break
+    out.sort(key=lambda x: x.start)
+    return out
