@@ -442,9 +442,9 @@ def join_address_parts(text: str, spans: list) -> list:
             break
         spans = joined
     from agent.pii.address_places import places_beside
-    from agent.pii.address_records import record_fields_beside
+    from agent.pii.record_fields import record_fields_beside, record_names_beside
 
-    return record_fields_beside(text, places_beside(text, _floor_beside(text, _addressee_names(text, joined))))
+    return record_names_beside(text, record_fields_beside(text, places_beside(text, _floor_beside(text, _addressee_names(text, joined)))))
 
 
 # A floor written apart from its street line in the same clause, joined to it by a preposition: "au 3 rue

@@ -391,7 +391,7 @@ def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
                 lo = hi - len(" ".join(words[-n:]))
                 if text[lo:hi] == " ".join(words[-n:]) and _free(out, lo, hi):
                     out = _add(out, _place(text, lo, hi))
-        if any(c.isdigit() for c in s.value) and s.value.rstrip()[-1:].isalnum():
+        if re.search(r"\d[\w/-]*\Z", s.value.rstrip()):  # a street ending in its house number ("gotlanninpolku 38"), not a town ("50667 Köln")
             w = _WORD_AFTER_NUMBER.match(text, s.end)
             if w and _free(out, *w.span("t")):
                 word = w.group("t")

@@ -1,7 +1,7 @@
 """Towns written alone beside a numbered address, found by GeoNames' gazetteer (agent/pii/town_gazetteer.py,
 address_places._towns_of_gazetteer); a form's region field (ISO 3166-2, address_prose.region_field); a house
 number or postcode written alone (address_prose); the town and postcode fields of a record line
-(address_records.py). Through the real Redactor; the sentences are invented, the towns real."""
+(record_fields.py). Through the real Redactor; the sentences are invented, the towns real."""
 
 from __future__ import annotations
 
@@ -109,3 +109,25 @@ def test_the_town_and_postcode_fields_after_a_street_in_a_record_are_masked(reda
 def test_a_job_title_after_a_street_in_a_record_stays(redactor):
     out, _ = _redact(redactor, "id | name | street | role | since\n7 | Ann Roe | 12 High Street | Manager | 2019")
     assert "Manager" in out and "2019" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [
+        ("Employee record | Leite, Naiara | Aid worker | Marialaan 0 | Weelde | 8920 | (0902)-388479", "Leite"),
+        ("record 118; Modigliani; Nino; dob 7/4/1986; Rotonda Nicolò, 779 Piano 9; Rosa'; Italy", "Modigliani"),
+    ],
+)
+def test_a_surname_beside_a_first_name_in_a_record_is_masked(redactor, text, surname):
+    out, pm = _redact(redactor, text)
+    assert surname not in out and surname in pm.mapping.values(), (out, pm.mapping)
+
+
+def test_the_country_ending_a_record_address_is_masked(redactor):
+    out, _ = _redact(redactor, "record 118; Modigliani; Nino; dob 7/4/1986; Rotonda Nicolò, 779 Piano 9; Rosa'; Italy")
+    assert "Italy" not in out, out
+
+
+def test_a_department_before_a_first_name_in_a_record_stays(redactor):
+    out, _ = _redact(redactor, "team | Sales, Mark | desk 4 | ext 221")
+    assert "Sales" in out, out

@@ -1,4 +1,5 @@
-"""The town and postcode fields of a record written on one line.
+"""The fields of a record written on one line: the town and postcode after a street, the surname
+beside a first name.
 
 Exports of a CRM, an HR system or a spreadsheet pasted into mail put one person on a line, the
 fields split by ``;`` or ``|``: "Employee record | Leite, Naiara | … | Marialaan 0 | Weelde | 8920 |
@@ -9,10 +10,17 @@ town field has no shape of its own. So, in a line of four fields or more, the on
 after a numbered street are taken as its town and postcode when:
 
 - the field is a postcode's digits (four to six, no year: "8920"), or
+- the field is a country, after the town or postcode ("…; Rosa'; Italy"), or
 - the field is one to four capitalised words that are not all words of the lexicons (a town,
   "PichonBourg", "Weelde"; not "Manager", "Active") and not a country, and the field after it is a
   postcode, a region, a country or another address part already found (so that a job title or a
   product after the street stays as written).
+
+The same records give the surname as a field of its own or before a comma, beside the first name
+("| Leite, Naiara |", "; Modigliani; Nino;"): the order of a register, surname first. A field of one
+capitalised word (hyphens allowed) that is no word of the lexicons, right before a field that is a
+listed first name alone or before ", <listed first name>" in one field, is the surname
+(:func:`record_names_beside`).
 
 :func:`record_fields_beside` runs after :func:`agent.pii.address_places.places_beside`.
 """
@@ -59,6 +67,55 @@ def _overlaps(spans: list, lo: int, hi: int) -> bool:
     return any(x.start < hi and lo < x.end for x in spans)
 
 
+_SURNAME = re.compile(rf"[{U}][{L}{U}'’]+(?:-[{U}][{L}{U}'’]+)?")
+_INVERTED = re.compile(rf"(?P<s>{_SURNAME.pattern})[ \t]*,[ \t]*(?P<f>[{U}][{L}'’]+)")
+
+
+def _surname_ok(word: str, personal: bool) -> bool:
+    """No stop word, and no lexicon word unless a listed surname in a line that holds a date of birth, an
+    address, a phone number or an email ("Modigliani" is in the lexicon as the painter; "Sales, Mark" on
+    a team list is a department)."""
+    from agent.pii.name_words import name_lists
+    from agent.pii.words import in_lexicon, stop_words
+
+    _, last = name_lists()
+    return not any(w.casefold() in stop_words() or in_lexicon(w) and not (personal and w.casefold() in last) for w in word.split("-"))
+
+
+def record_names_beside(text: str, spans: list) -> list:
+    """``spans`` with a PERSON span added for a record line's surname beside its first name (module
+    docstring). Pure; idempotent."""
+    from agent.pii.name_words import name_lists
+    from agent.redaction import PiiSpan
+
+    out = list(spans)
+    if not any(c in text for c in "|;"):
+        return out
+    first, _ = name_lists()
+    for line in _SEPARATED.finditer(text):
+        fields = _fields(line.group(), line.start())
+        if len(fields) < 4:
+            continue
+        found = []
+        for i, (lo, hi) in enumerate(fields):
+            value = text[lo:hi]
+            m = _INVERTED.fullmatch(value)
+            if m and m.group("f").casefold() in first:
+                found.append((lo + m.start("s"), lo + m.end("s")))
+            elif value.casefold() in first and i > 0 and _SURNAME.fullmatch(text[fields[i - 1][0] : fields[i - 1][1]]):
+                found.append(fields[i - 1])
+        personal = any(
+            line.start() <= x.start < line.end()
+            and (x.entity in ("DATE_OF_BIRTH", "PHONE_NUMBER", "EMAIL_ADDRESS") or x.entity == "LOCATION" and any(c.isdigit() for c in x.value))
+            for x in out
+        )
+        for lo, hi in found:
+            if _surname_ok(text[lo:hi], personal) and not _overlaps(out, lo, hi):
+                out.append(PiiSpan("PERSON", lo, hi, text[lo:hi], 0.6, "RecordFields"))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
 def record_fields_beside(text: str, spans: list) -> list:
     """``spans`` (``agent.redaction.PiiSpan`` in reading order) with a LOCATION span added for the town
     and postcode fields after a numbered street in a record line (module docstring). Pure; idempotent."""
@@ -76,7 +133,7 @@ def record_fields_beside(text: str, spans: list) -> list:
         for i, (lo, hi) in enumerate(fields):
             if not any(s.start <= lo and hi <= s.end for s in streets):
                 continue
-            for j in (i + 1, i + 2):
+            for j in (i + 1, i + 2, i + 3):
                 if j >= len(fields):
                     break
                 flo, fhi = fields[j]
@@ -93,7 +150,8 @@ def record_fields_beside(text: str, spans: list) -> list:
                     or nxt.casefold() in region_names()
                     or _covered([x for x in out if x.entity == "LOCATION"], *fields[j + 1])
                 ) if nxt else False
-                if is_code or _TOWN_FIELD.fullmatch(value) and _town_ok(value) and follows:
+                country = j > i + 1 and value.casefold() in country_names()  # the chain's end: "…; PichonBourg; France"
+                if is_code or country or _TOWN_FIELD.fullmatch(value) and _town_ok(value) and follows:
                     out = [x for x in out if not (x.start < fhi and flo < x.end)]
                     out.append(_new_span(text, flo, fhi))
                 else:
