@@ -472,6 +472,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             label_ok,
         ),
+        GroupPattern(  # "its vesna, new number is …", "It's Marta - I called earlier": a message that opens with who writes it
+            "it's + name, message start",
+            re.compile(rf"\A[ \t\n]*(?i:it['’]s|its|it is)[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!.:;]|[ \t]+[-–—])"),
+            0.5,
+            label_ok,
+        ),
         GroupPattern("title + lower-case name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.5, any_ok),
         GroupPattern(
             "greeting + name",

@@ -131,3 +131,18 @@ def test_the_country_ending_a_record_address_is_masked(redactor):
 def test_a_department_before_a_first_name_in_a_record_stays(redactor):
     out, _ = _redact(redactor, "team | Sales, Mark | desk 4 | ext 221")
     assert "Sales" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("its vesna, new number is 052 068 664, save it", "vesna"), ("It's Marta - I called earlier about the bill.", "Marta")],
+)
+def test_a_message_that_opens_with_its_writer_masks_the_name(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out and name in pm.mapping.values(), (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["It's Monday, so the office is closed.", "It's urgent, please call.", "its me, new number is 052 068 664"])
+def test_an_opening_its_before_a_word_names_nobody(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert not [k for k in pm.mapping if k.startswith("<PERSON")], (out, pm.mapping)
