@@ -149,17 +149,23 @@ def _country_ok(value: str) -> bool:
     return name in country_names() or name in _SHORT_COUNTRY_NAMES
 
 
+def _field(name: str, labels: str, validate) -> GroupPattern:
+    """A form's or record's field ``labels: value`` (also ``"label": "value"``, ``label = value``, ``label | value``)
+    whose value, one to four capitalised words to the line's or field's end, passes ``validate``. Score 0.5."""
+    return GroupPattern(
+        name,
+        re.compile(rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
+        0.5,
+        validate=validate,
+        needs=re.compile(rf"(?i:{labels})"),
+    )
+
+
 def country_field() -> GroupPattern:
     """The value of a form's or record's country field ("Country: Australia", ``"country": "Canada"``):
     the country of an address the form holds, part of it (UPU S42 puts it on the address's last line);
     a country named in a sentence stays readable. Score 0.5."""
-    return GroupPattern(
-        "country field",
-        re.compile(rf"(?<![\w])(?i:country)[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
-        0.5,
-        validate=_country_ok,
-        needs=re.compile(r"(?i:country)"),
-    )
+    return _field("country field", "country", _country_ok)
 
 
 @lru_cache(maxsize=1)
@@ -181,13 +187,7 @@ def region_field() -> GroupPattern:
     (:func:`region_names`): part of the postal address (UPU S42: the "administrative area" on the
     last lines); "State: Open" is a status, no region. Score 0.5."""
     labels = r"state|province|county|region|territory|bundesland|kanton|canton|provincia|regione|región|provincie|département|departement"
-    return GroupPattern(
-        "region field",
-        re.compile(rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
-        0.5,
-        validate=_region_ok,
-        needs=re.compile(rf"(?i:{labels})"),
-    )
+    return _field("region field", labels, _region_ok)
 
 
 # the words that put a home in a sentence before "at number 12" ("our neighbour Maria at number 01753")
