@@ -472,9 +472,9 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             label_ok,
         ),
-        GroupPattern(  # "its vesna, new number is …", "It's Marta - I called earlier": a message that opens with who writes it
-            "it's + name, message start",
-            re.compile(rf"\A[ \t\n]*(?i:it['’]s|its|it is)[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!.:;]|[ \t]+[-–—])"),
+        GroupPattern(  # "its vesna, new number is …", "It's Marta - I called earlier": a message (or its body, under a subject) that opens with who writes it
+            "it's + name, line start",
+            re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:it['’]s|its|it is)[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!.:;]|[ \t]+[-–—])"),
             0.5,
             label_ok,
         ),
