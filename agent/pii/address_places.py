@@ -306,6 +306,8 @@ _GAZETTEER_TOWN = re.compile(rf"(?<![\w])(?i:{_PREP_BEFORE_TOWN})[ \t]+(?P<t>{PL
 # (in lower-case mail only after prepositions that are no common word of another language: "recibo de <luz>")
 _GAZETTEER_TOWN_LOWER = re.compile(rf"(?<![\w])(?:in|at|near|from|outside|around|bei|nahe|à|près[ \t]+de|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij)[ \t]+(?P<t>[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})(?![\w'’-])")
 _TOWN_THEN_COMMA = re.compile(rf"(?<![\w'’-])(?P<t>{PLACE}|[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})[ \t]*,[ \t]*\Z")
+# "the flat at 5 sutton place rd 2 (<tangitai>) has two bedrooms": the suburb in brackets after the address
+_BRACKETED_AFTER = re.compile(rf"[ \t]*\((?P<t>[{U}{L}][{U}{L}'’]+(?:[ \t-][{U}{L}][{U}{L}'’]+){{0,2}})\)")
 _WORD_AFTER_NUMBER = re.compile(rf"[ \t]+(?P<t>[{U}{L}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)?)(?=[ \t]*(?:[,.;:!?)\n]|$)|[ \t]+(?:now|today|tomorrow|tonight|please|pls|and|then|instead|thanks)(?![\w]))")
 
 _KIND_OF_PLACE = frozenset("town city village country countryside suburbs stadt dorf land ville village campagne città paese campagna ciudad pueblo campo stad dorp buitenland".split())
@@ -370,6 +372,15 @@ def _language_names() -> frozenset[str]:
     return frozenset(n.casefold() for loc in ("en", "de", "fr", "it", "es", "nl") for n in Locale.parse(loc).languages.values())
 
 
+def _unknown_place(value: str) -> bool:
+    """A town of the gazetteer, or words no lexicon or stop list knows (a suburb too small for it: "tangitai")."""
+    from agent.pii.words import in_lexicon, stop_words
+
+    words = re.split(r"[ \t-]+", value)
+    unknown = not any(w.casefold() in stop_words() or in_lexicon(w) for w in words)
+    return bool(_gazetteer_town(words)) and _gazetteer_town(words) == len(words) or unknown and _place_ok(value)
+
+
 def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
     """``out`` with the gazetteer's towns beside a numbered address added (see ``_GAZETTEER_TOWN``)."""
     regexes = [_GAZETTEER_TOWN] + ([_GAZETTEER_TOWN_LOWER] if lower else [])
@@ -400,6 +411,9 @@ def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
                 unknown = not in_lexicon(word) and word.casefold() not in stop_words() and not _STREET_WORD.fullmatch(word)
                 if _gazetteer_town([word]) or lower and word.islower() and unknown and _place_ok(word):
                     out = _add(out, _place(text, *w.span("t")))
+            b = _BRACKETED_AFTER.match(text, s.end)
+            if b and _free(out, *b.span("t")) and _unknown_place(b.group("t")):
+                out = _add(out, _place(text, *b.span("t")))
     return out
 
 

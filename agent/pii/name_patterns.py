@@ -235,6 +235,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             return " ".join(words[: particles + 2])
         return words[0] if len(words) > 1 else True
 
+    def role_name_ok(value: str) -> bool:
+        """After a role word ("driver", "claimant", "witness"): a listed first name, an optional initial and a
+        listed surname that is no ordinary word ("hazel d howells"; not "the driver side door")."""
+        words = value.split()
+        return words[0].casefold() in first_names and words[-1].casefold() in last_names and not is_ordinary_word(words[-1]) and not function_word(words[0].casefold())
+
     def relation_name(word: str) -> bool:
         """After a relation ("my husband raj"): a lower-case word listed as a first name or a
         surname in any list ("raj" is a surname of the Indian lists), no stop, cue, greeting or
@@ -477,6 +483,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:it['’]s|its|it is)[ \t]+(?P<v>{NAME_SEQ_ANY})[ \t]*(?=[,!.:;]|[ \t]+[-–—])"),
             0.5,
             label_ok,
+        ),
+        GroupPattern(  # "driver hazel d howells, licence 0553078": a party of a claim named after their role, in lower case
+            "role + lower-case name",
+            re.compile(rf"(?<![\w])(?i:driver|claimant|witness|tenant|landlord|passenger|policyholder|insured|patient|applicant|caller)[ \t]*:?[ \t]+(?P<v>[{L}]{{2,}}(?:[ \t]+[{L}]\.?)?[ \t]+[{L}][{L}'’-]+)(?![\w])"),
+            0.5,
+            role_name_ok,
         ),
         GroupPattern("title + lower-case name", re.compile(rf"(?-i:{title})[ \t]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.5, any_ok),
         GroupPattern(

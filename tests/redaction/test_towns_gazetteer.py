@@ -146,3 +146,24 @@ def test_a_message_that_opens_with_its_writer_masks_the_name(redactor, text, nam
 def test_an_opening_its_before_a_word_names_nobody(redactor, text):
     out, pm = _redact(redactor, text)
     assert not [k for k in pm.mapping if k.startswith("<PERSON")], (out, pm.mapping)
+
+
+def test_a_party_named_after_their_role_in_lower_case_is_masked(redactor):
+    out, pm = _redact(redactor, "incident report: collision at the junction of 674 sally lights. driver hazel d howells, licence 0553078.")
+    assert "hazel" not in out and "howells" not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["the driver side door was dented", "the tenant will pay rent on friday"])
+def test_a_role_word_before_ordinary_words_names_nobody(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert out == text, (out, pm.mapping)
+
+
+def test_the_suburb_in_brackets_after_an_address_is_masked(redactor):
+    out, pm = _redact(redactor, "the flat at 5 sutton place rd 2 (tangitai) has two bedrooms and off-street parking.")
+    assert "tangitai" not in out, (out, pm.mapping)
+
+
+def test_words_in_brackets_after_an_address_stay(redactor):
+    out, _ = _redact(redactor, "Send it to 12 High Street (ground floor) please.")
+    assert "(ground floor)" in out, out
