@@ -291,10 +291,12 @@ _DOCUMENT = (
 # "customer number:", "Kundennummer", "Kunden-Nr.", "numéro de client :", "n° de contrat",
 # "número de póliza es", "numero cliente", "policy no." — then the value (an optional single
 # capital before it: "Versichertennummer K 884 219 330").
+# the verb between a label and its value ("my policy number is", "Kennzeichen ist", "matrícula es", "was" for a former one)
+_LABEL_VERB = r"(?:[ \t]+(?i:is|was|ist|est|es|è))?"
 _ID_LABEL = (
     rf"(?i:(?<![^\W\d_])(?:(?:{_ID_NOUN})(?:[ \t]*-?[ \t]*(?:{_NUMBER_WORD})|nummer|nr\.?)?"
     rf"|(?:{_NUMBER_WORD})[ \t]+(?:(?:de|di|del|della|du|van)[ \t]+)?(?:{_ID_NOUN}))(?![^\W\d_])"
-    rf"(?:[ \t]+(?:is|ist|est|es|è))?)[ \t]*[:#.]?[ \t]*"
+    rf"{_LABEL_VERB})[ \t]*[:#.]?[ \t]*"
 )
 
 
@@ -404,7 +406,7 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 re.compile(
                     r"(?<![^\W\d_])(?i:registration(?:[ \t]+(?:no\.?|number|mark|plate))?|reg(?:\.|[ \t]+no\.?|[ \t]+number)|number[ \t]+plate|licen[cs]e[ \t]+plate|"
                     r"kennzeichen|nummernschild|kenteken|immatriculation|plaque(?:[ \t]+d'immatriculation)?|matr[íi]cula|targa)"
-                    r"(?:[ \t]+(?i:is|was|ist|est|es|è))?[ \t]*:?[ \t]*"
+                    rf"{_LABEL_VERB}[ \t]*:?[ \t]*"
                     r"(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])(?-i:[A-Z0-9]{1,4}(?:[ -][A-Z0-9]{1,4}){1,2}|[A-Z0-9]{5,8}))(?![\w-])"
                 ),
                 0.6,
@@ -437,7 +439,7 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 "document number after its name",
                 # (its name, up to four words, then the number word: "Mein Führerschein hat die Nummer B072RRE2I55")
                 re.compile(
-                    rf"(?<![^\W\d_])(?:{_DOCUMENT})(?:[ \t]+[^\W\d_]+){{0,4}}?[ \t]*-?[ \t]*(?:{_NUMBER_WORD})(?:[ \t]+(?:is|ist|est|es|è))?[ \t]*[:#.]?[ \t]*"
+                    rf"(?<![^\W\d_])(?:{_DOCUMENT})(?:[ \t]+[^\W\d_]+){{0,4}}?[ \t]*-?[ \t]*(?:{_NUMBER_WORD}){_LABEL_VERB}[ \t]*[:#.]?[ \t]*"
                     rf"(?P<v>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{{5,19}})){end}",
                     re.IGNORECASE,
                 ),
