@@ -208,7 +208,9 @@ AR_CPA = r"(?-i:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"
 # avenida calle / avenida carrera (AC, AK), circular, autopista.
 CO_ROADS = r"calle|cl\.?|cll\.?|carrera|cra\.?|kra\.?|kr\.?|cr\.?|diagonal|dg\.?|transversal|tv\.?|trans\.?|ak|ac|circular|autopista"
 STREET_UNIT = r"(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\s?\d{1,6}[a-zA-Z]?"  # the units a street line ends with
-US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+# USPS Pub. 28 Appendix B: the 50 states, DC, the territories (AS American Samoa, GU Guam, MP Northern Mariana
+# Islands, PR Puerto Rico, VI US Virgin Islands) and the armed forces codes (AA, AE, AP)
+US_STATES = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|GU|MP|PR|VI|AA|AE|AP"
 CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 AU_STATES = "NSW|VIC|QLD|SA|WA|TAS|NT|ACT"
 # The conventional abbreviations of the 32 Mexican states (as banks, SAT forms and Correos de México's

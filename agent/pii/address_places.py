@@ -306,6 +306,8 @@ _GAZETTEER_TOWN = re.compile(rf"(?<![\w])(?i:{_PREP_BEFORE_TOWN})[ \t]+(?P<t>{PL
 # (in lower-case mail only after prepositions that are no common word of another language: "recibo de <luz>")
 _GAZETTEER_TOWN_LOWER = re.compile(rf"(?<![\w])(?:in|at|near|from|outside|around|bei|nahe|à|près[ \t]+de|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij)[ \t]+(?P<t>[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})(?![\w'’-])")
 _TOWN_THEN_COMMA = re.compile(rf"(?<![\w'’-])(?P<t>{PLACE}|[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})[ \t]*,[ \t]*\Z")
+# "4861 Waidhofen< an der Ybbs>", "60311 Frankfurt< am Main>": a town's name goes on after its particle (checked in the gazetteer)
+_PARTICLE_GOES_ON = re.compile(rf"(?P<t>(?:[ \t]+|-)(?i:{_PARTICLE})(?:(?:[ \t]+|-)(?i:{_PARTICLE}))?(?:[ \t]+|-)[{U}{L}][{U}{L}'’]+)(?![\w'’-])")
 # "the flat at 5 sutton place rd 2 (<tangitai>) has two bedrooms": the suburb in brackets after the address
 _BRACKETED_AFTER = re.compile(rf"[ \t]*\((?P<t>[{U}{L}][{U}{L}'’]+(?:[ \t-][{U}{L}][{U}{L}'’]+){{0,2}})\)")
 _WORD_AFTER_NUMBER = re.compile(rf"[ \t]+(?P<t>[{U}{L}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)?)(?=[ \t]*(?:[,.;:!?)\n]|$)|[ \t]+(?:now|today|tomorrow|tonight|please|pls|and|then|instead|thanks)(?![\w]))")
@@ -382,7 +384,10 @@ def _unknown_place(value: str) -> bool:
 
 
 def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
-    """``out`` with the gazetteer's towns beside a numbered address added (see ``_GAZETTEER_TOWN``)."""
+    """``out`` with the gazetteer's towns beside a numbered address added (see ``_GAZETTEER_TOWN``), and a
+    town's name that goes on after its particle joined to it (``_PARTICLE_GOES_ON``)."""
+    from agent.pii.town_gazetteer import is_town
+
     regexes = [_GAZETTEER_TOWN] + ([_GAZETTEER_TOWN_LOWER] if lower else [])
     for rx in regexes:
         for m in rx.finditer(text):
@@ -393,6 +398,11 @@ def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
             if n and text[lo:hi] == " ".join(words[:n]) and _free(out, lo, hi):
                 out = _add(out, _place(text, lo, hi))
     for s in [x for x in out if x.entity == "LOCATION"]:
+        g = _PARTICLE_GOES_ON.match(text, s.end)
+        words = s.value.split()
+        if g and any(is_town(" ".join(words[-n:]) + g.group("t")) for n in (1, 2) if len(words) >= n) and _free(out, *g.span("t")):
+            out = _add(out, _place(text, s.start, g.end("t")))
+            continue
         b = _TOWN_THEN_COMMA.search(text, max(0, s.start - 60), s.start)
         if b and (not b.group("t").islower() or lower):
             words = re.split(r"[ \t]+", b.group("t"))

@@ -167,3 +167,34 @@ def test_the_suburb_in_brackets_after_an_address_is_masked(redactor):
 def test_words_in_brackets_after_an_address_stay(redactor):
     out, _ = _redact(redactor, "Send it to 12 High Street (ground floor) please.")
     assert "(ground floor)" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Neue Adresse: Violetta-Blum-Weg 8/6, 4861 Waidhofen an der Ybbs", "Waidhofen an der Ybbs"),
+        ("Meine Adresse: Kaiserstraße 5, 60311 Frankfurt am Main", "Frankfurt am Main"),
+    ],
+)
+def test_a_town_name_with_a_particle_is_masked_whole(redactor, text, town):
+    out, pm = _redact(redactor, text)
+    assert not any(w in out for w in town.split()[-2:]), (out, pm.mapping)
+
+
+def test_a_sentence_after_a_town_is_not_taken_into_it(redactor):
+    out, _ = _redact(redactor, "I live at 5 High St, Reading on Monday, so call me then.")
+    assert "on Monday" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("ship it to 40 main st, pago pago, as 96799", "96799"), ("Ship to: 1 Marine Dr, Hagåtña, GU 96910", "96910")],
+)
+def test_a_us_territory_code_and_zip_end_an_address(redactor, text, value):
+    out, _ = _redact(redactor, text)
+    assert value not in out, out
+
+
+def test_as_before_a_number_in_a_sentence_is_no_state(redactor):
+    out, _ = _redact(redactor, "i paid the same as 10000 others did")
+    assert out == "i paid the same as 10000 others did", out
