@@ -88,10 +88,24 @@ def dob_recogniser(language: str) -> GroupPatternRecognizer:
     answer = re.compile(
         rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])[^\n?]{{0,60}}\?[ \t]*\n(?:[ \t]*\n)?[^\n]{{0,80}}?(?<![\w./-])(?P<v>{DATE})(?![\w])", re.IGNORECASE
     )
+    # In a message that speaks of a birth date, a date written as a field of a record or CSV row ("dob" in its header
+    # line, "| 14/09/1988 |") and a date given as the correction of one ("It should be 14/08/1988"): the birth date
+    # the client sends or corrects (another date of such a row is masked too: a placeholder, restored in the draft).
+    birth_word = re.compile(rf"(?i:(?<![\w])(?:{BIRTH}))(?![\w])")
+    field = re.compile(rf"(?:^|(?<=[|;,\t]))[ \t]*(?P<v>{DATE})[ \t]*(?=[|;,\t]|$)", re.MULTILINE)
+    corrected = re.compile(
+        rf"(?i:(?<![\w])(?:should[ \t]+(?:be|read|say|have[ \t]+been)|correct[ \t]+(?:one|date)[ \t]+is|is[ \t]+actually|instead[ \t]+of))[ \t]*:?[ \t]*(?P<v>{DATE})(?![\w])"
+    )
     return GroupPatternRecognizer(
         "DateOfBirthRecognizer",
         "DATE_OF_BIRTH",
-        [GroupPattern("birth word + date", rx, 0.85), GroupPattern("date + birth word", after, 0.85, needs=_BORN), GroupPattern("birth question + answer line", answer, 0.85, needs=_QUESTION)],
+        [
+            GroupPattern("birth word + date", rx, 0.85),
+            GroupPattern("date + birth word", after, 0.85, needs=_BORN),
+            GroupPattern("birth question + answer line", answer, 0.85, needs=_QUESTION),
+            GroupPattern("a record's date field, in a message about a birth date", field, 0.6, needs=birth_word),
+            GroupPattern("a corrected date, in a message about a birth date", corrected, 0.6, needs=birth_word),
+        ],
         language,
     )
 
@@ -123,11 +137,16 @@ def iban_like_recogniser(language: str) -> GroupPatternRecognizer:
     have the structure and length of their country's IBAN (Presidio's per-country patterns,
     ``iban_patterns.regex_per_country``, from the SWIFT IBAN registry)."""
     rx = re.compile(r"(?<![\w])(?P<v>(?-i:[A-Z]{2})\d{2}(?:[ ]?(?-i:[A-Z0-9]){4}){2,7}(?:[ ]?(?-i:[A-Z0-9]){1,4})?)(?![\w])")
+    # ISO 13616: the shortest IBAN has 15 characters (Norway); a 12-character code of this shape is an ISIN
+    # (ISO 6166: "US0378331005", a security, no one's account)
+    def long_enough(value: str) -> bool:
+        return len(value.replace(" ", "")) >= 15
+
     loose = re.compile(r"(?<![\w])(?P<v>[A-Za-z]{2}[ \t]?\d{2}(?:[ \t.-]?[A-Za-z0-9]){10,32})(?![A-Za-z0-9])")
     return GroupPatternRecognizer(
         "IbanLikeRecognizer",
         "IBAN_CODE",
-        [GroupPattern("iban shape", rx, 0.5), GroupPattern("iban of its country, any case or grouping", loose, 0.6, iban_prefix)],
+        [GroupPattern("iban shape", rx, 0.5, long_enough), GroupPattern("iban of its country, any case or grouping", loose, 0.6, iban_prefix)],
         language,
         context=CONTEXT["IBAN_CODE"],
     )
@@ -322,14 +341,14 @@ def _spaced_reference(value: str) -> bool:
 
 def _labelled_reference(value: str) -> bool:
     """A reference after a client-number label: 5-17 digits, with a capital prefix or at least two
-    parts ("PT 44810", "12345/48/26/001187"; a bare run is :func:`account_recogniser`'s), not a
+    parts ("PT 44810", "12345/48/26/001187") or a check letter ("55120-K"; a bare run is :func:`account_recogniser`'s), not a
     date ("12/03/2024"), and four digits at least besides a year ("HOS-2026/4" is a brochure's code)."""
     if not 5 <= _digit_count(value) <= 17 or re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", value):
         return False
     groups = re.findall(r"\d+", value)
     if sum(len(g) for g in groups if not re.fullmatch(r"(?:19|20)\d\d", g)) < 4:
         return False  # "ref. HOS-2026/4": a document's code, a year and an edition
-    return value[:1].isalpha() or bool(re.search(r"\d[ \t/-]\d", value))
+    return value[:1].isalpha() or bool(re.search(r"\d[ \t/-]\d|\d-[A-Z]{1,2}\Z", value))  # parts, or a check letter: "55120-K"
 
 
 def _multi_part(min_group: int):
@@ -392,7 +411,8 @@ def reference_recogniser(language: str) -> GroupPatternRecognizer:
                 # MOB is a product code there); five digits at least, no amount, no date
                 "reference with letters or parts after a client-number label",
                 re.compile(
-                    rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z]{{1,5}})[ \t/-]?){{0,3}}\d{{2,12}}(?:[/-]\d{{1,12}}|[ \t]\d{{2,8}}){{0,4}}){end}"
+                    # (a check letter may end it: "REF 55120-K")
+                    rf"{_ID_LABEL}(?P<v>(?:(?-i:[A-Z]{{1,5}})[ \t/-]?){{0,3}}\d{{2,12}}(?:[/-]\d{{1,12}}|[ \t]\d{{2,8}}){{0,4}}(?:-(?-i:[A-Z]{{1,2}}))?){end}"
                     rf"(?![ \t]?(?:EUR|USD|GBP|CHF|€|\$|£))"
                 ),
                 0.6,
