@@ -106,13 +106,14 @@ INTRO_ANY = r"my name is|my name's|mein name ist|ich heiße|ich heisse|je m'appe
 INTRO_CAP = r"this is|I am|I'm|ich bin|hier ist|je suis|c'est|soy|sono|ik ben"
 # "her maiden name is Key", "surname: ..." in a sentence, "a colleague named Tom": a capitalised name follows.
 NAME_IS = (
-    r"(?:maiden|last|first|family|given|full|middle|birth|legal|sur|nick)[ \t]?name(?:[ \t]+(?:is|was))?|name[ \t]+(?:is|was)|named|"
+    r"(?:maiden|last|first|family|given|full|middle|birth|legal|sur|nick)[ \t]?name(?:[ \t]+(?:is|was))?|name[ \t]+(?:is|was)|name['’]s|named|"
     r"nachname(?:[ \t]+ist)?|vorname(?:[ \t]+ist)?|name[ \t]+ist|nom de famille(?:[ \t]+est)?|prénom(?:[ \t]+est)?|s'appelle|"
     r"apellido(?:[ \t]+es)?|se llama|cognome(?:[ \t]+è)?|si chiama|achternaam(?:[ \t]+is)?|voornaam(?:[ \t]+is)?|heet"
 )
 # Field labels a name follows on its line ("Name: Sieuwerd Heuver", "Account holder: ...").
 FIELD_LABELS = (
-    r"name|full name|customer name|client name|account name|account holder|holder|card ?holder|contact|contact name|contact person|"
+    r"name|full[ _]name|customer name|client name|account name|account holder|holder|card ?holder|contact|contact name|contact person|"
+    r"surname|first[ _]?name|last[ _]?name|family[ _]name|given(?:[ _]?names?)?|forenames?|"
     r"patient|beneficiary|recipient|payee|attn|attention|signed|signature|applicant|policy ?holder|insured|sender|"
     r"vorname|nachname|kontoinhaber(?:in)?|inhaber(?:in)?|ansprechpartner(?:in)?|empfänger(?:in)?|kunde|kundin|versicherungsnehmer(?:in)?|"
     r"nom|prénom|nom complet|titulaire|destinataire|bénéficiaire|interlocuteur|"

@@ -604,8 +604,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
         GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
         GroupPattern(
-            "field label + name",
-            re.compile(rf"(?:^|(?<=\n))[ \t>*•-]*(?i:{FIELD_LABELS})[ \t]*[:：][ \t]*(?P<v>{LABEL_VALUE})[ \t]*(?=\n|$|[,;(|<\[])"),
+            "field label + name",  # on its line, after a record's field separator ("…; name: Faith Adeyemi-Clarke; …") or as a JSON key
+            re.compile(
+                rf"(?:^|(?<=\n)|(?<=[;|{{,]))[ \t>*•-]*[\"']?(?i:{FIELD_LABELS})[\"']?[ \t]*[:：][ \t]*[\"']?(?P<v>{LABEL_VALUE})[\"']?[ \t]*(?=\n|$|[,;(|<\[}}])"
+            ),
             0.6,
             no_department(label_ok),
         ),
