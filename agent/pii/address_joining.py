@@ -442,9 +442,10 @@ def join_address_parts(text: str, spans: list) -> list:
             break
         spans = joined
     from agent.pii.address_places import places_beside
-    from agent.pii.record_fields import record_fields_beside, record_names_beside
+    from agent.pii.record_fields import csv_columns_beside, record_fields_beside, record_names_beside
 
-    return record_names_beside(text, record_fields_beside(text, places_beside(text, _floor_beside(text, _addressee_names(text, joined)))))
+    spans = places_beside(text, _floor_beside(text, _addressee_names(text, joined)))
+    return csv_columns_beside(text, record_names_beside(text, record_fields_beside(text, spans)))
 
 
 # A floor written apart from its street line in the same clause, joined to it by a preposition: "au 3 rue

@@ -71,6 +71,7 @@ from agent.pii.address_prose import (
     postcode_after_delivery,
     region_field,
     street_after_preposition,
+    town_field,
 )
 from agent.pii.address_words import (
     _MONTH_WORDS,
@@ -728,7 +729,8 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         *named_towns(),
         country_field(),
         region_field(),
-        house_number_alone(),
+        town_field(),
+        *house_number_alone(),
         postcode_after_delivery(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]

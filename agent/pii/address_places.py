@@ -64,7 +64,7 @@ from agent.pii.address_words import country_names
 # A place name: capitalised words joined by a space or hyphen, with the particles of place names
 # between them ("Den Haag", "Bergen op Zoom", "Saint-Malo", "Castel San Pietro", "Frankfurt am Main",
 # "Stratford-upon-Avon", "San Donà di Piave", "Villeneuve-sur-Lot").
-_PARTICLE = r"(?:am|an|der|de|den|la|le|les|los|las|lès|sur|en|del|di|da|im|bei|sous|upon|on|op|aan|ter|ten|van|y|i)"
+_PARTICLE = r"(?:am|an|ob|der|de|den|la|le|les|los|las|lès|sur|en|del|di|da|im|bei|sous|upon|on|op|aan|ter|ten|van|y|i)"
 # A word of it ends before a full stop unless it is an abbreviation of "Saint" ("St. Gallen", "Ste. Foy").
 _PLACE_WORD = rf"(?:St\.|Ste\.|[{U}][{U}{L}'’]*)"
 PLACE = rf"(?-i:{_PLACE_WORD}(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}{_PLACE_WORD}){{0,3}})"
@@ -300,7 +300,7 @@ _NOT_PLACE = frozenset(
 # <EFERDING>, Austria", "<HAINBURG AN DER DONAU>, Steiermark 6564"), or right after a street and house
 # number ("im at gotlanninpolku 38 <kökar> now"). The client who gives a street names its town the same way.
 _PREP_BEFORE_TOWN = (
-    r"in|at|near|from|to|outside|around|bei|nahe|nach|aus|à|a|en|de|près[ \t]+de|di|da|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij|uit|naar"
+    r"in|at|near|from|to|outside|around|bei|nahe|nach|aus|von|à|a|en|de|près[ \t]+de|di|da|vicino[ \t]+a|cerca[ \t]+de|te|bij|nabij|uit|naar"
 )
 _GAZETTEER_TOWN = re.compile(rf"(?<![\w])(?i:{_PREP_BEFORE_TOWN})[ \t]+(?P<t>{PLACE})(?![\w'’-])")
 # (in lower-case mail only after prepositions that are no common word of another language: "recibo de <luz>")

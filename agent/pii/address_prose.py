@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agent.pii.address_formats import CAP, NOT_STREET, L, U
+from agent.pii.address_formats import AU_STATES, CA_PROVINCES, CAP, NOT_STREET, US_STATES, L, U
 from agent.pii.address_words import _MONTH_WORDS, country_names
 from agent.pii.patterns import GroupPattern
 from agent.pii.words import is_ordinary_word
@@ -154,7 +154,11 @@ def _field(name: str, labels: str, validate) -> GroupPattern:
     whose value, one to four capitalised words to the line's or field's end, passes ``validate``. Score 0.5."""
     return GroupPattern(
         name,
-        re.compile(rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}})(?=[\"',;|]|[ \t]*(?:\n|$))"),
+        # (the value ends the line or the field, or the next key=value of a log line: "city=Whitefish state=MT")
+        re.compile(
+            rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}}?)"
+            rf"(?=[\"',;|]|[ \t]*(?:\n|$)|[ \t]+[\w-]+=)"
+        ),
         0.5,
         validate=validate,
         needs=re.compile(rf"(?i:{labels})"),
@@ -178,7 +182,25 @@ def region_names() -> frozenset[str]:
 
 
 def _region_ok(value: str) -> bool:
-    return " ".join(value.split()).casefold() in region_names()
+    """An ISO 3166-2 subdivision's name, or a US state's, Canadian province's or Australian state's postal code."""
+    return " ".join(value.split()).casefold() in region_names() or bool(re.fullmatch(rf"(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})", value))
+
+
+def _town_ok(value: str) -> bool:
+    """A town of the gazetteer, or words that are not all of the lexicons ("Cape May", "Lititz"; not "Pending")."""
+    from agent.pii.town_gazetteer import is_town
+    from agent.pii.words import in_lexicon, stop_words
+
+    words = re.split(r"[ \t-]+", value)
+    return is_town(value) or not all(w.casefold() in stop_words() or in_lexicon(w) for w in words)
+
+
+def town_field() -> GroupPattern:
+    """The value of a form's or record's town field ("City: Cape May", "Plaats: Wijk bij Duurstede", "city=Whitefish")
+    when it is a town of the gazetteer or no word of the lexicons: the town line of the postal address (UPU S42).
+    Score 0.5."""
+    labels = r"city|town|town/city|suburb|locality|plaats|woonplaats|ort|wohnort|ville|localité|città|citta|comune|ciudad|localidad|municipio|gemeente"
+    return _field("town field", labels, _town_ok)
 
 
 def region_field() -> GroupPattern:
@@ -190,23 +212,41 @@ def region_field() -> GroupPattern:
     return _field("region field", labels, _region_ok)
 
 
-# the words that put a home in a sentence before "at number 12" ("our neighbour Maria at number 01753")
-_HOME_BEFORE_NUMBER = r"neighbou?rs?|lives?|lived|living|live|house|home|flat|staying|moved|next[ \t]+door"
+# the words that say a number in the same sentence is a home's ("we're at number 7", "the house is number 3",
+# "number 7 is our house", "end house, number 31", "number 42, postcode CF10 3AT")
+_HOME_WORDS = (
+    r"neighbou?rs?|lives?|lived|living|house|home|flat|door|terrace|cottage|bungalow|staying|moved|next[ \t]+door|"
+    r"we['’]re|we[ \t]+are|address|postcode|zip|eircode|courier|deliver(?:y|ies|ed)?"
+)
+_NUMBER_WORD = r"number|no\.|nr\.|num\."
+# a number word after these is no house's: "phone number 7", "case no. 12", "account number 9" (one fixed-width
+# look-behind per word, as Python's re requires)
+_OTHER_NUMBER_WORDS = (
+    "phone account policy reference ref case ticket order invoice card tracking customer member flight seat room page item "
+    "step option line question box form version issue claim contract serial batch table bus route gate platform"
+).split()
+_NOT_AFTER = "".join(f"(?<!(?i:{w}) )" for w in _OTHER_NUMBER_WORDS)
+_HOUSE_NUMBER = (
+    rf"(?<![\w]){_NOT_AFTER}(?i:{_NUMBER_WORD})[ \t]*\d{{1,5}}[a-zA-Z]?"
+    rf"(?![\w]|[.,:]\d|[ \t]*(?:%|(?i:pm|am|kg|km|mins?|minutes|hours|days)(?![\w])))"
+)
 
 
-def house_number_alone() -> GroupPattern:
-    """A house number written alone after "at number"/"at no." in a sentence about where someone lives
-    ("our neighbour Maria at number 01753 has offered…", "she lives at no. 14"): with the street known to
-    the reader it locates the home (Royal Mail PAF: the building number is an address element). Score 0.5."""
-    return GroupPattern(
-        "house number alone",
-        re.compile(
-            rf"(?i:(?<![\w])(?:{_HOME_BEFORE_NUMBER})(?![\w])[^.!?\n]{{0,40}}?(?<![\w])at[ \t]+(?:number|no\.?|nr\.?|num\.?)[ \t]*)"
-            rf"(?P<v>\d{{1,5}}[a-zA-Z]?)(?![\w]|[.,]\d)"
-        ),
-        0.5,
-        needs=re.compile(r"(?i:at[ \t]+n(?:umber|o|r|um))"),
-    )
+def house_number_alone() -> list[GroupPattern]:
+    """A house number written alone, with its number word, in a sentence that says it is a home's ("our neighbour
+    Maria at number 01753", "We're at number 7", "the house is number 3 in the terrace", "number 7 is our house",
+    "Customer: number 42, postcode CF10 3AT"; "Hausnummer 14a" on its own): with the street known to the reader it
+    locates the home (Royal Mail PAF: the building number is an address element). Not after a word that makes it
+    another number ("phone number 7", "case no. 12"). Score 0.5."""
+    before = re.compile(rf"(?i:(?<![\w])(?:{_HOME_WORDS})(?![\w])[^.!?\n]{{0,40}}?)(?P<v>{_HOUSE_NUMBER})")
+    after = re.compile(rf"(?P<v>{_HOUSE_NUMBER})(?i:[^.!?\n]{{0,40}}?(?<![\w])(?:{_HOME_WORDS})(?![\w]))")
+    own = re.compile(r"(?<![\w])(?P<v>(?i:hausnummer|huisnummer|house[ \t]+number|house[ \t]+no\.?|numéro[ \t]+de[ \t]+maison)[ \t:]*\d{1,4}[a-zA-Z]?)(?![\w])")
+    needs = re.compile(r"(?i:n(?:umber|o\.|r\.|um\.)|nummer|numéro)")
+    return [
+        GroupPattern("house number alone, after a home word", before, 0.5, needs=needs),
+        GroupPattern("house number alone, before a home word", after, 0.5, needs=needs),
+        GroupPattern("house number after its own name", own, 0.5, needs=needs),
+    ]
 
 
 def _not_year(value: str) -> bool:

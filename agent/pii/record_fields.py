@@ -16,6 +16,11 @@ after a numbered street are taken as its town and postcode when:
   postcode, a region, a country or another address part already found (so that a job title or a
   product after the street stays as written).
 
+A CSV or spreadsheet paste names its columns in a header line ("surname,first_name,dob,street,town,state,zip",
+``"first","last","address","city","state","zip"``): the cells under a name, address or birth-date column are
+that column's personal data, whatever their shape (:func:`csv_columns_beside`; the rows are read with Python's
+``csv`` module, RFC 4180 quoting).
+
 The same records give the surname as a field of its own or before a comma, beside the first name
 ("| Leite, Naiara |", "; Modigliani; Nino;"): the order of a register, surname first. A field of one
 capitalised word (hyphens allowed) that is no word of the lexicons, right before a field that is a
@@ -32,7 +37,7 @@ import re
 from agent.pii.address_formats import L, U
 from agent.pii.address_words import country_names
 
-_SEPARATED = re.compile(r"[^\n]*")
+_SEPARATED = re.compile(r"^[^\n]*", re.MULTILINE)  # each line once (an empty line too)
 _TOWN_FIELD = re.compile(rf"[{U}][{U}{L}'’]*(?:[ \t-]+(?:[{L}]{{1,3}}[ \t-]+)?[{U}][{U}{L}'’]*){{0,3}}")
 _POSTCODE_FIELD = re.compile(r"\d{4,6}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -156,5 +161,73 @@ def record_fields_beside(text: str, spans: list) -> list:
                     out.append(_new_span(text, flo, fhi))
                 else:
                     break
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+# column names of a header line (case-folded, spaces and hyphens as "_"), by the entity of their cells
+_COLUMNS = {
+    "PERSON": "first first_name firstname given given_name forename last last_name lastname surname family_name name full_name "
+    "vorname nachname nom prenom prénom nome cognome nombre apellido apellidos voornaam achternaam",
+    "LOCATION": "address street street_address address1 address_1 address_line_1 address_line1 city town suburb locality state "
+    "county province region zip zipcode zip_code postcode post_code postal_code plz ort wohnort strasse straße adresse ville "
+    "code_postal cp indirizzo citta città cap provincia dirección direccion ciudad codigo_postal adres straat plaats woonplaats",
+    "DATE_OF_BIRTH": "dob date_of_birth birthdate birth_date birthday geburtsdatum date_de_naissance fecha_de_nacimiento "
+    "data_di_nascita geboortedatum",
+}
+_COLUMN_ENTITY = {name: entity for entity, names in _COLUMNS.items() for name in names.split()}
+# a cell that says the value is missing
+_NO_VALUE = re.compile(r"(?i:n/?a|none|nil|null|nan|unknown|tbc|tba|not[ \t]+(?:given|known|provided|applicable|supplied)|[-–—?.]+)")
+
+
+def _csv_cells(line: str, base: int) -> list[tuple[int, int, str]] | None:
+    """The cells of ``line`` (text offset ``base``) as ``(start, end, value)``, unquoted, when it has three or more
+    cells split by one of ``,`` ``;`` tab ``|``; else None."""
+    import csv
+
+    sep = max(",;\t|", key=line.count)
+    if line.count(sep) < 2:
+        return None
+    try:
+        values = next(csv.reader([line], delimiter=sep, skipinitialspace=True))
+    except csv.Error:
+        return None
+    out, pos = [], 0
+    for v in values:
+        at = line.find(v, pos) if v else pos
+        if at < 0:
+            return None
+        out.append((base + at, base + at + len(v), v))
+        pos = at + len(v)
+    return out
+
+
+def csv_columns_beside(text: str, spans: list) -> list:
+    """``spans`` with a span added for each non-empty cell under a name, address or birth-date column of a header
+    line (module docstring) that no span covers yet, in the rows right below it with as many cells. Pure; idempotent."""
+    from agent.redaction import PiiSpan
+
+    out = list(spans)
+    if not any(c in text for c in ",;\t|"):
+        return out
+    lines = list(_SEPARATED.finditer(text))
+    i = 0
+    while i < len(lines):
+        head = _csv_cells(lines[i].group(), lines[i].start())
+        names = [re.sub(r"[ \t-]+", "_", v.strip().casefold()) for _, _, v in head] if head else []
+        kinds = [_COLUMN_ENTITY.get(n) for n in names]
+        if sum(k is not None for k in kinds) < 2:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines):
+            row = _csv_cells(lines[j].group(), lines[j].start())
+            if row is None or len(row) != len(head):
+                break
+            for (lo, hi, value), kind in zip(row, kinds, strict=True):
+                if kind and value.strip() and not _NO_VALUE.fullmatch(value.strip()) and (kind != "PERSON" or re.search(r"[^\W\d_]", value)) and not _covered(out, lo, hi):
+                    out = [x for x in out if not (x.start < hi and lo < x.end)] + [PiiSpan(kind, lo, hi, value, 0.6, "RecordFields")]
+            j += 1
+        i = j
     out.sort(key=lambda x: x.start)
     return out

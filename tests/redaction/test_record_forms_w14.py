@@ -60,3 +60,56 @@ def test_a_reference_with_a_check_letter_after_its_label_is_masked(redactor):
 def test_an_isin_is_no_iban(redactor):
     _, pm = _redact(redactor, "The fund's ISIN is IE00B4L5Y983, please confirm.")
     assert not [k for k in pm.mapping if k.startswith("<IBAN_CODE")], pm.mapping
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Hi, the courier keeps going to the wrong house. We're at number 7, the blue door.", "number 7"),
+        ("Eircode is A92 F2X8, the house is number 3 in the terrace.", "number 3"),
+        ("To be clear: number 9 is our house.", "number 9"),
+        ("Neue Hausnummer 14a, bitte ändern.", "Hausnummer 14a"),
+    ],
+)
+def test_a_house_number_alone_in_a_sentence_about_a_home_is_masked(redactor, text, value):
+    out, _ = _redact(redactor, text)
+    assert value not in out, out
+
+
+@pytest.mark.parametrize("text", ["my phone number 7 at home is broken", "Account number 12 is our house account", "choose option number 2 for home insurance"])
+def test_another_number_near_a_home_word_stays(redactor, text):
+    out, _ = _redact(redactor, text)
+    assert out == text, out
+
+
+def test_the_cells_under_name_address_and_birth_columns_of_a_csv_paste_are_masked(redactor):
+    text = 'CSV from our old broker:\n"first","last","dob","city","state","zip"\n"Rose","Hunter","1961-02-03","Lititz","PA","17543"\n\nThanks'
+    out, pm = _redact(redactor, text)
+    for v in ("Rose", "Hunter", "1961-02-03", "Lititz", '"PA"', "17543"):
+        assert v not in out, (out, pm.mapping)
+
+
+def test_a_csv_paste_without_personal_columns_and_a_missing_value_stay(redactor):
+    out, _ = _redact(redactor, "item,qty,price\nwidget,3,4.50")
+    assert out == "item,qty,price\nwidget,3,4.50"
+    out, _ = _redact(redactor, "role\tname\taddress\nWitness\tHarold Cheung\tnot given")
+    assert "not given" in out and "Harold" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ('ERR 422 field=zip value=59937 city=Whitefish state=MT msg="zip/state mismatch"', ["Whitefish", "state=MT"]),
+        ("Quote form\nAddress: 1105 Beach Ave\nCity: Cape May\nZIP: 08204", ["Cape May"]),
+        ("Plaats: Wijk bij Duurstede\nProvincie: Utrecht", ["Wijk bij Duurstede", "Utrecht"]),
+    ],
+)
+def test_a_town_or_state_field_is_masked(redactor, text, values):
+    out, _ = _redact(redactor, text)
+    for v in values:
+        assert v not in out, out
+
+
+def test_a_town_field_with_a_status_word_stays(redactor):
+    out, _ = _redact(redactor, "Status: Open\nCity: Pending")
+    assert "City: Pending" in out, out
