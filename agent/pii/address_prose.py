@@ -169,7 +169,7 @@ def country_field() -> GroupPattern:
     """The value of a form's or record's country field ("Country: Australia", ``"country": "Canada"``):
     the country of an address the form holds, part of it (UPU S42 puts it on the address's last line);
     a country named in a sentence stays readable. Score 0.5."""
-    return _field("country field", "country", _country_ok)
+    return _field("country field", r"country(?:[ \t]+of[ \t]+(?:residence|birth|domicile))?", _country_ok)
 
 
 @lru_cache(maxsize=1)
@@ -240,8 +240,11 @@ def house_number_alone() -> list[GroupPattern]:
     another number ("phone number 7", "case no. 12"). Score 0.5."""
     before = re.compile(rf"(?i:(?<![\w])(?:{_HOME_WORDS})(?![\w])[^.!?\n]{{0,40}}?)(?P<v>{_HOUSE_NUMBER})")
     after = re.compile(rf"(?P<v>{_HOUSE_NUMBER})(?i:[^.!?\n]{{0,40}}?(?<![\w])(?:{_HOME_WORDS})(?![\w]))")
-    own = re.compile(r"(?<![\w])(?P<v>(?i:hausnummer|huisnummer|house[ \t]+number|house[ \t]+no\.?|numéro[ \t]+de[ \t]+maison)[ \t:]*\d{1,4}[a-zA-Z]?)(?![\w])")
-    needs = re.compile(r"(?i:n(?:umber|o\.|r\.|um\.)|nummer|numéro)")
+    own = re.compile(
+        r"(?<![\w])(?P<v>(?i:hausnummer|huisnummer|house[ \t]+number|house[ \t]+no\.?|numéro[ \t]+de[ \t]+maison|(?:numero[ \t]+)?civico)[ \t:]*\d{1,4}[a-zA-Z]?"
+        r"(?:,?[ \t]+(?i:interno|int\.|scala|piano)[ \t]+\w{1,3})?)(?![\w])"
+    )
+    needs = re.compile(r"(?i:n(?:umber|o\.|r\.|um\.)|nummer|numéro|civico)")
     return [
         GroupPattern("house number alone, after a home word", before, 0.5, needs=needs),
         GroupPattern("house number alone, before a home word", after, 0.5, needs=needs),
@@ -265,4 +268,15 @@ def postcode_after_delivery() -> GroupPattern:
         0.5,
         validate=_not_year,
         needs=re.compile(r"(?i:deliver|ship|post|send|dispatch)"),
+    )
+
+
+def india_pin_field() -> GroupPattern:
+    """India Post's six-digit PIN code after its label ("PIN: 412806", "Pin 560 034"; the first digit 1-9 is the
+    postal region). Only six digits: a card's PIN ("PIN: 1234") is no postcode. Score 0.5."""
+    return GroupPattern(
+        "India Post PIN after its label",
+        re.compile(r"(?<![\w])(?i:pin)[ \t]*[:.-]?[ \t]*(?P<v>[1-9]\d{2}[ \t]?\d{3})(?![\w])"),
+        0.5,
+        needs=re.compile(r"(?i:pin)"),
     )

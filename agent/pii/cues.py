@@ -114,6 +114,7 @@ NAME_IS = (
 FIELD_LABELS = (
     r"name|full[ _]name|customer name|client name|account name|account holder|holder|card ?holder|contact|contact name|contact person|"
     r"surname|first[ _]?name|last[ _]?name|family[ _]name|given(?:[ _]?names?)?|forenames?|"
+    r"tenant|landlord|driver|named driver|witness|claimant|executor|executrix|carer|heir|guarantor|spouse|"
     r"patient|beneficiary|recipient|payee|attn|attention|signed|signature|applicant|policy ?holder|insured|sender|"
     r"vorname|nachname|kontoinhaber(?:in)?|inhaber(?:in)?|ansprechpartner(?:in)?|empfänger(?:in)?|kunde|kundin|versicherungsnehmer(?:in)?|"
     r"nom|prénom|nom complet|titulaire|destinataire|bénéficiaire|interlocuteur|"

@@ -602,6 +602,13 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
+        GroupPattern(  # "Agent: And the name on the account?\nCustomer: Rhodri Lewis-Evans": a chat's answer line to a question for a name
+            "name question + answer line",
+            re.compile(rf"(?i:(?<![\w])name)[^\n?]{{0,40}}\?[ \t]*\n(?:[ \t]*\n)?(?:[^\n:]{{1,30}}:[ \t]*)?(?P<v>{NAME_SEQ_CAP})[ \t.]*(?=\n|$)"),
+            0.6,
+            cap_ok,
+            needs=re.compile(r"\?[ \t]*\n"),
+        ),
         GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
         GroupPattern(
             "field label + name",  # on its line, after a record's field separator ("…; name: Faith Adeyemi-Clarke; …") or as a JSON key

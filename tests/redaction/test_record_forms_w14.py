@@ -113,3 +113,29 @@ def test_a_town_or_state_field_is_masked(redactor, text, values):
 def test_a_town_field_with_a_status_word_stays(redactor):
     out, _ = _redact(redactor, "Status: Open\nCity: Pending")
     assert "City: Pending" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("KYC update\nState: Maharashtra\nPIN: 412806", ["412806"]),
+        ("Mi código postal es el 29788 (Frigiliana), por si lo necesitan.", ["29788", "Frigiliana"]),
+        ("Buongiorno, abitiamo al civico 15, interno 4: sul campanello", ["civico 15", "interno 4"]),
+        ("Client record extract\nCountry of residence: Portugal\nRisk profile: Balanced", ["Portugal"]),
+        ("Tenant: Oluwadamilare Bankole\nLandlord: Clifford Miles", ["Oluwadamilare", "Clifford"]),
+        ("Agent (Bethany): Thank you. And the name on the account?\nCustomer: Rhodri Lewis-Evans", ["Rhodri"]),
+    ],
+)
+def test_postcodes_house_numbers_countries_and_names_after_their_labels_are_masked(redactor, text, values):
+    out, pm = _redact(redactor, text)
+    for v in values:
+        assert v not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [("PIN: 1234 please never share", "1234"), ("Driver: Unknown", "Unknown"), ("What name should I use?\nCustomer: Thanks", "Thanks")],
+)
+def test_a_card_pin_an_unknown_party_and_a_thanks_stay(redactor, text, kept):
+    out, _ = _redact(redactor, text)
+    assert kept in out, out
