@@ -345,11 +345,13 @@ def _place_ok(value: str, abstract_suffix: bool = True) -> bool:
 def _gazetteer_town(words: list[str], from_end: bool = False) -> int:
     """The number of words of ``words`` (from its start, or from its end with ``from_end``) that make the
     longest town of the gazetteer that may be one here (0 when none): no country, no language ("in English":
-    English, Indiana), no month or set phrase (:func:`_place_ok`), no street word ("viale"); a one-word town
-    is no word of the lexicons ("Reading", "Nice", "Hope" are towns too), and a lower-case town neither
-    starts with a stop word nor is made of lexicon words only ("the junction", "la luz")."""
+    English, Indiana), no month or set phrase (:func:`_place_ok`), no street word ("viale"); a capitalised
+    one-word town is no verb, adjective or adverb of the English lexicon ("Reading", "Nice", "Hope" are towns
+    too; the lexicon knows "Bangor" and "Burlington" as nouns, so a noun may be a town) and no common noun of
+    ``_COMMON_NOUN_TOWNS``; a lower-case town neither starts with a stop word nor is made of lexicon words only
+    ("the junction", "la luz")."""
     from agent.pii.town_gazetteer import is_town
-    from agent.pii.words import in_lexicon, stop_words
+    from agent.pii.words import english_parts_of_speech, in_lexicon, stop_words
 
     for n in range(len(words), 0, -1):
         part = words[-n:] if from_end else words[:n]
@@ -358,11 +360,24 @@ def _gazetteer_town(words: list[str], from_end: bool = False) -> int:
             continue
         if not _place_ok(name, abstract_suffix=False) or _STREET_WORD.fullmatch(part[0]) or _STREET_WORD.fullmatch(part[-1]):
             continue
-        lexicon = [w.casefold() in stop_words() or in_lexicon(w) for w in part]
-        if all(lexicon) and (n == 1 or name.islower()) or name.islower() and part[0].casefold() in stop_words():
-            continue
+        if name.islower():
+            lexicon = [w.casefold() in stop_words() or in_lexicon(w) for w in part]
+            if all(lexicon) or part[0].casefold() in stop_words():
+                continue
+        elif n == 1 and (name.casefold() in stop_words() or english_parts_of_speech(name) & {"verb", "adj", "adv"} or name.casefold() in _COMMON_NOUN_TOWNS):
+            continue  # capitalised: the lexicon knows many towns as nouns ("Bangor", "Burlington"), not as verbs or adjectives
         return n
     return 0
+
+
+# common nouns that GeoNames also lists as towns and that clients capitalise in forms and headings ("Street" is a
+# town in Somerset, "Sale" in Cheshire): never a town alone
+_COMMON_NOUN_TOWNS = frozenset(
+    "street road lane avenue house home office bank branch post city town village centre center park station church school "
+    "sale deal market bay port hill green court place square bridge river lake mount point island beach garden gardens "
+    "hospital university college airport harbour harbor hall castle abbey cross gate mill farm well wells union liberty "
+    "independence friendship commerce industry enterprise progress success victory unity".split()
+)
 
 
 @lru_cache(maxsize=1)

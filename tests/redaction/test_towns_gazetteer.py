@@ -198,3 +198,20 @@ def test_a_us_territory_code_and_zip_end_an_address(redactor, text, value):
 def test_as_before_a_number_in_a_sentence_is_no_state(redactor):
     out, _ = _redact(redactor, "i paid the same as 10000 others did")
     assert out == "i paid the same as 10000 others did", out
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Our summer place is 17 Ledgelawn Ave, Bar Harbor, ME 04609, but our home is just outside Bangor, at 2231 Ohio St.", "Bangor"),
+        ("PLEASE NOTE NEW ADDRESS: 1450 MOUNTAIN RD, STOWE, VERMONT. ZIP IS 05672. THE OLD ONE IN BURLINGTON IS NO LONGER GOOD.", "BURLINGTON"),
+    ],
+)
+def test_a_town_the_lexicon_knows_as_a_noun_is_masked_beside_an_address(redactor, text, town):
+    out, pm = _redact(redactor, text)
+    assert town not in out, (out, pm.mapping)
+
+
+def test_a_zip_after_an_upper_case_is_is_masked(redactor):
+    out, _ = _redact(redactor, "PLEASE NOTE NEW ADDRESS: 1450 MOUNTAIN RD, STOWE, VERMONT. ZIP IS 05672.")
+    assert "05672" not in out, out
