@@ -49,7 +49,7 @@ WHOLE_ADDRESSES = [
     ("please mail it to {} thanks", "apt 4b 210 e 72nd st new york ny 10021"),
     ("The house is at {}.", "415 Heron Cir, Naples, FL 34102"),
     # a Dutch postcode after its word, a postcode after a few words and a colon
-    ("Postcode is {}, huisnummer 4.", "3512 JK"),
+    ("Postcode is {}.", "3512 JK, huisnummer 4"),  # PostNL: postcode and house number identify the address together
     ("Le code postal ne change pas : {}. Merci.", "74000"),
 ]
 
