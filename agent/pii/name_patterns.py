@@ -235,6 +235,17 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             return " ".join(words[: particles + 2])
         return words[0] if len(words) > 1 else True
 
+    def last_line_name_ok(value: str) -> bool:
+        """The message's last words: a listed first name that is no stop or function word, then one or two
+        capitalised words that are no stop words ("Penelope Askew", "Shayla Running Crane"; not "Best Regards")."""
+        words = value.split()
+        return (
+            words[0].casefold() in first_names
+            and not function_word(words[0].casefold())
+            and not is_ordinary_word(words[0], english_only=True)
+            and not any(w.casefold() in stops for w in words[1:])
+        )
+
     def role_name_ok(value: str) -> bool:
         """After a role word ("driver", "claimant", "witness"): a listed first name, an optional initial and a
         listed surname that is no ordinary word ("hazel d howells"; not "the driver side door")."""
@@ -602,6 +613,12 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
+        GroupPattern(  # "…ring first.\n\nPenelope Askew", "That's definitely my zip. Shayla Running Crane": the message ends with its writer's name
+            "first name + capitalised words, end of the message",
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t]))[ \t]*(?P<v>[{U}][{L}'’-]+(?:[ \t]+[{U}][{L}'’-]+){{1,2}})[ \t.]*\Z"),
+            0.55,
+            last_line_name_ok,
+        ),
         GroupPattern(  # "Agent: And the name on the account?\nCustomer: Rhodri Lewis-Evans": a chat's answer line to a question for a name
             "name question + answer line",
             re.compile(rf"(?i:(?<![\w])name)[^\n?]{{0,40}}\?[ \t]*\n(?:[ \t]*\n)?(?:[^\n:]{{1,30}}:[ \t]*)?(?P<v>{NAME_SEQ_CAP})[ \t.]*(?=\n|$)"),

@@ -139,3 +139,21 @@ def test_postcodes_house_numbers_countries_and_names_after_their_labels_are_mask
 def test_a_card_pin_an_unknown_party_and_a_thanks_stay(redactor, text, kept):
     out, _ = _redact(redactor, text)
     assert kept in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please tell the surveyor to ring first on 01632 960 381.\n\nPenelope Askew", "Askew"),
+        ("That's definitely my zip. Shayla Running Crane", "Running Crane"),
+    ],
+)
+def test_the_writers_name_ending_the_message_is_masked_whole(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["Thanks for your help. Best Regards", "We met last week. Will Power Tools"])
+def test_words_ending_a_message_that_start_with_no_name_stay(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert out == text, (out, pm.mapping)
