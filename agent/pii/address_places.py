@@ -308,6 +308,8 @@ _GAZETTEER_TOWN_LOWER = re.compile(rf"(?<![\w])(?:in|at|near|from|outside|around
 _TOWN_THEN_COMMA = re.compile(rf"(?<![\w'’-])(?P<t>{PLACE}|[{L}][{L}'’]+(?:[ \t-][{L}][{L}'’]+){{0,3}})[ \t]*,[ \t]*\Z")
 # "4861 Waidhofen< an der Ybbs>", "60311 Frankfurt< am Main>": a town's name goes on after its particle (checked in the gazetteer)
 _PARTICLE_GOES_ON = re.compile(rf"(?P<t>(?:[ \t]+|-)(?i:{_PARTICLE})(?:(?:[ \t]+|-)(?i:{_PARTICLE}))?(?:[ \t]+|-)[{U}{L}][{U}{L}'’]+)(?![\w'’-])")
+# "9 Wiltshire St<, arrowtown 9302>": a town of the gazetteer in any case after a street and a comma, with its postcode
+_COMMA_TOWN_AFTER = re.compile(rf"[ \t]*,[ \t]*(?P<t>[{U}{L}][{U}{L}'’]+(?:[ \t-][{U}{L}][{U}{L}'’]+){{0,2}}?)(?:[ \t]+(?P<pc>\d{{4,5}}))?(?=[ \t]*(?:[,.;:!?)\n]|$|[ \t]+(?:and|&|but|so)[ \t]))")
 # "the flat at 5 sutton place rd 2 (<tangitai>) has two bedrooms": the suburb in brackets after the address
 _BRACKETED_AFTER = re.compile(rf"[ \t]*\((?P<t>[{U}{L}][{U}{L}'’]+(?:[ \t-][{U}{L}][{U}{L}'’]+){{0,2}})\)")
 _WORD_AFTER_NUMBER = re.compile(rf"[ \t]+(?P<t>[{U}{L}][{U}{L}'’]+(?:-[{U}{L}][{U}{L}'’]+)?)(?=[ \t]*(?:[,.;:!?)\n]|$)|[ \t]+(?:now|today|tomorrow|tonight|please|pls|and|then|instead|thanks)(?![\w]))")
@@ -427,6 +429,12 @@ def _towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
                 lo = hi - len(" ".join(words[-n:]))
                 if text[lo:hi] == " ".join(words[-n:]) and _free(out, lo, hi):
                     out = _add(out, _place(text, lo, hi))
+        c = _COMMA_TOWN_AFTER.match(text, s.end) if any(ch.isdigit() for ch in s.value) else None
+        if c and _free(out, c.start("t"), c.end()):
+            words = re.split(r"[ \t]+", c.group("t"))
+            if _gazetteer_town(words) == len(words):
+                out = _add(out, _place(text, s.start, c.end()))
+                continue
         if re.search(r"\d[\w/-]*\Z", s.value.rstrip()):  # a street ending in its house number ("gotlanninpolku 38"), not a town ("50667 Köln")
             w = _WORD_AFTER_NUMBER.match(text, s.end)
             if w and _free(out, *w.span("t")):

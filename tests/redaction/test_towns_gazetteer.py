@@ -215,3 +215,9 @@ def test_a_town_the_lexicon_knows_as_a_noun_is_masked_beside_an_address(redactor
 def test_a_zip_after_an_upper_case_is_is_masked(redactor):
     out, _ = _redact(redactor, "PLEASE NOTE NEW ADDRESS: 1450 MOUNTAIN RD, STOWE, VERMONT. ZIP IS 05672.")
     assert "05672" not in out, out
+
+
+def test_a_lower_case_town_and_postcode_after_a_street_and_a_comma_join_it(redactor):
+    out, pm = _redact(redactor, "kia ora, we bought a cottage at 9 Wiltshire St, arrowtown 9302 and want contents cover.")
+    assert "arrowtown" not in out and "9302" not in out, (out, pm.mapping)
+    assert len([k for k in pm.mapping if k.startswith("<LOCATION")]) == 1, pm.mapping
