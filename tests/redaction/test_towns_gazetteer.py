@@ -1,5 +1,5 @@
 """Towns written alone beside a numbered address, found by GeoNames' gazetteer (agent/pii/town_gazetteer.py,
-address_places._towns_of_gazetteer); a form's region field (ISO 3166-2, address_prose.region_field); a house
+address_towns.py); a form's region field (ISO 3166-2, address_prose.region_field); a house
 number or postcode written alone (address_prose); the town and postcode fields of a record line
 (record_fields.py). Through the real Redactor; the sentences are invented, the towns real."""
 
