@@ -33,6 +33,7 @@ span"), while a town named on its own ("our London office", "flights to Paris") 
   ``_INCIDENT_WORDS``: "the accident happened on MG Road near Trinity Circle") and "at <street> and
   <street>" (``_AT_CROSSING``: "at broadway and w 96th st");
 - **the town the client's post goes to** ("keine Post mehr nach Leipzig-Connewitz", ``_POST_TO``);
+- **a town of GeoNames' gazetteer** beside a numbered address, last (:mod:`agent.pii.address_towns`);
 - **a town given by its label word** ("der Ort Cuxhaven", "de plaats Kluisbergen", ``_TOWN_LABEL``)
   in a message that gives a street or a postcode.
 
