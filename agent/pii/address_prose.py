@@ -189,10 +189,9 @@ def _region_ok(value: str) -> bool:
 def _town_ok(value: str) -> bool:
     """A town of the gazetteer, or words that are not all of the lexicons ("Cape May", "Lititz"; not "Pending")."""
     from agent.pii.town_gazetteer import is_town
-    from agent.pii.words import in_lexicon, stop_words
+    from agent.pii.words import known_word
 
-    words = re.split(r"[ \t-]+", value)
-    return is_town(value) or not all(w.casefold() in stop_words() or in_lexicon(w) for w in words)
+    return is_town(value) or not all(known_word(w) for w in re.split(r"[ \t-]+", value))
 
 
 def town_field() -> GroupPattern:

@@ -55,7 +55,7 @@ def _gazetteer_town(words: list[str], from_end: bool = False) -> int:
     ``_COMMON_NOUN_TOWNS``; a lower-case town neither starts with a stop word nor is made of lexicon words only
     ("the junction", "la luz")."""
     from agent.pii.town_gazetteer import is_town
-    from agent.pii.words import english_parts_of_speech, in_lexicon, stop_words
+    from agent.pii.words import english_parts_of_speech, known_word, stop_words
 
     for n in range(len(words), 0, -1):
         part = words[-n:] if from_end else words[:n]
@@ -65,8 +65,7 @@ def _gazetteer_town(words: list[str], from_end: bool = False) -> int:
         if not _place_ok(name, abstract_suffix=False) or _STREET_WORD.fullmatch(part[0]) or _STREET_WORD.fullmatch(part[-1]):
             continue
         if name.islower():
-            lexicon = [w.casefold() in stop_words() or in_lexicon(w) for w in part]
-            if all(lexicon) or part[0].casefold() in stop_words():
+            if all(known_word(w) for w in part) or part[0].casefold() in stop_words():
                 continue
         elif n == 1 and (name.casefold() in stop_words() or english_parts_of_speech(name) & {"verb", "adj", "adv"} or name.casefold() in _COMMON_NOUN_TOWNS):
             continue  # capitalised: the lexicon knows many towns as nouns ("Bangor", "Burlington"), not as verbs or adjectives
@@ -95,17 +94,17 @@ def _language_names() -> frozenset[str]:
 
 def _unknown_place(value: str) -> bool:
     """A town of the gazetteer, or words no lexicon or stop list knows (a suburb too small for it: "tangitai")."""
-    from agent.pii.words import in_lexicon, stop_words
+    from agent.pii.words import known_word
 
     words = re.split(r"[ \t-]+", value)
-    unknown = not any(w.casefold() in stop_words() or in_lexicon(w) for w in words)
-    return bool(_gazetteer_town(words)) and _gazetteer_town(words) == len(words) or unknown and _place_ok(value)
+    return _gazetteer_town(words) == len(words) or not any(known_word(w) for w in words) and _place_ok(value)
 
 
 def towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
     """``out`` with the gazetteer's towns beside a numbered address added (see ``_GAZETTEER_TOWN``), and a
     town's name that goes on after its particle joined to it (``_PARTICLE_GOES_ON``)."""
     from agent.pii.town_gazetteer import is_town
+    from agent.pii.words import known_word
 
     regexes = [_GAZETTEER_TOWN] + ([_GAZETTEER_TOWN_LOWER] if lower else [])
     for rx in regexes:
@@ -141,9 +140,7 @@ def towns_of_gazetteer(text: str, out: list, lower: bool) -> list:
             w = _WORD_AFTER_NUMBER.match(text, s.end)
             if w and _free(out, *w.span("t")):
                 word = w.group("t")
-                from agent.pii.words import in_lexicon, stop_words
-
-                unknown = not in_lexicon(word) and word.casefold() not in stop_words() and not _STREET_WORD.fullmatch(word)
+                unknown = not known_word(word) and not _STREET_WORD.fullmatch(word)
                 if _gazetteer_town([word]) or lower and word.islower() and unknown and _place_ok(word):
                     out = _add(out, _place(text, *w.span("t")))
             b = _BRACKETED_AFTER.match(text, s.end)

@@ -58,10 +58,9 @@ def _fields(line: str, base: int) -> list[tuple[int, int]]:
 
 
 def _town_ok(value: str) -> bool:
-    from agent.pii.words import in_lexicon, stop_words
+    from agent.pii.words import known_word
 
-    words = re.split(r"[ \t-]+", value)
-    return value.casefold() not in country_names() and not all(w.casefold() in stop_words() or in_lexicon(w) for w in words)
+    return value.casefold() not in country_names() and not all(known_word(w) for w in re.split(r"[ \t-]+", value))
 
 
 def _covered(spans: list, lo: int, hi: int) -> bool:
@@ -180,6 +179,16 @@ _COLUMN_ENTITY = {name: entity for entity, names in _COLUMNS.items() for name in
 _NO_VALUE = re.compile(r"(?i:n/?a|none|nil|null|nan|unknown|tbc|tba|not[ \t]+(?:given|known|provided|applicable|supplied)|[-–—?.]+)")
 
 
+# a header cell: a column name of _COLUMNS as a whole cell ("first name", "first_name", "First-Name", quoted or not);
+# a line without one is no header, so most lines are never parsed
+_HEADER_CELL = re.compile(
+    r"(?:^|[,;\t|])[ \t]*[\"']?(?i:"
+    + "|".join(sorted((re.escape(n).replace("_", "[ _-]+") for n in _COLUMN_ENTITY), key=len, reverse=True))
+    + r")[\"']?[ \t]*(?=[,;\t|]|$)",
+    re.MULTILINE,
+)
+
+
 def _csv_cells(line: str, base: int) -> list[tuple[int, int, str]] | None:
     """The cells of ``line`` (text offset ``base``) as ``(start, end, value)``, unquoted, when it has three or more
     cells split by one of ``,`` ``;`` tab ``|``; else None."""
@@ -208,12 +217,12 @@ def csv_columns_beside(text: str, spans: list) -> list:
     from agent.redaction import PiiSpan
 
     out = list(spans)
-    if not any(c in text for c in ",;\t|"):
+    if not any(c in text for c in ",;\t|") or not _HEADER_CELL.search(text):
         return out
     lines = list(_SEPARATED.finditer(text))
     i = 0
     while i < len(lines):
-        head = _csv_cells(lines[i].group(), lines[i].start())
+        head = _csv_cells(lines[i].group(), lines[i].start()) if _HEADER_CELL.search(lines[i].group()) else None
         names = [re.sub(r"[ \t-]+", "_", v.strip().casefold()) for _, _, v in head] if head else []
         kinds = [_COLUMN_ENTITY.get(n) for n in names]
         if sum(k is not None for k in kinds) < 2:

@@ -84,6 +84,12 @@ def in_lexicon(word: str, packages: tuple[str, ...] = LEXICON_MODELS) -> bool:
     return False
 
 
+def known_word(word: str) -> bool:
+    """True for a stop word of the six languages or a word of the English/French lexicons (any case), listed
+    names included: the test the place and record rules put to each word of a candidate town or surname."""
+    return word.casefold() in stop_words() or in_lexicon(word)
+
+
 @lru_cache(maxsize=65536)
 def is_ordinary_word(word: str, english_only: bool = False) -> bool:
     """True for a stop word of the six languages, or a lexicon word (English and French; only
