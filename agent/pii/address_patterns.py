@@ -72,6 +72,7 @@ from agent.pii.address_prose import (
     postcode_after_delivery,
     region_field,
     street_after_preposition,
+    street_field,
     town_field,
 )
 from agent.pii.address_words import (
@@ -732,6 +733,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         region_field(),
         town_field(),
         india_pin_field(),
+        street_field(),
         *house_number_alone(),
         postcode_after_delivery(),
     ]

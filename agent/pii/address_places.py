@@ -325,17 +325,28 @@ def _place_ok(value: str, abstract_suffix: bool = True) -> bool:
     return True
 
 
+# the first letter of a sentence: the text's, a line's, or after a full stop, "!" or "?"
+_SENTENCE_START = re.compile(r"(?:\A|\n|[.!?][ \t]+)[ \t>*•-]*(?P<c>[^\W\d_])")
+
+
 def _lower_case_mail(text: str) -> bool:
-    """True for mail written in lower case: under 1 % of its letters are capitals, codes such as
-    an IBAN or a postcode ("DE87 3704 …", "2903 LR") and lines that are only a greeting or a
-    sign-off left out."""
+    """True for mail written in lower case: under 1 % of its letters are capitals, or every sentence
+    (three at least) starts in lower case ("kia ora, we bought a cottage at 9 Wiltshire St … we still own
+    the flat in dunedin": a writer who capitalises no sentence writes a town as it comes, though the
+    street names copied from a letter have capitals), codes such as an IBAN or a postcode ("DE87 3704 …",
+    "2903 LR") and lines that are only a greeting or a sign-off left out."""
     from agent.pii.name_context import _greeting_or_signoff_line
 
     line = _greeting_or_signoff_line()  # "Hello," and "Kind regards" of a template around a lower-case body do not count
     kept = "\n".join(x for x in text.split("\n") if not line.fullmatch(x))
     words = [w for w in _WORD.findall(kept) if not (w.isupper() and len(w) <= 3)]  # codes: "DE87", "LR", "NY"
     letters = sum(map(len, words))
-    return letters >= 40 and sum(1 for w in words if not w.islower() for c in w if c.isupper()) < letters / 100
+    if letters < 40:
+        return False
+    if sum(1 for w in words if not w.islower() for c in w if c.isupper()) < letters / 100:
+        return True
+    starts = [m.group("c") for m in _SENTENCE_START.finditer(kept.strip())]
+    return len(starts) >= 3 and all(c.islower() for c in starts)
 
 
 def _is_street(s) -> bool:

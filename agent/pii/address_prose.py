@@ -270,6 +270,36 @@ def postcode_after_delivery() -> GroupPattern:
     )
 
 
+# street field labels of forms in the six languages, also with the house number in the label ("Straat + huisnummer",
+# "Straße und Hausnummer", "Street & No.")
+_STREET_LABELS = (
+    r"street(?:[ \t]+(?:address|name))?|straat(?:naam)?|stra(?:ß|ss)e|rue|calle|via|indirizzo|dirección|direccion"
+)
+_AND_NUMBER = r"(?:[ \t]*(?:\+|&|/|and|und|en|et|y|e)[ \t]*(?:house[ \t]+)?(?:number|no\.?|nr\.?|huisnummer|hausnummer|hausnr\.?|numéro|n°|número|numero|civico))?"
+
+
+def _street_value_ok(value: str) -> bool:
+    """A street line: letters and one house number of at most five digits, eight words at most ("Markt 9",
+    "12 rue des Lilas"; not "see above", not a phone number)."""
+    numbers = re.findall(r"\d+", value)
+    return bool(numbers) and any(c.isalpha() for c in value) and all(len(n) <= 5 for n in numbers) and len(value.split()) <= 8
+
+
+def street_field() -> GroupPattern:
+    """The value of a form's or record's street field, on its line or up to the record's next separator
+    ("Straat + huisnummer: Markt 9", "Street: 14 Elm Grove", "Rue : 12 rue des Lilas"): with a house number it is
+    the delivery line of a postal address (UPU S42), whatever words the street is named by ("Markt" is also the
+    Dutch word for market). Score 0.6."""
+    labels = rf"(?:{_STREET_LABELS}){_AND_NUMBER}"
+    return GroupPattern(
+        "street field",
+        re.compile(rf"(?:^|(?<=\n)|(?<=[;|]))[ \t>*•-]*(?i:{labels})[ \t]*[:：=][ \t]*(?P<v>[^\n;|]{{2,60}}?)[ \t]*(?=\n|$|[;|])"),
+        0.6,
+        validate=_street_value_ok,
+        needs=re.compile(rf"(?i:{_STREET_LABELS})"),
+    )
+
+
 def india_pin_field() -> GroupPattern:
     """India Post's six-digit PIN code after its label ("PIN: 412806", "Pin 560 034"; the first digit 1-9 is the
     postal region). Only six digits: a card's PIN ("PIN: 1234") is no postcode. Score 0.5."""

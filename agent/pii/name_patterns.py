@@ -585,6 +585,18 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.5,
             no_department(label_ok),
         ),
+        *(
+            GroupPattern(  # "… too. cheers, mere & tom parata": a couple signs the message after a casual sign-off
+                f"casual sign-off + couple, end of message ({which} name)",
+                re.compile(rf"(?:^|(?<=\n)|(?<=[.!?,;][ \t])|(?<=[.!?][ \t]{{2}}))[ \t]*(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+{pair}{MESSAGE_END}"),
+                0.5,
+                no_department(label_ok),
+            )
+            for which, pair in (
+                ("first", rf"(?P<v>{NAME_SEQ_ANY})[ \t]+{COUPLE}[ \t]+{NAME_SEQ_ANY}"),
+                ("second", rf"{NAME_SEQ_ANY}[ \t]+{COUPLE}[ \t]+(?P<v>{NAME_SEQ_ANY})"),
+            )
+        ),
         GroupPattern(  # "svp merci ana da silva": a casual sign-off after a "please" that ends the request
             "please + casual sign-off + name, end of message",
             re.compile(rf"(?:{after_please})(?i:{CASUAL_SIGNOFFS})[,!.]?[ \t]+(?P<v>{NAME_SEQ_ANY}){MESSAGE_END}"),
@@ -613,9 +625,10 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
-        GroupPattern(  # "…ring first.\n\nPenelope Askew", "That's definitely my zip. Shayla Running Crane": the message ends with its writer's name
+        GroupPattern(  # "…ring first.\n\nPenelope Askew", "That's definitely my zip. Shayla Running Crane": the message ends with its
+            # writer's name (or with the name and what may follow it: a second sign-off, a device signature, a phone line)
             "first name + capitalised words, end of the message",
-            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t]))[ \t]*(?P<v>[{U}][{L}'’-]+(?:[ \t]+[{U}][{L}'’-]+){{1,2}})[ \t.]*\Z"),
+            re.compile(rf"(?:^|(?<=\n)|(?<=[.!?][ \t]))[ \t]*(?P<v>[{U}][{L}'’-]+(?:[ \t]+[{U}][{L}'’-]+){{1,2}}){MESSAGE_END}"),
             0.55,
             last_line_name_ok,
         ),

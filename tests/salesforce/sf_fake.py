@@ -871,6 +871,7 @@ class FakeSalesforce:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeSalesforce
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY: with Nagle on, the body waits for the ACK of the headers, which the client delays up to 40 ms
 
     def setup(self) -> None:
         super().setup()
