@@ -1,0 +1,63 @@
+"""Street fields, lower-case mail with capitalised street names, couples after a casual sign-off and a name
+before a second sign-off (agent/pii/address_prose.street_field, address_places._lower_case_mail, name_patterns
+"casual sign-off + couple" and "first name + capitalised words, end of the message"). Through the real
+Redactor; the values are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redaction.test_recognisers import redact as _redact
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("Wijzigingsformulier\nStraat + huisnummer: Markt 9\nPostcode: 3961 BC\nPlaats: Wijk bij Duurstede", "Markt 9"),
+        ("Änderung\nStraße und Hausnummer: Am Markt 3\nOrt: Lübben", "Am Markt 3"),
+        ("name=Jo; street=High Street 4; city=York", "High Street 4"),
+    ],
+)
+def test_the_value_of_a_street_field_with_its_house_number_is_masked(redactor, text, street):
+    out, pm = _redact(redactor, text)
+    assert street not in out and street in pm.mapping.values(), (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["Street: see above\nTown: York", "Street: 0161 496 0000 0000 12"])
+def test_a_street_field_without_a_house_number_or_without_a_name_is_no_street(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert not [v for v in pm.mapping.values() if v.startswith(("see", "0161"))], (out, pm.mapping)
+
+
+def test_a_town_in_lower_case_mail_with_capitalised_street_names_is_masked(redactor):
+    text = (
+        "kia ora, we bought a cottage at 9 Wiltshire St, arrowtown 9302 and want cover from the 1st. "
+        "we still own the flat in dunedin (45 Queen St) so please keep that policy going. cheers, tom"
+    )
+    out, pm = _redact(redactor, text)
+    assert "dunedin" not in out, (out, pm.mapping)
+
+
+def test_a_lower_case_word_after_in_stays_in_mail_that_capitalises_its_sentences(redactor):
+    text = "We live at 9 Wiltshire St, Arrowtown 9302. We still own the flat in question. Please keep that policy going."
+    out, _ = _redact(redactor, text)
+    assert "in question" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("We liked the visit. cheers, anna & tom parata", ["anna", "tom parata"]),
+        ("It was fine. Cheers, Anna and Tom Baker", ["Anna", "Tom Baker"]),
+    ],
+)
+def test_a_couple_after_a_casual_sign_off_is_masked(redactor, text, names):
+    out, pm = _redact(redactor, text)
+    for n in names:
+        assert n not in out, (out, pm.mapping)
+
+
+def test_a_name_that_ends_the_message_before_a_second_sign_off_is_masked(redactor):
+    text = "Hello,\n\nPlease ring first on 01632 960 381.\n\nPenelope Askew\n\nKind regards\n"
+    out, pm = _redact(redactor, text)
+    assert "Askew" not in out and "Penelope" not in out, (out, pm.mapping)
