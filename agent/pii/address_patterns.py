@@ -66,6 +66,7 @@ from agent.pii.address_formats import (
 from agent.pii.address_prose import (
     PLACE_PREPOSITIONS,
     country_field,
+    district_field,
     house_number_alone,
     india_pin_field,
     named_towns,
@@ -74,6 +75,7 @@ from agent.pii.address_prose import (
     street_after_preposition,
     street_field,
     town_field,
+    town_part,
 )
 from agent.pii.address_words import (
     _MONTH_WORDS,
@@ -731,9 +733,11 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         *named_towns(),
         country_field(),
         region_field(),
+        district_field(),
         town_field(),
         india_pin_field(),
         street_field(),
+        town_part(),
         *house_number_alone(),
         postcode_after_delivery(),
     ]

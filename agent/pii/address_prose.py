@@ -12,7 +12,11 @@ recogniser (:func:`agent.pii.address_patterns.eu_address_recogniser`).
   "Fredericksburg"), and "Lake", "Port", "Mount", "Fort", "North"... + a first name ("Port
   Katie", "Lake Felicia"): the stem must be a name of the name lists, so "Woodland" or "Bedside"
   stay words.
-- :func:`country_field`: the value of a form's or record's country field ("Country: Australia").
+- :func:`country_field`, :func:`region_field`, :func:`district_field`, :func:`town_field`,
+  :func:`street_field`: the values of a form's, record's or JSON paste's address fields ("Country: NG",
+  "Provincia: NA", "County: Door", ``"city":"manchester"``, "Straat + huisnummer: Markt 9").
+- :func:`house_number_alone`, :func:`postcode_after_delivery`, :func:`india_pin_field`, :func:`town_part`:
+  the parts of an address written alone ("at number 7", "deliver to 61490", "PIN: 412806", "Ortsteil Haardt").
 
 Each is a pattern with a check (``validate``) that keeps ordinary words out; the
 figures they move are in docs/redaction.md (seventh session).
@@ -21,9 +25,10 @@ figures they move are in docs/redaction.md (seventh session).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
-from agent.pii.address_formats import AU_STATES, CA_PROVINCES, CAP, NOT_STREET, US_STATES, L, U
+from agent.pii.address_formats import AU_STATES, CA_PROVINCES, CAP, NL_ADDITION, NOT_STREET, US_STATES, L, U
 from agent.pii.address_words import _MONTH_WORDS, country_names
 from agent.pii.patterns import GroupPattern
 from agent.pii.words import is_ordinary_word
@@ -145,19 +150,27 @@ _SHORT_COUNTRY_NAMES = frozenset({"united states", "usa", "u.s.a.", "uk", "great
 
 
 def _country_ok(value: str) -> bool:
+    """A country's name (six languages), its short form, or in capitals its ISO 3166-1 alpha-2 or alpha-3 code
+    ("NG", "DEU": a form's or record's country field often holds the code)."""
+    import pycountry
+
     name = " ".join(value.split()).casefold()
-    return name in country_names() or name in _SHORT_COUNTRY_NAMES
+    if name in country_names() or name in _SHORT_COUNTRY_NAMES:
+        return True
+    return value.isupper() and len(value) in (2, 3) and value.isalpha() and pycountry.countries.get(**{f"alpha_{len(value)}": value}) is not None
 
 
 def _field(name: str, labels: str, validate) -> GroupPattern:
     """A form's or record's field ``labels: value`` (also ``"label": "value"``, ``label = value``, ``label | value``)
-    whose value, one to four capitalised words to the line's or field's end, passes ``validate``. Score 0.5."""
+    whose value, one to four words to the line's or field's end, passes ``validate`` (which sees a value in lower
+    case too: an app's JSON writes what the client typed, ``"city":"manchester"``). Score 0.5."""
     return GroupPattern(
         name,
-        # (the value ends the line or the field, or the next key=value of a log line: "city=Whitefish state=MT")
+        # (the value ends the line or the field, or the next key=value of a log line: "city=Whitefish state=MT";
+        # a separator may stand apart: "Provincie: Antwerpen ; Rekening: …")
         re.compile(
-            rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}}?)"
-            rf"(?=[\"',;|]|[ \t]*(?:\n|$)|[ \t]+[\w-]+=)"
+            rf"(?<![\w])(?i:{labels})[\"']?[ \t]*[:=|][ \t]*[\"']?(?P<v>[{U}{L}][{L}{U}.'’-]*(?:[ \t]+[{U}{L}][{L}{U}.'’-]*){{0,3}}?)"
+            rf"(?=[ \t]*[\"',;|]|[ \t]*(?:\n|$)|[ \t]+[\w-]+=)"
         ),
         0.5,
         validate=validate,
@@ -172,26 +185,44 @@ def country_field() -> GroupPattern:
     return _field("country field", r"country(?:[ \t]+of[ \t]+(?:residence|birth|domicile))?", _country_ok)
 
 
+def _folded(name: str) -> str:
+    """``name`` case-folded, its whitespace single spaces and its accents dropped ("Mahārāshtra" → "maharashtra")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", " ".join(name.split()).casefold()) if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=1)
 def region_names() -> frozenset[str]:
-    """The case-folded names of ISO 3166-2 subdivisions (states, provinces, counties, regions: 4,891
-    names, through ``pycountry``): "Illinois", "Northern Territory", "Steiermark", "East Renfrewshire"."""
+    """The names of ISO 3166-2 subdivisions (states, provinces, counties, regions: 4,891 names, through
+    ``pycountry``), folded by :func:`_folded`: "illinois", "northern territory", "steiermark", "maharashtra"."""
     import pycountry
 
-    return frozenset(" ".join(s.name.split()).casefold() for s in pycountry.subdivisions)
+    return frozenset(_folded(s.name) for s in pycountry.subdivisions)
+
+
+@lru_cache(maxsize=1)
+def region_codes() -> frozenset[str]:
+    """The part after the country of ISO 3166-2 subdivision codes of two or three letters ("NA" of IT-NA, Napoli;
+    "WI" of US-WI; "VAN" of BE-VAN): forms write a province or state by its code."""
+    import pycountry
+
+    return frozenset(c for c in (s.code.partition("-")[2] for s in pycountry.subdivisions) if c.isalpha() and len(c) in (2, 3))
 
 
 def _region_ok(value: str) -> bool:
-    """An ISO 3166-2 subdivision's name, or a US state's, Canadian province's or Australian state's postal code."""
-    return " ".join(value.split()).casefold() in region_names() or bool(re.fullmatch(rf"(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})", value))
+    """An ISO 3166-2 subdivision's name (accents optional), in capitals the letters of its code, or a US state's,
+    Canadian province's or Australian state's postal code."""
+    if _folded(value) in region_names():
+        return True
+    return bool(re.fullmatch(rf"(?:{US_STATES}|{CA_PROVINCES}|{AU_STATES})", value)) or value.isupper() and value in region_codes()
 
 
 def _town_ok(value: str) -> bool:
-    """A town of the gazetteer, or words that are not all of the lexicons ("Cape May", "Lititz"; not "Pending")."""
+    """A town of the gazetteer, or words that are not all of the lexicons ("Cape May", "Lititz"; not "Pending");
+    in lower case a town of the gazetteer only ("manchester")."""
     from agent.pii.town_gazetteer import is_town
     from agent.pii.words import known_word
 
-    return is_town(value) or not all(known_word(w) for w in re.split(r"[ \t-]+", value))
+    return is_town(value) or not value[0].islower() and not all(known_word(w) for w in re.split(r"[ \t-]+", value))
 
 
 def town_field() -> GroupPattern:
@@ -207,8 +238,28 @@ def region_field() -> GroupPattern:
     "Province: Ontario", "Bundesland: Steiermark") when it names an ISO 3166-2 subdivision
     (:func:`region_names`): part of the postal address (UPU S42: the "administrative area" on the
     last lines); "State: Open" is a status, no region. Score 0.5."""
-    labels = r"state|province|county|region|territory|bundesland|kanton|canton|provincia|regione|región|provincie|département|departement"
+    labels = (
+        r"state|province|region|territory|bundesland|kanton|canton|provincia|regione|región|provincie|département|departement|"
+        r"departamento|estado|prefecture"
+    )
     return _field("region field", labels, _region_ok)
+
+
+# what a form writes in a field it has no value for ("County: Please select", "District: none", "County: N/A",
+# "County: see above"); a stop word of another language may be a county ("Door" is Dutch for "through")
+_NO_FIELD_VALUE = frozenset("please select choose none n/a na unknown other same see as not tbc tba".split())
+
+
+def _district_ok(value: str) -> bool:
+    """A value whose first word is no placeholder of an empty field."""
+    return value.split()[0].casefold() not in _NO_FIELD_VALUE
+
+
+def district_field() -> GroupPattern:
+    """The value of a form's or record's county or district field ("County: Door", "District: Satara",
+    "Landkreis: Rhön-Grabfeld"): a county or district has no list of its own (ISO 3166-2 stops at states for most
+    countries), and its field holds nothing but a place's name or an empty field's placeholder. Score 0.5."""
+    return _field("district field", r"county|district|distrito|parish|landkreis|bezirk|arrondissement", _district_ok)
 
 
 # the words that say a number in the same sentence is a home's ("we're at number 7", "the house is number 3",
@@ -239,8 +290,10 @@ def house_number_alone() -> list[GroupPattern]:
     another number ("phone number 7", "case no. 12"). Score 0.5."""
     before = re.compile(rf"(?i:(?<![\w])(?:{_HOME_WORDS})(?![\w])[^.!?\n]{{0,40}}?)(?P<v>{_HOUSE_NUMBER})")
     after = re.compile(rf"(?P<v>{_HOUSE_NUMBER})(?i:[^.!?\n]{{0,40}}?(?<![\w])(?:{_HOME_WORDS})(?![\w]))")
+    # ("Ons huisnummer is 23-II": the number after "is" in the six languages, with a Dutch toevoeging)
     own = re.compile(
-        r"(?<![\w])(?P<v>(?i:hausnummer|huisnummer|house[ \t]+number|house[ \t]+no\.?|numéro[ \t]+de[ \t]+maison|(?:numero[ \t]+)?civico)[ \t:]*\d{1,4}[a-zA-Z]?"
+        r"(?<![\w])(?P<v>(?i:hausnummer|huisnummer|house[ \t]+number|house[ \t]+no\.?|numéro[ \t]+de[ \t]+maison|(?:numero[ \t]+)?civico)"
+        rf"(?:[ \t:]*|[ \t]+(?i:is|ist|est|es|è)[ \t]+)\d{{1,4}}[a-zA-Z]?(?:{NL_ADDITION})?"
         r"(?:,?[ \t]+(?i:interno|int\.|scala|piano)[ \t]+\w{1,3})?)(?![\w])"
     )
     needs = re.compile(r"(?i:n(?:umber|o\.|r\.|um\.)|nummer|numéro|civico)")
@@ -297,6 +350,18 @@ def street_field() -> GroupPattern:
         0.6,
         validate=_street_value_ok,
         needs=re.compile(rf"(?i:{_STREET_LABELS})"),
+    )
+
+
+def town_part() -> GroupPattern:
+    """A part of a German town named after its word ("Neustadt an der Weinstraße (Ortsteil Haardt)", "Stadtteil
+    Gohlis", "OT Kleinzschachwitz"): Deutsche Post's address line may carry the Ortsteil, and the word is followed by
+    nothing but the part's name. Score 0.5."""
+    return GroupPattern(
+        "German town part after its word",
+        re.compile(rf"(?<![\w])(?:(?i:ortsteil|stadtteil|ortschaft|gemeindeteil)|OT\.?)[ \t]+(?P<v>{CAP}(?:[ \t-]{CAP}){{0,2}})(?![\w])"),
+        0.5,
+        needs=re.compile(r"(?i:ortsteil|stadtteil|ortschaft|gemeindeteil)|OT"),
     )
 
 

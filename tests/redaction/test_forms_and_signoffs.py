@@ -61,3 +61,47 @@ def test_a_name_that_ends_the_message_before_a_second_sign_off_is_masked(redacto
     text = "Hello,\n\nPlease ring first on 01632 960 381.\n\nPenelope Askew\n\nKind regards\n"
     out, pm = _redact(redactor, text)
     assert "Askew" not in out and "Penelope" not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ('{"address": {"city": "Ikeja", "state": "Lagos", "country": "NG"}, "status": "PENDING"}', "NG"),
+        ("Street address: 9980 Water St\nCity: Ephraim\nCounty: Door\nState: WI", "Door"),
+        ('{"postcode":"M14 5RG","city":"manchester","state":"ACTIVE"}', "manchester"),
+        ("Indirizzo: Vico Lungo Gelso 14 | CAP: 80134 | Comune: Napoli | Provincia: NA | Stato pratica: aperta", "NA"),
+        ("Town/City: Mahabaleshwar\nDistrict: Satara\nState: Maharashtra", "Maharashtra"),
+        ("Town/City: Mahabaleshwar\nDistrict: Satara\nState: Maharashtra", "Satara"),
+        ("Dirección: Carrera 9 # 12-41; Municipio: Villa de Leyva; Departamento: Boyacá; Celular: 310 555 4821", "Boyacá"),
+        ("Adres: Kerkstraat 5 ; Postcode: 2400 ; Gemeente: Mol ; Provincie: Antwerpen ; Rekening: op naam", "Antwerpen"),
+    ],
+)
+def test_country_region_district_and_town_fields_of_forms_and_json_are_masked(redactor, text, place):
+    out, pm = _redact(redactor, text)
+    assert place in " ".join(pm.mapping.values()) and f" {place}" not in out and f'"{place}"' not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"status": "PENDING", "state": "ACTIVE", "country": "XX"}', "County: Please select\nDistrict: none\nState: Open", '{"city":"open"}'],
+)
+def test_a_field_that_holds_no_place_is_left_alone(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert not [v for v in pm.mapping.values() if v in ("ACTIVE", "XX", "Please select", "none", "Open", "open")], (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ons huisnummer is 23-II, de postcode klopt wel.", "23-II"),
+        ("seit März wohnen wir in Neustadt an der Weinstraße (Ortsteil Haardt). Bitte ändern Sie die Anschrift.", "Haardt"),
+    ],
+)
+def test_a_house_number_after_is_and_a_german_town_part_are_masked(redactor, text, value):
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_the_word_ortsteil_alone_is_no_place(redactor):
+    out, _ = _redact(redactor, "Der Ortsteil hat 300 Einwohner.")
+    assert "Ortsteil" in out, out
