@@ -71,6 +71,7 @@ from agent.pii.address_prose import (
     india_pin_field,
     named_towns,
     postcode_after_delivery,
+    postcode_town_field,
     region_field,
     street_after_preposition,
     street_field,
@@ -738,6 +739,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         india_pin_field(),
         street_field(),
         town_part(),
+        postcode_town_field(),
         *house_number_alone(),
         postcode_after_delivery(),
     ]

@@ -353,6 +353,22 @@ def street_field() -> GroupPattern:
     )
 
 
+def postcode_town_field() -> GroupPattern:
+    """The value of a form's field for the postcode and the town together ("NPA/Localité : 1660 Château-d'Œx",
+    "PLZ/Ort: 8260 Stein am Rhein", "Postcode & town: 3961 Wijk bij Duurstede"): the last line of a continental
+    address (UPU S42). The label names both, so the four or five digits and the words after them are the place.
+    Score 0.6."""
+    postcode = r"npa|plz|cp|cap|c\.p\.|code[ \t]+postal|postcode|post[ \t]+code|zip|postleitzahl|código[ \t]+postal"
+    town = r"localité|ville|ort|wohnort|città|comune|plaats|woonplaats|town|city|ciudad|población|localidad|lieu"
+    joiner = r"[ \t]*(?:/|\+|&|and|und|et|e|y|en)[ \t]*"
+    return GroupPattern(
+        "postcode and town field",
+        re.compile(rf"(?<![\w])(?i:(?:{postcode}){joiner}(?:{town}))[ \t]*[:=][ \t]*(?P<v>\d{{4,5}}[ \t]+[{U}{L}][^\n;|,]{{0,40}}?)[ \t]*(?=\n|$|[;|,])"),
+        0.6,
+        needs=re.compile(rf"(?i:{postcode})"),
+    )
+
+
 def town_part() -> GroupPattern:
     """A part of a German town named after its word ("Neustadt an der Weinstraße (Ortsteil Haardt)", "Stadtteil
     Gohlis", "OT Kleinzschachwitz"): Deutsche Post's address line may carry the Ortsteil, and the word is followed by

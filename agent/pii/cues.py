@@ -122,6 +122,8 @@ FIELD_LABELS = (
     r"nome|cognome|nome e cognome|intestatario|beneficiario|"
     r"naam|voornaam|achternaam|rekeninghouder|t\.a\.v\.?|ter attentie van|begunstigde"
 )
+# what a form's label may say in brackets of how its value is written ("Name (as in NRIC)", "Surname (block capitals)")
+QUALIFIER = r"(?:[ \t]*\([^()\n]{1,30}\))?"
 HEADER_LABELS = r"from|to|cc|von|an|de|à|para|van|aan"  # quoted header lines: "From: Jane Doe <jane@…>", "Von: …", "De : …"
 NAME_LABELS = rf"{FIELD_LABELS}|{HEADER_LABELS}"
 # Lines of a postal address that name the person the post goes to in care of ("bei Müller", "c/o

@@ -30,6 +30,7 @@ from agent.pii.cues import (
     PERSON_VERB_PLACES,
     PERSON_VERBS,
     PLEASE,
+    QUALIFIER,
     SIGNOFFS,
     TITLES,
     L,
@@ -641,9 +642,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         ),
         GroupPattern("name is + capitalised name", re.compile(rf"(?i:\b(?:{NAME_IS}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, cap_ok),
         GroupPattern(
-            "field label + name",  # on its line, after a record's field separator ("…; name: Faith Adeyemi-Clarke; …") or as a JSON key
+            # on its line, after a record's field separator ("…; name: Faith Adeyemi-Clarke; …") or as a JSON key; the label may
+            # say how the name is written ("Name (as in NRIC): TAN Mei Ling", "Surname (block capitals): …")
+            "field label + name",
             re.compile(
-                rf"(?:^|(?<=\n)|(?<=[;|{{,]))[ \t>*•-]*[\"']?(?i:{FIELD_LABELS})[\"']?[ \t]*[:：][ \t]*[\"']?(?P<v>{LABEL_VALUE})[\"']?[ \t]*(?=\n|$|[,;(|<\[}}])"
+                rf"(?:^|(?<=\n)|(?<=[;|{{,]))[ \t>*•-]*[\"']?(?i:{FIELD_LABELS})[\"']?{QUALIFIER}[ \t]*[:：][ \t]*[\"']?(?P<v>{LABEL_VALUE})[\"']?[ \t]*(?=\n|$|[,;(|<\[}}])"
             ),
             0.6,
             no_department(label_ok),

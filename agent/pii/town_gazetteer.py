@@ -40,6 +40,8 @@ def town_names() -> frozenset[str]:
 
 
 def is_town(value: str) -> bool:
-    """True when ``value`` (any case; spaces and tabs between words) is the name of a GeoNames
-    populated place of 500 people or more (:func:`town_names`)."""
-    return " ".join(value.split()).casefold() in town_names()
+    """True when ``value`` (any case; spaces and tabs between words; "œ" and "æ" also as GeoNames writes them,
+    "oe" and "ae": "Château-d'Œx" is "Château-d'Oex" there) is the name of a GeoNames populated place of 500
+    people or more (:func:`town_names`)."""
+    name = " ".join(value.split()).casefold()
+    return name in town_names() or ("œ" in name or "æ" in name) and name.replace("œ", "oe").replace("æ", "ae") in town_names()

@@ -105,3 +105,22 @@ def test_a_house_number_after_is_and_a_german_town_part_are_masked(redactor, tex
 def test_the_word_ortsteil_alone_is_no_place(redactor):
     out, _ = _redact(redactor, "Der Ortsteil hat 300 Einwohner.")
     assert "Ortsteil" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rue : Grand-Rue 61\nNPA/Localité : 1660 Château-d'Œx\nCanton : Vaud", "Château-d'Œx"),
+        ("PLZ/Ort: 8260 Stein am Rhein", "Stein am Rhein"),
+        ("Mailing address update\nName (as in NRIC): TAN Mei Ling\nStreet: Bedok North Ave 2", "TAN Mei Ling"),
+    ],
+)
+def test_a_postcode_and_town_field_and_a_name_label_with_a_qualifier_are_masked(redactor, text, value):
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_a_town_with_a_ligature_is_in_the_gazetteer():
+    from agent.pii.town_gazetteer import is_town
+
+    assert is_town("Château-d'Œx") and is_town("CHÂTEAU-D'OEX") and not is_town("Château-d'Œxx")
