@@ -70,13 +70,10 @@ def from_kb(s: object) -> KnowledgeSnippet:
 
 @functools.lru_cache(maxsize=8)
 def _stop_words(language: str) -> frozenset[str]:
-    """spaCy's stop word list of ``language`` (shipped with the spacy package; no model needed)."""
-    import importlib
+    """spaCy's stop word list of ``language`` (shipped with the spacy package; no model needed), lower case."""
+    from agent.pii.nlp import spacy_stop_words
 
-    try:
-        return frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
-    except (ImportError, AttributeError):
-        return frozenset()
+    return spacy_stop_words(language)
 
 
 def relevance(query: str, snippet: KnowledgeSnippet, language: str | None) -> float:

@@ -22,7 +22,6 @@ A word of the lexicon that is also a listed first name or surname (:func:`agent.
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,14 +59,11 @@ def english_lexicon(package: str = ENGLISH_MODEL) -> dict[str, tuple[frozenset[s
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's stop words of the six languages draftguard analyses, lower case."""
-    out: set[str] = set()
-    for lang in LANGUAGES:
-        try:
-            out |= {w.lower() for w in importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS}
-        except Exception:  # pragma: no cover - spaCy without that language
-            continue
-    return frozenset(out)
+    """spaCy's stop words of the six languages draftguard analyses, lower case (read without importing the
+    language packages: :func:`agent.pii.nlp.spacy_stop_words`)."""
+    from agent.pii.nlp import spacy_stop_words
+
+    return frozenset().union(*(spacy_stop_words(lang) for lang in LANGUAGES))
 
 
 def in_lexicon(word: str, packages: tuple[str, ...] = LEXICON_MODELS) -> bool:
