@@ -454,7 +454,11 @@ def join_address_parts(text: str, spans: list) -> list:
 # La Poste's NF Z10-011 line 2, Poste Italiane's "piano" and Deutsche Post's "OG" are. Alone (no street
 # line beside it) a floor stays readable.
 _FLOOR_WORD = rf"(?:{FLOOR})(?:[ \t]+porte[ \t]+(?:droite|gauche|\d{{1,3}}))?"
-_FLOOR_AFTER = re.compile(rf"[ \t]*,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE)
+# (or after the comma that ends the address: "Hauptstraße 112a, 69117 Heidelberg, 1. OG", "14 rue X, 2e étage, porte gauche")
+# ("level 3" only after a preposition: "4 Elm Road, level 3 support is great")
+_FLOOR_AFTER = re.compile(
+    rf"[ \t]*(?:,?[ \t]*(?:au|à|al|im|op[ \t]+de|on[ \t]+the)[ \t]+|,[ \t]*(?!(?:level|lvl|floor)[ \t]))(?P<f>{_FLOOR_WORD})(?![\w])", re.IGNORECASE
+)
 # Poste Italiane's unit words written right after the house number ("Via Beatrice, 1 Appartamento 5",
 # "Viale Roma 7 piano 3"), and Correos de México's número interior ("Viaducto Chad 578 Interior 854"): part
 # of the address there, ordinary words elsewhere ("piano 3 volte").

@@ -67,6 +67,7 @@ from agent.pii.address_prose import (
     PLACE_PREPOSITIONS,
     country_field,
     district_field,
+    floor_alone,
     house_number_alone,
     india_pin_field,
     named_towns,
@@ -741,6 +742,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         town_part(),
         postcode_town_field(),
         *house_number_alone(),
+        floor_alone(),
         postcode_after_delivery(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]
