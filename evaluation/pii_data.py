@@ -115,7 +115,7 @@ def split_of(group_id: str) -> str:
     return "train" if b < 153 else ("dev" if b < 204 else "test")
 
 
-TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-", "w9-", "w10-", "w11-", "w12-", "w13-", "w14-")
+TUNING_ONLY_PREFIXES = ("w4-", "w5-", "w6-", "w7-", "w8-", "w9-", "w10-", "w11-", "w12-", "w13-", "w14-", "w15-")
 
 
 def split_of_written(sample_id: str) -> str:
@@ -204,6 +204,7 @@ WRITTEN_FILES = (
     "written_samples_12.txt",
     "written_samples_13.txt",
     "written_samples_14.txt",
+    "written_samples_15.txt",
 )
 
 
