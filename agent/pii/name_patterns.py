@@ -624,6 +624,18 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             no_department(lower_signoff_ok),
         ),
         GroupPattern("relation + capitalised name", re.compile(rf"(?<![\w])(?i:{KIN}),?[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.6, here_ok),
+        GroupPattern(  # "Li Xiaoming - my cousin in Shenzhen", "Hamid Rahimi (my father)": the relation after the name says who it is
+            "capitalised name + relation",
+            re.compile(rf"(?:^|(?<=\n)|(?<=[,;:][ \t]))[ \t>*•-]*(?P<v>{NAME_SEQ_CAP})[ \t]*(?:[-–—]|\()[ \t]*(?i:{KIN})(?![\w])"),  # (not a comma: "Liebes Team, meine Frau …")
+            0.6,
+            cap_label_ok,
+        ),
+        GroupPattern(  # "Irmgard Baumann, geb. Sauer", "Marie Dupont née Lefèvre", "(roepnaam Riet)": a maiden or call name after its word
+            "maiden or call name after its word",
+            re.compile(rf"(?<![\w])(?:geb\.|(?i:geborene|née|nee|nata|nacida|roepnaam|rufname|known[ \t]+as|a\.k\.a\.))[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"),
+            0.6,
+            cap_label_ok,
+        ),
         GroupPattern("intro + name", re.compile(rf"(?i:\b(?:{INTRO_ANY}))[ \t:]+(?P<v>{NAME_SEQ_ANY})(?![\w])"), 0.6, any_ok),
         GroupPattern("intro + capitalised name", re.compile(rf"(?i:\b(?:{INTRO_CAP}))[ \t:]+(?P<v>{NAME_SEQ_CAP})(?![\w])"), 0.5, intro_cap_ok),
         GroupPattern(  # "…ring first.\n\nPenelope Askew", "That's definitely my zip. Shayla Running Crane": the message ends with its

@@ -144,3 +144,22 @@ def test_a_floor_after_an_address_or_alone_after_its_preposition_is_masked(redac
 def test_a_level_after_an_address_and_a_quarter_are_no_floor(redactor, text):
     out, pm = _redact(redactor, text)
     assert ("level 3" in out or "Elm" not in text) and ("2.º trimestre" in out or "trimestre" not in text), (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please update:\n- Li Xiaoming - my cousin in Shenzhen\n- the rest stays", "Li Xiaoming"),
+        ("Irmgard Baumann, geb. Sauer, geb. 03.05.1961 in Kassel", "Sauer"),
+        ("mevrouw H.J.M. Vermeulen-Bakker (roepnaam Riet). Zij heeft", "Riet"),
+    ],
+)
+def test_a_name_before_its_relation_and_a_maiden_or_call_name_are_masked(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["Liebes Team, meine Frau und ich ziehen um.", "Sales Team - my cousin works there"])
+def test_a_greeting_or_a_team_before_a_relation_is_no_name(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert "Team" in out, (out, pm.mapping)
