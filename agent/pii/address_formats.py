@@ -60,7 +60,7 @@ PREFIX_STREETS = (
     # Quebec addresses write it before the name ("5120 boul. Pie-IX E")
     "boul\\.?|"
     # es
-    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|vía|rambla|"
+    "calle|c/|avenida|avda\\.|paseo|plaza|pza\\.|camino|carretera|ctra\\.|ronda|travesía|glorieta|gran vía|gran via|vía|rambla|"  # (Catalan and Valencian write "Gran Via")
     # it
     "via|viale|piazza|piazzale|corso|largo|vicolo|strada|lungomare|lungotevere|contrada|"
     # it, more of ISTAT's DUG (denominazione urbanistica generica) list, as Poste Italiane's street

@@ -462,7 +462,12 @@ _FLOOR_AFTER = re.compile(
 # Poste Italiane's unit words written right after the house number ("Via Beatrice, 1 Appartamento 5",
 # "Viale Roma 7 piano 3"), and Correos de México's número interior ("Viaducto Chad 578 Interior 854"): part
 # of the address there, ordinary words elsewhere ("piano 3 volte").
-_UNIT_AFTER = re.compile(r"[ \t]*,?[ \t]*(?P<f>(?:appartamento|app\.|piano|interno|interior|int\.|scala)[ \t]*\d{1,3}[a-zA-Z]?)(?![\w])", re.IGNORECASE)
+# (and an office's number: "…, bureau 2200" of Canada Post's French addresses, "Suite 1800", "oficina 4", "Büro 12"; after the
+# full stop of an abbreviation that ends the street: "boul. René-Lévesque O., bureau 2200")
+_UNIT_AFTER = re.compile(
+    r"\.?[ \t]*,?[ \t]*(?P<f>(?:appartamento|app\.|piano|interno|interior|int\.|scala|bureau|suite|ste\.?|oficina|despacho|local|büro|kantoor)[ \t]*\d{1,4}[a-zA-Z]?)(?![\w])",
+    re.IGNORECASE,
+)
 _FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
 
 

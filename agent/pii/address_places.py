@@ -64,7 +64,7 @@ from agent.pii.address_words import country_names
 # A place name: capitalised words joined by a space or hyphen, with the particles of place names
 # between them ("Den Haag", "Bergen op Zoom", "Saint-Malo", "Castel San Pietro", "Frankfurt am Main",
 # "Stratford-upon-Avon", "San Donà di Piave", "Villeneuve-sur-Lot").
-_PARTICLE = r"(?:am|an|ob|der|de|den|la|le|les|los|las|lès|sur|en|del|di|da|im|bei|sous|upon|on|op|aan|ter|ten|van|y|i)"
+_PARTICLE = r"(?:am|an|ob|der|de|den|la|le|les|los|las|lès|sur|en|del|di|da|sul|sulla|im|bei|sous|upon|on|op|aan|ter|ten|van|y|i)"
 # A word of it ends before a full stop unless it is an abbreviation of "Saint" ("St. Gallen", "Ste. Foy").
 _PLACE_WORD = rf"(?:St\.|Ste\.|[{U}][{U}{L}'’]*)"
 PLACE = rf"(?-i:{_PLACE_WORD}(?:(?:[ \t]|-)(?:{_PARTICLE}(?:[ \t]|-)){{0,2}}{_PLACE_WORD}){{0,3}})"

@@ -163,3 +163,17 @@ def test_a_name_before_its_relation_and_a_maiden_or_call_name_are_masked(redacto
 def test_a_greeting_or_a_team_before_a_relation_is_no_name(redactor, text):
     out, pm = _redact(redactor, text)
     assert "Team" in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("Tremblay Gagnon CPA inc.\n1250 boul. René-Lévesque O., bureau 2200\nMontréal (Québec) H3B 4W8", "bureau 2200"),
+        ("Fincas Mompó S.L.\nGran Via del Marqués del Túria, 61, 46005 València", "Gran Via"),
+        ("loc. Poggio Alto 3, 42030 Vezzano sul Crostolo (RE)", "Crostolo"),
+        ("Our office at 10 Main St, suite 4 is open.", "suite 4"),
+    ],
+)
+def test_an_office_number_a_catalan_gran_via_and_an_italian_town_with_sul_are_masked(redactor, text, part):
+    out, pm = _redact(redactor, text)
+    assert part not in out, (out, pm.mapping)
