@@ -311,6 +311,11 @@ class RedactionConfig(_Strict):
             "URL",
             "CRYPTO",
             "ACCOUNT_NUMBER",
+            # the national ids of the served languages' countries that Presidio checks by their check character
+            # (Italy's codice fiscale, DM 23/12/1976; Spain's DNI/NIF and NIE, Real Decreto 1553/2005)
+            "IT_FISCAL_CODE",
+            "ES_NIF",
+            "ES_NIE",
         ]
     )
     allow_list: list[str] = Field(default_factory=list)

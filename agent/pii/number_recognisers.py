@@ -291,7 +291,7 @@ _POSTCODE_COUNTRIES = frozenset("AT BE BG CH CY CZ DE DK EE ES FI FR GR HR HU IE
 # The nouns of a client's own number in six languages: "customer number", "Kundennummer",
 # "numéro de client", "número de póliza", "numero di polizza", "klantnummer".
 _ID_NOUN = (
-    r"account|acct|customer|client|policy|member(?:ship)?|contract|ref(?:erence)?|claim|deposit|loan|"
+    r"account|acct|customer|client|policy|member(?:ship)?|contract|ref(?:erence)?|claim|deposit|loan|pension|"
     # national identity numbers by the names clients give them (India's Aadhaar, Pakistan's CNIC,
     # Singapore's NRIC, Canada's SIN, Nigeria's NIN, Australia's TFN): any shape, after its name
     r"aadhaa?r|cnic|nric|sin|nin|tfn|national[ \t]+id(?:entity)?|identity[ \t]+card|id[ \t]+card|tax[ \t]+(?:file|id)|"

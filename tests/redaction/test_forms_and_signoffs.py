@@ -177,3 +177,22 @@ def test_a_greeting_or_a_team_before_a_relation_is_no_name(redactor, text):
 def test_an_office_number_a_catalan_gran_via_and_an_italian_town_with_sul_are_masked(redactor, text, part):
     out, pm = _redact(redactor, text)
     assert part not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Giulia Rossi, nata a Bologna il 14/09/1982\nCodice fiscale: RSSGLI82P54A944Y\nIBAN del conto", "RSSGLI82P54A944Y"),
+        ("sono Lucia Bianchi (C.F. BNCLCU58B42L219S). Vi chiedo di sostituire", "BNCLCU58B42L219S"),
+        ("Mi DNI es 12345678Z, gracias.", "12345678Z"),
+        ("My pension number is PN 220175. I don't know how to change it.", "220175"),
+    ],
+)
+def test_national_ids_of_the_served_countries_and_a_pension_number_are_masked_by_default(redactor, text, value):
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_a_codice_fiscale_with_a_wrong_check_character_is_no_fiscal_code(redactor):
+    out, pm = _redact(redactor, "Codice prodotto RSSGLI82P54A944Z in magazzino.")
+    assert not [p for p in pm.mapping if p.startswith("<IT_FISCAL_CODE")], (out, pm.mapping)
