@@ -687,7 +687,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
             # "postcode is 9686 PG" (PostNL: 4 digits and 2 letters), "code postal ne change pas : 74000" (a few words and a colon)
             "postcode after its word",
             # (India Post's "PIN code"/"Pincode" and a six-digit code, Singapore Post's and India Post's length, first digit 1-9)
-            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale|pin ?code))\b(?:[^\w\n]{{0,4}}(?i:is|ist|est|es|è)?(?:[ \t]+(?i:el|le|il|de))?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>[1-9]\d{{5}}|\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
+            re.compile(rf"(?i:\b(?:zip|zip code|zipcode|post ?code|postal code|plz|postleitzahl|code postal|cp|cap|c\.p\.|código postal|codice postale|pin ?code))(?![\w])(?:[^\w\n]{{0,4}}(?i:is|ist|est|es|è)?(?:[ \t]+(?i:el|le|il|de))?|(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*:)[ \t:]*(?P<v>[1-9]\d{{5}}|\d{{4}}[ \t]?(?-i:[A-Z]{{2}})|(?-i:[A-Z]{{1,2}})-\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3,5}}(?:[ -]\d{{2,4}})?|(?i:{UK_POSTCODE_ANY_CASE})|{CA_POSTCODE})(?![\w])"),
             0.6,
         ),
         GroupPattern(  # "Unit no.: #11-203": Singapore Post's unit number (storey and unit after "#") after its form label
@@ -742,7 +742,7 @@ def eu_address_recogniser(language: str) -> GroupPatternRecognizer:
         town_part(),
         postcode_town_field(),
         *house_number_alone(),
-        floor_alone(),
+        *floor_alone(),
         postcode_after_delivery(),
     ]
     context = ["address", "adresse", "anschrift", "dirección", "domicilio", "indirizzo", "adres", "wohnhaft", "live", "lives", "moved", "woon", "vivo", "habite"]

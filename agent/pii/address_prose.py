@@ -304,20 +304,29 @@ def house_number_alone() -> list[GroupPattern]:
     ]
 
 
-def floor_alone() -> GroupPattern:
+def floor_alone() -> list[GroupPattern]:
     """A German or French floor written alone after its preposition ("Unsere Wohnung liegt im 2. OG rechts", "im
     3. Stock links", "j'habite au 4e étage, porte droite"): with the building known to the reader it says which
     home is the client's (Deutsche Post and La Poste put it on the address's second line). Only these forms: the
-    preposition and the floor word leave no other reading ("level 3", "2.º trimestre" have one). Score 0.5."""
-    return GroupPattern(
-        "floor alone after its preposition",
-        re.compile(
-            r"(?<![\w])(?i:im|au)[ \t]+(?P<v>\d{1,2}\.[ \t]?(?:OG|Obergeschoss|Stock|Etage)(?:[ \t]+(?i:links|rechts|mitte))?"
-            r"|\d{1,2}(?:e|er|ème|eme)[ \t]+(?i:étage|etage)(?:[ \t]*,?[ \t]*(?i:porte)[ \t]+(?i:droite|gauche|\d{1,3}))?)(?![\w])"
+    preposition and the floor word leave no other reading ("level 3", "2.º trimestre" have one); in Spanish the floor
+    and the door together after "el", "del", "al" or "piso" ("la vecina del 2.º 2.ª", "vivo en el 3.º B"). Score 0.5."""
+    return [
+        GroupPattern(
+            "floor alone after its preposition",
+            re.compile(
+                r"(?<![\w])(?i:im|au)[ \t]+(?P<v>\d{1,2}\.[ \t]?(?:OG|Obergeschoss|Stock|Etage)(?:[ \t]+(?i:links|rechts|mitte))?"
+                r"|\d{1,2}(?:e|er|ème|eme)[ \t]+(?i:étage|etage)(?:[ \t]*,?[ \t]*(?i:porte)[ \t]+(?i:droite|gauche|\d{1,3}))?)(?![\w])"
+            ),
+            0.5,
+            needs=re.compile(r"(?i:OG|Obergeschoss|Stock|Etage|étage)"),
         ),
-        0.5,
-        needs=re.compile(r"(?i:OG|Obergeschoss|Stock|Etage|étage)"),
-    )
+        GroupPattern(
+            "Spanish floor and door alone after their preposition",
+            re.compile(r"(?<![\w])(?i:el|del|al|piso)[ \t]+(?P<v>\d{1,2}\.?[ºª°][ \t]*(?:\d{1,2}\.?[ºª°]|[A-H]|(?i:izq(?:uierda|da)?|dcha|derecha)\.?))(?![\w])"),
+            0.5,
+            needs=re.compile(r"[ºª°]"),
+        ),
+    ]
 
 
 def _not_year(value: str) -> bool:

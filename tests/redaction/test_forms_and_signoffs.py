@@ -196,3 +196,21 @@ def test_national_ids_of_the_served_countries_and_a_pension_number_are_masked_by
 def test_a_codice_fiscale_with_a_wrong_check_character_is_no_fiscal_code(redactor):
     out, pm = _redact(redactor, "Codice prodotto RSSGLI82P54A944Z in magazzino.")
     assert not [p for p in pm.mapping if p.startswith("<IT_FISCAL_CODE")], (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Provincia: Badajoz; C.P.: 06700; Teléfono: 624 555 018", "06700"),
+        ("la vecina de abajo es Dña. Amparo Ferrer Llopis, del 2.º 2.ª.", "2.º 2.ª"),
+        ("vivo en el 3.º B desde mayo", "3.º B"),
+    ],
+)
+def test_a_postcode_after_c_p_and_a_spanish_floor_and_door_are_masked(redactor, text, value):
+    out, pm = _redact(redactor, text)
+    assert value not in out, (out, pm.mapping)
+
+
+def test_a_quarter_is_no_spanish_floor(redactor):
+    out, _ = _redact(redactor, "El informe del 2.º trimestre está listo.")
+    assert "2.º trimestre" in out, out
