@@ -158,6 +158,14 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 
         return ok
 
+    def field_value_ok(value: str) -> bool | str:
+        """A field's value: :func:`label_ok`, or capitalised words of which one is a listed name though every one is also a
+        word somewhere ("Name (as in NRIC): Tan Ah Moi": "tan", "ah" and the French "moi")."""
+        verdict = label_ok(value)
+        if verdict or not all(w[:1].isupper() for w in value.split()) or not listed(value):
+            return verdict
+        return any_ok(value)
+
     def header_ok(value: str) -> bool | str:
         """"To: Jane Doe", "An: Schaden": one word after a header label names a person only when
         it is a listed name (a mailbox is often a department: "Aan: Klantendienst")."""
@@ -661,7 +669,7 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
                 rf"(?:^|(?<=\n)|(?<=[;|{{,]))[ \t>*•-]*[\"']?(?i:{FIELD_LABELS})[\"']?{QUALIFIER}[ \t]*[:：][ \t]*[\"']?(?P<v>{LABEL_VALUE})[\"']?[ \t]*(?=\n|$|[,;(|<\[}}])"
             ),
             0.6,
-            no_department(label_ok),
+            no_department(field_value_ok),
         ),
         GroupPattern(
             "header line + name",

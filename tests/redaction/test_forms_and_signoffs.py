@@ -214,3 +214,13 @@ def test_a_postcode_after_c_p_and_a_spanish_floor_and_door_are_masked(redactor, 
 def test_a_quarter_is_no_spanish_floor(redactor):
     out, _ = _redact(redactor, "El informe del 2.º trimestre está listo.")
     assert "2.º trimestre" in out, out
+
+
+def test_a_name_field_whose_words_are_all_also_words_is_masked_when_one_is_a_listed_name(redactor):
+    out, pm = _redact(redactor, "Name (as in NRIC): Tan Ah Moi\nAddress: Blk 412 Bedok North Ave 2")
+    assert "Moi" not in out and "Tan" not in out, (out, pm.mapping)
+
+
+def test_a_name_field_of_ordinary_words_without_a_listed_name_stays(redactor):
+    out, _ = _redact(redactor, "Name: Quarterly Review\nStatus: open")
+    assert "Quarterly Review" in out, out
