@@ -343,7 +343,9 @@ class GazetteerNameRecognizer(EntityRecognizer):
         while i < len(words):
             a, b, w = words[i]
             f = w.casefold()
-            listed_first, listed_last = f in first, f in last
+            # a compound first name of two listed first names ("John-Paul", "Jean-Baptiste"), as French, Irish and English write them
+            compound = f.count("-") == 1 and all(len(p) >= 3 and p in first for p in f.split("-"))
+            listed_first, listed_last = f in first or compound, f in last
             initial = _INITIAL_BEFORE.search(text, 0, a) if listed_last and w[0].isupper() and not w.isupper() and ok(w) else None
             if initial is not None and initial.group(1).strip().casefold() in cues_with_stop:
                 initial = None  # "M. Dupont": the French title, not an initial

@@ -224,3 +224,8 @@ def test_a_name_field_whose_words_are_all_also_words_is_masked_when_one_is_a_lis
 def test_a_name_field_of_ordinary_words_without_a_listed_name_stays(redactor):
     out, _ = _redact(redactor, "Name: Quarterly Review\nStatus: open")
     assert "Quarterly Review" in out, out
+
+
+def test_a_compound_first_name_of_two_listed_names_is_masked(redactor):
+    out, pm = _redact(redactor, "The schedule says J.P. Okafor, it should be J.P. Okafor (John-Paul Okafor).")
+    assert "John-Paul" not in out, (out, pm.mapping)
