@@ -304,25 +304,39 @@ def house_number_alone() -> list[GroupPattern]:
     ]
 
 
+# the words of a sentence about a home in German, French and Spanish ("Unsere Wohnung liegt im 2. OG", "j'habite au 4e
+# étage", "la vecina del 2.º 2.ª"): a floor in it is the home's, not an office's ("La réunion a lieu au 3e étage")
+_HOME_WORDS_EU = (
+    r"wohnung|wohne|wohnen|wohnt|mieter(?:in)?|nachbar(?:in|n)?|zuhause|"
+    r"habite|habitons|habitent|appartement|logement|voisin(?:e|s)?|domicile|chez[ \t]+(?:moi|nous)|"
+    r"vivo|vivimos|vive|viven|vivienda|piso|vecin[oa]s?|casa|domicilio"
+)
+
+
 def floor_alone() -> list[GroupPattern]:
-    """A German or French floor written alone after its preposition ("Unsere Wohnung liegt im 2. OG rechts", "im
-    3. Stock links", "j'habite au 4e étage, porte droite"): with the building known to the reader it says which
-    home is the client's (Deutsche Post and La Poste put it on the address's second line). Only these forms: the
-    preposition and the floor word leave no other reading ("level 3", "2.º trimestre" have one); in Spanish the floor
-    and the door together after "el", "del", "al" or "piso" ("la vecina del 2.º 2.ª", "vivo en el 3.º B"). Score 0.5."""
+    """A German, French or Spanish floor written alone after its preposition, in a sentence about a home
+    (:data:`_HOME_WORDS_EU` before it): "Unsere Wohnung liegt im 2. OG rechts", "j'habite au 4e étage, porte droite",
+    "la vecina de abajo, del 2.º 2.ª" (the floor and the door). With the building known to the reader it says which
+    home is the client's (Deutsche Post and La Poste put it on the address's second line). Not a meeting room's floor
+    ("La réunion a lieu au 3e étage"), "level 3", or "el 2.º trimestre" (no door). Score 0.5."""
+    # (within the sentence; the full stop of a title is none of its ends: "la vecina de abajo es Dña. Amparo …, del 2.º 2.ª")
+    title_stop = "|".join(f"(?<={t})" for t in ("Dña", "Dª", "Sra", "Sr", "Dr", "Dra", "Mme", "Mlle", "Hr", "Fr", "M"))
+    home = rf"(?i:(?<![\w])(?:{_HOME_WORDS_EU})(?![\w])(?:[^.!?\n]|(?:{title_stop})\.){{0,80}}?)"
     return [
         GroupPattern(
-            "floor alone after its preposition",
+            "floor alone after its preposition, about a home",
             re.compile(
-                r"(?<![\w])(?i:im|au)[ \t]+(?P<v>\d{1,2}\.[ \t]?(?:OG|Obergeschoss|Stock|Etage)(?:[ \t]+(?i:links|rechts|mitte))?"
-                r"|\d{1,2}(?:e|er|ème|eme)[ \t]+(?i:étage|etage)(?:[ \t]*,?[ \t]*(?i:porte)[ \t]+(?i:droite|gauche|\d{1,3}))?)(?![\w])"
+                rf"{home}(?<![\w])(?i:im|au)[ \t]+(?P<v>\d{{1,2}}\.[ \t]?(?:OG|Obergeschoss|Stock|Etage)(?:[ \t]+(?i:links|rechts|mitte))?"
+                rf"|\d{{1,2}}(?:e|er|ème|eme)[ \t]+(?i:étage|etage)(?:[ \t]*,?[ \t]*(?i:porte)[ \t]+(?i:droite|gauche|\d{{1,3}}))?)(?![\w])"
             ),
             0.5,
             needs=re.compile(r"(?i:OG|Obergeschoss|Stock|Etage|étage)"),
         ),
         GroupPattern(
-            "Spanish floor and door alone after their preposition",
-            re.compile(r"(?<![\w])(?i:el|del|al|piso)[ \t]+(?P<v>\d{1,2}\.?[ºª°][ \t]*(?:\d{1,2}\.?[ºª°]|[A-H]|(?i:izq(?:uierda|da)?|dcha|derecha)\.?))(?![\w])"),
+            "Spanish floor and door alone after their preposition, about a home",
+            re.compile(
+                rf"{home}(?<![\w])(?i:el|del|al|piso)[ \t]+(?P<v>\d{{1,2}}\.?[ºª°][ \t]*(?:\d{{1,2}}\.?[ºª°]|[A-H]|(?i:izq(?:uierda|da)?|dcha|derecha)\.?))(?![\w])"
+            ),
             0.5,
             needs=re.compile(r"[ºª°]"),
         ),

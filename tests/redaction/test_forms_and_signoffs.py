@@ -132,6 +132,7 @@ def test_a_town_with_a_ligature_is_in_the_gazetteer():
         ("der Schaden in der Wohnung Hauptstraße 112a, 69117 Heidelberg, 1. OG wurde besichtigt.", "1. OG"),
         ("Send it to 4 Elm Road, Leeds LS6 2AB, 2nd floor please", "2nd floor"),
         ("Unsere Wohnung liegt im 2. OG rechts, der Schaden ist an der Küche.", "2. OG rechts"),
+        ("Ich wohne seit März im 3. Stock links.", "3. Stock links"),
         ("j'habite au 4e étage, porte droite.", "4e étage, porte droite"),
     ],
 )
@@ -140,10 +141,13 @@ def test_a_floor_after_an_address_or_alone_after_its_preposition_is_masked(redac
     assert floor not in out, (out, pm.mapping)
 
 
-@pytest.mark.parametrize("text", ["We are at 4 Elm Road, level 3 support is great", "El informe del 2.º trimestre está listo."])
+@pytest.mark.parametrize(
+    "text", ["We are at 4 Elm Road, level 3 support is great", "El informe del 2.º trimestre está listo.", "Das Meeting ist im 2. Stock."]
+)
 def test_a_level_after_an_address_and_a_quarter_are_no_floor(redactor, text):
     out, pm = _redact(redactor, text)
     assert ("level 3" in out or "Elm" not in text) and ("2.º trimestre" in out or "trimestre" not in text), (out, pm.mapping)
+    assert "2. Stock" in out or "Stock" not in text, (out, pm.mapping)
 
 
 @pytest.mark.parametrize(

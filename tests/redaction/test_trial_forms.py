@@ -78,8 +78,10 @@ def test_passport_number_with_letters_is_masked_whole(redactor):
 
 def test_spanish_dni_letter_is_masked_with_its_number(redactor):
     out, pm = _redact(redactor, "Mi DNI es 87654321X, gracias.")
-    assert "87654321X" in _values(pm, "ACCOUNT_NUMBER")
+    assert "87654321X" in _values(pm, "ES_NIF")  # Presidio's NIF recogniser: the letter checks the number (a default entity)
     assert "X," not in out
+    out, pm = _redact(redactor, "Mi DNI es 87654321A, gracias.")  # a letter that fails the check: still masked, as a number
+    assert "87654321A" in _values(pm, "ACCOUNT_NUMBER") and "A," not in out
 
 
 def test_glued_word_amount_and_date_stay_readable(redactor):
