@@ -471,15 +471,23 @@ _UNIT_AFTER = re.compile(
 _FLOOR_BEFORE = re.compile(rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+(?:di|de|du|of|in|im|van)[ \t]+\Z", re.IGNORECASE)
 
 
+# "to the 2nd floor of my sister's house, 41 Hillcrest Rd": the floor of a home named before its address
+_FLOOR_OF_HOME_BEFORE = re.compile(
+    rf"(?<![\w])(?P<f>{_FLOOR_WORD})[ \t]+of[ \t]+(?:my|our|his|her|their|the)[ \t]+[^\n,.;:]{{0,30}}?"
+    r"(?:(?:house|home|flat|building|place|cottage|bungalow)[ \t]*,?[ \t]*(?:at[ \t]+)?)?\Z",  # (the house word may open the address's span)
+    re.IGNORECASE,
+)
+
+
 def _floor_beside(text: str, spans: list) -> list:
     """``spans`` with a LOCATION span added for each floor written beside a numbered street line
-    (``_FLOOR_AFTER``, ``_FLOOR_BEFORE``) where no other span is."""
+    (``_FLOOR_AFTER``, ``_FLOOR_BEFORE``, ``_FLOOR_OF_HOME_BEFORE``) where no other span is."""
     out = list(spans)
     for s in spans:
         if s.entity != "LOCATION" or not _numbered(s.value):
             continue
         m = _FLOOR_AFTER.match(text, s.end) or _UNIT_AFTER.match(text, s.end)
-        b = _FLOOR_BEFORE.search(text, max(0, s.start - 40), s.start)
+        b = _FLOOR_BEFORE.search(text, max(0, s.start - 40), s.start) or _FLOOR_OF_HOME_BEFORE.search(text, max(0, s.start - 80), s.start)
         for lo, hi in [p for p in ((m.start("f"), m.end("f")) if m else None, (b.start("f"), b.end("f")) if b else None) if p]:
             if lo is not None and not any(x.start < hi and lo < x.end for x in out):
                 out.append(_new_span(text, lo, hi))

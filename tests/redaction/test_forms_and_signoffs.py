@@ -233,3 +233,14 @@ def test_a_name_field_of_ordinary_words_without_a_listed_name_stays(redactor):
 def test_a_compound_first_name_of_two_listed_names_is_masked(redactor):
     out, pm = _redact(redactor, "The schedule says J.P. Okafor, it should be J.P. Okafor (John-Paul Okafor).")
     assert "John-Paul" not in out, (out, pm.mapping)
+
+
+def test_the_floor_of_a_home_named_before_its_address_is_masked(redactor):
+    text = "I moved from Apt 3B, 118 Maple St, Burlington, VT 05401 to the 2nd floor of my sister's house, 41 Hillcrest Rd, Winooski, VT 05404."
+    out, pm = _redact(redactor, text)
+    assert "2nd floor" not in out, (out, pm.mapping)
+
+
+def test_the_floor_of_a_building_in_another_sentence_stays(redactor):
+    out, _ = _redact(redactor, "The 2nd floor of the building is closed. Our office, 4 Elm Road, is open.")
+    assert "2nd floor" in out, out
