@@ -638,6 +638,18 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             0.6,
             cap_label_ok,
         ),
+        GroupPattern(  # 'Sul citofono c'è scritto "Amato-Sella"', "the doorbell says Okafor": the household's name at its door
+            "name on a doorbell or letterbox",
+            re.compile(
+                r"(?i:doorbell|bell|letterbox|letter[ \t]+box|mailbox|buzzer|intercom|klingel|türschild|briefkasten|sonnette|interphone|"
+                r"boîte[ \t]+aux[ \t]+lettres|citofono|campanello|timbre|portero|buzón|deurbel|brievenbus|naambordje)"
+                r"[^.\n]{0,30}?(?<![\w])(?i:says|reads|steht|marqué|écrit|indiqué|scritto|dice|pone|staat)[ \t:]*[\"“„«‘']?[ \t]*"
+                rf"(?P<v>{NAME_SEQ_CAP})(?![\w])"
+            ),
+            0.6,
+            cap_label_ok,
+            needs=re.compile(r"(?i:bell|box|buzzer|intercom|klingel|schild|kasten|sonnette|interphone|lettres|citofono|campanello|timbre|portero|buzón|bordje)"),
+        ),
         GroupPattern(  # "Irmgard Baumann, geb. Sauer", "Marie Dupont née Lefèvre", "(roepnaam Riet)": a maiden or call name after its word
             "maiden or call name after its word",
             re.compile(rf"(?<![\w])(?:geb\.|(?i:geborene|née|nee|nata|nacida|roepnaam|rufname|known[ \t]+as|a\.k\.a\.))[ \t]+(?P<v>{NAME_SEQ_CAP})(?![\w])"),

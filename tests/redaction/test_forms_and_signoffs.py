@@ -244,3 +244,16 @@ def test_the_floor_of_a_home_named_before_its_address_is_masked(redactor):
 def test_the_floor_of_a_building_in_another_sentence_stays(redactor):
     out, _ = _redact(redactor, "The 2nd floor of the building is closed. Our office, 4 Elm Road, is open.")
     assert "2nd floor" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('Sul citofono c\'è scritto "Amato-Sella", non il mio nome.', "Amato-Sella"),
+        ("abitiamo al civico 15, interno 4: sul campanello c'è scritto Rinaldi. Il tecnico non ci ha trovati.", "Rinaldi"),
+        ("The courier couldn't find us; the doorbell says Okafor-Bright.", "Okafor-Bright"),
+    ],
+)
+def test_the_name_on_a_doorbell_or_letterbox_is_masked(redactor, text, name):
+    out, pm = _redact(redactor, text)
+    assert name not in out, (out, pm.mapping)
