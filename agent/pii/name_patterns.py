@@ -158,6 +158,11 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
 
         return ok
 
+    def listed_first_name_ok(value: str) -> bool:
+        """A listed first name of three letters or more, in any case, that is no stop word ("joy", "Hunter"; not "it")."""
+        f = value.casefold()
+        return len(f) >= 3 and f in first_names and f not in stops
+
     def field_value_ok(value: str) -> bool | str:
         """A field's value: :func:`label_ok`, or capitalised words of which one is a listed name though every one is also a
         word somewhere ("Name (as in NRIC): Tan Ah Moi": "tan", "ah" and the French "moi")."""
@@ -637,6 +642,16 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
             re.compile(rf"(?:^|(?<=\n)|(?<=[,;:][ \t]))[ \t>*•-]*(?P<v>{NAME_SEQ_CAP})[ \t]*(?:[-–—]|\()[ \t]*(?i:{KIN})(?![\w])"),  # (not a comma: "Liebes Team, meine Frau …")
             0.6,
             cap_label_ok,
+        ),
+        GroupPattern(  # "the witness was a lady called joy", "the other driver was called hunter something": a person, then the name
+            "person + called + listed first name, any case",
+            re.compile(
+                r"(?<![\w])(?i:lady|man|woman|guy|gentleman|girl|boy|person|driver|witness|neighbou?r|chap|bloke|agent|caller|"
+                r"tenant|landlord|lodger|son|daughter|husband|wife|friend|colleague|he|she)[ \t]+(?:(?i:was|is)[ \t]+)?(?i:called|named)[ \t]+"
+                r"(?P<v>[^\W\d_][\w'’-]+)(?![\w])"
+            ),
+            0.5,
+            listed_first_name_ok,
         ),
         GroupPattern(  # 'Sul citofono c'è scritto "Amato-Sella"', "the doorbell says Okafor": the household's name at its door
             "name on a doorbell or letterbox",

@@ -257,3 +257,15 @@ def test_the_floor_of_a_building_in_another_sentence_stays(redactor):
 def test_the_name_on_a_doorbell_or_letterbox_is_masked(redactor, text, name):
     out, pm = _redact(redactor, text)
     assert name not in out, (out, pm.mapping)
+
+
+def test_a_listed_first_name_after_a_person_called_is_masked_in_any_case(redactor):
+    text = "the witness was a lady called joy, didnt get her surname, and the other driver was called hunter something"
+    out, pm = _redact(redactor, text)
+    assert "called joy" not in out and "called hunter" not in out, (out, pm.mapping)
+
+
+@pytest.mark.parametrize("text", ["The man called back yesterday.", "a guy called about the car", "she was called away"])
+def test_called_before_an_ordinary_word_names_nobody(redactor, text):
+    out, pm = _redact(redactor, text)
+    assert out == text, (out, pm.mapping)
