@@ -420,6 +420,41 @@ def town_part() -> GroupPattern:
     )
 
 
+def east_asian_address_numbers() -> list[GroupPattern]:
+    """The numbers of Japanese and Korean addresses written in Latin letters, which no European rule knows (Japan
+    Post's and Korea Post's romanised order): a block number of two or three parts before its district and a
+    municipality with its suffix ("3-12-7 Kichijoji Honcho, Musashino-shi"); the postcode after the prefecture or
+    municipality ("Tokyo 180-0004", "〒150-0002") or after the city or district ("Seoul 05510", "Songpa-gu 05510"); a
+    numbered road ("Olympic-ro 35-gil"). Score 0.6."""
+    town = r"[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?"
+    return [
+        GroupPattern(
+            "Japanese block number before its district and municipality",
+            re.compile(rf"(?<![\w-])(?P<v>\d{{1,2}}-\d{{1,4}}(?:-\d{{1,4}})?)(?=[ \t]+{town},[ \t]*[A-Z][a-z]+-(?:shi|ku|machi|cho|mura|gun)(?![\w]))"),
+            0.6,
+            needs=re.compile(r"-(?:shi|ku|machi|cho|mura|gun)\b"),
+        ),
+        GroupPattern(
+            "Japanese postcode after its place",
+            re.compile(r"(?:〒[ \t]?|(?<![\w])(?:Tokyo|Osaka|Kyoto|Hokkaido|Japan|[A-Z][a-z]+-(?:shi|ku|ken|to|fu))[ \t]*,?[ \t]+)(?P<v>\d{3}-\d{4})(?![\d-])"),
+            0.6,
+            needs=re.compile(r"\d{3}-\d{4}"),
+        ),
+        GroupPattern(
+            "Korean postcode after its city or district",
+            re.compile(r"(?<![\w])(?:Seoul|Busan|Incheon|Daegu|Daejeon|Gwangju|Ulsan|Sejong|[A-Z][a-z]+-(?:si|gu|gun|do))[ \t]*,?[ \t]+(?P<v>\d{5})(?![\d])"),
+            0.6,
+            needs=re.compile(r"\d{5}"),
+        ),
+        GroupPattern(
+            "Korean numbered road",
+            re.compile(r"(?<![\w-])(?P<v>\d{1,3}-(?:gil|ro|daero))(?![\w])"),
+            0.6,
+            needs=re.compile(r"-(?:gil|ro|daero)\b"),
+        ),
+    ]
+
+
 def india_pin_field() -> GroupPattern:
     """India Post's six-digit PIN code after its label ("PIN: 412806", "Pin 560 034"; the first digit 1-9 is the
     postal region). Only six digits: a card's PIN ("PIN: 1234") is no postcode. Score 0.5."""

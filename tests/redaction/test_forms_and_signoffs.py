@@ -269,3 +269,21 @@ def test_a_listed_first_name_after_a_person_called_is_masked_in_any_case(redacto
 def test_called_before_an_ordinary_word_names_nobody(redactor, text):
     out, pm = _redact(redactor, text)
     assert out == text, (out, pm.mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("My new address is Room 502, Sunrise Mansion Kichijoji, 3-12-7 Kichijoji Honcho, Musashino-shi, Tokyo 180-0004, Japan.", ["3-12-7", "180-0004"]),
+        ("my parents' address is: Apt 1203, Building 105, 45 Olympic-ro 35-gil, Songpa-gu, Seoul 05510, Republic of Korea.", ["35-gil", "05510"]),
+    ],
+)
+def test_the_numbers_of_japanese_and_korean_addresses_are_masked(redactor, text, parts):
+    out, pm = _redact(redactor, text)
+    for part in parts:
+        assert part not in out, (out, pm.mapping)
+
+
+def test_a_score_or_a_date_range_is_no_japanese_block_number(redactor):
+    out, _ = _redact(redactor, "We won 3-2 on Saturday, then 2-1 on Tuesday.")
+    assert "3-2" in out and "2-1" in out, out
