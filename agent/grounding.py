@@ -21,7 +21,6 @@ Nothing here touches storage: the retriever and the CRM lookup are callables the
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -68,14 +67,6 @@ def from_kb(s: object) -> KnowledgeSnippet:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _stop_words(language: str) -> frozenset[str]:
-    """spaCy's stop word list of ``language`` (shipped with the spacy package; no model needed), lower case."""
-    from agent.pii.nlp import spacy_stop_words
-
-    return spacy_stop_words(language)
-
-
 def relevance(query: str, snippet: KnowledgeSnippet, language: str | None) -> float:
     """0..1: the share of the snippet's article *title* content words (spaCy's stop words left
     out, Snowball stems of ``language``, :mod:`kb.terms`) that the query holds. A title names what
@@ -85,7 +76,11 @@ def relevance(query: str, snippet: KnowledgeSnippet, language: str | None) -> fl
     from kb.terms import stems, words
 
     lang = (language or snippet.language or "en")[:2]
-    stop = _stop_words(lang) | _stop_words("en")
+    from agent.pii.nlp import (
+        spacy_stop_words,  # spaCy's lists, read without importing the language packages (cached)
+    )
+
+    stop = spacy_stop_words(lang) | spacy_stop_words("en")
     title = [w for w in words(snippet.title) if w not in stop and not w.isdigit()]
     if not title:
         return 0.0

@@ -43,6 +43,11 @@ from agent.pii.name_words import CHAT_WORDS, COMMON, DEPARTMENTS, _calendar_word
 from agent.pii.patterns import GroupPattern, GroupPatternRecognizer
 from agent.pii.words import english_parts_of_speech, in_lexicon, is_ordinary_word, misspelt_english_word
 
+# where a household's name stands at its door, in the six languages ("sul campanello c'è scritto Rinaldi")
+_DOOR_WORDS = (
+    r"doorbell|bell|letterbox|letter[ \t]+box|mailbox|buzzer|intercom|klingel|türschild|briefkasten|sonnette|interphone|"
+    r"boîte[ \t]+aux[ \t]+lettres|citofono|campanello|timbre|portero|buzón|deurbel|brievenbus|naambordje"
+)
 _CONTRACTION = re.compile(r"[^\W\d_]['’](s|m|re|ll|ve|d|t)$", re.IGNORECASE)
 # Words after which a person announces themself at the start of a message ("Will here again - ...").
 NAME_HERE = r"here|hier|ici|aquí|qui"
@@ -656,14 +661,13 @@ def name_recogniser(language: str) -> GroupPatternRecognizer:
         GroupPattern(  # 'Sul citofono c'è scritto "Amato-Sella"', "the doorbell says Okafor": the household's name at its door
             "name on a doorbell or letterbox",
             re.compile(
-                r"(?i:doorbell|bell|letterbox|letter[ \t]+box|mailbox|buzzer|intercom|klingel|türschild|briefkasten|sonnette|interphone|"
-                r"boîte[ \t]+aux[ \t]+lettres|citofono|campanello|timbre|portero|buzón|deurbel|brievenbus|naambordje)"
+                rf"(?i:{_DOOR_WORDS})"
                 r"[^.\n]{0,30}?(?<![\w])(?i:says|reads|steht|marqué|écrit|indiqué|scritto|dice|pone|staat)[ \t:]*[\"“„«‘']?[ \t]*"
                 rf"(?P<v>{NAME_SEQ_CAP})(?![\w])"
             ),
             0.6,
             cap_label_ok,
-            needs=re.compile(r"(?i:bell|box|buzzer|intercom|klingel|schild|kasten|sonnette|interphone|lettres|citofono|campanello|timbre|portero|buzón|bordje)"),
+            needs=re.compile(rf"(?i:{_DOOR_WORDS})"),
         ),
         GroupPattern(  # "Irmgard Baumann, geb. Sauer", "Marie Dupont née Lefèvre", "(roepnaam Riet)": a maiden or call name after its word
             "maiden or call name after its word",
